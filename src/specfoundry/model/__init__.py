@@ -1,0 +1,78 @@
+"""The intermediate model: frozen, typed, and the only input of every emitter.
+
+Everything here is built by :mod:`specfoundry.compiler` from a validated spec. Emitters and the
+diff engine import this package and never the loader, so they see resolved references, parsed
+conditions and computed role inheritance instead of raw YAML.
+"""
+
+from specfoundry.model.access import CRUD_ACTIONS, ActionRule, Grant, Holder, Permissions, Role
+from specfoundry.model.api import (
+    Api,
+    Deprecation,
+    Operation,
+    Pagination,
+    RateLimit,
+    RateLimits,
+    Resource,
+)
+from specfoundry.model.entities import (
+    SYSTEM_COLUMNS,
+    TENANT_COLUMN,
+    AutoValue,
+    Entity,
+    Field,
+    FieldType,
+    Index,
+    OnDelete,
+)
+from specfoundry.model.expressions import Condition
+from specfoundry.model.machines import Access, Effect, EffectValue, State, StateMachine, Transition
+from specfoundry.model.names import Name
+from specfoundry.model.service import (
+    Claims,
+    Event,
+    EventField,
+    IsolationModel,
+    Service,
+    Tenancy,
+    TenantSource,
+)
+
+__all__ = [
+    "CRUD_ACTIONS",
+    "SYSTEM_COLUMNS",
+    "TENANT_COLUMN",
+    "Access",
+    "ActionRule",
+    "Api",
+    "AutoValue",
+    "Claims",
+    "Condition",
+    "Deprecation",
+    "Effect",
+    "EffectValue",
+    "Entity",
+    "Event",
+    "EventField",
+    "Field",
+    "FieldType",
+    "Grant",
+    "Holder",
+    "Index",
+    "IsolationModel",
+    "Name",
+    "OnDelete",
+    "Operation",
+    "Pagination",
+    "Permissions",
+    "RateLimit",
+    "RateLimits",
+    "Resource",
+    "Role",
+    "Service",
+    "State",
+    "StateMachine",
+    "Tenancy",
+    "TenantSource",
+    "Transition",
+]

@@ -1,0 +1,87 @@
+"""Roles and permission rules: RBAC with inheritance plus attribute conditions, default deny."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from specfoundry.diagnostics import Location
+from specfoundry.model.expressions import Condition
+from specfoundry.model.names import Name
+
+CRUD_ACTIONS = ("read", "list", "create", "update", "delete")
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    name: Name
+    location: Location
+    # Direct parents as written, and every role this one includes, transitively.
+    inherits: tuple[Name, ...] = ()
+    includes: tuple[Name, ...] = ()
+    description: str | None = None
+    cross_tenant: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """One rule line: ``role`` may perform the action, when ``condition`` holds (if any)."""
+
+    role: Name
+    location: Location
+    condition: Condition | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRule:
+    entity: Name
+    action: Name
+    grants: tuple[Grant, ...]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Permissions:
+    roles: tuple[Role, ...]
+    rules: tuple[ActionRule, ...]
+
+    def role(self, name: str) -> Role | None:
+        return next((r for r in self.roles if r.name.raw == name), None)
+
+    def rule(self, entity: str, action: str) -> ActionRule | None:
+        return next(
+            (r for r in self.rules if r.entity.raw == entity and r.action.raw == action), None
+        )
+
+    def holders(self, entity: str, action: str) -> tuple[Holder, ...]:
+        """Every role that may perform ``action``, through inheritance, with its conditions.
+
+        Any allowing path wins (saas-standards P-02): a role that reaches an unconditional
+        grant holds the action unconditionally; otherwise it holds it when any of the
+        conditions of the grants it reaches is true.
+        """
+        rule = self.rule(entity, action)
+        if rule is None:
+            return ()
+        result: list[Holder] = []
+        for role in self.roles:
+            lineage = {role.name.raw, *(n.raw for n in role.includes)}
+            matching = [g for g in rule.grants if g.role.raw in lineage]
+            if not matching:
+                continue
+            conditions: tuple[Condition, ...] = ()
+            if all(g.condition is not None for g in matching):
+                conditions = tuple(g.condition for g in matching if g.condition is not None)
+            result.append(Holder(role=role, conditions=conditions))
+        return tuple(result)
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """A role allowed an action; ``conditions`` empty means always, else when any holds."""
+
+    role: Role
+    conditions: tuple[Condition, ...]
+
+    @property
+    def unconditional(self) -> bool:
+        return not self.conditions

@@ -1,0 +1,85 @@
+"""The root of the intermediate model: the only thing emitters receive."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from specfoundry.diagnostics import Location
+from specfoundry.model.access import Permissions
+from specfoundry.model.api import Api
+from specfoundry.model.entities import Entity, FieldType
+from specfoundry.model.machines import StateMachine
+from specfoundry.model.names import Name
+
+
+class IsolationModel(enum.StrEnum):
+    SHARED_SCHEMA = "shared_schema"
+    SCHEMA_PER_TENANT = "schema_per_tenant"
+    DATABASE_PER_TENANT = "database_per_tenant"
+
+
+class TenantSource(enum.StrEnum):
+    JWT_CLAIM = "jwt_claim"
+
+
+@dataclass(frozen=True, slots=True)
+class Claims:
+    subject: str = "sub"
+    tenant: str = "tid"
+    roles: str = "roles"
+
+
+@dataclass(frozen=True, slots=True)
+class Tenancy:
+    model: IsolationModel
+    tenant_entity: Name
+    source: TenantSource
+    claims: Claims
+    cross_tenant_roles: tuple[Name, ...]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class EventField:
+    name: Name
+    type: FieldType
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    name: str  # dotted, e.g. "subscription.canceled"
+    payload: tuple[EventField, ...]
+    location: Location
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    name: Name
+    title: str
+    version: str
+    description: str | None
+    tenancy: Tenancy
+    entities: tuple[Entity, ...]
+    state_machines: tuple[StateMachine, ...]
+    permissions: Permissions
+    api: Api
+    events: tuple[Event, ...]
+    location: Location
+
+    def entity(self, name: str) -> Entity | None:
+        return next((e for e in self.entities if e.name.raw == name), None)
+
+    def machine_for(self, entity: str) -> tuple[StateMachine, ...]:
+        return tuple(m for m in self.state_machines if m.entity.raw == entity)
+
+    def event(self, name: str) -> Event | None:
+        return next((e for e in self.events if e.name == name), None)
+
+    @property
+    def tenant_entity(self) -> Entity:
+        entity = self.entity(self.tenancy.tenant_entity.raw)
+        assert entity is not None, "the compiler guarantees the tenant entity exists"
+        return entity
