@@ -1,0 +1,1 @@
+"""Stage 4: emitters. Each reads only the intermediate model (specfoundry.model)."""
