@@ -28,7 +28,9 @@ _POLL_INTERVAL = 0.05
 
 
 @contextmanager
-def locked(out_dir: Path, *, timeout: float = DEFAULT_TIMEOUT, shared: bool = False) -> Iterator[None]:
+def locked(
+    out_dir: Path, *, timeout: float = DEFAULT_TIMEOUT, shared: bool = False
+) -> Iterator[None]:
     """Hold the lock on ``out_dir`` (which must exist) for the duration of the ``with`` block.
 
     Waits up to ``timeout`` seconds (0 = fail at once) for another run to finish, then raises
@@ -47,7 +49,9 @@ def locked(out_dir: Path, *, timeout: float = DEFAULT_TIMEOUT, shared: bool = Fa
                 break
             except OSError as exc:
                 if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    raise WriteError(f"cannot lock output folder {out_dir}: {exc.strerror}") from None
+                    raise WriteError(
+                        f"cannot lock output folder {out_dir}: {exc.strerror}"
+                    ) from None
                 if time.monotonic() >= deadline:
                     raise LockTimeoutError(
                         f"another specfoundry run is writing to {out_dir} (waited {timeout:g}s); "
