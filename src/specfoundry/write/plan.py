@@ -231,9 +231,9 @@ def _classify_generated(
     if stat.S_ISDIR(st.st_mode):
         if _only_removals_under(root, path, removals):
             return _fresh(item, note="new (replaces a directory of stale generated files)")
-        return _in_the_way(root, path, path)
+        return _in_the_way(root, path, path, content=item.content)
     if not stat.S_ISREG(st.st_mode):
-        return _in_the_way(root, path, path)
+        return _in_the_way(root, path, path, content=item.content)
     current = target.read_bytes()
     on_disk = sha256_hex(current)
     if on_disk == item.sha256:
@@ -254,7 +254,11 @@ def _classify_generated(
     )
 
 
-def _in_the_way(root: Path, path: PurePosixPath, wanted: PurePosixPath) -> PlannedFile:
+def _in_the_way(
+    root: Path, path: PurePosixPath, wanted: PurePosixPath, *, content: bytes | None = None
+) -> PlannedFile:
+    """Something that is not a regular file blocks ``wanted``; forcing moves it aside (and
+    writes ``content`` in its place when the blocker sits at the wanted path itself)."""
     st = _lstat(root / path)
     what = (
         "a directory"
@@ -269,6 +273,7 @@ def _in_the_way(root: Path, path: PurePosixPath, wanted: PurePosixPath) -> Plann
         Action.CONFLICT,
         "generator",
         f"{what} is in the way {where}",
+        content=content,
         conflict=ConflictKind.IN_THE_WAY,
     )
 
