@@ -1,0 +1,184 @@
+"""An interrupted generate leaves the folder old or new, never half-written, and recovers.
+
+Crashes are simulated by making ``os.replace`` (the only call that moves files into place)
+fail after N successful calls, for every N a real apply makes:
+
+* an ``OSError`` is a failure *inside* the process (disk full, permissions): ``apply`` must
+  roll back by itself or, past the point of no return, leave a journal the next run completes;
+* a ``BaseException`` that ``apply`` does not catch stands for the process being killed: the
+  folder is then repaired by the next run, which must land on exactly the old or the new tree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from _writetest import make_emission, snapshot
+
+from specfoundry.write import InterruptedWriteError, WriteError, apply, check, plan
+
+OLD = {
+    "app/main.py": "main v1\n",
+    "app/models/user.py": "user v1\n",
+    "app/models/order.py": "order v1\n",
+    "openapi.json": "{}\n",
+}
+NEW = {
+    "app/main.py": "main v2\n",
+    "app/entities/user.py": "user v2\n",
+    "app/models/order.py": "order v2\n",
+    "app/new.py": "new\n",
+    "openapi.json": "{}\n",
+}
+USER_OLD = {"app/user/guards.py": "guards\n"}
+USER_NEW = {**USER_OLD, "app/user/effects.py": "effects\n"}
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: nothing in the write layer may catch it."""
+
+
+def prepare(out: Path, *, hand_edit: bool) -> None:
+    apply(plan(out, make_emission(OLD, USER_OLD)))
+    if hand_edit:
+        (out / "app/main.py").write_text("main v1 + my edit\n")
+
+
+def run_new(out: Path, *, force: bool) -> None:
+    apply(plan(out, make_emission(NEW, USER_NEW)), force=force)
+
+
+def reference(tmp_path: Path, *, hand_edit: bool) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The old and new full snapshots (manifest included), from an uninterrupted run."""
+    ref = tmp_path / "reference"
+    prepare(ref, hand_edit=hand_edit)
+    old = snapshot(ref, include_state=True)
+    run_new(ref, force=hand_edit)
+    return old, snapshot(ref, include_state=True)
+
+
+@contextmanager
+def failing_replace(after: int, exc: BaseException) -> Iterator[list[int]]:
+    real, calls = os.replace, [0]
+
+    def replace(src, dst, **kw):  # type: ignore[no-untyped-def]
+        if calls[0] >= after:
+            raise exc
+        calls[0] += 1
+        return real(src, dst, **kw)
+
+    os.replace = replace  # type: ignore[assignment]
+    try:
+        yield calls
+    finally:
+        os.replace = real
+
+
+def count_replaces(tmp_path: Path, *, hand_edit: bool) -> int:
+    probe = tmp_path / "probe"
+    prepare(probe, hand_edit=hand_edit)
+    with failing_replace(10**9, Killed()) as calls:
+        run_new(probe, force=hand_edit)
+    return calls[0]
+
+
+def no_leftovers(out: Path) -> bool:
+    state = out / ".specfoundry"
+    return not (state / "journal.json").exists() and not (state / "staging").exists()
+
+
+@pytest.mark.parametrize("hand_edit", [False, True], ids=["plain", "forced"])
+def test_in_process_failure_rolls_back_or_is_completed_next_run(
+    tmp_path: Path, hand_edit: bool
+) -> None:
+    old, new = reference(tmp_path, hand_edit=hand_edit)
+    total = count_replaces(tmp_path, hand_edit=hand_edit)
+    assert total > 8
+    for n in range(total):
+        out = tmp_path / f"soft-{n}"
+        prepare(out, hand_edit=hand_edit)
+        with (
+            failing_replace(n, OSError(errno.EIO, "I/O error")),
+            pytest.raises(WriteError) as caught,
+        ):
+            run_new(out, force=hand_edit)
+        if isinstance(caught.value, InterruptedWriteError):
+            # Past the point of no return: the next run completes it.
+            assert "run `specfoundry generate` again" in str(caught.value)
+        else:
+            assert "rolled back" in str(caught.value) or "nothing was changed" in str(caught.value)
+            assert snapshot(out, include_state=True) == old, f"not the old tree after {n}"
+            assert no_leftovers(out)
+        run_new(out, force=hand_edit)
+        assert snapshot(out, include_state=True) == new, f"not recovered after {n}"
+        assert no_leftovers(out)
+
+
+@pytest.mark.parametrize("hand_edit", [False, True], ids=["plain", "forced"])
+def test_killed_process_leaves_old_or_new_after_recovery(tmp_path: Path, hand_edit: bool) -> None:
+    old, new = reference(tmp_path, hand_edit=hand_edit)
+    total = count_replaces(tmp_path, hand_edit=hand_edit)
+    outcomes = set()
+    for n in range(total):
+        out = tmp_path / f"kill-{n}"
+        prepare(out, hand_edit=hand_edit)
+        with failing_replace(n, Killed()), pytest.raises(Killed):
+            run_new(out, force=hand_edit)
+        pending = (out / ".specfoundry/journal.json").exists()
+        if pending:
+            # Read-only commands report the interruption instead of guessing.
+            assert not check(out, make_emission(NEW, USER_NEW)).up_to_date
+            with pytest.raises(InterruptedWriteError, match="interrupted"):
+                plan(out, make_emission(NEW, USER_NEW), recover=False)
+        # The next run (any plan) recovers before looking at the folder.
+        plan(out, make_emission(OLD, USER_OLD))
+        state = snapshot(out, include_state=True)
+        assert state in (old, new), f"half-written after a kill at replace #{n}"
+        assert state == (new if pending else old)
+        assert no_leftovers(out)
+        outcomes.add("new" if state == new else "old")
+        run_new(out, force=hand_edit)
+        assert snapshot(out, include_state=True) == new
+    assert outcomes == {"old", "new"}
+
+
+def test_recovery_itself_can_be_interrupted(tmp_path: Path) -> None:
+    _, new = reference(tmp_path, hand_edit=True)
+    total = count_replaces(tmp_path, hand_edit=True)
+    for n in range(total):
+        for m in range(3):
+            out = tmp_path / f"twice-{n}-{m}"
+            prepare(out, hand_edit=True)
+            with failing_replace(n, Killed()), pytest.raises(Killed):
+                run_new(out, force=True)
+            if not (out / ".specfoundry/journal.json").exists():
+                continue
+            with failing_replace(m, Killed()), contextlib.suppress(Killed):
+                plan(out, make_emission(NEW, USER_NEW))  # recovery killed at replace #m
+            plan(out, make_emission(NEW, USER_NEW))
+            assert snapshot(out, include_state=True) == new, (n, m)
+
+
+def test_unreadable_journal_is_a_clear_error(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    prepare(out, hand_edit=False)
+    (out / ".specfoundry/journal.json").write_text("{garbage")
+    with pytest.raises(InterruptedWriteError, match=r"journal .* is unreadable"):
+        plan(out, make_emission(NEW))
+
+
+def test_leftover_staging_without_journal_is_discarded(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    prepare(out, hand_edit=False)
+    before = snapshot(out, include_state=True)
+    (out / ".specfoundry/staging/new").mkdir(parents=True)
+    (out / ".specfoundry/staging/new/0").write_text("half staged")
+    plan(out, make_emission(OLD, USER_OLD))
+    assert no_leftovers(out)
+    assert snapshot(out, include_state=True) == before
