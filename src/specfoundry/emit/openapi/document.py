@@ -1,0 +1,198 @@
+"""The whole contract: build it from the model, validate it, render it deterministically."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import yaml
+from openapi_spec_validator import validate as validate_spec
+
+from specfoundry.diagnostics import Location
+from specfoundry.emit.openapi.locations import LocationRecorder
+from specfoundry.emit.openapi.operations import (
+    build_paths,
+    header_components,
+    machine_summary,
+    parameter_components,
+    response_components,
+)
+from specfoundry.emit.openapi.schemas import entity_shapes, problem_schemas
+from specfoundry.model import Operation, Service
+
+OPENAPI_VERSION = "3.1.0"
+# Top-level keys in the order people read them; anything else follows, sorted.
+TOP_LEVEL_ORDER = ("openapi", "info", "servers", "security", "tags", "paths", "components")
+COMPONENT_ORDER = ("schemas", "parameters", "headers", "responses", "securitySchemes")
+
+Format = Literal["yaml", "json"]
+
+
+class InvalidContractError(RuntimeError):
+    """The emitted document is not valid OpenAPI: always a bug in specfoundry."""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAPIDocument:
+    """The contract as plain JSON data, and the spec location of each node that came from it.
+
+    ``locations`` maps RFC 6901 pointers (``/paths/~1v1~1projects/get``) to spec locations.
+    """
+
+    document: dict[str, Any]
+    locations: dict[str, Location]
+
+    def render(self, fmt: Format = "yaml") -> str:
+        return render(self.document, fmt)
+
+
+def build_openapi(model: Service, *, validate: bool = True) -> OpenAPIDocument:
+    """The OpenAPI 3.1 contract of ``model``; raises :class:`InvalidContractError` if invalid."""
+    recorder = LocationRecorder()
+    recorder.record(model.location, "info")
+    recorder.record(model.tenancy.location, "info", "x-tenancy")
+
+    schemas: dict[str, Any] = problem_schemas()
+    tags: list[dict[str, Any]] = []
+    for index, resource in enumerate(model.api.resources):
+        entity = model.entity(resource.entity.raw)
+        if entity is None:
+            continue  # build_paths reports it
+        ops = set(resource.operations)
+        schemas.update(
+            entity_shapes(
+                model,
+                entity,
+                create=Operation.CREATE in ops,
+                update=Operation.UPDATE in ops,
+                listing=Operation.LIST in ops,
+                recorder=recorder,
+            )
+        )
+        tag: dict[str, Any] = {"name": resource.path}
+        description = _tag_description(model, resource.entity.raw, entity.description)
+        if description:
+            tag["description"] = description
+        tags.append(tag)
+        recorder.record(resource.location, "tags", index)
+    paths = build_paths(model, recorder)
+
+    document: dict[str, Any] = {
+        "openapi": OPENAPI_VERSION,
+        "info": _info(model),
+        "servers": [{"url": "/"}],
+        "security": [{"bearerAuth": []}],
+        "tags": tags,
+        "paths": paths,
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "parameters": parameter_components(model),
+            "headers": header_components(),
+            "responses": response_components(),
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": _auth_description(model),
+                }
+            },
+        },
+    }
+    if validate:
+        validate_document(document)
+    return OpenAPIDocument(document=document, locations=recorder.result())
+
+
+def validate_document(document: dict[str, Any]) -> None:
+    try:
+        validate_spec(document)
+    except Exception as exc:  # the validator raises several unrelated exception types
+        raise InvalidContractError(
+            f"specfoundry emitted an invalid OpenAPI document: {exc}"
+        ) from exc
+
+
+def _info(model: Service) -> dict[str, Any]:
+    tenancy = model.tenancy
+    info: dict[str, Any] = {"title": model.title, "version": model.version}
+    if model.description:
+        info["description"] = model.description
+    info["x-service"] = model.name.raw
+    info["x-tenancy"] = {
+        "model": tenancy.model.value,
+        "tenant_entity": tenancy.tenant_entity.raw,
+        "source": tenancy.source.value,
+        "claims": {
+            "subject": tenancy.claims.subject,
+            "tenant": tenancy.claims.tenant,
+            "roles": tenancy.claims.roles,
+        },
+        "cross_tenant_roles": [r.raw for r in tenancy.cross_tenant_roles],
+    }
+    limits = model.api.rate_limits
+    if limits is not None:
+        block: dict[str, Any] = {"default_plan": limits.default_plan}
+        if limits.plan_entity is not None and limits.plan_field is not None:
+            block["plan_field"] = f"{limits.plan_entity}.{limits.plan_field}"
+        block["plans"] = {p.plan: p.limit for p in limits.plans}
+        info["x-rate-limits"] = block
+    return info
+
+
+def _auth_description(model: Service) -> str:
+    claims = model.tenancy.claims
+    return (
+        f"A JWT whose `{claims.subject}` claim is the caller, `{claims.tenant}` the tenant and "
+        f"`{claims.roles}` the roles. Missing or invalid tokens answer 401."
+    )
+
+
+def _tag_description(model: Service, entity: str, description: str | None) -> str | None:
+    parts = [description] if description else []
+    parts += [machine_summary(m) for m in model.machine_for(entity)]
+    return "\n\n".join(parts) if parts else None
+
+
+# -- rendering ------------------------------------------------------------------------------
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper without anchors: a contract is read by people, ``&id001`` helps nobody."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _str_presenter)
+
+
+def ordered(document: dict[str, Any]) -> dict[str, Any]:
+    """Top-level and component keys in the documented order; paths sorted."""
+    out = {k: document[k] for k in TOP_LEVEL_ORDER if k in document}
+    out.update({k: document[k] for k in sorted(document) if k not in out})
+    if isinstance(out.get("paths"), dict):
+        out["paths"] = dict(sorted(out["paths"].items()))
+    components = out.get("components")
+    if isinstance(components, dict):
+        ordered_components = {k: components[k] for k in COMPONENT_ORDER if k in components}
+        ordered_components.update(
+            {k: components[k] for k in sorted(components) if k not in ordered_components}
+        )
+        out["components"] = ordered_components
+    return out
+
+
+def render(document: dict[str, Any], fmt: Format = "yaml") -> str:
+    """Deterministic text of ``document``: same input, same bytes."""
+    data = ordered(document)
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "yaml":
+        text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+        return text
+    raise ValueError(f"unknown format {fmt!r}; use 'yaml' or 'json'")

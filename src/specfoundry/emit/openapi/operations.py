@@ -1,0 +1,567 @@
+"""Paths and operations: one per resource operation and exposed transition.
+
+Follows docs/api-conventions.md ("Paths and operations", "Parameters of list operations",
+"Headers", "Errors"). Shared parameters, headers and error responses live in ``components`` and
+are referenced with ``$ref``; anything that depends on one entity is written inline.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from email.utils import formatdate
+from typing import Any
+
+from specfoundry.emit.openapi.locations import LocationRecorder
+from specfoundry.emit.openapi.problems import (
+    PROBLEM_MEDIA_TYPE,
+    problems_for,
+    response_names,
+)
+from specfoundry.emit.openapi.schemas import base_schema, ref
+from specfoundry.model import (
+    Deprecation,
+    Entity,
+    Holder,
+    Operation,
+    Resource,
+    Service,
+    StateMachine,
+    Transition,
+)
+
+JSON = "application/json"
+Obj = dict[str, Any]
+
+# HTTP method of each CRUD operation, and whether its path ends in /{id}.
+_METHOD = {
+    Operation.LIST: ("get", False),
+    Operation.READ: ("get", True),
+    Operation.CREATE: ("post", False),
+    Operation.UPDATE: ("patch", True),
+    Operation.DELETE: ("delete", True),
+}
+# Key order inside an operation object, for a stable, readable document.
+_OPERATION_KEYS = (
+    "tags",
+    "summary",
+    "description",
+    "operationId",
+    "deprecated",
+    "x-sunset",
+    "x-permissions",
+    "parameters",
+    "requestBody",
+    "responses",
+)
+
+
+class OpenAPIBuildError(RuntimeError):
+    """The model cannot be expressed as a contract; a gap in the compiler's checks."""
+
+
+def words(entity: Entity) -> str:
+    return entity.name.raw.replace("_", " ")
+
+
+def article(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
+# -- components shared by every operation ---------------------------------------------------
+def header_components() -> Obj:
+    return {
+        "ETag": {
+            "description": "Strong entity tag of the object's current version; send it back "
+            "in `If-Match` to update safely.",
+            "required": True,
+            "schema": {"type": "string"},
+        },
+        "Location": {
+            "description": "Path of the created object.",
+            "required": True,
+            "schema": {"type": "string", "format": "uri-reference"},
+        },
+        "WWW-Authenticate": {
+            "description": "The authentication scheme: `Bearer`, with an `error` parameter when "
+            "a token was sent but rejected.",
+            "required": True,
+            "schema": {"type": "string"},
+        },
+        "Retry-After": {
+            "description": "Seconds to wait before retrying.",
+            "schema": {"type": "integer", "minimum": 1},
+        },
+    }
+
+
+def parameter_components(model: Service) -> Obj:
+    pagination = model.api.pagination
+    return {
+        "Limit": {
+            "name": "limit",
+            "in": "query",
+            "required": False,
+            "description": "Page size.",
+            "schema": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": pagination.max_limit,
+                "default": pagination.default_limit,
+            },
+        },
+        "StartingAfter": {
+            "name": "starting_after",
+            "in": "query",
+            "required": False,
+            "description": "Opaque cursor: the page after this one (`next_cursor` of the "
+            "previous page). Not with `ending_before`.",
+            "schema": {"type": "string"},
+        },
+        "EndingBefore": {
+            "name": "ending_before",
+            "in": "query",
+            "required": False,
+            "description": "Opaque cursor: the page before this one. Not with `starting_after`.",
+            "schema": {"type": "string"},
+        },
+        "IfMatch": {
+            "name": "If-Match",
+            "in": "header",
+            "required": False,
+            "description": "Apply the change only if the object's current `ETag` matches "
+            "(412 otherwise).",
+            "schema": {"type": "string"},
+        },
+        "IfMatchRequired": {
+            "name": "If-Match",
+            "in": "header",
+            "required": True,
+            "description": "The object's current `ETag`; required on this resource (428 "
+            "without it, 412 when it does not match).",
+            "schema": {"type": "string"},
+        },
+        "IfNoneMatch": {
+            "name": "If-None-Match",
+            "in": "header",
+            "required": False,
+            "description": "Answer 304 Not Modified when the object's `ETag` still matches.",
+            "schema": {"type": "string"},
+        },
+    }
+
+
+def response_components() -> Obj:
+    responses: Obj = {}
+    for name in response_names():
+        problems = problems_for(name)
+        first = problems[0]
+        content: Obj = {"schema": ref(first.schema)}
+        if len(problems) == 1:
+            content["example"] = _problem_example(first.type_uri, first.title, first.status)
+        else:
+            content["examples"] = {
+                p.slug: {"value": _problem_example(p.type_uri, p.title, p.status)} for p in problems
+            }
+        if len(problems) == 1:
+            description = f"{first.title}. {first.when}"
+        else:
+            description = "\n".join(
+                [f"{first.status}: one of these problem types.", ""]
+                + [f"- `{p.slug}`: {p.when}" for p in problems]
+            )
+        response: Obj = {"description": description}
+        if name == "Unauthorized":
+            response["headers"] = {
+                "WWW-Authenticate": {"$ref": "#/components/headers/WWW-Authenticate"}
+            }
+        elif name == "TooManyRequests":
+            response["headers"] = {"Retry-After": {"$ref": "#/components/headers/Retry-After"}}
+        response["content"] = {PROBLEM_MEDIA_TYPE: content}
+        responses[name] = response
+    return responses
+
+
+def _problem_example(type_uri: str, title: str, status: int) -> Obj:
+    return {"type": type_uri, "title": title, "status": status}
+
+
+def _response_ref(name: str) -> Obj:
+    return {"$ref": f"#/components/responses/{name}"}
+
+
+# -- operations ---------------------------------------------------------------------------
+class _ResourceBuilder:
+    def __init__(
+        self, model: Service, resource: Resource, entity: Entity, recorder: LocationRecorder
+    ) -> None:
+        self.model = model
+        self.resource = resource
+        self.entity = entity
+        self.recorder = recorder
+        self.collection = f"{model.api.base_path}/{resource.path}"
+        self.item = f"{self.collection}/{{id}}"
+        self.noun = words(entity)
+
+    # The operations of the resource, as {path: {method: operation}}.
+    def paths(self) -> dict[str, Obj]:
+        out: dict[str, Obj] = {}
+        for operation in self.resource.operations:
+            method, on_item = _METHOD[operation]
+            path = self.item if on_item else self.collection
+            built = getattr(self, f"_{operation.value}")()
+            out.setdefault(path, {})[method] = self._finish(
+                path, method, operation.value, built, self.resource.location, transition=False
+            )
+        machines = self.model.machine_for(self.entity.name.raw)
+        for name in self.resource.transitions:
+            found = [(m, t) for m in machines if (t := m.transition(name.raw)) is not None]
+            if not found:
+                raise OpenAPIBuildError(
+                    f"resource '{self.resource.path}' exposes transition '{name}', which no "
+                    f"state machine of '{self.entity.name}' defines"
+                )
+            machine, transition = found[0]
+            path = f"{self.item}/{transition.name.raw}"
+            built = self._transition(machine, transition)
+            out.setdefault(path, {})["post"] = self._finish(
+                path, "post", transition.name.raw, built, transition.location, transition=True
+            )
+        for path in out:
+            self.recorder.record(self.resource.location, "paths", path)
+        return out
+
+    def _finish(
+        self, path: str, method: str, action: str, op: Obj, location: Any, *, transition: bool
+    ) -> Obj:
+        deprecation = self.resource.deprecation_of(action)
+        op["tags"] = [self.resource.path]
+        op["x-permissions"] = self._permissions(action)
+        if deprecation is not None:
+            op["deprecated"] = True
+            if deprecation.sunset is not None:
+                op["x-sunset"] = deprecation.sunset.isoformat()
+            op["description"] = _join(op.get("description"), _deprecation_text(deprecation))
+            for status, response in op["responses"].items():
+                if status.startswith("2") or status == "304":
+                    response.setdefault("headers", {}).update(_deprecation_headers(deprecation))
+        op["responses"] = self._errors(action, op, deprecation, transition=transition)
+        base = ("paths", path, method)
+        self.recorder.record(location, *base)
+        if deprecation is not None:
+            self.recorder.record(deprecation.location, *base, "deprecated")
+        rule = self.model.permissions.rule(self.entity.name.raw, action)
+        if rule is not None:
+            self.recorder.record(rule.location, *base, "x-permissions")
+        for index, parameter in enumerate(op.get("parameters", [])):
+            where = parameter.pop("x-location", None)
+            self.recorder.record(where, *base, "parameters", index)
+        if "requestBody" in op:
+            self.recorder.record(self.entity.location, *base, "requestBody")
+        return {key: op[key] for key in _OPERATION_KEYS if op.get(key) is not None}
+
+    def _errors(
+        self, action: str, op: Obj, deprecation: Deprecation | None, *, transition: bool
+    ) -> Obj:
+        """The error responses the conventions list for this kind of operation."""
+        responses: Obj = dict(op["responses"])
+        names = {"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden"}
+        names["404"] = "NotFound"
+        if transition:
+            names["409"] = "TransitionConflict"
+        elif action in ("create", "update", "delete"):
+            names["409"] = "Conflict"
+        if deprecation is not None and deprecation.sunset is not None:
+            names["410"] = "Gone"
+        takes_if_match = transition or action in ("update", "delete")
+        if takes_if_match:
+            names["412"] = "PreconditionFailed"
+        if not transition and action in ("list", "create", "update"):
+            names["422"] = "UnprocessableContent"
+        if takes_if_match and self.resource.require_precondition:
+            names["428"] = "PreconditionRequired"
+        if self.model.api.rate_limits is not None:
+            names["429"] = "TooManyRequests"
+        names["500"] = "InternalError"
+        for status, name in names.items():
+            responses[status] = _response_ref(name)
+        return dict(sorted(responses.items()))
+
+    def _permissions(self, action: str) -> list[Obj]:
+        out = []
+        for holder in self.model.permissions.holders(self.entity.name.raw, action):
+            entry: Obj = {"role": holder.role.name.raw}
+            if holder.conditions:
+                entry["when"] = _conditions_text(holder)
+            if holder.role.cross_tenant:
+                entry["cross_tenant"] = True
+            out.append(entry)
+        return out
+
+    # -- parameters and responses ---------------------------------------------------------
+    def _id(self) -> Obj:
+        return {
+            "name": "id",
+            "in": "path",
+            "required": True,
+            "description": f"Id of the {self.noun}."
+            + (
+                " Only the caller's own tenant is reachable; any other id answers 404."
+                if self.entity.is_tenant
+                else ""
+            ),
+            "schema": {"type": "string", "format": "uuid"},
+            "x-location": self.resource.location,
+        }
+
+    def _if_match(self) -> Obj:
+        name = "IfMatchRequired" if self.resource.require_precondition else "IfMatch"
+        return {"$ref": f"#/components/parameters/{name}"}
+
+    def _ok(self, description: str, *, created: bool = False) -> Obj:
+        headers: Obj = {"ETag": {"$ref": "#/components/headers/ETag"}}
+        if created:
+            headers["Location"] = {"$ref": "#/components/headers/Location"}
+        return {
+            "description": description,
+            "headers": headers,
+            "content": {JSON: {"schema": ref(self.entity.name.pascal)}},
+        }
+
+    def _body(self, shape: str) -> Obj:
+        return {"required": True, "content": {JSON: {"schema": ref(shape)}}}
+
+    def _describe(self, *parts: str | None) -> str | None:
+        return _join(self.entity.description, *parts)
+
+    # -- CRUD -----------------------------------------------------------------------------
+    def _list(self) -> Obj:
+        sortable = [f.name.raw for f in self.entity.sortable_fields] + ["created_at"]
+        parameters: list[Obj] = [
+            {"$ref": "#/components/parameters/Limit"},
+            {"$ref": "#/components/parameters/StartingAfter"},
+            {"$ref": "#/components/parameters/EndingBefore"},
+            {
+                "name": "sort",
+                "in": "query",
+                "required": False,
+                "description": "Sort key; `-` for descending. Ties are broken by id.",
+                "schema": {
+                    "type": "string",
+                    "enum": [v for f in sortable for v in (f, f"-{f}")],
+                    "default": "-created_at",
+                },
+                "x-location": self.entity.location,
+            },
+        ]
+        taken = {"limit", "starting_after", "ending_before", "sort"}
+        for field in self.entity.filterable_fields:
+            if field.name.raw in taken:
+                raise OpenAPIBuildError(
+                    f"filterable field '{self.entity.name}.{field.name}' has the name of a list "
+                    f"parameter"
+                )
+            parameters.append(
+                {
+                    "name": field.name.raw,
+                    "in": "query",
+                    "required": False,
+                    "description": f"Only {self.entity.name.plural.replace('_', ' ')} whose "
+                    f"`{field.name}` equals this value.",
+                    "schema": base_schema(field),
+                    "x-location": field.location,
+                }
+            )
+        return {
+            "summary": f"List {self.entity.name.plural.replace('_', ' ')}",
+            "description": self._describe(),
+            "operationId": f"list_{self.entity.name.plural}",
+            "parameters": parameters,
+            "responses": {
+                "200": {
+                    "description": f"A page of {self.entity.name.plural.replace('_', ' ')}.",
+                    "content": {JSON: {"schema": ref(f"{self.entity.name.pascal}List")}},
+                }
+            },
+        }
+
+    def _read(self) -> Obj:
+        return {
+            "summary": f"Get {article(self.noun)}",
+            "description": self._describe(),
+            "operationId": f"get_{self.entity.name.raw}",
+            "parameters": [self._id(), {"$ref": "#/components/parameters/IfNoneMatch"}],
+            "responses": {
+                "200": self._ok(f"The {self.noun}."),
+                "304": {
+                    "description": "Not modified: `If-None-Match` matched the current `ETag`.",
+                    "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
+                },
+            },
+        }
+
+    def _create(self) -> Obj:
+        return {
+            "summary": f"Create {article(self.noun)}",
+            "description": self._describe(),
+            "operationId": f"create_{self.entity.name.raw}",
+            "requestBody": self._body(f"{self.entity.name.pascal}Create"),
+            "responses": {"201": self._ok(f"The created {self.noun}.", created=True)},
+        }
+
+    def _update(self) -> Obj:
+        return {
+            "summary": f"Update {article(self.noun)}",
+            "description": self._describe("Partial update: only the fields sent change."),
+            "operationId": f"update_{self.entity.name.raw}",
+            "parameters": [self._id(), self._if_match()],
+            "requestBody": self._body(f"{self.entity.name.pascal}Update"),
+            "responses": {"200": self._ok(f"The updated {self.noun}.")},
+        }
+
+    def _delete(self) -> Obj:
+        note = (
+            "Soft delete: the object disappears from reads and lists."
+            if (self.entity.soft_delete)
+            else None
+        )
+        return {
+            "summary": f"Delete {article(self.noun)}",
+            "description": self._describe(note),
+            "operationId": f"delete_{self.entity.name.raw}",
+            "parameters": [self._id(), self._if_match()],
+            "responses": {"204": {"description": "Deleted."}},
+        }
+
+    def _transition(self, machine: StateMachine, transition: Transition) -> Obj:
+        sources = ", ".join(s.raw for s in transition.sources)
+        return {
+            "summary": f"{transition.name.title}: {sources} -> {transition.target}",
+            "description": transition_description(machine, transition),
+            "operationId": f"{transition.name.raw}_{self.entity.name.raw}",
+            "parameters": [self._id(), self._if_match()],
+            "responses": {"200": self._ok(f"The {self.noun}, now `{transition.target}`.")},
+        }
+
+
+def transition_description(machine: StateMachine, transition: Transition) -> str:
+    sources = ", ".join(f"`{s}`" for s in transition.sources)
+    lines = [
+        f"Transition `{transition.name}` of the `{machine.name}` state machine "
+        f"(field `{machine.field}`): from {sources} to `{transition.target}`.",
+    ]
+    if transition.description:
+        lines.append(transition.description)
+    details = []
+    if transition.roles:
+        details.append(
+            "Roles: "
+            + ", ".join(r.raw for r in transition.roles)
+            + " (and the roles that inherit them)."
+        )
+    if transition.guard is not None:
+        details.append(
+            f"Guard: `{transition.guard.source.strip()}` (409 `guard-failed` when false)."
+        )
+    if transition.effects:
+        effects = ", ".join(f"`{e.field}` = {_effect(e.value)}" for e in transition.effects)
+        details.append(f"Effects: {effects}.")
+    if transition.hook is not None:
+        details.append(f"Hook: `{transition.hook}` runs in the same transaction.")
+    if transition.events:
+        details.append("Events: " + ", ".join(f"`{e}`" for e in transition.events) + ".")
+    if details:
+        lines.append("\n".join(f"- {d}" for d in details))
+    lines.append(machine_summary(machine))
+    return "\n\n".join(lines)
+
+
+def machine_summary(machine: StateMachine) -> str:
+    """The whole state machine as Markdown, for tag and transition descriptions."""
+    head = (
+        f"**State machine `{machine.name}`** (field `{machine.field}`, initial `{machine.initial}`)"
+    )
+    if machine.description:
+        head += f": {machine.description}"
+    rows = ["| transition | from | to |", "|---|---|---|"]
+    for t in machine.transitions:
+        rows.append(f"| `{t.name}` | {', '.join(s.raw for s in t.sources)} | {t.target} |")
+    states = []
+    for s in machine.states:
+        flags = []
+        if s.name == machine.initial:
+            flags.append("initial")
+        if s.terminal:
+            flags.append("terminal")
+        if s.access is not None:
+            access = s.access.value + (f" {s.grace_days} days" if s.grace_days else "")
+            flags.append(f"access {access}")
+        states.append(f"`{s.name}`" + (f" ({', '.join(flags)})" if flags else ""))
+    return f"{head}\n\nStates: {', '.join(states)}.\n\n" + "\n".join(rows)
+
+
+def _effect(value: Any) -> str:
+    if value is None:
+        return "null"
+    if hasattr(value, "value") and not isinstance(value, bool | int | str):
+        return f"`{value.value}`"
+    return f"`{value}`"
+
+
+def _conditions_text(holder: Holder) -> str:
+    texts = [c.source.strip() for c in holder.conditions]
+    if len(texts) == 1:
+        return texts[0]
+    return " or ".join(f"({t})" for t in texts)
+
+
+def _deprecation_text(deprecation: Deprecation) -> str:
+    text = f"**Deprecated** since {deprecation.since.isoformat()}"
+    if deprecation.sunset is not None:
+        text += f"; sunset {deprecation.sunset.isoformat()}, after which it answers 410 Gone"
+    text += "."
+    if deprecation.note:
+        text += f" {deprecation.note}"
+    return text
+
+
+def _deprecation_headers(deprecation: Deprecation) -> Obj:
+    since = _epoch(deprecation.since)
+    headers: Obj = {
+        "Deprecation": {
+            "description": "When the operation was deprecated (RFC 9745), as `@<unix seconds>`.",
+            "required": True,
+            "schema": {"type": "string"},
+            "example": f"@{since}",
+        }
+    }
+    if deprecation.sunset is not None:
+        headers["Sunset"] = {
+            "description": "When the operation stops working (RFC 8594), as an HTTP date.",
+            "required": True,
+            "schema": {"type": "string"},
+            "example": formatdate(_epoch(deprecation.sunset), usegmt=True),
+        }
+    return headers
+
+
+def _epoch(day: dt.date) -> int:
+    return calendar.timegm(day.timetuple())
+
+
+def _join(*parts: str | None) -> str | None:
+    kept = [p.strip() for p in parts if p and p.strip()]
+    return "\n\n".join(kept) if kept else None
+
+
+def build_paths(model: Service, recorder: LocationRecorder) -> dict[str, Obj]:
+    paths: dict[str, Obj] = {}
+    for resource in model.api.resources:
+        entity = model.entity(resource.entity.raw)
+        if entity is None:
+            raise OpenAPIBuildError(f"resource '{resource.path}' names unknown entity")
+        for path, item in _ResourceBuilder(model, resource, entity, recorder).paths().items():
+            if path in paths:
+                raise OpenAPIBuildError(f"two resources produce the path {path}")
+            paths[path] = item
+    return dict(sorted(paths.items()))

@@ -1,0 +1,165 @@
+"""The registry of problem types (RFC 9457) every generated service answers with.
+
+One table drives ``components/responses`` of the contract and is mirrored, row for row, by
+``docs/problems.md`` (a test keeps the two equal). A type URI never changes once published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PROBLEM_BASE = "https://specfoundry.dev/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemType:
+    slug: str
+    status: int
+    title: str
+    # The components/responses entry that documents it; None for types no operation lists.
+    response: str | None
+    schema: str
+    when: str
+    uri: str = ""
+
+    @property
+    def type_uri(self) -> str:
+        return self.uri or PROBLEM_BASE + self.slug
+
+
+PROBLEM_TYPES: tuple[ProblemType, ...] = (
+    ProblemType(
+        "bad-request",
+        400,
+        "Bad Request",
+        "BadRequest",
+        "Problem",
+        "The request cannot be read: malformed JSON, an invalid cursor, both `starting_after` "
+        "and `ending_before`, an unreadable header.",
+    ),
+    ProblemType(
+        "unauthorized",
+        401,
+        "Unauthorized",
+        "Unauthorized",
+        "Problem",
+        "No bearer token, or one that is expired, badly signed or missing a required claim. "
+        "Sent with `WWW-Authenticate: Bearer`.",
+    ),
+    ProblemType(
+        "forbidden",
+        403,
+        "Forbidden",
+        "Forbidden",
+        "Problem",
+        "The caller can see the object but no role it holds allows the action, or it writes a "
+        "field reserved to other roles (`writable_by`).",
+    ),
+    ProblemType(
+        "not-found",
+        404,
+        "Not Found",
+        "NotFound",
+        "Problem",
+        "No such object, or one that belongs to another tenant (the two are indistinguishable).",
+    ),
+    ProblemType(
+        "method-not-allowed",
+        405,
+        "Method Not Allowed",
+        None,
+        "Problem",
+        "The path exists but not with this method (not listed per operation).",
+    ),
+    ProblemType(
+        "conflict",
+        409,
+        "Conflict",
+        "Conflict",
+        "Problem",
+        "The write conflicts with stored data: a duplicate `unique` value, or a delete of an "
+        "object other objects still reference (`on_delete: restrict`).",
+    ),
+    ProblemType(
+        "invalid-transition",
+        409,
+        "Invalid Transition",
+        "TransitionConflict",
+        "TransitionProblem",
+        "The transition is not allowed from the object's current state; `allowed` lists the "
+        "transitions that are.",
+    ),
+    ProblemType(
+        "guard-failed",
+        409,
+        "Transition Guard Failed",
+        "TransitionConflict",
+        "TransitionProblem",
+        "The transition is allowed from the current state but its guard condition is false.",
+    ),
+    ProblemType(
+        "gone",
+        410,
+        "Gone",
+        "Gone",
+        "Problem",
+        "The operation is deprecated and its sunset date has passed.",
+    ),
+    ProblemType(
+        "precondition-failed",
+        412,
+        "Precondition Failed",
+        "PreconditionFailed",
+        "Problem",
+        "`If-Match` does not match the object's current `ETag` (weak tags never match).",
+    ),
+    ProblemType(
+        "validation-error",
+        422,
+        "Unprocessable Content",
+        "UnprocessableContent",
+        "ValidationProblem",
+        "The body or a query parameter is well-formed but invalid; `errors` holds one entry per "
+        "offending value, with a JSON pointer.",
+    ),
+    ProblemType(
+        "precondition-required",
+        428,
+        "Precondition Required",
+        "PreconditionRequired",
+        "Problem",
+        "The resource sets `require_precondition` and the write came without `If-Match`.",
+    ),
+    ProblemType(
+        "quota-exceeded",
+        429,
+        "Too Many Requests",
+        "TooManyRequests",
+        "Problem",
+        "The tenant's plan limit is used up; retry after `Retry-After` seconds. The type is "
+        "the IANA-registered one, carrying `violated-policies`.",
+        uri="https://iana.org/assignments/http-problem-types#quota-exceeded",
+    ),
+    ProblemType(
+        "internal-error",
+        500,
+        "Internal Server Error",
+        "InternalError",
+        "Problem",
+        "An unexpected failure; `detail` never carries a stack trace or SQL.",
+    ),
+)
+
+
+def problems_for(response: str) -> tuple[ProblemType, ...]:
+    return tuple(p for p in PROBLEM_TYPES if p.response == response)
+
+
+def response_names() -> tuple[str, ...]:
+    """Every ``components/responses`` name, in status order, without repeats."""
+    seen: list[str] = []
+    for problem in PROBLEM_TYPES:
+        if problem.response and problem.response not in seen:
+            seen.append(problem.response)
+    return tuple(seen)

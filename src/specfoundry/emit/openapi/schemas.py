@@ -1,0 +1,262 @@
+"""Field -> JSON Schema, and the read / create / update / list shapes of each exposed entity.
+
+Follows docs/api-conventions.md ("Schemas"). Everything returned is plain JSON data (str, int,
+float, bool, None, list, dict), so the renderer never meets a Decimal or a date.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from specfoundry.emit.openapi.locations import LocationRecorder
+from specfoundry.emit.openapi.problems import PROBLEM_BASE
+from specfoundry.model import Entity, Field, FieldType, Service, StateMachine
+
+Schema = dict[str, Any]
+
+# Properties every read shape carries besides the spec fields.
+ID_PROPERTY: Schema = {"type": "string", "format": "uuid", "description": "Unique id."}
+TIMESTAMP: Schema = {"type": "string", "format": "date-time"}
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def json_number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def json_default(field: Field) -> Any:
+    value = field.default
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def base_schema(field: Field) -> Schema:
+    """The value's type and constraints; no nullability, default or description."""
+    match field.type:
+        case FieldType.STRING | FieldType.TEXT:
+            schema: Schema = {"type": "string"}
+        case FieldType.EMAIL:
+            schema = {"type": "string", "format": "email"}
+        case FieldType.URL:
+            schema = {"type": "string", "format": "uri"}
+        case FieldType.INTEGER:
+            schema = {"type": "integer"}
+        case FieldType.DECIMAL | FieldType.MONEY:
+            schema = {"type": "string", "format": "decimal"}
+        case FieldType.BOOLEAN:
+            schema = {"type": "boolean"}
+        case FieldType.DATE:
+            schema = {"type": "string", "format": "date"}
+        case FieldType.DATETIME:
+            schema = {"type": "string", "format": "date-time"}
+        case FieldType.UUID | FieldType.REF:
+            schema = {"type": "string", "format": "uuid"}
+        case FieldType.ENUM | FieldType.STATE:
+            schema = {"type": "string", "enum": list(field.enum_values)}
+        case FieldType.JSON:
+            schema = {}
+    if field.min_length is not None:
+        schema["minLength"] = field.min_length
+    if field.max_length is not None:
+        schema["maxLength"] = field.max_length
+    if field.pattern is not None:
+        schema["pattern"] = field.pattern
+    if field.minimum is not None:
+        schema["minimum"] = json_number(field.minimum)
+    if field.maximum is not None:
+        schema["maximum"] = json_number(field.maximum)
+    return schema
+
+
+def nullable(schema: Schema) -> Schema:
+    """``type: [X, "null"]``; an ``enum`` also gets ``null`` so the two keywords agree."""
+    if "type" not in schema:  # any JSON value already includes null
+        return schema
+    out = dict(schema)
+    out["type"] = [schema["type"], "null"]
+    if "enum" in out:
+        out["enum"] = [*out["enum"], None]
+    return out
+
+
+def property_schema(
+    field: Field,
+    *,
+    with_default: bool = False,
+    machine: StateMachine | None = None,
+    writer_roles: bool = False,
+) -> Schema:
+    schema = base_schema(field)
+    if field.nullable:
+        schema = nullable(schema)
+    description = field.description
+    if machine is not None:
+        lifecycle = state_field_note(machine)
+        description = f"{description}\n\n{lifecycle}" if description else lifecycle
+    if description:
+        schema = {"description": description, **schema}
+    if with_default and field.has_default:
+        schema["default"] = json_default(field)
+    if field.type is FieldType.MONEY and field.currency:
+        schema["x-currency"] = field.currency
+    if field.type is FieldType.REF and field.ref_entity is not None:
+        schema["x-references"] = field.ref_entity.pascal
+    if writer_roles and field.writable_by is not None:
+        schema["x-writable-by"] = [r.raw for r in field.writable_by]
+    return schema
+
+
+def state_field_note(machine: StateMachine) -> str:
+    terminal = [s.name.raw for s in machine.states if s.terminal]
+    text = (
+        f"State of the `{machine.name}` state machine: starts as `{machine.initial}`"
+        + (f"; terminal: {', '.join(f'`{t}`' for t in terminal)}" if terminal else "")
+        + ". Changed only by the transition operations."
+    )
+    return text
+
+
+def entity_shapes(
+    model: Service,
+    entity: Entity,
+    *,
+    create: bool,
+    update: bool,
+    listing: bool,
+    recorder: LocationRecorder,
+) -> dict[str, Schema]:
+    """The named schemas of one exposed entity, with their locations recorded."""
+    name = entity.name.pascal
+    machines = {m.field.raw: m for m in model.machine_for(entity.name.raw)}
+    shapes: dict[str, Schema] = {}
+
+    read_props: dict[str, Schema] = {"id": dict(ID_PROPERTY)}
+    for field in entity.fields:
+        read_props[field.name.raw] = property_schema(field, machine=machines.get(field.name.raw))
+    read_props["created_at"] = dict(TIMESTAMP)
+    read_props["updated_at"] = dict(TIMESTAMP)
+    read: Schema = {"type": "object"}
+    if entity.description:
+        read["description"] = entity.description
+    read["required"] = list(read_props)
+    read["properties"] = read_props
+    shapes[name] = read
+
+    writable = [f for f in entity.fields if f.client_writable]
+    if create:
+        props = {
+            f.name.raw: property_schema(f, with_default=True, writer_roles=True) for f in writable
+        }
+        body: Schema = {
+            "type": "object",
+            "description": f"A new {entity.name.raw.replace('_', ' ')}.",
+        }
+        required = [f.name.raw for f in writable if f.required and not f.has_default]
+        if required:
+            body["required"] = required
+        body["properties"] = props
+        body["additionalProperties"] = False
+        shapes[f"{name}Create"] = body
+    if update:
+        props = {f.name.raw: property_schema(f, writer_roles=True) for f in writable if f.updatable}
+        shapes[f"{name}Update"] = {
+            "type": "object",
+            "description": "The fields to change; omitted fields keep their value.",
+            "properties": props,
+            "additionalProperties": False,
+        }
+    if listing:
+        shapes[f"{name}List"] = {
+            "type": "object",
+            "description": f"A page of {entity.name.plural.replace('_', ' ')}.",
+            "required": ["object", "url", "has_more", "next_cursor", "data"],
+            "properties": {
+                "object": {"type": "string", "const": "list"},
+                "url": {"type": "string", "description": "The path of this list."},
+                "has_more": {"type": "boolean"},
+                "next_cursor": {
+                    "type": ["string", "null"],
+                    "description": "Pass as `starting_after` for the next page.",
+                },
+                "data": {"type": "array", "items": ref(name)},
+            },
+        }
+
+    for shape_name, shape in shapes.items():
+        recorder.record(entity.location, "components", "schemas", shape_name)
+        for prop in shape.get("properties", {}):
+            field = entity.field(prop)
+            if field is not None:
+                recorder.record(
+                    field.location, "components", "schemas", shape_name, "properties", prop
+                )
+    return shapes
+
+
+def problem_schemas() -> dict[str, Schema]:
+    return {
+        "Problem": {
+            "type": "object",
+            "description": "Problem details (RFC 9457). Extension members may be present.",
+            "required": ["type", "title", "status"],
+            "properties": {
+                "type": {
+                    "type": "string",
+                    "format": "uri-reference",
+                    "description": f"Identifies the problem type; see {PROBLEM_BASE}.",
+                },
+                "title": {"type": "string"},
+                "status": {"type": "integer", "minimum": 100, "maximum": 599},
+                "detail": {"type": "string"},
+                "instance": {"type": "string", "format": "uri-reference"},
+            },
+        },
+        "ValidationProblem": {
+            "allOf": [
+                ref("Problem"),
+                {
+                    "type": "object",
+                    "required": ["errors"],
+                    "properties": {
+                        "errors": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["pointer", "message"],
+                                "properties": {
+                                    "pointer": {
+                                        "type": "string",
+                                        "description": "JSON pointer to the offending value.",
+                                    },
+                                    "message": {"type": "string"},
+                                },
+                            },
+                        }
+                    },
+                },
+            ]
+        },
+        "TransitionProblem": {
+            "allOf": [
+                ref("Problem"),
+                {
+                    "type": "object",
+                    "required": ["current_state", "requested", "allowed"],
+                    "properties": {
+                        "current_state": {"type": "string"},
+                        "requested": {"type": "string"},
+                        "allowed": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "description": "Transitions allowed from the current state.",
+                        },
+                    },
+                },
+            ]
+        },
+    }
