@@ -54,7 +54,7 @@ def locked(
                     ) from None
                 if time.monotonic() >= deadline:
                     raise LockTimeoutError(
-                        f"another specfoundry run is writing to {out_dir} (waited {timeout:g}s); "
+                        f"another specfoundry run is using {out_dir} (waited {timeout:g}s); "
                         f"wait for it to finish and try again"
                     ) from None
                 time.sleep(_POLL_INTERVAL)
