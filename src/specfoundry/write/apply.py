@@ -32,6 +32,7 @@ class WriteResult:
     """What :func:`apply` did; every path is relative to ``out_dir`` and sorted."""
 
     out_dir: Path
+    label: str
     written: tuple[PurePosixPath, ...]
     deleted: tuple[PurePosixPath, ...]
     scaffolded: tuple[PurePosixPath, ...]
@@ -62,15 +63,18 @@ def apply(
     with locked(root, timeout=lock_timeout):
         recover_unlocked(root)
         current = plan_unlocked(
-            root, write_plan.emission, recreate_scaffold=write_plan.recreate_scaffold
+            root,
+            write_plan.emission,
+            recreate_scaffold=write_plan.recreate_scaffold,
+            label=write_plan.label,
         )
         if not current.same_decisions(write_plan):
             raise PlanOutdatedError(
-                f"{root} changed after it was planned (another run or an editor wrote to it); "
-                f"nothing was written, run the command again"
+                f"{write_plan.display} changed after it was planned (another run or an "
+                f"editor wrote to it); nothing was written, run the command again"
             )
         if current.conflicts and not force:
-            raise ConflictError(str(root), current.conflicts)
+            raise ConflictError(write_plan.display, current.conflicts)
         return _execute(current)
 
 
@@ -152,6 +156,7 @@ def _result(
     entries = write_plan.entries
     return WriteResult(
         out_dir=write_plan.out_dir,
+        label=write_plan.display,
         written=tuple(e.path for e in entries if _writes(e) and e.owner == "generator"),
         deleted=tuple(e.path for e in entries if _removes(e)),
         scaffolded=tuple(e.path for e in entries if e.action is Action.SCAFFOLD),

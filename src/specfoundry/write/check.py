@@ -29,6 +29,7 @@ _WHY = {
 class CheckResult:
     out_dir: Path
     reasons: tuple[str, ...]
+    label: str = ""
 
     @property
     def up_to_date(self) -> bool:
@@ -40,8 +41,8 @@ class CheckResult:
 
     def render(self) -> str:
         if self.up_to_date:
-            return f"{self.out_dir} is up to date.\n"
-        head = f"{self.out_dir} is not up to date ({len(self.reasons)} problems):"
+            return f"{self.label or self.out_dir} is up to date.\n"
+        head = f"{self.label or self.out_dir} is not up to date ({len(self.reasons)} problems):"
         return "\n".join([head, *(f"  {r}" for r in self.reasons)]) + "\n"
 
 
@@ -49,10 +50,12 @@ def check(
     out_dir: str | os.PathLike[str], emission: Emission, *, lock_timeout: float = DEFAULT_TIMEOUT
 ) -> CheckResult:
     """Compare ``out_dir`` with ``emission`` without writing anything."""
-    root = Path(out_dir).absolute()
+    root, label = Path(out_dir).absolute(), os.fspath(out_dir)
     validate_emission(emission)
     if not root.exists():
-        return CheckResult(root, ("output folder does not exist; run `specfoundry generate`",))
+        return CheckResult(
+            root, ("output folder does not exist; run `specfoundry generate`",), label
+        )
     if not root.is_dir():
         raise WriteError(f"output path {out_dir} exists and is not a directory")
     with locked(root, timeout=lock_timeout, shared=True):
@@ -60,8 +63,10 @@ def check(
             return CheckResult(
                 root,
                 ("a previous generate was interrupted; run `specfoundry generate` to complete it",),
+                label,
             )
-        return CheckResult(root, reasons(plan_unlocked(root, emission, recreate_scaffold=False)))
+        current = plan_unlocked(root, emission, recreate_scaffold=False)
+        return CheckResult(root, reasons(current), label)
 
 
 def reasons(write_plan: WritePlan) -> tuple[str, ...]:

@@ -72,6 +72,11 @@ class WritePlan:
     manifest: Manifest
     previous_manifest: bytes | None
     recreate_scaffold: bool = False
+    label: str = ""  # the output folder as the user spelled it, for messages
+
+    @property
+    def display(self) -> str:
+        return self.label or str(self.out_dir)
 
     def of(self, action: Action) -> tuple[PlannedFile, ...]:
         return tuple(entry for entry in self.entries if entry.action is action)
@@ -116,18 +121,21 @@ def plan(
     """
     root = Path(out_dir).absolute()
     validate_emission(emission)
+    label = os.fspath(out_dir)
     if not root.exists():
-        return plan_unlocked(root, emission, recreate_scaffold=recreate_scaffold)
+        return plan_unlocked(root, emission, recreate_scaffold=recreate_scaffold, label=label)
     if not root.is_dir():
         raise WriteError(f"output path {out_dir} exists and is not a directory")
     pending = journal_pending(root)
     with locked(root, timeout=lock_timeout, shared=not (recover and pending)):
         if recover:
             recover_unlocked(root)
-        return plan_unlocked(root, emission, recreate_scaffold=recreate_scaffold)
+        return plan_unlocked(root, emission, recreate_scaffold=recreate_scaffold, label=label)
 
 
-def plan_unlocked(root: Path, emission: Emission, *, recreate_scaffold: bool) -> WritePlan:
+def plan_unlocked(
+    root: Path, emission: Emission, *, recreate_scaffold: bool, label: str = ""
+) -> WritePlan:
     """:func:`plan` for a caller that already holds the lock (``apply`` re-plans this way)."""
     if journal_pending(root):
         raise InterruptedWriteError(
@@ -175,6 +183,7 @@ def plan_unlocked(root: Path, emission: Emission, *, recreate_scaffold: bool) ->
         manifest=new_manifest,
         previous_manifest=raw,
         recreate_scaffold=recreate_scaffold,
+        label=label,
     )
 
 

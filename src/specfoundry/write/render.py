@@ -28,7 +28,7 @@ def render_plan(write_plan: WritePlan, *, diff: bool = False, context: int = 3) 
     With ``diff=True`` a unified diff follows for every changed or conflicting file (what
     ``--force`` would replace) and for every added file.
     """
-    lines = [f"Plan for {write_plan.out_dir}:"]
+    lines = [f"Plan for {write_plan.display}:"]
     for action in _ORDER:
         for entry in write_plan.of(action):
             note = f"  ({entry.note})" if action in (Action.CONFLICT, Action.ADD) else ""
@@ -73,9 +73,9 @@ def summary_line(write_plan: WritePlan) -> str:
 def render_result(result: WriteResult) -> str:
     """One-paragraph summary of what :func:`apply` did."""
     if not result.files_touched and not result.manifest_written:
-        return f"{result.out_dir} is up to date ({result.unchanged} files unchanged).\n"
+        return f"{result.label} is up to date ({result.unchanged} files unchanged).\n"
     lines = [
-        f"Wrote {result.out_dir}: {len(result.written)} written, {len(result.deleted)} deleted, "
+        f"Wrote {result.label}: {len(result.written)} written, {len(result.deleted)} deleted, "
         f"{len(result.scaffolded)} user files created, {result.unchanged} unchanged."
     ]
     lines += [f"  kept previous {path} as {backup}" for path, backup in result.backups]
