@@ -1,0 +1,65 @@
+"""Run every comparer over two sides and turn their changes into located, sorted findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from specfoundry.diff.findings import Change, Finding
+from specfoundry.diff.load import Side
+from specfoundry.diff.operations import OperationComparer, Policy
+from specfoundry.diff.pointer import Document
+from specfoundry.diff.rules import RULES
+from specfoundry.diff.schemas import SchemaComparer
+
+
+@dataclass(frozen=True, slots=True)
+class DiffOptions:
+    today: dt.date
+    min_deprecation_days: int = 0
+
+
+def diff(base: Side, revision: Side, options: DiffOptions) -> list[Finding]:
+    """Every finding between ``base`` and ``revision``, deduplicated and sorted."""
+    doc_a, doc_b = Document(base.document, base.name), Document(revision.document, revision.name)
+    schemas = SchemaComparer(doc_a, doc_b)
+    policy = Policy(options.today, options.min_deprecation_days)
+    located: list[tuple[str | None, Change]] = list(
+        OperationComparer(doc_a, doc_b, schemas, policy).compare()
+    )
+    if base.model is not None and revision.model is not None:
+        from specfoundry.diff.spec_rules import compare_models
+
+        located += [(None, change) for change in compare_models(base.model, revision.model)]
+    seen: set[tuple[str | None, str, str | None, str | None, str]] = set()
+    findings: list[Finding] = []
+    for operation, change in located:
+        key = (operation, change.rule, change.base_pointer, change.revision_pointer, change.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        findings.append(_finding(operation, change, base, revision))
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def _finding(operation: str | None, change: Change, base: Side, revision: Side) -> Finding:
+    base_loc = change.base_location
+    if base_loc is None and change.base_pointer is not None:
+        base_loc = base.locate(change.base_pointer)
+    rev_loc = change.revision_location
+    if rev_loc is None and change.revision_pointer is not None:
+        rev_loc = revision.locate(change.revision_pointer)
+    primary = base_loc if change.primary == "base" else rev_loc
+    return Finding(
+        rule=change.rule,
+        level=RULES[change.rule].level,
+        message=change.message,
+        operation=operation,
+        pointer=change.pointer,
+        location=primary or rev_loc or base_loc,
+        base_pointer=change.base_pointer,
+        revision_pointer=change.revision_pointer,
+        base_location=base_loc,
+        revision_location=rev_loc,
+    )

@@ -1,0 +1,521 @@
+"""Walk paths, operations, parameters, bodies, responses and security of two documents.
+
+Everything below the schema level is delegated to :class:`SchemaComparer`; this module knows
+OpenAPI's structure (path templates, parameter keys, status codes, media types, security
+alternatives) and the deprecation policy for removed operations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from specfoundry.diff.findings import Change
+from specfoundry.diff.pointer import Document, join
+from specfoundry.diff.schemas import (
+    REQUEST_PARAMETER,
+    REQUEST_PROPERTY,
+    RESPONSE_HEADER,
+    RESPONSE_PROPERTY,
+    SchemaComparer,
+)
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_TEMPLATE = re.compile(r"\{[^}/]*\}")
+_SCHEME_FIELDS = ("type", "scheme", "in", "name", "openIdConnectUrl")
+
+Located = tuple[str | None, Change]  # (operation label, change)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The deprecation policy: when removing a deprecated operation is acceptable."""
+
+    today: dt.date
+    min_deprecation_days: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    method: str
+    path: str
+    node: dict[str, Any]
+    pointer: str
+    item: dict[str, Any]
+    item_pointer: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.method.upper()} {self.path}"
+
+
+def _path_key(path: str) -> str:
+    return _TEMPLATE.sub("{}", path.rstrip("/") or "/")
+
+
+def _operations(doc: Document) -> dict[tuple[str, str], Op]:
+    """Operations keyed by (normalised path template, method)."""
+    out: dict[tuple[str, str], Op] = {}
+    paths = doc.data.get("paths") or {}
+    if not isinstance(paths, dict):
+        return out
+    for path, raw_item in paths.items():
+        item_at = join("/paths", path)
+        item, item_at = doc.deref(raw_item, item_at)
+        if not isinstance(item, dict):
+            continue
+        for method in METHODS:
+            node = item.get(method)
+            if isinstance(node, dict):
+                key = (_path_key(str(path)), method)
+                out.setdefault(
+                    key, Op(method, str(path), node, join(item_at, method), item, item_at)
+                )
+    return out
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _success(status: str) -> bool:
+    return status[:1] in ("1", "2", "3")
+
+
+class OperationComparer:
+    def __init__(
+        self, base: Document, revision: Document, schemas: SchemaComparer, policy: Policy
+    ) -> None:
+        self.base = base
+        self.revision = revision
+        self.schemas = schemas
+        self.policy = policy
+
+    def compare(self) -> Iterator[Located]:
+        ops_a, ops_b = _operations(self.base), _operations(self.revision)
+        paths_b = {k[0] for k in ops_b}
+        for key in sorted(set(ops_a) | set(ops_b)):
+            a, b = ops_a.get(key), ops_b.get(key)
+            if a is not None and b is None:
+                yield a.label, self._removed(a, key[0] in paths_b)
+            elif b is not None and a is None:
+                yield b.label, Change("operation-added", "operation added", None, b.pointer)
+            elif a is not None and b is not None:
+                for change in self._operation(a, b):
+                    yield b.label, change
+        yield from ((None, c) for c in self._security_schemes())
+
+    # -- operations ---------------------------------------------------------------------------
+
+    def _removed(self, op: Op, path_survives: bool) -> Change:
+        where = "operation removed" if path_survives else f"path {op.path} removed"
+        parent = "/paths"
+        if not op.node.get("deprecated"):
+            return Change("operation-removed", where, op.pointer, parent, "base")
+        sunset = _date(op.node.get("x-sunset"))
+        since = _date(op.node.get("x-deprecated-since"))
+        today, days = self.policy.today, self.policy.min_deprecation_days
+        problem = None
+        if sunset is not None and today < sunset:
+            problem = f"before its sunset date {sunset.isoformat()}"
+        elif days and since is not None and (today - since).days < days:
+            problem = (
+                f"{(today - since).days} days after its deprecation; the policy requires {days}"
+            )
+        elif days and since is None and sunset is None:
+            problem = f"without x-deprecated-since, so {days} days of notice cannot be verified"
+        if problem:
+            rule = "operation-removed-before-sunset"
+            return Change(rule, f"deprecated {where} {problem}", op.pointer, parent, "base")
+        detail = f"deprecated {where}" + (
+            f" after its sunset {sunset.isoformat()}" if sunset else ""
+        )
+        return Change("deprecated-operation-removed", detail, op.pointer, parent, "base")
+
+    def _operation(self, a: Op, b: Op) -> Iterator[Change]:
+        if b.node.get("deprecated") and not a.node.get("deprecated"):
+            sunset = b.node.get("x-sunset")
+            detail = "operation deprecated" + (f" (sunset {sunset})" if sunset else "")
+            yield Change("operation-deprecated", detail, a.pointer, join(b.pointer, "deprecated"))
+        id_a, id_b = a.node.get("operationId"), b.node.get("operationId")
+        if id_a and id_b and id_a != id_b:
+            yield Change(
+                "operation-id-changed",
+                f"operationId changed from {id_a} to {id_b}",
+                join(a.pointer, "operationId"),
+                join(b.pointer, "operationId"),
+            )
+        yield from self._parameters(a, b)
+        yield from self._request_body(a, b)
+        yield from self._responses(a, b)
+        yield from self._security(a, b)
+
+    # -- parameters ---------------------------------------------------------------------------
+
+    def _params(self, doc: Document, op: Op) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
+        """Effective parameters (operation overrides path item), keyed for matching.
+
+        Path parameters are keyed by their position in the template, so renaming ``{id}`` to
+        ``{project_id}`` is not reported; header names are case-insensitive.
+        """
+        found: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+        names = [m.group(0)[1:-1] for m in _TEMPLATE.finditer(op.path)]
+        for owner, owner_at in ((op.item, op.item_pointer), (op.node, op.pointer)):
+            raw = owner.get("parameters")
+            if not isinstance(raw, list):
+                continue
+            for index, entry in enumerate(raw):
+                param, at = doc.deref(entry, join(owner_at, "parameters", index))
+                if not isinstance(param, dict):
+                    continue
+                where, name = str(param.get("in", "")), str(param.get("name", ""))
+                if where == "path" and name in names:
+                    key = (where, f"#{names.index(name)}")
+                elif where == "header":
+                    key = (where, name.lower())
+                else:
+                    key = (where, name)
+                found[key] = (param, at)
+        return found
+
+    def _parameters(self, a: Op, b: Op) -> Iterator[Change]:
+        pa, pb = self._params(self.base, a), self._params(self.revision, b)
+        removed = {k: pa[k] for k in pa if k not in pb}
+        added = {k: pb[k] for k in pb if k not in pa}
+        for key in sorted(removed):
+            param, at = removed[key]
+            name = str(param.get("name"))
+            moved = next(
+                (k for k in sorted(added) if k[0] != "path" and k[1].lower() == name.lower()), None
+            )
+            if moved is not None and key[0] != "path":
+                _, new_at = added.pop(moved)
+                yield Change(
+                    "request-parameter-location-changed",
+                    f"parameter `{name}` moved from {key[0]} to {moved[0]}",
+                    at,
+                    new_at,
+                )
+                continue
+            yield Change(
+                "request-parameter-removed",
+                f"{key[0]} parameter `{name}` removed",
+                at,
+                b.pointer,
+                "base",
+            )
+        for key in sorted(added):
+            param, at = added[key]
+            required = bool(param.get("required")) or key[0] == "path"
+            rule = "request-parameter-added-required" if required else "request-parameter-added"
+            detail = "required " if required else ""
+            yield Change(rule, f"{detail}{key[0]} parameter `{param.get('name')}` added", None, at)
+        for key in sorted(set(pa) & set(pb)):
+            yield from self._parameter(key[0], pa[key], pb[key])
+
+    def _parameter(
+        self, where: str, a: tuple[dict[str, Any], str], b: tuple[dict[str, Any], str]
+    ) -> Iterator[Change]:
+        (pa, a_at), (pb, b_at) = a, b
+        name = str(pb.get("name"))
+        label = f"{where} parameter `{name}`"
+        req_a = bool(pa.get("required")) or where == "path"
+        req_b = bool(pb.get("required")) or where == "path"
+        if req_a != req_b:
+            rule = (
+                "request-parameter-became-required"
+                if req_b
+                else ("request-parameter-became-optional")
+            )
+            yield Change(rule, f"{label} became {'required' if req_b else 'optional'}", a_at, b_at)
+        style_a, style_b = _serialisation(where, pa), _serialisation(where, pb)
+        if style_a != style_b:
+            shown = ", ".join(
+                f"{k} {style_a[i]} -> {style_b[i]}"
+                for i, k in enumerate(("style", "explode", "allowReserved"))
+                if style_a[i] != style_b[i]
+            )
+            yield Change("request-parameter-style-changed", f"{label}: {shown}", a_at, b_at)
+        sa, sb = _param_schema(pa, a_at), _param_schema(pb, b_at)
+        if sa is not None and sb is not None:
+            yield from self.schemas.compare(*sa, *sb, REQUEST_PARAMETER, label)
+
+    # -- request bodies -----------------------------------------------------------------------
+
+    def _request_body(self, a: Op, b: Op) -> Iterator[Change]:
+        raw_a, raw_b = a.node.get("requestBody"), b.node.get("requestBody")
+        if raw_a is None and raw_b is None:
+            return
+        if raw_a is None:
+            body, at = self.revision.deref(raw_b, join(b.pointer, "requestBody"))
+            required = isinstance(body, dict) and bool(body.get("required"))
+            rule = "request-body-added-required" if required else "request-body-added"
+            yield Change(rule, f"{'required ' if required else ''}request body added", None, at)
+            return
+        body_a, a_at = self.base.deref(raw_a, join(a.pointer, "requestBody"))
+        if raw_b is None:
+            yield Change("request-body-removed", "request body removed", a_at, b.pointer, "base")
+            return
+        body_b, b_at = self.revision.deref(raw_b, join(b.pointer, "requestBody"))
+        if not isinstance(body_a, dict) or not isinstance(body_b, dict):
+            return
+        req_a, req_b = bool(body_a.get("required")), bool(body_b.get("required"))
+        if req_a != req_b:
+            rule = "request-body-became-required" if req_b else "request-body-became-optional"
+            state = "required" if req_b else "optional"
+            yield Change(rule, f"request body became {state}", a_at, b_at)
+        yield from self._content(body_a, a_at, body_b, b_at, "request", "request body")
+
+    def _content(
+        self,
+        a: dict[str, Any],
+        a_at: str,
+        b: dict[str, Any],
+        b_at: str,
+        side: str,
+        label: str,
+    ) -> Iterator[Change]:
+        ca = a.get("content") if isinstance(a.get("content"), dict) else {}
+        cb = b.get("content") if isinstance(b.get("content"), dict) else {}
+        ka = {str(k).lower(): k for k in ca}
+        kb = {str(k).lower(): k for k in cb}
+        ctx = REQUEST_PROPERTY if side == "request" else RESPONSE_PROPERTY
+        for media in sorted(set(ka) - set(kb)):
+            yield Change(
+                f"{side}-media-type-removed",
+                f"{label}: media type {ka[media]} removed",
+                join(a_at, "content", ka[media]),
+                b_at,
+                "base",
+            )
+        for media in sorted(set(kb) - set(ka)):
+            yield Change(
+                f"{side}-media-type-added",
+                f"{label}: media type {kb[media]} added",
+                a_at,
+                join(b_at, "content", kb[media]),
+            )
+        both = sorted(set(ka) & set(kb))
+        for media in both:
+            ma, mb = ca[ka[media]], cb[kb[media]]
+            ma_at, mb_at = join(a_at, "content", ka[media]), join(b_at, "content", kb[media])
+            if not isinstance(ma, dict) or not isinstance(mb, dict):
+                continue
+            if "schema" in ma and "schema" in mb:
+                sub = label if len(both) == 1 else f"{label} ({kb[media]})"
+                yield from self.schemas.compare(
+                    ma["schema"],
+                    join(ma_at, "schema"),
+                    mb["schema"],
+                    join(mb_at, "schema"),
+                    ctx,
+                    sub,
+                )
+
+    # -- responses ----------------------------------------------------------------------------
+
+    def _responses(self, a: Op, b: Op) -> Iterator[Change]:
+        ra = a.node.get("responses") if isinstance(a.node.get("responses"), dict) else {}
+        rb = b.node.get("responses") if isinstance(b.node.get("responses"), dict) else {}
+        ra_at, rb_at = join(a.pointer, "responses"), join(b.pointer, "responses")
+        sa, sb = {str(k).upper(): k for k in ra}, {str(k).upper(): k for k in rb}
+        for status in sorted(set(sa) - set(sb)):
+            rule = (
+                "response-success-status-removed"
+                if _success(status)
+                else ("response-status-removed")
+            )
+            yield Change(
+                rule, f"response {sa[status]} removed", join(ra_at, sa[status]), rb_at, "base"
+            )
+        for status in sorted(set(sb) - set(sa)):
+            yield Change(
+                "response-status-added",
+                f"response {sb[status]} added",
+                ra_at,
+                join(rb_at, sb[status]),
+            )
+        for status in sorted(set(sa) & set(sb)):
+            resp_a, a_at = self.base.deref(ra[sa[status]], join(ra_at, sa[status]))
+            resp_b, b_at = self.revision.deref(rb[sb[status]], join(rb_at, sb[status]))
+            if not isinstance(resp_a, dict) or not isinstance(resp_b, dict):
+                continue
+            yield from self._headers(resp_a, a_at, resp_b, b_at, str(sb[status]))
+            label = f"response {sb[status]} body"
+            yield from self._content(resp_a, a_at, resp_b, b_at, "response", label)
+
+    def _headers(
+        self, a: dict[str, Any], a_at: str, b: dict[str, Any], b_at: str, status: str
+    ) -> Iterator[Change]:
+        ha = a.get("headers") if isinstance(a.get("headers"), dict) else {}
+        hb = b.get("headers") if isinstance(b.get("headers"), dict) else {}
+        na, nb = {str(k).lower(): k for k in ha}, {str(k).lower(): k for k in hb}
+        for low in sorted(set(na) | set(nb)):
+            if low == "content-type":
+                continue  # OpenAPI says to ignore it; media types cover it
+            in_a, in_b = low in na, low in nb
+            name = nb[low] if in_b else na[low]
+            label = f"response {status} header `{name}`"
+            if in_a:
+                head_a, ha_at = self.base.deref(ha[na[low]], join(a_at, "headers", na[low]))
+            if in_b:
+                head_b, hb_at = self.revision.deref(hb[nb[low]], join(b_at, "headers", nb[low]))
+            if in_a and not in_b:
+                required = isinstance(head_a, dict) and bool(head_a.get("required"))
+                rule = "response-header-removed" if required else "response-optional-header-removed"
+                yield Change(rule, f"{label} removed", ha_at, b_at, "base")
+            elif in_b and not in_a:
+                yield Change("response-header-added", f"{label} added", a_at, hb_at)
+            elif isinstance(head_a, dict) and isinstance(head_b, dict):
+                if head_a.get("required") and not head_b.get("required"):
+                    yield Change(
+                        "response-header-became-optional", f"{label} became optional", ha_at, hb_at
+                    )
+                sa, sb = _param_schema(head_a, ha_at), _param_schema(head_b, hb_at)
+                if sa is not None and sb is not None:
+                    yield from self.schemas.compare(*sa, *sb, RESPONSE_HEADER, label)
+
+    # -- security -----------------------------------------------------------------------------
+
+    def _effective_security(self, doc: Document, op: Op) -> tuple[list[dict[str, set[str]]], str]:
+        if "security" in op.node:
+            raw, at = op.node.get("security"), join(op.pointer, "security")
+        else:
+            raw, at = doc.data.get("security"), "/security"
+        alternatives: list[dict[str, set[str]]] = []
+        for entry in raw if isinstance(raw, list) else []:
+            if isinstance(entry, dict):
+                alternatives.append({str(k): {str(s) for s in (v or [])} for k, v in entry.items()})
+        return alternatives, at
+
+    def _security(self, a: Op, b: Op) -> Iterator[Change]:
+        alts_a, a_at = self._effective_security(self.base, a)
+        alts_b, b_at = self._effective_security(self.revision, b)
+        public_a = not alts_a or any(not alt for alt in alts_a)
+        public_b = not alts_b or any(not alt for alt in alts_b)
+        if public_a and not public_b:
+            yield Change("security-added", "operation now requires authentication", a_at, b_at)
+            return
+        if public_b and not public_a:
+            yield Change(
+                "security-removed", "operation no longer requires authentication", a_at, b_at
+            )
+            return
+        if public_a and public_b:
+            return
+        for alt in alts_a:
+            if any(_satisfies(alt, other) for other in alts_b):
+                continue
+            same = next((o for o in alts_b if set(o) == set(alt)), None)
+            if same is not None:
+                extra = sorted(s for k in same for s in same[k] - alt[k])
+                yield Change(
+                    "security-scope-added",
+                    f"security {_show_alt(alt)} now also needs scopes {', '.join(extra)}",
+                    a_at,
+                    b_at,
+                )
+            else:
+                yield Change(
+                    "security-requirement-changed",
+                    f"security {_show_alt(alt)} is no longer accepted",
+                    a_at,
+                    b_at,
+                )
+        for alt in alts_b:
+            same = next((o for o in alts_a if set(o) == set(alt)), None)
+            if same is None:
+                if not any(_satisfies(o, alt) for o in alts_a):
+                    yield Change(
+                        "security-alternative-added",
+                        f"security {_show_alt(alt)} is now accepted",
+                        a_at,
+                        b_at,
+                    )
+            elif fewer := sorted(s for k in alt for s in same[k] - alt[k]):
+                yield Change(
+                    "security-scope-removed",
+                    f"security {_show_alt(alt)} no longer needs scopes {', '.join(fewer)}",
+                    a_at,
+                    b_at,
+                )
+
+    def _security_schemes(self) -> Iterator[Change]:
+        sa = _schemes(self.base.data)
+        sb = _schemes(self.revision.data)
+        for name in sorted(set(sa) & set(sb)):
+            a, b = sa[name], sb[name]
+            if not isinstance(a, dict) or not isinstance(b, dict):
+                continue
+            changed = [f for f in _SCHEME_FIELDS if a.get(f) != b.get(f)]
+            if _flow_urls(a) != _flow_urls(b):
+                changed.append("flows")
+            if changed:
+                at = join("/components/securitySchemes", name)
+                yield Change(
+                    "security-scheme-changed",
+                    f"security scheme `{name}` changed: {', '.join(changed)}",
+                    at,
+                    at,
+                )
+
+
+def _schemes(data: dict[str, Any]) -> dict[str, Any]:
+    components = data.get("components")
+    schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+    return schemes if isinstance(schemes, dict) else {}
+
+
+def _flow_urls(scheme: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    flows = scheme.get("flows")
+    if not isinstance(flows, dict):
+        return []
+    return sorted(
+        (str(k), v.get("authorizationUrl"), v.get("tokenUrl"))
+        for k, v in flows.items()
+        if isinstance(v, dict)
+    )
+
+
+def _satisfies(have: dict[str, set[str]], need: dict[str, set[str]]) -> bool:
+    """Whether a client holding credentials ``have`` meets requirement ``need``."""
+    return all(k in have and need[k] <= have[k] for k in need)
+
+
+def _show_alt(alt: dict[str, set[str]]) -> str:
+    parts = [f"{k}[{', '.join(sorted(v))}]" if v else k for k, v in sorted(alt.items())]
+    return " + ".join(parts)
+
+
+def _serialisation(where: str, param: dict[str, Any]) -> tuple[str, bool, bool]:
+    """``style``, ``explode`` and ``allowReserved`` with the defaults OpenAPI gives them."""
+    default_style = "form" if where in ("query", "cookie") else "simple"
+    style = str(param.get("style") or default_style)
+    explode = param.get("explode")
+    if not isinstance(explode, bool):
+        explode = style == "form"
+    return style, explode, bool(param.get("allowReserved"))
+
+
+def _param_schema(param: dict[str, Any], at: str) -> tuple[Any, str] | None:
+    if "schema" in param:
+        return param["schema"], join(at, "schema")
+    content = param.get("content")
+    if isinstance(content, dict) and content:
+        media = sorted(content)[0]
+        entry = content[media]
+        if isinstance(entry, dict) and "schema" in entry:
+            return entry["schema"], join(at, "content", media, "schema")
+    return None

@@ -1,0 +1,100 @@
+"""JSON pointers (RFC 6901) and local ``$ref`` resolution over a loaded document.
+
+Refs are followed lazily, on demand, and never inlined: a 5 MB document with shared components
+is walked by identity, which is what lets the schema comparison memoise per component pair.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote
+
+from specfoundry.diff.errors import DiffInputError
+
+MAX_REF_CHAIN = 64
+
+
+def escape(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def unescape(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def join(pointer: str, *tokens: str | int) -> str:
+    return pointer + "".join("/" + escape(t) for t in tokens)
+
+
+def parent(pointer: str) -> str:
+    return pointer.rsplit("/", 1)[0] if pointer else ""
+
+
+def last_token(pointer: str) -> str:
+    return unescape(pointer.rsplit("/", 1)[-1]) if pointer else ""
+
+
+def normalise(pointer: str) -> str:
+    """Accept ``#/a/b`` (URI fragment form) as well as ``/a/b``."""
+    return unquote(pointer[1:]) if pointer.startswith("#") else pointer
+
+
+def ancestors(pointer: str) -> list[str]:
+    """``pointer`` and each of its parents, nearest first, ending with the root ``""``."""
+    out = [pointer]
+    while pointer:
+        pointer = parent(pointer)
+        out.append(pointer)
+    return out
+
+
+class Document:
+    """An OpenAPI document as loaded, plus pointer lookup and ``$ref`` following."""
+
+    __slots__ = ("data", "name")
+
+    def __init__(self, data: dict[str, Any], name: str) -> None:
+        self.data = data
+        self.name = name
+
+    def get(self, pointer: str) -> Any:
+        node: Any = self.data
+        if not pointer:
+            return node
+        for raw in pointer[1:].split("/"):
+            token = unescape(raw)
+            if isinstance(node, dict):
+                if token not in node:
+                    raise KeyError(pointer)
+                node = node[token]
+            elif isinstance(node, list):
+                try:
+                    node = node[int(token)]
+                except (ValueError, IndexError):
+                    raise KeyError(pointer) from None
+            else:
+                raise KeyError(pointer)
+        return node
+
+    def deref(self, node: Any, pointer: str) -> tuple[Any, str]:
+        """Follow ``$ref`` chains; returns the target and its canonical pointer."""
+        seen = 0
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            ref = node["$ref"]
+            if not ref.startswith("#"):
+                raise DiffInputError(
+                    f"{self.name}: external $ref {ref!r} at {pointer or '/'} is not supported; "
+                    "bundle the document into one file first"
+                )
+            target = normalise(ref)
+            try:
+                node = self.get(target)
+            except KeyError:
+                raise DiffInputError(
+                    f"{self.name}: $ref {ref!r} at {pointer or '/'} points at nothing"
+                ) from None
+            pointer = target
+            seen += 1
+            if seen > MAX_REF_CHAIN:
+                raise DiffInputError(f"{self.name}: $ref chain at {pointer} never ends")
+        return node, pointer

@@ -1,0 +1,877 @@
+"""The rule catalog: every rule id the diff can report, its level, and its documentation.
+
+A rule's level is fixed by its id, never decided at the call site, so ``--fail-on`` and the
+ignore file mean the same thing in every run. Schema rules are direction-aware: the same
+keyword change is listed once per context (request parameter, request body, response body,
+response header) with the level that direction deserves. ``docs/diff-rules.md`` is rendered
+from this module (``render_markdown``) and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from specfoundry.diff.findings import Level
+
+E, W, I = Level.ERROR, Level.WARNING, Level.INFO  # noqa: E741
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    level: Level
+    area: str
+    summary: str
+    before: str
+    after: str
+
+
+# --- schema rules, one per (context, change) -------------------------------------------------
+
+# Context prefix -> (is_request, what the docs call the place, YAML line that introduces it).
+SCHEMA_CONTEXTS: dict[str, tuple[bool, str]] = {
+    "request-parameter": (True, "the schema of a query parameter `q`"),
+    "request-property": (True, "property `name` of a request body (or the body itself)"),
+    "response-property": (False, "property `name` of a response body (or the body itself)"),
+    "response-header": (False, "the schema of a response header `X-Rate-Limit`"),
+}
+
+# change -> (request level, response level, why, before schema, after schema).
+# A level of None means the change cannot happen (or is not reported) in that direction.
+SCHEMA_CHANGES: dict[str, tuple[Level | None, Level | None, str, str, str]] = {
+    "type-changed": (
+        E,
+        E,
+        "The type changed to one that does not cover the old one: values one side sends are "
+        "rejected or misread by the other.",
+        "{type: string}",
+        "{type: integer}",
+    ),
+    "type-widened": (
+        I,
+        None,
+        "A request accepts more types than before (integer is also a number); every old "
+        "request still validates.",
+        "{type: integer}",
+        "{type: [integer, string]}",
+    ),
+    "type-narrowed": (
+        None,
+        I,
+        "A response returns fewer types than before; clients already handle every one of them.",
+        "{type: [integer, string]}",
+        "{type: integer}",
+    ),
+    "format-changed": (
+        E,
+        E,
+        "The format changed (e.g. `date` to `date-time`): values are parsed or validated "
+        "differently on each side.",
+        "{type: string, format: date}",
+        "{type: string, format: date-time}",
+    ),
+    "format-widened": (
+        I,
+        None,
+        "A request format widened (`int32` to `int64`, `float` to `double`); old values fit.",
+        "{type: integer, format: int32}",
+        "{type: integer, format: int64}",
+    ),
+    "format-narrowed": (
+        None,
+        I,
+        "A response format narrowed (`int64` to `int32`); clients' types still hold the values.",
+        "{type: integer, format: int64}",
+        "{type: integer, format: int32}",
+    ),
+    "format-added": (
+        W,
+        I,
+        "A format was added where there was none: requests with values that do not match it "
+        "may now be rejected; responses only become more precise.",
+        "{type: string}",
+        "{type: string, format: uuid}",
+    ),
+    "format-removed": (
+        I,
+        W,
+        "A format was removed: requests are accepted more widely, but clients that parsed "
+        "response values by the format (dates, UUIDs) may now get values they cannot parse.",
+        "{type: string, format: uuid}",
+        "{type: string}",
+    ),
+    "enum-value-removed": (
+        E,
+        I,
+        "An allowed value was removed: requests sending it are rejected. In a response the "
+        "server simply stops returning it.",
+        "{type: string, enum: [draft, active, archived]}",
+        "{type: string, enum: [draft, active]}",
+    ),
+    "enum-value-added": (
+        I,
+        W,
+        "A value was added: requests may now send it; clients that switch over response "
+        "values may meet one they do not know.",
+        "{type: string, enum: [draft, active]}",
+        "{type: string, enum: [draft, active, archived]}",
+    ),
+    "enum-added": (
+        E,
+        I,
+        "An enum was added to a free value: requests with other values are rejected.",
+        "{type: string}",
+        "{type: string, enum: [draft, active]}",
+    ),
+    "enum-removed": (
+        I,
+        W,
+        "The enum was dropped: any value is accepted in requests, and responses may carry "
+        "values clients never saw.",
+        "{type: string, enum: [draft, active]}",
+        "{type: string}",
+    ),
+    "constraint-narrowed": (
+        E,
+        I,
+        "A bound became stricter (maxLength down, minimum up, pattern or uniqueItems added, "
+        "...): requests that were valid are rejected. Responses only get tighter.",
+        "{type: string, maxLength: 200}",
+        "{type: string, maxLength: 100}",
+    ),
+    "constraint-widened": (
+        I,
+        E,
+        "A bound was relaxed or removed: requests are accepted more widely, but responses may "
+        "now carry values old clients never had to handle (buffers, columns, validators).",
+        "{type: string, maxLength: 100}",
+        "{type: string, maxLength: 200}",
+    ),
+    "became-nullable": (
+        I,
+        E,
+        "`null` became a valid value: clients that read the response may now get a null they "
+        "do not expect; requests may simply send null.",
+        "{type: string}",
+        "{type: [string, 'null']}",
+    ),
+    "nullable-removed": (
+        E,
+        I,
+        "`null` is no longer valid: requests that send null are rejected.",
+        "{type: [string, 'null']}",
+        "{type: string}",
+    ),
+    "default-changed": (
+        W,
+        None,
+        "The default changed, was added or removed: clients that omit the value get different "
+        "behaviour without changing a line.",
+        "{type: integer, default: 20}",
+        "{type: integer, default: 50}",
+    ),
+    "variant-removed": (
+        E,
+        I,
+        "A `oneOf`/`anyOf` alternative was removed: requests shaped like it are rejected.",
+        "{oneOf: [{type: string}, {type: integer}]}",
+        "{oneOf: [{type: string}]}",
+    ),
+    "variant-added": (
+        I,
+        W,
+        "A `oneOf`/`anyOf` alternative was added: responses may now take a shape old clients "
+        "cannot decode.",
+        "{oneOf: [{type: string}]}",
+        "{oneOf: [{type: string}, {type: integer}]}",
+    ),
+    "composition-changed": (
+        W,
+        W,
+        "A schema switched between a plain schema and a `oneOf`/`anyOf` (or between the two): "
+        "compatibility cannot be decided structurally, review it by hand.",
+        "{type: string}",
+        "{anyOf: [{type: string}, {type: integer}]}",
+    ),
+}
+
+# Rules about object properties; they apply to bodies only.
+PROPERTY_RULES: tuple[tuple[str, Level, str, str, str], ...] = (
+    (
+        "request-property-added-required",
+        E,
+        "A new required property: every old request lacks it and is rejected.",
+        "{properties: {name: {type: string}}, required: [name]}",
+        "{properties: {name: {type: string}, team: {type: string}}, required: [name, team]}",
+    ),
+    (
+        "request-property-added",
+        I,
+        "A new optional property: old requests stay valid.",
+        "{properties: {name: {type: string}}}",
+        "{properties: {name: {type: string}, team: {type: string}}}",
+    ),
+    (
+        "request-property-became-required",
+        E,
+        "An optional property became required: old requests that omit it are rejected.",
+        "{properties: {name: {type: string}}}",
+        "{properties: {name: {type: string}}, required: [name]}",
+    ),
+    (
+        "request-property-became-optional",
+        I,
+        "A required property became optional: old requests stay valid.",
+        "{properties: {name: {type: string}}, required: [name]}",
+        "{properties: {name: {type: string}}}",
+    ),
+    (
+        "request-property-removed",
+        W,
+        "A property clients may send was removed: it is now ignored, or rejected when the "
+        "schema forbids additional properties.",
+        "{properties: {name: {type: string}, team: {type: string}}}",
+        "{properties: {name: {type: string}}}",
+    ),
+    (
+        "request-property-became-read-only",
+        E,
+        "A property clients send became `readOnly`: the server no longer accepts it.",
+        "{properties: {name: {type: string}}}",
+        "{properties: {name: {type: string, readOnly: true}}}",
+    ),
+    (
+        "request-additional-properties-narrowed",
+        E,
+        "`additionalProperties` was closed or restricted: requests carrying extra properties "
+        "are rejected.",
+        "{type: object, properties: {name: {type: string}}}",
+        "{type: object, properties: {name: {type: string}}, additionalProperties: false}",
+    ),
+    (
+        "request-additional-properties-widened",
+        I,
+        "`additionalProperties` was opened: requests may carry more than before.",
+        "{type: object, additionalProperties: false}",
+        "{type: object}",
+    ),
+    (
+        "response-property-removed",
+        E,
+        "A required response property was removed: clients that read it break.",
+        "{properties: {id: {type: string}, name: {type: string}}, required: [id, name]}",
+        "{properties: {id: {type: string}}, required: [id]}",
+    ),
+    (
+        "response-optional-property-removed",
+        W,
+        "An optional response property was removed: clients had to cope with its absence, "
+        "but the data they read from it is gone.",
+        "{properties: {id: {type: string}, note: {type: string}}}",
+        "{properties: {id: {type: string}}}",
+    ),
+    (
+        "response-property-became-optional",
+        E,
+        "A response property that was always present may now be missing.",
+        "{properties: {name: {type: string}}, required: [name]}",
+        "{properties: {name: {type: string}}}",
+    ),
+    (
+        "response-property-added",
+        I,
+        "A new response property: tolerant readers ignore it.",
+        "{properties: {id: {type: string}}}",
+        "{properties: {id: {type: string}, name: {type: string}}}",
+    ),
+    (
+        "response-property-became-required",
+        I,
+        "A response property is now always present.",
+        "{properties: {name: {type: string}}}",
+        "{properties: {name: {type: string}}, required: [name]}",
+    ),
+    (
+        "response-property-became-write-only",
+        E,
+        "A response property became `writeOnly`: it disappears from responses.",
+        "{properties: {name: {type: string}}}",
+        "{properties: {name: {type: string, writeOnly: true}}}",
+    ),
+    (
+        "response-additional-properties-widened",
+        W,
+        "A response object may now carry properties beyond the listed ones; strict "
+        "deserialisers reject them.",
+        "{type: object, additionalProperties: false}",
+        "{type: object}",
+    ),
+    (
+        "response-additional-properties-narrowed",
+        I,
+        "A response object no longer carries unlisted properties.",
+        "{type: object}",
+        "{type: object, additionalProperties: false}",
+    ),
+)
+
+# --- everything else ------------------------------------------------------------------------
+
+OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
+    # area, id, level, summary, before, after
+    (
+        "Paths and operations",
+        "operation-removed",
+        E,
+        "An operation (or its whole path) was removed without being deprecated first.",
+        "paths: {/v1/projects: {get: {...}, post: {...}}}",
+        "paths: {/v1/projects: {get: {...}}}",
+    ),
+    (
+        "Paths and operations",
+        "operation-removed-before-sunset",
+        E,
+        "A deprecated operation was removed before its sunset date (`x-sunset`), or with less "
+        "notice than `--min-deprecation-days` since `x-deprecated-since`.",
+        "post: {deprecated: true, x-sunset: '2999-01-01'}",
+        "(operation gone)",
+    ),
+    (
+        "Paths and operations",
+        "deprecated-operation-removed",
+        I,
+        "A deprecated operation was removed after its sunset date (or it had none), with the "
+        "notice the policy requires.",
+        "post: {deprecated: true, x-sunset: '2020-01-01'}",
+        "(operation gone)",
+    ),
+    (
+        "Paths and operations",
+        "operation-added",
+        I,
+        "A new operation.",
+        "paths: {/v1/projects: {get: {...}}}",
+        "paths: {/v1/projects: {get: {...}, post: {...}}}",
+    ),
+    (
+        "Paths and operations",
+        "operation-deprecated",
+        I,
+        "An operation was marked deprecated: clients get notice to migrate.",
+        "get: {operationId: listProjects}",
+        "get: {operationId: listProjects, deprecated: true, x-sunset: '2026-06-30'}",
+    ),
+    (
+        "Paths and operations",
+        "operation-id-changed",
+        W,
+        "The `operationId` changed: generated clients rename the method that calls it.",
+        "get: {operationId: listProjects}",
+        "get: {operationId: projectsList}",
+    ),
+    (
+        "Parameters",
+        "request-parameter-added-required",
+        E,
+        "A new required parameter: every old request lacks it.",
+        "parameters: []",
+        "parameters: [{name: team, in: query, required: true, schema: {type: string}}]",
+    ),
+    (
+        "Parameters",
+        "request-parameter-added",
+        I,
+        "A new optional parameter.",
+        "parameters: []",
+        "parameters: [{name: team, in: query, schema: {type: string}}]",
+    ),
+    (
+        "Parameters",
+        "request-parameter-became-required",
+        E,
+        "An optional parameter became required: old requests that omit it are rejected.",
+        "parameters: [{name: team, in: query, schema: {type: string}}]",
+        "parameters: [{name: team, in: query, required: true, schema: {type: string}}]",
+    ),
+    (
+        "Parameters",
+        "request-parameter-became-optional",
+        I,
+        "A required parameter became optional.",
+        "parameters: [{name: team, in: query, required: true, schema: {type: string}}]",
+        "parameters: [{name: team, in: query, schema: {type: string}}]",
+    ),
+    (
+        "Parameters",
+        "request-parameter-removed",
+        W,
+        "A parameter was removed: clients still sending it have it ignored (or rejected by "
+        "strict servers), and whatever it controlled is gone.",
+        "parameters: [{name: team, in: query, schema: {type: string}}]",
+        "parameters: []",
+    ),
+    (
+        "Parameters",
+        "request-parameter-location-changed",
+        E,
+        "A parameter moved (query to header, ...): clients send it where it is no longer read.",
+        "parameters: [{name: team, in: query, schema: {type: string}}]",
+        "parameters: [{name: team, in: header, schema: {type: string}}]",
+    ),
+    (
+        "Parameters",
+        "request-parameter-style-changed",
+        E,
+        "A parameter's serialisation (`style`, `explode`, `allowReserved`) changed: clients "
+        "encode it in a way the server no longer parses.",
+        "{name: ids, in: query, style: form, explode: true}",
+        "{name: ids, in: query, style: form, explode: false}",
+    ),
+    (
+        "Request bodies",
+        "request-body-added-required",
+        E,
+        "A required request body appeared on an operation that had none.",
+        "post: {responses: {...}}",
+        "post: {requestBody: {required: true, content: {...}}}",
+    ),
+    (
+        "Request bodies",
+        "request-body-added",
+        I,
+        "An optional request body appeared.",
+        "post: {responses: {...}}",
+        "post: {requestBody: {content: {...}}}",
+    ),
+    (
+        "Request bodies",
+        "request-body-became-required",
+        E,
+        "The request body became required: old requests without one are rejected.",
+        "requestBody: {content: {...}}",
+        "requestBody: {required: true, content: {...}}",
+    ),
+    (
+        "Request bodies",
+        "request-body-became-optional",
+        I,
+        "The request body became optional.",
+        "requestBody: {required: true, content: {...}}",
+        "requestBody: {content: {...}}",
+    ),
+    (
+        "Request bodies",
+        "request-body-removed",
+        W,
+        "The request body was removed: what clients send is ignored.",
+        "requestBody: {content: {...}}",
+        "(no requestBody)",
+    ),
+    (
+        "Request bodies",
+        "request-media-type-removed",
+        E,
+        "A request media type is no longer accepted: clients sending it get 415.",
+        "content: {application/json: {...}, application/xml: {...}}",
+        "content: {application/json: {...}}",
+    ),
+    (
+        "Request bodies",
+        "request-media-type-added",
+        I,
+        "A request media type is now accepted as well.",
+        "content: {application/json: {...}}",
+        "content: {application/json: {...}, application/xml: {...}}",
+    ),
+    (
+        "Responses",
+        "response-success-status-removed",
+        E,
+        "A 2xx (or 1xx/3xx) response was removed: clients waiting for it get something else.",
+        "responses: {'200': {...}}",
+        "responses: {'201': {...}}",
+    ),
+    (
+        "Responses",
+        "response-status-removed",
+        I,
+        "An error response (4xx/5xx/default) is no longer documented.",
+        "responses: {'200': {...}, '404': {...}}",
+        "responses: {'200': {...}}",
+    ),
+    (
+        "Responses",
+        "response-status-added",
+        I,
+        "A new documented response status.",
+        "responses: {'200': {...}}",
+        "responses: {'200': {...}, '404': {...}}",
+    ),
+    (
+        "Responses",
+        "response-media-type-removed",
+        E,
+        "A response media type is no longer produced: clients asking for it get 406.",
+        "content: {application/json: {...}, text/csv: {...}}",
+        "content: {application/json: {...}}",
+    ),
+    (
+        "Responses",
+        "response-media-type-added",
+        I,
+        "A response media type is produced as well.",
+        "content: {application/json: {...}}",
+        "content: {application/json: {...}, text/csv: {...}}",
+    ),
+    (
+        "Response headers",
+        "response-header-removed",
+        E,
+        "A required response header was removed.",
+        "headers: {X-Rate-Limit: {required: true, schema: {type: integer}}}",
+        "headers: {}",
+    ),
+    (
+        "Response headers",
+        "response-optional-header-removed",
+        W,
+        "An optional response header was removed: clients that used it lose the data.",
+        "headers: {X-Rate-Limit: {schema: {type: integer}}}",
+        "headers: {}",
+    ),
+    (
+        "Response headers",
+        "response-header-became-optional",
+        E,
+        "A response header that was always sent may now be missing.",
+        "headers: {X-Rate-Limit: {required: true, schema: {type: integer}}}",
+        "headers: {X-Rate-Limit: {schema: {type: integer}}}",
+    ),
+    (
+        "Response headers",
+        "response-header-added",
+        I,
+        "A new response header.",
+        "headers: {}",
+        "headers: {X-Rate-Limit: {schema: {type: integer}}}",
+    ),
+    (
+        "Security",
+        "security-added",
+        E,
+        "An operation that needed no credentials now requires them.",
+        "security: []",
+        "security: [{bearer: []}]",
+    ),
+    (
+        "Security",
+        "security-removed",
+        I,
+        "An operation no longer requires credentials (compatible, but check it is intended).",
+        "security: [{bearer: []}]",
+        "security: []",
+    ),
+    (
+        "Security",
+        "security-requirement-changed",
+        E,
+        "A way of authenticating that used to work is no longer accepted (scheme replaced or "
+        "another scheme required as well).",
+        "security: [{apiKey: []}]",
+        "security: [{bearer: []}]",
+    ),
+    (
+        "Security",
+        "security-scope-added",
+        E,
+        "A requirement needs an extra OAuth scope: tokens issued before lack it.",
+        "security: [{oauth: [projects:read]}]",
+        "security: [{oauth: [projects:read, projects:admin]}]",
+    ),
+    (
+        "Security",
+        "security-scope-removed",
+        I,
+        "A requirement needs fewer scopes.",
+        "security: [{oauth: [projects:read, projects:admin]}]",
+        "security: [{oauth: [projects:read]}]",
+    ),
+    (
+        "Security",
+        "security-alternative-added",
+        I,
+        "Another way of authenticating is accepted as well.",
+        "security: [{bearer: []}]",
+        "security: [{bearer: []}, {apiKey: []}]",
+    ),
+    (
+        "Security",
+        "security-scheme-changed",
+        E,
+        "A security scheme's definition changed (type, header name, location, flow URLs): "
+        "clients send credentials the server no longer reads.",
+        "apiKey: {type: apiKey, in: header, name: X-API-Key}",
+        "apiKey: {type: apiKey, in: header, name: X-Api-Token}",
+    ),
+    (
+        "Lifecycles (spec only)",
+        "state-removed",
+        E,
+        "A state of a state machine was removed: stored records in it and clients that filter "
+        "or branch on it break.",
+        "states: {draft: {}, active: {}, archived: {terminal: true}}",
+        "states: {draft: {}, active: {}}",
+    ),
+    (
+        "Lifecycles (spec only)",
+        "state-added",
+        I,
+        "A new state.",
+        "states: {draft: {}, active: {}}",
+        "states: {draft: {}, active: {}, archived: {terminal: true}}",
+    ),
+    (
+        "Lifecycles (spec only)",
+        "transition-removed",
+        E,
+        "A transition was removed: its endpoint disappears and the move it allowed is gone.",
+        "transitions: {archive: {from: [active], to: archived}}",
+        "transitions: {}",
+    ),
+    (
+        "Lifecycles (spec only)",
+        "transition-added",
+        I,
+        "A new transition.",
+        "transitions: {}",
+        "transitions: {archive: {from: [active], to: archived}}",
+    ),
+    (
+        "Lifecycles (spec only)",
+        "transition-sources-narrowed",
+        E,
+        "A transition can start from fewer states: calls that worked now get 409.",
+        "archive: {from: [draft, active], to: archived}",
+        "archive: {from: [active], to: archived}",
+    ),
+    (
+        "Lifecycles (spec only)",
+        "transition-sources-widened",
+        I,
+        "A transition can start from more states.",
+        "archive: {from: [active], to: archived}",
+        "archive: {from: [draft, active], to: archived}",
+    ),
+    (
+        "Lifecycles (spec only)",
+        "transition-target-changed",
+        E,
+        "A transition now leads to another state.",
+        "archive: {from: [active], to: archived}",
+        "archive: {from: [active], to: deleted}",
+    ),
+    (
+        "Permissions (spec only)",
+        "role-removed",
+        E,
+        "A role was removed: tokens carrying it grant nothing.",
+        "roles: {reader: {}, auditor: {}}",
+        "roles: {reader: {}}",
+    ),
+    (
+        "Permissions (spec only)",
+        "role-permission-removed",
+        E,
+        "A role can no longer perform an action (an entity action or a transition) it could "
+        "perform before, directly or through inheritance.",
+        "note: {update: [writer]}",
+        "note: {update: [admin]}",
+    ),
+    (
+        "Permissions (spec only)",
+        "role-permission-added",
+        I,
+        "A role can perform an action it could not before.",
+        "note: {delete: [admin]}",
+        "note: {delete: [admin, writer]}",
+    ),
+    (
+        "Permissions (spec only)",
+        "condition-added",
+        W,
+        "A condition now restricts a permission or a transition that had none: some calls "
+        "that were allowed are refused.",
+        "note: {update: [writer]}",
+        "note: {update: [{role: writer, when: resource.owner_id == principal.id}]}",
+    ),
+    (
+        "Permissions (spec only)",
+        "condition-changed",
+        W,
+        "A condition changed and cannot be proven equivalent: it may be tighter.",
+        "when: resource.owner_id == principal.id",
+        "when: resource.owner_id == principal.id and resource.status == 'draft'",
+    ),
+    (
+        "Permissions (spec only)",
+        "condition-removed",
+        I,
+        "A condition was removed: the permission or transition is allowed unconditionally.",
+        "note: {update: [{role: writer, when: resource.owner_id == principal.id}]}",
+        "note: {update: [writer]}",
+    ),
+    (
+        "Tenancy (spec only)",
+        "tenancy-model-changed",
+        E,
+        "The isolation model changed (shared schema, schema or database per tenant): data "
+        "must be migrated and deployments change.",
+        "tenancy: {model: shared_schema}",
+        "tenancy: {model: schema_per_tenant}",
+    ),
+    (
+        "Tenancy (spec only)",
+        "tenant-resolution-changed",
+        E,
+        "How the tenant of a request is found changed (source or claim names): tokens issued "
+        "before resolve to no tenant or the wrong one.",
+        "tenancy: {claims: {tenant: tid}}",
+        "tenancy: {claims: {tenant: org_id}}",
+    ),
+    (
+        "Fields (spec only)",
+        "field-became-unique",
+        E,
+        "A field became unique: creates that were accepted now conflict (409), and existing "
+        "duplicates block the migration.",
+        "slug: {type: string}",
+        "slug: {type: string, unique: true}",
+    ),
+    (
+        "Fields (spec only)",
+        "field-uniqueness-removed",
+        W,
+        "A field is no longer unique: clients that looked records up by it may get several.",
+        "slug: {type: string, unique: true}",
+        "slug: {type: string}",
+    ),
+    (
+        "Fields (spec only)",
+        "field-became-write-once",
+        E,
+        "A field became write-once: updates that changed it are now refused.",
+        "region: {type: string}",
+        "region: {type: string, write_once: true}",
+    ),
+    (
+        "Fields (spec only)",
+        "field-write-once-removed",
+        I,
+        "A write-once field may now be updated.",
+        "region: {type: string, write_once: true}",
+        "region: {type: string}",
+    ),
+    (
+        "Ignore file",
+        "ignore-entry-expired",
+        W,
+        "An entry of the ignore file has passed its `expires` date: it no longer suppresses "
+        "anything. Remove it, or renew it with a reason.",
+        "- {rule: operation-removed, operation: DELETE /v1/notes/{id}, expires: 2020-01-01}",
+        "(entry still there after its date)",
+    ),
+)
+
+
+def schema_rule_id(context: str, change: str) -> str:
+    return f"{context}-{change}"
+
+
+def _build() -> dict[str, Rule]:
+    rules: dict[str, Rule] = {}
+    for context, (is_request, where) in SCHEMA_CONTEXTS.items():
+        area = "Schemas in " + context.replace("-", " ") + "s"
+        for change, (req, resp, why, before, after) in SCHEMA_CHANGES.items():
+            level = req if is_request else resp
+            if level is None:
+                continue
+            rule_id = schema_rule_id(context, change)
+            rules[rule_id] = Rule(rule_id, level, area, f"In {where}: {why}", before, after)
+    for rule_id, level, summary, before, after in PROPERTY_RULES:
+        area = "Request body properties" if rule_id.startswith("request") else "Response bodies"
+        rules[rule_id] = Rule(rule_id, level, area, summary, before, after)
+    for area, rule_id, level, summary, before, after in OTHER_RULES:
+        rules[rule_id] = Rule(rule_id, level, area, summary, before, after)
+    return rules
+
+
+RULES: dict[str, Rule] = _build()
+
+
+def level_of(rule_id: str) -> Level:
+    return RULES[rule_id].level
+
+
+def render_markdown() -> str:
+    """The reference page ``docs/diff-rules.md``; regenerate it with ``python -m
+    specfoundry.diff.rules > docs/diff-rules.md``."""
+    lines = [
+        "# `specfoundry diff` rules",
+        "",
+        "<!-- Generated by `python -m specfoundry.diff.rules > docs/diff-rules.md`; "
+        "do not edit by hand. -->",
+        "",
+        "Every finding names one rule. A rule's id is stable and its level is fixed:",
+        "",
+        "- `error`: breaking. Existing clients fail.",
+        "- `warning`: may break some clients (strict deserialisers, clients that relied on "
+        "undocumented behaviour).",
+        "- `info`: safe; listed so changelogs are complete.",
+        "",
+        "`--fail-on LEVEL` (default `error`) makes the command exit 1 when a finding at or "
+        "above LEVEL remains after the ignore file is applied.",
+        "",
+        "Rules are direction-aware. Data a client *sends* (parameters, request bodies) must "
+        "keep being accepted, so narrowing breaks it; data a client *receives* (response "
+        "bodies and headers) must keep being understood, so widening breaks it. Schemas are "
+        "compared through `$ref`, `allOf` (merged), `oneOf` and `anyOf` (alternatives matched "
+        "by component name, then by position). A change inside a shared component is reported "
+        "at every operation that reaches it, and grouped under the component in text and "
+        "markdown output.",
+        "",
+        "Deprecation: an operation marked `deprecated: true` may carry `x-sunset` (a date) and "
+        "`x-deprecated-since` (a date). Removing it is `info` once `x-sunset` has passed and "
+        "at least `--min-deprecation-days` have elapsed since `x-deprecated-since`; before "
+        "that it is an error.",
+        "",
+        "Rules marked *spec only* compare the compiled models of two specs and do not apply "
+        "to plain OpenAPI documents.",
+        "",
+    ]
+    areas: dict[str, list[Rule]] = {}
+    for rule in RULES.values():
+        areas.setdefault(rule.area, []).append(rule)
+    lines.append("| rule | level | area |")
+    lines.append("| --- | --- | --- |")
+    for area, rules in areas.items():
+        for rule in sorted(rules, key=lambda r: r.id):
+            lines.append(f"| [`{rule.id}`](#{rule.id}) | {rule.level.value} | {area} |")
+    lines.append("")
+    for area, rules in areas.items():
+        lines += [f"## {area}", ""]
+        for rule in sorted(rules, key=lambda r: r.id):
+            lines += [
+                f"### {rule.id}",
+                "",
+                f"Level: **{rule.level.value}**. {rule.summary}",
+                "",
+                "```yaml",
+                f"# before\n{rule.before}\n# after\n{rule.after}",
+                "```",
+                "",
+            ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(render_markdown(), end="")
