@@ -171,3 +171,24 @@ def test_corrupt_manifest_is_a_clear_error(out: Path, content: str, why: str) ->
     (out / ".specfoundry/manifest.json").write_text(content)
     with pytest.raises(ManifestError, match=why):
         plan(out, make_emission(BASE))
+
+
+def test_backup_goes_to_state_dir_when_its_folder_became_a_file(out: Path) -> None:
+    generate(out, {"pkg/a.py": "a\n"})
+    (out / "pkg/a.py").write_text("a + edit\n")
+    result = generate(out, {"pkg": "now a module file\n"}, force=True)
+    assert (out / "pkg").read_text() == "now a module file\n"
+    backups = dict((str(a), str(b)) for a, b in result.backups)
+    assert backups["pkg/a.py"] == ".specfoundry/backups/pkg/a.py.orig"
+    assert (out / backups["pkg/a.py"]).read_text() == "a + edit\n"
+
+
+def test_user_file_becoming_generated_is_a_conflict_unless_identical(out: Path) -> None:
+    apply(plan(out, make_emission({}, {"settings.py": "defaults\n"})))
+    (out / "settings.py").write_text("my settings\n")
+    todo = plan(out, make_emission({"settings.py": "generated\n"}))
+    assert [(str(e.path), e.note) for e in todo.conflicts] == [
+        ("settings.py", "was a user file; specfoundry now generates it")
+    ]
+    (out / "settings.py").write_text("generated\n")
+    assert not plan(out, make_emission({"settings.py": "generated\n"})).conflicts
