@@ -7,6 +7,7 @@ JSON-compatible (dates become ISO strings) because the next stage is JSON Schema
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +18,23 @@ import yaml
 from specfoundry.diagnostics import Diagnostic, Location, Severity
 
 Path_ = tuple[str | int, ...]
-MAX_FILE_BYTES = 10 * 1024 * 1024
+# A real spec is tens of KiB; these limits keep hostile input (huge files, alias bombs,
+# runaway nesting) from taking minutes or exhausting memory before anything is reported.
+MAX_FILE_BYTES = 1024 * 1024
+MAX_TOTAL_BYTES = 4 * 1024 * 1024
+MAX_NODES = 200_000  # nodes after alias expansion, per file
+MAX_DEPTH = 64
 YAML_SUFFIXES = (".yaml", ".yml")
+# libyaml parses ~4x faster and caps nesting itself; the pure-Python loader is the fallback.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _TooLarge(Exception):
+    def __init__(self, code: str, message: str, node: yaml.Node) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.node = node
 
 
 @dataclass(slots=True)
@@ -61,10 +77,25 @@ def load_spec(path: Path, display_root: Path | None = None) -> LoadedSpec:
     files = _spec_files(path, diagnostics)
     merged: dict[str, Any] | None = None
     shown: list[str] = []
+    total = 0
     for file in files:
         name = _display(file, display_root)
         shown.append(name)
         file_sources = SourceMap()
+        with contextlib.suppress(OSError):
+            total += file.stat().st_size
+        if total > MAX_TOTAL_BYTES:
+            diagnostics.append(
+                Diagnostic(
+                    "SF108",
+                    Severity.ERROR,
+                    f"the spec's files add up to more than {MAX_TOTAL_BYTES // 1024} KiB; "
+                    "this file and the ones after it were not read",
+                    Location(name, 1, 1),
+                    "is the folder right? a spec is usually a few files of a few KiB",
+                )
+            )
+            break
         document = _load_file(file, name, file_sources, diagnostics)
         if document is None:
             continue
@@ -158,7 +189,8 @@ def _load_file(
                 Severity.ERROR,
                 f"file is {len(raw) // 1024} KiB; the limit is {MAX_FILE_BYTES // 1024} KiB",
                 start,
-                "split the spec into several files in one folder",
+                "a spec is usually a few KiB; is this the right file? "
+                "(a large spec can be split into several files in one folder)",
             )
         )
         return None
@@ -177,16 +209,30 @@ def _load_file(
             )
         )
         return None
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
         return _Walker(loader, name, sources, diagnostics).value(node, ())
+    except _TooLarge as exc:
+        diagnostics.append(
+            Diagnostic(
+                exc.code,
+                Severity.ERROR,
+                exc.message,
+                Location(name, exc.node.start_mark.line + 1, exc.node.start_mark.column + 1),
+                "write the spec out plainly; anchors and aliases (&name, *name) are rarely needed"
+                if exc.code == "SF110"
+                else f"a spec needs only a few levels; the limit is {MAX_DEPTH}",
+            )
+        )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(name, mark.line + 1, mark.column + 1) if mark else start
         problem = exc.problem or exc.context or "invalid YAML"
+        if "another document" in problem:
+            problem = "a spec file holds one document, but a second one starts here"
         diagnostics.append(
             Diagnostic(
                 "SF103",
@@ -196,19 +242,48 @@ def _load_file(
                 "check indentation and quoting near this position",
             )
         )
+    except yaml.reader.ReaderError as exc:
+        diagnostics.append(
+            Diagnostic(
+                "SF103",
+                Severity.ERROR,
+                f"invalid YAML: {exc.reason} (character #x{exc.character:04x})"
+                if isinstance(exc.character, int)
+                else f"invalid YAML: {exc.reason}",
+                _offset_location(name, text, exc.position),
+                "remove the control character; a spec is plain text",
+            )
+        )
     except yaml.YAMLError as exc:
         diagnostics.append(Diagnostic("SF103", Severity.ERROR, f"invalid YAML: {exc}", start))
     except RecursionError:
         diagnostics.append(
-            Diagnostic("SF103", Severity.ERROR, "invalid YAML: nesting is too deep", start)
+            Diagnostic(
+                "SF111",
+                Severity.ERROR,
+                "the YAML is nested too deeply",
+                start,
+                f"a spec needs only a few levels; the limit is {MAX_DEPTH}",
+            )
         )
     finally:
         loader.dispose()
     return None
 
 
+def _offset_location(name: str, text: str, offset: int) -> Location:
+    before = text[: max(offset, 0)]
+    line = before.count("\n") + 1
+    return Location(name, line, offset - (before.rfind("\n") + 1) + 1)
+
+
 class _Walker:
-    """Turns composed YAML nodes into plain data, recording locations on the way."""
+    """Turns composed YAML nodes into plain data, recording locations on the way.
+
+    Aliases are expanded (the data is a tree), so a "billion laughs" document of nested
+    aliases would expand exponentially: the walker counts every node it produces and stops
+    at :data:`MAX_NODES`, and stops at :data:`MAX_DEPTH` levels of nesting.
+    """
 
     def __init__(
         self,
@@ -222,11 +297,23 @@ class _Walker:
         self.sources = sources
         self.diagnostics = diagnostics
         self.active: set[int] = set()
+        self.own_keys: dict[int, set[int]] = {}
+        self.count = 0
 
     def loc(self, node: yaml.Node) -> Location:
         return Location(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def value(self, node: yaml.Node, path: Path_) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooLarge(
+                "SF110",
+                f"the document expands to more than {MAX_NODES} values "
+                "(aliases are expanded, so nested aliases multiply)",
+                node,
+            )
+        if len(path) > MAX_DEPTH:
+            raise _TooLarge("SF111", f"the YAML is nested more than {MAX_DEPTH} levels", node)
         self.sources.values[path] = self.loc(node)
         if id(node) in self.active:
             raise yaml.MarkedYAMLError(
@@ -247,29 +334,42 @@ class _Walker:
         return _plain(self.loader.construct_object(node, deep=True))
 
     def mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
-        self.loader.flatten_mapping(node)
-        result: dict[str, Any] = {}
+        own = self.own_keys.get(id(node))
+        if own is None:  # an aliased mapping is flattened once; remember which keys it wrote
+            own = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
+            self.own_keys[id(node)] = own
+            self.loader.flatten_mapping(node)
+        # Decide which entry each key keeps before walking any value, so an overridden
+        # merged value is never expanded.
+        entries: dict[str, tuple[yaml.Node, yaml.Node, bool]] = {}
         for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str | int | float | bool) or key is None:
+            if not isinstance(key_node, yaml.ScalarNode):
                 raise yaml.MarkedYAMLError(
-                    problem="a mapping key must be a plain scalar",
+                    problem="a mapping key must be a plain scalar, not a list or a mapping",
                     problem_mark=key_node.start_mark,
                 )
-            key = str(_plain(key)) if not isinstance(key, str) else key
-            child = (*path, key)
-            if key in result:
-                first = self.sources.keys[child]
+            key = self.loader.construct_object(key_node, deep=True)
+            # Keys that YAML reads as numbers, booleans, dates or null keep their spelling:
+            # `1:` is the key "1", `on:` is "on", never "True".
+            key = key if isinstance(key, str) else str(key_node.value)
+            is_own = id(key_node) in own
+            previous = entries.get(key)
+            if previous is not None and previous[2] and is_own:
                 self.diagnostics.append(
                     Diagnostic(
                         "SF105",
                         Severity.ERROR,
-                        f"duplicate key '{key}' (first defined at {first})",
+                        f"duplicate key '{key}' (first defined at {self.loc(previous[0])})",
                         self.loc(key_node),
                         "YAML keeps only one of them; remove or rename one",
                     )
                 )
                 continue
+            # A merged entry (`<<: *base`) yields to the mapping's own keys and later merges.
+            entries[key] = (key_node, value_node, is_own)
+        result: dict[str, Any] = {}
+        for key, (key_node, value_node, _) in entries.items():
+            child = (*path, key)
             self.sources.keys[child] = self.loc(key_node)
             result[key] = self.value(value_node, child)
         return result

@@ -1,0 +1,456 @@
+"""Build the intermediate model from a schema-valid document.
+
+The builder is tolerant: references that do not resolve are kept as names, so the semantic
+checks (:mod:`specfoundry.validate.semantic`) can report every problem against a whole model
+with locations. Only what cannot be represented at all (a condition that does not parse, a
+date that is not a date) becomes a diagnostic here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from specfoundry.build.conditions import ConditionSyntaxError, parse_condition
+from specfoundry.diagnostics import Diagnostic, Location, Severity
+from specfoundry.load import SourceMap
+from specfoundry.model import (
+    Access,
+    ActionRule,
+    Api,
+    AutoValue,
+    Claims,
+    Condition,
+    Deprecation,
+    Effect,
+    EffectValue,
+    Entity,
+    Event,
+    EventField,
+    Field,
+    FieldType,
+    Grant,
+    Index,
+    IsolationModel,
+    Name,
+    OnDelete,
+    Operation,
+    Pagination,
+    Permissions,
+    RateLimit,
+    RateLimits,
+    Resource,
+    Role,
+    Service,
+    State,
+    StateMachine,
+    Tenancy,
+    TenantSource,
+    Transition,
+)
+
+_UNKNOWN = Location("<unknown>", 0, 0)
+
+
+class _Builder:
+    def __init__(self, data: dict[str, Any], sources: SourceMap) -> None:
+        self.data = data
+        self.sources = sources
+        self.diagnostics: list[Diagnostic] = []
+
+    def at(self, *path: str | int) -> Location:
+        return self.sources.at(*path) or _UNKNOWN
+
+    def key(self, *path: str | int) -> Location:
+        return self.sources.key_at(*path) or _UNKNOWN
+
+    def error(self, code: str, message: str, location: Location, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(code, Severity.ERROR, message, location, hint))
+
+    # -- conditions -------------------------------------------------------------------------
+    def condition(self, text: str, *path: str | int) -> Condition | None:
+        try:
+            return parse_condition(text)
+        except ConditionSyntaxError as exc:
+            self.error(
+                "SF330",
+                f"{exc} (in `{text.strip()}`, at character {exc.offset + 1})",
+                self.at(*path),
+                "conditions compare resource.<field> and principal.<id|tenant_id|roles> with "
+                "literals using == != < <= > >= in, joined by and/or/not",
+            )
+            return None
+
+    # -- service ----------------------------------------------------------------------------
+    def service(self) -> Service:
+        raw = self.data["service"]
+        name = Name(raw["name"])
+        machines = tuple(self.machine(n, m) for n, m in sorted(self._section("state_machines")))
+        entities = tuple(self.entity(n, e, machines) for n, e in self._items("entities"))
+        return Service(
+            name=name,
+            title=raw.get("title") or name.title,
+            version=str(raw["version"]),
+            description=raw.get("description"),
+            tenancy=self.tenancy(),
+            entities=entities,
+            state_machines=machines,
+            permissions=self.permissions(machines),
+            api=self.api(machines),
+            events=tuple(self.event(n, e) for n, e in sorted(self._section("events"))),
+            location=self.key("service"),
+        )
+
+    def _section(self, key: str) -> list[tuple[str, Any]]:
+        return list((self.data.get(key) or {}).items())
+
+    def _items(self, key: str) -> list[tuple[str, Any]]:
+        """Spec order is kept for entities: it is the order users read them in."""
+        return self._section(key)
+
+    def tenancy(self) -> Tenancy:
+        raw = self.data["tenancy"]
+        resolution = raw.get("resolution") or {}
+        claims = raw.get("claims") or {}
+        return Tenancy(
+            model=IsolationModel(raw.get("model", "shared_schema")),
+            tenant_entity=Name(raw["tenant_entity"]),
+            source=TenantSource(resolution.get("source", "jwt_claim")),
+            claims=Claims(
+                subject=claims.get("subject", "sub"),
+                tenant=resolution.get("claim", "tid"),
+                roles=claims.get("roles", "roles"),
+            ),
+            cross_tenant_roles=tuple(Name(r) for r in raw.get("cross_tenant_roles", [])),
+            location=self.key("tenancy"),
+        )
+
+    # -- entities ---------------------------------------------------------------------------
+    def entity(self, name: str, raw: dict[str, Any], machines: tuple[StateMachine, ...]) -> Entity:
+        path = ("entities", name)
+        is_tenant = name == self.data["tenancy"]["tenant_entity"]
+        bound = {m.field.raw: m for m in machines if m.entity.raw == name}
+        fields = tuple(
+            self.field(path, fname, fraw, bound.get(fname)) for fname, fraw in raw["fields"].items()
+        )
+        indexes = []
+        for i, item in enumerate(raw.get("indexes", [])):
+            names, unique = (
+                (item, False)
+                if isinstance(item, list)
+                else (item["fields"], bool(item.get("unique")))
+            )
+            indexes.append(
+                Index(tuple(Name(n) for n in names), unique, self.at(*path, "indexes", i))
+            )
+        emits = tuple(
+            sorted((action, Name(event)) for action, event in (raw.get("emits") or {}).items())
+        )
+        return Entity(
+            name=Name(name),
+            table=raw.get("table") or Name(name).plural,
+            location=self.key(*path),
+            fields=fields,
+            description=raw.get("description"),
+            tenant_scoped=raw.get("tenant_scoped", not is_tenant),
+            is_tenant=is_tenant,
+            soft_delete=bool(raw.get("soft_delete", False)),
+            indexes=tuple(indexes),
+            emits=emits,
+        )
+
+    def field(
+        self,
+        entity_path: tuple[str, str],
+        name: str,
+        raw: dict[str, Any],
+        machine: StateMachine | None,
+    ) -> Field:
+        path = (*entity_path, "fields", name)
+        ftype = FieldType(raw["type"])
+        values: tuple[str, ...] = tuple(raw.get("values", ()))
+        if ftype is FieldType.STATE and machine is not None:
+            values = tuple(s.name.raw for s in machine.states)
+        has_default = "default" in raw
+        default = (
+            self.default_value(ftype, raw.get("default"), *path, "default") if has_default else None
+        )
+        return Field(
+            name=Name(name),
+            type=ftype,
+            location=self.key(*path),
+            description=raw.get("description"),
+            required=bool(raw.get("required", False)),
+            unique=bool(raw.get("unique", False)),
+            read_only=bool(raw.get("read_only", False)),
+            write_once=bool(raw.get("write_once", False)),
+            sortable=bool(raw.get("sortable", False)),
+            filterable=bool(raw.get("filterable", False)),
+            min_length=raw.get("min_length"),
+            max_length=raw.get("max_length"),
+            minimum=self.decimal(raw.get("minimum"), *path, "minimum"),
+            maximum=self.decimal(raw.get("maximum"), *path, "maximum"),
+            pattern=raw.get("pattern"),
+            has_default=has_default,
+            default=default,
+            enum_values=values,
+            ref_entity=Name(raw["entity"]) if "entity" in raw else None,
+            on_delete=OnDelete(raw.get("on_delete", "restrict")),
+            currency=raw.get("currency"),
+            auto=AutoValue(raw["auto"]) if "auto" in raw else None,
+            writable_by=tuple(Name(r) for r in raw["writable_by"])
+            if "writable_by" in raw
+            else None,
+            state_machine=machine.name if machine is not None else None,
+        )
+
+    def decimal(self, value: Any, *path: str | int) -> Decimal | None:
+        if value is None or isinstance(value, bool):
+            return None
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            self.error("SF371", f"'{value}' is not a number", self.at(*path))
+            return None
+
+    def default_value(self, ftype: FieldType, value: Any, *path: str | int) -> Any:
+        """Defaults are typed here so the emitters print them without guessing."""
+        if value is None:
+            return None
+        if ftype in (FieldType.DECIMAL, FieldType.MONEY):
+            return self.decimal(value, *path)
+        return value
+
+    # -- state machines ---------------------------------------------------------------------
+    def machine(self, name: str, raw: dict[str, Any]) -> StateMachine:
+        path = ("state_machines", name)
+        states = tuple(self.state(path, sname, sraw or {}) for sname, sraw in raw["states"].items())
+        transitions = tuple(
+            self.transition(path, tname, traw) for tname, traw in raw["transitions"].items()
+        )
+        return StateMachine(
+            name=Name(name),
+            entity=Name(raw["entity"]),
+            field=Name(raw["field"]),
+            initial=Name(raw["initial"]),
+            states=states,
+            transitions=transitions,
+            location=self.key(*path),
+            description=raw.get("description"),
+        )
+
+    def state(self, machine_path: tuple[str, str], name: str, raw: dict[str, Any]) -> State:
+        access = raw.get("access")
+        return State(
+            name=Name(name),
+            location=self.key(*machine_path, "states", name),
+            terminal=bool(raw.get("terminal", False)),
+            access=None
+            if access is None
+            else Access.GRACE
+            if access == "grace"
+            else Access.GRANTED
+            if access
+            else Access.DENIED,
+            grace_days=raw.get("grace_days"),
+            description=raw.get("description"),
+        )
+
+    def transition(
+        self, machine_path: tuple[str, str], name: str, raw: dict[str, Any]
+    ) -> Transition:
+        path = (*machine_path, "transitions", name)
+        sources = raw["from"] if isinstance(raw["from"], list) else [raw["from"]]
+        guard = self.condition(raw["guard"], *path, "guard") if "guard" in raw else None
+        effects = tuple(
+            Effect(Name(field), _effect_value(value), self.key(*path, "effects", field))
+            for field, value in (raw.get("effects") or {}).items()
+        )
+        return Transition(
+            name=Name(name),
+            sources=tuple(Name(s) for s in sources),
+            target=Name(raw["to"]),
+            location=self.key(*path),
+            roles=tuple(Name(r) for r in raw.get("roles", ())),
+            guard=guard,
+            effects=effects,
+            hook=Name(raw["hook"]) if "hook" in raw else None,
+            events=tuple(Name(e) for e in raw.get("events", ())),
+            description=raw.get("description"),
+        )
+
+    # -- permissions ------------------------------------------------------------------------
+    def permissions(self, machines: tuple[StateMachine, ...]) -> Permissions:
+        raw = self.data.get("permissions") or {"roles": {}}
+        cross = set(self.data["tenancy"].get("cross_tenant_roles", []))
+        parents = {
+            name: list((body or {}).get("inherits", [])) for name, body in raw["roles"].items()
+        }
+        roles = tuple(
+            Role(
+                name=Name(name),
+                location=self.key("permissions", "roles", name),
+                inherits=tuple(Name(p) for p in parents[name]),
+                includes=tuple(Name(n) for n in _closure(name, parents)),
+                description=(body or {}).get("description"),
+                cross_tenant=name in cross,
+            )
+            for name, body in raw["roles"].items()
+        )
+        rules: list[ActionRule] = []
+        for entity, actions in sorted((raw.get("rules") or {}).items()):
+            for action, grants in sorted(actions.items()):
+                path = ("permissions", "rules", entity, action)
+                rules.append(
+                    ActionRule(
+                        entity=Name(entity),
+                        action=Name(action),
+                        grants=tuple(self.grant(g, *path, i) for i, g in enumerate(grants)),
+                        location=self.key(*path),
+                    )
+                )
+        # Transition roles are permission rules like any other, so every emitter reads one table.
+        written = {(r.entity.raw, r.action.raw) for r in rules}
+        for machine in machines:
+            for t in machine.transitions:
+                if not t.roles:
+                    continue
+                if (machine.entity.raw, t.name.raw) in written:
+                    self.error(
+                        "SF343",
+                        f"transition '{t.name}' has `roles` and also a rule in "
+                        f"permissions.rules.{machine.entity}",
+                        t.location,
+                        "grant a transition in one place only",
+                    )
+                    continue
+                rules.append(
+                    ActionRule(
+                        entity=machine.entity,
+                        action=t.name,
+                        grants=tuple(Grant(r, t.location) for r in t.roles),
+                        location=t.location,
+                    )
+                )
+        rules.sort(key=lambda r: (r.entity.raw, r.action.raw))
+        return Permissions(roles=roles, rules=tuple(rules))
+
+    def grant(self, raw: Any, *path: str | int) -> Grant:
+        if isinstance(raw, str):
+            return Grant(Name(raw), self.at(*path))
+        condition = self.condition(raw["when"], *path, "when") if "when" in raw else None
+        return Grant(Name(raw["role"]), self.at(*path), condition)
+
+    # -- api --------------------------------------------------------------------------------
+    def api(self, machines: tuple[StateMachine, ...]) -> Api:
+        raw = self.data["api"]
+        pagination = raw.get("pagination") or {}
+        resources = []
+        for rpath, body in raw["resources"].items():
+            path = ("api", "resources", rpath)
+            entity = body["entity"]
+            exposed = body.get("transitions", [])
+            if exposed == "all":
+                exposed = [
+                    t.name.raw for m in machines if m.entity.raw == entity for t in m.transitions
+                ]
+            per_op = tuple(
+                sorted(
+                    (op, dep)
+                    for op, draw in (body.get("deprecated_operations") or {}).items()
+                    if (dep := self.deprecation(draw, *path, "deprecated_operations", op))
+                )
+            )
+            resources.append(
+                Resource(
+                    path=rpath,
+                    entity=Name(entity),
+                    operations=tuple(
+                        Operation(o) for o in Operation if o.value in body["operations"]
+                    ),
+                    transitions=tuple(Name(t) for t in exposed),
+                    location=self.key(*path),
+                    deprecated=self.deprecation(body["deprecated"], *path, "deprecated")
+                    if "deprecated" in body
+                    else None,
+                    deprecated_operations=per_op,
+                    require_precondition=bool(body.get("require_precondition", False)),
+                )
+            )
+        return Api(
+            version=raw.get("version", 1),
+            resources=tuple(resources),
+            pagination=Pagination(
+                default_limit=pagination.get("default_limit", 10),
+                max_limit=pagination.get("max_limit", 100),
+            ),
+            rate_limits=self.rate_limits(raw["rate_limits"]) if "rate_limits" in raw else None,
+        )
+
+    def deprecation(self, raw: dict[str, Any], *path: str | int) -> Deprecation | None:
+        try:
+            since = dt.date.fromisoformat(raw["since"])
+            sunset = dt.date.fromisoformat(raw["sunset"]) if "sunset" in raw else None
+        except ValueError as exc:
+            self.error("SF204", f"invalid date: {exc}", self.at(*path), "write dates as YYYY-MM-DD")
+            return None
+        return Deprecation(since, sunset, self.key(*path), raw.get("note"))
+
+    def rate_limits(self, raw: dict[str, Any]) -> RateLimits:
+        plan_entity = plan_field = None
+        if "plan_field" in raw:
+            entity, field = raw["plan_field"].split(".", 1)
+            plan_entity, plan_field = Name(entity), Name(field)
+        return RateLimits(
+            plans=tuple(
+                RateLimit(
+                    plan,
+                    limit.replace(" per ", "/").replace(" ", ""),
+                    self.at("api", "rate_limits", "plans", plan),
+                )
+                for plan, limit in raw["plans"].items()
+            ),
+            default_plan=raw["default_plan"],
+            plan_entity=plan_entity,
+            plan_field=plan_field,
+        )
+
+    # -- events -----------------------------------------------------------------------------
+    def event(self, name: str, raw: dict[str, Any] | None) -> Event:
+        raw = raw or {}
+        path = ("events", name)
+        return Event(
+            name=name,
+            payload=tuple(
+                EventField(Name(f), FieldType(t), self.key(*path, "payload", f))
+                for f, t in (raw.get("payload") or {}).items()
+            ),
+            location=self.key(*path),
+            description=raw.get("description"),
+        )
+
+
+def _effect_value(value: Any) -> Any:
+    if isinstance(value, str) and value in EffectValue._value2member_map_:
+        return EffectValue(value)
+    return value
+
+
+def _closure(role: str, parents: dict[str, list[str]]) -> list[str]:
+    """Every role ``role`` inherits from, transitively; safe on cycles (reported elsewhere)."""
+    seen: list[str] = []
+    stack = list(parents.get(role, []))
+    while stack:
+        current = stack.pop()
+        if current in seen or current == role:
+            continue
+        seen.append(current)
+        stack.extend(parents.get(current, []))
+    return sorted(seen)
+
+
+def build_model(data: dict[str, Any], sources: SourceMap) -> tuple[Service, list[Diagnostic]]:
+    builder = _Builder(data, sources)
+    service = builder.service()
+    return service, builder.diagnostics

@@ -1,0 +1,129 @@
+"""Parser of the condition language, e.g. ``resource.status in ['draft', 'active']``.
+
+The grammar is a small subset of Python expressions, so we let the standard library's parser
+do the tokenising and then accept only whitelisted node kinds. Nothing is ever evaluated: the
+result is our own syntax tree (:mod:`specfoundry.model.expressions`).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from specfoundry.model.expressions import (
+    Attribute,
+    BoolOp,
+    Compare,
+    CompareOp,
+    Condition,
+    Expr,
+    Literal,
+    Logical,
+    Membership,
+    Not,
+    Scope,
+)
+
+_COMPARE_OPS: dict[type[ast.cmpop], CompareOp] = {
+    ast.Eq: CompareOp.EQ,
+    ast.NotEq: CompareOp.NE,
+    ast.Lt: CompareOp.LT,
+    ast.LtE: CompareOp.LE,
+    ast.Gt: CompareOp.GT,
+    ast.GtE: CompareOp.GE,
+}
+# YAML spellings users reach for; Python's own spellings work as well.
+_NAMED_LITERALS = {"null": None, "true": True, "false": False, "None": None}
+MAX_LENGTH = 2000
+
+
+class ConditionSyntaxError(ValueError):
+    """The condition is not in the language; ``offset`` is 0-based within the source."""
+
+    def __init__(self, message: str, offset: int = 0) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+def parse_condition(source: str) -> Condition:
+    if len(source) > MAX_LENGTH:
+        raise ConditionSyntaxError(f"condition is longer than {MAX_LENGTH} characters")
+    text = source.strip()
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        raise ConditionSyntaxError(
+            f"cannot parse condition: {exc.msg}", max((exc.offset or 1) - 1, 0)
+        ) from None
+    except (ValueError, RecursionError, MemoryError):
+        raise ConditionSyntaxError("cannot parse condition") from None
+    try:
+        return Condition(source=text, expr=_convert(tree.body))
+    except RecursionError:
+        raise ConditionSyntaxError("condition is nested too deeply") from None
+
+
+def _convert(node: ast.expr) -> Expr:
+    match node:
+        case ast.BoolOp(op=op, values=values):
+            kind = BoolOp.AND if isinstance(op, ast.And) else BoolOp.OR
+            return Logical(kind, tuple(_convert(v) for v in values))
+        case ast.UnaryOp(op=ast.Not(), operand=operand):
+            return Not(_convert(operand))
+        case ast.Compare(left=left, ops=[op], comparators=[right]):
+            return _comparison(node, left, op, right)
+        case ast.Compare():
+            raise _unsupported(node, "chained comparisons; join them with `and`")
+        case ast.Attribute() | ast.Name() | ast.Constant():
+            return _operand(node)
+        case _:
+            raise _unsupported(node, type(node).__name__.lower())
+
+
+def _comparison(node: ast.expr, left: ast.expr, op: ast.cmpop, right: ast.expr) -> Expr:
+    if isinstance(op, ast.In | ast.NotIn):
+        subject = _operand(left)
+        if not isinstance(subject, Attribute):
+            raise _unsupported(left, "`in` needs an attribute on its left")
+        if not isinstance(right, ast.List | ast.Tuple | ast.Set):
+            raise _unsupported(right, "`in` needs a list of literals, e.g. ['a', 'b']")
+        values = tuple(_literal(item) for item in right.elts)
+        return Membership(subject, values, negated=isinstance(op, ast.NotIn))
+    kind = _COMPARE_OPS.get(type(op))
+    if kind is None:
+        raise _unsupported(node, f"the operator {type(op).__name__}")
+    return Compare(kind, _operand(left), _operand(right))
+
+
+def _operand(node: ast.expr) -> Attribute | Literal:
+    match node:
+        case ast.Attribute(value=ast.Name(id=scope), attr=attr) if (
+            scope in Scope._value2member_map_
+        ):
+            return Attribute(Scope(scope), attr)
+        case ast.Attribute():
+            raise _unsupported(node, "attributes other than resource.<field> or principal.<name>")
+        case ast.Name(id=name) if name in _NAMED_LITERALS:
+            return Literal(_NAMED_LITERALS[name])
+        case ast.Name(id=name):
+            raise _unsupported(node, f"the bare name '{name}' (write resource.{name}?)")
+        case _:
+            return _literal(node)
+
+
+def _literal(node: ast.expr) -> Literal:
+    match node:
+        case ast.Constant(value=value) if isinstance(value, str | int | float | bool | None):
+            return Literal(value)
+        case ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=value)) if isinstance(
+            value, int | float
+        ) and not isinstance(value, bool):
+            return Literal(-value)
+        case ast.Name(id=name) if name in _NAMED_LITERALS:
+            return Literal(_NAMED_LITERALS[name])
+        case _:
+            raise _unsupported(node, "a value that is not a string, number, boolean or null")
+
+
+def _unsupported(node: ast.AST, what: str) -> ConditionSyntaxError:
+    offset = getattr(node, "col_offset", 0)
+    return ConditionSyntaxError(f"conditions do not support {what}", offset)
