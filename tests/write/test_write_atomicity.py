@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -182,3 +183,24 @@ def test_leftover_staging_without_journal_is_discarded(tmp_path: Path) -> None:
     plan(out, make_emission(OLD, USER_OLD))
     assert no_leftovers(out)
     assert snapshot(out, include_state=True) == before
+
+
+def test_tampered_journal_cannot_move_files_outside(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    prepare(out, hand_edit=False)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    journal = {
+        "removals": [{"path": "../victim.txt", "staged": None, "stash": "old/0-r", "backup": 0}],
+        "puts": [],
+        "new_dirs": [],
+        "manifest": "{}",
+    }
+    (out / ".specfoundry/journal.json").write_text(json.dumps(journal))
+    with pytest.raises(InterruptedWriteError, match="unreadable"):
+        plan(out, make_emission(OLD))
+    journal["removals"] = [{"path": "x", "staged": None, "stash": "../../../x", "backup": 0}]
+    (out / ".specfoundry/journal.json").write_text(json.dumps(journal))
+    with pytest.raises(InterruptedWriteError, match="unreadable"):
+        plan(out, make_emission(OLD))
+    assert victim.read_text() == "keep me\n"

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import stat
 from dataclasses import dataclass
@@ -35,6 +36,9 @@ from .manifest import manifest_path
 from .tree import STATE_DIR, check_relative_path
 
 JOURNAL_NAME = "journal.json"
+# Names inside staging/ are generated, never derived from paths; a journal is refused otherwise.
+_STAGED = re.compile(r"new/[0-9]+")
+_STASH = re.compile(r"old/[0-9]+-[pr]")
 STAGING_NAME = "staging"
 BACKUP_DIR = "backups"
 BACKUP_SUFFIX = ".orig"
@@ -77,9 +81,14 @@ class Journal:
 
         def op(d: dict[str, object]) -> Op:
             staged, stash = d["staged"], d["stash"]
-            assert staged is None or isinstance(staged, str)
-            assert isinstance(stash, str)
-            return Op(check_relative_path(str(d["path"])), staged, stash, bool(d["backup"]))
+            if not (staged is None or _STAGED.fullmatch(str(staged))) or not _STASH.fullmatch(
+                str(stash)
+            ):
+                raise ValueError("staging names are malformed")
+            path = check_relative_path(str(d["path"]), what="journal path")
+            return Op(
+                path, None if staged is None else str(staged), str(stash), d["backup"] is True
+            )
 
         return cls(
             removals=tuple(op(d) for d in doc["removals"]),
@@ -175,6 +184,12 @@ def finalize(root: Path, journal: Journal) -> tuple[tuple[PurePosixPath, PurePos
             os.replace(stash, root / backup)
             taken.add(backup)
             backups.append((op.path, backup))
+    # Make every rename durable before the journal that could redo them disappears.
+    touched = {(root / op.path).parent for op in (*journal.removals, *journal.puts)}
+    touched |= {(root / backup).parent for _, backup in backups}
+    for directory in sorted(touched):
+        if directory.is_dir():
+            fsync_dir(directory)
     _write_durably(manifest_path(root), journal.manifest, via_temp=True)
     os.unlink(journal_file(root))
     fsync_dir(state_dir(root))
@@ -220,13 +235,19 @@ def recover_unlocked(root: Path) -> bool:
 
     Returns whether a committed write was completed.
     """
-    if not journal_pending(root):
-        if staging_dir(root).exists():
-            reset_staging(root)  # crashed while staging: nothing was moved, tree is old
-        return False
     try:
-        journal = Journal.from_bytes(journal_file(root).read_bytes())
-    except (ValueError, KeyError, TypeError, AssertionError, WriteError) as exc:
+        if not journal_pending(root):
+            if staging_dir(root).exists():
+                reset_staging(root)  # crashed while staging: nothing was moved, tree is old
+            return False
+        raw = journal_file(root).read_bytes()
+    except OSError as exc:
+        raise InterruptedWriteError(
+            f"cannot clean up after an interrupted generate in {root}: {_describe(exc)}"
+        ) from None
+    try:
+        journal = Journal.from_bytes(raw)
+    except (ValueError, KeyError, TypeError, AttributeError, WriteError) as exc:
         raise InterruptedWriteError(
             f"a previous generate into {root} was interrupted and its journal "
             f"{journal_file(root)} is unreadable ({exc}); restore the folder from version "

@@ -126,8 +126,8 @@ def plan(
         return plan_unlocked(root, emission, recreate_scaffold=recreate_scaffold, label=label)
     if not root.is_dir():
         raise WriteError(f"output path {out_dir} exists and is not a directory")
-    pending = journal_pending(root)
-    with locked(root, timeout=lock_timeout, shared=not (recover and pending)):
+    # Exclusive when we may recover (that writes); dry runs only read and share the lock.
+    with locked(root, timeout=lock_timeout, shared=not recover):
         if recover:
             recover_unlocked(root)
         return plan_unlocked(root, emission, recreate_scaffold=recreate_scaffold, label=label)
@@ -137,6 +137,14 @@ def plan_unlocked(
     root: Path, emission: Emission, *, recreate_scaffold: bool, label: str = ""
 ) -> WritePlan:
     """:func:`plan` for a caller that already holds the lock (``apply`` re-plans this way)."""
+    try:
+        return _plan(root, emission, recreate_scaffold=recreate_scaffold, label=label)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        raise WriteError(f"cannot read{where} in {label or root}: {exc.strerror}") from None
+
+
+def _plan(root: Path, emission: Emission, *, recreate_scaffold: bool, label: str) -> WritePlan:
     if journal_pending(root):
         raise InterruptedWriteError(
             f"a previous generate into {root} was interrupted before it finished; run "
