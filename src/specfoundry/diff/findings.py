@@ -73,8 +73,10 @@ class Finding:
         """Where a CI annotation should point: the revision's file when we know a place there."""
         return self.revision_location or self.location
 
-    def sort_key(self) -> tuple[str, str, str, str]:
-        return (self.operation or "", self.pointer, self.rule, self.message)
+    def sort_key(self) -> tuple[str, str, int, str, str, str]:
+        """By path, then method, most severe first: the order a reviewer reads in."""
+        method, _, path = (self.operation or "").partition(" ")
+        return (path, method, -self.level.rank, self.pointer, self.rule, self.message)
 
     def to_json(self) -> dict[str, object]:
         return {

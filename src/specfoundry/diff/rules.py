@@ -796,7 +796,7 @@ def _build() -> dict[str, Rule]:
             if level is None:
                 continue
             rule_id = schema_rule_id(context, change)
-            rules[rule_id] = Rule(rule_id, level, area, f"In {where}: {why}", before, after)
+            rules[rule_id] = Rule(rule_id, level, area, f"{why} (Here: {where}.)", before, after)
     for rule_id, level, summary, before, after in PROPERTY_RULES:
         area = "Request body properties" if rule_id.startswith("request") else "Response bodies"
         rules[rule_id] = Rule(rule_id, level, area, summary, before, after)
