@@ -42,6 +42,7 @@ _STASH = re.compile(r"old/[0-9]+-[pr]")
 STAGING_NAME = "staging"
 BACKUP_DIR = "backups"
 BACKUP_SUFFIX = ".orig"
+FORWARDED = "forwarded"  # marker in staging/: every op is done, only finalize remains
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +148,19 @@ def reset_staging(root: Path) -> None:
 
 
 def forward(root: Path, journal: Journal) -> None:
-    """Bring the tree to the new state. Idempotent: safe to repeat after any crash."""
+    """Bring the tree to the new state. Idempotent: safe to repeat after any crash.
+
+    An op is done when its stash exists (removal) or its staged file is gone (put); the disk,
+    not a counter, says how far a crashed run got. Once all ops are done a marker is written,
+    because :func:`finalize` empties the stash and a removal must not be redone then: its path
+    may already hold a new directory (a generated file ``a`` replaced by ``a/b.py``).
+    """
     staging = staging_dir(root)
+    if _exists(staging / FORWARDED):
+        return
     for op in journal.removals:
         target = root / op.path
-        if _exists(target):
+        if not _exists(staging / op.stash) and _exists(target):
             os.replace(target, staging / op.stash)
     for op in journal.puts:
         assert op.staged is not None
@@ -166,6 +175,7 @@ def forward(root: Path, journal: Journal) -> None:
         os.replace(staged, target)
     for op in journal.removals:
         _prune_empty_parents(root, op.path)
+    _write_durably(staging / FORWARDED, b"")
 
 
 def finalize(root: Path, journal: Journal) -> tuple[tuple[PurePosixPath, PurePosixPath], ...]:
@@ -200,6 +210,7 @@ def finalize(root: Path, journal: Journal) -> tuple[tuple[PurePosixPath, PurePos
 def rollback(root: Path, journal: Journal) -> None:
     """Undo :func:`forward` from the stash; used when an op fails inside the process."""
     staging = staging_dir(root)
+    _unlink_quietly(staging / FORWARDED)
     for op in reversed(journal.puts):
         assert op.staged is not None
         target, staged = root / op.path, staging / op.staged
@@ -287,6 +298,8 @@ def _dir_or_creatable(root: Path, directory: PurePosixPath) -> bool:
             st = (root / part).lstat()
         except FileNotFoundError:
             continue
+        except NotADirectoryError:
+            return False  # some ancestor is a file
         return stat.S_ISDIR(st.st_mode)
     return True
 

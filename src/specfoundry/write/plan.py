@@ -147,7 +147,7 @@ def plan_unlocked(
 def _plan(root: Path, emission: Emission, *, recreate_scaffold: bool, label: str) -> WritePlan:
     if journal_pending(root):
         raise InterruptedWriteError(
-            f"a previous generate into {root} was interrupted before it finished; run "
+            f"a previous generate into {label or root} was interrupted before it finished; run "
             f"`specfoundry generate` (without --dry-run) to complete it"
         )
     by_path = validate_emission(emission)
@@ -166,8 +166,8 @@ def _plan(root: Path, emission: Emission, *, recreate_scaffold: bool, label: str
             entries[path] = entry
             if entry.action is Action.DELETE:
                 removals.add(path)
-    # 2. Produced now.
-    for path, item in by_path.items():
+    # 2. Produced now (sorted: the first path under a blocker names it in the note).
+    for path, item in sorted(by_path.items()):
         blocker = _blocking_ancestor(root, path)
         if blocker is not None and not (blocker in owned and _is_file(root / blocker)):
             if blocker not in entries:
