@@ -415,9 +415,8 @@ class OperationComparer:
             return
         if public_a and public_b:
             return
-        for alt in alts_a:
-            if any(_satisfies(alt, other) for other in alts_b):
-                continue
+        lost = [alt for alt in alts_a if not any(_satisfies(alt, other) for other in alts_b)]
+        for alt in lost:
             same = next((o for o in alts_b if set(o) == set(alt)), None)
             if same is not None:
                 extra = sorted(s for k in same for s in same[k] - alt[k])
@@ -437,7 +436,9 @@ class OperationComparer:
         for alt in alts_b:
             same = next((o for o in alts_a if set(o) == set(alt)), None)
             if same is None:
-                if not any(_satisfies(o, alt) for o in alts_a):
+                # A replacement is reported once, as the lost requirement; only a pure
+                # addition is news of its own.
+                if not lost and not any(_satisfies(o, alt) for o in alts_a):
                     yield Change(
                         "security-alternative-added",
                         f"security {_show_alt(alt)} is now accepted",

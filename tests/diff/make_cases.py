@@ -1,0 +1,775 @@
+"""Write the case triples under ``tests/diff/cases/`` (run: python tests/diff/make_cases.py).
+
+Each case is a folder with ``base.yaml``, ``revision.yaml`` and ``expected.yaml``. The expected
+findings are written here by hand (rule, level, operation, pointer), never computed by running
+the diff, so regenerating cannot silently bless a regression. Schema rules get one case per
+(context, change), built by placing the rule's documented before/after schema where that
+context lives in a small document; other rules have hand-made documents.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).parent / "cases"
+sys.path.insert(0, str(Path(__file__).parents[2] / "src"))
+
+from specfoundry.diff.rules import RULES, SCHEMA_CHANGES, SCHEMA_CONTEXTS  # noqa: E402
+
+ITEMS = "/paths/~1v1~1items"
+JSON = "application~1json"
+CASES: dict[str, dict[str, Any]] = {}
+
+
+def doc(paths: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"openapi": "3.1.0", "info": {"title": "cases", "version": "1"}}
+    out["paths"] = paths
+    out.update(extra)
+    return out
+
+
+def ok(**extra: Any) -> dict[str, Any]:
+    return {"responses": {"200": {"description": "ok"}}, **extra}
+
+
+def body(schema: Any, **extra: Any) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}, **extra}
+
+
+def resp(schema: Any, **extra: Any) -> dict[str, Any]:
+    return {"200": {"description": "ok", **body(schema), **extra}}
+
+
+def f(rule: str, operation: str | None, pointer: str) -> dict[str, Any]:
+    return {
+        "rule": rule,
+        "level": RULES[rule].level.value,
+        "operation": operation,
+        "pointer": pointer,
+    }
+
+
+def case(name: str, base: Any, revision: Any, expected: list[dict[str, Any]], **opts: Any) -> None:
+    assert name not in CASES, name
+    CASES[name] = {"base": base, "revision": revision, "expected": expected, "options": opts}
+
+
+# --- schema rules: every (context, change) ---------------------------------------------------
+
+POINTER_SUFFIX = {
+    "type-changed": "/type",
+    "type-widened": "/type",
+    "type-narrowed": "/type",
+    "format-changed": "/format",
+    "format-widened": "/format",
+    "format-narrowed": "/format",
+    "format-added": "/format",
+    "format-removed": "/format",
+    "enum-value-removed": "/enum",
+    "enum-value-added": "/enum",
+    "enum-added": "/enum",
+    "enum-removed": "/enum",
+    "constraint-narrowed": "/maxLength",
+    "constraint-widened": "/maxLength",
+    "became-nullable": "/type",
+    "nullable-removed": "/type",
+    "default-changed": "/default",
+    "variant-removed": "/oneOf/1",
+    "variant-added": "/oneOf/1",
+    "composition-changed": "",
+}
+
+
+def place(context: str, schema: Any) -> tuple[dict[str, Any], str, str]:
+    """A document with ``schema`` in ``context``; returns it, the operation and the pointer."""
+    if context == "request-parameter":
+        param = {"name": "q", "in": "query", "schema": schema}
+        return (
+            doc({"/v1/items": {"get": ok(parameters=[param])}}),
+            "GET /v1/items",
+            (f"{ITEMS}/get/parameters/0/schema"),
+        )
+    if context == "request-property":
+        obj = {"type": "object", "properties": {"name": schema}}
+        op = ok(requestBody=body(obj, required=True))
+        return (
+            doc({"/v1/items": {"post": op}}),
+            "POST /v1/items",
+            (f"{ITEMS}/post/requestBody/content/{JSON}/schema/properties/name"),
+        )
+    if context == "response-property":
+        obj = {"type": "object", "properties": {"name": schema}, "required": ["name"]}
+        return (
+            doc({"/v1/items": {"get": {"responses": resp(obj)}}}),
+            "GET /v1/items",
+            (f"{ITEMS}/get/responses/200/content/{JSON}/schema/properties/name"),
+        )
+    header = {"X-Rate-Limit": {"required": True, "schema": schema}}
+    responses = {"200": {"description": "ok", "headers": header}}
+    return (
+        doc({"/v1/items": {"get": {"responses": responses}}}),
+        "GET /v1/items",
+        (f"{ITEMS}/get/responses/200/headers/X-Rate-Limit/schema"),
+    )
+
+
+for _context, (_is_request, _) in SCHEMA_CONTEXTS.items():
+    for _change, (_req, _resp, _why, _before, _after) in SCHEMA_CHANGES.items():
+        if (_req if _is_request else _resp) is None:
+            continue
+        _rule = f"{_context}-{_change}"
+        _base, _op, _at = place(_context, yaml.safe_load(_before))
+        _rev, _, _ = place(_context, yaml.safe_load(_after))
+        case(_rule, _base, _rev, [f(_rule, _op, _at + POINTER_SUFFIX[_change])])
+
+
+# --- body property rules ---------------------------------------------------------------------
+
+REQ_SCHEMA = f"{ITEMS}/post/requestBody/content/{JSON}/schema"
+RESP_SCHEMA = f"{ITEMS}/get/responses/200/content/{JSON}/schema"
+PROPERTY_POINTERS = {
+    "request-property-added-required": "/properties/team",
+    "request-property-added": "/properties/team",
+    "request-property-became-required": "/properties/name",
+    "request-property-became-optional": "/properties/name",
+    "request-property-removed": "/properties/team",
+    "request-property-became-read-only": "/properties/name",
+    "request-additional-properties-narrowed": "/additionalProperties",
+    "request-additional-properties-widened": "",
+    "response-property-removed": "/properties/name",
+    "response-optional-property-removed": "/properties/note",
+    "response-property-became-optional": "/properties/name",
+    "response-property-added": "/properties/name",
+    "response-property-became-required": "/properties/name",
+    "response-property-became-write-only": "/properties/name",
+    "response-additional-properties-widened": "",
+    "response-additional-properties-narrowed": "/additionalProperties",
+}
+for _rule, _suffix in PROPERTY_POINTERS.items():
+    _before, _after = yaml.safe_load(RULES[_rule].before), yaml.safe_load(RULES[_rule].after)
+    if _rule.startswith("request"):
+        _b = doc({"/v1/items": {"post": ok(requestBody=body(_before))}})
+        _r = doc({"/v1/items": {"post": ok(requestBody=body(_after))}})
+        case(_rule, _b, _r, [f(_rule, "POST /v1/items", REQ_SCHEMA + _suffix)])
+    else:
+        _b = doc({"/v1/items": {"get": {"responses": resp(_before)}}})
+        _r = doc({"/v1/items": {"get": {"responses": resp(_after)}}})
+        case(_rule, _b, _r, [f(_rule, "GET /v1/items", RESP_SCHEMA + _suffix)])
+
+
+# --- operations --------------------------------------------------------------------------------
+
+case(
+    "operation-removed",
+    doc({"/v1/items": {"get": ok(), "post": ok()}}),
+    doc({"/v1/items": {"get": ok()}}),
+    [f("operation-removed", "POST /v1/items", f"{ITEMS}/post")],
+)
+case(
+    "operation-removed-whole-path",
+    doc({"/v1/items": {"get": ok()}, "/v1/tags": {"get": ok(), "delete": ok()}}),
+    doc({"/v1/items": {"get": ok()}}),
+    [
+        f("operation-removed", "GET /v1/tags", "/paths/~1v1~1tags/get"),
+        f("operation-removed", "DELETE /v1/tags", "/paths/~1v1~1tags/delete"),
+    ],
+)
+_dep = {"deprecated": True, "x-sunset": "2999-01-01"}
+case(
+    "operation-removed-before-sunset",
+    doc({"/v1/items": {"get": ok(), "post": ok(**_dep)}}),
+    doc({"/v1/items": {"get": ok()}}),
+    [f("operation-removed-before-sunset", "POST /v1/items", f"{ITEMS}/post")],
+)
+case(
+    "deprecated-operation-removed",
+    doc({"/v1/items": {"get": ok(), "post": ok(deprecated=True, **{"x-sunset": "2020-01-01"})}}),
+    doc({"/v1/items": {"get": ok()}}),
+    [f("deprecated-operation-removed", "POST /v1/items", f"{ITEMS}/post")],
+)
+case(
+    "deprecated-operation-removed-with-too-little-notice",
+    doc(
+        {
+            "/v1/items": {
+                "get": ok(),
+                "post": ok(
+                    deprecated=True,
+                    **{"x-sunset": "2025-05-25", "x-deprecated-since": "2025-05-01"},
+                ),
+            }
+        }
+    ),
+    doc({"/v1/items": {"get": ok()}}),
+    [f("operation-removed-before-sunset", "POST /v1/items", f"{ITEMS}/post")],
+    min_deprecation_days=90,
+)
+case(
+    "operation-added",
+    doc({"/v1/items": {"get": ok()}}),
+    doc({"/v1/items": {"get": ok(), "post": ok()}}),
+    [f("operation-added", "POST /v1/items", f"{ITEMS}/post")],
+)
+case(
+    "operation-deprecated",
+    doc({"/v1/items": {"get": ok()}}),
+    doc({"/v1/items": {"get": ok(deprecated=True)}}),
+    [f("operation-deprecated", "GET /v1/items", f"{ITEMS}/get/deprecated")],
+)
+case(
+    "operation-id-changed",
+    doc({"/v1/items": {"get": ok(operationId="listItems")}}),
+    doc({"/v1/items": {"get": ok(operationId="itemsList")}}),
+    [f("operation-id-changed", "GET /v1/items", f"{ITEMS}/get/operationId")],
+)
+
+# --- parameters ------------------------------------------------------------------------------
+
+
+def q(name: str = "team", where: str = "query", **extra: Any) -> dict[str, Any]:
+    return {"name": name, "in": where, "schema": {"type": "string"}, **extra}
+
+
+def get_with(*params: dict[str, Any]) -> dict[str, Any]:
+    return doc({"/v1/items": {"get": ok(parameters=list(params))}})
+
+
+P0 = f"{ITEMS}/get/parameters/0"
+case(
+    "request-parameter-added-required",
+    get_with(),
+    get_with(q(required=True)),
+    [f("request-parameter-added-required", "GET /v1/items", P0)],
+)
+case(
+    "request-parameter-added",
+    get_with(),
+    get_with(q()),
+    [f("request-parameter-added", "GET /v1/items", P0)],
+)
+case(
+    "request-parameter-became-required",
+    get_with(q()),
+    get_with(q(required=True)),
+    [f("request-parameter-became-required", "GET /v1/items", P0)],
+)
+case(
+    "request-parameter-became-optional",
+    get_with(q(required=True)),
+    get_with(q()),
+    [f("request-parameter-became-optional", "GET /v1/items", P0)],
+)
+case(
+    "request-parameter-removed",
+    get_with(q()),
+    get_with(),
+    [f("request-parameter-removed", "GET /v1/items", P0)],
+)
+case(
+    "request-parameter-removed-cookie",
+    get_with(q("session", "cookie")),
+    get_with(),
+    [f("request-parameter-removed", "GET /v1/items", P0)],
+)
+case(
+    "request-parameter-location-changed",
+    get_with(q()),
+    get_with(q(where="header")),
+    [f("request-parameter-location-changed", "GET /v1/items", P0)],
+)
+case(
+    "request-parameter-style-changed",
+    get_with(q("ids", explode=True)),
+    get_with(q("ids", explode=False)),
+    [f("request-parameter-style-changed", "GET /v1/items", P0)],
+)
+_path_param = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+case(
+    "path-item-parameter-reported-at-every-operation",
+    doc({"/v1/items": {"parameters": [q()], "get": ok(), "delete": ok()}}),
+    doc({"/v1/items": {"parameters": [q(required=True)], "get": ok(), "delete": ok()}}),
+    [
+        f("request-parameter-became-required", "GET /v1/items", f"{ITEMS}/parameters/0"),
+        f("request-parameter-became-required", "DELETE /v1/items", f"{ITEMS}/parameters/0"),
+    ],
+)
+case(
+    "ref-parameter-change",
+    doc(
+        {"/v1/items": {"get": ok(parameters=[{"$ref": "#/components/parameters/Limit"}])}},
+        components={
+            "parameters": {
+                "Limit": {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "maximum": 100},
+                }
+            }
+        },
+    ),
+    doc(
+        {"/v1/items": {"get": ok(parameters=[{"$ref": "#/components/parameters/Limit"}])}},
+        components={
+            "parameters": {
+                "Limit": {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "maximum": 50},
+                }
+            }
+        },
+    ),
+    [
+        f(
+            "request-parameter-constraint-narrowed",
+            "GET /v1/items",
+            "/components/parameters/Limit/schema/maximum",
+        )
+    ],
+)
+
+# --- request bodies --------------------------------------------------------------------------
+
+_S = {"type": "object", "properties": {"name": {"type": "string"}}}
+
+
+def post_with(request_body: Any = None) -> dict[str, Any]:
+    op = ok() if request_body is None else ok(requestBody=request_body)
+    return doc({"/v1/items": {"post": op}})
+
+
+RB = f"{ITEMS}/post/requestBody"
+case(
+    "request-body-added-required",
+    post_with(),
+    post_with(body(_S, required=True)),
+    [f("request-body-added-required", "POST /v1/items", RB)],
+)
+case(
+    "request-body-added",
+    post_with(),
+    post_with(body(_S)),
+    [f("request-body-added", "POST /v1/items", RB)],
+)
+case(
+    "request-body-became-required",
+    post_with(body(_S)),
+    post_with(body(_S, required=True)),
+    [f("request-body-became-required", "POST /v1/items", RB)],
+)
+case(
+    "request-body-became-optional",
+    post_with(body(_S, required=True)),
+    post_with(body(_S)),
+    [f("request-body-became-optional", "POST /v1/items", RB)],
+)
+case(
+    "request-body-removed",
+    post_with(body(_S)),
+    post_with(),
+    [f("request-body-removed", "POST /v1/items", RB)],
+)
+_two = {"content": {"application/json": {"schema": _S}, "application/xml": {"schema": _S}}}
+case(
+    "request-media-type-removed",
+    post_with(_two),
+    post_with(body(_S)),
+    [f("request-media-type-removed", "POST /v1/items", f"{RB}/content/application~1xml")],
+)
+case(
+    "request-media-type-added",
+    post_with(body(_S)),
+    post_with(_two),
+    [f("request-media-type-added", "POST /v1/items", f"{RB}/content/application~1xml")],
+)
+
+# --- responses -------------------------------------------------------------------------------
+
+
+def get_responses(responses: dict[str, Any]) -> dict[str, Any]:
+    return doc({"/v1/items": {"get": {"responses": responses}}})
+
+
+R = f"{ITEMS}/get/responses"
+_ok = {"description": "ok"}
+case(
+    "response-success-status-removed",
+    get_responses({"200": _ok}),
+    get_responses({"201": _ok}),
+    [
+        f("response-success-status-removed", "GET /v1/items", f"{R}/200"),
+        f("response-status-added", "GET /v1/items", f"{R}/201"),
+    ],
+)
+case(
+    "response-status-removed",
+    get_responses({"200": _ok, "404": _ok}),
+    get_responses({"200": _ok}),
+    [f("response-status-removed", "GET /v1/items", f"{R}/404")],
+)
+case(
+    "response-status-added",
+    get_responses({"200": _ok}),
+    get_responses({"200": _ok, "404": _ok}),
+    [f("response-status-added", "GET /v1/items", f"{R}/404")],
+)
+_csv = {"description": "ok", "content": {"application/json": {"schema": _S}, "text/csv": {}}}
+_json = {"description": "ok", "content": {"application/json": {"schema": _S}}}
+case(
+    "response-media-type-removed",
+    get_responses({"200": _csv}),
+    get_responses({"200": _json}),
+    [f("response-media-type-removed", "GET /v1/items", f"{R}/200/content/text~1csv")],
+)
+case(
+    "response-media-type-added",
+    get_responses({"200": _json}),
+    get_responses({"200": _csv}),
+    [f("response-media-type-added", "GET /v1/items", f"{R}/200/content/text~1csv")],
+)
+
+
+def with_header(**header: Any) -> dict[str, Any]:
+    if not header:
+        return get_responses({"200": _ok})
+    h = {"X-Rate-Limit": {"schema": {"type": "integer"}, **header}}
+    return get_responses({"200": {"description": "ok", "headers": h}})
+
+
+H = f"{R}/200/headers/X-Rate-Limit"
+case(
+    "response-header-removed",
+    with_header(required=True),
+    with_header(),
+    [f("response-header-removed", "GET /v1/items", H)],
+)
+case(
+    "response-optional-header-removed",
+    with_header(required=False),
+    with_header(),
+    [f("response-optional-header-removed", "GET /v1/items", H)],
+)
+case(
+    "response-header-became-optional",
+    with_header(required=True),
+    with_header(required=False),
+    [f("response-header-became-optional", "GET /v1/items", H)],
+)
+case(
+    "response-header-added",
+    with_header(),
+    with_header(required=False),
+    [f("response-header-added", "GET /v1/items", H)],
+)
+case(
+    "ref-response-change",
+    doc(
+        {"/v1/items": {"get": {"responses": {"200": {"$ref": "#/components/responses/Items"}}}}},
+        components={"responses": {"Items": {"description": "ok", **body(_S)}}},
+    ),
+    doc(
+        {"/v1/items": {"get": {"responses": {"200": {"$ref": "#/components/responses/Items"}}}}},
+        components={
+            "responses": {
+                "Items": {
+                    "description": "ok",
+                    **body({"type": "object", "properties": {"name": {"type": "integer"}}}),
+                }
+            }
+        },
+    ),
+    [
+        f(
+            "response-property-type-changed",
+            "GET /v1/items",
+            f"/components/responses/Items/content/{JSON}/schema/properties/name/type",
+        )
+    ],
+)
+
+# --- security --------------------------------------------------------------------------------
+
+SCHEMES = {
+    "securitySchemes": {
+        "bearer": {"type": "http", "scheme": "bearer"},
+        "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        "oauth": {
+            "type": "oauth2",
+            "flows": {"clientCredentials": {"tokenUrl": "/token", "scopes": {}}},
+        },
+    }
+}
+
+
+def secured(security: Any, schemes: Any = None) -> dict[str, Any]:
+    return doc({"/v1/items": {"get": ok(security=security)}}, components=schemes or SCHEMES)
+
+
+SEC = f"{ITEMS}/get/security"
+for _name, _b, _r in (
+    ("security-added", [], [{"bearer": []}]),
+    ("security-removed", [{"bearer": []}], []),
+    ("security-requirement-changed", [{"apiKey": []}], [{"bearer": []}]),
+    ("security-scope-added", [{"oauth": ["read"]}], [{"oauth": ["read", "admin"]}]),
+    ("security-scope-removed", [{"oauth": ["read", "admin"]}], [{"oauth": ["read"]}]),
+    ("security-alternative-added", [{"bearer": []}], [{"bearer": []}, {"apiKey": []}]),
+):
+    case(_name, secured(_b), secured(_r), [f(_name, "GET /v1/items", SEC)])
+case(
+    "security-inherited-from-document",
+    doc({"/v1/items": {"get": ok()}}, components=SCHEMES, security=[{"apiKey": []}]),
+    doc({"/v1/items": {"get": ok()}}, components=SCHEMES, security=[{"bearer": []}]),
+    [f("security-requirement-changed", "GET /v1/items", "/security")],
+)
+_renamed = {
+    "securitySchemes": {
+        **SCHEMES["securitySchemes"],
+        "apiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Token"},
+    }
+}
+case(
+    "security-scheme-changed",
+    secured([{"apiKey": []}]),
+    secured([{"apiKey": []}], _renamed),
+    [f("security-scheme-changed", None, "/components/securitySchemes/apiKey")],
+)
+
+# --- $ref and composition --------------------------------------------------------------------
+
+
+def items_api(item: dict[str, Any], **schemas: Any) -> dict[str, Any]:
+    ref = {"$ref": "#/components/schemas/Item"}
+    return doc(
+        {
+            "/v1/items": {
+                "get": {"responses": resp({"type": "array", "items": ref})},
+                "post": {
+                    "requestBody": body(ref, required=True),
+                    "responses": {"201": {"description": "ok", **body(ref)}},
+                },
+            }
+        },
+        components={"schemas": {"Item": item, **schemas}},
+    )
+
+
+_item = {"type": "object", "properties": {"name": {"type": "string", "maxLength": 100}}}
+_item_short = {"type": "object", "properties": {"name": {"type": "string", "maxLength": 50}}}
+NAME_MAX = "/components/schemas/Item/properties/name/maxLength"
+case(
+    "shared-component-reported-per-operation-and-direction",
+    items_api(_item),
+    items_api(_item_short),
+    [
+        f("request-property-constraint-narrowed", "POST /v1/items", NAME_MAX),
+        f("response-property-constraint-narrowed", "POST /v1/items", NAME_MAX),
+        f("response-property-constraint-narrowed", "GET /v1/items", NAME_MAX),
+    ],
+)
+_base_all = {"allOf": [{"$ref": "#/components/schemas/Named"}, {"type": "object"}]}
+_named = {"type": "object", "properties": {"name": {"type": "string"}}}
+_named_req = {**_named, "required": ["name"]}
+case(
+    "allof-member-property-became-required",
+    items_api(_base_all, Named=_named),
+    items_api(_base_all, Named=_named_req),
+    [
+        f(
+            "request-property-became-required",
+            "POST /v1/items",
+            "/components/schemas/Named/properties/name",
+        ),
+        f(
+            "response-property-became-required",
+            "POST /v1/items",
+            "/components/schemas/Named/properties/name",
+        ),
+        f(
+            "response-property-became-required",
+            "GET /v1/items",
+            "/components/schemas/Named/properties/name",
+        ),
+    ],
+)
+_pets = {"oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}]}
+_cats = {"oneOf": [{"$ref": "#/components/schemas/Cat"}]}
+_cat = {"type": "object", "properties": {"meow": {"type": "boolean"}}, "required": ["meow"]}
+_dog = {"type": "object", "properties": {"bark": {"type": "boolean"}}, "required": ["bark"]}
+case(
+    "oneof-variant-removed",
+    items_api(_pets, Cat=_cat, Dog=_dog),
+    items_api(_cats, Cat=_cat, Dog=_dog),
+    [
+        f("request-property-variant-removed", "POST /v1/items", "/components/schemas/Dog"),
+        f("response-property-variant-removed", "POST /v1/items", "/components/schemas/Dog"),
+        f("response-property-variant-removed", "GET /v1/items", "/components/schemas/Dog"),
+    ],
+)
+_any2 = {"anyOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}]}
+_any1 = {"anyOf": [{"$ref": "#/components/schemas/Cat"}]}
+case(
+    "anyof-variant-added",
+    items_api(_any1, Cat=_cat, Dog=_dog),
+    items_api(_any2, Cat=_cat, Dog=_dog),
+    [
+        f("request-property-variant-added", "POST /v1/items", "/components/schemas/Dog"),
+        f("response-property-variant-added", "POST /v1/items", "/components/schemas/Dog"),
+        f("response-property-variant-added", "GET /v1/items", "/components/schemas/Dog"),
+    ],
+)
+_tree = {
+    "type": "object",
+    "properties": {
+        "label": {"type": "string"},
+        "children": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}},
+    },
+}
+_tree2 = {
+    "type": "object",
+    "properties": {
+        "label": {"type": "integer"},
+        "children": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}},
+    },
+}
+LABEL = "/components/schemas/Item/properties/label/type"
+case(
+    "cyclic-ref-terminates-and-reports",
+    items_api(_tree),
+    items_api(_tree2),
+    [
+        f("request-property-type-changed", "POST /v1/items", LABEL),
+        f("response-property-type-changed", "POST /v1/items", LABEL),
+        f("response-property-type-changed", "GET /v1/items", LABEL),
+    ],
+)
+
+# --- changes that must produce nothing -------------------------------------------------------
+
+_desc_a = items_api({**_item, "description": "An item."})
+_desc_b = items_api({**_item, "description": "An item in the catalogue.", "title": "Item"})
+_desc_b["info"]["description"] = "Now with a description."
+_desc_b["paths"]["/v1/items"]["get"]["summary"] = "List items"
+case("nothing-description-edits", _desc_a, _desc_b, [])
+
+_order_a = doc(
+    {
+        "/v1/items": {
+            "get": ok(parameters=[q("a"), q("b")]),
+            "post": ok(
+                requestBody=body(
+                    {
+                        "type": "object",
+                        "required": ["x", "y"],
+                        "properties": {
+                            "x": {"type": "string", "enum": ["p", "q", "r"]},
+                            "y": {"type": "string"},
+                        },
+                    }
+                )
+            ),
+        },
+        "/v1/tags": {"get": ok()},
+    }
+)
+_order_b = doc(
+    {
+        "/v1/tags": {"get": ok()},
+        "/v1/items": {
+            "post": ok(
+                requestBody=body(
+                    {
+                        "properties": {
+                            "y": {"type": "string"},
+                            "x": {"enum": ["r", "p", "q"], "type": "string"},
+                        },
+                        "required": ["y", "x"],
+                        "type": "object",
+                    }
+                )
+            ),
+            "get": ok(parameters=[q("b"), q("a")]),
+        },
+    }
+)
+case("nothing-reordering", _order_a, _order_b, [])
+
+
+def renamed(name: str) -> dict[str, Any]:
+    ref = {"$ref": f"#/components/schemas/{name}"}
+    return doc(
+        {"/v1/items": {"get": {"responses": resp({"type": "array", "items": ref})}}},
+        components={"schemas": {name: _tree_named(name)}},
+    )
+
+
+def _tree_named(name: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "label": {"type": "string"},
+            "children": {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}},
+        },
+    }
+
+
+case("nothing-component-renamed", renamed("Item"), renamed("CatalogueItem"), [])
+case(
+    "nothing-path-parameter-renamed",
+    doc({"/v1/items/{id}": {"get": ok(parameters=[_path_param])}}),
+    doc({"/v1/items/{item_id}": {"get": ok(parameters=[{**_path_param, "name": "item_id"}])}}),
+    [],
+)
+case(
+    "nothing-header-name-case",
+    get_with(q("X-Trace", "header")),
+    get_with(q("x-trace", "header")),
+    [],
+)
+_30 = {
+    "type": "object",
+    "properties": {
+        "n": {"type": "number", "nullable": True, "maximum": 10, "exclusiveMaximum": True}
+    },
+}
+_31 = {"type": "object", "properties": {"n": {"type": ["number", "null"], "exclusiveMaximum": 10}}}
+_base30 = post_with(body(_30))
+_base30["openapi"] = "3.0.3"
+case("nothing-openapi-30-vs-31-spelling", _base30, post_with(body(_31)), [])
+case(
+    "nothing-read-only-property-in-request",
+    post_with(body({"type": "object", "properties": {"id": {"type": "string", "readOnly": True}}})),
+    post_with(
+        body(
+            {
+                "type": "object",
+                "properties": {"id": {"type": "string", "readOnly": True, "maxLength": 5}},
+            }
+        )
+    ),
+    [],
+)
+
+
+def main() -> None:
+    if ROOT.exists():
+        for child in ROOT.iterdir():
+            if child.is_dir() and (child / "base.yaml").exists() and not (child / "KEEP").exists():
+                shutil.rmtree(child)
+    for name, data in sorted(CASES.items()):
+        folder = ROOT / name
+        folder.mkdir(parents=True, exist_ok=True)
+        for part in ("base", "revision"):
+            text = yaml.safe_dump(data[part], sort_keys=False, width=100)
+            (folder / f"{part}.yaml").write_text(text)
+        expected = {**data["options"], "findings": data["expected"]}
+        (folder / "expected.yaml").write_text(yaml.safe_dump(expected, sort_keys=False, width=100))
+    print(f"wrote {len(CASES)} cases to {ROOT}")
+
+
+if __name__ == "__main__":
+    main()
