@@ -95,11 +95,13 @@ def reference(tmp_path: Path, sc: Scenario) -> tuple[object, object]:
 
 
 @contextmanager
-def failing_replace(after: int, exc: BaseException) -> Iterator[list[int]]:
-    real, calls = os.replace, [0]
+def failing_replace(after: int, exc: BaseException, *, once: bool = False) -> Iterator[list[int]]:
+    """``os.replace`` succeeds ``after`` times, then raises ``exc`` (every time, or once)."""
+    real, calls, failed = os.replace, [0], [False]
 
     def replace(src, dst, **kw):  # type: ignore[no-untyped-def]
-        if calls[0] >= after:
+        if calls[0] >= after and not (once and failed[0]):
+            failed[0] = True
             raise exc
         calls[0] += 1
         return real(src, dst, **kw)
@@ -149,6 +151,30 @@ def test_in_process_failure_rolls_back_or_is_completed_next_run(
         run_new(out, sc)
         assert state(out) == new, f"not recovered after {n}"
         assert no_leftovers(out)
+
+
+@scenarios
+def test_one_off_failure_is_rolled_back_in_process(tmp_path: Path, sc: Scenario) -> None:
+    """A single failing rename (the disk recovers at once): rollback restores the old tree."""
+    old, new = reference(tmp_path, sc)
+    total = count_replaces(tmp_path, sc)
+    rolled_back = 0
+    for n in range(total):
+        out = tmp_path / f"once-{n}"
+        prepare(out, sc)
+        with (
+            failing_replace(n, OSError(errno.ENOSPC, "No space left"), once=True),
+            pytest.raises(WriteError) as caught,
+        ):
+            run_new(out, sc)
+        if "rolled back" in str(caught.value):
+            rolled_back += 1
+            assert "No space left" in str(caught.value)
+            assert state(out) == old, f"rollback after a failure at replace #{n}"
+            assert no_leftovers(out)
+        run_new(out, sc)
+        assert state(out) == new
+    assert rolled_back >= 3
 
 
 @scenarios
