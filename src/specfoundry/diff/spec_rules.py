@@ -1,0 +1,347 @@
+"""Rules only a spec can answer: lifecycles, permissions, conditions, tenancy, field flags.
+
+They compare the two compiled models (:mod:`specfoundry.model`), not the OpenAPI documents,
+so they see what OpenAPI cannot express: which states and transitions exist, which role may do
+what (through inheritance), under which condition, and how tenants are isolated and resolved.
+Locations come straight from the IR; pointers name the entity schema the emitter generates
+(``/components/schemas/<Entity>``), or the document root for service-wide rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from specfoundry.diagnostics import Location
+from specfoundry.diff.findings import Change
+from specfoundry.diff.pointer import join
+from specfoundry.model import Condition, Entity, Permissions, Service, StateMachine
+
+
+def _entity_pointer(entity: str) -> str:
+    return join("/components/schemas", "".join(p.capitalize() for p in entity.split("_")))
+
+
+def _change(
+    rule: str,
+    message: str,
+    pointer: str,
+    base: Location | None,
+    revision: Location | None,
+    removed: bool = False,
+) -> Change:
+    return Change(
+        rule,
+        message,
+        pointer if base is not None else None,
+        pointer if revision is not None else None,
+        "base" if removed else "revision",
+        base,
+        revision,
+    )
+
+
+def compare_models(a: Service, b: Service) -> Iterator[Change]:
+    yield from _tenancy(a, b)
+    yield from _roles(a, b)
+    yield from _permissions(a, b)
+    yield from _machines(a, b)
+    yield from _fields(a, b)
+
+
+def _tenancy(a: Service, b: Service) -> Iterator[Change]:
+    ta, tb = a.tenancy, b.tenancy
+    if ta.model != tb.model:
+        yield _change(
+            "tenancy-model-changed",
+            f"tenancy model changed from {ta.model.value} to {tb.model.value}",
+            "",
+            ta.location,
+            tb.location,
+        )
+    resolution_a = (ta.source, ta.claims, ta.tenant_entity.raw)
+    resolution_b = (tb.source, tb.claims, tb.tenant_entity.raw)
+    if resolution_a != resolution_b:
+        parts = []
+        if ta.source != tb.source:
+            parts.append(f"source {ta.source.value} -> {tb.source.value}")
+        for claim in ("subject", "tenant", "roles"):
+            old, new = getattr(ta.claims, claim), getattr(tb.claims, claim)
+            if old != new:
+                parts.append(f"{claim} claim {old} -> {new}")
+        if ta.tenant_entity != tb.tenant_entity:
+            parts.append(f"tenant entity {ta.tenant_entity.raw} -> {tb.tenant_entity.raw}")
+        yield _change(
+            "tenant-resolution-changed",
+            f"tenant resolution changed: {', '.join(parts)}",
+            "",
+            ta.location,
+            tb.location,
+        )
+
+
+def _roles(a: Service, b: Service) -> Iterator[Change]:
+    names_b = {r.name.raw for r in b.permissions.roles}
+    for role in a.permissions.roles:
+        if role.name.raw not in names_b:
+            yield _change(
+                "role-removed", f"role {role.name.raw} removed", "", role.location, None, True
+            )
+
+
+def _lineage(permissions: Permissions, role: str) -> set[str]:
+    found = permissions.role(role)
+    if found is None:
+        return set()
+    return {found.name.raw, *(n.raw for n in found.includes)}
+
+
+def _conditions(conditions: tuple[Condition, ...]) -> frozenset[object]:
+    return frozenset(c.expr for c in conditions)
+
+
+def _condition_change(
+    subject: str,
+    before: tuple[Condition, ...],
+    after: tuple[Condition, ...],
+    pointer: str,
+    base: Location | None,
+    revision: Location | None,
+) -> Iterator[Change]:
+    """No condition means always; a changed condition is a warning unless the trees are equal."""
+    if not before and not after:
+        return
+    if not before:
+        shown = " or ".join(c.source for c in after)
+        yield _change(
+            "condition-added", f"{subject} now only when {shown}", pointer, base, revision
+        )
+    elif not after:
+        shown = " or ".join(c.source for c in before)
+        yield _change(
+            "condition-removed", f"{subject} no longer requires {shown}", pointer, base, revision
+        )
+    elif _conditions(before) != _conditions(after):
+        old = " or ".join(c.source for c in before)
+        new = " or ".join(c.source for c in after)
+        yield _change(
+            "condition-changed",
+            f"{subject}: condition changed from `{old}` to `{new}`",
+            pointer,
+            base,
+            revision,
+        )
+
+
+def _permissions(a: Service, b: Service) -> Iterator[Change]:
+    roles_b = {r.name.raw for r in b.permissions.roles}
+    keys = sorted(
+        {(r.entity.raw, r.action.raw) for r in a.permissions.rules}
+        | {(r.entity.raw, r.action.raw) for r in b.permissions.rules}
+    )
+    for entity, action in keys:
+        rule_a = a.permissions.rule(entity, action)
+        rule_b = b.permissions.rule(entity, action)
+        loc_a = rule_a.location if rule_a else None
+        loc_b = rule_b.location if rule_b else None
+        held_a = {h.role.name.raw: h for h in a.permissions.holders(entity, action)}
+        held_b = {h.role.name.raw: h for h in b.permissions.holders(entity, action)}
+        pointer = _entity_pointer(entity)
+        for role in sorted(set(held_a) | set(held_b)):
+            what = f"role {role}: {action} {entity}"
+            if role in held_a and role not in held_b:
+                if role in roles_b:
+                    yield _change(
+                        "role-permission-removed",
+                        f"{what} no longer allowed",
+                        pointer,
+                        loc_a,
+                        loc_b,
+                    )
+            elif role in held_b and role not in held_a:
+                yield _change("role-permission-added", f"{what} now allowed", pointer, loc_a, loc_b)
+            else:
+                yield from _condition_change(
+                    what, held_a[role].conditions, held_b[role].conditions, pointer, loc_a, loc_b
+                )
+
+
+def _machines(a: Service, b: Service) -> Iterator[Change]:
+    by_name_b = {m.name.raw: m for m in b.state_machines}
+    roles_b = {r.name.raw for r in b.permissions.roles}
+    for ma in a.state_machines:
+        mb = by_name_b.get(ma.name.raw)
+        if mb is None:
+            for state in ma.states:
+                yield _change(
+                    "state-removed",
+                    f"state machine {ma.name.raw} removed with state {state.name.raw}",
+                    _field_pointer(ma),
+                    state.location,
+                    None,
+                    True,
+                )
+            continue
+        yield from _machine(a, b, ma, mb, roles_b)
+    names_a = {m.name.raw for m in a.state_machines}
+    for mb in b.state_machines:
+        if mb.name.raw not in names_a:
+            for state in mb.states:
+                yield _change(
+                    "state-added",
+                    f"{mb.name.raw}: state {state.name.raw} added",
+                    _field_pointer(mb),
+                    None,
+                    state.location,
+                )
+
+
+def _field_pointer(machine: StateMachine) -> str:
+    return join(_entity_pointer(machine.entity.raw), "properties", machine.field.raw)
+
+
+def _machine(
+    a: Service, b: Service, ma: StateMachine, mb: StateMachine, roles_b: set[str]
+) -> Iterator[Change]:
+    pointer = _field_pointer(mb)
+    name = mb.name.raw
+    states_a = {s.name.raw: s for s in ma.states}
+    states_b = {s.name.raw: s for s in mb.states}
+    for state in sorted(set(states_a) - set(states_b)):
+        yield _change(
+            "state-removed",
+            f"{name}: state {state} removed",
+            pointer,
+            states_a[state].location,
+            mb.location,
+            True,
+        )
+    for state in sorted(set(states_b) - set(states_a)):
+        yield _change(
+            "state-added", f"{name}: state {state} added", pointer, None, states_b[state].location
+        )
+    trans_a = {t.name.raw: t for t in ma.transitions}
+    trans_b = {t.name.raw: t for t in mb.transitions}
+    for t in sorted(set(trans_a) - set(trans_b)):
+        yield _change(
+            "transition-removed",
+            f"{name}: transition {t} removed",
+            pointer,
+            trans_a[t].location,
+            mb.location,
+            True,
+        )
+    for t in sorted(set(trans_b) - set(trans_a)):
+        yield _change(
+            "transition-added", f"{name}: transition {t} added", pointer, None, trans_b[t].location
+        )
+    for t in sorted(set(trans_a) & set(trans_b)):
+        ta, tb = trans_a[t], trans_b[t]
+        la, lb = ta.location, tb.location
+        src_a, src_b = {s.raw for s in ta.sources}, {s.raw for s in tb.sources}
+        if lost := sorted(src_a - src_b):
+            yield _change(
+                "transition-sources-narrowed",
+                f"{name}: transition {t} can no longer start from {', '.join(lost)}",
+                pointer,
+                la,
+                lb,
+            )
+        elif gained := sorted(src_b - src_a):
+            yield _change(
+                "transition-sources-widened",
+                f"{name}: transition {t} can now start from {', '.join(gained)}",
+                pointer,
+                la,
+                lb,
+            )
+        if ta.target != tb.target:
+            yield _change(
+                "transition-target-changed",
+                f"{name}: transition {t} now leads to {tb.target.raw} instead of {ta.target.raw}",
+                pointer,
+                la,
+                lb,
+            )
+        guard_a = (ta.guard,) if ta.guard else ()
+        guard_b = (tb.guard,) if tb.guard else ()
+        yield from _condition_change(f"{name}: transition {t}", guard_a, guard_b, pointer, la, lb)
+        yield from _transition_roles(a, b, name, t, ta.roles, tb.roles, pointer, la, lb, roles_b)
+
+
+def _transition_roles(
+    a: Service,
+    b: Service,
+    machine: str,
+    transition: str,
+    roles_a: tuple[object, ...],
+    roles_b: tuple[object, ...],
+    pointer: str,
+    la: Location,
+    lb: Location,
+    existing_b: set[str],
+) -> Iterator[Change]:
+    """Who may run a transition, through role inheritance (no roles listed: nobody changes)."""
+    allowed_a = {str(r) for r in roles_a}
+    allowed_b = {str(r) for r in roles_b}
+    for role in sorted({r.name.raw for r in a.permissions.roles} | existing_b):
+        had = bool(_lineage(a.permissions, role) & allowed_a)
+        has = bool(_lineage(b.permissions, role) & allowed_b)
+        what = f"role {role}: transition {machine}.{transition}"
+        if had and not has and role in existing_b:
+            yield _change("role-permission-removed", f"{what} no longer allowed", pointer, la, lb)
+        elif has and not had:
+            yield _change("role-permission-added", f"{what} now allowed", pointer, la, lb)
+
+
+def _unique(entity: Entity, field: str) -> bool:
+    found = entity.field(field)
+    if found is not None and found.unique:
+        return True
+    return any(i.unique and tuple(n.raw for n in i.fields) == (field,) for i in entity.indexes)
+
+
+def _fields(a: Service, b: Service) -> Iterator[Change]:
+    entities_b = {e.name.raw: e for e in b.entities}
+    for ea in a.entities:
+        eb = entities_b.get(ea.name.raw)
+        if eb is None:
+            continue
+        for fa in ea.fields:
+            fb = eb.field(fa.name.raw)
+            if fb is None:
+                continue
+            pointer = join(_entity_pointer(ea.name.raw), "properties", fa.name.raw)
+            what = f"{ea.name.raw}.{fa.name.raw}"
+            ua, ub = _unique(ea, fa.name.raw), _unique(eb, fb.name.raw)
+            if ub and not ua:
+                yield _change(
+                    "field-became-unique",
+                    f"{what} became unique",
+                    pointer,
+                    fa.location,
+                    fb.location,
+                )
+            elif ua and not ub:
+                yield _change(
+                    "field-uniqueness-removed",
+                    f"{what} is no longer unique",
+                    pointer,
+                    fa.location,
+                    fb.location,
+                )
+            if fb.write_once and not fa.write_once:
+                yield _change(
+                    "field-became-write-once",
+                    f"{what} became write-once",
+                    pointer,
+                    fa.location,
+                    fb.location,
+                )
+            elif fa.write_once and not fb.write_once:
+                yield _change(
+                    "field-write-once-removed",
+                    f"{what} is no longer write-once",
+                    pointer,
+                    fa.location,
+                    fb.location,
+                )
