@@ -52,7 +52,7 @@ def compile_spec(path: Path, display_root: Path | None = None) -> CompileResult:
         )
         return _result(None, diagnostics, loaded.sources)
     diagnostics += build_diagnostics
-    diagnostics += check_model(model, loaded.sources)
+    diagnostics += check_model(model, loaded.sources, loaded.data)
     return _result(None if has_errors(diagnostics) else model, diagnostics, loaded.sources)
 
 

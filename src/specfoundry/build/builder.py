@@ -209,10 +209,18 @@ class _Builder:
         if value is None or isinstance(value, bool):
             return None
         try:
-            return Decimal(str(value))
+            number = Decimal(str(value))
         except InvalidOperation:
-            self.error("SF371", f"'{value}' is not a number", self.at(*path))
+            number = None
+        if number is None or not number.is_finite():
+            self.error(
+                "SF371",
+                f"'{value}' is not a number",
+                self.at(*path),
+                "write a plain number such as 10 or 9.99",
+            )
             return None
+        return number
 
     def default_value(self, ftype: FieldType, value: Any, *path: str | int) -> Any:
         """Defaults are typed here so the emitters print them without guessing."""

@@ -1,0 +1,706 @@
+"""The registry of diagnostic codes: one entry per code the compiler front end can report.
+
+Codes are stable: a code keeps its meaning forever (a retired code is never reused), so users
+can search for it and tools can filter on it. Ranges: SF1xx loading YAML, SF2xx JSON Schema
+(structure), SF3xx semantic checks: 30x references, 31x names, 32x state machines,
+33x conditions, 34x permissions, 35x API, 36x tenancy, 37x fields; SF999 internal errors.
+
+``docs/diagnostics.md`` is generated from this module by ``scripts/gen_diagnostics_doc.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from specfoundry.diagnostics import Severity
+
+E = Severity.ERROR
+W = Severity.WARNING
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    id: str
+    severity: Severity
+    title: str
+    explanation: str
+    example: str  # a spec excerpt (YAML) that triggers the code
+    fix: str  # what to do instead, prose or a YAML excerpt
+    # Why the diagnostic may come without a file location (None: it always has one).
+    unlocated: str | None = None
+
+
+AREAS = {
+    "SF1": "Loading YAML",
+    "SF20": "Structure (JSON Schema)",
+    "SF30": "References",
+    "SF31": "Names",
+    "SF32": "State machines",
+    "SF33": "Conditions",
+    "SF34": "Permissions",
+    "SF35": "API",
+    "SF36": "Tenancy",
+    "SF37": "Fields",
+    "SF9": "Internal",
+}
+
+_CODES = (
+    # -- SF1xx: loading --------------------------------------------------------------------
+    Code(
+        "SF101",
+        E,
+        "spec path not found or unreadable",
+        "The path given to the command does not exist, or a file in it cannot be read.",
+        "$ specfoundry validate spce.yaml",
+        "Check the path: a spec is one YAML file or a folder of them.",
+        unlocated="the path itself is missing, so there is no file to point into",
+    ),
+    Code(
+        "SF102",
+        E,
+        "file is not UTF-8 text",
+        "The file holds bytes that are not UTF-8 text (or NUL bytes): most likely the path "
+        "names a binary file.",
+        "$ specfoundry validate logo.png",
+        "Point at the spec's YAML file; save it as UTF-8.",
+    ),
+    Code(
+        "SF103",
+        E,
+        "invalid YAML",
+        "The YAML parser rejected the file: bad indentation, an unclosed quote or bracket, a "
+        "list or mapping used as a key, a second document, an alias that contains itself, a "
+        "control character.",
+        "entities:\n  note:\n    fields: {title: {type: string}\n",
+        "entities:\n  note:\n    fields: {title: {type: string}}\n",
+    ),
+    Code(
+        "SF104",
+        E,
+        "the spec is empty",
+        "No file of the spec holds anything but comments.",
+        "# TODO: write the spec\n",
+        "Start from `specfoundry init DIR`, or from examples/minimal/spec.yaml.",
+    ),
+    Code(
+        "SF105",
+        E,
+        "duplicate key in a mapping",
+        "The same key appears twice in one mapping. YAML would silently keep only one of the "
+        "values, so specfoundry refuses both and names both places.",
+        "fields:\n  title: {type: string}\n  title: {type: text}\n",
+        "fields:\n  title: {type: string}\n  body: {type: text}\n",
+    ),
+    Code(
+        "SF106",
+        E,
+        "item defined in two files",
+        "A folder spec merges its files' top-level sections (`entities`, `events`, ...). The "
+        "same item (e.g. `entities.note`) written in two files is an error; the message names "
+        "the first place, the location is the second.",
+        "# a.yaml\nentities:\n  note: {fields: {title: {type: string}}}\n"
+        "# b.yaml\nentities:\n  note: {fields: {body: {type: text}}}\n",
+        "Define each entity, machine, event... in one file only.",
+    ),
+    Code(
+        "SF107",
+        E,
+        "folder holds no YAML files",
+        "The path is a folder, but no `*.yaml` or `*.yml` file is in it (or below it).",
+        "$ specfoundry validate src/",
+        "Point at the folder that holds the spec's YAML files.",
+        unlocated="there is no file to point into",
+    ),
+    Code(
+        "SF108",
+        E,
+        "file too large",
+        "A spec file is larger than 1 MiB, or the spec's files add up to more than 4 MiB. "
+        "Real specs are a few KiB; the limit keeps a wrong path from taking minutes.",
+        "$ specfoundry validate dump.yaml   # 50 MB",
+        "Check the path; split a genuinely large spec into several files of one folder.",
+    ),
+    Code(
+        "SF109",
+        E,
+        "file does not hold a mapping",
+        "A spec file must be a mapping of top-level sections; this one is a list or a scalar.",
+        "- service: {name: notes}\n",
+        "service: {name: notes, version: 0.1.0}\n",
+    ),
+    Code(
+        "SF110",
+        E,
+        "document expands to too many values",
+        "Aliases (`*name`) are expanded when the spec is read, so nested aliases multiply (the "
+        "'billion laughs' attack). Reading stops after 200,000 values.",
+        "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n# ... and so on",
+        "Write the spec out plainly; it never needs that many values.",
+    ),
+    Code(
+        "SF111",
+        E,
+        "YAML nested too deeply",
+        "The YAML is nested more than 64 levels deep. No spec needs more than about eight.",
+        "a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]"
+        "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
+        "Check the indentation; a spec's structure is shallow.",
+    ),
+    # -- SF2xx: structure ------------------------------------------------------------------
+    Code(
+        "SF200",
+        E,
+        "structure error",
+        "The document breaks a rule of the JSON Schema (specs/specfoundry.schema.json) that "
+        "has no more specific code.",
+        "api:\n  resources:\n    notes:\n      entity: note\n      transitions: some\n",
+        "Follow the message; docs/spec-reference.md describes every key.",
+    ),
+    Code(
+        "SF201",
+        E,
+        "missing required key",
+        "A section or item lacks a key it must have.",
+        "service:\n  name: notes\n",
+        "service:\n  name: notes\n  version: 0.1.0\n",
+    ),
+    Code(
+        "SF202",
+        E,
+        "unknown key",
+        "A key that the spec language does not define at this place, often a typo; the hint "
+        "suggests the closest allowed key.",
+        "fields:\n  title: {type: string, requried: true}\n",
+        "fields:\n  title: {type: string, required: true}\n",
+    ),
+    Code(
+        "SF203",
+        E,
+        "wrong type of value",
+        "A value of the wrong kind: a scalar where a mapping belongs, a number where a string "
+        "belongs, a list where a mapping belongs...",
+        "entities:\n  note: note\n",
+        "entities:\n  note:\n    fields: {title: {type: string}}\n",
+    ),
+    Code(
+        "SF204",
+        E,
+        "invalid value",
+        "A value of the right kind that is not allowed: not one of the listed choices, not "
+        "snake_case, not a date, not a rate such as 600/minute.",
+        "fields:\n  title: {type: strng}\n",
+        "fields:\n  title: {type: string}\n",
+    ),
+    # -- SF30x: references -----------------------------------------------------------------
+    Code(
+        "SF301",
+        E,
+        "unknown entity",
+        "The tenant entity, a `ref` field's `entity`, a state machine's `entity`, a "
+        "permission rule, an API resource or rate_limits.plan_field names an entity the spec "
+        "does not declare.",
+        "dashboard:\n  fields:\n    project_id: {type: ref, entity: projet}\n",
+        "dashboard:\n  fields:\n    project_id: {type: ref, entity: project}\n",
+    ),
+    Code(
+        "SF302",
+        E,
+        "unknown field",
+        "A state machine's `field`, a transition's `effects`, an index or "
+        "rate_limits.plan_field names a field the entity does not have.",
+        "indexes:\n  - [project_id, titel]\n",
+        "indexes:\n  - [project_id, title]\n",
+    ),
+    Code(
+        "SF303",
+        E,
+        "unknown state",
+        "A state machine's `initial`, or a transition's `from` or `to`, names a state the "
+        "machine does not declare.",
+        "states: {draft: {}, live: {}}\ntransitions:\n  publish: {from: draft, to: published}\n",
+        "states: {draft: {}, live: {}}\ntransitions:\n  publish: {from: draft, to: live}\n",
+    ),
+    Code(
+        "SF304",
+        E,
+        "unknown role",
+        "A permission rule, a transition's `roles`, a field's `writable_by`, a role's "
+        "`inherits` or tenancy.cross_tenant_roles names a role not declared under "
+        "permissions.roles.",
+        "rules:\n  note:\n    read: [reeder]\n",
+        "rules:\n  note:\n    read: [reader]\n",
+    ),
+    Code(
+        "SF305",
+        E,
+        "unknown event",
+        "An entity's `emits` or a transition's `events` names an event not declared under "
+        "`events`.",
+        "project:\n  emits: {create: project.creatd}\n",
+        "events:\n  project.created: {payload: {project_id: uuid}}\n",
+    ),
+    # -- SF31x: names ----------------------------------------------------------------------
+    Code(
+        "SF310",
+        E,
+        "reserved word used as a name",
+        "A name would become a Python identifier or an SQL identifier that the language "
+        "reserves (e.g. a field `from`, `order` or `metadata`; an entity `class`; a table "
+        "`users`... is fine, `user` is not). Generated code would not compile or would "
+        "shadow what the generated models need.",
+        "fields:\n  order: {type: integer}\n",
+        "fields:\n  position: {type: integer}\n",
+    ),
+    Code(
+        "SF311",
+        E,
+        "name listed twice",
+        "The same name appears twice in one list: enum values, `from`, `roles`, `events`, "
+        "`inherits`, `writable_by`, cross_tenant_roles, an index, a resource's transitions, "
+        "or the same grant twice in one rule.",
+        "status: {type: enum, values: [open, closed, open]}\n",
+        "status: {type: enum, values: [open, closed]}\n",
+    ),
+    Code(
+        "SF312",
+        E,
+        "two entities share one table",
+        "Two entities map to the same table name (through `table:` or the default plural).",
+        "person: {fields: {name: {type: string}}}\nhuman:\n  table: persons\n"
+        "  fields: {name: {type: string}}\n",
+        "human:\n  table: humans\n",
+    ),
+    Code(
+        "SF313",
+        E,
+        "field named like a system column",
+        "Every entity already gets the columns id, created_at, updated_at, version and "
+        "deleted_at; a field may not take one of these names. (tenant_id is SF361.)",
+        "fields:\n  created_at: {type: datetime}\n",
+        "Remove the field: `created_at` is there already and is filled by the service.",
+    ),
+    Code(
+        "SF314",
+        E,
+        "name too long for PostgreSQL",
+        "An entity, field or table name is longer than 63 bytes; PostgreSQL truncates "
+        "identifiers, so two long names could silently become one.",
+        "fields:\n  the_date_on_which_the_customer_first_signed_the_master_services_agreement: "
+        "{type: date}\n",
+        "fields:\n  msa_signed_on: {type: date}\n",
+    ),
+    # -- SF32x: state machines -------------------------------------------------------------
+    Code(
+        "SF320",
+        E,
+        "machine drives a field that is not a state field",
+        "A state machine's `field` must be declared `type: state` on its entity.",
+        "entities:\n  order:\n    fields: {status: {type: string}}\nstate_machines:\n"
+        "  lifecycle: {entity: order, field: status, ...}\n",
+        "fields: {status: {type: state}}\n",
+    ),
+    Code(
+        "SF321",
+        E,
+        "state field without a state machine",
+        "A `type: state` field takes its values and its transitions from exactly one state "
+        "machine; none names this field.",
+        "fields:\n  status: {type: state}\n# and no state machine with field: status\n",
+        "state_machines:\n  lifecycle:\n    entity: order\n    field: status\n    ...\n"
+        "# or: status: {type: enum, values: [...]}\n",
+    ),
+    Code(
+        "SF322",
+        E,
+        "state field driven by two machines",
+        "Two state machines name the same entity field; a state field follows one machine.",
+        "state_machines:\n  a: {entity: order, field: status, ...}\n"
+        "  b: {entity: order, field: status, ...}\n",
+        "Merge the machines, or give the second one its own state field.",
+    ),
+    Code(
+        "SF323",
+        E,
+        "unreachable state",
+        "No chain of transitions leads from the initial state to this state, so no record "
+        "can ever be in it.",
+        "initial: draft\nstates: {draft: {}, live: {}, archived: {terminal: true}}\n"
+        "transitions:\n  publish: {from: draft, to: live}\n  retire: {from: live, to: live}\n",
+        "transitions:\n  archive: {from: live, to: archived}\n",
+    ),
+    Code(
+        "SF324",
+        E,
+        "non-terminal state with no way out",
+        "No transition leaves this state, but it is not marked terminal: records that reach "
+        "it are stuck. Either it should be terminal or a transition is missing.",
+        "states: {draft: {}, live: {}}\ntransitions:\n  publish: {from: draft, to: live}\n",
+        "states: {draft: {}, live: {terminal: true}}\n",
+    ),
+    Code(
+        "SF325",
+        E,
+        "transition out of a terminal state",
+        "A transition lists a terminal state in `from`; nothing leaves a terminal state.",
+        "states: {live: {}, deleted: {terminal: true}}\ntransitions:\n"
+        "  restore: {from: deleted, to: live}\n",
+        "Drop `terminal: true` from the state, or remove it from `from`.",
+    ),
+    Code(
+        "SF326",
+        E,
+        "transition name defined by two machines of one entity",
+        "Transitions become endpoints POST /{resource}/{id}/{transition} and permission "
+        "actions, so two machines of one entity may not both define the same name.",
+        "state_machines:\n  billing: {entity: account, ..., transitions: {pause: ...}}\n"
+        "  sync: {entity: account, ..., transitions: {pause: ...}}\n",
+        "Rename one, e.g. `pause_sync`.",
+    ),
+    Code(
+        "SF327",
+        E,
+        "transition named like a CRUD action",
+        "A transition may not be named read, list, create, update or delete: its endpoint and "
+        "its permission rule would clash with the built-in action.",
+        "transitions:\n  delete: {from: live, to: deleted}\n",
+        "transitions:\n  archive: {from: live, to: deleted}\n",
+    ),
+    Code(
+        "SF328",
+        E,
+        "effect does not fit its field",
+        "A transition's `effects` sets a field to a value it cannot hold: `now` on a field "
+        "that is not a date or datetime, `principal` on one that is not a string or uuid, a "
+        "literal of the wrong type, null on a required field, or the state field itself.",
+        "effects: {canceled_by: now}   # canceled_by is a string\n",
+        "effects: {canceled_by: principal, canceled_at: now}\n",
+    ),
+    Code(
+        "SF329",
+        E,
+        "grace period without grace_days (or the reverse)",
+        "`access: grace` needs `grace_days` (how long access lasts), and `grace_days` only "
+        "means something with `access: grace`.",
+        "past_due: {access: grace}\n",
+        "past_due: {access: grace, grace_days: 7}\n",
+    ),
+    # -- SF33x: conditions -----------------------------------------------------------------
+    Code(
+        "SF330",
+        E,
+        "condition does not parse",
+        "A `when` or `guard` is not in the condition language: comparisons (== != < <= > "
+        ">=, `in [...]`) of resource.<field> and principal.<id|tenant_id|roles> with literals,"
+        " joined by and/or/not.",
+        'when: "resource.owner_id = principal.id"\n',
+        'when: "resource.owner_id == principal.id"\n',
+    ),
+    Code(
+        "SF331",
+        E,
+        "condition reads an unknown field",
+        "`resource.<name>` must be a field of the entity the rule or transition is about (or a "
+        "column every row has: id, tenant_id, created_at, updated_at, version, deleted_at).",
+        "when: \"resource.visibilty == 'workspace'\"\n",
+        "when: \"resource.visibility == 'workspace'\"\n",
+    ),
+    Code(
+        "SF332",
+        E,
+        "condition reads an unknown principal attribute",
+        "The caller is known by `principal.id` (the token subject), `principal.tenant_id` and "
+        "`principal.roles`; nothing else.",
+        'when: "resource.owner_id == principal.user_id"\n',
+        'when: "resource.owner_id == principal.id"\n',
+    ),
+    Code(
+        "SF333",
+        E,
+        "condition compares incompatible values",
+        "The two sides of a comparison cannot be equal: an enum or state field against a "
+        "value that is not among its values, a number field against a string, principal.id "
+        "against a boolean field, a non-boolean field standing alone, null with < or >.",
+        "when: \"resource.status in ['draft', 'archivd']\"\n",
+        "when: \"resource.status in ['draft', 'archived']\"\n",
+    ),
+    Code(
+        "SF334",
+        E,
+        "comparison not defined for the type",
+        "`<`, `<=`, `>`, `>=` need ordered values (numbers, dates, text); booleans, enums, "
+        "states, uuids and principal.roles have no order. Json fields cannot be compared.",
+        "when: \"resource.status > 'draft'\"\n",
+        "when: \"resource.status in ['live', 'archived']\"\n",
+    ),
+    Code(
+        "SF335",
+        W,
+        "condition that never changes",
+        "A comparison of two literals, or a literal true/false, always gives the same answer; "
+        "probably a typo.",
+        "when: \"'admin' == 'admin'\"\n",
+        "Compare resource.<field> or principal.<name> with a value, or drop the condition.",
+    ),
+    # -- SF34x: permissions ----------------------------------------------------------------
+    Code(
+        "SF340",
+        E,
+        "role inheritance cycle",
+        "Roles inherit from each other in a loop; the message shows the whole path.",
+        "roles:\n  admin: {inherits: [owner]}\n  owner: {inherits: [admin]}\n",
+        "roles:\n  admin: {}\n  owner: {inherits: [admin]}\n",
+    ),
+    Code(
+        "SF341",
+        E,
+        "rule for an action the entity does not have",
+        "A permission rule names an action that is neither a CRUD action (read, list, "
+        "create, update, delete) nor a transition of the entity's state machines.",
+        "rules:\n  note:\n    archive: [writer]   # note has no transition 'archive'\n",
+        "Fix the name, or add the transition to the entity's state machine.",
+    ),
+    Code(
+        "SF343",
+        E,
+        "transition granted in two places",
+        "A transition lists `roles` and `permissions.rules` also has an entry for it; grant a "
+        "transition in one place only.",
+        "transitions:\n  publish: {from: draft, to: live, roles: [editor]}\n"
+        "rules:\n  post:\n    publish: [admin]\n",
+        "Keep either the transition's `roles` or the rule.",
+    ),
+    # -- SF35x: API ------------------------------------------------------------------------
+    Code(
+        "SF350",
+        E,
+        "sunset date not after the deprecation date",
+        "A deprecation's `sunset` (when the endpoint stops working) must come after its "
+        "`since` date.",
+        "deprecated: {since: 2026-09-01, sunset: 2026-03-01}\n",
+        "deprecated: {since: 2026-09-01, sunset: 2027-03-01}\n",
+    ),
+    Code(
+        "SF351",
+        E,
+        "entity exposed twice",
+        "Two API resources expose the same entity; each entity has one resource.",
+        "resources:\n  notes: {entity: note, operations: [read]}\n"
+        "  memos: {entity: note, operations: [list]}\n",
+        "resources:\n  notes: {entity: note, operations: [list, read]}\n",
+    ),
+    Code(
+        "SF352",
+        E,
+        "resource exposes a transition the entity does not have",
+        "A resource's `transitions` list names a transition that none of the entity's state "
+        "machines defines.",
+        "data-sources: {entity: data_source, operations: [read], transitions: [conect]}\n",
+        "data-sources: {entity: data_source, operations: [read], transitions: [connect]}\n",
+    ),
+    Code(
+        "SF353",
+        W,
+        "exposed operation nobody may call",
+        "The resource exposes an operation or transition, but no permission rule grants it "
+        "to any role (default deny), so every call gets 403.",
+        "resources:\n  notes: {entity: note, operations: [list, delete]}\n"
+        "rules:\n  note: {list: [reader]}\n",
+        "rules:\n  note: {list: [reader], delete: [writer]}\n",
+    ),
+    Code(
+        "SF354",
+        E,
+        "default page size above the maximum",
+        "`pagination.default_limit` must not exceed `max_limit`.",
+        "pagination: {default_limit: 200, max_limit: 100}\n",
+        "pagination: {default_limit: 20, max_limit: 100}\n",
+    ),
+    Code(
+        "SF355",
+        E,
+        "default plan is not a plan",
+        "`rate_limits.default_plan` must be one of the keys of `rate_limits.plans`.",
+        "rate_limits:\n  default_plan: basic\n  plans: {free: 60/minute}\n",
+        "rate_limits:\n  default_plan: free\n  plans: {free: 60/minute}\n",
+    ),
+    Code(
+        "SF356",
+        E,
+        "plan field cannot hold every plan",
+        "`rate_limits.plan_field` must be an enum field whose values include every plan.",
+        "plan_field: subscription.plan   # values: [free, team]\n"
+        "plans: {free: 60/minute, team: 600/minute, enterprise: 6000/minute}\n",
+        "plan: {type: enum, values: [free, team, enterprise]}\n",
+    ),
+    Code(
+        "SF357",
+        E,
+        "resource cannot be created",
+        "The resource exposes create, but a required field without a default is read-only "
+        "(no request may set it) or writable only by roles that may not create the entity.",
+        "fields:\n  code: {type: string, required: true, read_only: true}\n",
+        "fields:\n  code: {type: string, required: true}\n",
+    ),
+    Code(
+        "SF359",
+        E,
+        "deprecation of an operation that is not exposed",
+        "`deprecated_operations` names an operation missing from the resource's `operations`.",
+        "operations: [list, read]\ndeprecated_operations:\n  update: {since: 2026-01-01}\n",
+        "Remove the entry, or expose the operation.",
+    ),
+    # -- SF36x: tenancy --------------------------------------------------------------------
+    Code(
+        "SF360",
+        E,
+        "tenant entity is tenant-scoped",
+        "The tenant entity's id is the tenant id; its rows cannot belong to a tenant.",
+        "workspace:\n  tenant_scoped: true\n",
+        "workspace:\n  tenant_scoped: false   # or leave it out\n",
+    ),
+    Code(
+        "SF361",
+        E,
+        "field named like the tenant column",
+        "Every tenant-scoped row gets a `tenant_id` column, set from the caller's token and "
+        "never from the request; a field may not take its name.",
+        "fields:\n  tenant_id: {type: uuid}\n",
+        "Remove the field; every row already has tenant_id.",
+    ),
+    Code(
+        "SF362",
+        E,
+        "shared entity points at tenant data",
+        "An entity that is not tenant-scoped (shared by all tenants) has a `ref` to a "
+        "tenant-scoped entity, so a shared row would point into one tenant's data.",
+        "country:\n  tenant_scoped: false\n  fields: {owner_id: {type: ref, entity: member}}\n",
+        "Make the referring entity tenant-scoped, or drop the reference.",
+    ),
+    Code(
+        "SF363",
+        W,
+        "isolation model not generated yet",
+        "Only `shared_schema` (a tenant_id column on every row, enforced by every query) is "
+        "generated today; other models fall back to it.",
+        "tenancy: {tenant_entity: team, model: schema_per_tenant}\n",
+        "tenancy: {tenant_entity: team, model: shared_schema}\n",
+    ),
+    Code(
+        "SF364",
+        W,
+        "tenant entity exposed with list, create or delete",
+        "A caller reaches the tenant entity only at its own id, so list returns one row and "
+        "create/delete cannot work from inside the tenant.",
+        "workspaces: {entity: workspace, operations: [list, read, create, update, delete]}\n",
+        "workspaces: {entity: workspace, operations: [read, update]}\n",
+    ),
+    # -- SF37x: fields ---------------------------------------------------------------------
+    Code(
+        "SF370",
+        E,
+        "lower bound above upper bound",
+        "`min_length` is greater than `max_length`, or `minimum` greater than `maximum`: no "
+        "value could be valid.",
+        "title: {type: string, min_length: 10, max_length: 5}\n",
+        "title: {type: string, min_length: 5, max_length: 10}\n",
+    ),
+    Code(
+        "SF371",
+        E,
+        "not a number",
+        "`minimum`, `maximum` or a decimal/money `default` is not a finite number.",
+        "price: {type: money, currency: USD, default: free}\n",
+        'price: {type: money, currency: USD, default: "0.00"}\n',
+    ),
+    Code(
+        "SF372",
+        E,
+        "invalid default",
+        "The default is not a value the field can hold: not among an enum's values, of the "
+        "wrong type, outside minimum/maximum or the length bounds, null on a required field, "
+        "or given for a state field (which starts in its machine's initial state).",
+        "visibility: {type: enum, values: [private, workspace], default: public}\n",
+        "visibility: {type: enum, values: [private, workspace], default: private}\n",
+    ),
+    Code(
+        "SF373",
+        E,
+        "enum without values",
+        "A `type: enum` field must list its `values`.",
+        "kind: {type: enum}\n",
+        "kind: {type: enum, values: [postgres, bigquery]}\n",
+    ),
+    Code(
+        "SF374",
+        E,
+        "option does not apply to the field's type",
+        "`values` belongs to enum fields, `entity` and `on_delete` to ref fields, `currency` "
+        "to money, `min_length`/`max_length`/`pattern` to text-like fields, "
+        "`minimum`/`maximum` to numbers.",
+        "title: {type: string, values: [a, b]}\n",
+        "title: {type: enum, values: [a, b]}\n",
+    ),
+    Code(
+        "SF375",
+        E,
+        "ref without entity",
+        "A `type: ref` field must say which entity it points at.",
+        "project_id: {type: ref}\n",
+        "project_id: {type: ref, entity: project}\n",
+    ),
+    Code(
+        "SF376",
+        E,
+        "auto value does not fit the type",
+        "`auto: now` fills date or datetime fields; `auto: principal` fills string or uuid "
+        "fields with the caller's id.",
+        "created_by: {type: integer, auto: principal}\n",
+        "created_by: {type: string, auto: principal}\n",
+    ),
+    Code(
+        "SF377",
+        E,
+        "unique on a json or text field",
+        "Uniqueness needs an indexable value; json and unbounded text are not.",
+        "body: {type: text, unique: true}\n",
+        "slug: {type: string, max_length: 80, unique: true}\n",
+    ),
+    Code(
+        "SF378",
+        E,
+        "invalid regular expression",
+        "A field's `pattern` is not a valid regular expression.",
+        'slug: {type: string, pattern: "^[a-z"}\n',
+        'slug: {type: string, pattern: "^[a-z]+$"}\n',
+    ),
+    Code(
+        "SF379",
+        E,
+        "contradictory field options",
+        "Two options of one field cannot both hold: `required` with `on_delete: set_null`, "
+        "`read_only` with `write_once` or `writable_by`, `auto` with `writable_by` or "
+        "`default`.",
+        "owner_id: {type: ref, entity: member, required: true, on_delete: set_null}\n",
+        "owner_id: {type: ref, entity: member, required: true, on_delete: cascade}\n",
+    ),
+    # -- internal ----------------------------------------------------------------------------
+    Code(
+        "SF999",
+        E,
+        "internal error",
+        "specfoundry itself failed on this spec (a bug). The other diagnostics are still reported.",
+        "(any spec that triggers a bug)",
+        "Please report the spec to the specfoundry maintainers.",
+        unlocated="the failure is in specfoundry, not at a place in the spec",
+    ),
+)
+
+CODES: dict[str, Code] = {code.id: code for code in _CODES}
+
+
+def area(code: str) -> str:
+    for prefix in sorted(AREAS, key=len, reverse=True):
+        if code.startswith(prefix):
+            return AREAS[prefix]
+    return "Other"

@@ -1,0 +1,275 @@
+"""SF33x: conditions (rule `when`, transition `guard`) read real fields, with values that fit.
+
+The parser (:mod:`specfoundry.build.conditions`) already rejected what is not in the language
+(SF330); here every ``resource.<field>`` must be a field of the entity the condition is about,
+``principal.<name>`` one of id, tenant_id, roles, and every comparison must be between values
+of one kind, e.g. an enum field against one of its values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from specfoundry.diagnostics import Location
+from specfoundry.model import Condition, Entity, FieldType
+from specfoundry.model.expressions import (
+    Attribute,
+    Compare,
+    CompareOp,
+    Expr,
+    Literal,
+    Logical,
+    Membership,
+    Not,
+    Scope,
+)
+from specfoundry.validate.semantic.context import CheckContext, transition_path
+from specfoundry.validate.semantic.references import did_you_mean
+from specfoundry.validate.semantic.values import (
+    CHOICE_TYPES,
+    ID_TYPES,
+    NUMBER_TYPES,
+    ORDERED_TYPES,
+    SYSTEM_COLUMN_TYPES,
+    TEXT_TYPES,
+    describe,
+    value_problem,
+)
+
+PRINCIPAL_ATTRIBUTES = {"id": FieldType.STRING, "tenant_id": FieldType.UUID, "roles": None}
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """What an operand holds: a field type (with enum/state choices) or the caller's roles."""
+
+    label: str
+    type: FieldType | None  # None: principal.roles
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _Site:
+    ctx: CheckContext
+    condition: Condition
+    entity: Entity | None
+    where: str
+    location: Location | None
+
+    def report(self, code: str, message: str, hint: str | None = None) -> None:
+        self.ctx.report(
+            code, f"{message} in {self.where}: `{self.condition.source}`", self.location, hint
+        )
+
+
+def check(ctx: CheckContext) -> None:
+    for rule in ctx.model.permissions.rules:
+        path = ("permissions", "rules", rule.entity.raw, rule.action.raw)
+        if not ctx.written(*path):
+            continue
+        entity = ctx.model.entity(rule.entity.raw)
+        for i, grant in enumerate(rule.grants):
+            if grant.condition is not None:
+                site = _Site(
+                    ctx,
+                    grant.condition,
+                    entity,
+                    f"the rule for {rule.entity}.{rule.action}",
+                    ctx.at(*path, i, "when"),
+                )
+                _check(site, grant.condition.expr, top=True)
+    for machine in ctx.model.state_machines:
+        entity = ctx.model.entity(machine.entity.raw)
+        for t in machine.transitions:
+            if t.guard is not None:
+                site = _Site(
+                    ctx,
+                    t.guard,
+                    entity,
+                    f"the guard of transition '{t.name}'",
+                    ctx.at(*transition_path(machine.name.raw, t.name.raw), "guard"),
+                )
+                _check(site, t.guard.expr, top=True)
+
+
+def _check(site: _Site, node: Expr, top: bool = False) -> None:
+    match node:
+        case Logical(operands=operands):
+            for operand in operands:
+                _check(site, operand)
+        case Not(operand=operand):
+            _check(site, operand)
+        case Compare(op=op, left=left, right=right):
+            _compare(site, op, left, right)
+        case Membership(left=left, values=values):
+            _membership(site, left, values)
+        case Attribute():
+            kind = _kind(site, node)
+            if kind is not None and kind.type is not FieldType.BOOLEAN:
+                site.report(
+                    "SF333",
+                    f"{kind.label} is not a boolean, so it cannot stand alone",
+                    "compare it, e.g. `resource.x == 'value'`",
+                )
+        case Literal(value=value):
+            if isinstance(value, bool):
+                site.report(
+                    "SF335",
+                    f"the condition part `{str(value).lower()}` never changes",
+                    "remove it" if not top else "remove the condition",
+                )
+            else:
+                site.report(
+                    "SF333",
+                    f"{describe(value)} is not a condition",
+                    "write a comparison such as `resource.x == 'value'`",
+                )
+
+
+def _kind(site: _Site, attribute: Attribute) -> _Kind | None:
+    """The kind of ``attribute``; reports unknown names and returns None for them."""
+    label = f"{attribute.scope}.{attribute.name}"
+    if attribute.scope is Scope.PRINCIPAL:
+        if attribute.name not in PRINCIPAL_ATTRIBUTES:
+            site.report(
+                "SF332",
+                f"unknown principal attribute '{attribute.name}'",
+                did_you_mean(attribute.name, PRINCIPAL_ATTRIBUTES),
+            )
+            return None
+        return _Kind(label, PRINCIPAL_ATTRIBUTES[attribute.name])
+    if site.entity is None:
+        return None  # SF301 says the entity is unknown
+    field = site.entity.field(attribute.name)
+    if field is not None:
+        return _Kind(label, field.type, field.enum_values)
+    if attribute.name in SYSTEM_COLUMN_TYPES:
+        return _Kind(label, SYSTEM_COLUMN_TYPES[attribute.name])
+    names = [f.name.raw for f in site.entity.fields] + list(SYSTEM_COLUMN_TYPES)
+    site.report(
+        "SF331",
+        f"unknown field '{attribute.name}' of entity '{site.entity.name}'",
+        did_you_mean(attribute.name, names),
+    )
+    return None
+
+
+def _family(kind: _Kind) -> str:
+    if kind.type is None:
+        return "roles"
+    if kind.type in TEXT_TYPES or kind.type in CHOICE_TYPES or kind.type in ID_TYPES:
+        return "text"
+    if kind.type in NUMBER_TYPES:
+        return "number"
+    return str(kind.type)
+
+
+def _literal_problem(kind: _Kind, value: object, roles: set[str]) -> str | None:
+    if value is None:
+        return None
+    if kind.type is None:  # principal.roles
+        if not isinstance(value, str):
+            return f"{describe(value)} is not a role name"
+        if value not in roles:
+            return f"'{value}' is not a role"
+        return None
+    return value_problem(kind.type, value, kind.choices)
+
+
+def _compare(
+    site: _Site, op: CompareOp, left: Attribute | Literal, right: Attribute | Literal
+) -> None:
+    if isinstance(left, Literal) and isinstance(right, Literal):
+        site.report(
+            "SF335",
+            "the comparison of two literals never changes",
+            "compare a resource.<field> or principal.<name> with a value",
+        )
+        return
+    kinds = [_kind(site, side) if isinstance(side, Attribute) else None for side in (left, right)]
+    if any(
+        isinstance(side, Attribute) and kind is None
+        for side, kind in zip((left, right), kinds, strict=True)
+    ):
+        return  # an unknown name, already reported
+    ordering = op not in (CompareOp.EQ, CompareOp.NE)
+    for kind in kinds:
+        if kind is None:
+            continue
+        if kind.type is FieldType.JSON:
+            site.report(
+                "SF334",
+                f"{kind.label} is a json field, which cannot be compared",
+                "compare a field of another type",
+            )
+            return
+        if ordering and kind.type not in ORDERED_TYPES:
+            what = "the caller's roles" if kind.type is None else f"of type {kind.type}"
+            site.report(
+                "SF334",
+                f"`{op}` needs ordered values, but {kind.label} is {what}",
+                "use == or != (or `in [...]`) for this field",
+            )
+            return
+    if isinstance(left, Attribute) and isinstance(right, Attribute):
+        a, b = kinds
+        assert a is not None and b is not None
+        if _family(a) != _family(b):
+            site.report(
+                "SF333",
+                f"{a.label} ({_describe_kind(a)}) is compared with {b.label} ({_describe_kind(b)})",
+                "compare values of the same type",
+            )
+        return
+    attribute_kind = kinds[0] if isinstance(left, Attribute) else kinds[1]
+    literal = right if isinstance(right, Literal) else left
+    assert attribute_kind is not None and isinstance(literal, Literal)
+    if literal.value is None and ordering:
+        site.report(
+            "SF333",
+            f"{attribute_kind.label} is compared with null using `{op}`",
+            "use == null or != null",
+        )
+        return
+    roles = {r.name.raw for r in site.ctx.model.permissions.roles}
+    problem = _literal_problem(attribute_kind, literal.value, roles)
+    if problem is not None:
+        site.report(
+            "SF333",
+            f"{attribute_kind.label} is compared with {describe(literal.value)} ({problem})",
+            _choice_hint(attribute_kind, literal.value, roles),
+        )
+
+
+def _membership(site: _Site, left: Attribute, values: tuple[Literal, ...]) -> None:
+    kind = _kind(site, left)
+    if kind is None:
+        return
+    if kind.type is FieldType.JSON:
+        site.report(
+            "SF334",
+            f"{kind.label} is a json field, which cannot be compared",
+            "compare a field of another type",
+        )
+        return
+    roles = {r.name.raw for r in site.ctx.model.permissions.roles}
+    for literal in values:
+        problem = _literal_problem(kind, literal.value, roles)
+        if problem is not None:
+            site.report(
+                "SF333",
+                f"{kind.label} is tested against {describe(literal.value)} ({problem})",
+                _choice_hint(kind, literal.value, roles),
+            )
+
+
+def _describe_kind(kind: _Kind) -> str:
+    return "the caller's roles" if kind.type is None else str(kind.type)
+
+
+def _choice_hint(kind: _Kind, value: object, roles: set[str]) -> str | None:
+    if kind.type is None:
+        return did_you_mean(str(value), roles)
+    if kind.type in CHOICE_TYPES and kind.choices and isinstance(value, str):
+        return did_you_mean(value, kind.choices)
+    return f"write a {kind.type} value"

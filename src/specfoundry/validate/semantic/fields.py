@@ -1,0 +1,219 @@
+"""SF37x: each field's own options: ranges, defaults, enum values, options that do not apply."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from specfoundry.model import AutoValue, Entity, Field, FieldType, OnDelete
+from specfoundry.validate.semantic.context import CheckContext, field_path
+from specfoundry.validate.semantic.references import did_you_mean
+from specfoundry.validate.semantic.values import NUMBER_TYPES, TEXT_TYPES, value_problem
+
+# Which types each type-specific option applies to.
+_OPTION_TYPES: dict[str, frozenset[FieldType]] = {
+    "values": frozenset({FieldType.ENUM}),
+    "entity": frozenset({FieldType.REF}),
+    "on_delete": frozenset({FieldType.REF}),
+    "currency": frozenset({FieldType.MONEY}),
+    "min_length": TEXT_TYPES,
+    "max_length": TEXT_TYPES,
+    "pattern": TEXT_TYPES,
+    "minimum": NUMBER_TYPES,
+    "maximum": NUMBER_TYPES,
+}
+_AUTO_TYPES = {
+    AutoValue.NOW: (FieldType.DATE, FieldType.DATETIME),
+    AutoValue.PRINCIPAL: (FieldType.STRING, FieldType.UUID),
+}
+
+
+def check(ctx: CheckContext) -> None:
+    for entity in ctx.model.entities:
+        for field in entity.fields:
+            _field(ctx, entity, field)
+
+
+def _field(ctx: CheckContext, entity: Entity, field: Field) -> None:
+    path = field_path(entity.name.raw, field.name.raw)
+    label = f"'{entity.name}.{field.name}'"
+
+    for option, types in _OPTION_TYPES.items():
+        if ctx.written(*path, option) and field.type not in types:
+            hint = f"`{option}` applies to {', '.join(sorted(types))} fields; remove it"
+            if option == "values" and field.type is FieldType.STATE:
+                hint = "a state field's values are the states of its state machine; remove it"
+            ctx.report(
+                "SF374",
+                f"`{option}` does not apply to field {label} of type {field.type}",
+                ctx.key(*path, option),
+                hint,
+            )
+
+    if field.type is FieldType.ENUM and not field.enum_values:
+        ctx.report(
+            "SF373",
+            f"enum field {label} has no `values`",
+            ctx.at(*path, "type"),
+            "list its values, e.g. `values: [draft, published]`",
+        )
+    if field.type is FieldType.REF and field.ref_entity is None:
+        ctx.report(
+            "SF375",
+            f"ref field {label} does not say which entity it points at",
+            ctx.at(*path, "type"),
+            "add `entity: <name>`, e.g. `entity: project`",
+        )
+
+    if (
+        field.min_length is not None
+        and field.max_length is not None
+        and field.min_length > field.max_length
+    ):
+        ctx.report(
+            "SF370",
+            f"field {label} has min_length {field.min_length} above max_length {field.max_length}",
+            ctx.at(*path, "min_length"),
+            "no value could be valid; swap or fix the bounds",
+        )
+    if field.minimum is not None and field.maximum is not None and field.minimum > field.maximum:
+        ctx.report(
+            "SF370",
+            f"field {label} has minimum {field.minimum} above maximum {field.maximum}",
+            ctx.at(*path, "minimum"),
+            "no value could be valid; swap or fix the bounds",
+        )
+
+    if field.pattern is not None and ctx.written(*path, "pattern"):
+        try:
+            re.compile(field.pattern)
+        except (re.error, RecursionError, OverflowError) as exc:
+            ctx.report(
+                "SF378",
+                f"the pattern of field {label} is not a valid regular expression: {exc}",
+                ctx.at(*path, "pattern"),
+                "check brackets and escapes; in YAML, quote patterns with single quotes",
+            )
+
+    if field.auto is not None and field.type not in _AUTO_TYPES[field.auto]:
+        allowed = " or ".join(_AUTO_TYPES[field.auto])
+        ctx.report(
+            "SF376",
+            f"`auto: {field.auto}` cannot fill field {label} of type {field.type}",
+            ctx.at(*path, "auto"),
+            f"`auto: {field.auto}` fills {allowed} fields",
+        )
+
+    if field.unique and field.type in (FieldType.JSON, FieldType.TEXT):
+        ctx.report(
+            "SF377",
+            f"field {label} of type {field.type} cannot be unique",
+            ctx.at(*path, "unique"),
+            "unique needs an indexable value; use a string with max_length",
+        )
+
+    _default(ctx, path, label, field)
+    _contradictions(ctx, path, label, field)
+
+
+def _default(ctx: CheckContext, path: tuple[str, ...], label: str, field: Field) -> None:
+    if not field.has_default or not ctx.written(*path, "default"):
+        return
+    where = ctx.at(*path, "default")
+    if field.type is FieldType.STATE:
+        ctx.report(
+            "SF372",
+            f"state field {label} has a default",
+            where,
+            "a state field starts in its machine's `initial` state; remove `default`",
+        )
+        return
+    value = field.default
+    if value is None:
+        if field.required and field.type not in (FieldType.DECIMAL, FieldType.MONEY):
+            ctx.report(
+                "SF372",
+                f"required field {label} has the default null",
+                where,
+                "give a value, or remove `default`",
+            )
+        return
+    problem = value_problem(field.type, value, field.enum_values)
+    if problem is not None:
+        hint = (
+            did_you_mean(value, field.enum_values)
+            if field.type is FieldType.ENUM and isinstance(value, str)
+            else f"write a {field.type} value"
+        )
+        ctx.report("SF372", f"the default of field {label} is invalid: {problem}", where, hint)
+        return
+    if isinstance(value, str) and field.type in TEXT_TYPES:
+        if field.max_length is not None and len(value) > field.max_length:
+            ctx.report(
+                "SF372",
+                f"the default of field {label} is longer than max_length {field.max_length}",
+                where,
+                "shorten the default",
+            )
+        elif field.min_length is not None and len(value) < field.min_length:
+            ctx.report(
+                "SF372",
+                f"the default of field {label} is shorter than min_length {field.min_length}",
+                where,
+                "lengthen the default",
+            )
+    number = _number(value)
+    if number is not None:
+        if field.minimum is not None and number < field.minimum:
+            ctx.report(
+                "SF372",
+                f"the default of field {label} is below its minimum {field.minimum}",
+                where,
+                "pick a default within the bounds",
+            )
+        elif field.maximum is not None and number > field.maximum:
+            ctx.report(
+                "SF372",
+                f"the default of field {label} is above its maximum {field.maximum}",
+                where,
+                "pick a default within the bounds",
+            )
+
+
+def _number(value: object) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _contradictions(ctx: CheckContext, path: tuple[str, ...], label: str, field: Field) -> None:
+    def clash(first: str, second: str, hint: str) -> None:
+        ctx.report(
+            "SF379",
+            f"field {label} has both `{first}` and `{second}`, which contradict each other",
+            ctx.key(*path, second),
+            hint,
+        )
+
+    if field.required and field.on_delete is OnDelete.SET_NULL:
+        clash(
+            "required",
+            "on_delete",
+            "set_null needs an optional field; use restrict or cascade, or drop `required`",
+        )
+    if field.read_only and field.write_once:
+        clash(
+            "read_only",
+            "write_once",
+            "read_only fields are never written by clients; keep one of the two",
+        )
+    if field.read_only and field.writable_by is not None:
+        clash("read_only", "writable_by", "no role can write a read-only field; keep one")
+    if field.auto is not None and field.writable_by is not None:
+        clash("auto", "writable_by", "the service fills auto fields; remove writable_by")
+    if field.auto is not None and field.has_default:
+        clash("auto", "default", "the service fills auto fields; remove the default")
