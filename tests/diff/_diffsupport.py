@@ -1,0 +1,57 @@
+"""Helpers shared by the diff tests: small documents and a YAML writer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+def api(max_length: int = 100, *, extra_status: bool = False, **item: Any) -> dict[str, Any]:
+    """A small API with a shared component used by three operations."""
+    ref = {"$ref": "#/components/schemas/Item"}
+    responses: dict[str, Any] = {
+        "200": {"description": "ok", "content": {"application/json": {"schema": ref}}}
+    }
+    if extra_status:
+        responses["404"] = {"description": "missing"}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/v1/items": {
+                "get": {"operationId": "listItems", "responses": responses},
+                "post": {
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": ref}},
+                    },
+                    "responses": responses,
+                },
+            },
+            "/v1/items/{id}": {
+                "get": {
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": responses,
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Item": {
+                    "type": "object",
+                    "required": ["name"],
+                    "properties": {"name": {"type": "string", "maxLength": max_length}, **item},
+                }
+            }
+        },
+    }
+
+
+def write(path: Path, data: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
