@@ -1,0 +1,681 @@
+"""The database catalog of a generated service: every table, column, constraint and index.
+
+Like sqlc's catalog, this is the one place where the data layer's SQL decisions are made: types,
+nullability, defaults, CHECK constraints for enums and states, per-tenant UNIQUE constraints,
+composite foreign keys, indexes and every name. It is derived from the IR only, deterministically
+(spec order for tables and columns, then FK order; no sets, no clocks), and it is the single input
+of ``models.py``, of the initial migration and of the schema snapshot that later delta
+migrations diff against (:func:`snapshot`).
+
+Conventions (docs/generated-service.md, saas-standards T-01/T-02):
+
+* tenant-owned table: ``PRIMARY KEY (id)`` named ``pk_<t>``, ``UNIQUE (tenant_id, id)`` named
+  ``uq_<t>_tenant_id_id``; a ``ref`` field ``f`` to another tenant-owned entity is the composite
+  ``FOREIGN KEY (tenant_id, f) REFERENCES parent (tenant_id, id)`` named ``fk_<t>_<f>``;
+  a ``unique`` field is ``UNIQUE (tenant_id, f)`` (a partial unique *index* over live rows when the
+  entity is soft-deleted, so a deleted name can be reused); every filterable/sortable field gets
+  ``ix_<t>_<f>`` on ``(tenant_id, f, created_at, id)``; every table gets
+  ``ix_<t>_created_at`` on ``(tenant_id, created_at, id)``;
+* the tenant entity's table has no ``tenant_id`` (its ``id`` is the tenant id) and the same
+  indexes without the leading ``tenant_id``;
+* enums and states are ``VARCHAR`` with ``CHECK (f IN (...))`` named ``ck_<t>_<f>``.
+
+Names longer than PostgreSQL's 63 bytes are cut and suffixed with a hash of the full name.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from specfoundry.emit.render import generated_header
+from specfoundry.model import Entity, Field, FieldType, OnDelete, Service
+from specfoundry.model.entities import TENANT_COLUMN
+
+MAX_IDENTIFIER = 63
+SNAPSHOT_FORMAT = 1
+OUTBOX_TABLE = "outbox_events"
+TRANSITIONS_TABLE = "transition_records"
+OUTBOX_CLASS = "OutboxEvent"
+TRANSITIONS_CLASS = "TransitionRecord"
+DEFAULT_STRING_LENGTH = {FieldType.EMAIL: 320, FieldType.URL: 2048}
+
+
+class CatalogError(ValueError):
+    """The model cannot be laid out as tables (a name clash, a reference cycle)."""
+
+
+class TableKind(enum.StrEnum):
+    TENANT = "tenant"  # the tenant entity: no tenant_id, its id is the tenant id
+    SCOPED = "scoped"  # tenant-owned: tenant_id NOT NULL, RLS on PostgreSQL
+    GLOBAL = "global"  # shared by every tenant (tenant_scoped: false, not the tenant)
+
+
+def identifier(*parts: str) -> str:
+    """``parts`` joined by ``_``; cut to 63 characters with a stable hash suffix if longer."""
+    name = "_".join(parts)
+    if len(name) <= MAX_IDENTIFIER:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: MAX_IDENTIFIER - 9]}_{digest}"
+
+
+def sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True, slots=True)
+class SqlType:
+    """A column type, portable between SQLite and PostgreSQL."""
+
+    kind: str  # uuid string text integer numeric boolean date datetime json
+    length: int | None = None
+    precision: int | None = None
+    scale: int | None = None
+
+    @property
+    def sa_expr(self) -> str:
+        """The SQLAlchemy type as Python source (``sa.`` prefixed), used by migrations."""
+        match self.kind:
+            case "uuid":
+                return "sa.Uuid()"
+            case "string":
+                return f"sa.String(length={self.length})" if self.length else "sa.String()"
+            case "text":
+                return "sa.Text()"
+            case "integer":
+                return "sa.Integer()"
+            case "numeric":
+                return f"sa.Numeric(precision={self.precision}, scale={self.scale})"
+            case "boolean":
+                return "sa.Boolean()"
+            case "date":
+                return "sa.Date()"
+            case "datetime":
+                return "sa.DateTime(timezone=True)"
+            case "json":
+                return "sa.JSON()"
+        raise CatalogError(f"unknown SQL type kind {self.kind!r}")
+
+    @property
+    def model_expr(self) -> str:
+        """The type used in ``models.py``: datetimes read back timezone-aware on SQLite too."""
+        return "UTCDateTime()" if self.kind == "datetime" else self.sa_expr
+
+    @property
+    def python_type(self) -> str:
+        return {
+            "uuid": "uuid.UUID",
+            "string": "str",
+            "text": "str",
+            "integer": "int",
+            "numeric": "Decimal",
+            "boolean": "bool",
+            "date": "dt.date",
+            "datetime": "dt.datetime",
+            "json": "Any",
+        }[self.kind]
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind}
+        for key in ("length", "precision", "scale"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SqlType:
+        return cls(data["kind"], data.get("length"), data.get("precision"), data.get("scale"))
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    type: SqlType
+    nullable: bool
+    primary_key: bool = False
+    # Python source of the ORM-side default/onupdate (a literal or a callable's name).
+    default: str | None = None
+    onupdate: str | None = None
+    # SQL literal of the server default (``'viewer'``, ``true``, ``60``), or None.
+    server_default: str | None = None
+    system: bool = False
+    field: Field | None = None
+
+    @property
+    def annotation(self) -> str:
+        base = self.type.python_type
+        return f"Mapped[{base} | None]" if self.nullable and base != "Any" else f"Mapped[{base}]"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.type.to_json(),
+            "nullable": self.nullable,
+            "primary_key": self.primary_key,
+            "server_default": self.server_default,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CheckConstraint:
+    name: str
+    column: str
+    values: tuple[str, ...]
+
+    @property
+    def sqltext(self) -> str:
+        return f"{self.column} IN ({', '.join(sql_string(v) for v in self.values)})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "sqltext": self.sqltext}
+
+
+@dataclass(frozen=True, slots=True)
+class UniqueConstraint:
+    name: str
+    columns: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "columns": list(self.columns)}
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKey:
+    name: str
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    ondelete: str  # RESTRICT, CASCADE, SET NULL
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(f"{self.ref_table}.{c}" for c in self.ref_columns)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "columns": list(self.columns),
+            "ref_table": self.ref_table,
+            "ref_columns": list(self.ref_columns),
+            "ondelete": self.ondelete,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    name: str
+    columns: tuple[str, ...]
+    unique: bool = False
+    # SQL predicate of a partial index (both SQLite and PostgreSQL support them), or None.
+    where: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "columns": list(self.columns),
+            "unique": self.unique,
+            "where": self.where,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    name: str
+    class_name: str
+    kind: TableKind
+    columns: tuple[Column, ...]
+    pk_name: str
+    uniques: tuple[UniqueConstraint, ...]
+    foreign_keys: tuple[ForeignKey, ...]
+    checks: tuple[CheckConstraint, ...]
+    indexes: tuple[Index, ...]
+    versioned: bool
+    entity: Entity | None = None
+    description: str | None = None
+
+    @property
+    def tenant_owned(self) -> bool:
+        return self.kind is TableKind.SCOPED
+
+    @property
+    def rls_column(self) -> str | None:
+        """The column the PostgreSQL policy compares with ``app.tenant_id``."""
+        return {TableKind.SCOPED: TENANT_COLUMN, TableKind.TENANT: "id"}.get(self.kind)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def field_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if not c.system)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind.value,
+            "rls_column": self.rls_column,
+            "columns": [c.to_json() for c in self.columns],
+            "primary_key": {"name": self.pk_name, "columns": ["id"]},
+            "uniques": [u.to_json() for u in sorted(self.uniques, key=lambda u: u.name)],
+            "foreign_keys": [f.to_json() for f in sorted(self.foreign_keys, key=lambda f: f.name)],
+            "checks": [c.to_json() for c in sorted(self.checks, key=lambda c: c.name)],
+            "indexes": [i.to_json() for i in sorted(self.indexes, key=lambda i: i.name)],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    service: str
+    tables: tuple[Table, ...]  # in creation order: parents before children
+    tenant_table: str
+
+    def table(self, name: str) -> Table:
+        return next(t for t in self.tables if t.name == name)
+
+    @property
+    def entity_tables(self) -> tuple[Table, ...]:
+        return tuple(t for t in self.tables if t.entity is not None)
+
+    @property
+    def tenant_owned_tables(self) -> tuple[Table, ...]:
+        return tuple(t for t in self.tables if t.tenant_owned)
+
+    @property
+    def rls_tables(self) -> tuple[Table, ...]:
+        return tuple(t for t in self.tables if t.rls_column is not None)
+
+
+def snapshot(catalog: Catalog) -> dict[str, Any]:
+    """The serialisable schema the migrations create; delta revisions diff two of these."""
+    return {
+        "generated_by": generated_header("").strip(),
+        "format": SNAPSHOT_FORMAT,
+        "service": catalog.service,
+        "order": [t.name for t in catalog.tables],
+        "tables": {t.name: t.to_json() for t in catalog.tables},
+    }
+
+
+def snapshot_text(catalog: Catalog) -> str:
+    return json.dumps(snapshot(catalog), indent=2, sort_keys=True) + "\n"
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def build_catalog(model: Service) -> Catalog:
+    entities = {e.name.raw: e for e in model.entities}
+    kinds = {name: _kind(e) for name, e in entities.items()}
+    builder = _TableBuilder(model, entities, kinds)
+    tables = [builder.entity_table(e) for e in model.entities]
+    _check_names(tables)
+    ordered = _creation_order(tables)
+    ordered += [_outbox_table(), _transitions_table()]
+    return Catalog(
+        service=model.name.snake,
+        tables=tuple(ordered),
+        tenant_table=model.tenant_entity.table,
+    )
+
+
+def _kind(entity: Entity) -> TableKind:
+    if entity.is_tenant:
+        return TableKind.TENANT
+    return TableKind.SCOPED if entity.tenant_scoped else TableKind.GLOBAL
+
+
+@dataclass
+class _TableBuilder:
+    model: Service
+    entities: dict[str, Entity]
+    kinds: dict[str, TableKind]
+
+    def entity_table(self, entity: Entity) -> Table:
+        t = entity.table
+        kind = self.kinds[entity.name.raw]
+        scoped = kind is TableKind.SCOPED
+        lead = (TENANT_COLUMN,) if scoped else ()
+        columns: list[Column] = [
+            Column(
+                "id",
+                SqlType("uuid"),
+                nullable=False,
+                primary_key=True,
+                default="uuid.uuid4",
+                system=True,
+            )
+        ]
+        if scoped:
+            columns.append(Column(TENANT_COLUMN, SqlType("uuid"), nullable=False, system=True))
+        uniques: list[UniqueConstraint] = []
+        indexes: list[Index] = []
+        checks: list[CheckConstraint] = []
+        fks: list[ForeignKey] = []
+        if scoped:
+            uniques.append(
+                UniqueConstraint(identifier("uq", t, TENANT_COLUMN, "id"), (*lead, "id"))
+            )
+        live = "deleted_at IS NULL" if entity.soft_delete else None
+        for f in entity.fields:
+            columns.append(self.field_column(entity, f))
+            if f.type in (FieldType.ENUM, FieldType.STATE) and f.enum_values:
+                checks.append(
+                    CheckConstraint(identifier("ck", t, f.name.raw), f.name.raw, f.enum_values)
+                )
+            if f.unique:
+                name = identifier("uq", t, f.name.raw)
+                if live:
+                    indexes.append(Index(name, (*lead, f.name.raw), unique=True, where=live))
+                else:
+                    uniques.append(UniqueConstraint(name, (*lead, f.name.raw)))
+            if f.type is FieldType.REF:
+                fks.append(self.foreign_key(entity, f))
+        columns += [
+            Column(
+                "created_at", SqlType("datetime"), nullable=False, default="utcnow", system=True
+            ),
+            Column(
+                "updated_at",
+                SqlType("datetime"),
+                nullable=False,
+                default="utcnow",
+                onupdate="utcnow",
+                system=True,
+            ),
+            Column("version", SqlType("integer"), nullable=False, system=True),
+        ]
+        if entity.soft_delete:
+            columns.append(Column("deleted_at", SqlType("datetime"), nullable=True, system=True))
+        indexes += self.indexes(entity, lead, {i.columns for i in indexes})
+        return Table(
+            name=t,
+            class_name=entity.name.pascal,
+            kind=kind,
+            columns=tuple(columns),
+            pk_name=identifier("pk", t),
+            uniques=tuple(uniques),
+            foreign_keys=tuple(fks),
+            checks=tuple(checks),
+            indexes=tuple(indexes),
+            versioned=True,
+            entity=entity,
+            description=entity.description,
+        )
+
+    def field_column(self, entity: Entity, f: Field) -> Column:
+        sql_type = _sql_type(f)
+        default = server_default = None
+        value: Any = f.default if f.has_default else None
+        if f.type is FieldType.STATE:
+            machine = next(
+                (m for m in self.model.machine_for(entity.name.raw) if m.field == f.name), None
+            )
+            if machine is None:
+                raise CatalogError(f"{entity.name}.{f.name}: state field without a machine")
+            value = machine.initial.raw
+        if value is not None:
+            default = _python_literal(value, f.type)
+            server_default = _sql_literal(value, f.type)
+        return Column(
+            f.name.raw,
+            sql_type,
+            nullable=f.nullable,
+            default=default,
+            server_default=server_default,
+            field=f,
+        )
+
+    def foreign_key(self, entity: Entity, f: Field) -> ForeignKey:
+        assert f.ref_entity is not None
+        parent = self.entities.get(f.ref_entity.raw)
+        if parent is None:
+            raise CatalogError(f"{entity.name}.{f.name}: unknown entity {f.ref_entity}")
+        child_kind, parent_kind = self.kinds[entity.name.raw], self.kinds[parent.name.raw]
+        ondelete = {
+            OnDelete.RESTRICT: "RESTRICT",
+            OnDelete.CASCADE: "CASCADE",
+            OnDelete.SET_NULL: "SET NULL",
+        }[f.on_delete]
+        if parent_kind is TableKind.SCOPED and child_kind is TableKind.SCOPED:
+            columns, ref_columns = (TENANT_COLUMN, f.name.raw), (TENANT_COLUMN, "id")
+        elif parent_kind is TableKind.SCOPED and child_kind is TableKind.TENANT:
+            # The tenant row's id is its tenant id: it may only point at its own rows.
+            columns, ref_columns = ("id", f.name.raw), (TENANT_COLUMN, "id")
+        else:
+            columns, ref_columns = (f.name.raw,), ("id",)
+        return ForeignKey(
+            identifier("fk", entity.table, f.name.raw),
+            columns,
+            parent.table,
+            ref_columns,
+            ondelete,
+        )
+
+    def indexes(
+        self, entity: Entity, lead: tuple[str, ...], taken: set[tuple[str, ...]]
+    ) -> list[Index]:
+        t = entity.table
+        result: list[Index] = []
+        seen = set(taken)
+
+        def add(name: str, columns: tuple[str, ...], unique: bool = False) -> None:
+            if columns in seen:
+                return
+            seen.add(columns)
+            result.append(Index(name, columns, unique=unique))
+
+        add(identifier("ix", t, "created_at"), (*lead, "created_at", "id"))
+        for f in entity.fields:
+            if f.filterable or f.sortable:
+                add(identifier("ix", t, f.name.raw), (*lead, f.name.raw, "created_at", "id"))
+        for spec_index in entity.indexes:
+            names = tuple(n.raw for n in spec_index.fields)
+            prefix = "uq" if spec_index.unique else "ix"
+            add(identifier(prefix, t, *names), (*lead, *names), unique=spec_index.unique)
+        return result
+
+
+def _sql_type(f: Field) -> SqlType:
+    match f.type:
+        case FieldType.STRING | FieldType.EMAIL | FieldType.URL:
+            return SqlType("string", f.max_length or DEFAULT_STRING_LENGTH.get(f.type))
+        case FieldType.TEXT:
+            return SqlType("text")
+        case FieldType.ENUM | FieldType.STATE:
+            return SqlType("string", max((len(v) for v in f.enum_values), default=32))
+        case FieldType.INTEGER:
+            return SqlType("integer")
+        case FieldType.DECIMAL | FieldType.MONEY:
+            return SqlType("numeric", precision=19, scale=4)
+        case FieldType.BOOLEAN:
+            return SqlType("boolean")
+        case FieldType.DATE:
+            return SqlType("date")
+        case FieldType.DATETIME:
+            return SqlType("datetime")
+        case FieldType.UUID | FieldType.REF:
+            return SqlType("uuid")
+        case FieldType.JSON:
+            return SqlType("json")
+    raise CatalogError(f"no SQL type for field type {f.type}")  # pragma: no cover
+
+
+def _python_literal(value: Any, type_: FieldType) -> str:
+    if type_ in (FieldType.DECIMAL, FieldType.MONEY):
+        return f'Decimal("{Decimal(str(value))}")'
+    if type_ is FieldType.DATE:
+        return f"dt.date.fromisoformat({str(value)!r})"
+    if type_ is FieldType.DATETIME:
+        return f"dt.datetime.fromisoformat({str(value)!r})"
+    if type_ is FieldType.UUID:
+        return f"uuid.UUID({str(value)!r})"
+    if type_ is FieldType.JSON:
+        return f"lambda: {value!r}"
+    return repr(value)
+
+
+def _sql_literal(value: Any, type_: FieldType) -> str | None:
+    if type_ is FieldType.JSON:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    return sql_string(str(value))
+
+
+def _outbox_table() -> Table:
+    t = OUTBOX_TABLE
+    return Table(
+        name=t,
+        class_name=OUTBOX_CLASS,
+        kind=TableKind.SCOPED,
+        columns=(
+            Column(
+                "id",
+                SqlType("uuid"),
+                nullable=False,
+                primary_key=True,
+                default="uuid.uuid4",
+                system=True,
+            ),
+            Column(TENANT_COLUMN, SqlType("uuid"), nullable=False, system=True),
+            Column("event_type", SqlType("string", 255), nullable=False, system=True),
+            Column("payload", SqlType("json"), nullable=False, system=True),
+            Column(
+                "occurred_at", SqlType("datetime"), nullable=False, default="utcnow", system=True
+            ),
+            Column("published_at", SqlType("datetime"), nullable=True, system=True),
+        ),
+        pk_name=identifier("pk", t),
+        uniques=(
+            UniqueConstraint(identifier("uq", t, TENANT_COLUMN, "id"), (TENANT_COLUMN, "id")),
+        ),
+        foreign_keys=(),
+        checks=(),
+        indexes=(
+            Index(identifier("ix", t, "occurred_at"), (TENANT_COLUMN, "occurred_at", "id")),
+            # The relay's scan: unpublished events, oldest first, across tenants.
+            Index(
+                identifier("ix", t, "unpublished"),
+                ("occurred_at", "id"),
+                where="published_at IS NULL",
+            ),
+        ),
+        versioned=False,
+        description="Events written in the caller's transaction, published by a relay.",
+    )
+
+
+def _transitions_table() -> Table:
+    t = TRANSITIONS_TABLE
+    return Table(
+        name=t,
+        class_name=TRANSITIONS_CLASS,
+        kind=TableKind.SCOPED,
+        columns=(
+            Column(
+                "id",
+                SqlType("uuid"),
+                nullable=False,
+                primary_key=True,
+                default="uuid.uuid4",
+                system=True,
+            ),
+            Column(TENANT_COLUMN, SqlType("uuid"), nullable=False, system=True),
+            Column("entity", SqlType("string", 63), nullable=False, system=True),
+            Column("entity_id", SqlType("uuid"), nullable=False, system=True),
+            Column("transition", SqlType("string", 63), nullable=False, system=True),
+            Column("from_state", SqlType("string", 63), nullable=False, system=True),
+            Column("to_state", SqlType("string", 63), nullable=False, system=True),
+            Column("actor", SqlType("string", 255), nullable=True, system=True),
+            Column(
+                "occurred_at", SqlType("datetime"), nullable=False, default="utcnow", system=True
+            ),
+        ),
+        pk_name=identifier("pk", t),
+        uniques=(
+            UniqueConstraint(identifier("uq", t, TENANT_COLUMN, "id"), (TENANT_COLUMN, "id")),
+        ),
+        foreign_keys=(),
+        checks=(),
+        indexes=(
+            Index(
+                identifier("ix", t, "entity"),
+                (TENANT_COLUMN, "entity", "entity_id", "occurred_at", "id"),
+            ),
+            Index(identifier("ix", t, "occurred_at"), (TENANT_COLUMN, "occurred_at", "id")),
+        ),
+        versioned=False,
+        description="The audit trail of state machine transitions.",
+    )
+
+
+def _check_names(tables: list[Table]) -> None:
+    reserved_tables = {OUTBOX_TABLE, TRANSITIONS_TABLE}
+    reserved_classes = {OUTBOX_CLASS, TRANSITIONS_CLASS, "Base", "TenantScoped", "TenantRoot"}
+    seen: dict[str, str] = {}
+    for table in tables:
+        if table.name in reserved_tables or table.class_name in reserved_classes:
+            raise CatalogError(
+                f"entity {table.entity.name if table.entity else table.name}: table "
+                f"{table.name!r} / class {table.class_name!r} is reserved by the generated service"
+            )
+        for name in (
+            table.pk_name,
+            *(c.name for c in (*table.uniques, *table.checks, *table.foreign_keys, *table.indexes)),
+        ):
+            if name in seen:
+                raise CatalogError(
+                    f"constraint name {name!r} is used by {seen[name]} and {table.name}"
+                )
+            seen[name] = table.name
+
+
+def _creation_order(tables: list[Table]) -> list[Table]:
+    """Parents before children, otherwise spec order; a cycle between tables is refused."""
+    by_name = {t.name: t for t in tables}
+    placed: list[Table] = []
+    done: set[str] = set()
+    visiting: list[str] = []
+
+    def visit(table: Table) -> None:
+        if table.name in done:
+            return
+        if table.name in visiting:
+            cycle = " -> ".join([*visiting[visiting.index(table.name) :], table.name])
+            raise CatalogError(f"reference cycle between tables: {cycle} (not supported yet)")
+        visiting.append(table.name)
+        for fk in table.foreign_keys:
+            if fk.ref_table != table.name:
+                visit(by_name[fk.ref_table])
+        visiting.pop()
+        done.add(table.name)
+        placed.append(table)
+
+    for table in tables:
+        visit(table)
+    return placed
+
+
+__all__ = [
+    "Catalog",
+    "CatalogError",
+    "CheckConstraint",
+    "Column",
+    "ForeignKey",
+    "Index",
+    "SqlType",
+    "Table",
+    "TableKind",
+    "UniqueConstraint",
+    "build_catalog",
+    "identifier",
+    "snapshot",
+    "snapshot_text",
+]
