@@ -191,29 +191,46 @@ def _number(value: object) -> Decimal | None:
 
 
 def _contradictions(ctx: CheckContext, path: tuple[str, ...], label: str, field: Field) -> None:
-    def clash(first: str, second: str, hint: str) -> None:
+    def clash(first: str, second: str, key: str, hint: str) -> None:
         ctx.report(
             "SF379",
-            f"field {label} has both `{first}` and `{second}`, which contradict each other",
-            ctx.key(*path, second),
+            f"field {label} has both {first} and {second}, which contradict each other",
+            ctx.key(*path, key),
             hint,
         )
 
     if field.required and field.on_delete is OnDelete.SET_NULL:
         clash(
-            "required",
+            "`required: true`",
+            "`on_delete: set_null`",
             "on_delete",
             "set_null needs an optional field; use restrict or cascade, or drop `required`",
         )
     if field.read_only and field.write_once:
         clash(
-            "read_only",
+            "`read_only`",
+            "`write_once`",
             "write_once",
             "read_only fields are never written by clients; keep one of the two",
         )
     if field.read_only and field.writable_by is not None:
-        clash("read_only", "writable_by", "no role can write a read-only field; keep one")
+        clash(
+            "`read_only`",
+            "`writable_by`",
+            "writable_by",
+            "no role can write a read-only field; keep one",
+        )
     if field.auto is not None and field.writable_by is not None:
-        clash("auto", "writable_by", "the service fills auto fields; remove writable_by")
+        clash(
+            f"`auto: {field.auto}`",
+            "`writable_by`",
+            "writable_by",
+            "the service fills auto fields; remove writable_by",
+        )
     if field.auto is not None and field.has_default:
-        clash("auto", "default", "the service fills auto fields; remove the default")
+        clash(
+            f"`auto: {field.auto}`",
+            "`default`",
+            "default",
+            "the service fills auto fields; remove the default",
+        )

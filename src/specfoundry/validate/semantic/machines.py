@@ -81,7 +81,11 @@ def _graph(ctx: CheckContext, machine: StateMachine) -> None:
                     f"nothing leaves a terminal state; remove '{source}' from `from`, "
                     "or drop `terminal: true`",
                 )
-    # Reachability from the initial state.
+    # Reachability and exits; skipped when a state name is unknown (SF303), since a typo in
+    # one transition would otherwise also report the states it was meant to reach.
+    named = [machine.initial, *(n for t in machine.transitions for n in (*t.sources, t.target))]
+    if any(n.raw not in states for n in named):
+        return
     if machine.initial.raw in states:
         reached = {machine.initial.raw}
         frontier = [machine.initial.raw]
