@@ -48,3 +48,10 @@ def test_output_does_not_depend_on_hash_seed() -> None:
         outputs.append(run.stdout)
     assert outputs[0] == outputs[1]
     assert outputs[0].startswith("openapi: 3.1.0\n")
+
+
+def test_libyaml_and_pure_python_emitters_agree() -> None:
+    """The C emitter is used when available; it must not change a byte of the contract."""
+    for spec in (MINIMAL, REPO / "examples" / "analytics"):
+        document = build_openapi(load_model(spec)).document
+        assert render(document, "yaml") == render(document, "yaml", pure=True)

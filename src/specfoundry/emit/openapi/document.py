@@ -156,7 +156,12 @@ def _tag_description(model: Service, entity: str, description: str | None) -> st
 
 
 # -- rendering ------------------------------------------------------------------------------
-class _Dumper(yaml.SafeDumper):
+# libyaml's emitter writes the same bytes as PyYAML's pure-Python one (a test checks this on
+# the examples) and is about five times faster on large contracts.
+_BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_BaseDumper):  # type: ignore[valid-type,misc]
     """SafeDumper without anchors: a contract is read by people, ``&id001`` helps nobody."""
 
     def ignore_aliases(self, data: Any) -> bool:
@@ -169,6 +174,13 @@ def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
 
 
 _Dumper.add_representer(str, _str_presenter)
+
+
+class _PureDumper(yaml.SafeDumper):
+    ignore_aliases = _Dumper.ignore_aliases
+
+
+_PureDumper.add_representer(str, _str_presenter)
 
 
 def ordered(document: dict[str, Any]) -> dict[str, Any]:
@@ -187,12 +199,16 @@ def ordered(document: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def render(document: dict[str, Any], fmt: Format = "yaml") -> str:
-    """Deterministic text of ``document``: same input, same bytes."""
+def render(document: dict[str, Any], fmt: Format = "yaml", *, pure: bool = False) -> str:
+    """Deterministic text of ``document``: same input, same bytes.
+
+    ``pure`` forces PyYAML's Python emitter (for the test that both emitters agree).
+    """
     data = ordered(document)
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "yaml":
-        text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+        dumper = _PureDumper if pure else _Dumper
+        text: str = yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
         return text
     raise ValueError(f"unknown format {fmt!r}; use 'yaml' or 'json'")
