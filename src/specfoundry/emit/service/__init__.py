@@ -1,0 +1,82 @@
+"""The service emitter: a complete FastAPI + SQLAlchemy 2 service, its project files and tests.
+
+Public API::
+
+    files = emit_service(model)              # first generation
+    files = emit_service(model, previous)    # later ones (previous: the data layer's view of DIR)
+
+The data layer (``db.py``, ``models.py``, migrations, their tests) comes from
+:mod:`specfoundry.emit.service.data`; this module adds the HTTP layer, the CLI, the user
+package, the project files and the generated test suite (:mod:`.project`), then runs
+``ruff check --fix`` and ``ruff format`` once over the whole tree in a temporary folder and reads
+it back. The result is deterministic: the same model gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from specfoundry.emit.service.data import PreviousOutput, emit_data_layer, read_previous
+from specfoundry.emit.service.project import http_layer_files
+from specfoundry.model import Service
+from specfoundry.write.tree import EmittedFile
+
+__all__ = ["PreviousOutput", "ServiceEmitError", "emit_service", "read_previous"]
+
+
+class ServiceEmitError(RuntimeError):
+    """The generated tree failed ruff: a bug in specfoundry's templates."""
+
+
+def emit_service(
+    model: Service, previous: PreviousOutput | None = None, *, allow_destructive: bool = False
+) -> tuple[EmittedFile, ...]:
+    files: dict[PurePosixPath, EmittedFile] = {}
+    for item in emit_data_layer(model, previous, allow_destructive=allow_destructive):
+        files[item.path] = item
+    for item in http_layer_files(model):
+        if item.path in files:
+            raise ServiceEmitError(f"two emitters produce {item.path}")
+        files[item.path] = item
+    return tuple(_lint_and_format([files[p] for p in sorted(files)]))
+
+
+def ruff_command() -> list[str]:
+    found = shutil.which("ruff")
+    if found is None:
+        candidate = Path(sys.executable).with_name("ruff")
+        if candidate.exists():
+            found = str(candidate)
+    return [found] if found else [sys.executable, "-m", "ruff"]
+
+
+def _lint_and_format(files: list[EmittedFile]) -> list[EmittedFile]:
+    """``ruff check --fix`` then ``ruff format`` over the generator-owned Python files."""
+    with tempfile.TemporaryDirectory(prefix="specfoundry-") as tmp:
+        root = Path(tmp)
+        for item in files:
+            target = root / item.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(item.content)
+        ruff = ruff_command()
+        for args in (["check", "--fix", "--quiet", "--exit-zero"], ["format", "--quiet"]):
+            result = subprocess.run(
+                [*ruff, *args, "."],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if result.returncode != 0:
+                raise ServiceEmitError(f"ruff {args[0]} failed: {result.stderr or result.stdout}")
+        out = []
+        for item in files:
+            content = item.content
+            if item.path.suffix == ".py":
+                content = (root / item.path).read_bytes()
+            out.append(EmittedFile(item.path, content, item.owner))
+        return out

@@ -1,0 +1,287 @@
+"""Condition ASTs rendered three ways: Python source, SQLAlchemy source, and a value.
+
+The same tree becomes the per-object check (``python_source``) and the list filter
+(``sql_source``) of the generated ``permissions.py``, so a list returns exactly the objects a
+read would allow. NULL follows Python's two-valued logic in both: the SQL form pushes negation
+down (De Morgan) and adds ``IS NULL`` arms where a nullable column makes SQL's three-valued
+logic disagree with Python (``!=``, ``not in``, negated ordering). ``evaluate`` runs a
+condition at generation time, to compute the expectation tables of the generated tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from specfoundry.model import Entity, FieldType
+from specfoundry.model.expressions import (
+    Attribute,
+    BoolOp,
+    Compare,
+    CompareOp,
+    Literal,
+    Logical,
+    Membership,
+    Not,
+    Scope,
+)
+
+Expr = Compare | Membership | Not | Logical | Attribute | Literal
+
+PRINCIPAL_ATTRIBUTES = {"id": "subject", "tenant_id": "tenant_id", "roles": "roles"}
+_NEGATED = {
+    CompareOp.EQ: CompareOp.NE,
+    CompareOp.NE: CompareOp.EQ,
+    CompareOp.LT: CompareOp.GE,
+    CompareOp.LE: CompareOp.GT,
+    CompareOp.GT: CompareOp.LE,
+    CompareOp.GE: CompareOp.LT,
+}
+_MIRRORED = {
+    CompareOp.EQ: CompareOp.EQ,
+    CompareOp.NE: CompareOp.NE,
+    CompareOp.LT: CompareOp.GT,
+    CompareOp.LE: CompareOp.GE,
+    CompareOp.GT: CompareOp.LT,
+    CompareOp.GE: CompareOp.LE,
+}
+_ORDERING = {CompareOp.LT, CompareOp.LE, CompareOp.GT, CompareOp.GE}
+
+
+class UnsupportedCondition(ValueError):
+    """A condition the service emitter cannot translate (the compiler should have refused it)."""
+
+
+def _literal(value: Any, field_type: FieldType | None = None) -> str:
+    if isinstance(value, str) and field_type in (FieldType.UUID, FieldType.REF):
+        return f"uuid.UUID({value!r})"
+    return repr(value)
+
+
+class _Renderer:
+    def __init__(self, entity: Entity, obj: str, model: str, principal: str) -> None:
+        self.entity = entity
+        self.obj = obj
+        self.model = model
+        self.principal = principal
+        self.uses_uuid = False
+
+    # -- operands ------------------------------------------------------------------------
+    def _field_type(self, node: Attribute) -> FieldType | None:
+        field = self.entity.field(node.name)
+        return field.type if field is not None else None
+
+    def _nullable(self, node: Attribute) -> bool:
+        if node.scope is not Scope.RESOURCE:
+            return False
+        field = self.entity.field(node.name)
+        return field is None or field.nullable
+
+    def _resource_name(self, node: Attribute) -> str:
+        if node.name != "id" and self.entity.field(node.name) is None:
+            raise UnsupportedCondition(f"unknown field resource.{node.name}")
+        return node.name
+
+    def py_operand(self, node: Attribute | Literal, other: Attribute | Literal | None) -> str:
+        if isinstance(node, Literal):
+            ftype = (
+                self._field_type(other)
+                if isinstance(other, Attribute) and other.scope is Scope.RESOURCE
+                else None
+            )
+            text = _literal(node.value, ftype)
+            self.uses_uuid |= text.startswith("uuid.")
+            return text
+        if node.scope is Scope.RESOURCE:
+            return f"{self.obj}.{self._resource_name(node)}"
+        if node.name not in PRINCIPAL_ATTRIBUTES:
+            raise UnsupportedCondition(f"unknown attribute principal.{node.name}")
+        return f"{self.principal}.{PRINCIPAL_ATTRIBUTES[node.name]}"
+
+    def col(self, node: Attribute) -> str:
+        return f"{self.model}.{self._resource_name(node)}"
+
+    # -- Python ------------------------------------------------------------------------------
+    def py(self, node: Expr) -> str:
+        match node:
+            case Literal(value=value):
+                return repr(bool(value))
+            case Attribute():
+                return f"({self.py_operand(node, None)} is True)"
+            case Not(operand=operand):
+                return f"(not {self.py(operand)})"
+            case Logical(op=op, operands=operands):
+                joiner = " and " if op is BoolOp.AND else " or "
+                return "(" + joiner.join(self.py(o) for o in operands) + ")"
+            case Membership(left=left, values=values, negated=negated):
+                items = ", ".join(self.py_operand(v, left) for v in values)
+                word = "not in" if negated else "in"
+                return f"({self.py_operand(left, None)} {word} ({items},))"
+            case Compare(op=op, left=left, right=right):
+                return self._py_compare(op, left, right)
+        raise UnsupportedCondition(f"unsupported condition node {node!r}")
+
+    def _py_compare(
+        self, op: CompareOp, left: Attribute | Literal, right: Attribute | Literal
+    ) -> str:
+        a = self.py_operand(left, right)
+        b = self.py_operand(right, left)
+        for side, other in ((left, b), (right, a)):
+            if isinstance(side, Literal) and (side.value is None or isinstance(side.value, bool)):
+                target = other
+                if op is CompareOp.EQ:
+                    return f"({target} is {side.value!r})"
+                if op is CompareOp.NE:
+                    return f"({target} is not {side.value!r})"
+        if op in _ORDERING:
+            guards = [
+                f"{text} is not None"
+                for node, text in ((left, a), (right, b))
+                if isinstance(node, Attribute) and self._nullable(node)
+            ]
+            return "(" + " and ".join([*guards, f"{a} {op.value} {b}"]) + ")"
+        return f"({a} {op.value} {b})"
+
+    # -- SQL -------------------------------------------------------------------------------
+    def sql(self, node: Expr, negate: bool = False) -> str:
+        match node:
+            case Literal(value=value):
+                return "sa.true()" if bool(value) != negate else "sa.false()"
+            case Attribute():
+                return self.sql(Compare(CompareOp.EQ, node, Literal(True)), negate)
+            case Not(operand=operand):
+                return self.sql(operand, not negate)
+            case Logical(op=op, operands=operands):
+                conj = (op is BoolOp.AND) != negate
+                parts = ", ".join(self.sql(o, negate) for o in operands)
+                return f"sa.and_({parts})" if conj else f"sa.or_({parts})"
+            case Membership(left=left, values=values, negated=negated):
+                return self._sql_membership(left, values, negated != negate)
+            case Compare(op=op, left=left, right=right):
+                return self._sql_compare(op, left, right, negate)
+        raise UnsupportedCondition(f"unsupported condition node {node!r}")
+
+    def _constant(self, py_text: str, negate: bool) -> str:
+        return f"(sa.true() if {'not ' if negate else ''}{py_text} else sa.false())"
+
+    def _sql_membership(self, left: Attribute, values: tuple[Literal, ...], negated: bool) -> str:
+        if left.scope is not Scope.RESOURCE:
+            return self._constant(self.py(Membership(left, values, False)), negated)
+        col = self.col(left)
+        kept = [self.py_operand(v, left) for v in values if v.value is not None]
+        has_null = any(v.value is None for v in values)
+        items = f"[{', '.join(kept)}]"
+        if not negated:
+            expr = f"{col}.in_({items})"
+            return f"sa.or_({expr}, {col}.is_(None))" if has_null else expr
+        expr = f"{col}.not_in({items})"
+        if has_null:
+            return f"sa.and_({expr}, {col}.is_not(None))"
+        return f"sa.or_({expr}, {col}.is_(None))" if self._nullable(left) else expr
+
+    def _sql_compare(
+        self, op: CompareOp, left: Attribute | Literal, right: Attribute | Literal, negate: bool
+    ) -> str:
+        def is_res(n: Attribute | Literal) -> bool:
+            return isinstance(n, Attribute) and n.scope is Scope.RESOURCE
+
+        if not is_res(left) and not is_res(right):
+            return self._constant(self._py_compare(op, left, right), negate)
+        if not is_res(left):
+            left, right, op = right, left, _MIRRORED[op]
+        assert isinstance(left, Attribute)
+        if negate:
+            op = _NEGATED[op]
+        col = self.col(left)
+        nullable = self._nullable(left)
+        if is_res(right):
+            assert isinstance(right, Attribute)
+            other = self.col(right)
+            if op is CompareOp.EQ:
+                return f"{col}.is_not_distinct_from({other})"
+            if op is CompareOp.NE:
+                return f"{col}.is_distinct_from({other})"
+            present = f"{col}.is_not(None), {other}.is_not(None)"
+            if negate:
+                return f"sa.or_({col}.is_(None), {other}.is_(None), {col} {op.value} {other})"
+            return f"sa.and_({present}, {col} {op.value} {other})"
+        value = self.py_operand(right, left)
+        if isinstance(right, Literal) and (right.value is None or isinstance(right.value, bool)):
+            if op is CompareOp.EQ:
+                return f"{col}.is_({value})"
+            if op is CompareOp.NE:
+                return f"{col}.is_not({value})"
+        if op is CompareOp.EQ:
+            return f"({col} == {value})"
+        if op is CompareOp.NE:
+            return (
+                f"sa.or_({col} != {value}, {col}.is_(None))" if nullable else f"({col} != {value})"
+            )
+        if negate and nullable:
+            return f"sa.or_({col} {op.value} {value}, {col}.is_(None))"
+        return f"({col} {op.value} {value})"
+
+
+def python_source(
+    expr: Expr, entity: Entity, *, obj: str = "obj", principal: str = "principal"
+) -> str:
+    return _Renderer(entity, obj, "", principal).py(expr)
+
+
+def sql_source(expr: Expr, entity: Entity, *, model: str, principal: str = "principal") -> str:
+    return _Renderer(entity, "", model, principal).sql(expr)
+
+
+def uses_uuid(expr: Expr, entity: Entity) -> bool:
+    renderer = _Renderer(entity, "obj", "M", "principal")
+    renderer.py(expr)
+    return renderer.uses_uuid
+
+
+# -- evaluation at generation time ------------------------------------------------------------
+def evaluate(expr: Expr, resource: Mapping[str, Any], principal: Mapping[str, Any]) -> bool:
+    """The value of ``expr`` for plain ``resource`` / ``principal`` dicts (Python semantics)."""
+    value = _value(expr, resource, principal)
+    return bool(value)
+
+
+def _operand(
+    node: Attribute | Literal, resource: Mapping[str, Any], principal: Mapping[str, Any]
+) -> Any:
+    if isinstance(node, Literal):
+        return node.value
+    source = resource if node.scope is Scope.RESOURCE else principal
+    return source.get(node.name)
+
+
+_COMPARE: dict[CompareOp, Callable[[Any, Any], bool]] = {
+    CompareOp.EQ: lambda a, b: a == b,
+    CompareOp.NE: lambda a, b: a != b,
+    CompareOp.LT: lambda a, b: a < b,
+    CompareOp.LE: lambda a, b: a <= b,
+    CompareOp.GT: lambda a, b: a > b,
+    CompareOp.GE: lambda a, b: a >= b,
+}
+
+
+def _value(node: Expr, resource: Mapping[str, Any], principal: Mapping[str, Any]) -> Any:
+    match node:
+        case Literal(value=value):
+            return value
+        case Attribute():
+            return _operand(node, resource, principal)
+        case Not(operand=operand):
+            return not _value(operand, resource, principal)
+        case Logical(op=op, operands=operands):
+            values = [bool(_value(o, resource, principal)) for o in operands]
+            return all(values) if op is BoolOp.AND else any(values)
+        case Membership(left=left, values=values, negated=negated):
+            found = _operand(left, resource, principal) in [v.value for v in values]
+            return found != negated
+        case Compare(op=op, left=left, right=right):
+            a = _operand(left, resource, principal)
+            b = _operand(right, resource, principal)
+            if op in _ORDERING and (a is None or b is None):
+                return False
+            return _COMPARE[op](a, b)
+    raise UnsupportedCondition(f"unsupported condition node {node!r}")

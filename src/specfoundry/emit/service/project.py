@@ -1,0 +1,101 @@
+"""The HTTP layer, CLI, user package, project files and generated tests of a service.
+
+Each file is one template rendered with the view models of :mod:`.views` (and the test tables of
+:mod:`.testplan`); nothing here formats code by hand.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+from specfoundry.emit.openapi import build_openapi, render as render_contract
+from specfoundry.emit.render import generated_header, render
+from specfoundry.emit.service import testplan
+from specfoundry.emit.service.views import ResourceView, ServiceView, service_view
+from specfoundry.model import Service
+from specfoundry.write.tree import EmittedFile, Owner
+
+DUMPERS = {
+    "str": "_plain",
+    "int": "_plain",
+    "bool": "_plain",
+    "json": "_plain",
+    "uuid": "_uuid",
+    "datetime": "_datetime",
+    "date": "_date",
+    "decimal": "_decimal_out",
+}
+
+
+def _deprecations(r: ResourceView) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = [
+        (op.name.upper(), op.deprecation) for op in r.operations if op.deprecation
+    ]
+    out += [(t.name.upper(), t.deprecation) for t in r.transitions if t.deprecation]
+    return out
+
+
+def http_layer_files(model: Service) -> list[EmittedFile]:
+    svc = service_view(model)
+    contract = render_contract(build_openapi(model).document, "yaml")
+    header = generated_header()
+    name, ext = svc.name, svc.ext
+    out: list[EmittedFile] = []
+
+    def add(path: str, text: str, owner: Owner = "generator") -> None:
+        out.append(EmittedFile(PurePosixPath(path), text.encode(), owner))
+
+    def py(path: str, template: str, **ctx: Any) -> None:
+        add(path, render(f"service/{template}", header=header, svc=svc, **ctx))
+
+    exposed = {r.entity for r in svc.resources}
+    classes = sorted({r.class_name for r in svc.resources})
+    rules = [r for r in svc.rules if r.entity in exposed]
+    py(f"{name}/__init__.py", "package_init.py.j2")
+    py(f"{name}/settings.py", "settings.py.j2")
+    py(f"{name}/problems.py", "problems.py.j2")
+    py(f"{name}/auth.py", "auth.py.j2")
+    py(f"{name}/permissions.py", "permissions.py.j2", rules=rules, classes=classes)
+    py(f"{name}/pagination.py", "pagination.py.j2")
+    py(f"{name}/events.py", "events.py.j2")
+    if svc.machines:
+        machine_classes = sorted({m.class_name for m in svc.machines})
+        py(f"{name}/machines.py", "machines.py.j2", machine_classes=machine_classes)
+    if svc.has_deprecation:
+        py(f"{name}/deprecation.py", "deprecation.py.j2")
+    py(f"{name}/schemas.py", "schemas.py.j2", classes=classes, dumpers=DUMPERS)
+    py(f"{name}/routes/__init__.py", "routes_init.py.j2")
+    for r in svc.resources:
+        py(
+            f"{name}/routes/{r.module}.py",
+            "resource.py.j2",
+            r=r,
+            deprecations=_deprecations(r),
+        )
+    py(f"{name}/app.py", "app.py.j2")
+    py(f"{name}/cli.py", "cli.py.j2")
+    add(f"{name}/openapi.yaml", contract)
+    add("openapi.yaml", contract)
+    add("pyproject.toml", render("service/pyproject.toml.j2", header=header, svc=svc))
+    add(
+        "README.md",
+        render("service/README.md.j2", header_text=generated_header("").strip(), svc=svc),
+    )
+    # The user's package: created once, never overwritten.
+    user = {"svc": svc}
+    add(f"{ext}/__init__.py", render("service/ext/init.py.j2", **user), "user")
+    add(f"{ext}/settings.py", render("service/ext/settings.py.j2", **user), "user")
+    add(f"{ext}/routes.py", render("service/ext/routes.py.j2", **user), "user")
+    if svc.hooks:
+        hook_classes = sorted({h.class_name for h in svc.hooks})
+        add(
+            f"{ext}/hooks.py",
+            render("service/ext/hooks.py.j2", hook_classes=hook_classes, **user),
+            "user",
+        )
+    out += testplan.test_files(model, svc, header)
+    return out
+
+
+__all__ = ["ServiceView", "http_layer_files"]

@@ -1,0 +1,662 @@
+"""View models of the generated HTTP layer: every decision, made in Python, for the templates.
+
+Templates receive these frozen objects and only lay them out. Names, Python types, permission
+predicates (rendered by :mod:`.conditions`), event payloads and deprecation headers are all
+decided here, from the IR alone.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from email.utils import formatdate
+
+from specfoundry.emit.openapi.problems import PROBLEM_TYPES
+from specfoundry.emit.service import conditions
+from specfoundry.model import (
+    Deprecation,
+    Entity,
+    Field,
+    FieldType,
+    Operation,
+    Resource,
+    Service,
+    StateMachine,
+    Transition,
+)
+from specfoundry.model.machines import Access, EffectValue
+
+INT32 = 2**31 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemView:
+    slug: str
+    status: int
+    title: str
+    uri: str
+
+
+@dataclass(frozen=True, slots=True)
+class FieldView:
+    name: str
+    kind: str  # str int decimal bool date datetime uuid json
+    create_annotation: str
+    update_annotation: str
+    create_default: str | None  # Python source of the default; None = required
+    field_args: str  # keyword arguments of pydantic Field(...)
+    in_create: bool
+    in_update: bool
+    writable_by: tuple[str, ...] | None  # roles (inheritance expanded) that may write it
+    auto_principal: bool
+    auto_now: bool
+    ref_class: str | None
+    ref_soft_delete: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SortView:
+    value: str  # query value without the sign
+    column: str
+    kind: str
+    nullable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FilterView:
+    name: str
+    annotation: str
+
+
+@dataclass(frozen=True, slots=True)
+class CondGroup:
+    roles: tuple[str, ...]
+    python: str
+    sql: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleView:
+    """Who may perform ``action`` on ``entity``: unconditional roles, then conditional groups."""
+
+    entity: str
+    action: str
+    function: str  # allows_<entity>_<action>
+    class_name: str
+    filter: bool  # also rendered as a list filter (read and list)
+    unconditional: tuple[str, ...]
+    groups: tuple[CondGroup, ...]
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        out = list(self.unconditional)
+        for g in self.groups:
+            out += [r for r in g.roles if r not in out]
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class DeprecationView:
+    deprecation_header: str
+    sunset_header: str | None
+    sunset_iso: str | None  # date of the sunset, YYYY-MM-DD
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    type: str
+    payload: tuple[tuple[str, str], ...]  # (key, Python expression over obj)
+
+
+@dataclass(frozen=True, slots=True)
+class EffectView:
+    field: str
+    value: str  # Python source
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionView:
+    name: str
+    function: str  # transition_<entity>_<name>
+    operation_id: str
+    sources: tuple[str, ...]
+    target: str
+    guard_python: str | None
+    guard_source: str | None
+    effects: tuple[EffectView, ...]
+    hook: str | None
+    events: tuple[EventView, ...]
+    rule: RuleView
+    deprecation: DeprecationView | None
+
+
+@dataclass(frozen=True, slots=True)
+class MachineView:
+    name: str
+    entity: str
+    class_name: str
+    field: str
+    initial: str
+    states: tuple[str, ...]
+    terminal: tuple[str, ...]
+    transitions: tuple[TransitionView, ...]
+    allowed: tuple[tuple[str, tuple[str, ...]], ...]  # state -> transitions allowed from it
+    access: tuple[tuple[str, str, int], ...]  # (state, granted|denied|grace, grace days)
+
+
+@dataclass(frozen=True, slots=True)
+class OperationView:
+    name: str  # list read create update delete
+    operation_id: str
+    deprecation: DeprecationView | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceView:
+    path: str
+    entity: str
+    class_name: str
+    module: str
+    router: str
+    title: str
+    is_tenant: bool
+    soft_delete: bool
+    fields: tuple[FieldView, ...]
+    operations: tuple[OperationView, ...]
+    sorts: tuple[SortView, ...]
+    filters: tuple[FilterView, ...]
+    transitions: tuple[TransitionView, ...]
+    machine: MachineView | None
+    require_precondition: bool
+    rules: dict[str, RuleView]
+    events: dict[str, EventView]  # create/update/delete -> event
+    base_path: str
+
+    def op(self, name: str) -> OperationView | None:
+        return next((o for o in self.operations if o.name == name), None)
+
+    @property
+    def has_deprecation(self) -> bool:
+        return any(o.deprecation for o in self.operations) or any(
+            t.deprecation for t in self.transitions
+        )
+
+    @property
+    def refs(self) -> tuple[FieldView, ...]:
+        return tuple(f for f in self.fields if f.ref_class)
+
+    @property
+    def ref_classes(self) -> tuple[str, ...]:
+        return tuple(sorted({f.ref_class for f in self.fields if f.ref_class}))
+
+    @property
+    def model_imports(self) -> tuple[str, ...]:
+        return tuple(sorted({self.class_name, *self.ref_classes}))
+
+    @property
+    def create_fields(self) -> tuple[FieldView, ...]:
+        return tuple(f for f in self.fields if f.in_create)
+
+    @property
+    def update_fields(self) -> tuple[FieldView, ...]:
+        return tuple(f for f in self.fields if f.in_update)
+
+    @property
+    def restricted_create(self) -> tuple[FieldView, ...]:
+        return tuple(f for f in self.create_fields if f.writable_by is not None)
+
+    @property
+    def restricted_update(self) -> tuple[FieldView, ...]:
+        return tuple(f for f in self.update_fields if f.writable_by is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class TenantView:
+    class_name: str
+    # (field, Python expression over `name`) for each field a new tenant needs.
+    values: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HookView:
+    name: str
+    entity: str
+    class_name: str
+    transitions: tuple[str, ...]
+    machine: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceView:
+    name: str
+    ext: str
+    title: str
+    version: str
+    description: str
+    env_prefix: str
+    base_path: str
+    claims_subject: str
+    claims_tenant: str
+    claims_roles: str
+    cross_tenant_roles: tuple[str, ...]
+    roles: tuple[str, ...]
+    resources: tuple[ResourceView, ...]
+    machines: tuple[MachineView, ...]
+    rules: tuple[RuleView, ...]
+    hooks: tuple[HookView, ...]
+    problems: tuple[ProblemView, ...]
+    tenant: TenantView
+    default_limit: int
+    max_limit: int
+
+    @property
+    def has_deprecation(self) -> bool:
+        return any(r.has_deprecation for r in self.resources)
+
+    @property
+    def model_classes(self) -> tuple[str, ...]:
+        return tuple(sorted({r.class_name for r in self.resources}))
+
+
+# -- helpers --------------------------------------------------------------------------------
+def _epoch(day: dt.date) -> int:
+    return calendar.timegm(day.timetuple())
+
+
+def deprecation_view(deprecation: Deprecation | None) -> DeprecationView | None:
+    if deprecation is None:
+        return None
+    sunset = deprecation.sunset
+    return DeprecationView(
+        deprecation_header=f"@{_epoch(deprecation.since)}",
+        sunset_header=formatdate(_epoch(sunset), usegmt=True) if sunset else None,
+        sunset_iso=sunset.isoformat() if sunset else None,
+    )
+
+
+def _kind(field: Field) -> str:
+    match field.type:
+        case FieldType.INTEGER:
+            return "int"
+        case FieldType.DECIMAL | FieldType.MONEY:
+            return "decimal"
+        case FieldType.BOOLEAN:
+            return "bool"
+        case FieldType.DATE:
+            return "date"
+        case FieldType.DATETIME:
+            return "datetime"
+        case FieldType.UUID | FieldType.REF:
+            return "uuid"
+        case FieldType.JSON:
+            return "json"
+    return "str"
+
+
+_STRING_VALIDATORS = {
+    FieldType.EMAIL: "Email",
+    FieldType.URL: "Url",
+}
+
+
+def base_annotation(field: Field) -> str:
+    """The pydantic type of a request value (the aliases are defined in schemas.py)."""
+    match field.type:
+        case FieldType.EMAIL | FieldType.URL:
+            return _STRING_VALIDATORS[field.type]
+        case FieldType.STRING | FieldType.TEXT:
+            return "Text"
+        case FieldType.INTEGER:
+            return "Int"
+        case FieldType.DECIMAL | FieldType.MONEY:
+            return "DecimalString"
+        case FieldType.BOOLEAN:
+            return "Bool"
+        case FieldType.DATE:
+            return "Date"
+        case FieldType.DATETIME:
+            return "DateTime"
+        case FieldType.UUID | FieldType.REF:
+            return "Uuid"
+        case FieldType.ENUM | FieldType.STATE:
+            return "Literal[" + ", ".join(repr(v) for v in field.enum_values) + "]"
+        case FieldType.JSON:
+            return "JsonValue"
+    raise ValueError(field.type)  # pragma: no cover
+
+
+def field_args(field: Field) -> str:
+    args: list[str] = []
+    if field.min_length is not None:
+        args.append(f"min_length={field.min_length}")
+    if field.max_length is not None:
+        args.append(f"max_length={field.max_length}")
+    if field.pattern is not None:
+        args.append(f"pattern={field.pattern!r}")
+    numeric = field.type in (FieldType.INTEGER, FieldType.DECIMAL, FieldType.MONEY)
+    if numeric:
+        low, high = field.minimum, field.maximum
+        if field.type is FieldType.INTEGER:
+            low = max(low, Decimal(-INT32 - 1)) if low is not None else Decimal(-INT32 - 1)
+            high = min(high, Decimal(INT32)) if high is not None else Decimal(INT32)
+        if low is not None:
+            args.append(f"ge={_number(low, field)}")
+        if high is not None:
+            args.append(f"le={_number(high, field)}")
+    if field.type in (FieldType.DECIMAL, FieldType.MONEY):
+        args.append("max_digits=19")
+        args.append("decimal_places=4")
+    return ", ".join(args)
+
+
+def _number(value: Decimal, field: Field) -> str:
+    if field.type is FieldType.INTEGER:
+        return str(int(value))
+    return f'Decimal("{value}")'
+
+
+def python_literal(value: object, field: Field | None = None) -> str:
+    if isinstance(value, Decimal) or (
+        field is not None
+        and field.type in (FieldType.DECIMAL, FieldType.MONEY)
+        and value is not None
+    ):
+        return f'Decimal("{value}")'
+    return repr(value)
+
+
+def _expand(model: Service, roles: tuple[str, ...]) -> tuple[str, ...]:
+    """``roles`` plus every role that includes one of them (inheritance)."""
+    wanted = set(roles)
+    return tuple(
+        r.name.raw
+        for r in model.permissions.roles
+        if r.name.raw in wanted or wanted & {n.raw for n in r.includes}
+    )
+
+
+def rule_view(model: Service, entity: Entity, action: str) -> RuleView:
+    holders = model.permissions.holders(entity.name.raw, action)
+    unconditional = tuple(h.role.name.raw for h in holders if h.unconditional)
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for holder in holders:
+        if holder.unconditional:
+            continue
+        key = tuple(c.source for c in holder.conditions)
+        groups.setdefault(key, []).append(holder.role.name.raw)
+    out: list[CondGroup] = []
+    for holder_key, roles in groups.items():
+        holder = next(
+            h
+            for h in holders
+            if not h.unconditional and tuple(c.source for c in h.conditions) == holder_key
+        )
+        exprs = [c.expr for c in holder.conditions]
+        py = " or ".join(conditions.python_source(e, entity) for e in exprs)
+        sql_parts = [conditions.sql_source(e, entity, model=entity.name.pascal) for e in exprs]
+        sql = sql_parts[0] if len(sql_parts) == 1 else f"sa.or_({', '.join(sql_parts)})"
+        out.append(CondGroup(roles=tuple(roles), python=py, sql=sql))
+    return RuleView(
+        entity=entity.name.raw,
+        action=action,
+        function=f"allows_{entity.name.raw}_{action}",
+        class_name=entity.name.pascal,
+        filter=action in ("read", "list"),
+        unconditional=unconditional,
+        groups=tuple(out),
+    )
+
+
+def _payload(model: Service, entity: Entity, event_name: str) -> EventView:
+    event = model.event(event_name)
+    pairs: list[tuple[str, str]] = []
+    if event is not None:
+        for item in event.payload:
+            key = item.name.raw
+            if key == f"{entity.name.raw}_id" or key == "id":
+                pairs.append((key, "obj.id"))
+            elif entity.field(key) is not None:
+                pairs.append((key, f"obj.{key}"))
+            elif key == "actor":
+                pairs.append((key, "principal.subject"))
+            else:
+                pairs.append((key, "None"))
+    else:
+        pairs.append((f"{entity.name.raw}_id", "obj.id"))
+    return EventView(type=event_name, payload=tuple(pairs))
+
+
+def _effect_value(effect_value: object, field: Field | None) -> str:
+    if effect_value is EffectValue.NOW:
+        return "now"
+    if effect_value is EffectValue.PRINCIPAL:
+        return "principal.subject"
+    return python_literal(effect_value, field)
+
+
+def machine_view(model: Service, machine: StateMachine, resource: Resource | None) -> MachineView:
+    entity = model.entity(machine.entity.raw)
+    assert entity is not None
+    exposed = {t.raw for t in resource.transitions} if resource else set()
+    transitions = []
+    for t in machine.transitions:
+        transitions.append(
+            transition_view(model, entity, machine, t, resource, t.name.raw in exposed)
+        )
+    access = tuple(
+        (s.name.raw, s.access.value, s.grace_days or 0)
+        for s in machine.states
+        if s.access is not None
+    )
+    return MachineView(
+        name=machine.name.raw,
+        entity=entity.name.raw,
+        class_name=entity.name.pascal,
+        field=machine.field.raw,
+        initial=machine.initial.raw,
+        states=tuple(s.name.raw for s in machine.states),
+        terminal=tuple(s.name.raw for s in machine.states if s.terminal),
+        transitions=tuple(transitions),
+        allowed=tuple(
+            (s.name.raw, tuple(t.name.raw for t in machine.allowed_from(s.name.raw)))
+            for s in machine.states
+        ),
+        access=access,
+    )
+
+
+def transition_view(
+    model: Service,
+    entity: Entity,
+    machine: StateMachine,
+    t: Transition,
+    resource: Resource | None,
+    exposed: bool,
+) -> TransitionView:
+    guard_py = conditions.python_source(t.guard.expr, entity) if t.guard else None
+    return TransitionView(
+        name=t.name.raw,
+        function=f"transition_{entity.name.raw}_{t.name.raw}",
+        operation_id=f"{t.name.raw}_{entity.name.raw}",
+        sources=tuple(s.raw for s in t.sources),
+        target=t.target.raw,
+        guard_python=guard_py,
+        guard_source=t.guard.source.strip() if t.guard else None,
+        effects=tuple(
+            EffectView(e.field.raw, _effect_value(e.value, entity.field(e.field.raw)))
+            for e in t.effects
+        ),
+        hook=t.hook.raw if t.hook else None,
+        events=tuple(_payload(model, entity, str(e)) for e in t.events),
+        rule=rule_view(model, entity, t.name.raw),
+        deprecation=deprecation_view(resource.deprecation_of(t.name.raw))
+        if resource and exposed
+        else None,
+    )
+
+
+def field_view(model: Service, field: Field) -> FieldView:
+    base = base_annotation(field)
+    create_ann = f"{base} | None" if field.nullable else base
+    if field.has_default:
+        default: str | None = python_literal(field.default, field)
+    elif field.nullable:
+        default = "None"
+    else:
+        default = None
+    ref_entity = model.entity(field.ref_entity.raw) if field.ref_entity else None
+    return FieldView(
+        name=field.name.raw,
+        kind=_kind(field),
+        create_annotation=create_ann,
+        update_annotation=create_ann,
+        create_default=default,
+        field_args=field_args(field),
+        in_create=field.client_writable,
+        in_update=field.updatable,
+        writable_by=_expand(model, tuple(r.raw for r in field.writable_by))
+        if field.writable_by is not None
+        else None,
+        auto_principal=field.auto is not None and field.auto.value == "principal",
+        auto_now=field.auto is not None and field.auto.value == "now",
+        ref_class=ref_entity.name.pascal if ref_entity else None,
+        ref_soft_delete=bool(ref_entity and ref_entity.soft_delete),
+    )
+
+
+_FILTER_ANNOTATION = {
+    "str": "str",
+    "int": "int",
+    "bool": "bool",
+    "date": "dt.date",
+    "datetime": "dt.datetime",
+    "uuid": "uuid.UUID",
+    "decimal": "Decimal",
+}
+
+
+def resource_view(model: Service, resource: Resource) -> ResourceView:
+    entity = model.entity(resource.entity.raw)
+    assert entity is not None
+    ops = []
+    for op in resource.operations:
+        op_id = {
+            Operation.LIST: f"list_{entity.name.plural}",
+            Operation.READ: f"get_{entity.name.raw}",
+            Operation.CREATE: f"create_{entity.name.raw}",
+            Operation.UPDATE: f"update_{entity.name.raw}",
+            Operation.DELETE: f"delete_{entity.name.raw}",
+        }[op]
+        ops.append(
+            OperationView(op.value, op_id, deprecation_view(resource.deprecation_of(op.value)))
+        )
+    machines = model.machine_for(entity.name.raw)
+    machine = machine_view(model, machines[0], resource) if machines else None
+    exposed = {t.raw for t in resource.transitions}
+    transitions = tuple(t for t in (machine.transitions if machine else ()) if t.name in exposed)
+    sorts = [
+        SortView(f.name.raw, f.name.raw, _kind(f), f.nullable) for f in entity.sortable_fields
+    ] + [SortView("created_at", "created_at", "datetime", False)]
+    filters = []
+    for f in entity.filterable_fields:
+        if f.type in (FieldType.ENUM, FieldType.STATE):
+            ann = "Literal[" + ", ".join(repr(v) for v in f.enum_values) + "]"
+        else:
+            ann = _FILTER_ANNOTATION.get(_kind(f), "str")
+        filters.append(FilterView(f.name.raw, ann))
+    actions = [op.value for op in Operation]
+    rules = {a: rule_view(model, entity, a) for a in actions}
+    events = {action: _payload(model, entity, str(event)) for action, event in entity.emits}
+    return ResourceView(
+        path=resource.path,
+        entity=entity.name.raw,
+        class_name=entity.name.pascal,
+        module=entity.name.raw,
+        router=f"{entity.name.raw}_router",
+        title=entity.name.raw.replace("_", " "),
+        is_tenant=entity.is_tenant,
+        soft_delete=entity.soft_delete,
+        fields=tuple(field_view(model, f) for f in entity.fields),
+        operations=tuple(ops),
+        sorts=tuple(sorts),
+        filters=tuple(filters),
+        transitions=transitions,
+        machine=machine,
+        require_precondition=resource.require_precondition,
+        rules=rules,
+        events=events,
+        base_path=f"{model.api.base_path}/{resource.path}",
+    )
+
+
+def _tenant_view(model: Service) -> TenantView:
+    entity = model.tenant_entity
+    values = []
+    for f in entity.fields:
+        if not f.client_writable or f.has_default or not f.required:
+            continue
+        if f.name.raw == "name" or f.type in (FieldType.STRING, FieldType.TEXT) and not values:
+            expr = "name" if f.max_length is None else f"name[:{f.max_length}]"
+        elif f.type in (FieldType.STRING, FieldType.TEXT):
+            expr = "slugify(name)" if f.max_length is None else f"slugify(name)[:{f.max_length}]"
+        elif f.type is FieldType.ENUM:
+            expr = repr(f.enum_values[0])
+        else:
+            raise ValueError(
+                f"tenant field {f.name} ({f.type}) needs a value `tenant create` cannot make up"
+            )
+        values.append((f.name.raw, expr))
+    return TenantView(class_name=entity.name.pascal, values=tuple(values))
+
+
+def service_view(model: Service) -> ServiceView:
+    resources = tuple(resource_view(model, r) for r in model.api.resources)
+    machines = tuple(
+        machine_view(model, m, model.api.resource_for(m.entity.raw)) for m in model.state_machines
+    )
+    rules = []
+    for entity in model.entities:
+        actions = [op.value for op in Operation]
+        for m in model.machine_for(entity.name.raw):
+            actions += [t.name.raw for t in m.transitions]
+        rules += [rule_view(model, entity, a) for a in actions]
+    hooks: dict[str, HookView] = {}
+    for m in model.state_machines:
+        entity = model.entity(m.entity.raw)
+        assert entity is not None
+        for t in m.transitions:
+            if t.hook is None:
+                continue
+            prior = hooks.get(t.hook.raw)
+            names = (*prior.transitions, t.name.raw) if prior else (t.name.raw,)
+            hooks[t.hook.raw] = HookView(
+                t.hook.raw, entity.name.raw, entity.name.pascal, names, m.name.raw
+            )
+    claims = model.tenancy.claims
+    return ServiceView(
+        name=model.name.raw,
+        ext=f"{model.name.raw}_ext",
+        title=model.title,
+        version=model.version,
+        description=model.description or model.title,
+        env_prefix=model.name.constant,
+        base_path=model.api.base_path,
+        claims_subject=claims.subject,
+        claims_tenant=claims.tenant,
+        claims_roles=claims.roles,
+        cross_tenant_roles=tuple(r.raw for r in model.tenancy.cross_tenant_roles),
+        roles=tuple(r.name.raw for r in model.permissions.roles),
+        resources=resources,
+        machines=machines,
+        rules=tuple(rules),
+        hooks=tuple(sorted(hooks.values(), key=lambda h: h.name)),
+        problems=tuple(ProblemView(p.slug, p.status, p.title, p.type_uri) for p in PROBLEM_TYPES),
+        tenant=_tenant_view(model),
+        default_limit=model.api.pagination.default_limit,
+        max_limit=model.api.pagination.max_limit,
+    )
+
+
+ACCESS_VALUES = tuple(a.value for a in Access)
