@@ -13,9 +13,7 @@ previous snapshot against the new one and add a revision (:mod:`.data_migrations
 
 from __future__ import annotations
 
-import json
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -34,6 +32,7 @@ from specfoundry.emit.service.data_migrations import (
     PreviousOutput,
     migration_files,
 )
+from specfoundry.emit.service.data_migrations import py_string as _q
 from specfoundry.model import FieldType, Service
 from specfoundry.model.entities import TENANT_COLUMN
 from specfoundry.write.tree import EmittedFile
@@ -131,6 +130,7 @@ def data_view(model: Service, catalog: Catalog) -> dict[str, Any]:
     svc = model.name.snake
     tenant = next(t for t in catalog.tables if t.kind is TableKind.TENANT)
     tables = [_model_view(t) for t in catalog.tables]
+    exported = sorted(t.class_name for t in catalog.tables)
     factories = [_factory_view(t, catalog) for t in catalog.tables]
     composite_refs = [
         {
@@ -150,6 +150,7 @@ def data_view(model: Service, catalog: Catalog) -> dict[str, Any]:
         "default_url": f"sqlite:///./{svc}.db",
         "tenant_class": tenant.class_name,
         "tables": tables,
+        "exported": exported,
         "needs_decimal": any(
             c.type.python_type == "Decimal" for t in catalog.tables for c in t.columns
         ),
@@ -304,10 +305,6 @@ def _sample(f: Any) -> tuple[str, str]:
 
 
 # --- Python source helpers --------------------------------------------------------------------
-
-
-def _q(value: str) -> str:
-    return json.dumps(value)
 
 
 def _args(values: tuple[str, ...]) -> str:

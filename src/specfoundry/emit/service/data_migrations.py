@@ -211,7 +211,7 @@ def _alter_table(ops: Ops, old: dict[str, Any], new: dict[str, Any], *, phase: s
         return
 
     old_cols, new_cols = _by_name(old["columns"]), _by_name(new["columns"])
-    for cname, column in old_cols.items():
+    for cname in old_cols:
         if cname not in new_cols:
             batch.append(f"batch_op.drop_column({_q(cname)})")
             ops.summary.append(f"drop column {name}.{cname}")
@@ -332,8 +332,21 @@ def _create_index(table: str, index: dict[str, Any]) -> str:
     return f"op.create_index({', '.join(args)})"
 
 
-def _q(value: str) -> str:
-    return json.dumps(value)
+def py_string(value: str, width: int = 60) -> str:
+    """A Python string literal; long ones as implicit concatenation, cut after ", "."""
+    if len(value) <= width:
+        return json.dumps(value)
+    pieces: list[str] = [""]
+    for part in value.split(", "):
+        if pieces[-1] and len(pieces[-1]) + len(part) + 2 > width:
+            pieces[-1] += ", "
+            pieces.append(part)
+        else:
+            pieces[-1] += (", " if pieces[-1] else "") + part
+    return "(" + " ".join(json.dumps(p) for p in pieces) + ")"
+
+
+_q = py_string
 
 
 def _args(values: list[str]) -> str:
