@@ -358,3 +358,26 @@ def test_locations_point_at_spec_lines() -> None:
             if prop in ("id", "created_at", "updated_at") or name.endswith("List"):
                 continue
             assert pointer("components", "schemas", name, "properties", prop) in locations
+
+
+def test_require_precondition_and_resource_deprecation(tmp_path: Path) -> None:
+    spec = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
+    spec["api"]["resources"]["notes"]["require_precondition"] = True
+    spec["api"]["resources"]["notes"]["deprecated"] = {"since": "2026-01-01", "note": "Use v2."}
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    document = build_openapi(model_of(path, root=tmp_path)).document
+    item = document["paths"]["/v1/notes/{id}"]
+    for method in ("patch", "delete"):
+        assert params(document, item[method])["header", "If-Match"]["required"] is True
+        assert item[method]["responses"]["428"] == {
+            "$ref": "#/components/responses/PreconditionRequired"
+        }
+    assert "428" not in item["get"]["responses"]
+    for op in (*item.values(), *document["paths"]["/v1/notes"].values()):
+        assert op["deprecated"] is True
+        assert "x-sunset" not in op and "410" not in op["responses"]  # no sunset date
+        assert "Use v2." in op["description"]
+    assert "Sunset" not in item["delete"]["responses"]["204"]["headers"]
+    assert item["delete"]["responses"]["204"]["headers"]["Deprecation"]["example"] == "@1767225600"
+    assert "429" not in item["get"]["responses"]  # no rate limits in this spec
