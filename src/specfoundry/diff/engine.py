@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass
 
 from specfoundry.diff.findings import Change, Finding
@@ -19,8 +20,22 @@ class DiffOptions:
     min_deprecation_days: int = 0
 
 
+# Schema comparison recurses once per nesting level (a few frames each); deeply nested or long
+# acyclic $ref chains need more than Python's default 1000 frames.
+RECURSION_LIMIT = 6000
+
+
 def diff(base: Side, revision: Side, options: DiffOptions) -> list[Finding]:
     """Every finding between ``base`` and ``revision``, deduplicated and sorted."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, RECURSION_LIMIT))
+    try:
+        return _diff(base, revision, options)
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+def _diff(base: Side, revision: Side, options: DiffOptions) -> list[Finding]:
     doc_a, doc_b = Document(base.document, base.name), Document(revision.document, revision.name)
     schemas = SchemaComparer(doc_a, doc_b)
     policy = Policy(options.today, options.min_deprecation_days)
@@ -44,8 +59,10 @@ def diff(base: Side, revision: Side, options: DiffOptions) -> list[Finding]:
 
 
 def _finding(operation: str | None, change: Change, base: Side, revision: Side) -> Finding:
+    # The base side is located only when it caused the finding (a removal): locating costs a
+    # scan of that document, and the revision's location is the one a reviewer acts on.
     base_loc = change.base_location
-    if base_loc is None and change.base_pointer is not None:
+    if base_loc is None and change.base_pointer is not None and change.primary == "base":
         base_loc = base.locate(change.base_pointer)
     rev_loc = change.revision_location
     if rev_loc is None and change.revision_pointer is not None:

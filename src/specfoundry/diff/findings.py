@@ -22,7 +22,10 @@ class Level(enum.StrEnum):
     @property
     def rank(self) -> int:
         """Higher is more severe; used for ``--fail-on`` and for sorting."""
-        return {Level.ERROR: 3, Level.WARNING: 2, Level.INFO: 1}[self]
+        return _RANK[self.value]
+
+
+_RANK = {"error": 3, "warning": 2, "info": 1}
 
 
 @dataclass(frozen=True, slots=True)

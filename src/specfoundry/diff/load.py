@@ -21,6 +21,7 @@ import yaml
 from specfoundry.diagnostics import Location
 from specfoundry.diff import git
 from specfoundry.diff.errors import DiffInputError
+from specfoundry.diff.locate_json import JsonLocator
 from specfoundry.diff.pointer import ancestors, join, normalise
 
 Locator = Callable[[str], Location | None]
@@ -146,7 +147,9 @@ def _load_local(path: Path, name: str, display: str, display_root: Path | None =
         version = str(data.get("openapi"))
         if not version.startswith("3."):
             raise DiffInputError(f"{name}: OpenAPI {version} is not supported (3.0 or 3.1 only)")
-        return Side(name, data, LazyFileLocator(text, display))
+        json_text = text.lstrip().startswith("{")
+        locator = JsonLocator(text, display) if json_text else LazyFileLocator(text, display)
+        return Side(name, data, locator)
     if isinstance(data, dict) and "swagger" in data:
         raise DiffInputError(f"{name}: Swagger 2.0 is not supported; convert it to OpenAPI 3")
     if isinstance(data, dict) and "service" in data:

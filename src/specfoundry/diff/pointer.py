@@ -15,7 +15,10 @@ MAX_REF_CHAIN = 64
 
 
 def escape(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
+    text = str(token)
+    if "~" in text or "/" in text:
+        return text.replace("~", "~0").replace("/", "~1")
+    return text
 
 
 def unescape(token: str) -> str:
@@ -23,7 +26,10 @@ def unescape(token: str) -> str:
 
 
 def join(pointer: str, *tokens: str | int) -> str:
-    return pointer + "".join("/" + escape(t) for t in tokens)
+    # Called hundreds of thousands of times on large documents: keep it allocation-light.
+    for token in tokens:
+        pointer = pointer + "/" + escape(token)
+    return pointer
 
 
 def parent(pointer: str) -> str:
@@ -51,11 +57,13 @@ def ancestors(pointer: str) -> list[str]:
 class Document:
     """An OpenAPI document as loaded, plus pointer lookup and ``$ref`` following."""
 
-    __slots__ = ("data", "name")
+    __slots__ = ("_refs", "data", "name")
 
     def __init__(self, data: dict[str, Any], name: str) -> None:
         self.data = data
         self.name = name
+        # Resolved targets by ref string: a shared component is looked up once, not per use.
+        self._refs: dict[str, tuple[Any, str]] = {}
 
     def get(self, pointer: str) -> Any:
         node: Any = self.data
@@ -81,6 +89,13 @@ class Document:
         seen = 0
         while isinstance(node, dict) and isinstance(node.get("$ref"), str):
             ref = node["$ref"]
+            cached = self._refs.get(ref)
+            if cached is not None:
+                node, pointer = cached
+                seen += 1
+                if seen > MAX_REF_CHAIN:
+                    raise DiffInputError(f"{self.name}: $ref chain at {pointer} never ends")
+                continue
             if not ref.startswith("#"):
                 raise DiffInputError(
                     f"{self.name}: external $ref {ref!r} at {pointer or '/'} is not supported; "
@@ -94,6 +109,7 @@ class Document:
                     f"{self.name}: $ref {ref!r} at {pointer or '/'} points at nothing"
                 ) from None
             pointer = target
+            self._refs[ref] = (node, pointer)
             seen += 1
             if seen > MAX_REF_CHAIN:
                 raise DiffInputError(f"{self.name}: $ref chain at {pointer} never ends")

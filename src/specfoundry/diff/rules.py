@@ -812,6 +812,75 @@ def level_of(rule_id: str) -> Level:
     return RULES[rule_id].level
 
 
+USAGE = """## Using it
+
+```
+specfoundry diff BASE REVISION [--format text|json|markdown|github|junit|sarif]
+                 [--fail-on error|warning|info] [--ignore FILE]
+                 [--min-deprecation-days N] [--today YYYY-MM-DD] [-o FILE]
+specfoundry diff --base REV PATH ...        # REV:PATH against the working tree's PATH
+specfoundry changelog BASE REVISION         # every change, as markdown release notes
+```
+
+Each of BASE and REVISION is a spec (a YAML file or folder with a `service:` key), an
+OpenAPI 3.0/3.1 document in YAML or JSON (told apart by content), or `REV:PATH`, read from
+git without touching the working tree. Local `$ref`s are followed; external ones are refused
+(bundle the document first). In CI:
+
+```
+specfoundry diff --base origin/main specs/ --format github
+```
+
+Exit status: `0` when no finding is at or above `--fail-on`, `1` when one is, `2` when an
+input cannot be used (one line on stderr).
+
+### JSON output (a stable contract)
+
+```json
+{
+  "version": 1,
+  "base": "origin/main:specs/", "revision": "specs/",
+  "fail_on": "error", "failed": true,
+  "findings": [
+    {
+      "rule": "request-property-became-required",
+      "level": "error",
+      "message": "Project.name: became required",
+      "operation": "POST /v1/projects",
+      "pointer": "/components/schemas/Project/properties/name",
+      "location": {"file": "specs/entities.yaml", "line": 12, "column": 7},
+      "base": {"pointer": "...", "location": null},
+      "revision": {"pointer": "...", "location": {"file": "...", "line": 12, "column": 7}}
+    }
+  ],
+  "summary": {"error": 1, "warning": 0, "info": 0, "total": 1},
+  "suppressed": [{"rule": "...", "ignored_by": {"reason": "...", "expires": "2026-03-31"}}]
+}
+```
+
+`operation` is `METHOD /path` or null (document-wide and spec-level rules). `pointer` is an
+RFC 6901 JSON pointer into the document that holds the change: the base for removals, the
+revision otherwise. `location` is the file, line and column of that node (in the spec when
+the input was a spec, in the OpenAPI file otherwise), or null when unknown. Findings are
+sorted by path, method, level (most severe first) and pointer.
+
+### The ignore file
+
+`--ignore FILE`, by default `.specfoundry-ignore.yaml` beside the revision's spec:
+
+```yaml
+ignore:
+  - rule: operation-removed
+    operation: DELETE /v1/notes/{id}     # and/or pointer: /paths/~1v1~1notes~1{id}/delete
+    reason: the only client was migrated (PLAT-123)
+    expires: 2026-03-31                  # optional
+```
+
+An entry suppresses the findings with that rule and operation (and pointer, when given). After
+its `expires` date it no longer suppresses anything and is reported as `ignore-entry-expired`.
+"""
+
+
 def render_markdown() -> str:
     """The reference page ``docs/diff-rules.md``; regenerate it with ``python -m
     specfoundry.diff.rules > docs/diff-rules.md``."""
@@ -847,6 +916,7 @@ def render_markdown() -> str:
         "Rules marked *spec only* compare the compiled models of two specs and do not apply "
         "to plain OpenAPI documents.",
         "",
+        USAGE,
     ]
     areas: dict[str, list[Rule]] = {}
     for rule in RULES.values():

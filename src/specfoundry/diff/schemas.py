@@ -178,6 +178,8 @@ class SchemaComparer:
         label = _component_label(b_at) or _component_label(a_at) or label
         if not isinstance(a, dict) or not isinstance(b, dict):
             return ()
+        if a == b and _plain(a):
+            return ()  # equal at C speed, and no $ref below that could hide a change
         key = (id(a), id(b), ctx)
         cached = self._memo.get(key)
         if cached is not None:
@@ -488,6 +490,16 @@ class SchemaComparer:
             return True
         target, _ = doc.deref(node, entry[1])
         return isinstance(target, dict) and target.get(flag) is True
+
+
+def _plain(node: dict[str, Any]) -> bool:
+    """True when ``node`` holds no nested mapping, so equality means no change at all."""
+    for value in node.values():
+        if isinstance(value, dict):
+            return False
+        if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
+            return False
+    return True
 
 
 def _openness(entry: tuple[Any, str] | None) -> int:

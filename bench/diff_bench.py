@@ -1,0 +1,254 @@
+"""Benchmark ``specfoundry diff`` on a synthetic ~5 MB OpenAPI document.
+
+Builds a document with thousands of operations and schemas that share components, writes it
+and a mutated copy (YAML and JSON), then reports, for each format: the time to merely load both
+documents, the time of the diff proper (everything after loading), their ratio, and the peak
+memory the diff allocates (tracemalloc) against the size of the loaded documents.
+
+    .venv/bin/python bench/diff_bench.py [--resources 700] [--format json|yaml|both]
+
+Targets (from the issue): diff within 2x the load time, memory within 3x the documents' size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime as dt
+import json
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from specfoundry.diff import DiffOptions, diff, load_side
+
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def build(resources: int) -> dict[str, Any]:
+    """``resources`` resources with 5 operations each, over shared and per-resource schemas."""
+    schemas: dict[str, Any] = {
+        "Audit": {
+            "type": "object",
+            "required": ["created_at", "created_by"],
+            "properties": {
+                "created_at": {"type": "string", "format": "date-time"},
+                "created_by": {"type": "string", "format": "uuid"},
+                "updated_at": {"type": ["string", "null"], "format": "date-time"},
+            },
+        },
+        "Problem": {
+            "type": "object",
+            "required": ["type", "title", "status"],
+            "properties": {
+                "type": {"type": "string", "format": "uri"},
+                "title": {"type": "string", "maxLength": 200},
+                "status": {"type": "integer", "minimum": 100, "maximum": 599},
+                "detail": {"type": "string"},
+            },
+        },
+        "Page": {
+            "type": "object",
+            "properties": {"next": {"type": ["string", "null"]}, "total": {"type": "integer"}},
+        },
+    }
+    parameters = {
+        "Limit": {
+            "name": "limit",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
+        },
+        "Cursor": {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+    }
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    errors = {
+        code: {"description": text, "content": problem}
+        for code, text in (("400", "bad"), ("401", "who"), ("403", "no"), ("404", "gone"))
+    }
+    paths: dict[str, Any] = {}
+    for i in range(resources):
+        name = f"Resource{i}"
+        fields = {
+            f"field_{j}": {
+                "type": "string",
+                "maxLength": 50 + j,
+                "description": f"Field {j} of resource {i}, described at some length for realism.",
+            }
+            for j in range(12)
+        }
+        fields["status"] = {"type": "string", "enum": ["draft", "active", "archived"]}
+        fields["audit"] = {"$ref": "#/components/schemas/Audit"}
+        fields["parent"] = {"$ref": f"#/components/schemas/{name}"}  # a cycle
+        schemas[name] = {
+            "type": "object",
+            "required": ["field_0", "status"],
+            "properties": fields,
+        }
+        schemas[f"{name}List"] = {
+            "allOf": [
+                {"$ref": "#/components/schemas/Page"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "items": {
+                            "type": "array",
+                            "items": {"$ref": f"#/components/schemas/{name}"},
+                        }
+                    },
+                },
+            ]
+        }
+        ref = {"$ref": f"#/components/schemas/{name}"}
+        one = {"200": {"description": "ok", "content": {"application/json": {"schema": ref}}}}
+        id_param = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+        body = {"required": True, "content": {"application/json": {"schema": ref}}}
+        base = f"/v1/resource-{i}"
+        paths[base] = {
+            "get": {
+                "operationId": f"list{name}",
+                "parameters": [
+                    {"$ref": "#/components/parameters/Limit"},
+                    {"$ref": "#/components/parameters/Cursor"},
+                ],
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": f"#/components/schemas/{name}List"}
+                            }
+                        },
+                    },
+                    **errors,
+                },
+                "security": [{"bearer": []}],
+            },
+            "post": {
+                "operationId": f"create{name}",
+                "requestBody": body,
+                "responses": {"201": one["200"], **errors},
+                "security": [{"oauth": [f"r{i}:write"]}],
+            },
+        }
+        paths[f"{base}/{{id}}"] = {
+            "parameters": [id_param],
+            "get": {"operationId": f"get{name}", "responses": {**one, **errors}},
+            "patch": {
+                "operationId": f"update{name}",
+                "requestBody": body,
+                "responses": {**one, **errors},
+            },
+            "delete": {
+                "operationId": f"delete{name}",
+                "responses": {"204": {"description": "gone"}, **errors},
+            },
+        }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "bench", "version": "1.0.0"},
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "parameters": parameters,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "oauth": {
+                    "type": "oauth2",
+                    "flows": {"clientCredentials": {"tokenUrl": "/token", "scopes": {}}},
+                },
+            },
+        },
+    }
+
+
+def mutate(doc: dict[str, Any]) -> dict[str, Any]:
+    """A revision with a realistic mix: shared and local changes, removals and additions."""
+    rev = copy.deepcopy(doc)
+    schemas = rev["components"]["schemas"]
+    schemas["Problem"]["properties"]["title"]["maxLength"] = 100  # shared, every operation
+    schemas["Audit"]["required"].append("updated_at")
+    rev["components"]["parameters"]["Limit"]["schema"]["maximum"] = 50
+    names = [k for k in schemas if k.startswith("Resource") and not k.endswith("List")]
+    for index, name in enumerate(names):
+        if index % 10 == 0:
+            schemas[name]["properties"]["status"]["enum"].append("deleted")
+        if index % 25 == 0:
+            schemas[name]["required"].append("field_3")
+        if index % 50 == 0:
+            del schemas[name]["properties"]["field_11"]
+    paths = rev["paths"]
+    for index, key in enumerate(sorted(paths)):
+        if index % 40 == 0 and "delete" in paths[key]:
+            del paths[key]["delete"]
+        if index % 30 == 0 and "post" in paths[key]:
+            paths[key]["post"]["security"] = [{"oauth": ["admin"]}]
+    return rev
+
+
+def measure(base: Path, revision: Path) -> dict[str, float]:
+    today = dt.date(2025, 6, 1)
+    start = time.perf_counter()
+    a, b = load_side(str(base)), load_side(str(revision))
+    load = time.perf_counter() - start
+    start = time.perf_counter()
+    findings = diff(a, b, DiffOptions(today))
+    elapsed = time.perf_counter() - start
+    # Memory: size of the loaded documents vs the peak the diff allocates on top of them.
+    tracemalloc.start()
+    a, b = load_side(str(base)), load_side(str(revision))
+    loaded, _ = tracemalloc.get_traced_memory()
+    tracemalloc.reset_peak()
+    diff(a, b, DiffOptions(today))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "load": load,
+        "diff": elapsed,
+        "findings": len(findings),
+        "loaded_mb": loaded / 2**20,
+        "diff_peak_mb": (peak - loaded) / 2**20,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--resources", type=int, default=700)
+    parser.add_argument("--format", choices=("json", "yaml", "both"), default="both")
+    args = parser.parse_args()
+    doc = build(args.resources)
+    rev = mutate(doc)
+    operations = sum(
+        1 for item in doc["paths"].values() for m in item if m in ("get", "post", "patch", "delete")
+    )
+    print(
+        f"synthetic document: {operations} operations, "
+        f"{len(doc['components']['schemas'])} schemas (python {sys.version.split()[0]})"
+    )
+    formats = ("json", "yaml") if args.format == "both" else (args.format,)
+    with tempfile.TemporaryDirectory() as tmp:
+        for fmt in formats:
+            base, revision = Path(tmp, f"base.{fmt}"), Path(tmp, f"rev.{fmt}")
+            for path, data in ((base, doc), (revision, rev)):
+                if fmt == "json":
+                    path.write_text(json.dumps(data, indent=1))
+                else:
+                    path.write_text(yaml.dump(data, Dumper=DUMPER, sort_keys=False))
+            size = base.stat().st_size / 2**20
+            r = measure(base, revision)
+            print(
+                f"{fmt:>4}: file {size:.1f} MB | load both {r['load']:.3f} s | "
+                f"diff {r['diff']:.3f} s | diff/load {r['diff'] / r['load']:.2f}x (target <= 2) | "
+                f"{r['findings']} findings | loaded {r['loaded_mb']:.1f} MB, diff peak "
+                f"+{r['diff_peak_mb']:.1f} MB = {r['diff_peak_mb'] / r['loaded_mb']:.2f}x "
+                "(target <= 3)"
+            )
+
+
+if __name__ == "__main__":
+    main()
