@@ -245,10 +245,10 @@ _CODES = (
         "SF310",
         E,
         "reserved word used as a name",
-        "A name would become a Python identifier or an SQL identifier that the language "
-        "reserves (e.g. a field `from`, `order` or `metadata`; an entity `class`; a table "
-        "`users`... is fine, `user` is not). Generated code would not compile or would "
-        "shadow what the generated models need.",
+        "A name would become an identifier that Python or SQL reserves, or one the generated "
+        "models already use: a field `from`, `order` or `metadata`, an entity, state or "
+        "transition `class`, a table `user` (set with `table:`; the default plural `users` is "
+        "fine). The generated code would not compile, or its SQL would need quoting everywhere.",
         "fields:\n  order: {type: integer}\n",
         "fields:\n  position: {type: integer}\n",
     ),
