@@ -37,6 +37,8 @@ def test_case(folder: Path) -> None:
         today=expected.get("today", TODAY),
         min_deprecation_days=expected.get("min_deprecation_days", 0),
     )
+    if "service" in yaml.safe_load((folder / "base.yaml").read_text()):
+        pytest.importorskip("specfoundry.emit.openapi", reason="spec cases need the emitter")
     base = load_side(str(folder / "base.yaml"))
     revision = load_side(str(folder / "revision.yaml"))
     findings = diff(base, revision, options)

@@ -123,7 +123,7 @@ def load_side(argument: str, cwd: Path | None = None) -> Side:
             return _load_revision(rev, path or ".", argument, cwd)
     if not local.exists():
         raise DiffInputError(f"{argument}: no such file or folder")
-    return _load_local(local, argument, _relative(local, cwd))
+    return _load_local(local, argument, _relative(local, cwd), display_root=cwd)
 
 
 def _relative(path: Path, root: Path) -> str:

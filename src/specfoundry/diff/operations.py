@@ -105,11 +105,12 @@ class OperationComparer:
 
     def compare(self) -> Iterator[Located]:
         ops_a, ops_b = _operations(self.base), _operations(self.revision)
-        paths_b = {k[0] for k in ops_b}
+        # Where a removed operation's path still lives in the revision, for annotations.
+        items_b = {k[0]: op.item_pointer for k, op in ops_b.items()}
         for key in sorted(set(ops_a) | set(ops_b)):
             a, b = ops_a.get(key), ops_b.get(key)
             if a is not None and b is None:
-                yield a.label, self._removed(a, key[0] in paths_b)
+                yield a.label, self._removed(a, items_b.get(key[0]))
             elif b is not None and a is None:
                 yield b.label, Change("operation-added", "operation added", None, b.pointer)
             elif a is not None and b is not None:
@@ -119,9 +120,9 @@ class OperationComparer:
 
     # -- operations ---------------------------------------------------------------------------
 
-    def _removed(self, op: Op, path_survives: bool) -> Change:
-        where = "operation removed" if path_survives else f"path {op.path} removed"
-        parent = "/paths"
+    def _removed(self, op: Op, surviving_item: str | None) -> Change:
+        where = "operation removed" if surviving_item else f"path {op.path} removed"
+        parent = surviving_item or "/paths"
         if not op.node.get("deprecated"):
             return Change("operation-removed", where, op.pointer, parent, "base")
         sunset = _date(op.node.get("x-sunset"))
