@@ -1,0 +1,110 @@
+"""emit_data_layer: file set, determinism, headers, valid and ruff-clean Python."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from ruff.__main__ import find_ruff_bin
+
+from specfoundry.emit.render import generated_header
+from specfoundry.emit.service.data import emit_data_layer
+from specfoundry.model import Service
+
+EXPECTED = {
+    "alembic.ini",
+    "migrations/env.py",
+    "migrations/schema_snapshot.json",
+    "migrations/script.py.mako",
+    "migrations/versions/0001_initial.py",
+    "tests/db_support.py",
+    "tests/test_data_layer.py",
+    "tests/test_rls.py",
+}
+
+
+@pytest.mark.parametrize("name", ["analytics", "minimal"])
+def test_files_and_determinism(models: dict[str, Service], name: str) -> None:
+    model = models[name]
+    first = emit_data_layer(model)
+    second = emit_data_layer(model)
+    assert [(f.path, f.content) for f in first] == [(f.path, f.content) for f in second]
+    svc = model.name.snake
+    assert {str(f.path) for f in first} == EXPECTED | {f"{svc}/db.py", f"{svc}/models.py"}
+    assert [str(f.path) for f in first] == sorted(str(f.path) for f in first)
+
+
+@pytest.mark.parametrize("name", ["analytics", "minimal"])
+def test_every_file_has_the_header_and_python_parses(models: dict[str, Service], name: str) -> None:
+    header = generated_header().strip()
+    for item in emit_data_layer(models[name]):
+        text = item.content.decode()
+        if item.path.suffix == ".json":
+            assert json.loads(text)["generated_by"] == generated_header("").strip()
+        elif item.path.suffix == ".mako":
+            assert text.startswith(generated_header("##"))
+        else:
+            assert text.startswith(header), item.path
+        if item.path.suffix == ".py":
+            ast.parse(text, filename=str(item.path))
+
+
+def test_no_absolute_paths_or_timestamps(models: dict[str, Service]) -> None:
+    for item in emit_data_layer(models["analytics"]):
+        text = item.content.decode()
+        assert "/tmp/" not in text and str(Path.cwd()) not in text
+        assert "Create Date" not in text
+
+
+@pytest.mark.parametrize("name", ["analytics", "minimal"])
+def test_ruff_check_and_format_clean(emitted: dict[str, Path], name: str) -> None:
+    ruff = str(find_ruff_bin())
+    root = emitted[name]
+    for args in (["check", "--no-cache", "."], ["format", "--no-cache", "--check", "."]):
+        result = subprocess.run(
+            [ruff, *args], cwd=root, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_snapshot_is_sorted_and_matches_the_catalog(emitted: dict[str, Path]) -> None:
+    text = (emitted["analytics"] / "migrations/schema_snapshot.json").read_text()
+    data = json.loads(text)
+    assert text == json.dumps(data, indent=2, sort_keys=True) + "\n"
+    assert data["order"][:2] == ["workspaces", "members"]
+    assert data["order"][-2:] == ["outbox_events", "transition_records"]
+    assert data["tables"]["dashboards"]["foreign_keys"] == [
+        {
+            "columns": ["tenant_id", "project_id"],
+            "name": "fk_dashboards_project_id",
+            "ondelete": "RESTRICT",
+            "ref_columns": ["tenant_id", "id"],
+            "ref_table": "projects",
+        }
+    ]
+
+
+def test_initial_migration_has_rls_and_grants_per_tenant_table(emitted: dict[str, Path]) -> None:
+    text = (emitted["analytics"] / "migrations/versions/0001_initial.py").read_text()
+    for table, column in [
+        ("members", "tenant_id"),
+        ("workspaces", "id"),
+        ("outbox_events", "tenant_id"),
+    ]:
+        assert f'_enable_rls("{table}", "{column}")' in text
+        assert f'_grant("{table}")' in text
+    assert "NULLIF(current_setting('app.tenant_id', true), '')::uuid" in text
+    assert "FORCE ROW LEVEL SECURITY" in text
+    assert 'os.environ.get("APP_DB_ROLE")' in text
+    assert "down_revision = None" in text and 'revision = "0001"' in text
+
+
+def test_db_module_contract(emitted: dict[str, Path]) -> None:
+    text = (emitted["analytics"] / "insights/db.py").read_text()
+    assert "SELECT set_config('app.tenant_id', :tid, true)" in text
+    assert 'DEFAULT_DATABASE_URL = "sqlite:///./insights.db"' in text
+    assert "include_aliases=True" in text
+    assert "PRAGMA foreign_keys=ON" in text
