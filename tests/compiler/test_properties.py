@@ -9,6 +9,7 @@ a message, and a location unless the registry documents why it has none.
 from __future__ import annotations
 
 import copy
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -73,6 +74,8 @@ REPLACEMENTS = st.one_of(
 )
 # Weighted towards mutations that keep the structure valid, so most examples reach the
 # semantic checks instead of stopping at the JSON Schema.
+# More examples for a deeper hunt: SPECFOUNDRY_PROPERTY_EXAMPLES=5000 .venv/bin/pytest ...
+EXAMPLES_PER_TEST = int(os.environ.get("SPECFOUNDRY_PROPERTY_EXAMPLES", "200"))
 MUTATIONS = ("delete", "retarget", "retarget", "retarget", "duplicate", "replace", "rename_key")
 
 
@@ -125,7 +128,7 @@ def _assert_well_formed(spec: Path) -> None:
 
 
 @settings(
-    max_examples=200,
+    max_examples=EXAMPLES_PER_TEST,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -145,7 +148,11 @@ def test_mutated_examples_never_crash(example: str, count: int, data: st.DataObj
         _assert_well_formed(spec)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES_PER_TEST // 2,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(
     example=st.sampled_from(sorted(DOCUMENTS)),
     count=st.integers(min_value=1, max_value=6),
@@ -162,7 +169,7 @@ def test_retargeted_names_never_crash(example: str, count: int, data: st.DataObj
         _assert_well_formed(spec)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=max(EXAMPLES_PER_TEST // 3, 1), deadline=None)
 @given(content=st.one_of(st.binary(max_size=200), st.text(max_size=200)))
 def test_arbitrary_files_never_crash(content: bytes | str) -> None:
     with tempfile.TemporaryDirectory() as tmp:

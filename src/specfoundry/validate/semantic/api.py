@@ -68,7 +68,7 @@ def _transitions(ctx: CheckContext, resource: Resource) -> None:
                 f"resource '{resource.path}' exposes transition '{name}', which entity "
                 f"'{resource.entity}' does not have",
                 ctx.at(*rpath, "transitions", i),
-                did_you_mean(name.raw, known)
+                did_you_mean(name.raw, known, f"transitions of '{resource.entity}'")
                 or f"'{resource.entity}' has no state machine with transitions",
             )
 
@@ -168,7 +168,7 @@ def _rate_limits(ctx: CheckContext) -> None:
             "SF355",
             f"default_plan '{limits.default_plan}' is not one of the plans",
             ctx.at(*path, "default_plan"),
-            did_you_mean(limits.default_plan, plans),
+            did_you_mean(limits.default_plan, plans, "plans"),
         )
     if limits.plan_entity is None or limits.plan_field is None:
         return

@@ -134,7 +134,7 @@ def _kind(site: _Site, attribute: Attribute) -> _Kind | None:
             site.report(
                 "SF332",
                 f"unknown principal attribute '{attribute.name}'",
-                did_you_mean(attribute.name, PRINCIPAL_ATTRIBUTES),
+                did_you_mean(attribute.name, PRINCIPAL_ATTRIBUTES, "principal attributes"),
             )
             return None
         return _Kind(label, PRINCIPAL_ATTRIBUTES[attribute.name])
@@ -149,7 +149,7 @@ def _kind(site: _Site, attribute: Attribute) -> _Kind | None:
     site.report(
         "SF331",
         f"unknown field '{attribute.name}' of entity '{site.entity.name}'",
-        did_you_mean(attribute.name, names),
+        did_you_mean(attribute.name, names, f"fields of '{site.entity.name}'"),
     )
     return None
 
@@ -269,7 +269,7 @@ def _describe_kind(kind: _Kind) -> str:
 
 def _choice_hint(kind: _Kind, value: object, roles: set[str]) -> str | None:
     if kind.type is None:
-        return did_you_mean(str(value), roles)
+        return did_you_mean(str(value), roles, "roles")
     if kind.type in CHOICE_TYPES and kind.choices and isinstance(value, str):
-        return did_you_mean(value, kind.choices)
+        return did_you_mean(value, kind.choices, "allowed values")
     return f"write a {kind.type} value"

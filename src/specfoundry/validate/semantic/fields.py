@@ -141,7 +141,7 @@ def _default(ctx: CheckContext, path: tuple[str, ...], label: str, field: Field)
     problem = value_problem(field.type, value, field.enum_values)
     if problem is not None:
         hint = (
-            did_you_mean(value, field.enum_values)
+            did_you_mean(value, field.enum_values, "allowed values")
             if field.type is FieldType.ENUM and isinstance(value, str)
             else f"write a {field.type} value"
         )

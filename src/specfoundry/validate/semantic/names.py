@@ -29,7 +29,7 @@ def _python_keyword(ctx: CheckContext, name: str, what: str, *path: str | int) -
             "SF310",
             f"{what} '{name}' is a Python keyword",
             ctx.key(*path),
-            f"rename it, e.g. '{name}_'... or a more specific word",
+            "Python reserves the word; pick another name, e.g. a more specific one",
         )
 
 

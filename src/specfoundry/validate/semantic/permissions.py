@@ -61,5 +61,5 @@ def _actions(ctx: CheckContext) -> None:
                 "SF341",
                 f"'{rule.action}' is not an action of entity '{rule.entity}'",
                 ctx.key(*path),
-                did_you_mean(rule.action.raw, allowed),
+                did_you_mean(rule.action.raw, allowed, f"actions of '{rule.entity}'"),
             )

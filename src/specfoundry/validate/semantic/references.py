@@ -14,7 +14,8 @@ from specfoundry.validate.semantic.context import (
 )
 
 
-def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+def did_you_mean(name: str, candidates: Iterable[str], listing: str = "known names") -> str | None:
+    """A hint: the closest candidate, else the candidates (``listing`` introduces them)."""
     pool = sorted(set(candidates))
     close = difflib.get_close_matches(name, pool, n=1)
     if close:
@@ -22,7 +23,7 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     if not pool:
         return None
     shown = ", ".join(pool[:12]) + (", ..." if len(pool) > 12 else "")
-    return f"known names: {shown}"
+    return f"{listing}: {shown}"
 
 
 def list_item(ctx: CheckContext, *path: str | int) -> tuple[str | int, ...]:
@@ -55,7 +56,7 @@ def _unknown_role(ctx: CheckContext, role: str, where: str, *path: str | int) ->
             "SF304",
             f"unknown role '{role}' in {where}",
             ctx.at(*path),
-            did_you_mean(role, roles) or "declare roles under permissions.roles",
+            did_you_mean(role, roles, "roles") or "declare roles under permissions.roles",
         )
 
 
@@ -67,7 +68,7 @@ def _unknown_entity(ctx: CheckContext, name: str, where: str, *path: str | int) 
         "SF301",
         f"unknown entity '{name}' {where}",
         ctx.at(*path),
-        did_you_mean(name, entities),
+        did_you_mean(name, entities, "entities"),
     )
     return True
 
@@ -81,7 +82,7 @@ def _unknown_field(
         "SF302",
         f"unknown field '{name}' of entity '{entity.name}' {where}",
         ctx.at(*path),
-        did_you_mean(name, (f.name.raw for f in entity.fields)),
+        did_you_mean(name, (f.name.raw for f in entity.fields), f"fields of '{entity.name}'"),
     )
 
 
@@ -121,7 +122,7 @@ def _entity(ctx: CheckContext, entity: Entity) -> None:
                 "SF305",
                 f"unknown event '{event}' emitted on {action} of '{entity.name}'",
                 ctx.at("entities", entity.name.raw, "emits", action),
-                did_you_mean(event.raw, events) or "declare the event under `events:`",
+                did_you_mean(event.raw, events, "events") or "declare the event under `events:`",
             )
     for i, index in enumerate(entity.indexes):
         base: tuple[str | int, ...] = ("entities", entity.name.raw, "indexes", i)
@@ -147,7 +148,7 @@ def _machine(ctx: CheckContext, machine: StateMachine) -> None:
                 "SF303",
                 f"unknown state '{name}' {what} in state machine '{machine.name}'",
                 ctx.at(*path),
-                did_you_mean(name, states),
+                did_you_mean(name, states, "states"),
             )
 
     unknown_state(machine.initial.raw, "as the initial state", *mpath, "initial")
@@ -169,7 +170,8 @@ def _machine(ctx: CheckContext, machine: StateMachine) -> None:
                     "SF305",
                     f"unknown event '{event}' emitted by transition '{t.name}'",
                     ctx.at(*tpath, "events", i),
-                    did_you_mean(event.raw, events) or "declare the event under `events:`",
+                    did_you_mean(event.raw, events, "events")
+                    or "declare the event under `events:`",
                 )
         if entity is not None:
             for effect in t.effects:
@@ -210,7 +212,7 @@ def _permissions(ctx: CheckContext) -> None:
                     "SF301",
                     f"unknown entity '{rule.entity}' in permissions.rules",
                     ctx.key("permissions", "rules", rule.entity.raw),
-                    did_you_mean(rule.entity.raw, _entities(ctx)),
+                    did_you_mean(rule.entity.raw, _entities(ctx), "entities"),
                 )
         for i, grant in enumerate(rule.grants):
             item = (*path, i, "role") if ctx.written(*path, i, "role") else (*path, i)
