@@ -1,10 +1,389 @@
-"""Placeholder, replaced below."""
+"""The generated test suite: expectation tables computed from the IR, rendered as data.
+
+Nothing here asks the generated code what it would do: sample payloads respect the spec's
+types and constraints, and every expected status comes from the permission rules, conditions
+(evaluated by :func:`.conditions.evaluate`) and state machines of the model. The test files
+then check the running app against these tables.
+"""
+
 from __future__ import annotations
 
+import pprint
+import re
+import uuid
+from decimal import Decimal
+from pathlib import PurePosixPath
 from typing import Any
 
+from specfoundry.emit.render import render
+from specfoundry.emit.service.conditions import evaluate
+from specfoundry.emit.service.views import ServiceView
+from specfoundry.model import Entity, Field, FieldType, Operation, Service
 from specfoundry.write.tree import EmittedFile
 
+CREATOR = "creator"
+STRANGER = "stranger"
+NAMESPACE = uuid.UUID("6f1c1b1e-5a1d-4c55-9a3e-5f0c0ffee000")
 
-def test_files(model: Any, svc: Any, header: str) -> list[EmittedFile]:
-    return []
+
+class TestPlanError(ValueError):
+    """A spec feature the generated tests cannot build sample data for."""
+
+
+# -- sample payloads ------------------------------------------------------------------------
+def _string(field: Field, n: int) -> str:
+    candidates = [f"sample-{n}", f"sample{n}", f"s{n}", f"{n}", f"Sample {n}"]
+    low = field.min_length or 0
+    high = field.max_length
+    for text in candidates:
+        if len(text) < low:
+            text = text + "x" * (low - len(text))
+        if high is not None and len(text) > high:
+            continue
+        if field.pattern is None or re.search(field.pattern, text):
+            return text
+    raise TestPlanError(f"no sample value satisfies {field.name}'s pattern {field.pattern!r}")
+
+
+def sample_value(field: Field, n: int) -> Any:
+    """A valid JSON value for ``field``; ``n`` varies it (unique fields)."""
+    match field.type:
+        case FieldType.STRING:
+            return _string(field, n)
+        case FieldType.TEXT:
+            text = f"Sample text {n}."
+            return text[: field.max_length] if field.max_length else text
+        case FieldType.EMAIL:
+            return f"user{n}@example.com"
+        case FieldType.URL:
+            return f"https://example.com/hooks/{n}"
+        case FieldType.INTEGER:
+            low = int(field.minimum) if field.minimum is not None else None
+            high = int(field.maximum) if field.maximum is not None else None
+            value = n if low is None else max(low, min(low + n, high if high is not None else low + n))
+            return min(value, high) if high is not None else value
+        case FieldType.DECIMAL | FieldType.MONEY:
+            value = Decimal("12.50")
+            if field.minimum is not None and value < field.minimum:
+                value = field.minimum
+            if field.maximum is not None and value > field.maximum:
+                value = field.maximum
+            return str(value)
+        case FieldType.BOOLEAN:
+            return bool(field.default) if field.has_default else False
+        case FieldType.DATE:
+            return "2026-01-15"
+        case FieldType.DATETIME:
+            return "2026-01-15T10:00:00+00:00"
+        case FieldType.UUID:
+            return str(uuid.uuid5(NAMESPACE, f"{field.name}-{n}"))
+        case FieldType.ENUM:
+            return field.default if field.has_default else field.enum_values[0]
+        case FieldType.JSON:
+            return {"sample": n}
+        case FieldType.REF:
+            assert field.ref_entity is not None
+            return {"$ref": field.ref_entity.raw}
+    raise TestPlanError(f"no sample for {field.type}")  # pragma: no cover
+
+
+def sample_payload(entity: Entity) -> dict[str, Any]:
+    """Create body template: every client-writable field anyone may write (refs as markers).
+
+    ``{n}`` is substituted at run time by formatting strings with the sequence number.
+    """
+    out: dict[str, Any] = {}
+    for field in entity.fields:
+        if not field.client_writable:
+            continue
+        if field.writable_by is not None and (field.has_default or not field.required):
+            continue  # reserved fields are tested on their own
+        out[field.name.raw] = sample_value(field, 0)
+    return out
+
+
+def varying(entity: Entity) -> list[str]:
+    """Fields whose sample must change per object (unique ones, and strings, for sorting)."""
+    return [
+        f.name.raw
+        for f in entity.fields
+        if f.client_writable
+        and f.type in (FieldType.STRING, FieldType.TEXT, FieldType.EMAIL, FieldType.URL)
+    ]
+
+
+def _resource_values(model: Service, entity: Entity, creator: str) -> dict[str, Any]:
+    """What the stored object looks like after a create with the sample payload."""
+    payload = sample_payload(entity)
+    values: dict[str, Any] = {}
+    machines = {m.field.raw: m for m in model.machine_for(entity.name.raw)}
+    for field in entity.fields:
+        name = field.name.raw
+        if name in machines:
+            values[name] = machines[name].initial.raw
+        elif field.auto is not None and field.auto.value == "principal":
+            values[name] = creator
+        elif name in payload:
+            values[name] = None if field.type is FieldType.REF else payload[name]
+        elif field.has_default:
+            values[name] = field.default
+        else:
+            values[name] = None
+    return values
+
+
+# -- expectation tables -----------------------------------------------------------------------
+def _allowed(model: Service, entity: Entity, action: str, roles: set[str], resource: dict[str, Any], sub: str) -> bool:
+    principal = {"id": sub, "roles": sorted(roles), "tenant_id": None}
+    for holder in model.permissions.holders(entity.name.raw, action):
+        if holder.role.name.raw not in roles:
+            continue
+        if holder.unconditional or any(
+            evaluate(c.expr, resource, principal) for c in holder.conditions
+        ):
+            return True
+    return False
+
+
+def _holds(model: Service, entity: Entity, action: str, roles: set[str]) -> bool:
+    return any(h.role.name.raw in roles for h in model.permissions.holders(entity.name.raw, action))
+
+
+def _mentions_principal(model: Service, entity: Entity) -> bool:
+    for rule in model.permissions.rules:
+        if rule.entity.raw != entity.name.raw:
+            continue
+        for grant in rule.grants:
+            if grant.condition and any(a.scope.value == "principal" for a in grant.condition.attributes()):
+                return True
+    return False
+
+
+def update_payload(entity: Entity) -> dict[str, Any]:
+    for field in entity.fields:
+        if (
+            field.updatable
+            and field.writable_by is None
+            and not field.unique
+            and field.type is not FieldType.REF
+        ):
+            return {field.name.raw: sample_value(field, 7777)}
+    return {}
+
+
+def _guard_ok(model: Service, entity: Entity, transition: Any, resource: dict[str, Any], sub: str, roles: set[str]) -> bool:
+    if transition.guard is None:
+        return True
+    principal = {"id": sub, "roles": sorted(roles), "tenant_id": None}
+    return evaluate(transition.guard.expr, resource, principal)
+
+
+def role_matrix(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, role or None, owner?, action, expected status, listed?) for every case."""
+    rows: list[tuple[Any, ...]] = []
+    role_names = [r.name.raw for r in model.permissions.roles]
+    for resource in model.api.resources:
+        entity = model.entity(resource.entity.raw)
+        assert entity is not None
+        ops = set(resource.operations)
+        if entity.is_tenant or Operation.CREATE not in ops:
+            continue
+        owners = (True, False) if _mentions_principal(model, entity) else (True,)
+        machine = next(iter(model.machine_for(entity.name.raw)), None)
+        for role in [*role_names, None]:
+            roles = {role} if role else set()
+            for owner in owners:
+                sub = CREATOR if owner else STRANGER
+                stored = _resource_values(model, entity, CREATOR)
+                readable = _allowed(model, entity, "read", roles, stored, sub)
+
+                def on_object(action: str) -> int:
+                    if not readable:
+                        return 404
+                    return 200 if _allowed(model, entity, action, roles, stored, sub) else 403
+
+                if Operation.READ in ops:
+                    rows.append((resource.path, role, owner, "read", 200 if readable else 404, None))
+                if Operation.LIST in ops:
+                    if not _holds(model, entity, "list", roles):
+                        rows.append((resource.path, role, owner, "list", 403, None))
+                    else:
+                        listed = readable and _allowed(model, entity, "list", roles, stored, sub)
+                        rows.append((resource.path, role, owner, "list", 200, listed))
+                if Operation.UPDATE in ops:
+                    rows.append((resource.path, role, owner, "update", on_object("update"), None))
+                if Operation.DELETE in ops:
+                    status = on_object("delete")
+                    rows.append((resource.path, role, owner, "delete", 204 if status == 200 else status, None))
+                if owner:
+                    mine = _resource_values(model, entity, sub)
+                    if not _holds(model, entity, "create", roles):
+                        status = 403
+                    else:
+                        status = 201 if _allowed(model, entity, "create", roles, mine, sub) else 403
+                    rows.append((resource.path, role, owner, "create", status, None))
+                for name in resource.transitions:
+                    if machine is None:
+                        continue
+                    t = machine.transition(name.raw)
+                    assert t is not None
+                    status = on_object(t.name.raw)
+                    if status == 200 and (
+                        machine.initial not in t.sources
+                        or not _guard_ok(model, entity, t, stored, sub, roles)
+                    ):
+                        status = 409
+                    rows.append((resource.path, role, owner, t.name.raw, status, None))
+    return rows
+
+
+def transition_table(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, state, transition, expected status, target or current, allowed from state)."""
+    rows: list[tuple[Any, ...]] = []
+    for resource in model.api.resources:
+        entity = model.entity(resource.entity.raw)
+        assert entity is not None
+        if not resource.transitions or Operation.CREATE not in resource.operations:
+            continue
+        machine = model.machine_for(entity.name.raw)[0]
+        stored = _resource_values(model, entity, CREATOR)
+        all_roles = {r.name.raw for r in model.permissions.roles}
+        for state in machine.states:
+            allowed = [t.name.raw for t in machine.allowed_from(state.name.raw)]
+            for name in resource.transitions:
+                t = machine.transition(name.raw)
+                assert t is not None
+                here = {**stored, machine.field.raw: state.name.raw}
+                if state.name not in t.sources:
+                    rows.append((resource.path, state.name.raw, t.name.raw, 409, "invalid-transition", allowed))
+                elif not _guard_ok(model, entity, t, here, CREATOR, all_roles):
+                    rows.append((resource.path, state.name.raw, t.name.raw, 409, "guard-failed", allowed))
+                else:
+                    rows.append((resource.path, state.name.raw, t.name.raw, 200, t.target.raw, allowed))
+    return rows
+
+
+def guard_failures(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, transition, source state, fields to null) making a guard false."""
+    rows: list[tuple[Any, ...]] = []
+    for resource in model.api.resources:
+        entity = model.entity(resource.entity.raw)
+        assert entity is not None
+        if not resource.transitions or Operation.CREATE not in resource.operations:
+            continue
+        machine = model.machine_for(entity.name.raw)[0]
+        stored = _resource_values(model, entity, CREATOR)
+        for name in resource.transitions:
+            t = machine.transition(name.raw)
+            if t is None or t.guard is None:
+                continue
+            nulls = sorted(
+                {a.name for a in t.guard.attributes() if a.scope.value == "resource"}
+                & {f.name.raw for f in entity.fields if f.nullable}
+            )
+            variant = {**stored, **dict.fromkeys(nulls)}
+            if nulls and not evaluate(t.guard.expr, variant, {"id": CREATOR, "roles": [], "tenant_id": None}):
+                rows.append((resource.path, t.name.raw, t.sources[0].raw, nulls))
+    return rows
+
+
+def writable_cases(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, field, role, expected status) for update bodies carrying a reserved field."""
+    rows: list[tuple[Any, ...]] = []
+    for resource in model.api.resources:
+        entity = model.entity(resource.entity.raw)
+        assert entity is not None
+        if Operation.UPDATE not in resource.operations or Operation.CREATE not in resource.operations:
+            continue
+        stored = _resource_values(model, entity, CREATOR)
+        for field in entity.fields:
+            if field.writable_by is None or not field.updatable:
+                continue
+            writers = {r.raw for r in field.writable_by}
+            for role in model.permissions.roles:
+                roles = {role.name.raw}
+                lineage = {role.name.raw, *(n.raw for n in role.includes)}
+                if not _allowed(model, entity, "read", roles, stored, CREATOR):
+                    continue
+                if not _allowed(model, entity, "update", roles, stored, CREATOR):
+                    continue
+                status = 200 if lineage & writers else 403
+                rows.append((resource.path, field.name.raw, role.name.raw, status))
+    return rows
+
+
+def resources_table(model: Service) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for resource in model.api.resources:
+        entity = model.entity(resource.entity.raw)
+        assert entity is not None
+        machine = next(iter(model.machine_for(entity.name.raw)), None)
+        out[resource.path] = {
+            "entity": entity.name.raw,
+            "class_name": entity.name.pascal,
+            "path": f"{model.api.base_path}/{resource.path}",
+            "operations": [op.value for op in resource.operations],
+            "transitions": [t.raw for t in resource.transitions],
+            "is_tenant": entity.is_tenant,
+            "sample": sample_payload(entity),
+            "varying": varying(entity),
+            "update": update_payload(entity),
+            "state_field": machine.field.raw if machine else None,
+            "sorts": [f.name.raw for f in entity.sortable_fields] + ["created_at"],
+        }
+    return out
+
+
+def _data(value: Any) -> str:
+    return pprint.pformat(value, width=96, sort_dicts=False)
+
+
+def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFile]:
+    roles = [r.name.raw for r in model.permissions.roles]
+    tables = {
+        "RESOURCES": _data(resources_table(model)),
+        "ROLES": _data(roles),
+        "ROLE_MATRIX": _data(role_matrix(model)),
+        "TRANSITIONS": _data(transition_table(model)),
+        "GUARD_FAILURES": _data(guard_failures(model)),
+        "WRITABLE": _data(writable_cases(model)),
+        "DEPRECATED": _data(deprecated_table(model)),
+    }
+    files = {
+        "tests/conftest.py": "conftest.py.j2",
+        "tests/api_support.py": "api_support.py.j2",
+        "tests/spec_tables.py": "spec_tables.py.j2",
+        "tests/test_api_contract.py": "test_api_contract.py.j2",
+        "tests/test_api_isolation.py": "test_api_isolation.py.j2",
+        "tests/test_api_permissions.py": "test_api_permissions.py.j2",
+        "tests/test_api_pagination.py": "test_api_pagination.py.j2",
+        "tests/test_api_concurrency.py": "test_api_concurrency.py.j2",
+        "tests/test_quickstart.py": "test_quickstart.py.j2",
+    }
+    if any(r.transitions for r in svc.resources):
+        files["tests/test_api_machines.py"] = "test_api_machines.py.j2"
+    if svc.has_deprecation:
+        files["tests/test_api_deprecation.py"] = "test_api_deprecation.py.j2"
+    out = [EmittedFile(PurePosixPath("tests/__init__.py"), header.encode())]
+    for path, template in files.items():
+        text = render(f"service/tests/{template}", header=header, svc=svc, tables=tables)
+        out.append(EmittedFile(PurePosixPath(path), text.encode()))
+    return out
+
+
+def deprecated_table(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, operation, method, path suffix, sunset date or None)."""
+    methods = {"list": ("GET", ""), "read": ("GET", "/{id}"), "create": ("POST", "")}
+    methods |= {"update": ("PATCH", "/{id}"), "delete": ("DELETE", "/{id}")}
+    rows: list[tuple[Any, ...]] = []
+    for resource in model.api.resources:
+        actions = [op.value for op in resource.operations] + [t.raw for t in resource.transitions]
+        for action in actions:
+            d = resource.deprecation_of(action)
+            if d is None:
+                continue
+            method, suffix = methods.get(action, ("POST", f"/{{id}}/{action}"))
+            rows.append(
+                (resource.path, action, method, suffix, d.sunset.isoformat() if d.sunset else None)
+            )
+    return rows
