@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = {"analytics": ROOT / "examples" / "analytics", "minimal": ROOT / "examples" / "minimal"}
 PG_URL = os.environ.get("SPECFOUNDRY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
+
 @pytest.fixture(scope="session")
 def models() -> dict[str, Service]:
     return {name: load_model(path) for name, path in EXAMPLES.items()}
