@@ -68,6 +68,7 @@ class SortView:
 class FilterView:
     name: str
     annotation: str
+    query_args: str  # constraints, as keyword arguments of Query(...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -563,9 +564,14 @@ def resource_view(model: Service, resource: Resource) -> ResourceView:
     for f in entity.filterable_fields:
         if f.type in (FieldType.ENUM, FieldType.STATE):
             ann = "Literal[" + ", ".join(repr(v) for v in f.enum_values) + "]"
+        elif f.type in (FieldType.EMAIL, FieldType.URL, FieldType.STRING, FieldType.TEXT):
+            ann = base_annotation(f)
         else:
             ann = _FILTER_ANNOTATION.get(_kind(f), "str")
-        filters.append(FilterView(f.name.raw, ann))
+        args = ", ".join(
+            a for a in field_args(f).split(", ") if a and not a.startswith(("max_digits", "decimal_places"))
+        )
+        filters.append(FilterView(f.name.raw, ann, args))
     actions = [op.value for op in Operation]
     rules = {a: rule_view(model, entity, a) for a in actions}
     events = {action: _payload(model, entity, str(event)) for action, event in entity.emits}
