@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from specfoundry.emit.openapi import build_openapi, render as render_contract
+from specfoundry.emit.openapi import build_openapi
+from specfoundry.emit.openapi import render as render_contract
 from specfoundry.emit.render import generated_header, render
 from specfoundry.emit.service import testplan
 from specfoundry.emit.service.views import ResourceView, ServiceView, service_view

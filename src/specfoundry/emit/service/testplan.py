@@ -60,7 +60,9 @@ def sample_value(field: Field, n: int) -> Any:
         case FieldType.INTEGER:
             low = int(field.minimum) if field.minimum is not None else None
             high = int(field.maximum) if field.maximum is not None else None
-            value = n if low is None else max(low, min(low + n, high if high is not None else low + n))
+            value = (
+                n if low is None else max(low, min(low + n, high if high is not None else low + n))
+            )
             return min(value, high) if high is not None else value
         case FieldType.DECIMAL | FieldType.MONEY:
             value = Decimal("12.50")
@@ -133,7 +135,9 @@ def _resource_values(model: Service, entity: Entity, creator: str) -> dict[str, 
 
 
 # -- expectation tables -----------------------------------------------------------------------
-def _allowed(model: Service, entity: Entity, action: str, roles: set[str], resource: dict[str, Any], sub: str) -> bool:
+def _allowed(
+    model: Service, entity: Entity, action: str, roles: set[str], resource: dict[str, Any], sub: str
+) -> bool:
     principal = {"id": sub, "roles": sorted(roles), "tenant_id": None}
     for holder in model.permissions.holders(entity.name.raw, action):
         if holder.role.name.raw not in roles:
@@ -154,7 +158,9 @@ def _mentions_principal(model: Service, entity: Entity) -> bool:
         if rule.entity.raw != entity.name.raw:
             continue
         for grant in rule.grants:
-            if grant.condition and any(a.scope.value == "principal" for a in grant.condition.attributes()):
+            if grant.condition and any(
+                a.scope.value == "principal" for a in grant.condition.attributes()
+            ):
                 return True
     return False
 
@@ -171,7 +177,14 @@ def update_payload(entity: Entity) -> dict[str, Any]:
     return {}
 
 
-def _guard_ok(model: Service, entity: Entity, transition: Any, resource: dict[str, Any], sub: str, roles: set[str]) -> bool:
+def _guard_ok(
+    model: Service,
+    entity: Entity,
+    transition: Any,
+    resource: dict[str, Any],
+    sub: str,
+    roles: set[str],
+) -> bool:
     if transition.guard is None:
         return True
     principal = {"id": sub, "roles": sorted(roles), "tenant_id": None}
@@ -197,13 +210,23 @@ def role_matrix(model: Service) -> list[tuple[Any, ...]]:
                 stored = _resource_values(model, entity, CREATOR)
                 readable = _allowed(model, entity, "read", roles, stored, sub)
 
-                def on_object(action: str) -> int:
+                def on_object(
+                    action: str,
+                    readable: bool = readable,
+                    entity: Entity = entity,
+                    roles: set[str] = roles,
+                    stored: dict[str, Any] = stored,
+                    sub: str = sub,
+                ) -> int:
                     if not readable:
                         return 404
-                    return 200 if _allowed(model, entity, action, roles, stored, sub) else 403
+                    allowed = _allowed(model, entity, action, roles, stored, sub)
+                    return 200 if allowed else 403
 
                 if Operation.READ in ops:
-                    rows.append((resource.path, role, owner, "read", 200 if readable else 404, None))
+                    rows.append(
+                        (resource.path, role, owner, "read", 200 if readable else 404, None)
+                    )
                 if Operation.LIST in ops:
                     if not _holds(model, entity, "list", roles):
                         rows.append((resource.path, role, owner, "list", 403, None))
@@ -214,7 +237,16 @@ def role_matrix(model: Service) -> list[tuple[Any, ...]]:
                     rows.append((resource.path, role, owner, "update", on_object("update"), None))
                 if Operation.DELETE in ops:
                     status = on_object("delete")
-                    rows.append((resource.path, role, owner, "delete", 204 if status == 200 else status, None))
+                    rows.append(
+                        (
+                            resource.path,
+                            role,
+                            owner,
+                            "delete",
+                            204 if status == 200 else status,
+                            None,
+                        )
+                    )
                 if owner:
                     mine = _resource_values(model, entity, sub)
                     if not _holds(model, entity, "create", roles):
@@ -255,11 +287,24 @@ def transition_table(model: Service) -> list[tuple[Any, ...]]:
                 assert t is not None
                 here = {**stored, machine.field.raw: state.name.raw}
                 if state.name not in t.sources:
-                    rows.append((resource.path, state.name.raw, t.name.raw, 409, "invalid-transition", allowed))
+                    rows.append(
+                        (
+                            resource.path,
+                            state.name.raw,
+                            t.name.raw,
+                            409,
+                            "invalid-transition",
+                            allowed,
+                        )
+                    )
                 elif not _guard_ok(model, entity, t, here, CREATOR, all_roles):
-                    rows.append((resource.path, state.name.raw, t.name.raw, 409, "guard-failed", allowed))
+                    rows.append(
+                        (resource.path, state.name.raw, t.name.raw, 409, "guard-failed", allowed)
+                    )
                 else:
-                    rows.append((resource.path, state.name.raw, t.name.raw, 200, t.target.raw, allowed))
+                    rows.append(
+                        (resource.path, state.name.raw, t.name.raw, 200, t.target.raw, allowed)
+                    )
     return rows
 
 
@@ -282,7 +327,9 @@ def guard_failures(model: Service) -> list[tuple[Any, ...]]:
                 & {f.name.raw for f in entity.fields if f.nullable}
             )
             variant = {**stored, **dict.fromkeys(nulls)}
-            if nulls and not evaluate(t.guard.expr, variant, {"id": CREATOR, "roles": [], "tenant_id": None}):
+            if nulls and not evaluate(
+                t.guard.expr, variant, {"id": CREATOR, "roles": [], "tenant_id": None}
+            ):
                 rows.append((resource.path, t.name.raw, t.sources[0].raw, nulls))
     return rows
 
@@ -293,7 +340,10 @@ def writable_cases(model: Service) -> list[tuple[Any, ...]]:
     for resource in model.api.resources:
         entity = model.entity(resource.entity.raw)
         assert entity is not None
-        if Operation.UPDATE not in resource.operations or Operation.CREATE not in resource.operations:
+        if (
+            Operation.UPDATE not in resource.operations
+            or Operation.CREATE not in resource.operations
+        ):
             continue
         stored = _resource_values(model, entity, CREATOR)
         for field in entity.fields:

@@ -569,7 +569,9 @@ def resource_view(model: Service, resource: Resource) -> ResourceView:
         else:
             ann = _FILTER_ANNOTATION.get(_kind(f), "str")
         args = ", ".join(
-            a for a in field_args(f).split(", ") if a and not a.startswith(("max_digits", "decimal_places"))
+            a
+            for a in field_args(f).split(", ")
+            if a and not a.startswith(("max_digits", "decimal_places"))
         )
         filters.append(FilterView(f.name.raw, ann, args))
     actions = [op.value for op in Operation]
@@ -603,7 +605,7 @@ def _tenant_view(model: Service) -> TenantView:
     for f in entity.fields:
         if not f.client_writable or f.has_default or not f.required:
             continue
-        if f.name.raw == "name" or f.type in (FieldType.STRING, FieldType.TEXT) and not values:
+        if f.name.raw == "name" or (f.type in (FieldType.STRING, FieldType.TEXT) and not values):
             expr = "name" if f.max_length is None else f"name[:{f.max_length}]"
         elif f.type in (FieldType.STRING, FieldType.TEXT):
             expr = "slugify(name)" if f.max_length is None else f"slugify(name)[:{f.max_length}]"

@@ -1,0 +1,50 @@
+"""Helpers of the service emitter tests (imported by name: the test folders are not packages)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from specfoundry.emit.service import emit_service
+from specfoundry.model import Service
+from specfoundry.write import apply, plan
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = {"minimal": ROOT / "examples" / "minimal", "analytics": ROOT / "examples" / "analytics"}
+ROLES = {"minimal": "reader,writer", "analytics": "owner,support"}
+
+
+def generate(model: Service, out: Path) -> Path:
+    """Write the service of ``model`` into ``out`` through the write layer, like the CLI."""
+    apply(plan(out, emit_service(model)))
+    return out
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment for a generated suite: no variables of ours leaking in."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "JWT_", "PYTEST_", "NOTES_", "INSIGHTS_"))
+    }
+    env.pop("PYTHONPATH", None)
+    env.update(extra)
+    return env
+
+
+def run_pytest(folder: Path, *args: str, env: dict[str, str], timeout: int = 1200) -> str:
+    """``pytest`` inside ``folder`` with specfoundry's own interpreter; returns its output."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-8000:]
+    return output
