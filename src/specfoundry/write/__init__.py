@@ -8,6 +8,7 @@ See ``docs/regeneration.md`` for the guarantees.
 
 from .apply import WriteResult, apply
 from .check import CheckResult, check
+from .current import fingerprint, is_current
 from .errors import (
     ConflictError,
     EmissionError,
@@ -46,6 +47,8 @@ __all__ = [
     "WriteResult",
     "apply",
     "check",
+    "fingerprint",
+    "is_current",
     "plan",
     "render_plan",
     "render_result",

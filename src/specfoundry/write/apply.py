@@ -66,6 +66,7 @@ def apply(
             root,
             write_plan.emission,
             recreate_scaffold=write_plan.recreate_scaffold,
+            inputs=write_plan.manifest.inputs,
             label=write_plan.label,
         )
         if not current.same_decisions(write_plan):

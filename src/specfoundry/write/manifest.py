@@ -37,6 +37,9 @@ class Manifest:
         default_factory=lambda: MappingProxyType({})
     )
     scaffold: frozenset[PurePosixPath] = frozenset()
+    # Fingerprint of everything the emission was computed from (spec, generator, previous
+    # output); equal inputs plus untouched files let `generate` skip emitting entirely.
+    inputs: str = ""
 
     @classmethod
     def build(
@@ -44,8 +47,9 @@ class Manifest:
         generator_version: str,
         files: dict[PurePosixPath, str],
         scaffold: frozenset[PurePosixPath] | set[PurePosixPath],
+        inputs: str = "",
     ) -> Manifest:
-        return cls(generator_version, MappingProxyType(dict(files)), frozenset(scaffold))
+        return cls(generator_version, MappingProxyType(dict(files)), frozenset(scaffold), inputs)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Manifest):
@@ -57,12 +61,14 @@ class Manifest:
 
     def to_bytes(self) -> bytes:
         """Canonical serialisation: the exact bytes written to disk."""
-        doc = {
+        doc: dict[str, Any] = {
             "format": FORMAT,
             "generator": {"name": "specfoundry", "version": self.generator_version},
             "files": {str(path): {"sha256": digest} for path, digest in self.files.items()},
             "scaffold": sorted(str(path) for path in self.scaffold),
         }
+        if self.inputs:
+            doc["inputs"] = self.inputs
         return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
     @classmethod
@@ -96,11 +102,12 @@ class Manifest:
                 check_relative_path(_expect(p, str), what="manifest path")
                 for p in _expect(doc.get("scaffold", []), list)
             )
+            inputs = _expect(doc.get("inputs", ""), str)
         except UnsafePathError as exc:
             raise ManifestError(_bad(source, str(exc))) from None
         except (KeyError, TypeError) as exc:
             raise ManifestError(_bad(source, f"missing or mistyped field {exc}")) from None
-        return cls.build(version, dict(sorted(files.items())), scaffold)
+        return cls.build(version, dict(sorted(files.items())), scaffold, inputs)
 
 
 def _expect(value: Any, kind: type) -> Any:

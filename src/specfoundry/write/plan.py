@@ -110,6 +110,7 @@ def plan(
     recreate_scaffold: bool = False,
     recover: bool = True,
     lock_timeout: float = DEFAULT_TIMEOUT,
+    inputs: str = "",
 ) -> WritePlan:
     """Classify every path of ``emission`` (and every path owned before) against ``out_dir``.
 
@@ -117,34 +118,47 @@ def plan(
     (its journal is present), it is completed first, because planning against a half-written
     folder would report spurious conflicts. Pass ``recover=False`` (dry runs) to get an
     :class:`InterruptedWriteError` instead. ``recreate_scaffold=True`` re-creates user scaffold
-    files the user deleted.
+    files the user deleted. ``inputs`` is recorded in the manifest (see :func:`is_current`).
     """
     root = Path(out_dir).absolute()
     validate_emission(emission)
     label = os.fspath(out_dir)
     if not root.exists():
-        return plan_unlocked(root, emission, recreate_scaffold=recreate_scaffold, label=label)
+        return plan_unlocked(
+            root, emission, recreate_scaffold=recreate_scaffold, label=label, inputs=inputs
+        )
     if not root.is_dir():
         raise WriteError(f"output path {out_dir} exists and is not a directory")
     # Exclusive when we may recover (that writes); dry runs only read and share the lock.
     with locked(root, timeout=lock_timeout, shared=not recover):
         if recover:
             recover_unlocked(root)
-        return plan_unlocked(root, emission, recreate_scaffold=recreate_scaffold, label=label)
+        return plan_unlocked(
+            root, emission, recreate_scaffold=recreate_scaffold, label=label, inputs=inputs
+        )
 
 
 def plan_unlocked(
-    root: Path, emission: Emission, *, recreate_scaffold: bool, label: str = ""
+    root: Path,
+    emission: Emission,
+    *,
+    recreate_scaffold: bool,
+    label: str = "",
+    inputs: str = "",
 ) -> WritePlan:
     """:func:`plan` for a caller that already holds the lock (``apply`` re-plans this way)."""
     try:
-        return _plan(root, emission, recreate_scaffold=recreate_scaffold, label=label)
+        return _plan(
+            root, emission, recreate_scaffold=recreate_scaffold, label=label, inputs=inputs
+        )
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
         raise WriteError(f"cannot read{where} in {label or root}: {exc.strerror}") from None
 
 
-def _plan(root: Path, emission: Emission, *, recreate_scaffold: bool, label: str) -> WritePlan:
+def _plan(
+    root: Path, emission: Emission, *, recreate_scaffold: bool, label: str, inputs: str
+) -> WritePlan:
     if journal_pending(root):
         raise InterruptedWriteError(
             f"a previous generate into {label or root} was interrupted before it finished; run "
@@ -183,6 +197,7 @@ def _plan(root: Path, emission: Emission, *, recreate_scaffold: bool, label: str
         specfoundry.__version__,
         {p: i.sha256 for p, i in by_path.items() if i.owner == "generator"},
         {p for p, i in by_path.items() if i.owner == "user"},
+        inputs,
     )
     return WritePlan(
         out_dir=root,

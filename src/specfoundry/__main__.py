@@ -1,0 +1,5 @@
+"""``python -m specfoundry`` runs the CLI."""
+
+from specfoundry.cli import main
+
+main()
