@@ -2,23 +2,79 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import typer
 
+import specfoundry
 from specfoundry.commands.common import EXIT_FAILED, EXIT_OK, SPEC_ARGUMENT, compile_or_exit
 from specfoundry.emit.service import emit_service, read_previous
 from specfoundry.emit.service.data import DestructiveChangeError
-from specfoundry.write import WriteError, apply, check, plan, render_plan, render_result
+from specfoundry.model import Service
+from specfoundry.resources import templates_dir
+from specfoundry.write import (
+    WriteError,
+    apply,
+    check,
+    fingerprint,
+    is_current,
+    plan,
+    render_plan,
+    render_result,
+)
 from specfoundry.write.tree import Emission
+from specfoundry.write.usercode import StaleReference, find_stale_references
 
 OUTPUT_OPTION = typer.Option(
     ..., "--output", "-o", help="The service's folder (created if missing).", show_default=False
 )
 
 
+@cache
+def _generator_digest() -> bytes:
+    """Every file that decides the output: the package's code and the templates."""
+    package = Path(specfoundry.__file__).parent
+    files = sorted(package.rglob("*.py")) + sorted(templates_dir().rglob("*.j2"))
+    return fingerprint(*(f.read_bytes() for f in files)).encode()
+
+
+def _inputs(model: Service, *, allow_destructive: bool) -> str:
+    """What the emission depends on besides the output folder's own (hash-checked) files."""
+    return fingerprint(
+        specfoundry.__version__.encode(),
+        _generator_digest(),
+        repr(model).encode(),
+        b"allow-destructive" if allow_destructive else b"",
+    )
+
+
+def _required_hooks(model: Service) -> dict[str, str]:
+    return {
+        t.hook.raw: f"transition {machine.entity}.{t.name}"
+        for machine in model.state_machines
+        for t in machine.transitions
+        if t.hook is not None
+    }
+
+
+def _stale_user_code(model: Service, output: Path, emission: Emission) -> list[StaleReference]:
+    package = model.name.snake
+    return find_stale_references(
+        output, emission, package, f"{package}_ext", _required_hooks(model)
+    )
+
+
+def _report_user_code(problems: list[StaleReference]) -> None:
+    for problem in problems:
+        typer.echo(problem.render(), err=True)
+
+
 def _emission(spec: Path, output: Path, *, allow_destructive: bool = False) -> Emission:
-    model = compile_or_exit(spec)
+    return _emit(compile_or_exit(spec), output, allow_destructive=allow_destructive)
+
+
+def _emit(model: Service, output: Path, *, allow_destructive: bool = False) -> Emission:
     try:
         return emit_service(model, read_previous(output), allow_destructive=allow_destructive)
     except DestructiveChangeError as exc:
@@ -52,9 +108,15 @@ def generate(
 
         specfoundry generate spec.yaml -o service --dry-run --diff
     """
-    emission = _emission(spec, output, allow_destructive=allow_destructive)
+    model = compile_or_exit(spec)
+    inputs = _inputs(model, allow_destructive=allow_destructive)
+    if not (dry_run or diff or force) and is_current(output, inputs):
+        # Same spec, same generator, no file touched: emitting again would change nothing.
+        typer.echo(f"{output.as_posix()} is up to date.")
+        raise typer.Exit(EXIT_OK)
+    emission = _emit(model, output, allow_destructive=allow_destructive)
     try:
-        write_plan = plan(output, emission, recover=not (dry_run or diff))
+        write_plan = plan(output, emission, recover=not (dry_run or diff), inputs=inputs)
         if dry_run or diff:
             typer.echo(render_plan(write_plan, diff=diff), nl=False)
             raise typer.Exit(EXIT_OK)
@@ -62,19 +124,31 @@ def generate(
     except WriteError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_FAILED) from None
+    _report_user_code(_stale_user_code(model, output, emission))
     raise typer.Exit(EXIT_OK)
 
 
 def check_command(spec: Path = SPEC_ARGUMENT, output: Path = OUTPUT_OPTION) -> None:
-    """Exit 1 when `specfoundry generate SPEC -o DIR` would change DIR (for CI); 0 when current."""
-    emission = _emission(spec, output)
+    """Exit 1 when `specfoundry generate SPEC -o DIR` would change DIR (for CI); 0 when current.
+
+    Also exit 1 when code in `<service>_ext/` refers to generated names or hooks that the spec
+    no longer produces (each reported with its file and line).
+
+    Example:
+
+        specfoundry check examples/analytics -o out/insights
+    """
+    model = compile_or_exit(spec)
+    emission = _emit(model, output)
     try:
-        result = check(output, emission)
+        result = check(output, emission, inputs=_inputs(model, allow_destructive=False))
     except WriteError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_FAILED) from None
     typer.echo(result.render(), nl=False)
-    raise typer.Exit(result.exit_code)
+    problems = _stale_user_code(model, output, emission) if output.is_dir() else []
+    _report_user_code(problems)
+    raise typer.Exit(result.exit_code or (EXIT_FAILED if problems else EXIT_OK))
 
 
 def register(app: typer.Typer) -> None:

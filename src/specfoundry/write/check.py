@@ -47,9 +47,17 @@ class CheckResult:
 
 
 def check(
-    out_dir: str | os.PathLike[str], emission: Emission, *, lock_timeout: float = DEFAULT_TIMEOUT
+    out_dir: str | os.PathLike[str],
+    emission: Emission,
+    *,
+    lock_timeout: float = DEFAULT_TIMEOUT,
+    inputs: str = "",
 ) -> CheckResult:
-    """Compare ``out_dir`` with ``emission`` without writing anything."""
+    """Compare ``out_dir`` with ``emission`` without writing anything.
+
+    ``inputs``: the fingerprint ``generate`` would record; a manifest with another one counts
+    as out of date, exactly as ``generate`` would rewrite it.
+    """
     root, label = Path(out_dir).absolute(), os.fspath(out_dir)
     validate_emission(emission)
     if not root.exists():
@@ -65,7 +73,7 @@ def check(
                 ("a previous generate was interrupted; run `specfoundry generate` to complete it",),
                 label,
             )
-        current = plan_unlocked(root, emission, recreate_scaffold=False)
+        current = plan_unlocked(root, emission, recreate_scaffold=False, inputs=inputs)
         return CheckResult(root, reasons(current), label)
 
 
