@@ -1,0 +1,104 @@
+"""Run what we generate: each example's own suite on SQLite and PostgreSQL, schemathesis against
+each app, and the four-command quickstart through the real console entry point."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from service_support import EXAMPLES, ROLES, clean_env, run_pytest
+
+pytestmark = pytest.mark.slow
+HERE = Path(__file__).resolve().parent
+
+
+def _summary(output: str) -> str:
+    lines = [line for line in output.splitlines() if re.search(r"\d+ passed", line)]
+    return lines[-1] if lines else output[-500:]
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_generated_suite_passes_on_sqlite(services: dict[str, Path], name: str) -> None:
+    output = run_pytest(services[name], "-n", "2", "-p", "no:warnings", env=clean_env())
+    assert " failed" not in _summary(output)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_generated_suite_passes_on_postgres(
+    services: dict[str, Path], service_pg_url: str, name: str
+) -> None:
+    env = clean_env(DATABASE_URL=service_pg_url)
+    output = run_pytest(services[name], "-n", "2", "-p", "no:warnings", env=env)
+    summary = _summary(output)
+    assert " failed" not in summary
+    assert "skipped" not in summary or "row-level" not in output, "RLS tests were skipped"
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_schemathesis_finds_nothing(services: dict[str, Path], name: str) -> None:
+    folder = services[name]
+    runner = folder / "fuzz_contract.py"
+    shutil.copy(HERE / "schemathesis_runner.py", runner)
+    svc = "notes" if name == "minimal" else "insights"
+    env = clean_env(SERVICE=svc, ROLES=ROLES[name], MAX_EXAMPLES="15")
+    try:
+        run_pytest(folder, str(runner.name), "-p", "no:warnings", env=env)
+    finally:
+        runner.unlink()
+
+
+def test_quickstart_through_the_console_entry_point(
+    services: dict[str, Path], tmp_path: Path
+) -> None:
+    folder = services["minimal"]
+    env = clean_env(NOTES_ENV="development", PYTHONPATH=str(folder))
+
+    def notes(*args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "notes.cli", *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    notes("migrate")
+    tenant = notes("tenant", "create", "--name", "Acme")
+    token = notes("token", "--tenant", tenant, "--sub", "alice", "--roles", "writer")
+    call = (
+        "from starlette.testclient import TestClient\n"
+        "from notes.app import create_app\n"
+        "c = TestClient(create_app())\n"
+        "h = {'Authorization': 'Bearer " + token + "'}\n"
+        "r = c.post('/v1/notes', json={'title': 'hi'}, headers=h)\n"
+        "assert r.status_code == 201, r.text\n"
+        "assert c.get('/v1/notes', headers=h).json()['data'][0]['title'] == 'hi'\n"
+        "assert c.get('/v1/notes').status_code == 401\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", call],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    # Without the development flag and without a secret, the service refuses to start.
+    strict = subprocess.run(
+        [sys.executable, "-m", "notes.cli", "token", "--tenant", tenant, "--sub", "a"],
+        cwd=tmp_path,
+        env=clean_env(PYTHONPATH=str(folder)),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert strict.returncode == 2 and "JWT_SECRET" in strict.stderr
