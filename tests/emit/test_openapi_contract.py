@@ -258,7 +258,9 @@ def test_headers(doc: dict[str, Any]) -> None:
 def test_deprecation(doc: dict[str, Any]) -> None:
     op = doc["paths"]["/v1/api-keys/{id}"]["patch"]
     assert op["deprecated"] is True
+    assert op["x-deprecated-since"] == "2026-09-01"
     assert op["x-sunset"] == "2027-03-01"
+    assert list(op).index("x-deprecated-since") == list(op).index("x-sunset") - 1
     assert "Rotate keys" in op["description"]
     headers = op["responses"]["200"]["headers"]
     assert headers["Deprecation"]["example"] == "@1788220800"  # 2026-09-01T00:00:00Z

@@ -48,6 +48,7 @@ _OPERATION_KEYS = (
     "description",
     "operationId",
     "deprecated",
+    "x-deprecated-since",
     "x-sunset",
     "x-permissions",
     "parameters",
@@ -239,6 +240,7 @@ class _ResourceBuilder:
         op["x-permissions"] = self._permissions(action)
         if deprecation is not None:
             op["deprecated"] = True
+            op["x-deprecated-since"] = deprecation.since.isoformat()
             if deprecation.sunset is not None:
                 op["x-sunset"] = deprecation.sunset.isoformat()
             op["description"] = _join(op.get("description"), _deprecation_text(deprecation))
