@@ -54,13 +54,22 @@ class ContractError(ValueError):
 
 
 def fast_path_available() -> bool:
-    return jsonschema_rs is not None
+    """jsonschema-rs is installed and the schemas it needs load (they come from the validators'
+    packages, partly through a private module, hence the check)."""
+    if jsonschema_rs is None:
+        return False
+    try:
+        _document_validator()
+        _metaschema_validator()
+    except Exception:  # pragma: no cover - a layout change in those packages
+        return False
+    return True
 
 
 def validate_contract(document: dict[str, Any]) -> None:
     """Raise :class:`ContractError` (or the reference validator's error) unless ``document`` is
     valid OpenAPI 3.1."""
-    if jsonschema_rs is None or not _plain_enough(document):
+    if not fast_path_available() or not _plain_enough(document):
         reference_validate(document)
         return
     try:
