@@ -384,6 +384,42 @@ def resources_table(model: Service) -> dict[str, dict[str, Any]]:
     return out
 
 
+def events_table(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, action, event types written to the outbox) for every action that emits."""
+    rows: list[tuple[Any, ...]] = []
+    for resource in model.api.resources:
+        entity = model.entity(resource.entity.raw)
+        assert entity is not None
+        if Operation.CREATE not in resource.operations:
+            continue
+        for action, event in entity.emits:
+            if action in {op.value for op in resource.operations}:
+                rows.append((resource.path, action, [str(event)]))
+        for machine in model.machine_for(entity.name.raw):
+            for name in resource.transitions:
+                t = machine.transition(name.raw)
+                if t is not None:
+                    rows.append((resource.path, t.name.raw, [str(e) for e in t.events]))
+    return rows
+
+
+def access_table(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, state, granted|denied|grace, grace days) of machines with entitlements."""
+    rows: list[tuple[Any, ...]] = []
+    for resource in model.api.resources:
+        entity = model.entity(resource.entity.raw)
+        assert entity is not None
+        if Operation.CREATE not in resource.operations:
+            continue
+        for machine in model.machine_for(entity.name.raw):
+            for state in machine.states:
+                if state.access is not None:
+                    rows.append(
+                        (resource.path, state.name.raw, state.access.value, state.grace_days or 0)
+                    )
+    return rows
+
+
 def _data(value: Any) -> str:
     return pprint.pformat(value, width=96, sort_dicts=False)
 
@@ -398,6 +434,8 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         "GUARD_FAILURES": _data(guard_failures(model)),
         "WRITABLE": _data(writable_cases(model)),
         "DEPRECATED": _data(deprecated_table(model)),
+        "EVENTS": _data(events_table(model)),
+        "ACCESS": _data(access_table(model)),
     }
     files = {
         "tests/conftest.py": "conftest.py.j2",
@@ -412,6 +450,8 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
     }
     if any(r.transitions for r in svc.resources):
         files["tests/test_api_machines.py"] = "test_api_machines.py.j2"
+    if any(action in ("create", "update", "delete") for _, action, _ in events_table(model)):
+        files["tests/test_api_events.py"] = "test_api_events.py.j2"
     if svc.has_deprecation:
         files["tests/test_api_deprecation.py"] = "test_api_deprecation.py.j2"
     out = [EmittedFile(PurePosixPath("tests/__init__.py"), header.encode())]
