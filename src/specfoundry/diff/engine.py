@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import sys
 from dataclasses import dataclass
 
+from specfoundry.diagnostics import Location
 from specfoundry.diff.findings import Change, Finding
-from specfoundry.diff.load import Side
+from specfoundry.diff.load import Locator, Side
 from specfoundry.diff.operations import OperationComparer, Policy
 from specfoundry.diff.pointer import Document
 from specfoundry.diff.rules import RULES
@@ -26,12 +28,21 @@ RECURSION_LIMIT = 6000
 
 
 def diff(base: Side, revision: Side, options: DiffOptions) -> list[Finding]:
-    """Every finding between ``base`` and ``revision``, deduplicated and sorted."""
+    """Every finding between ``base`` and ``revision``, deduplicated and sorted.
+
+    The cyclic garbage collector is paused meanwhile: the diff makes almost no reference
+    cycles, but its allocations would trigger full collections, each of which traverses every
+    object of both loaded documents (on 5 MB documents, a fifth of the diff's time).
+    """
     previous = sys.getrecursionlimit()
     sys.setrecursionlimit(max(previous, RECURSION_LIMIT))
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _diff(base, revision, options)
     finally:
+        if collecting:
+            gc.enable()
         sys.setrecursionlimit(previous)
 
 
@@ -47,26 +58,54 @@ def _diff(base: Side, revision: Side, options: DiffOptions) -> list[Finding]:
 
         located += [(None, change) for change in compare_models(base.model, revision.model)]
     seen: set[tuple[str | None, str, str | None, str | None, str]] = set()
-    findings: list[Finding] = []
+    unique: list[tuple[str | None, Change]] = []
     for operation, change in located:
         key = (operation, change.rule, change.base_pointer, change.revision_pointer, change.message)
-        if key in seen:
-            continue
-        seen.add(key)
-        findings.append(_finding(operation, change, base, revision))
+        if key not in seen:
+            seen.add(key)
+            unique.append((operation, change))
+    # The base side is located only where it caused the finding (a removal): the revision's
+    # location is the one a reviewer acts on. Each side is located in one batch.
+    base_locs = _locate_all(
+        base.locate,
+        {
+            c.base_pointer
+            for _, c in unique
+            if c.base_location is None and c.base_pointer is not None and c.primary == "base"
+        },
+    )
+    rev_locs = _locate_all(
+        revision.locate,
+        {
+            c.revision_pointer
+            for _, c in unique
+            if c.revision_location is None and c.revision_pointer is not None
+        },
+    )
+    findings = [_finding(op, change, base_locs, rev_locs) for op, change in unique]
     findings.sort(key=Finding.sort_key)
     return findings
 
 
-def _finding(operation: str | None, change: Change, base: Side, revision: Side) -> Finding:
-    # The base side is located only when it caused the finding (a removal): locating costs a
-    # scan of that document, and the revision's location is the one a reviewer acts on.
+def _locate_all(locate: Locator, pointers: set[str]) -> dict[str, Location | None]:
+    many = getattr(locate, "locate_many", None)
+    if many is not None:
+        return many(pointers)
+    return {pointer: locate(pointer) for pointer in pointers}
+
+
+def _finding(
+    operation: str | None,
+    change: Change,
+    base_locs: dict[str, Location | None],
+    rev_locs: dict[str, Location | None],
+) -> Finding:
     base_loc = change.base_location
     if base_loc is None and change.base_pointer is not None and change.primary == "base":
-        base_loc = base.locate(change.base_pointer)
+        base_loc = base_locs[change.base_pointer]
     rev_loc = change.revision_location
     if rev_loc is None and change.revision_pointer is not None:
-        rev_loc = revision.locate(change.revision_pointer)
+        rev_loc = rev_locs[change.revision_pointer]
     primary = base_loc if change.primary == "base" else rev_loc
     return Finding(
         rule=change.rule,

@@ -22,6 +22,7 @@ from specfoundry.diagnostics import Location
 from specfoundry.diff import git
 from specfoundry.diff.errors import DiffInputError
 from specfoundry.diff.locate_json import JsonLocator
+from specfoundry.diff.locate_yaml import YamlLocator
 from specfoundry.diff.pointer import ancestors, join, normalise
 
 Locator = Callable[[str], Location | None]
@@ -54,27 +55,12 @@ class MapLocator:
         return None
 
 
-class LazyFileLocator:
-    """Line numbers of an OpenAPI file, computed only when a finding asks for one.
-
-    Composing a 5 MB document into nodes costs several times more than loading it, and most
-    runs report a handful of findings, so the index is built on first use.
-    """
-
-    def __init__(self, text: str, display: str) -> None:
-        self._text = text
-        self._display = display
-        self._inner: MapLocator | None = None
-
-    def __call__(self, pointer: str) -> Location | None:
-        if self._inner is None:
-            self._inner = MapLocator(index_lines(self._text, self._display))
-            self._text = ""
-        return self._inner(pointer)
-
-
 def index_lines(text: str, display: str) -> dict[str, Location]:
-    """Map each JSON pointer of a YAML/JSON text to where its key (or item) is written."""
+    """Map each JSON pointer of a YAML/JSON text to where its key (or item) is written.
+
+    This composes the whole text; documents are located with :class:`YamlLocator` and
+    :class:`JsonLocator` instead, which read it once and keep only what they are asked for.
+    """
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError:
@@ -98,14 +84,19 @@ def index_lines(text: str, display: str) -> dict[str, Location]:
 
 def parse_text(text: str, name: str) -> Any:
     """JSON when it looks like JSON (fast path), YAML otherwise."""
+    return _parse(text, name)[0]
+
+
+def _parse(text: str, name: str) -> tuple[Any, bool]:
+    """The data, and whether it was read as JSON."""
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
-            return json.loads(text)
+            return json.loads(text), True
         except ValueError:
             pass
     try:
-        return yaml.load(text, Loader=_LOADER)  # a safe loader (C if available)
+        return yaml.load(text, Loader=_LOADER), False  # a safe loader (C if available)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
@@ -142,13 +133,14 @@ def _load_local(path: Path, name: str, display: str, display_root: Path | None =
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DiffInputError(f"{name}: cannot read: {exc}") from None
-    data = parse_text(text, name)
+    data, is_json = _parse(text, name)
     if isinstance(data, dict) and "openapi" in data:
         version = str(data.get("openapi"))
         if not version.startswith("3."):
             raise DiffInputError(f"{name}: OpenAPI {version} is not supported (3.0 or 3.1 only)")
-        json_text = text.lstrip().startswith("{")
-        locator = JsonLocator(text, display) if json_text else LazyFileLocator(text, display)
+        locator: Locator = (
+            JsonLocator(text, display) if is_json else YamlLocator(text, display, index_lines)
+        )
         return Side(name, data, locator)
     if isinstance(data, dict) and "swagger" in data:
         raise DiffInputError(f"{name}: Swagger 2.0 is not supported; convert it to OpenAPI 3")
@@ -203,4 +195,4 @@ def ignore_default(argument: str, cwd: Path | None = None) -> Path:
     return folder / ".specfoundry-ignore.yaml"
 
 
-__all__ = ["LazyFileLocator", "MapLocator", "Side", "ignore_default", "load_side", "parse_text"]
+__all__ = ["MapLocator", "Side", "ignore_default", "load_side", "parse_text"]

@@ -1,98 +1,158 @@
 """Line and column of JSON pointers in a JSON text, without building a second tree.
 
-Composing a large JSON document with a YAML composer to learn line numbers costs several
-times its load. Here each container on the way to a pointer is scanned once with the C JSON
-scanner (``raw_decode`` skips a member's value at C speed) and the offsets of its members are
-cached, so locating every finding of a run costs about one extra parse of the containers it
-passes through.
+All the pointers a diff needs are located together, in one pass over the text: containers on
+the way to a wanted pointer are scanned member by member, and every other value is skipped
+with a regular expression that matches a whole (bounded-depth) JSON value at C speed, so the
+text is read about once, and nothing is built from it. Line numbers are counted only for the
+offsets found, again with one pass (``str.count``) in offset order.
+
+As before, a pointer that does not exist is located at its nearest existing ancestor, and a
+key that occurs twice in one object is located at its last occurrence (the one ``json.loads``
+keeps).
 """
 
 from __future__ import annotations
 
-import bisect
+import contextlib
 import json
 import re
+from collections.abc import Iterable
 
 from specfoundry.diagnostics import Location
-from specfoundry.diff.pointer import ancestors, unescape
+from specfoundry.diff.pointer import unescape
 
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
+_STRING = r'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
+_SCALAR = re.compile(_STRING + r'|[^,}\]\s"]++', re.DOTALL)
+_MAX_DEPTH = 48  # deeper values fall back to json's raw_decode
+
+
+def _container_pattern(depth: int) -> re.Pattern[str]:
+    """A JSON object or array nested at most ``depth`` deep (the text is known to be JSON)."""
+    flat = r'[^{}\[\]"]++|' + _STRING
+    pattern = r"[\{\[](?:" + flat + r")*+[\}\]]"
+    for _ in range(depth):
+        pattern = r"[\{\[](?:" + flat + "|" + pattern + r")*+[\}\]]"
+    return re.compile(pattern, re.DOTALL)
+
+
+_CONTAINER: re.Pattern[str] | None = None
+
+
+class _Want:
+    """A node of the trie of wanted pointers, with the offset found for it."""
+
+    __slots__ = ("children", "offset")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Want] = {}
+        self.offset: int | None = None
+
+    def reset(self) -> None:
+        self.offset = None
+        for child in self.children.values():
+            child.reset()
 
 
 class JsonLocator:
     def __init__(self, text: str, display: str) -> None:
         self._text = text
         self._display = display
-        self._lines = [m.start() for m in re.finditer("\n", text)]
-        self._members: dict[int, dict[str, tuple[int, int]]] = {}
-        self._cache: dict[str, int | None] = {}
-        root = _WS.match(text, 0)
-        self._root = root.end() if root else 0
+        self._found: dict[str, Location | None] = {}
 
     def __call__(self, pointer: str) -> Location | None:
-        for probe in ancestors(pointer):
-            offset = self._offset(probe)
-            if offset is not None:
-                line = bisect.bisect_left(self._lines, offset)
-                column = offset - (self._lines[line - 1] + 1 if line else 0)
-                return Location(self._display, line + 1, column + 1)
-        return None
+        if pointer not in self._found:
+            self.locate_many([pointer])
+        return self._found[pointer]
 
-    def _offset(self, pointer: str) -> int | None:
-        """Offset of the key (or array item) that ``pointer`` names, None when absent."""
-        if pointer in self._cache:
-            return self._cache[pointer]
-        if not pointer:
-            result: int | None = self._root
-        else:
-            parent, _, token = pointer.rpartition("/")
-            start = self._value_start(parent)
-            members = self._scan(start) if start is not None else {}
-            found = members.get(unescape(token))
-            result = found[0] if found else None
-        self._cache[pointer] = result
-        return result
+    def locate_many(self, pointers: Iterable[str]) -> dict[str, Location | None]:
+        """Locations of ``pointers`` (each at its nearest existing ancestor), in one pass."""
+        wanted = [p for p in set(pointers) if p not in self._found]
+        if wanted:
+            self._locate(wanted)
+        return {p: self._found[p] for p in pointers}
 
-    def _value_start(self, pointer: str) -> int | None:
-        if not pointer:
-            return self._root
-        parent, _, token = pointer.rpartition("/")
-        start = self._value_start(parent)
-        if start is None:
-            return None
-        found = self._scan(start).get(unescape(token))
-        return found[1] if found else None
+    def _locate(self, pointers: list[str]) -> None:
+        root = _Want()
+        for pointer in pointers:
+            node = root
+            for token in pointer.split("/")[1:] if pointer else ():
+                node = node.children.setdefault(unescape(token), _Want())
+        text = self._text
+        start = _WS.match(text, 0).end()  # type: ignore[union-attr]
+        root.offset = start
+        if start < len(text) and root.children:
+            # Loaded as JSON, so this cannot fail; if it does, what was found so far stands.
+            with contextlib.suppress(IndexError, ValueError):
+                self._scan(start, root)
+        offsets: dict[str, int] = {}
+        for pointer in pointers:
+            node, best = root, root.offset
+            for token in pointer.split("/")[1:] if pointer else ():
+                node = node.children[unescape(token)]
+                if node.offset is None:
+                    break
+                best = node.offset
+            offsets[pointer] = best
+        lines = self._lines(sorted(set(offsets.values())))
+        for pointer, offset in offsets.items():
+            line, column = lines[offset]
+            self._found[pointer] = Location(self._display, line, column)
 
-    def _scan(self, start: int) -> dict[str, tuple[int, int]]:
-        """Members of the object or array at ``start``: name -> (key offset, value offset)."""
-        cached = self._members.get(start)
-        if cached is not None:
-            return cached
-        text, members = self._text, {}
-        try:
-            opener = text[start]
-            if opener not in "{[":
-                self._members[start] = members
-                return members
-            index = _WS.match(text, start + 1).end()  # type: ignore[union-attr]
-            position = 0
-            while text[index] not in "}]":
-                if opener == "{":
-                    key_at = index
-                    key, index = json.decoder.scanstring(text, index + 1)  # type: ignore[attr-defined]
-                    index = _WS.match(text, index).end() + 1  # type: ignore[union-attr]
-                    index = _WS.match(text, index).end()  # type: ignore[union-attr]
-                    name = key
-                else:
-                    key_at, name = index, str(position)
-                    position += 1
-                members[name] = (key_at, index)
-                _, index = _DECODER.raw_decode(text, index)
+    def _lines(self, offsets: list[int]) -> dict[int, tuple[int, int]]:
+        """(line, column), both from 1, of each offset; ``offsets`` sorted."""
+        text, out = self._text, {}
+        line, previous = 1, 0
+        for offset in offsets:
+            line += text.count("\n", previous, offset)
+            previous = offset
+            out[offset] = (line, offset - text.rfind("\n", 0, offset))
+        return out
+
+    def _scan(self, start: int, want: _Want) -> int:
+        """Record the wanted members of the container at ``start``; returns where it ends."""
+        text = self._text
+        opener = text[start]
+        if opener not in "{[":
+            return _skip(text, start)
+        children = want.children
+        index = _WS.match(text, start + 1).end()  # type: ignore[union-attr]
+        position = 0
+        while text[index] not in "}]":
+            key_at = index
+            if opener == "{":
+                name, index = json.decoder.scanstring(text, index + 1)  # type: ignore[attr-defined]
+                index = _WS.match(text, index).end() + 1  # type: ignore[union-attr]
                 index = _WS.match(text, index).end()  # type: ignore[union-attr]
-                if text[index] == ",":
-                    index = _WS.match(text, index + 1).end()  # type: ignore[union-attr]
-        except (IndexError, ValueError):
-            pass
-        self._members[start] = members
-        return members
+            else:
+                name = str(position)
+                position += 1
+            child = children.get(name)
+            if child is None:
+                index = _skip(text, index)
+            else:
+                if child.offset is not None:  # a repeated key: the last one counts
+                    child.reset()
+                child.offset = key_at
+                index = self._scan(index, child) if child.children else _skip(text, index)
+            index = _WS.match(text, index).end()  # type: ignore[union-attr]
+            if text[index] == ",":
+                index = _WS.match(text, index + 1).end()  # type: ignore[union-attr]
+        return index + 1
+
+
+def _skip(text: str, start: int) -> int:
+    """The offset just after the JSON value at ``start``."""
+    global _CONTAINER
+    if text[start] in "{[":
+        if _CONTAINER is None:
+            _CONTAINER = _container_pattern(_MAX_DEPTH)
+        match = _CONTAINER.match(text, start)
+        if match is not None:
+            return match.end()
+        return _DECODER.raw_decode(text, start)[1]
+    match = _SCALAR.match(text, start)
+    if match is None:
+        raise ValueError(f"no JSON value at {start}")
+    return match.end()

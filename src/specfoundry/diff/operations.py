@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from specfoundry.diff.findings import Change
 from specfoundry.diff.pointer import Document, join
+from specfoundry.diff.quiet import QuietIndex, serialise
 from specfoundry.diff.schemas import (
     REQUEST_PARAMETER,
     REQUEST_PROPERTY,
@@ -102,6 +103,10 @@ class OperationComparer:
         self.revision = revision
         self.schemas = schemas
         self.policy = policy
+        self.quiet = QuietIndex(base, revision)
+        # Results of sub-walks (a response, a request body, a parameter) by the serialisations
+        # of both sides; see _replay.
+        self._replays: dict[tuple[Any, ...], tuple[Change, ...]] = {}
 
     def compare(self) -> Iterator[Located]:
         ops_a, ops_b = _operations(self.base), _operations(self.revision)
@@ -114,9 +119,44 @@ class OperationComparer:
             elif b is not None and a is None:
                 yield b.label, Change("operation-added", "operation added", None, b.pointer)
             elif a is not None and b is not None:
+                label = b.label
                 for change in self._operation(a, b):
-                    yield b.label, change
+                    yield label, change
         yield from ((None, c) for c in self._security_schemes())
+
+    # -- skipping what cannot change -----------------------------------------------------------
+
+    def _replay(
+        self,
+        key: tuple[Any, ...],
+        raw_a: Any,
+        raw_b: Any,
+        roots: tuple[str, str],
+        walk: Callable[..., Iterator[Change]],
+        *args: Any,
+    ) -> Iterable[Change]:
+        """The changes of ``walk(*args)`` for ``raw_a``/``raw_b``, skipped or replayed if possible.
+
+        A quiet pair (see :mod:`.quiet`) yields nothing: this is how unchanged operations are
+        skipped, part by part. Otherwise the result depends only on the two subtrees (their
+        ``$ref`` targets included) and on ``key`` (what labels the walk uses), except for
+        pointers inside the walked operation's path item (``roots``): a result without any is
+        replayed for the next pair that serialises the same way.
+        """
+        text_a, text_b = serialise(raw_a), serialise(raw_b)
+        if text_a is None or text_b is None:
+            return tuple(walk(*args))
+        # == as well: the serialisation does not know that NaN differs from itself.
+        if text_a == text_b and raw_a == raw_b and self.quiet.refs_quiet(raw_a, text_a):
+            return ()
+        full = (*key, text_a, text_b)
+        hit = self._replays.get(full)
+        if hit is not None:
+            return hit
+        changes = tuple(walk(*args))
+        if not any(_inside(c, roots) for c in changes):
+            self._replays[full] = changes
+        return changes
 
     # -- operations ---------------------------------------------------------------------------
 
@@ -165,13 +205,15 @@ class OperationComparer:
 
     # -- parameters ---------------------------------------------------------------------------
 
-    def _params(self, doc: Document, op: Op) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
+    def _params(
+        self, doc: Document, op: Op
+    ) -> dict[tuple[str, str], tuple[dict[str, Any], str, Any]]:
         """Effective parameters (operation overrides path item), keyed for matching.
 
         Path parameters are keyed by their position in the template, so renaming ``{id}`` to
         ``{project_id}`` is not reported; header names are case-insensitive.
         """
-        found: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+        found: dict[tuple[str, str], tuple[dict[str, Any], str, Any]] = {}
         names = [m.group(0)[1:-1] for m in _TEMPLATE.finditer(op.path)]
         for owner, owner_at in ((op.item, op.item_pointer), (op.node, op.pointer)):
             raw = owner.get("parameters")
@@ -188,7 +230,7 @@ class OperationComparer:
                     key = (where, name.lower())
                 else:
                     key = (where, name)
-                found[key] = (param, at)
+                found[key] = (param, at, entry)
         return found
 
     def _parameters(self, a: Op, b: Op) -> Iterator[Change]:
@@ -196,13 +238,13 @@ class OperationComparer:
         removed = {k: pa[k] for k in pa if k not in pb}
         added = {k: pb[k] for k in pb if k not in pa}
         for key in sorted(removed):
-            param, at = removed[key]
+            param, at, _ = removed[key]
             name = str(param.get("name"))
             moved = next(
                 (k for k in sorted(added) if k[0] != "path" and k[1].lower() == name.lower()), None
             )
             if moved is not None and key[0] != "path":
-                _, new_at = added.pop(moved)
+                _, new_at, _ = added.pop(moved)
                 yield Change(
                     "request-parameter-location-changed",
                     f"parameter `{name}` moved from {key[0]} to {moved[0]}",
@@ -218,18 +260,30 @@ class OperationComparer:
                 "base",
             )
         for key in sorted(added):
-            param, at = added[key]
+            param, at, _ = added[key]
             required = bool(param.get("required")) or key[0] == "path"
             rule = "request-parameter-added-required" if required else "request-parameter-added"
             detail = "required " if required else ""
             yield Change(rule, f"{detail}{key[0]} parameter `{param.get('name')}` added", None, at)
+        roots = (a.item_pointer, b.item_pointer)
         for key in sorted(set(pa) & set(pb)):
-            yield from self._parameter(key[0], pa[key], pb[key])
+            (param_a, a_at, raw_a), (param_b, b_at, raw_b) = pa[key], pb[key]
+            yield from self._replay(
+                ("parameter", key[0]),
+                raw_a,
+                raw_b,
+                roots,
+                self._parameter,
+                key[0],
+                param_a,
+                a_at,
+                param_b,
+                b_at,
+            )
 
     def _parameter(
-        self, where: str, a: tuple[dict[str, Any], str], b: tuple[dict[str, Any], str]
+        self, where: str, pa: dict[str, Any], a_at: str, pb: dict[str, Any], b_at: str
     ) -> Iterator[Change]:
-        (pa, a_at), (pb, b_at) = a, b
         name = str(pb.get("name"))
         label = f"{where} parameter `{name}`"
         req_a = bool(pa.get("required")) or where == "path"
@@ -255,10 +309,23 @@ class OperationComparer:
 
     # -- request bodies -----------------------------------------------------------------------
 
-    def _request_body(self, a: Op, b: Op) -> Iterator[Change]:
+    def _request_body(self, a: Op, b: Op) -> Iterable[Change]:
         raw_a, raw_b = a.node.get("requestBody"), b.node.get("requestBody")
         if raw_a is None and raw_b is None:
-            return
+            return ()
+        return self._replay(
+            ("request-body",),
+            raw_a,
+            raw_b,
+            (a.item_pointer, b.item_pointer),
+            self._request_body_walk,
+            a,
+            b,
+            raw_a,
+            raw_b,
+        )
+
+    def _request_body_walk(self, a: Op, b: Op, raw_a: Any, raw_b: Any) -> Iterator[Change]:
         if raw_a is None:
             body, at = self.revision.deref(raw_b, join(b.pointer, "requestBody"))
             required = isinstance(body, dict) and bool(body.get("required"))
@@ -348,14 +415,34 @@ class OperationComparer:
                 ra_at,
                 join(rb_at, sb[status]),
             )
+        roots = (a.item_pointer, b.item_pointer)
         for status in sorted(set(sa) & set(sb)):
-            resp_a, a_at = self.base.deref(ra[sa[status]], join(ra_at, sa[status]))
-            resp_b, b_at = self.revision.deref(rb[sb[status]], join(rb_at, sb[status]))
-            if not isinstance(resp_a, dict) or not isinstance(resp_b, dict):
-                continue
-            yield from self._headers(resp_a, a_at, resp_b, b_at, str(sb[status]))
-            label = f"response {sb[status]} body"
-            yield from self._content(resp_a, a_at, resp_b, b_at, "response", label)
+            key_a, key_b = sa[status], sb[status]
+            raw_a, raw_b = ra[key_a], rb[key_b]
+            yield from self._replay(
+                ("response", str(key_b)),
+                raw_a,
+                raw_b,
+                roots,
+                self._response,
+                raw_a,
+                ra_at,
+                key_a,
+                raw_b,
+                rb_at,
+                key_b,
+            )
+
+    def _response(
+        self, raw_a: Any, ra_at: str, key_a: Any, raw_b: Any, rb_at: str, status: Any
+    ) -> Iterator[Change]:
+        resp_a, a_at = self.base.deref(raw_a, join(ra_at, key_a))
+        resp_b, b_at = self.revision.deref(raw_b, join(rb_at, status))
+        if not isinstance(resp_a, dict) or not isinstance(resp_b, dict):
+            return
+        yield from self._headers(resp_a, a_at, resp_b, b_at, str(status))
+        label = f"response {status} body"
+        yield from self._content(resp_a, a_at, resp_b, b_at, "response", label)
 
     def _headers(
         self, a: dict[str, Any], a_at: str, b: dict[str, Any], b_at: str, status: str
@@ -472,6 +559,17 @@ class OperationComparer:
                     at,
                     at,
                 )
+
+
+def _inside(change: Change, roots: tuple[str, str]) -> bool:
+    """Whether either pointer of ``change`` lies at or under one of ``roots``."""
+    for pointer in (change.base_pointer, change.revision_pointer):
+        if pointer is None:
+            continue
+        for root in roots:
+            if pointer == root or pointer.startswith(root + "/"):
+                return True
+    return False
 
 
 def _schemes(data: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from specfoundry.diff.findings import Change
-from specfoundry.diff.pointer import Document, join
+from specfoundry.diff.pointer import Document, escape, join
+from specfoundry.diff.quiet import serialise
 from specfoundry.diff.rules import SCHEMA_CONTEXTS, schema_rule_id
 
 REQUEST_PARAMETER = "request-parameter"
@@ -57,8 +58,10 @@ def flatten(doc: Document, node: dict[str, Any], pointer: str) -> View:
     def absorb(schema: dict[str, Any], at: str) -> None:
         for key, value in schema.items():
             if key == "properties" and isinstance(value, dict):
+                prefix = at + "/properties/"
                 for name, sub in value.items():
-                    view.properties.setdefault(name, (sub, join(at, "properties", name)))
+                    if name not in view.properties:
+                        view.properties[name] = (sub, prefix + escape(name))
             elif key == "required" and isinstance(value, list):
                 view.required.update(v for v in value if isinstance(v, str))
             elif key == "allOf" and isinstance(value, list):
@@ -67,8 +70,8 @@ def flatten(doc: Document, node: dict[str, Any], pointer: str) -> View:
                     if isinstance(target, dict) and id(target) not in seen:
                         seen.add(id(target))
                         absorb(target, target_at)
-            else:
-                view.keywords.setdefault(key, (value, join(at, key)))
+            elif key not in view.keywords:
+                view.keywords[key] = (value, at + "/" + escape(key))
 
     absorb(node, pointer)
     return view
@@ -171,19 +174,28 @@ class SchemaComparer:
     # -- entry point --------------------------------------------------------------------------
 
     def compare(
-        self, a: Any, a_at: str, b: Any, b_at: str, ctx: str, label: str
+        self, a: Any, a_at: str, b: Any, b_at: str, ctx: str, label: str, name: str | None = None
     ) -> tuple[Change, ...]:
-        a, a_at = self.base.deref(a, a_at)
-        b, b_at = self.revision.deref(b, b_at)
-        label = _component_label(b_at) or _component_label(a_at) or label
+        """Changes from schema ``a`` to schema ``b``; ``name`` extends ``label`` (a property).
+
+        Called for every property of every schema compared: the cheap outcomes (an equal plain
+        pair, a memoised pair) are decided before the label is even built.
+        """
+        if type(a) is dict and "$ref" in a:
+            a, a_at = self.base.deref(a, a_at)
+        if type(b) is dict and "$ref" in b:
+            b, b_at = self.revision.deref(b, b_at)
         if not isinstance(a, dict) or not isinstance(b, dict):
             return ()
-        if a == b and _plain(a):
-            return ()  # equal at C speed, and no $ref below that could hide a change
         key = (id(a), id(b), ctx)
         cached = self._memo.get(key)
         if cached is not None:
             return cached
+        if a == b and _plain(a):
+            return ()  # equal at C speed, and no $ref below that could hide a change
+        if name is not None:
+            label = f"{label}.{name}" if label else name
+        label = _component_label(b_at) or _component_label(a_at) or label
         self._memo[key] = _IN_PROGRESS
         out: list[Change] = []
         self._compare(a, a_at, b, b_at, ctx, label, out)
@@ -215,7 +227,7 @@ class SchemaComparer:
             )
 
         composed = self._compare_composition(va, vb, ctx, label, is_request, add, out)
-        if not composed:
+        if not composed and not _identical(a, b):
             self._compare_value(va, vb, ctx, is_request, add)
         self._compare_properties(va, vb, ctx, label, is_request, out)
         self._compare_additional(va, vb, ctx, label, is_request, out)
@@ -408,9 +420,22 @@ class SchemaComparer:
             return
         pctx = REQUEST_PROPERTY if is_request else RESPONSE_PROPERTY
         hidden = "readOnly" if is_request else "writeOnly"
+        required_a, required_b = va.required, vb.required
         for name in sorted(set(va.properties) | set(vb.properties)):
             sa, sb = va.properties.get(name), vb.properties.get(name)
-            sub = f"{label}.{name}" if label else name
+            if sa is not None and sb is not None:
+                # The common case, decided at C speed: an equal plain property (no $ref, no
+                # nested schema) that keeps its required-ness and visibility finds nothing.
+                pa, pb = sa[0], sb[0]
+                if (
+                    type(pa) is dict
+                    and pa == pb
+                    and "$ref" not in pa
+                    and (name in required_a) == (name in required_b)
+                    and (pa.get(hidden) is True) == (pb.get(hidden) is True)
+                    and _plain(pa)
+                ):
+                    continue
             hid_a = sa is not None and self._flag(self.base, sa, hidden)
             hid_b = sb is not None and self._flag(self.revision, sb, hidden)
             present_a, present_b = sa is not None and not hid_a, sb is not None and not hid_b
@@ -423,6 +448,7 @@ class SchemaComparer:
                     else ("response-property-became-write-only")
                 )
                 what = "readOnly" if is_request else "writeOnly"
+                sub = f"{label}.{name}" if label else name
                 out.append(Change(rule, f"{sub}: became {what}", sa[1], sb[1]))
             elif present_a and sb is None:
                 assert sa is not None
@@ -432,6 +458,7 @@ class SchemaComparer:
                     rule = "response-property-removed"
                 else:
                     rule = "response-optional-property-removed"
+                sub = f"{label}.{name}" if label else name
                 out.append(Change(rule, f"{sub}: property removed", sa[1], vb.pointer, "base"))
             elif present_b and not present_a:
                 assert sb is not None
@@ -441,6 +468,7 @@ class SchemaComparer:
                     rule = "response-property-added"
                 detail = "required property added" if req_b else "property added"
                 a_ptr = sa[1] if sa is not None else va.pointer
+                sub = f"{label}.{name}" if label else name
                 out.append(Change(rule, f"{sub}: {detail}", a_ptr, sb[1]))
             elif present_a and present_b:
                 assert sa is not None and sb is not None
@@ -458,8 +486,9 @@ class SchemaComparer:
                             else "response-property-became-optional"
                         )
                     state = "required" if req_b else "optional"
+                    sub = f"{label}.{name}" if label else name
                     out.append(Change(rule, f"{sub}: became {state}", sa[1], sb[1]))
-                out.extend(self.compare(sa[0], sa[1], sb[0], sb[1], pctx, sub))
+                out.extend(self.compare(sa[0], sa[1], sb[0], sb[1], pctx, label, name))
 
     def _compare_additional(
         self, va: View, vb: View, ctx: str, label: str, is_request: bool, out: list[Change]
@@ -486,10 +515,25 @@ class SchemaComparer:
     @staticmethod
     def _flag(doc: Document, entry: tuple[Any, str], flag: str) -> bool:
         node = entry[0]
-        if isinstance(node, dict) and node.get(flag) is True:
-            return True
+        if isinstance(node, dict):
+            if node.get(flag) is True:
+                return True
+            if "$ref" not in node:
+                return False
         target, _ = doc.deref(node, entry[1])
         return isinstance(target, dict) and target.get(flag) is True
+
+
+def _identical(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether ``a`` and ``b`` have the same keywords, so the value comparison finds nothing.
+
+    ``==`` is lenient (``True == 1``) and the serialisation is not NaN-aware, so both must
+    agree. ``allOf`` merges in keywords from elsewhere, so it rules the shortcut out.
+    """
+    if a != b or "allOf" in a:
+        return False
+    text = serialise(a)
+    return text is not None and text == serialise(b)
 
 
 def _plain(node: dict[str, Any]) -> bool:
