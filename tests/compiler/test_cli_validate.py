@@ -42,9 +42,9 @@ def test_warnings_alone_exit_0(runner: CliRunner, monkeypatch) -> None:
     assert "valid" in result.stdout
 
 
-def test_missing_spec_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+def test_missing_spec_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(tmp_path / "nope.yaml")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "error[SF101]" in result.stderr
 
 

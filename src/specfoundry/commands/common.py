@@ -41,12 +41,18 @@ def report(result: CompileResult, fmt: DiagnosticFormat = DiagnosticFormat.TEXT)
         typer.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
 
 
+def failure_status(result: CompileResult) -> int:
+    """2 when the spec path itself does not exist (a usage error), else 1."""
+    missing = all(d.code == "SF101" and d.location is None for d in result.diagnostics)
+    return EXIT_USAGE if result.diagnostics and missing else EXIT_FAILED
+
+
 def compile_or_exit(spec: Path, fmt: DiagnosticFormat = DiagnosticFormat.TEXT) -> Service:
-    """The model of ``spec``; on errors, print them all and exit with status 1."""
+    """The model of ``spec``; on errors, print them all and exit with status 1 (2: no such path)."""
     result = compile_spec(spec)
     if result.model is None:
         report(result, fmt)
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(failure_status(result))
     if result.diagnostics:
         report(result, fmt)
     return result.model

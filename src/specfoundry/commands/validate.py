@@ -7,10 +7,10 @@ from pathlib import Path
 import typer
 
 from specfoundry.commands.common import (
-    EXIT_FAILED,
     EXIT_OK,
     SPEC_ARGUMENT,
     DiagnosticFormat,
+    failure_status,
     report,
 )
 from specfoundry.compiler import compile_spec
@@ -24,7 +24,8 @@ def validate(
 ) -> None:
     """Check a spec and print every problem as file:line:column: error[CODE]: message.
 
-    Exit status: 0 valid, 1 the spec has errors, 2 usage error.
+    Exit status: 0 valid, 1 the spec has errors, 2 usage error (including a path that does
+    not exist).
 
     Examples:
 
@@ -35,7 +36,7 @@ def validate(
     result = compile_spec(spec)
     report(result, format)
     if result.model is None:
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(failure_status(result))
     if format is DiagnosticFormat.TEXT:
         model = result.model
         typer.echo(
