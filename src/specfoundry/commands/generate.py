@@ -94,6 +94,11 @@ def generate(
     allow_destructive: bool = typer.Option(
         False, "--allow-destructive", help="Allow migrations that drop tables or columns."
     ),
+    restore_user_files: bool = typer.Option(
+        False,
+        "--restore-user-files",
+        help="Re-create scaffold files of <service>_ext/ that you deleted (never overwrites).",
+    ),
 ) -> None:
     """Generate the FastAPI + SQLAlchemy service of a spec into a folder.
 
@@ -110,13 +115,20 @@ def generate(
     """
     model = compile_or_exit(spec)
     inputs = _inputs(model, allow_destructive=allow_destructive)
-    if not (dry_run or diff or force) and is_current(output, inputs):
+    fast_path_allowed = not (dry_run or diff or force or restore_user_files)
+    if fast_path_allowed and is_current(output, inputs):
         # Same spec, same generator, no file touched: emitting again would change nothing.
         typer.echo(f"{output.as_posix()} is up to date.")
         raise typer.Exit(EXIT_OK)
     emission = _emit(model, output, allow_destructive=allow_destructive)
     try:
-        write_plan = plan(output, emission, recover=not (dry_run or diff), inputs=inputs)
+        write_plan = plan(
+            output,
+            emission,
+            recover=not (dry_run or diff),
+            inputs=inputs,
+            recreate_scaffold=restore_user_files,
+        )
         if dry_run or diff:
             typer.echo(render_plan(write_plan, diff=diff), nl=False)
             raise typer.Exit(EXIT_OK)
