@@ -68,13 +68,15 @@ def _operations(doc: Document) -> dict[tuple[str, str], Op]:
         item, item_at = doc.deref(raw_item, item_at)
         if not isinstance(item, dict):
             continue
+        path_key = None
         for method in METHODS:
             node = item.get(method)
             if isinstance(node, dict):
-                key = (_path_key(str(path)), method)
-                out.setdefault(
-                    key, Op(method, str(path), node, join(item_at, method), item, item_at)
-                )
+                if path_key is None:
+                    path_key = _path_key(str(path))
+                key = (path_key, method)
+                if key not in out:
+                    out[key] = Op(method, str(path), node, item_at + "/" + method, item, item_at)
     return out
 
 

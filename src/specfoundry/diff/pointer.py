@@ -15,7 +15,7 @@ MAX_REF_CHAIN = 64
 
 
 def escape(token: str | int) -> str:
-    text = str(token)
+    text = token if type(token) is str else str(token)
     if "~" in text or "/" in text:
         return text.replace("~", "~0").replace("/", "~1")
     return text
@@ -86,6 +86,8 @@ class Document:
 
     def deref(self, node: Any, pointer: str) -> tuple[Any, str]:
         """Follow ``$ref`` chains; returns the target and its canonical pointer."""
+        if type(node) is dict and "$ref" not in node:
+            return node, pointer  # the common case, decided before the loop
         seen = 0
         while isinstance(node, dict) and isinstance(node.get("$ref"), str):
             ref = node["$ref"]

@@ -170,6 +170,9 @@ class SchemaComparer:
         self.base = base
         self.revision = revision
         self._memo: dict[tuple[int, int, str], tuple[Change, ...]] = {}
+        # Per base schema (alive for the whole diff, so its id is stable): the properties that
+        # _compare_same walks.
+        self._walked: dict[int, list[str]] = {}
 
     # -- entry point --------------------------------------------------------------------------
 
@@ -215,9 +218,12 @@ class SchemaComparer:
         label: str,
         out: list[Change],
     ) -> None:
+        is_request = SCHEMA_CONTEXTS[ctx][0]
+        if "allOf" not in a and "oneOf" not in a and "anyOf" not in a and _identical(a, b):
+            self._compare_same(a, a_at, b, b_at, ctx, label, is_request, out)
+            return
         va = flatten(self.base, a, a_at)
         vb = flatten(self.revision, b, b_at)
-        is_request = SCHEMA_CONTEXTS[ctx][0]
 
         def add(change: str, detail: str, key: str | None = None, primary: str = "revision"):
             a_ptr = va.at(key) if key else va.pointer
@@ -229,6 +235,54 @@ class SchemaComparer:
         composed = self._compare_composition(va, vb, ctx, label, is_request, add, out)
         if not composed and not _identical(a, b):
             self._compare_value(va, vb, ctx, is_request, add)
+        self._compare_properties(va, vb, ctx, label, is_request, out)
+        self._compare_additional(va, vb, ctx, label, is_request, out)
+        items_a, items_b = va.keywords.get("items"), vb.keywords.get("items")
+        if items_a is not None and items_b is not None:
+            out.extend(self.compare(*items_a, *items_b, ctx, label + "[]"))
+
+    def _compare_same(
+        self,
+        a: dict[str, Any],
+        a_at: str,
+        b: dict[str, Any],
+        b_at: str,
+        ctx: str,
+        label: str,
+        is_request: bool,
+        out: list[Change],
+    ) -> None:
+        """:meth:`_compare` for a pair serialised identically, without allOf/oneOf/anyOf.
+
+        Nothing differs here but what a ``$ref`` below reaches: no composition or value change,
+        the same properties with the same required-ness, so only the properties that are not
+        plain (a ``$ref`` or a nested schema), ``additionalProperties`` and ``items`` are walked,
+        exactly as :meth:`_compare` would walk them, in the same order.
+        """
+        va, vb = View(a_at), View(b_at)
+        props_a, props_b = a.get("properties"), b.get("properties")
+        if isinstance(props_a, dict) and isinstance(props_b, dict):
+            # Met once per context: which properties are worth walking depends on ``a`` alone.
+            names = self._walked.get(id(a))
+            if names is None:
+                names = self._walked[id(a)] = [
+                    name
+                    for name, sub in props_a.items()
+                    # equal on both sides, and nothing below it can differ: skipped
+                    if not (type(sub) is dict and "$ref" not in sub and _plain(sub))
+                ]
+            prefix_a, prefix_b = a_at + "/properties/", b_at + "/properties/"
+            for name in names:
+                va.properties[name] = (props_a[name], prefix_a + escape(name))
+                vb.properties[name] = (props_b[name], prefix_b + escape(name))
+            for view, node in ((va, a), (vb, b)):
+                required = node.get("required")
+                if isinstance(required, list):
+                    view.required.update(v for v in required if isinstance(v, str))
+        for key in ("additionalProperties", "items"):
+            if key in a:
+                va.keywords[key] = (a[key], a_at + "/" + key)
+                vb.keywords[key] = (b[key], b_at + "/" + key)
         self._compare_properties(va, vb, ctx, label, is_request, out)
         self._compare_additional(va, vb, ctx, label, is_request, out)
         items_a, items_b = va.keywords.get("items"), vb.keywords.get("items")
