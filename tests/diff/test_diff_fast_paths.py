@@ -236,3 +236,41 @@ def test_json_and_yaml_inputs_locate_findings_at_the_same_keys(tmp_path) -> None
         source = (tmp_path / f"rev.{fmt}").read_text().splitlines()
         line = source[finding.location.line - 1]
         assert line[finding.location.column - 1 :].lstrip('"').startswith("maxLength")
+
+
+@pytest.mark.parametrize(
+    ("text", "taken"),
+    [
+        # The wanted key is the root's last member: located from the end.
+        ('{"paths": {"/a": {"components": 0}},\n "components": {"k": [1, {"k": 2}]}\n}\n', True),
+        # The last "components" is nested in the last member: the real one comes earlier.
+        ('{"components": {"k": 1},\n "x": {"components": {"k": 2}}}', False),
+        # The last one is inside a string (escaped quotes), or a value, not a key.
+        ('{"components": {"k": 1},\n "x": "say \\"components\\": {}"}', False),
+        ('{"components": {"k": 1},\n "x": ["components"]}', False),
+        # Written with an escape: only a scan sees it.
+        ('{"x": "components",\n "comp\\u006fnents": {"k": 3}}', False),
+        # Repeated at the root: the last one counts, and it is the last member.
+        ('{"components": {"k": 1},\n "components": {"k": 2}\n}', True),
+        # Absent.
+        ('{"paths": {"components": {"k": 1}}}', False),
+    ],
+)
+def test_json_locator_finds_the_roots_last_member_from_the_end(text, taken, monkeypatch) -> None:
+    json.loads(text)
+    pointers = ["/components/k", "/components/k/1/k", "/components"]
+    fast = JsonLocator(text, "f.json")
+    found = fast.locate_many(pointers)
+    monkeypatch.setattr(JsonLocator, "_last_member", lambda self, start, root: False)
+    assert found == JsonLocator(text, "f.json").locate_many(pointers)
+    monkeypatch.undo()
+    calls: list[bool] = []
+    original = JsonLocator._last_member
+
+    def spy(self, start, root):
+        calls.append(original(self, start, root))
+        return calls[-1]
+
+    monkeypatch.setattr(JsonLocator, "_last_member", spy)
+    JsonLocator(text, "f.json").locate_many(pointers)
+    assert calls == [taken]

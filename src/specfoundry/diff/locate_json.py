@@ -85,7 +85,8 @@ class JsonLocator:
         if start < len(text) and root.children:
             # Loaded as JSON, so this cannot fail; if it does, what was found so far stands.
             with contextlib.suppress(IndexError, ValueError):
-                self._scan(start, root)
+                if not self._last_member(start, root):
+                    self._scan(start, root)
         offsets: dict[str, int] = {}
         for pointer in pointers:
             node, best = root, root.offset
@@ -109,6 +110,45 @@ class JsonLocator:
             previous = offset
             out[offset] = (line, offset - text.rfind("\n", 0, offset))
         return out
+
+    def _last_member(self, start: int, root: _Want) -> bool:
+        """Locate the one wanted top-level key directly when it is the root's last member.
+
+        Documents often end with what a diff mostly points into (``components`` after
+        ``paths``): this spares reading every member before it. The key is searched from the
+        end and only accepted when its value, skipped exactly, is followed by nothing but the
+        root's closing brace, so it is the last member of the root, the one that counts.
+        False (nothing recorded) whenever that cannot be shown; the caller then scans.
+        """
+        text = self._text
+        if len(root.children) != 1 or text[start] != "{":
+            return False
+        ((name, child),) = root.children.items()
+        end = len(text) - 1
+        while text[end] in " \t\n\r":
+            end -= 1
+        if not name or name[0] in ' \t\n\r,:}]"\\' or text[end] != "}":
+            return False
+        quoted = json.dumps(name, ensure_ascii=False)
+        key_at = text.rfind(quoted, start + 1, end)
+        if key_at < 0:
+            return False
+        before = key_at
+        while text[before - 1] == "\\":
+            before -= 1
+        if (key_at - before) % 2:
+            return False  # an escaped quote, inside a string
+        # An unescaped quote followed by the name's first character opens a string: the key.
+        index = _WS.match(text, key_at + len(quoted)).end()  # type: ignore[union-attr]
+        if text[index] != ":":
+            return False
+        value_at = _WS.match(text, index + 1).end()  # type: ignore[union-attr]
+        after = self._scan(value_at, child) if child.children else _skip(text, value_at)
+        if _WS.match(text, after).end() != end:  # type: ignore[union-attr]
+            child.reset()  # not the root's last member after all: forget what was found
+            return False
+        child.offset = key_at
+        return True
 
     def _scan(self, start: int, want: _Want) -> int:
         """Record the wanted members of the container at ``start``; returns where it ends."""
