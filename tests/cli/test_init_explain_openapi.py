@@ -72,9 +72,9 @@ def test_openapi_on_a_bad_spec_exits_1_with_diagnostics(bad_spec: Path, tmp_path
     assert not out.exists()
 
 
-def test_openapi_missing_spec_exits_1() -> None:
+def test_openapi_missing_spec_is_a_usage_error() -> None:
     result = invoke("openapi", "does/not/exist.yaml")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no such file" in result.stderr
 
 
