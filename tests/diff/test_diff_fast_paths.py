@@ -274,3 +274,48 @@ def test_json_locator_finds_the_roots_last_member_from_the_end(text, taken, monk
     monkeypatch.setattr(JsonLocator, "_last_member", spy)
     JsonLocator(text, "f.json").locate_many(pointers)
     assert calls == [taken]
+
+
+def test_security_findings_worked_out_once_keep_each_operations_pointers(tmp_path) -> None:
+    ok = {"responses": {"200": {"description": "ok"}}}
+    base = api(
+        {
+            "/a": {"get": {**ok, "security": [{"k": ["x", "y"]}, {"k": ["x"]}]}},
+            "/b": {"get": {**ok, "security": [{"k": ["x", "y"]}, {"k": ["x"]}]}},
+            "/c": {"get": ok},
+        },
+        {},
+    )
+    base["security"] = [{"k": ["x", "y"]}, {"k": ["x"]}]
+    rev = copy.deepcopy(base)
+    rev["paths"]["/b"]["get"]["security"] = [{"k": ["x"]}]
+    rev["security"] = [{"k": ["x"]}]
+    found = sorted(
+        (f.rule, f.operation, f.base_pointer, f.revision_pointer, f.message)
+        for f in run(tmp_path, base, rev)
+    )
+    # /a is unchanged, yet its repeated requirement has a scope "removed" (the first entry
+    # with the same schemes is the one compared): found once, replayed at /a only.
+    assert found == [
+        (
+            "security-scope-removed",
+            "GET /a",
+            "/paths/~1a/get/security",
+            "/paths/~1a/get/security",
+            "security k[x] no longer needs scopes y",
+        ),
+        (
+            "security-scope-removed",
+            "GET /b",
+            "/paths/~1b/get/security",
+            "/paths/~1b/get/security",
+            "security k[x] no longer needs scopes y",
+        ),
+        (
+            "security-scope-removed",
+            "GET /c",
+            "/security",
+            "/security",
+            "security k[x] no longer needs scopes y",
+        ),
+    ]

@@ -109,6 +109,8 @@ class OperationComparer:
         # Results of sub-walks (a response, a request body, a parameter) by the serialisations
         # of both sides; see _replay.
         self._replays: dict[tuple[Any, ...], tuple[Change, ...]] = {}
+        # Security findings, as (rule, message), by the serialisations of both requirements.
+        self._securities: dict[tuple[Any, Any], list[tuple[str, str]]] = {}
 
     def compare(self) -> Iterator[Located]:
         ops_a, ops_b = _operations(self.base), _operations(self.revision)
@@ -479,69 +481,32 @@ class OperationComparer:
 
     # -- security -----------------------------------------------------------------------------
 
-    def _effective_security(self, doc: Document, op: Op) -> tuple[list[dict[str, set[str]]], str]:
+    def _effective_security(self, doc: Document, op: Op) -> tuple[Any, str]:
+        """The operation's raw security requirement (its own, else the document's), and where."""
         if "security" in op.node:
-            raw, at = op.node.get("security"), join(op.pointer, "security")
-        else:
-            raw, at = doc.data.get("security"), "/security"
-        alternatives: list[dict[str, set[str]]] = []
-        for entry in raw if isinstance(raw, list) else []:
-            if isinstance(entry, dict):
-                alternatives.append({str(k): {str(s) for s in (v or [])} for k, v in entry.items()})
-        return alternatives, at
+            return op.node.get("security"), join(op.pointer, "security")
+        return doc.data.get("security"), "/security"
 
     def _security(self, a: Op, b: Op) -> Iterator[Change]:
-        alts_a, a_at = self._effective_security(self.base, a)
-        alts_b, b_at = self._effective_security(self.revision, b)
-        public_a = not alts_a or any(not alt for alt in alts_a)
-        public_b = not alts_b or any(not alt for alt in alts_b)
-        if public_a and not public_b:
-            yield Change("security-added", "operation now requires authentication", a_at, b_at)
-            return
-        if public_b and not public_a:
-            yield Change(
-                "security-removed", "operation no longer requires authentication", a_at, b_at
-            )
-            return
-        if public_a and public_b:
-            return
-        lost = [alt for alt in alts_a if not any(_satisfies(alt, other) for other in alts_b)]
-        for alt in lost:
-            same = next((o for o in alts_b if set(o) == set(alt)), None)
-            if same is not None:
-                extra = sorted(s for k in same for s in same[k] - alt[k])
-                yield Change(
-                    "security-scope-added",
-                    f"security {_show_alt(alt)} now also needs scopes {', '.join(extra)}",
-                    a_at,
-                    b_at,
-                )
-            else:
-                yield Change(
-                    "security-requirement-changed",
-                    f"security {_show_alt(alt)} is no longer accepted",
-                    a_at,
-                    b_at,
-                )
-        for alt in alts_b:
-            same = next((o for o in alts_a if set(o) == set(alt)), None)
-            if same is None:
-                # A replacement is reported once, as the lost requirement; only a pure
-                # addition is news of its own.
-                if not lost and not any(_satisfies(o, alt) for o in alts_a):
-                    yield Change(
-                        "security-alternative-added",
-                        f"security {_show_alt(alt)} is now accepted",
-                        a_at,
-                        b_at,
-                    )
-            elif fewer := sorted(s for k in alt for s in same[k] - alt[k]):
-                yield Change(
-                    "security-scope-removed",
-                    f"security {_show_alt(alt)} no longer needs scopes {', '.join(fewer)}",
-                    a_at,
-                    b_at,
-                )
+        """Every finding here is about the requirement as a whole, at its two pointers.
+
+        What is found depends on the two raw requirements alone, so it is worked out once per
+        pair of serialisations (most operations share one requirement) and replayed with each
+        operation's own pointers.
+        """
+        raw_a, a_at = self._effective_security(self.base, a)
+        raw_b, b_at = self._effective_security(self.revision, b)
+        text_a, text_b = serialise(raw_a), serialise(raw_b)
+        if text_a is None or text_b is None:
+            found = list(_security_findings(_alternatives(raw_a), _alternatives(raw_b)))
+        else:
+            known = self._securities.get((text_a, text_b))
+            if known is None:
+                known = list(_security_findings(_alternatives(raw_a), _alternatives(raw_b)))
+                self._securities[(text_a, text_b)] = known
+            found = known
+        for rule, message in found:
+            yield Change(rule, message, a_at, b_at)
 
     def _security_schemes(self) -> Iterator[Change]:
         sa = _schemes(self.base.data)
@@ -621,3 +586,53 @@ def _param_schema(param: dict[str, Any], at: str) -> tuple[Any, str] | None:
         if isinstance(entry, dict) and "schema" in entry:
             return entry["schema"], join(at, "content", media, "schema")
     return None
+
+
+def _alternatives(raw: Any) -> list[dict[str, set[str]]]:
+    alternatives: list[dict[str, set[str]]] = []
+    for entry in raw if isinstance(raw, list) else []:
+        if isinstance(entry, dict):
+            alternatives.append({str(k): {str(s) for s in (v or [])} for k, v in entry.items()})
+    return alternatives
+
+
+def _security_findings(
+    alts_a: list[dict[str, set[str]]], alts_b: list[dict[str, set[str]]]
+) -> Iterator[tuple[str, str]]:
+    """(rule, message) of each security finding from requirement ``alts_a`` to ``alts_b``."""
+    public_a = not alts_a or any(not alt for alt in alts_a)
+    public_b = not alts_b or any(not alt for alt in alts_b)
+    if public_a and not public_b:
+        yield ("security-added", "operation now requires authentication")
+        return
+    if public_b and not public_a:
+        yield ("security-removed", "operation no longer requires authentication")
+        return
+    if public_a and public_b:
+        return
+    lost = [alt for alt in alts_a if not any(_satisfies(alt, other) for other in alts_b)]
+    for alt in lost:
+        same = next((o for o in alts_b if set(o) == set(alt)), None)
+        if same is not None:
+            extra = sorted(s for k in same for s in same[k] - alt[k])
+            yield (
+                "security-scope-added",
+                f"security {_show_alt(alt)} now also needs scopes {', '.join(extra)}",
+            )
+        else:
+            yield (
+                "security-requirement-changed",
+                f"security {_show_alt(alt)} is no longer accepted",
+            )
+    for alt in alts_b:
+        same = next((o for o in alts_a if set(o) == set(alt)), None)
+        if same is None:
+            # A replacement is reported once, as the lost requirement; only a pure
+            # addition is news of its own.
+            if not lost and not any(_satisfies(o, alt) for o in alts_a):
+                yield ("security-alternative-added", f"security {_show_alt(alt)} is now accepted")
+        elif fewer := sorted(s for k in alt for s in same[k] - alt[k]):
+            yield (
+                "security-scope-removed",
+                f"security {_show_alt(alt)} no longer needs scopes {', '.join(fewer)}",
+            )
