@@ -86,8 +86,15 @@ class Document:
 
     def deref(self, node: Any, pointer: str) -> tuple[Any, str]:
         """Follow ``$ref`` chains; returns the target and its canonical pointer."""
-        if type(node) is dict and "$ref" not in node:
-            return node, pointer  # the common case, decided before the loop
+        if type(node) is dict:
+            ref = node.get("$ref")
+            if ref is None:
+                return node, pointer  # the common cases, decided before the loop
+            cached = self._refs.get(ref) if type(ref) is str else None
+            if cached is not None and not (
+                isinstance(cached[0], dict) and isinstance(cached[0].get("$ref"), str)
+            ):
+                return cached  # one known hop to a target that is not itself a $ref
         seen = 0
         while isinstance(node, dict) and isinstance(node.get("$ref"), str):
             ref = node["$ref"]
