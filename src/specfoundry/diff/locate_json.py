@@ -16,9 +16,9 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import Iterable
 
 from specfoundry.diagnostics import Location
+from specfoundry.diff.locate import BatchLocator
 from specfoundry.diff.pointer import unescape
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -55,23 +55,11 @@ class _Want:
             child.reset()
 
 
-class JsonLocator:
+class JsonLocator(BatchLocator):
     def __init__(self, text: str, display: str) -> None:
         self._text = text
         self._display = display
-        self._found: dict[str, Location | None] = {}
-
-    def __call__(self, pointer: str) -> Location | None:
-        if pointer not in self._found:
-            self.locate_many([pointer])
-        return self._found[pointer]
-
-    def locate_many(self, pointers: Iterable[str]) -> dict[str, Location | None]:
-        """Locations of ``pointers`` (each at its nearest existing ancestor), in one pass."""
-        wanted = [p for p in set(pointers) if p not in self._found]
-        if wanted:
-            self._locate(wanted)
-        return {p: self._found[p] for p in pointers}
+        super().__init__()
 
     def _locate(self, pointers: list[str]) -> None:
         root = _Want()

@@ -14,7 +14,7 @@ nearest existing ancestor; a key repeated in one mapping is located at its first
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -29,6 +29,7 @@ from yaml.events import (
 )
 
 from specfoundry.diagnostics import Location
+from specfoundry.diff.locate import BatchLocator
 from specfoundry.diff.pointer import escape
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -48,7 +49,7 @@ class _Want:
         self.mark: Any = None
 
 
-class YamlLocator:
+class YamlLocator(BatchLocator):
     """Locations of JSON pointers in a YAML (or JSON) text, computed on demand, in batches."""
 
     def __init__(
@@ -57,19 +58,7 @@ class YamlLocator:
         self._text = text
         self._display = display
         self._fallback = fallback  # the compose-based index, for the rare cases above
-        self._found: dict[str, Location | None] = {}
-
-    def __call__(self, pointer: str) -> Location | None:
-        if pointer not in self._found:
-            self.locate_many([pointer])
-        return self._found[pointer]
-
-    def locate_many(self, pointers: Iterable[str]) -> dict[str, Location | None]:
-        pointers = list(pointers)
-        wanted = [p for p in set(pointers) if p not in self._found]
-        if wanted:
-            self._locate(wanted)
-        return {p: self._found[p] for p in pointers}
+        super().__init__()
 
     def _locate(self, pointers: list[str]) -> None:
         root = _Want()
