@@ -280,13 +280,13 @@ def test_security_findings_worked_out_once_keep_each_operations_pointers(tmp_pat
     ok = {"responses": {"200": {"description": "ok"}}}
     base = api(
         {
-            "/a": {"get": {**ok, "security": [{"k": ["x", "y"]}, {"k": ["x"]}]}},
-            "/b": {"get": {**ok, "security": [{"k": ["x", "y"]}, {"k": ["x"]}]}},
+            "/a": {"get": {**ok, "security": [{"k": ["x", "y"]}]}},
+            "/b": {"get": {**ok, "security": [{"k": ["x", "y"]}]}},
             "/c": {"get": ok},
         },
         {},
     )
-    base["security"] = [{"k": ["x", "y"]}, {"k": ["x"]}]
+    base["security"] = [{"k": ["x", "y"]}]
     rev = copy.deepcopy(base)
     rev["paths"]["/b"]["get"]["security"] = [{"k": ["x"]}]
     rev["security"] = [{"k": ["x"]}]
@@ -294,16 +294,9 @@ def test_security_findings_worked_out_once_keep_each_operations_pointers(tmp_pat
         (f.rule, f.operation, f.base_pointer, f.revision_pointer, f.message)
         for f in run(tmp_path, base, rev)
     )
-    # /a is unchanged, yet its repeated requirement has a scope "removed" (the first entry
-    # with the same schemes is the one compared): found once, replayed at /a only.
+    # /b's own requirement and /c's inherited one make the same pair: worked out once,
+    # replayed with each operation's pointers. /a is unchanged and says nothing.
     assert found == [
-        (
-            "security-scope-removed",
-            "GET /a",
-            "/paths/~1a/get/security",
-            "/paths/~1a/get/security",
-            "security k[x] no longer needs scopes y",
-        ),
         (
             "security-scope-removed",
             "GET /b",
@@ -319,3 +312,12 @@ def test_security_findings_worked_out_once_keep_each_operations_pointers(tmp_pat
             "security k[x] no longer needs scopes y",
         ),
     ]
+
+
+def test_an_unchanged_requirement_with_overlapping_alternatives_says_nothing(tmp_path) -> None:
+    """Each alternative is compared with its identical twin first, not the first look-alike."""
+    ok = {"responses": {"200": {"description": "ok"}}}
+    security = [{"k": ["x", "y"]}, {"k": ["x"]}]
+    base = api({"/a": {"get": {**ok, "security": security}}}, {})
+    rev = api({"/a": {"get": {**ok, "security": security, "summary": "edited"}}}, {})
+    assert run(tmp_path, base, rev) == []

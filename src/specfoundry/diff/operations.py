@@ -8,6 +8,7 @@ alternatives) and the deprecation policy for removed operations.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -51,6 +52,12 @@ class Op:
     @property
     def label(self) -> str:
         return f"{self.method.upper()} {self.path}"
+
+
+@functools.cache
+def _template_names(path: str) -> tuple[str, ...]:
+    """The parameter names of a path template, in order (each path is met on both sides)."""
+    return tuple(m.group(0)[1:-1] for m in _TEMPLATE.finditer(path))
 
 
 def _path_key(path: str) -> str:
@@ -111,6 +118,11 @@ class OperationComparer:
         self._replays: dict[tuple[Any, ...], tuple[Change, ...]] = {}
         # Security findings, as (rule, message), by the serialisations of both requirements.
         self._securities: dict[tuple[Any, Any], list[tuple[str, str]]] = {}
+        # True while walking an operation whose node serialises identically on both sides:
+        # every part of it then does too, so _replay serialises only the base side.
+        self._same_text = False
+        self._items: dict[tuple[str, str], tuple[bool, bool]] = {}  # see _operation_quiet
+        self._global_quiet: bool | None = None
 
     def compare(self) -> Iterator[Located]:
         ops_a, ops_b = _operations(self.base), _operations(self.revision)
@@ -123,12 +135,54 @@ class OperationComparer:
             elif b is not None and a is None:
                 yield b.label, Change("operation-added", "operation added", None, b.pointer)
             elif a is not None and b is not None:
+                if self._operation_quiet(a, b):
+                    continue
                 label = b.label
                 for change in self._operation(a, b):
                     yield label, change
+                self._same_text = False
         yield from ((None, c) for c in self._security_schemes())
 
     # -- skipping what cannot change -----------------------------------------------------------
+
+    def _operation_quiet(self, a: Op, b: Op) -> bool:
+        """Whether the pair cannot produce a finding, so the walk skips it whole.
+
+        An operation's findings come from its path item (its own node and the shared
+        parameters) and, when it has no ``security`` of its own, from the document's; the path
+        template must also be spelled the same (parameters are matched by position in it).
+        Path items are checked rather than operations: fewer, larger serialisations, each
+        shared by the item's operations. When only ``$ref`` targets differ, the equal
+        serialisation still tells the walk (``_same_text``) that every part of the operation
+        serialises identically on both sides, so each part is serialised once, not twice.
+        """
+        pair = (a.item_pointer, b.item_pointer)
+        state = self._items.get(pair)
+        if state is None:
+            state = self._items[pair] = self._item_state(a.item, b.item)
+        same_text, refs_quiet = state
+        if not same_text or a.path != b.path:
+            return False
+        if refs_quiet and ("security" in a.node or self._global_security_quiet()):
+            return True
+        self._same_text = True
+        return False
+
+    def _item_state(self, a: dict[str, Any], b: dict[str, Any]) -> tuple[bool, bool]:
+        """(serialised identically, no ``$ref`` inside reaches a changed target)."""
+        if a != b:
+            return False, False
+        text = serialise(a)
+        if text is None or text != serialise(b):
+            return False, False
+        return True, self.quiet.refs_quiet(a, text)
+
+    def _global_security_quiet(self) -> bool:
+        if self._global_quiet is None:
+            self._global_quiet = self.quiet.quiet(
+                self.base.data.get("security"), self.revision.data.get("security")
+            )
+        return self._global_quiet
 
     def _replay(
         self,
@@ -147,7 +201,8 @@ class OperationComparer:
         pointers inside the walked operation's path item (``roots``): a result without any is
         replayed for the next pair that serialises the same way.
         """
-        text_a, text_b = serialise(raw_a), serialise(raw_b)
+        text_a = serialise(raw_a)
+        text_b = text_a if self._same_text else serialise(raw_b)
         if text_a is None or text_b is None:
             return tuple(walk(*args))
         # == as well: the serialisation does not know that NaN differs from itself.
@@ -218,13 +273,14 @@ class OperationComparer:
         ``{project_id}`` is not reported; header names are case-insensitive.
         """
         found: dict[tuple[str, str], tuple[dict[str, Any], str, Any]] = {}
-        names = [m.group(0)[1:-1] for m in _TEMPLATE.finditer(op.path)]
+        names = _template_names(op.path)
         for owner, owner_at in ((op.item, op.item_pointer), (op.node, op.pointer)):
             raw = owner.get("parameters")
             if not isinstance(raw, list):
                 continue
+            prefix = owner_at + "/parameters/"
             for index, entry in enumerate(raw):
-                param, at = doc.deref(entry, join(owner_at, "parameters", index))
+                param, at = doc.deref(entry, prefix + str(index))
                 if not isinstance(param, dict):
                     continue
                 where, name = str(param.get("in", "")), str(param.get("name", ""))
@@ -401,24 +457,12 @@ class OperationComparer:
     def _responses(self, a: Op, b: Op) -> Iterator[Change]:
         ra = a.node.get("responses") if isinstance(a.node.get("responses"), dict) else {}
         rb = b.node.get("responses") if isinstance(b.node.get("responses"), dict) else {}
-        ra_at, rb_at = join(a.pointer, "responses"), join(b.pointer, "responses")
-        sa, sb = {str(k).upper(): k for k in ra}, {str(k).upper(): k for k in rb}
-        for status in sorted(set(sa) - set(sb)):
-            rule = (
-                "response-success-status-removed"
-                if _success(status)
-                else ("response-status-removed")
-            )
-            yield Change(
-                rule, f"response {sa[status]} removed", join(ra_at, sa[status]), rb_at, "base"
-            )
-        for status in sorted(set(sb) - set(sa)):
-            yield Change(
-                "response-status-added",
-                f"response {sb[status]} added",
-                ra_at,
-                join(rb_at, sb[status]),
-            )
+        ra_at, rb_at = a.pointer + "/responses", b.pointer + "/responses"
+        if self._same_text:  # the same status codes on both sides, in the same order
+            sa = sb = {str(k).upper(): k for k in ra}
+        else:
+            sa, sb = {str(k).upper(): k for k in ra}, {str(k).upper(): k for k in rb}
+            yield from self._statuses(sa, ra_at, sb, rb_at)
         roots = (a.item_pointer, b.item_pointer)
         for status in sorted(set(sa) & set(sb)):
             key_a, key_b = sa[status], sb[status]
@@ -435,6 +479,27 @@ class OperationComparer:
                 raw_b,
                 rb_at,
                 key_b,
+            )
+
+    def _statuses(
+        self, sa: dict[str, Any], ra_at: str, sb: dict[str, Any], rb_at: str
+    ) -> Iterator[Change]:
+        """Status codes removed or added (``sa``/``sb``: upper-cased code -> key as written)."""
+        for status in sorted(set(sa) - set(sb)):
+            rule = (
+                "response-success-status-removed"
+                if _success(status)
+                else ("response-status-removed")
+            )
+            yield Change(
+                rule, f"response {sa[status]} removed", join(ra_at, sa[status]), rb_at, "base"
+            )
+        for status in sorted(set(sb) - set(sa)):
+            yield Change(
+                "response-status-added",
+                f"response {sb[status]} added",
+                ra_at,
+                join(rb_at, sb[status]),
             )
 
     def _response(
@@ -561,6 +626,16 @@ def _satisfies(have: dict[str, set[str]], need: dict[str, set[str]]) -> bool:
     return all(k in have and need[k] <= have[k] for k in need)
 
 
+def _twin(
+    alt: dict[str, set[str]], others: list[dict[str, set[str]]]
+) -> dict[str, set[str]] | None:
+    """The alternative of ``others`` that ``alt`` is compared with: an identical one, else the
+    first with the same schemes (whose scopes then differ)."""
+    if alt in others:
+        return alt
+    return next((o for o in others if set(o) == set(alt)), None)
+
+
 def _show_alt(alt: dict[str, set[str]]) -> str:
     parts = [f"{k}[{', '.join(sorted(v))}]" if v else k for k, v in sorted(alt.items())]
     return " + ".join(parts)
@@ -612,7 +687,7 @@ def _security_findings(
         return
     lost = [alt for alt in alts_a if not any(_satisfies(alt, other) for other in alts_b)]
     for alt in lost:
-        same = next((o for o in alts_b if set(o) == set(alt)), None)
+        same = _twin(alt, alts_b)
         if same is not None:
             extra = sorted(s for k in same for s in same[k] - alt[k])
             yield (
@@ -625,7 +700,7 @@ def _security_findings(
                 f"security {_show_alt(alt)} is no longer accepted",
             )
     for alt in alts_b:
-        same = next((o for o in alts_a if set(o) == set(alt)), None)
+        same = _twin(alt, alts_a)
         if same is None:
             # A replacement is reported once, as the lost requirement; only a pure
             # addition is news of its own.
