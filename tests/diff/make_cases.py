@@ -9,6 +9,7 @@ context lives in a small document; other rules have hand-made documents.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import sys
 from pathlib import Path
@@ -333,6 +334,63 @@ case(
     ],
 )
 
+_gone = {"deprecated": True, "x-sunset": "2020-01-01"}
+_soon = {"deprecated": True, "x-sunset": "2999-01-01"}
+_short = {"deprecated": True, "x-sunset": "2025-05-25", "x-deprecated-since": "2025-05-01"}
+_long = {"deprecated": True, "x-sunset": "2025-05-25", "x-deprecated-since": "2025-01-01"}
+case(
+    "request-parameter-deprecated",
+    get_with(q()),
+    get_with(q(deprecated=True, **{"x-sunset": "2026-06-30"})),
+    [f("request-parameter-deprecated", "GET /v1/items", f"{P0}/deprecated")],
+)
+case(
+    "request-parameter-removed-before-sunset",
+    get_with(q(**_soon)),
+    get_with(),
+    [f("request-parameter-removed-before-sunset", "GET /v1/items", P0)],
+)
+case(
+    "deprecated-request-parameter-removed",
+    get_with(q(**_gone)),
+    get_with(),
+    [f("deprecated-request-parameter-removed", "GET /v1/items", P0)],
+)
+case(
+    "deprecated-request-parameter-removed-without-sunset",
+    get_with(q("a"), q(deprecated=True)),
+    get_with(q("a")),
+    [f("deprecated-request-parameter-removed", "GET /v1/items", f"{ITEMS}/get/parameters/1")],
+)
+case(
+    "deprecated-request-parameter-removed-with-too-little-notice",
+    get_with(q(**_short)),
+    get_with(),
+    [f("request-parameter-removed-before-sunset", "GET /v1/items", P0)],
+    min_deprecation_days=90,
+)
+case(
+    "deprecated-request-parameter-removed-with-enough-notice",
+    get_with(q(**_long)),
+    get_with(),
+    [f("deprecated-request-parameter-removed", "GET /v1/items", P0)],
+    min_deprecation_days=90,
+)
+case(
+    "deprecated-request-parameter-removed-without-deprecation-date",
+    get_with(q(deprecated=True)),
+    get_with(),
+    [f("request-parameter-removed-before-sunset", "GET /v1/items", P0)],
+    min_deprecation_days=30,
+)
+case(
+    "deprecated-request-parameter-removed-before-today-override",
+    get_with(q(**_short)),
+    get_with(),
+    [f("request-parameter-removed-before-sunset", "GET /v1/items", P0)],
+    today=dt.date(2025, 5, 20),
+)
+
 # --- request bodies --------------------------------------------------------------------------
 
 _S = {"type": "object", "properties": {"name": {"type": "string"}}}
@@ -467,6 +525,12 @@ case(
     [f("response-header-added", "GET /v1/items", H)],
 )
 case(
+    "response-header-deprecated",
+    with_header(required=True),
+    with_header(required=True, deprecated=True),
+    [f("response-header-deprecated", "GET /v1/items", f"{H}/deprecated")],
+)
+case(
     "ref-response-change",
     doc(
         {"/v1/items": {"get": {"responses": {"200": {"$ref": "#/components/responses/Items"}}}}},
@@ -537,6 +601,305 @@ case(
     secured([{"apiKey": []}]),
     secured([{"apiKey": []}], _renamed),
     [f("security-scheme-changed", None, "/components/securitySchemes/apiKey")],
+)
+
+# --- callbacks and webhooks ------------------------------------------------------------------
+
+EXPR = "{$request.body#/url}"
+SUBS = "/paths/~1v1~1subscriptions/post"
+CB = f"{SUBS}/callbacks/onEvent/{{$request.body#~1url}}/post"
+CBL = f"POST /v1/subscriptions callback onEvent {EXPR} POST"
+WH = "/webhooks/invoicePaid/post"
+WHL = "WEBHOOK invoicePaid POST"
+
+
+def subscribe(hooks_of_op: Any = None, **components: Any) -> dict[str, Any]:
+    op = ok() if hooks_of_op is None else ok(callbacks=hooks_of_op)
+    extra = {"components": components} if components else {}
+    return doc({"/v1/subscriptions": {"post": op}}, **extra)
+
+
+def with_callback(op: Any, **components: Any) -> dict[str, Any]:
+    return subscribe({"onEvent": {EXPR: {"post": op}}}, **components)
+
+
+def hooks(op: Any = None, **components: Any) -> dict[str, Any]:
+    extra: dict[str, Any] = {"components": components} if components else {}
+    if op is not None:
+        extra["webhooks"] = {"invoicePaid": {"post": op}}
+    return doc({}, **extra)
+
+
+def event(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+_status = {"type": "string", "enum": ["paid", "void"]}
+_status3 = {"type": "string", "enum": ["paid", "void", "refunded"]}
+_event = event({"id": {"type": "string"}, "status": _status}, ["id", "status"])
+
+case("callback-added", subscribe(), with_callback(ok()), [f("callback-added", CBL, CB)])
+case("callback-removed", with_callback(ok()), subscribe(), [f("callback-removed", CBL, CB)])
+case(
+    "callback-removed-before-sunset",
+    with_callback(ok(**_soon)),
+    subscribe(),
+    [f("callback-removed-before-sunset", CBL, CB)],
+)
+case(
+    "deprecated-callback-removed",
+    with_callback(ok(**_gone)),
+    subscribe(),
+    [f("deprecated-callback-removed", CBL, CB)],
+)
+case(
+    "callback-method-removed",
+    subscribe({"onEvent": {EXPR: {"post": ok(), "put": ok()}}}),
+    with_callback(ok()),
+    [
+        f(
+            "callback-removed",
+            f"POST /v1/subscriptions callback onEvent {EXPR} PUT",
+            CB[: -len("post")] + "put",
+        )
+    ],
+)
+case(
+    "callback-deprecated-and-renamed",
+    with_callback(ok(operationId="onEvent")),
+    with_callback(ok(operationId="handleEvent", deprecated=True)),
+    [
+        f("operation-deprecated", CBL, f"{CB}/deprecated"),
+        f("operation-id-changed", CBL, f"{CB}/operationId"),
+    ],
+)
+case("webhook-added", hooks(), hooks(ok()), [f("webhook-added", WHL, WH)])
+case("webhook-removed", hooks(ok()), hooks(), [f("webhook-removed", WHL, WH)])
+case(
+    "webhook-removed-before-sunset",
+    hooks(ok(**_soon)),
+    hooks(),
+    [f("webhook-removed-before-sunset", WHL, WH)],
+)
+case(
+    "deprecated-webhook-removed",
+    hooks(ok(**_gone)),
+    hooks(),
+    [f("deprecated-webhook-removed", WHL, WH)],
+)
+case(
+    "deprecated-webhook-removed-with-too-little-notice",
+    hooks(ok(**_short)),
+    hooks(),
+    [f("webhook-removed-before-sunset", WHL, WH)],
+    min_deprecation_days=90,
+)
+case(
+    "deprecated-webhook-removed-with-enough-notice",
+    hooks(ok(**_long)),
+    hooks(),
+    [f("deprecated-webhook-removed", WHL, WH)],
+    min_deprecation_days=90,
+)
+
+# Structural rules of the reversed walk: (rule, base operation, revision operation, pointer
+# below the callback or webhook operation).
+_sent = body(_event)
+_two_types = {"content": {"application/json": {"schema": _event}, "application/xml": {}}}
+_answer = {"description": "ok", "content": {"application/json": {}, "text/plain": {}}}
+_answer1 = {"description": "ok", "content": {"application/json": {}}}
+
+
+def answered(**header: Any) -> dict[str, Any]:
+    headers = {"X-Processed-Id": {"schema": {"type": "string"}, **header}} if header else {}
+    return ok(responses={"200": {"description": "ok", "headers": headers}})
+
+
+_HDR = "/responses/200/headers/X-Processed-Id"
+REVERSED_CASES = (
+    ("callback-request-body-removed", ok(requestBody=_sent), ok(), "/requestBody"),
+    ("callback-request-body-added", ok(), ok(requestBody=_sent), "/requestBody"),
+    (
+        "callback-request-body-became-optional",
+        ok(requestBody={**_sent, "required": True}),
+        ok(requestBody=_sent),
+        "/requestBody",
+    ),
+    (
+        "callback-request-body-became-required",
+        ok(requestBody=_sent),
+        ok(requestBody={**_sent, "required": True}),
+        "/requestBody",
+    ),
+    (
+        "callback-request-media-type-added",
+        ok(requestBody=_sent),
+        ok(requestBody=_two_types),
+        "/requestBody/content/application~1xml",
+    ),
+    (
+        "callback-request-media-type-removed",
+        ok(requestBody=_two_types),
+        ok(requestBody=_sent),
+        "/requestBody/content/application~1xml",
+    ),
+    (
+        "callback-response-status-removed",
+        {"responses": {"200": _ok, "410": _ok}},
+        {"responses": {"200": _ok}},
+        "/responses/410",
+    ),
+    (
+        "callback-response-status-added",
+        {"responses": {"200": _ok}},
+        {"responses": {"200": _ok, "204": _ok}},
+        "/responses/204",
+    ),
+    (
+        "callback-response-media-type-removed",
+        {"responses": {"200": _answer}},
+        {"responses": {"200": _answer1}},
+        "/responses/200/content/text~1plain",
+    ),
+    (
+        "callback-response-media-type-added",
+        {"responses": {"200": _answer1}},
+        {"responses": {"200": _answer}},
+        "/responses/200/content/text~1plain",
+    ),
+    ("callback-response-header-removed", answered(required=True), answered(), _HDR),
+    ("callback-response-header-added-required", answered(), answered(required=True), _HDR),
+    ("callback-response-header-added", answered(), answered(required=False), _HDR),
+    (
+        "callback-response-header-became-required",
+        answered(required=False),
+        answered(required=True),
+        _HDR,
+    ),
+    (
+        "callback-response-header-became-optional",
+        answered(required=True),
+        answered(required=False),
+        _HDR,
+    ),
+)
+for _rule, _b, _r, _suffix in REVERSED_CASES:
+    case(_rule, with_callback(_b), with_callback(_r), [f(_rule, CBL, CB + _suffix)])
+    case(
+        f"webhook-{_rule[len('callback-') :]}", hooks(_b), hooks(_r), [f(_rule, WHL, WH + _suffix)]
+    )
+
+# Schemas inside callbacks and webhooks, in both directions: the request body is read by the
+# client (response rules), the answer is written by the client (request rules).
+_CB_BODY = f"{CB}/requestBody/content/{JSON}/schema"
+_WH_BODY = f"{WH}/requestBody/content/{JSON}/schema"
+_event3 = event({"id": {"type": "string"}, "status": _status3}, ["id", "status"])
+case(
+    "callback-request-body-enum-value-added",
+    with_callback(ok(requestBody=_sent)),
+    with_callback(ok(requestBody=body(_event3))),
+    [f("response-property-enum-value-added", CBL, f"{_CB_BODY}/properties/status/enum")],
+)
+case(
+    "webhook-request-body-enum-value-removed",
+    hooks(ok(requestBody=body(_event3))),
+    hooks(ok(requestBody=_sent)),
+    [f("response-property-enum-value-removed", WHL, f"{_WH_BODY}/properties/status/enum")],
+)
+case(
+    "webhook-request-body-property-removed",
+    hooks(ok(requestBody=_sent)),
+    hooks(ok(requestBody=body(event({"id": {"type": "string"}}, ["id"])))),
+    [f("response-property-removed", WHL, f"{_WH_BODY}/properties/status")],
+)
+_ack = event({"received": {"type": "boolean"}})
+_ack_req = event({"received": {"type": "boolean"}}, ["received"])
+_ack_max = event({"note": {"type": "string", "maxLength": 10}})
+_ack_max2 = event({"note": {"type": "string", "maxLength": 20}})
+_CB_ANSWER = f"{CB}/responses/200/content/{JSON}/schema"
+_WH_ANSWER = f"{WH}/responses/200/content/{JSON}/schema"
+case(
+    "callback-response-property-became-required",
+    with_callback({"responses": resp(_ack)}),
+    with_callback({"responses": resp(_ack_req)}),
+    [f("request-property-became-required", CBL, f"{_CB_ANSWER}/properties/received")],
+)
+case(
+    "webhook-response-constraint-widened",
+    hooks({"responses": resp(_ack_max)}),
+    hooks({"responses": resp(_ack_max2)}),
+    [f("request-property-constraint-widened", WHL, f"{_WH_ANSWER}/properties/note/maxLength")],
+)
+case(
+    "webhook-response-header-schema-narrowed",
+    hooks(answered(required=True, schema={"type": "string", "maxLength": 64})),
+    hooks(answered(required=True, schema={"type": "string", "maxLength": 32})),
+    [f("request-parameter-constraint-narrowed", WHL, f"{WH}{_HDR}/schema/maxLength")],
+)
+
+# One component read by the client in a response and a webhook, written by it in a request:
+# the same change is reported once per direction (the replay cache keys by direction).
+_INV = "/components/schemas/Invoice"
+_inv_ref = {"$ref": f"#{_INV}"}
+_rb_ref = {"$ref": "#/components/requestBodies/Invoice"}
+
+
+def invoices(invoice: dict[str, Any]) -> dict[str, Any]:
+    out = doc(
+        {
+            "/v1/invoices": {
+                "get": {"responses": resp(_inv_ref)},
+                "post": ok(requestBody=_rb_ref),
+            }
+        },
+        webhooks={"invoicePaid": {"post": ok(requestBody=_rb_ref)}},
+        components={
+            "schemas": {"Invoice": invoice},
+            "requestBodies": {"Invoice": body(_inv_ref, required=True)},
+        },
+    )
+    return out
+
+
+case(
+    "shared-component-in-request-response-and-webhook",
+    invoices(_event),
+    invoices(_event3),
+    [
+        f(
+            "request-property-enum-value-added",
+            "POST /v1/invoices",
+            f"{_INV}/properties/status/enum",
+        ),
+        f(
+            "response-property-enum-value-added",
+            "GET /v1/invoices",
+            f"{_INV}/properties/status/enum",
+        ),
+        f("response-property-enum-value-added", WHL, f"{_INV}/properties/status/enum"),
+    ],
+)
+case(
+    "callback-ref-to-components",
+    subscribe(
+        {"onEvent": {"$ref": "#/components/callbacks/Event"}},
+        callbacks={"Event": {EXPR: {"post": ok(requestBody=_sent)}}},
+    ),
+    subscribe(
+        {"onEvent": {"$ref": "#/components/callbacks/Event"}},
+        callbacks={"Event": {EXPR: {"post": ok(requestBody=body(_event3))}}},
+    ),
+    [
+        f(
+            "response-property-enum-value-added",
+            CBL,
+            f"/components/callbacks/Event/{{$request.body#~1url}}/post/requestBody/content/"
+            f"{JSON}/schema/properties/status/enum",
+        )
+    ],
 )
 
 # --- $ref and composition --------------------------------------------------------------------
@@ -750,6 +1113,29 @@ case(
                 "properties": {"id": {"type": "string", "readOnly": True, "maxLength": 5}},
             }
         )
+    ),
+    [],
+)
+
+
+_hook_a = hooks(ok(requestBody=_sent, description="Sent when an invoice is paid."))
+_hook_b = hooks(ok(requestBody=_sent, description="Sent once an invoice is paid.", summary="Paid"))
+_hook_b["webhooks"]["invoicePaid"]["description"] = "Invoice events."
+case("nothing-webhook-description-edits", _hook_a, _hook_b, [])
+_expr2 = "{$request.body#/fallback}"
+case(
+    "nothing-callback-reordering",
+    subscribe(
+        {
+            "onEvent": {EXPR: {"post": ok(requestBody=_sent)}, _expr2: {"post": ok()}},
+            "onError": {EXPR: {"post": ok(), "put": ok()}},
+        }
+    ),
+    subscribe(
+        {
+            "onError": {EXPR: {"put": ok(), "post": ok()}},
+            "onEvent": {_expr2: {"post": ok()}, EXPR: {"post": ok(requestBody=_sent)}},
+        }
     ),
     [],
 )

@@ -107,3 +107,16 @@ def test_every_rule_documents_before_and_after() -> None:
     for rule in RULES.values():
         assert rule.before and rule.after and rule.summary, rule.id
         assert rule.id == rule.id.lower() and " " not in rule.id
+
+
+def test_directions_rename_to_catalog_rules() -> None:
+    """A callback walk renames only rules an operation walk can report, into catalog rules."""
+    from specfoundry.diff.operations import FORWARD, REVERSED
+
+    pseudo = set(FORWARD.renames) | FORWARD.unreported  # names only the walkers use
+    for direction in (FORWARD, REVERSED):
+        for source, target in direction.renames.items():
+            assert source in RULES or source in pseudo, source
+            assert target in RULES, target
+        assert not direction.unreported & set(direction.renames)
+    assert set(REVERSED.renames) >= pseudo

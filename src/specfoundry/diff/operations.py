@@ -2,7 +2,13 @@
 
 Everything below the schema level is delegated to :class:`SchemaComparer`; this module knows
 OpenAPI's structure (path templates, parameter keys, status codes, media types, security
-alternatives) and the deprecation policy for removed operations.
+alternatives, callbacks and webhooks) and the deprecation policy for removed operations,
+parameters, callbacks and webhooks.
+
+Callbacks and webhooks are requests the API sends: the client reads their request body and
+produces their responses. They are walked by the same code as operations, with a
+:class:`Direction` that swaps the schema contexts and renames the structural rules whose level
+flips.
 """
 
 from __future__ import annotations
@@ -33,8 +39,68 @@ Located = tuple[str | None, Change]  # (operation label, change)
 
 
 @dataclass(frozen=True, slots=True)
+class Direction:
+    """Who sends what in the operation being walked.
+
+    In an operation clients call, the client sends the request and reads the responses. In a
+    callback or webhook the API sends the request: its body is data the client reads (checked
+    like a response body, widening breaks) and its responses are data the client produces
+    (checked like a request, narrowing what the API accepts breaks). Schema rules keep their
+    ids, which name the data's direction relative to the client; structural rules whose level
+    flips are renamed by ``renames``; those in ``unreported`` are not reported at all.
+    """
+
+    name: str  # part of the replay keys: the same subtrees give other findings per direction
+    body_context: str  # schema context of request bodies
+    response_context: str  # of response bodies
+    header_context: str  # of response headers
+    renames: dict[str, str]
+    unreported: frozenset[str] = frozenset()
+
+    def rule(self, rule: str) -> str:
+        return self.renames.get(rule, rule)
+
+
+FORWARD = Direction(
+    "operation",
+    REQUEST_PROPERTY,
+    RESPONSE_PROPERTY,
+    RESPONSE_HEADER,
+    {"response-header-added-required": "response-header-added"},
+    # A response header that is now always sent breaks nobody (and was never reported).
+    frozenset({"response-header-became-required"}),
+)
+REVERSED = Direction(
+    "callback",
+    RESPONSE_PROPERTY,
+    REQUEST_PROPERTY,
+    REQUEST_PARAMETER,
+    {
+        "request-body-added-required": "callback-request-body-added",
+        "request-body-added": "callback-request-body-added",
+        "request-body-removed": "callback-request-body-removed",
+        "request-body-became-required": "callback-request-body-became-required",
+        "request-body-became-optional": "callback-request-body-became-optional",
+        "request-media-type-added": "callback-request-media-type-added",
+        "request-media-type-removed": "callback-request-media-type-removed",
+        "response-success-status-removed": "callback-response-status-removed",
+        "response-status-removed": "callback-response-status-removed",
+        "response-status-added": "callback-response-status-added",
+        "response-media-type-added": "callback-response-media-type-added",
+        "response-media-type-removed": "callback-response-media-type-removed",
+        "response-header-removed": "callback-response-header-removed",
+        "response-optional-header-removed": "callback-response-header-removed",
+        "response-header-added-required": "callback-response-header-added-required",
+        "response-header-added": "callback-response-header-added",
+        "response-header-became-required": "callback-response-header-became-required",
+        "response-header-became-optional": "callback-response-header-became-optional",
+    },
+)
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
-    """The deprecation policy: when removing a deprecated operation is acceptable."""
+    """The deprecation policy: when removing something deprecated is acceptable."""
 
     today: dt.date
     min_deprecation_days: int = 0
@@ -48,10 +114,11 @@ class Op:
     pointer: str
     item: dict[str, Any]
     item_pointer: str
+    title: str | None = None  # the label of a callback or webhook
 
     @property
     def label(self) -> str:
-        return f"{self.method.upper()} {self.path}"
+        return self.title or f"{self.method.upper()} {self.path}"
 
 
 @functools.cache
@@ -84,6 +151,56 @@ def _operations(doc: Document) -> dict[tuple[str, str], Op]:
                 key = (path_key, method)
                 if key not in out:
                     out[key] = Op(method, str(path), node, item_at + "/" + method, item, item_at)
+    return out
+
+
+def _item_operations(
+    doc: Document, raw_item: Any, item_at: str, prefix: str, name: str
+) -> Iterator[tuple[str, Op]]:
+    """(method, operation) of a callback's or webhook's path item, labelled ``prefix METHOD``."""
+    item, item_at = doc.deref(raw_item, item_at)
+    if not isinstance(item, dict):
+        return
+    for method in METHODS:
+        node = item.get(method)
+        if isinstance(node, dict):
+            title = f"{prefix} {method.upper()}"
+            yield method, Op(method, name, node, item_at + "/" + method, item, item_at, title)
+
+
+def _callbacks(doc: Document, op: Op) -> dict[tuple[str, str, str], Op]:
+    """The callback operations of ``op`` by (callback name, expression, method)."""
+    out: dict[tuple[str, str, str], Op] = {}
+    raw = op.node.get("callbacks")
+    if not isinstance(raw, dict):
+        return out
+    for name, raw_callback in raw.items():
+        callback, at = doc.deref(raw_callback, join(op.pointer, "callbacks", name))
+        if not isinstance(callback, dict):
+            continue
+        for expression, raw_item in callback.items():
+            if str(expression).startswith("x-"):
+                continue
+            prefix = f"{op.label} callback {name} {expression}"
+            for method, cb in _item_operations(
+                doc, raw_item, join(at, expression), prefix, str(name)
+            ):
+                out[(str(name), str(expression), method)] = cb
+    return out
+
+
+def _webhooks(doc: Document) -> dict[tuple[str, str], Op]:
+    """The webhook operations (OpenAPI 3.1) by (webhook name, method)."""
+    out: dict[tuple[str, str], Op] = {}
+    raw = doc.data.get("webhooks")
+    if not isinstance(raw, dict):
+        return out
+    for name, raw_item in raw.items():
+        prefix = f"WEBHOOK {name}"
+        for method, hook in _item_operations(
+            doc, raw_item, join("/webhooks", name), prefix, str(name)
+        ):
+            out[(str(name), method)] = hook
     return out
 
 
@@ -140,7 +257,11 @@ class OperationComparer:
                 label = b.label
                 for change in self._operation(a, b):
                     yield label, change
+                if "callbacks" in a.node or "callbacks" in b.node:
+                    yield from self._callback_changes(a, b)
                 self._same_text = False
+        if "webhooks" in self.base.data or "webhooks" in self.revision.data:
+            yield from self._webhook_changes()
         yield from ((None, c) for c in self._security_schemes())
 
     # -- skipping what cannot change -----------------------------------------------------------
@@ -219,13 +340,17 @@ class OperationComparer:
 
     # -- operations ---------------------------------------------------------------------------
 
-    def _removed(self, op: Op, surviving_item: str | None) -> Change:
-        where = "operation removed" if surviving_item else f"path {op.path} removed"
-        parent = surviving_item or "/paths"
-        if not op.node.get("deprecated"):
-            return Change("operation-removed", where, op.pointer, parent, "base")
-        sunset = _date(op.node.get("x-sunset"))
-        since = _date(op.node.get("x-deprecated-since"))
+    def _removal(self, kind: str, node: dict[str, Any], where: str) -> tuple[str, str]:
+        """(rule, message) for removing ``node``, a ``kind`` (``operation``, ...), by the policy.
+
+        Not deprecated: ``{kind}-removed``. Deprecated: ``deprecated-{kind}-removed`` once
+        ``x-sunset`` has passed and ``x-deprecated-since`` is at least
+        ``min_deprecation_days`` old, ``{kind}-removed-before-sunset`` otherwise.
+        """
+        if not node.get("deprecated"):
+            return f"{kind}-removed", where
+        sunset = _date(node.get("x-sunset"))
+        since = _date(node.get("x-deprecated-since"))
         today, days = self.policy.today, self.policy.min_deprecation_days
         problem = None
         if sunset is not None and today < sunset:
@@ -237,14 +362,27 @@ class OperationComparer:
         elif days and since is None and sunset is None:
             problem = f"without x-deprecated-since, so {days} days of notice cannot be verified"
         if problem:
-            rule = "operation-removed-before-sunset"
-            return Change(rule, f"deprecated {where} {problem}", op.pointer, parent, "base")
+            return f"{kind}-removed-before-sunset", f"deprecated {where} {problem}"
         detail = f"deprecated {where}" + (
             f" after its sunset {sunset.isoformat()}" if sunset else ""
         )
-        return Change("deprecated-operation-removed", detail, op.pointer, parent, "base")
+        return f"deprecated-{kind}-removed", detail
+
+    def _removed(self, op: Op, surviving_item: str | None) -> Change:
+        where = "operation removed" if surviving_item else f"path {op.path} removed"
+        parent = surviving_item or "/paths"
+        rule, message = self._removal("operation", op.node, where)
+        return Change(rule, message, op.pointer, parent, "base")
 
     def _operation(self, a: Op, b: Op) -> Iterator[Change]:
+        yield from self._identity(a, b)
+        yield from self._parameters(a, b)
+        yield from self._request_body(a, b)
+        yield from self._responses(a, b)
+        yield from self._security(a, b)
+
+    def _identity(self, a: Op, b: Op) -> Iterator[Change]:
+        """Deprecation and ``operationId`` of an operation, callback or webhook."""
         if b.node.get("deprecated") and not a.node.get("deprecated"):
             sunset = b.node.get("x-sunset")
             detail = "operation deprecated" + (f" (sunset {sunset})" if sunset else "")
@@ -257,10 +395,50 @@ class OperationComparer:
                 join(a.pointer, "operationId"),
                 join(b.pointer, "operationId"),
             )
-        yield from self._parameters(a, b)
-        yield from self._request_body(a, b)
-        yield from self._responses(a, b)
-        yield from self._security(a, b)
+
+    # -- callbacks and webhooks ---------------------------------------------------------------
+
+    def _callback_changes(self, a: Op, b: Op) -> Iterator[Located]:
+        """The callbacks of operation ``a`` against those of ``b``, walked in reverse."""
+        if self.quiet.quiet(a.node.get("callbacks"), b.node.get("callbacks")):
+            return
+        ca, cb = _callbacks(self.base, a), _callbacks(self.revision, b)
+        # The nearest surviving parent of a removed one: its path item, callback or operation.
+        parents: dict[tuple[str, ...], str] = {k[:2]: op.item_pointer for k, op in cb.items()}
+        for k in cb:
+            parents[k[:1]] = join(b.pointer, "callbacks", k[0])
+        for key in sorted(set(ca) | set(cb)):
+            parent = parents.get(key[:2]) or parents.get(key[:1]) or b.pointer
+            yield from self._reversed_pair("callback", ca.get(key), cb.get(key), parent)
+
+    def _webhook_changes(self) -> Iterator[Located]:
+        raw_a, raw_b = self.base.data.get("webhooks"), self.revision.data.get("webhooks")
+        if self.quiet.quiet(raw_a, raw_b):
+            return
+        wa, wb = _webhooks(self.base), _webhooks(self.revision)
+        parents = {k[0]: op.item_pointer for k, op in wb.items()}
+        fallback = "/webhooks" if isinstance(raw_b, dict) else None
+        for key in sorted(set(wa) | set(wb)):
+            parent = parents.get(key[0], fallback)
+            yield from self._reversed_pair("webhook", wa.get(key), wb.get(key), parent)
+
+    def _reversed_pair(
+        self, kind: str, a: Op | None, b: Op | None, parent: str | None
+    ) -> Iterator[Located]:
+        """A callback or webhook operation removed, added or changed."""
+        if a is not None and b is None:
+            rule, message = self._removal(kind, a.node, f"{kind} removed")
+            yield a.label, Change(rule, message, a.pointer, parent, "base")
+        elif b is not None and a is None:
+            yield b.label, Change(f"{kind}-added", f"{kind} added", None, b.pointer)
+        elif a is not None and b is not None:
+            label = b.label
+            for change in self._identity(a, b):
+                yield label, change
+            for change in self._request_body(a, b, REVERSED):
+                yield label, change
+            for change in self._responses(a, b, REVERSED):
+                yield label, change
 
     # -- parameters ---------------------------------------------------------------------------
 
@@ -312,13 +490,10 @@ class OperationComparer:
                     new_at,
                 )
                 continue
-            yield Change(
-                "request-parameter-removed",
-                f"{key[0]} parameter `{name}` removed",
-                at,
-                b.pointer,
-                "base",
+            rule, message = self._removal(
+                "request-parameter", param, f"{key[0]} parameter `{name}` removed"
             )
+            yield Change(rule, message, at, b.pointer, "base")
         for key in sorted(added):
             param, at, _ = added[key]
             required = bool(param.get("required")) or key[0] == "path"
@@ -346,6 +521,10 @@ class OperationComparer:
     ) -> Iterator[Change]:
         name = str(pb.get("name"))
         label = f"{where} parameter `{name}`"
+        if pb.get("deprecated") and not pa.get("deprecated"):
+            sunset = pb.get("x-sunset")
+            detail = f"{label} deprecated" + (f" (sunset {sunset})" if sunset else "")
+            yield Change("request-parameter-deprecated", detail, a_at, join(b_at, "deprecated"))
         req_a = bool(pa.get("required")) or where == "path"
         req_b = bool(pb.get("required")) or where == "path"
         if req_a != req_b:
@@ -369,12 +548,12 @@ class OperationComparer:
 
     # -- request bodies -----------------------------------------------------------------------
 
-    def _request_body(self, a: Op, b: Op) -> Iterable[Change]:
+    def _request_body(self, a: Op, b: Op, d: Direction = FORWARD) -> Iterable[Change]:
         raw_a, raw_b = a.node.get("requestBody"), b.node.get("requestBody")
         if raw_a is None and raw_b is None:
             return ()
         return self._replay(
-            ("request-body",),
+            ("request-body", d.name),
             raw_a,
             raw_b,
             (a.item_pointer, b.item_pointer),
@@ -383,28 +562,34 @@ class OperationComparer:
             b,
             raw_a,
             raw_b,
+            d,
         )
 
-    def _request_body_walk(self, a: Op, b: Op, raw_a: Any, raw_b: Any) -> Iterator[Change]:
+    def _request_body_walk(
+        self, a: Op, b: Op, raw_a: Any, raw_b: Any, d: Direction
+    ) -> Iterator[Change]:
         if raw_a is None:
             body, at = self.revision.deref(raw_b, join(b.pointer, "requestBody"))
             required = isinstance(body, dict) and bool(body.get("required"))
-            rule = "request-body-added-required" if required else "request-body-added"
+            rule = d.rule("request-body-added-required" if required else "request-body-added")
             yield Change(rule, f"{'required ' if required else ''}request body added", None, at)
             return
         body_a, a_at = self.base.deref(raw_a, join(a.pointer, "requestBody"))
         if raw_b is None:
-            yield Change("request-body-removed", "request body removed", a_at, b.pointer, "base")
+            rule = d.rule("request-body-removed")
+            yield Change(rule, "request body removed", a_at, b.pointer, "base")
             return
         body_b, b_at = self.revision.deref(raw_b, join(b.pointer, "requestBody"))
         if not isinstance(body_a, dict) or not isinstance(body_b, dict):
             return
         req_a, req_b = bool(body_a.get("required")), bool(body_b.get("required"))
         if req_a != req_b:
-            rule = "request-body-became-required" if req_b else "request-body-became-optional"
+            rule = d.rule(
+                "request-body-became-required" if req_b else "request-body-became-optional"
+            )
             state = "required" if req_b else "optional"
             yield Change(rule, f"request body became {state}", a_at, b_at)
-        yield from self._content(body_a, a_at, body_b, b_at, "request", "request body")
+        yield from self._content(body_a, a_at, body_b, b_at, "request", "request body", d)
 
     def _content(
         self,
@@ -414,15 +599,16 @@ class OperationComparer:
         b_at: str,
         side: str,
         label: str,
+        d: Direction,
     ) -> Iterator[Change]:
         ca = a.get("content") if isinstance(a.get("content"), dict) else {}
         cb = b.get("content") if isinstance(b.get("content"), dict) else {}
         ka = {str(k).lower(): k for k in ca}
         kb = {str(k).lower(): k for k in cb}
-        ctx = REQUEST_PROPERTY if side == "request" else RESPONSE_PROPERTY
+        ctx = d.body_context if side == "request" else d.response_context
         for media in sorted(set(ka) - set(kb)):
             yield Change(
-                f"{side}-media-type-removed",
+                d.rule(f"{side}-media-type-removed"),
                 f"{label}: media type {ka[media]} removed",
                 join(a_at, "content", ka[media]),
                 b_at,
@@ -430,7 +616,7 @@ class OperationComparer:
             )
         for media in sorted(set(kb) - set(ka)):
             yield Change(
-                f"{side}-media-type-added",
+                d.rule(f"{side}-media-type-added"),
                 f"{label}: media type {kb[media]} added",
                 a_at,
                 join(b_at, "content", kb[media]),
@@ -454,7 +640,7 @@ class OperationComparer:
 
     # -- responses ----------------------------------------------------------------------------
 
-    def _responses(self, a: Op, b: Op) -> Iterator[Change]:
+    def _responses(self, a: Op, b: Op, d: Direction = FORWARD) -> Iterator[Change]:
         ra = a.node.get("responses") if isinstance(a.node.get("responses"), dict) else {}
         rb = b.node.get("responses") if isinstance(b.node.get("responses"), dict) else {}
         ra_at, rb_at = a.pointer + "/responses", b.pointer + "/responses"
@@ -462,13 +648,13 @@ class OperationComparer:
             sa = sb = {str(k).upper(): k for k in ra}
         else:
             sa, sb = {str(k).upper(): k for k in ra}, {str(k).upper(): k for k in rb}
-            yield from self._statuses(sa, ra_at, sb, rb_at)
+            yield from self._statuses(sa, ra_at, sb, rb_at, d)
         roots = (a.item_pointer, b.item_pointer)
         for status in sorted(set(sa) & set(sb)):
             key_a, key_b = sa[status], sb[status]
             raw_a, raw_b = ra[key_a], rb[key_b]
             yield from self._replay(
-                ("response", str(key_b)),
+                ("response", str(key_b), d.name),
                 raw_a,
                 raw_b,
                 roots,
@@ -479,10 +665,11 @@ class OperationComparer:
                 raw_b,
                 rb_at,
                 key_b,
+                d,
             )
 
     def _statuses(
-        self, sa: dict[str, Any], ra_at: str, sb: dict[str, Any], rb_at: str
+        self, sa: dict[str, Any], ra_at: str, sb: dict[str, Any], rb_at: str, d: Direction
     ) -> Iterator[Change]:
         """Status codes removed or added (``sa``/``sb``: upper-cased code -> key as written)."""
         for status in sorted(set(sa) - set(sb)):
@@ -492,29 +679,46 @@ class OperationComparer:
                 else ("response-status-removed")
             )
             yield Change(
-                rule, f"response {sa[status]} removed", join(ra_at, sa[status]), rb_at, "base"
+                d.rule(rule),
+                f"response {sa[status]} removed",
+                join(ra_at, sa[status]),
+                rb_at,
+                "base",
             )
         for status in sorted(set(sb) - set(sa)):
             yield Change(
-                "response-status-added",
+                d.rule("response-status-added"),
                 f"response {sb[status]} added",
                 ra_at,
                 join(rb_at, sb[status]),
             )
 
     def _response(
-        self, raw_a: Any, ra_at: str, key_a: Any, raw_b: Any, rb_at: str, status: Any
+        self,
+        raw_a: Any,
+        ra_at: str,
+        key_a: Any,
+        raw_b: Any,
+        rb_at: str,
+        status: Any,
+        d: Direction,
     ) -> Iterator[Change]:
         resp_a, a_at = self.base.deref(raw_a, join(ra_at, key_a))
         resp_b, b_at = self.revision.deref(raw_b, join(rb_at, status))
         if not isinstance(resp_a, dict) or not isinstance(resp_b, dict):
             return
-        yield from self._headers(resp_a, a_at, resp_b, b_at, str(status))
+        yield from self._headers(resp_a, a_at, resp_b, b_at, str(status), d)
         label = f"response {status} body"
-        yield from self._content(resp_a, a_at, resp_b, b_at, "response", label)
+        yield from self._content(resp_a, a_at, resp_b, b_at, "response", label, d)
 
     def _headers(
-        self, a: dict[str, Any], a_at: str, b: dict[str, Any], b_at: str, status: str
+        self,
+        a: dict[str, Any],
+        a_at: str,
+        b: dict[str, Any],
+        b_at: str,
+        status: str,
+        d: Direction,
     ) -> Iterator[Change]:
         ha = a.get("headers") if isinstance(a.get("headers"), dict) else {}
         hb = b.get("headers") if isinstance(b.get("headers"), dict) else {}
@@ -532,17 +736,28 @@ class OperationComparer:
             if in_a and not in_b:
                 required = isinstance(head_a, dict) and bool(head_a.get("required"))
                 rule = "response-header-removed" if required else "response-optional-header-removed"
-                yield Change(rule, f"{label} removed", ha_at, b_at, "base")
+                yield Change(d.rule(rule), f"{label} removed", ha_at, b_at, "base")
             elif in_b and not in_a:
-                yield Change("response-header-added", f"{label} added", a_at, hb_at)
+                required = isinstance(head_b, dict) and bool(head_b.get("required"))
+                rule = "response-header-added-required" if required else "response-header-added"
+                yield Change(d.rule(rule), f"{label} added", a_at, hb_at)
             elif isinstance(head_a, dict) and isinstance(head_b, dict):
-                if head_a.get("required") and not head_b.get("required"):
-                    yield Change(
-                        "response-header-became-optional", f"{label} became optional", ha_at, hb_at
+                if head_b.get("deprecated") and not head_a.get("deprecated"):
+                    at = join(hb_at, "deprecated")
+                    yield Change("response-header-deprecated", f"{label} deprecated", ha_at, at)
+                req_a, req_b = bool(head_a.get("required")), bool(head_b.get("required"))
+                if req_a != req_b:
+                    rule = (
+                        "response-header-became-required"
+                        if req_b
+                        else "response-header-became-optional"
                     )
+                    if rule not in d.unreported:
+                        state = "required" if req_b else "optional"
+                        yield Change(d.rule(rule), f"{label} became {state}", ha_at, hb_at)
                 sa, sb = _param_schema(head_a, ha_at), _param_schema(head_b, hb_at)
                 if sa is not None and sb is not None:
-                    yield from self.schemas.compare(*sa, *sb, RESPONSE_HEADER, label)
+                    yield from self.schemas.compare(*sa, *sb, d.header_context, label)
 
     # -- security -----------------------------------------------------------------------------
 

@@ -412,6 +412,34 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
     ),
     (
         "Parameters",
+        "request-parameter-deprecated",
+        I,
+        "A parameter was marked deprecated: clients get notice to stop sending it.",
+        "parameters: [{name: team, in: query, schema: {type: string}}]",
+        "parameters: [{name: team, in: query, deprecated: true, x-sunset: '2026-06-30', "
+        "schema: {type: string}}]",
+    ),
+    (
+        "Parameters",
+        "request-parameter-removed-before-sunset",
+        W,
+        "A deprecated parameter was removed before its sunset date (`x-sunset`), or with less "
+        "notice than `--min-deprecation-days` since `x-deprecated-since`: as serious as "
+        "removing a parameter that was never deprecated (`request-parameter-removed`).",
+        "parameters: [{name: team, in: query, deprecated: true, x-sunset: '2999-01-01'}]",
+        "parameters: []",
+    ),
+    (
+        "Parameters",
+        "deprecated-request-parameter-removed",
+        I,
+        "A deprecated parameter was removed after its sunset date (or it had none), with the "
+        "notice the policy requires.",
+        "parameters: [{name: team, in: query, deprecated: true, x-sunset: '2020-01-01'}]",
+        "parameters: []",
+    ),
+    (
+        "Parameters",
         "request-parameter-location-changed",
         E,
         "A parameter moved (query to header, ...): clients send it where it is no longer read.",
@@ -554,6 +582,213 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
         "A new response header.",
         "headers: {}",
         "headers: {X-Rate-Limit: {schema: {type: integer}}}",
+    ),
+    (
+        "Response headers",
+        "response-header-deprecated",
+        I,
+        "A response header was marked deprecated: clients get notice to stop reading it.",
+        "headers: {X-Rate-Limit: {schema: {type: integer}}}",
+        "headers: {X-Rate-Limit: {deprecated: true, schema: {type: integer}}}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-removed",
+        E,
+        "A callback (a name, expression or method of it) was removed without being deprecated "
+        "first: clients that registered for it stop receiving requests they act on, and "
+        "silence looks the same as no events.",
+        "callbacks: {onEvent: {'{$request.body#/url}': {post: {...}}}}",
+        "callbacks: {}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-removed-before-sunset",
+        E,
+        "A deprecated callback was removed before its sunset date (`x-sunset`), or with less "
+        "notice than `--min-deprecation-days` since `x-deprecated-since`.",
+        "'{$request.body#/url}': {post: {deprecated: true, x-sunset: '2999-01-01'}}",
+        "(callback gone)",
+    ),
+    (
+        "Callbacks and webhooks",
+        "deprecated-callback-removed",
+        I,
+        "A deprecated callback was removed after its sunset date (or it had none), with the "
+        "notice the policy requires.",
+        "'{$request.body#/url}': {post: {deprecated: true, x-sunset: '2020-01-01'}}",
+        "(callback gone)",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-added",
+        I,
+        "A new callback.",
+        "callbacks: {}",
+        "callbacks: {onEvent: {'{$request.body#/url}': {post: {...}}}}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "webhook-removed",
+        E,
+        "A webhook (or one of its methods) was removed without being deprecated first: "
+        "clients subscribed to it stop receiving events they act on, and silence looks the "
+        "same as no events.",
+        "webhooks: {invoicePaid: {post: {...}}}",
+        "webhooks: {}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "webhook-removed-before-sunset",
+        E,
+        "A deprecated webhook was removed before its sunset date (`x-sunset`), or with less "
+        "notice than `--min-deprecation-days` since `x-deprecated-since`.",
+        "invoicePaid: {post: {deprecated: true, x-sunset: '2999-01-01'}}",
+        "(webhook gone)",
+    ),
+    (
+        "Callbacks and webhooks",
+        "deprecated-webhook-removed",
+        I,
+        "A deprecated webhook was removed after its sunset date (or it had none), with the "
+        "notice the policy requires.",
+        "invoicePaid: {post: {deprecated: true, x-sunset: '2020-01-01'}}",
+        "(webhook gone)",
+    ),
+    (
+        "Callbacks and webhooks",
+        "webhook-added",
+        I,
+        "A new webhook.",
+        "webhooks: {}",
+        "webhooks: {invoicePaid: {post: {...}}}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-request-body-removed",
+        E,
+        "The API no longer sends the body of a callback or webhook request: clients that read "
+        "it get nothing.",
+        "post: {requestBody: {content: {...}}}",
+        "post: {}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-request-body-added",
+        I,
+        "The API now sends a body with a callback or webhook request that had none.",
+        "post: {}",
+        "post: {requestBody: {content: {...}}}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-request-body-became-optional",
+        E,
+        "The API may now send a callback or webhook request without the body clients read.",
+        "requestBody: {required: true, content: {...}}",
+        "requestBody: {content: {...}}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-request-body-became-required",
+        I,
+        "The API now always sends the body of a callback or webhook request.",
+        "requestBody: {content: {...}}",
+        "requestBody: {required: true, content: {...}}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-request-media-type-added",
+        W,
+        "The API may send a callback or webhook body in another media type; there is no "
+        "content negotiation, so clients may receive a format they cannot parse.",
+        "content: {application/json: {...}}",
+        "content: {application/json: {...}, application/xml: {...}}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-request-media-type-removed",
+        I,
+        "The API sends a callback or webhook body in fewer media types; clients already "
+        "parse the rest.",
+        "content: {application/json: {...}, application/xml: {...}}",
+        "content: {application/json: {...}}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-response-status-removed",
+        E,
+        "A status clients answer a callback or webhook with is no longer documented: the API "
+        "may now treat those answers as failures (retry, give up, unsubscribe).",
+        "responses: {'200': {...}, '204': {...}}",
+        "responses: {'200': {...}}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-response-status-added",
+        I,
+        "The API accepts another status as an answer to a callback or webhook.",
+        "responses: {'200': {...}}",
+        "responses: {'200': {...}, '204': {...}}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-response-media-type-removed",
+        E,
+        "The API no longer accepts callback or webhook answers in a media type clients use.",
+        "content: {application/json: {...}, text/plain: {...}}",
+        "content: {application/json: {...}}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-response-media-type-added",
+        I,
+        "The API accepts callback or webhook answers in another media type as well.",
+        "content: {application/json: {...}}",
+        "content: {application/json: {...}, text/plain: {...}}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-response-header-removed",
+        W,
+        "The API no longer reads a header clients send in their answer to a callback or "
+        "webhook: whatever it conveyed is ignored.",
+        "headers: {X-Processed-Id: {schema: {type: string}}}",
+        "headers: {}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-response-header-added-required",
+        E,
+        "Clients must now send a new header when they answer a callback or webhook; no "
+        "existing client does.",
+        "headers: {}",
+        "headers: {X-Processed-Id: {required: true, schema: {type: string}}}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-response-header-added",
+        I,
+        "Clients may send a new, optional header when they answer a callback or webhook.",
+        "headers: {}",
+        "headers: {X-Processed-Id: {schema: {type: string}}}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-response-header-became-required",
+        E,
+        "A header of the answer to a callback or webhook became required: clients that omit "
+        "it are answering wrongly.",
+        "headers: {X-Processed-Id: {schema: {type: string}}}",
+        "headers: {X-Processed-Id: {required: true, schema: {type: string}}}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-response-header-became-optional",
+        I,
+        "A header of the answer to a callback or webhook became optional.",
+        "headers: {X-Processed-Id: {required: true, schema: {type: string}}}",
+        "headers: {X-Processed-Id: {schema: {type: string}}}",
     ),
     (
         "Security",
@@ -858,11 +1093,12 @@ input cannot be used (one line on stderr).
 }
 ```
 
-`operation` is `METHOD /path` or null (document-wide and spec-level rules). `pointer` is an
-RFC 6901 JSON pointer into the document that holds the change: the base for removals, the
-revision otherwise. `location` is the file, line and column of that node (in the spec when
-the input was a spec, in the OpenAPI file otherwise), or null when unknown. Findings are
-sorted by path, method, level (most severe first) and pointer.
+`operation` is `METHOD /path` (for a callback, `METHOD /path callback NAME EXPRESSION
+METHOD`; for a webhook, `WEBHOOK NAME METHOD`) or null (document-wide and spec-level rules).
+`pointer` is an RFC 6901 JSON pointer into the document that holds the change: the base for
+removals, the revision otherwise. `location` is the file, line and column of that node (in the
+spec when the input was a spec, in the OpenAPI file otherwise), or null when unknown. Findings
+are sorted by path, method, level (most severe first) and pointer.
 
 ### The ignore file
 
@@ -908,10 +1144,22 @@ def render_markdown() -> str:
         "at every operation that reaches it, and grouped under the component in text and "
         "markdown output.",
         "",
-        "Deprecation: an operation marked `deprecated: true` may carry `x-sunset` (a date) and "
-        "`x-deprecated-since` (a date). Removing it is `info` once `x-sunset` has passed and "
-        "at least `--min-deprecation-days` have elapsed since `x-deprecated-since`; before "
-        "that it is an error.",
+        "Deprecation: an operation, a parameter, a callback or a webhook marked "
+        "`deprecated: true` may carry `x-sunset` (a date) and `x-deprecated-since` (a date). "
+        "Removing it is `info` once `x-sunset` has passed and at least "
+        "`--min-deprecation-days` have elapsed since `x-deprecated-since`; before that it is "
+        "as serious as removing it undeprecated (an error, a warning for a parameter). Marking "
+        "an operation, a parameter or a response header deprecated is `info`.",
+        "",
+        "Callbacks and webhooks are requests the API sends, so their directions are reversed: "
+        "a callback's or webhook's request body is data the client receives (checked with the "
+        "`response-property-*` schema rules: widening breaks) and its responses are data the "
+        "client sends (`request-property-*`, and `request-parameter-*` for their headers: "
+        "narrowing what the API accepts breaks). Their structural changes have `callback-*` "
+        "rules of their own. They are reported under an operation such as "
+        "`POST /v1/subscriptions callback onEvent {$request.body#/url} POST` or "
+        "`WEBHOOK invoicePaid POST`; parameters and security of callbacks and webhooks are "
+        "not compared.",
         "",
         "Rules marked *spec only* compare the compiled models of two specs and do not apply "
         "to plain OpenAPI documents.",
