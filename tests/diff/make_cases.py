@@ -83,6 +83,19 @@ POINTER_SUFFIX = {
     "variant-removed": "/oneOf/1",
     "variant-added": "/oneOf/1",
     "composition-changed": "",
+    "discriminator-added": "/discriminator",
+    "discriminator-removed": "/discriminator",
+    "discriminator-property-changed": "/discriminator/propertyName",
+    "discriminator-mapping-removed": "/discriminator/mapping/dog",
+    "discriminator-mapping-added": "/discriminator/mapping/dog",
+    "discriminator-mapping-changed": "/discriminator/mapping/cat",
+    "not-added": "/not",
+    "not-removed": "/not",
+    # A changed `not` points at the first difference found below it.
+    "not-changed": "/not/const",
+    "not-changed-compatible": "/not/properties/b",
+    "prefix-item-added": "/prefixItems/2",
+    "prefix-item-removed": "/prefixItems/2",
 }
 
 
@@ -140,6 +153,8 @@ PROPERTY_POINTERS = {
     "request-property-became-optional": "/properties/name",
     "request-property-removed": "/properties/team",
     "request-property-became-read-only": "/properties/name",
+    "request-property-deprecated": "/properties/name/deprecated",
+    "request-deprecated-property-removed": "/properties/note",
     "request-additional-properties-narrowed": "/additionalProperties",
     "request-additional-properties-widened": "",
     "response-property-removed": "/properties/name",
@@ -148,6 +163,8 @@ PROPERTY_POINTERS = {
     "response-property-added": "/properties/name",
     "response-property-became-required": "/properties/name",
     "response-property-became-write-only": "/properties/name",
+    "response-property-deprecated": "/properties/name/deprecated",
+    "response-deprecated-property-removed": "/properties/note",
     "response-additional-properties-widened": "",
     "response-additional-properties-narrowed": "/additionalProperties",
 }
@@ -1011,6 +1028,153 @@ case(
     ],
 )
 
+
+# --- discriminator, not, prefixItems, deprecated properties ----------------------------------
+
+
+def pets(mapping: dict[str, str], variants: list[str], **schemas: Any) -> dict[str, Any]:
+    item = {
+        "oneOf": [{"$ref": f"#/components/schemas/{v}"} for v in variants],
+        "discriminator": {"propertyName": "kind", "mapping": mapping},
+    }
+    return items_api(item, **schemas)
+
+
+def _pet(kind: str, prop: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {"kind": {"type": "string"}, prop: {"type": "boolean"}},
+        "required": ["kind", prop],
+    }
+
+
+_animals = {"Cat": _pet("cat", "meow"), "Dog": _pet("dog", "bark"), "Wolf": _pet("wolf", "howl")}
+_cat_dog = {"cat": "#/components/schemas/Cat", "dog": "#/components/schemas/Dog"}
+MAP = "/components/schemas/Item/discriminator/mapping"
+case(
+    "discriminator-mapping-value-repointed",
+    pets(_cat_dog, ["Cat", "Dog", "Wolf"], **_animals),
+    pets({**_cat_dog, "dog": "#/components/schemas/Wolf"}, ["Cat", "Dog", "Wolf"], **_animals),
+    [
+        f("request-property-discriminator-mapping-changed", "POST /v1/items", f"{MAP}/dog"),
+        f("response-property-discriminator-mapping-changed", "POST /v1/items", f"{MAP}/dog"),
+        f("response-property-discriminator-mapping-changed", "GET /v1/items", f"{MAP}/dog"),
+    ],
+)
+# The variant goes with its value: the response side warns about the value (a variant still
+# listed would now be named by its component name) on top of the removal itself.
+case(
+    "discriminator-mapping-removed-with-its-variant",
+    pets(_cat_dog, ["Cat", "Dog"], **_animals),
+    pets({"cat": "#/components/schemas/Cat"}, ["Cat"], **_animals),
+    [
+        f("request-property-variant-removed", "POST /v1/items", "/components/schemas/Dog"),
+        f("request-property-discriminator-mapping-removed", "POST /v1/items", f"{MAP}/dog"),
+        f("response-property-variant-removed", "POST /v1/items", "/components/schemas/Dog"),
+        f("response-property-discriminator-mapping-removed", "POST /v1/items", f"{MAP}/dog"),
+        f("response-property-variant-removed", "GET /v1/items", "/components/schemas/Dog"),
+        f("response-property-discriminator-mapping-removed", "GET /v1/items", f"{MAP}/dog"),
+    ],
+)
+_point = {"type": "array", "prefixItems": [{"type": "number"}, {"type": "number", "maximum": 90}]}
+_point_b = {"type": "array", "prefixItems": [{"type": "number"}, {"type": "number", "maximum": 45}]}
+LAT_MAX = "/components/schemas/Item/prefixItems/1/maximum"
+case(
+    "prefix-items-nested-change-by-position",
+    items_api(_point),
+    items_api(_point_b),
+    [
+        f("request-property-constraint-narrowed", "POST /v1/items", LAT_MAX),
+        f("response-property-constraint-narrowed", "POST /v1/items", LAT_MAX),
+        f("response-property-constraint-narrowed", "GET /v1/items", LAT_MAX),
+    ],
+)
+_reserved = {"type": "string", "enum": ["admin"]}
+_named_not = {
+    "type": "object",
+    "properties": {"name": {"type": "string", "not": {"$ref": "#/components/schemas/Reserved"}}},
+}
+# Item is serialised identically on both sides: only the component below `not` changed.
+case(
+    "not-changed-through-ref",
+    items_api(_named_not, Reserved=_reserved),
+    items_api(_named_not, Reserved={"type": "string", "enum": ["admin", "root"]}),
+    [
+        f("request-property-not-changed", "POST /v1/items", "/components/schemas/Reserved/enum"),
+        f(
+            "response-property-not-changed-compatible",
+            "POST /v1/items",
+            "/components/schemas/Reserved/enum",
+        ),
+        f(
+            "response-property-not-changed-compatible",
+            "GET /v1/items",
+            "/components/schemas/Reserved/enum",
+        ),
+    ],
+)
+
+
+def with_legacy(present: bool, **legacy: Any) -> dict[str, Any]:
+    props: dict[str, Any] = {"id": {"type": "string"}}
+    if present:
+        props["legacy"] = {"type": "string", "deprecated": True, **legacy}
+    required = ["id", "legacy"] if present else ["id"]
+    return items_api({"type": "object", "properties": props, "required": required})
+
+
+LEGACY = "/components/schemas/Item/properties/legacy"
+case(
+    "deprecated-property-removed-before-sunset",
+    with_legacy(True, **{"x-sunset": "2999-01-01"}),
+    with_legacy(False),
+    [
+        f("request-property-removed", "POST /v1/items", LEGACY),
+        f("response-property-removed", "POST /v1/items", LEGACY),
+        f("response-property-removed", "GET /v1/items", LEGACY),
+    ],
+)
+case(
+    "deprecated-property-removed-after-sunset",
+    with_legacy(True, **{"x-sunset": "2025-01-01"}),
+    with_legacy(False),
+    [
+        f("request-deprecated-property-removed", "POST /v1/items", LEGACY),
+        f("response-deprecated-property-removed", "POST /v1/items", LEGACY),
+        f("response-deprecated-property-removed", "GET /v1/items", LEGACY),
+    ],
+)
+case(
+    "deprecated-property-removed-with-too-little-notice",
+    with_legacy(True, **{"x-sunset": "2025-05-25", "x-deprecated-since": "2025-05-01"}),
+    with_legacy(False),
+    [
+        f("request-property-removed", "POST /v1/items", LEGACY),
+        f("response-property-removed", "POST /v1/items", LEGACY),
+        f("response-property-removed", "GET /v1/items", LEGACY),
+    ],
+    min_deprecation_days=90,
+)
+_deprecated_ref = items_api(
+    {"type": "object", "properties": {"old": {"$ref": "#/components/schemas/Old"}}},
+    Old={"type": "string"},
+)
+_deprecated_ref_b = items_api(
+    {"type": "object", "properties": {"old": {"$ref": "#/components/schemas/Old"}}},
+    Old={"type": "string", "deprecated": True},
+)
+OLD_DEP = "/components/schemas/Old/deprecated"
+case(
+    "property-deprecated-through-its-ref",
+    _deprecated_ref,
+    _deprecated_ref_b,
+    [
+        f("request-property-deprecated", "POST /v1/items", OLD_DEP),
+        f("response-property-deprecated", "POST /v1/items", OLD_DEP),
+        f("response-property-deprecated", "GET /v1/items", OLD_DEP),
+    ],
+)
+
 # --- changes that must produce nothing -------------------------------------------------------
 
 _desc_a = items_api({**_item, "description": "An item."})
@@ -1116,6 +1280,29 @@ case(
     ),
     [],
 )
+
+# Mapping reordered, a value spelled as a bare component name, and a target renamed (Dog to
+# Hound, identical): the same values decode to the same shapes.
+case(
+    "nothing-discriminator-mapping-reordered-and-renamed",
+    pets(_cat_dog, ["Cat", "Dog"], **_animals),
+    pets(
+        {"dog": "#/components/schemas/Hound", "cat": "Cat"},
+        ["Cat", "Hound"],
+        Cat=_animals["Cat"],
+        Hound=_animals["Dog"],
+    ),
+    [],
+)
+
+
+def _named_not_ref(name: str) -> dict[str, Any]:
+    ref = {"$ref": f"#/components/schemas/{name}"}
+    item = {"type": "object", "properties": {"name": {"type": "string", "not": ref}}}
+    return items_api(item, **{name: _reserved})
+
+
+case("nothing-not-under-renamed-component", _named_not_ref("Reserved"), _named_not_ref("Taken"), [])
 
 
 _hook_a = hooks(ok(requestBody=_sent, description="Sent when an invoice is paid."))

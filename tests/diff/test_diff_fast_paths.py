@@ -131,6 +131,59 @@ def test_values_equal_by_python_but_not_by_type_are_still_compared(tmp_path) -> 
     assert [rule for rule, _, _ in found] == ["request-property-became-read-only"]
 
 
+def test_identical_schemas_still_walk_not_and_prefix_items(tmp_path) -> None:
+    """``_compare_same`` must follow ``$ref``s below ``not`` and ``prefixItems`` too."""
+    schemas = {
+        "Point": {"type": "array", "prefixItems": [ref("Lat"), {"type": "number"}]},
+        "Name": {"type": "string", "not": ref("Reserved")},
+        "Lat": {"type": "number", "maximum": 90},
+        "Reserved": {"type": "string", "enum": ["admin"]},
+    }
+    paths = {
+        "/p": {"get": {"responses": {"200": response(ref("Point"))}}},
+        "/n": {"get": {"responses": {"200": response(ref("Name"))}}},
+    }
+    base = api(paths, schemas)
+    rev = copy.deepcopy(base)
+    rev["components"]["schemas"]["Lat"]["maximum"] = 180
+    rev["components"]["schemas"]["Reserved"]["enum"] = ["root"]
+    found = sorted((f.rule, f.operation, f.pointer, f.message) for f in run(tmp_path, base, rev))
+    assert found == [
+        (
+            "response-property-constraint-widened",
+            "GET /p",
+            "/components/schemas/Lat/maximum",
+            "Lat: maximum changed from 90 to 180",
+        ),
+        (
+            "response-property-not-changed",
+            "GET /n",
+            "/components/schemas/Reserved/enum",
+            'Name: the `not` schema changed (enum values removed: "admin" and 1 more)',
+        ),
+    ]
+
+
+def test_a_discriminator_change_alone_is_not_skipped(tmp_path) -> None:
+    """A schema differing only in its discriminator is neither plain nor identical."""
+    pet = {
+        "oneOf": [ref("Cat")],
+        "discriminator": {"propertyName": "kind", "mapping": {"cat": "Cat"}},
+    }
+    cat = {"type": "object", "properties": {"kind": {"type": "string"}}}
+    base = api({"/a": {"get": {"responses": {"200": response(ref("Pet"))}}}}, {"Pet": pet})
+    base["components"]["schemas"]["Cat"] = cat
+    rev = copy.deepcopy(base)
+    rev["components"]["schemas"]["Pet"]["discriminator"]["propertyName"] = "type"
+    assert keys(run(tmp_path, base, rev)) == [
+        (
+            "response-property-discriminator-property-changed",
+            "GET /a",
+            "/components/schemas/Pet/discriminator/propertyName",
+        )
+    ]
+
+
 def test_quiet_index_closes_over_refs() -> None:
     a = api(
         {},

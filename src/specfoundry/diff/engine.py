@@ -48,8 +48,8 @@ def diff(base: Side, revision: Side, options: DiffOptions) -> list[Finding]:
 
 def _diff(base: Side, revision: Side, options: DiffOptions) -> list[Finding]:
     doc_a, doc_b = Document(base.document, base.name), Document(revision.document, revision.name)
-    schemas = SchemaComparer(doc_a, doc_b)
     policy = Policy(options.today, options.min_deprecation_days)
+    schemas = SchemaComparer(doc_a, doc_b, policy)
     located: list[tuple[str | None, Change]] = list(
         OperationComparer(doc_a, doc_b, schemas, policy).compare()
     )

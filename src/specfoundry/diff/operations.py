@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from specfoundry.diff.deprecation import date_of, removal_problem
 from specfoundry.diff.findings import Change
 from specfoundry.diff.pointer import Document, join
 from specfoundry.diff.quiet import QuietIndex, serialise
@@ -204,19 +205,6 @@ def _webhooks(doc: Document) -> dict[tuple[str, str], Op]:
     return out
 
 
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
-
-
 def _success(status: str) -> bool:
     return status[:1] in ("1", "2", "3")
 
@@ -349,20 +337,10 @@ class OperationComparer:
         """
         if not node.get("deprecated"):
             return f"{kind}-removed", where
-        sunset = _date(node.get("x-sunset"))
-        since = _date(node.get("x-deprecated-since"))
-        today, days = self.policy.today, self.policy.min_deprecation_days
-        problem = None
-        if sunset is not None and today < sunset:
-            problem = f"before its sunset date {sunset.isoformat()}"
-        elif days and since is not None and (today - since).days < days:
-            problem = (
-                f"{(today - since).days} days after its deprecation; the policy requires {days}"
-            )
-        elif days and since is None and sunset is None:
-            problem = f"without x-deprecated-since, so {days} days of notice cannot be verified"
+        problem = removal_problem(node, self.policy)
         if problem:
             return f"{kind}-removed-before-sunset", f"deprecated {where} {problem}"
+        sunset = date_of(node.get("x-sunset"))
         detail = f"deprecated {where}" + (
             f" after its sunset {sunset.isoformat()}" if sunset else ""
         )

@@ -193,6 +193,113 @@ SCHEMA_CHANGES: dict[str, tuple[Level | None, Level | None, str, str, str]] = {
         "{type: string}",
         "{anyOf: [{type: string}, {type: integer}]}",
     ),
+    "discriminator-added": (
+        W,
+        I,
+        "A `discriminator` was added: servers and generated code that dispatch on it need the "
+        "property in every request (check the variants require it); responses only say more.",
+        "{type: object}",
+        "{type: object, discriminator: {propertyName: kind}}",
+    ),
+    "discriminator-removed": (
+        I,
+        W,
+        "The `discriminator` was removed: clients generated with it dispatch responses on a "
+        "property that is no longer promised; requests are no longer routed by it.",
+        "{type: object, discriminator: {propertyName: kind}}",
+        "{type: object}",
+    ),
+    "discriminator-property-changed": (
+        E,
+        E,
+        "The discriminator's `propertyName` changed: both sides look for the variant's name in "
+        "a different property, so requests and responses are decoded as the wrong variant or "
+        "not at all.",
+        "{type: object, discriminator: {propertyName: kind}}",
+        "{type: object, discriminator: {propertyName: type}}",
+    ),
+    "discriminator-mapping-removed": (
+        E,
+        W,
+        "A discriminator value was removed from the `mapping`: requests sending it are "
+        "rejected. A response stops sending it, unless its schema is still a variant, which "
+        "is then named by its component name instead, a value old clients do not map.",
+        "{type: object, discriminator: {propertyName: kind, mapping: "
+        "{cat: '#/components/schemas/Cat', dog: '#/components/schemas/Dog'}}}",
+        "{type: object, discriminator: {propertyName: kind, mapping: "
+        "{cat: '#/components/schemas/Cat'}}}",
+    ),
+    "discriminator-mapping-added": (
+        I,
+        W,
+        "A discriminator value was added to the `mapping`: requests may send it; clients that "
+        "switch over response variants meet one they do not know.",
+        "{type: object, discriminator: {propertyName: kind, mapping: "
+        "{cat: '#/components/schemas/Cat'}}}",
+        "{type: object, discriminator: {propertyName: kind, mapping: "
+        "{cat: '#/components/schemas/Cat', dog: '#/components/schemas/Dog'}}}",
+    ),
+    "discriminator-mapping-changed": (
+        E,
+        E,
+        "A discriminator value now maps to another schema (not merely a renamed, identical "
+        "one): the same value is decoded as a different shape on each side.",
+        "{type: object, discriminator: {propertyName: kind, mapping: "
+        "{cat: '#/components/schemas/Cat'}}}",
+        "{type: object, discriminator: {propertyName: kind, mapping: "
+        "{cat: '#/components/schemas/Lion'}}}",
+    ),
+    "not-added": (
+        E,
+        I,
+        "A `not` schema was added: values matching it were valid and are now rejected, so "
+        "requests may fail; responses only exclude values.",
+        "{type: string}",
+        "{type: string, not: {const: admin}}",
+    ),
+    "not-removed": (
+        I,
+        W,
+        "The `not` schema was removed: requests are accepted more widely, but responses may "
+        "now carry values old clients were promised never to see.",
+        "{type: string, not: {const: admin}}",
+        "{type: string}",
+    ),
+    "not-changed": (
+        W,
+        W,
+        "The `not` schema changed in a way that may exclude values that were valid (compared "
+        "in the opposite direction: what the excluded schema gains, the schema loses); review "
+        "it by hand.",
+        "{type: string, not: {const: admin}}",
+        "{type: string, not: {const: root}}",
+    ),
+    "not-changed-compatible": (
+        I,
+        I,
+        "The `not` schema changed, and compared in the opposite direction every difference is "
+        "safe: old values keep being valid where that matters for this direction.",
+        "{type: object, not: {properties: {a: {type: string}}}}",
+        "{type: object, not: {properties: {a: {type: string}, b: {type: string}}}}",
+    ),
+    "prefix-item-added": (
+        I,
+        W,
+        "A position was added at the end of a `prefixItems` tuple: old requests (shorter "
+        "tuples) stay valid; clients that decode response tuples of a fixed length meet an "
+        "extra element.",
+        "{type: array, prefixItems: [{type: number}, {type: number}]}",
+        "{type: array, prefixItems: [{type: number}, {type: number}, {type: number}]}",
+    ),
+    "prefix-item-removed": (
+        W,
+        E,
+        "A position was removed from the end of a `prefixItems` tuple: requests that send it "
+        "have it ignored (or rejected with `items: false`); clients that read it from "
+        "responses break.",
+        "{type: array, prefixItems: [{type: number}, {type: number}, {type: number}]}",
+        "{type: array, prefixItems: [{type: number}, {type: number}]}",
+    ),
 }
 
 # Rules about object properties; they apply to bodies only.
@@ -234,6 +341,23 @@ PROPERTY_RULES: tuple[tuple[str, Level, str, str, str], ...] = (
         "{properties: {name: {type: string}}}",
     ),
     (
+        "request-property-deprecated",
+        I,
+        "A request property was marked `deprecated`: clients get notice to stop sending it.",
+        "{properties: {name: {type: string}}}",
+        "{properties: {name: {type: string, deprecated: true, x-sunset: '2026-06-30'}}}",
+    ),
+    (
+        "request-deprecated-property-removed",
+        I,
+        "A deprecated request property was removed after its sunset date (or it had none), "
+        "with the notice `--min-deprecation-days` requires. Before that, the removal is "
+        "reported as `request-property-removed`.",
+        "{properties: {id: {type: string}, note: {type: string, deprecated: true, "
+        "x-sunset: '2020-01-01'}}}",
+        "{properties: {id: {type: string}}}",
+    ),
+    (
         "request-property-became-read-only",
         E,
         "A property clients send became `readOnly`: the server no longer accepts it.",
@@ -269,6 +393,23 @@ PROPERTY_RULES: tuple[tuple[str, Level, str, str, str], ...] = (
         "but the data they read from it is gone.",
         "{properties: {id: {type: string}, note: {type: string}}}",
         "{properties: {id: {type: string}}}",
+    ),
+    (
+        "response-property-deprecated",
+        I,
+        "A response property was marked `deprecated`: clients get notice to stop reading it.",
+        "{properties: {name: {type: string}}}",
+        "{properties: {name: {type: string, deprecated: true, x-sunset: '2026-06-30'}}}",
+    ),
+    (
+        "response-deprecated-property-removed",
+        I,
+        "A deprecated response property was removed after its sunset date (or it had none), "
+        "with the notice `--min-deprecation-days` requires. Before that, the removal is "
+        "reported as `response-property-removed` or `response-optional-property-removed`.",
+        "{properties: {id: {type: string}, note: {type: string, deprecated: true, "
+        "x-sunset: '2020-01-01'}}, required: [id, note]}",
+        "{properties: {id: {type: string}}, required: [id]}",
     ),
     (
         "response-property-became-optional",
@@ -1140,16 +1281,21 @@ def render_markdown() -> str:
         "keep being accepted, so narrowing breaks it; data a client *receives* (response "
         "bodies and headers) must keep being understood, so widening breaks it. Schemas are "
         "compared through `$ref`, `allOf` (merged), `oneOf` and `anyOf` (alternatives matched "
-        "by component name, then by position). A change inside a shared component is reported "
-        "at every operation that reaches it, and grouped under the component in text and "
-        "markdown output.",
+        "by component name, then by position), `items`, `prefixItems` (position by position), "
+        "`additionalProperties` and `not` (the excluded schema is compared in the opposite "
+        "direction); a `discriminator` is compared where it is declared. A change inside a "
+        "shared component is reported at every operation that reaches it, and grouped under "
+        "the component in text and markdown output.",
         "",
         "Deprecation: an operation, a parameter, a callback or a webhook marked "
         "`deprecated: true` may carry `x-sunset` (a date) and `x-deprecated-since` (a date). "
         "Removing it is `info` once `x-sunset` has passed and at least "
         "`--min-deprecation-days` have elapsed since `x-deprecated-since`; before that it is "
         "as serious as removing it undeprecated (an error, a warning for a parameter). Marking "
-        "an operation, a parameter or a response header deprecated is `info`.",
+        "an operation, a parameter or a response header deprecated is `info`. A schema "
+        "property marked `deprecated: true` follows the same policy with its own `x-sunset` "
+        "and `x-deprecated-since`: removing it in time is `info`, removing it earlier is "
+        "reported like any property removal.",
         "",
         "Callbacks and webhooks are requests the API sends, so their directions are reversed: "
         "a callback's or webhook's request body is data the client receives (checked with the "

@@ -8,15 +8,21 @@ absolute pointers into both documents, so a memoised result is valid wherever it
 
 ``allOf`` is merged into a flat view (properties, required, keywords); ``oneOf``/``anyOf``
 alternatives are matched by component name, then by structural equality, then by position.
+``discriminator``, ``not`` and ``prefixItems`` are compared in :mod:`.keywords`. Removing a
+deprecated property is judged by the deprecation policy (:mod:`.deprecation`), which is fixed
+for the comparer's lifetime, so memoised results stay valid.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from specfoundry.diff.deprecation import DeprecationPolicy, removal_problem
 from specfoundry.diff.findings import Change
+from specfoundry.diff.keywords import compare_discriminator, compare_not, compare_prefix_items
 from specfoundry.diff.pointer import Document, escape, join
 from specfoundry.diff.quiet import serialise
 from specfoundry.diff.rules import SCHEMA_CONTEXTS, schema_rule_id
@@ -28,6 +34,7 @@ RESPONSE_HEADER = "response-header"
 
 _IN_PROGRESS: tuple[Change, ...] = ()
 _COMPONENT_PREFIX = "/components/schemas/"
+_POSITION = re.compile(r"/prefixItems/(\d+)")
 _WIDER_FORMATS = {("int32", "int64"), ("float", "double")}
 _UPPER = ("maxLength", "maxItems", "maxProperties")
 _LOWER = ("minLength", "minItems", "minProperties")
@@ -159,16 +166,23 @@ def _is_multiple(big: float, small: float) -> bool:
 
 def _component_label(pointer: str) -> str | None:
     if pointer.startswith(_COMPONENT_PREFIX):
-        return pointer[len(_COMPONENT_PREFIX) :].replace("/properties/", ".")
+        label = pointer[len(_COMPONENT_PREFIX) :].replace("/properties/", ".")
+        if "tems" in label:  # array positions read as Point[] and Point[0]
+            label = _POSITION.sub(r"[\1]", label.replace("/items", "[]"))
+        return label
     return None
 
 
 class SchemaComparer:
     """Compares schemas of two documents; one instance per diff so the memo is shared."""
 
-    def __init__(self, base: Document, revision: Document) -> None:
+    def __init__(
+        self, base: Document, revision: Document, policy: DeprecationPolicy | None = None
+    ) -> None:
         self.base = base
         self.revision = revision
+        # Without a policy, removing a deprecated property is judged like any removal.
+        self.policy = policy
         self._memo: dict[tuple[int, int, str], tuple[Change, ...]] = {}
         # Per base schema (alive for the whole diff, so its id is stable): the properties that
         # _compare_same walks.
@@ -235,11 +249,14 @@ class SchemaComparer:
         composed = self._compare_composition(va, vb, ctx, label, is_request, add, out)
         if not composed and not _identical(a, b):
             self._compare_value(va, vb, ctx, is_request, add)
+        compare_discriminator(self, a, a_at, b, b_at, ctx, label, out)
         self._compare_properties(va, vb, ctx, label, is_request, out)
         self._compare_additional(va, vb, ctx, label, is_request, out)
         items_a, items_b = va.keywords.get("items"), vb.keywords.get("items")
         if items_a is not None and items_b is not None:
             out.extend(self.compare(*items_a, *items_b, ctx, label + "[]"))
+        compare_prefix_items(self, va, vb, ctx, label, out)
+        compare_not(self, va, vb, ctx, label, out)
 
     def _compare_same(
         self,
@@ -256,8 +273,9 @@ class SchemaComparer:
 
         Nothing differs here but what a ``$ref`` below reaches: no composition or value change,
         the same properties with the same required-ness, so only the properties that are not
-        plain (a ``$ref`` or a nested schema), ``additionalProperties`` and ``items`` are walked,
-        exactly as :meth:`_compare` would walk them, in the same order.
+        plain (a ``$ref`` or a nested schema), ``additionalProperties``, ``items``,
+        ``prefixItems`` and ``not`` are walked, exactly as :meth:`_compare` would walk them, in
+        the same order. (A ``discriminator`` holds strings only: identical means unchanged.)
         """
         va, vb = View(a_at), View(b_at)
         props_a, props_b = a.get("properties"), b.get("properties")
@@ -279,7 +297,7 @@ class SchemaComparer:
                 required = node.get("required")
                 if isinstance(required, list):
                     view.required.update(v for v in required if isinstance(v, str))
-        for key in ("additionalProperties", "items"):
+        for key in ("additionalProperties", "items", "prefixItems", "not"):
             if key in a:
                 va.keywords[key] = (a[key], a_at + "/" + key)
                 vb.keywords[key] = (b[key], b_at + "/" + key)
@@ -288,6 +306,10 @@ class SchemaComparer:
         items_a, items_b = va.keywords.get("items"), vb.keywords.get("items")
         if items_a is not None and items_b is not None:
             out.extend(self.compare(*items_a, *items_b, ctx, label + "[]"))
+        if "prefixItems" in a:
+            compare_prefix_items(self, va, vb, ctx, label, out)
+        if "not" in a:
+            compare_not(self, va, vb, ctx, label, out)
 
     def _compare_value(self, va: View, vb: View, ctx: str, is_request: bool, add: Any) -> None:
         """Type, nullability, format, enum, default and constraints of one schema."""
@@ -512,8 +534,22 @@ class SchemaComparer:
                     rule = "response-property-removed"
                 else:
                     rule = "response-optional-property-removed"
+                detail = "property removed"
+                deprecated = self._deprecated(self.base, sa)
+                if deprecated is not None and self.policy is not None:
+                    problem = removal_problem(deprecated[0], self.policy)
+                    if problem is None:
+                        rule = (
+                            f"{'request' if is_request else 'response'}-deprecated-property-removed"
+                        )
+                        sunset = deprecated[0].get("x-sunset")
+                        detail = "deprecated property removed" + (
+                            f" after its sunset {sunset}" if sunset else ""
+                        )
+                    else:
+                        detail = f"deprecated property removed {problem}"
                 sub = f"{label}.{name}" if label else name
-                out.append(Change(rule, f"{sub}: property removed", sa[1], vb.pointer, "base"))
+                out.append(Change(rule, f"{sub}: {detail}", sa[1], vb.pointer, "base"))
             elif present_b and not present_a:
                 assert sb is not None
                 if is_request:
@@ -542,6 +578,19 @@ class SchemaComparer:
                     state = "required" if req_b else "optional"
                     sub = f"{label}.{name}" if label else name
                     out.append(Change(rule, f"{sub}: became {state}", sa[1], sb[1]))
+                deprecated = self._deprecated(self.revision, sb)
+                if deprecated is not None and self._deprecated(self.base, sa) is None:
+                    rule = (
+                        "request-property-deprecated"
+                        if is_request
+                        else "response-property-deprecated"
+                    )
+                    sunset = deprecated[0].get("x-sunset")
+                    detail = "property deprecated" + (f" (sunset {sunset})" if sunset else "")
+                    sub = f"{label}.{name}" if label else name
+                    out.append(
+                        Change(rule, f"{sub}: {detail}", sa[1], deprecated[1] + "/deprecated")
+                    )
                 out.extend(self.compare(sa[0], sa[1], sb[0], sb[1], pctx, label, name))
 
     def _compare_additional(
@@ -565,6 +614,20 @@ class SchemaComparer:
         names = {0: "forbidden", 1: "restricted to a schema", 2: "allowed"}
         detail = f"additional properties: {names[rank_a]} -> {names[rank_b]}"
         out.append(Change(rule, f"{label}: {detail}", a_ptr, b_ptr))
+
+    @staticmethod
+    def _deprecated(doc: Document, entry: tuple[Any, str]) -> tuple[dict[str, Any], str] | None:
+        """The schema (and its pointer) that marks the property ``deprecated``, if any."""
+        node = entry[0]
+        if type(node) is dict:
+            if node.get("deprecated") is True:
+                return node, entry[1]
+            if "$ref" not in node:
+                return None
+        target, at = doc.deref(node, entry[1])
+        if isinstance(target, dict) and target.get("deprecated") is True:
+            return target, at
+        return None
 
     @staticmethod
     def _flag(doc: Document, entry: tuple[Any, str], flag: str) -> bool:
