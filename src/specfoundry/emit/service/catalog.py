@@ -530,89 +530,99 @@ def _sql_literal(value: Any, type_: FieldType) -> str | None:
 
 
 def _outbox_table() -> Table:
-    t = OUTBOX_TABLE
-    return Table(
-        name=t,
-        class_name=OUTBOX_CLASS,
-        kind=TableKind.SCOPED,
-        columns=(
-            Column(
-                "id",
-                SqlType("uuid"),
-                nullable=False,
-                primary_key=True,
-                default="uuid.uuid4",
-                system=True,
-            ),
-            Column(TENANT_COLUMN, SqlType("uuid"), nullable=False, system=True),
+    return _event_table(
+        OUTBOX_TABLE,
+        OUTBOX_CLASS,
+        (
             Column("event_type", SqlType("string", 255), nullable=False, system=True),
             Column("payload", SqlType("json"), nullable=False, system=True),
-            Column(
-                "occurred_at", SqlType("datetime"), nullable=False, default="utcnow", system=True
-            ),
+            _OCCURRED_AT,
             Column("published_at", SqlType("datetime"), nullable=True, system=True),
         ),
-        pk_name=identifier("pk", t),
-        uniques=(
-            UniqueConstraint(identifier("uq", t, TENANT_COLUMN, "id"), (TENANT_COLUMN, "id")),
-        ),
-        foreign_keys=(),
-        checks=(),
-        indexes=(
-            Index(identifier("ix", t, "occurred_at"), (TENANT_COLUMN, "occurred_at", "id")),
+        (
+            _history_index(OUTBOX_TABLE),
             # The relay's scan: unpublished events, oldest first, across tenants.
             Index(
-                identifier("ix", t, "unpublished"),
+                identifier("ix", OUTBOX_TABLE, "unpublished"),
                 ("occurred_at", "id"),
                 where="published_at IS NULL",
             ),
         ),
-        versioned=False,
-        description="Events written in the caller's transaction, published by a relay.",
+        "Events written in the caller's transaction, published by a relay.",
     )
 
 
 def _transitions_table() -> Table:
-    t = TRANSITIONS_TABLE
-    return Table(
-        name=t,
-        class_name=TRANSITIONS_CLASS,
-        kind=TableKind.SCOPED,
-        columns=(
-            Column(
-                "id",
-                SqlType("uuid"),
-                nullable=False,
-                primary_key=True,
-                default="uuid.uuid4",
-                system=True,
-            ),
-            Column(TENANT_COLUMN, SqlType("uuid"), nullable=False, system=True),
+    return _event_table(
+        TRANSITIONS_TABLE,
+        TRANSITIONS_CLASS,
+        (
             Column("entity", SqlType("string", 63), nullable=False, system=True),
             Column("entity_id", SqlType("uuid"), nullable=False, system=True),
             Column("transition", SqlType("string", 63), nullable=False, system=True),
             Column("from_state", SqlType("string", 63), nullable=False, system=True),
             Column("to_state", SqlType("string", 63), nullable=False, system=True),
             Column("actor", SqlType("string", 255), nullable=True, system=True),
-            Column(
-                "occurred_at", SqlType("datetime"), nullable=False, default="utcnow", system=True
-            ),
+            _OCCURRED_AT,
         ),
-        pk_name=identifier("pk", t),
+        (
+            Index(
+                identifier("ix", TRANSITIONS_TABLE, "entity"),
+                (TENANT_COLUMN, "entity", "entity_id", "occurred_at", "id"),
+            ),
+            _history_index(TRANSITIONS_TABLE),
+        ),
+        "The audit trail of state machine transitions.",
+    )
+
+
+_OCCURRED_AT = Column(
+    "occurred_at", SqlType("datetime"), nullable=False, default="utcnow", system=True
+)
+
+
+def _history_index(table: str) -> Index:
+    """A tenant's records in time order."""
+    return Index(identifier("ix", table, "occurred_at"), (TENANT_COLUMN, "occurred_at", "id"))
+
+
+def _event_table(
+    name: str,
+    class_name: str,
+    columns: tuple[Column, ...],
+    indexes: tuple[Index, ...],
+    description: str,
+) -> Table:
+    """A system table of tenant-scoped, append-mostly records (the outbox, transitions).
+
+    Both share their key: a UUID per row, unique with the tenant so that tenant-led foreign
+    keys could reach it.
+    """
+    return Table(
+        name=name,
+        class_name=class_name,
+        kind=TableKind.SCOPED,
+        columns=(
+            Column(
+                "id",
+                SqlType("uuid"),
+                nullable=False,
+                primary_key=True,
+                default="uuid.uuid4",
+                system=True,
+            ),
+            Column(TENANT_COLUMN, SqlType("uuid"), nullable=False, system=True),
+            *columns,
+        ),
+        pk_name=identifier("pk", name),
         uniques=(
-            UniqueConstraint(identifier("uq", t, TENANT_COLUMN, "id"), (TENANT_COLUMN, "id")),
+            UniqueConstraint(identifier("uq", name, TENANT_COLUMN, "id"), (TENANT_COLUMN, "id")),
         ),
         foreign_keys=(),
         checks=(),
-        indexes=(
-            Index(
-                identifier("ix", t, "entity"),
-                (TENANT_COLUMN, "entity", "entity_id", "occurred_at", "id"),
-            ),
-            Index(identifier("ix", t, "occurred_at"), (TENANT_COLUMN, "occurred_at", "id")),
-        ),
+        indexes=indexes,
         versioned=False,
-        description="The audit trail of state machine transitions.",
+        description=description,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pprint
 import re
 import uuid
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
@@ -18,7 +19,15 @@ from typing import Any
 from specfoundry.emit.render import render
 from specfoundry.emit.service.conditions import evaluate
 from specfoundry.emit.service.views import ServiceView
-from specfoundry.model import Entity, Field, FieldType, Operation, Service
+from specfoundry.model import (
+    Entity,
+    Field,
+    FieldType,
+    Operation,
+    Resource,
+    Service,
+    StateMachine,
+)
 from specfoundry.write.tree import EmittedFile
 
 CREATOR = "creator"
@@ -269,17 +278,32 @@ def role_matrix(model: Service) -> list[tuple[Any, ...]]:
     return rows
 
 
-def transition_table(model: Service) -> list[tuple[Any, ...]]:
-    """(resource, state, transition, expected status, target or current, allowed from state)."""
-    rows: list[tuple[Any, ...]] = []
+def _transition_subjects(
+    model: Service,
+) -> Iterator[tuple[Resource, Entity, StateMachine, dict[str, Any]]]:
+    """(resource, entity, machine, creator's stored values) for each resource whose
+    transitions the generated tests can exercise: it has transitions, and objects to run them
+    on can be created through the API."""
+    for resource, entity in _creatable(model):
+        if resource.transitions:
+            machine = model.machine_for(entity.name.raw)[0]
+            yield resource, entity, machine, _resource_values(model, entity, CREATOR)
+
+
+def _creatable(model: Service) -> Iterator[tuple[Resource, Entity]]:
+    """Resources whose objects the generated tests can create through the API."""
     for resource in model.api.resources:
         entity = model.entity(resource.entity.raw)
         assert entity is not None
-        if not resource.transitions or Operation.CREATE not in resource.operations:
-            continue
-        machine = model.machine_for(entity.name.raw)[0]
-        stored = _resource_values(model, entity, CREATOR)
-        all_roles = {r.name.raw for r in model.permissions.roles}
+        if Operation.CREATE in resource.operations:
+            yield resource, entity
+
+
+def transition_table(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, state, transition, expected status, target or current, allowed from state)."""
+    rows: list[tuple[Any, ...]] = []
+    all_roles = {r.name.raw for r in model.permissions.roles}
+    for resource, entity, machine, stored in _transition_subjects(model):
         for state in machine.states:
             allowed = [t.name.raw for t in machine.allowed_from(state.name.raw)]
             for name in resource.transitions:
@@ -311,13 +335,7 @@ def transition_table(model: Service) -> list[tuple[Any, ...]]:
 def guard_failures(model: Service) -> list[tuple[Any, ...]]:
     """(resource, transition, source state, fields to null) making a guard false."""
     rows: list[tuple[Any, ...]] = []
-    for resource in model.api.resources:
-        entity = model.entity(resource.entity.raw)
-        assert entity is not None
-        if not resource.transitions or Operation.CREATE not in resource.operations:
-            continue
-        machine = model.machine_for(entity.name.raw)[0]
-        stored = _resource_values(model, entity, CREATOR)
+    for resource, entity, machine, stored in _transition_subjects(model):
         for name in resource.transitions:
             t = machine.transition(name.raw)
             if t is None or t.guard is None:
@@ -387,11 +405,7 @@ def resources_table(model: Service) -> dict[str, dict[str, Any]]:
 def events_table(model: Service) -> list[tuple[Any, ...]]:
     """(resource, action, event types written to the outbox) for every action that emits."""
     rows: list[tuple[Any, ...]] = []
-    for resource in model.api.resources:
-        entity = model.entity(resource.entity.raw)
-        assert entity is not None
-        if Operation.CREATE not in resource.operations:
-            continue
+    for resource, entity in _creatable(model):
         for action, event in entity.emits:
             if action in {op.value for op in resource.operations}:
                 rows.append((resource.path, action, [str(event)]))
@@ -406,11 +420,7 @@ def events_table(model: Service) -> list[tuple[Any, ...]]:
 def access_table(model: Service) -> list[tuple[Any, ...]]:
     """(resource, state, granted|denied|grace, grace days) of machines with entitlements."""
     rows: list[tuple[Any, ...]] = []
-    for resource in model.api.resources:
-        entity = model.entity(resource.entity.raw)
-        assert entity is not None
-        if Operation.CREATE not in resource.operations:
-            continue
+    for resource, entity in _creatable(model):
         for machine in model.machine_for(entity.name.raw):
             for state in machine.states:
                 if state.access is not None:

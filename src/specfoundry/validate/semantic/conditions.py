@@ -196,12 +196,7 @@ def _compare(
     for kind in kinds:
         if kind is None:
             continue
-        if kind.type is FieldType.JSON:
-            site.report(
-                "SF334",
-                f"{kind.label} is a json field, which cannot be compared",
-                "compare a field of another type",
-            )
+        if _is_json(site, kind):
             return
         if ordering and kind.type not in ORDERED_TYPES:
             what = "the caller's roles" if kind.type is None else f"of type {kind.type}"
@@ -241,16 +236,23 @@ def _compare(
         )
 
 
+def _is_json(site: _Site, kind: _Kind) -> bool:
+    """Report (SF334) and return True when ``kind`` is a json field: it has no comparison."""
+    if kind.type is not FieldType.JSON:
+        return False
+    site.report(
+        "SF334",
+        f"{kind.label} is a json field, which cannot be compared",
+        "compare a field of another type",
+    )
+    return True
+
+
 def _membership(site: _Site, left: Attribute, values: tuple[Literal, ...]) -> None:
     kind = _kind(site, left)
     if kind is None:
         return
-    if kind.type is FieldType.JSON:
-        site.report(
-            "SF334",
-            f"{kind.label} is a json field, which cannot be compared",
-            "compare a field of another type",
-        )
+    if _is_json(site, kind):
         return
     roles = {r.name.raw for r in site.ctx.model.permissions.roles}
     for literal in values:
