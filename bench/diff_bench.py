@@ -9,6 +9,8 @@ documents, then PASS or FAIL against the targets (the exit status is 1 on any FA
     .venv/bin/python bench/diff_bench.py [--resources 700] [--format json|yaml|both] [--runs 3]
 
 Targets (from the issue): diff within 2x the load time, memory within 3x the documents' size.
+The verdict reads "the diff" as everything after loading (comparison and line numbers); the
+whole run, loading included, is printed beside it for the stricter reading.
 Times are the best of ``--runs`` runs, each from a clean heap; the verdict uses CPU time
 (``time.process_time``), which a shared machine disturbs less than wall time (also shown).
 """
@@ -273,6 +275,8 @@ def main() -> None:
                 f"      time   cpu: load both {r['load_cpu']:.3f} s, diff {r['diff_cpu']:.3f} s "
                 f"= {time_ratio:.2f}x (target <= {TIME_TARGET:g}) | wall: load "
                 f"{r['load']:.3f} s, diff {r['diff']:.3f} s = {r['diff'] / r['load']:.2f}x\n"
+                f"      whole run (load + diff) cpu {r['load_cpu'] + r['diff_cpu']:.3f} s "
+                f"= {1 + time_ratio:.2f}x the load\n"
                 f"      memory loaded {r['loaded_mb']:.1f} MB, "
                 f"diff peak +{r['diff_peak_mb']:.1f} MB = {memory_ratio:.2f}x "
                 f"(target <= {MEMORY_TARGET:g})\n"
