@@ -618,12 +618,6 @@ def test_deprecated_parameter_removed_with_short_notice(run_diff: Run) -> None:
     assert "273 days" in out.findings[0]["message"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="deprecation.py:date_of reads only ISO dates; an x-sunset in the HTTP-date form "
-    "of the Sunset header (RFC 8594) is treated as absent, so a removal months before the "
-    "sunset is judged 'after its sunset' (info)",
-)
 def test_deprecated_parameter_removed_before_http_date_sunset(run_diff: Run) -> None:
     """Teams copy the `Sunset` response header value into `x-sunset`:
     `Sat, 01 Nov 2025 00:00:00 GMT`. Removing the parameter on 2025-06-01 is before it

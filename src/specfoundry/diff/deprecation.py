@@ -9,6 +9,7 @@ comparison can use it without importing the operation walk (which imports the sc
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 from typing import Any, Protocol
 
 
@@ -23,16 +24,25 @@ class DeprecationPolicy(Protocol):
 
 
 def date_of(value: Any) -> dt.date | None:
+    """The date of an ``x-sunset`` or ``x-deprecated-since`` value, None if it has none.
+
+    Accepts what documents use: a YAML date, an ISO 8601 date or date-time, and the HTTP date
+    of the ``Sunset`` header (RFC 8594), e.g. ``Sat, 01 Nov 2025 00:00:00 GMT``.
+    """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        pass
+    try:
+        return email.utils.parsedate_to_datetime(value).date()
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def removal_problem(node: dict[str, Any], policy: DeprecationPolicy) -> str | None:
@@ -40,6 +50,9 @@ def removal_problem(node: dict[str, Any], policy: DeprecationPolicy) -> str | No
     sunset = date_of(node.get("x-sunset"))
     since = date_of(node.get("x-deprecated-since"))
     today, days = policy.today, policy.min_deprecation_days
+    if sunset is None and node.get("x-sunset") is not None:
+        # A sunset nobody can read has not verifiably passed.
+        return f"with an x-sunset that is not a date ({node.get('x-sunset')!r})"
     if sunset is not None and today < sunset:
         return f"before its sunset date {sunset.isoformat()}"
     if days and since is not None and (today - since).days < days:
