@@ -508,6 +508,89 @@ case(
     [f("response-media-type-added", "GET /v1/items", f"{R}/200/content/text~1csv")],
 )
 
+_name_int = {"type": "object", "properties": {"name": {"type": "integer"}}}
+case(
+    "response-success-status-widened",
+    get_responses({"200": _json}),
+    get_responses({"2XX": {"description": "ok", **body(_name_int)}}),
+    [
+        f("response-success-status-widened", "GET /v1/items", f"{R}/2XX"),
+        # The two responses are compared.
+        f(
+            "response-property-type-changed",
+            "GET /v1/items",
+            f"{R}/2XX/content/{JSON}/schema/properties/name/type",
+        ),
+    ],
+)
+case(
+    "response-error-status-widened",
+    get_responses({"200": _ok, "404": _json, "409": _json}),
+    get_responses({"200": _ok, "4XX": _json, "default": _ok}),
+    [
+        # 404 and 409 by their range (a range comes before default); default is new.
+        f("response-error-status-widened", "GET /v1/items", f"{R}/4XX"),
+        f("response-error-status-widened", "GET /v1/items", f"{R}/4XX"),
+        f("response-status-added", "GET /v1/items", f"{R}/default"),
+    ],
+)
+case(
+    "response-error-status-widened-to-default",
+    get_responses({"200": _ok, "503": _json}),
+    get_responses({"200": _ok, "default": _csv}),
+    [
+        f("response-error-status-widened", "GET /v1/items", f"{R}/default"),
+        f("response-media-type-added", "GET /v1/items", f"{R}/default/content/text~1csv"),
+    ],
+)
+case(
+    "response-status-range-narrowed",
+    get_responses({"2XX": _json}),
+    get_responses({"200": _json, "201": {"description": "ok", **body(_name_int)}}),
+    [
+        f("response-status-range-narrowed", "GET /v1/items", f"{R}/2XX"),
+        f("response-status-added", "GET /v1/items", f"{R}/200"),
+        f("response-status-added", "GET /v1/items", f"{R}/201"),
+        f(
+            "response-property-type-changed",
+            "GET /v1/items",
+            f"{R}/201/content/{JSON}/schema/properties/name/type",
+        ),
+    ],
+)
+case(
+    "nothing-response-media-type-gains-charset",
+    get_responses({"200": _json}),
+    get_responses(
+        {
+            "200": {
+                "description": "ok",
+                "content": {"application/json; charset=utf-8": {"schema": _S}},
+            }
+        }
+    ),
+    [],
+)
+case(
+    "response-media-type-parameters-ignored-when-matching",
+    get_responses({"200": _json}),
+    get_responses(
+        {
+            "200": {
+                "description": "ok",
+                "content": {"application/json;charset=utf-8": {"schema": _name_int}},
+            }
+        }
+    ),
+    [
+        f(
+            "response-property-type-changed",
+            "GET /v1/items",
+            f"{R}/200/content/application~1json;charset=utf-8/schema/properties/name/type",
+        )
+    ],
+)
+
 
 def with_header(**header: Any) -> dict[str, Any]:
     if not header:
@@ -619,6 +702,108 @@ case(
     secured([{"apiKey": []}], _renamed),
     [f("security-scheme-changed", None, "/components/securitySchemes/apiKey")],
 )
+_oauth_renamed = {
+    "securitySchemes": {
+        "bearer": SCHEMES["securitySchemes"]["bearer"],
+        "apiKey": SCHEMES["securitySchemes"]["apiKey"],
+        "clientOAuth": {**SCHEMES["securitySchemes"]["oauth"], "description": "Renamed"},
+    }
+}
+case(
+    "security-scheme-renamed",
+    secured([{"oauth": ["read"]}]),
+    secured([{"clientOAuth": ["read"]}], _oauth_renamed),
+    [f("security-scheme-renamed", None, "/components/securitySchemes/clientOAuth")],
+)
+case(
+    "security-scheme-renamed-scope-added",
+    secured([{"oauth": ["read"]}]),
+    secured([{"clientOAuth": ["read", "admin"]}], _oauth_renamed),
+    [
+        f("security-scheme-renamed", None, "/components/securitySchemes/clientOAuth"),
+        f("security-scope-added", "GET /v1/items", SEC),
+    ],
+)
+_key_lower = {
+    "securitySchemes": {
+        **SCHEMES["securitySchemes"],
+        "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"},
+    }
+}
+case(
+    "nothing-api-key-header-name-case",
+    secured([{"apiKey": []}]),
+    secured([{"apiKey": []}], _key_lower),
+    [],
+)
+_query_key = {"type": "apiKey", "in": "query", "name": "api_key"}
+case(
+    "api-key-query-name-case-is-a-change",
+    secured([{"apiKey": []}], {"securitySchemes": {"apiKey": _query_key}}),
+    secured([{"apiKey": []}], {"securitySchemes": {"apiKey": {**_query_key, "name": "API_KEY"}}}),
+    [f("security-scheme-changed", None, "/components/securitySchemes/apiKey")],
+)
+
+# --- servers and paths -----------------------------------------------------------------------
+
+
+def served(paths: dict[str, Any], *urls: str) -> dict[str, Any]:
+    extra = {"servers": [{"url": u} for u in urls]} if urls else {}
+    return doc(paths, **extra)
+
+
+case(
+    "path-trailing-slash-changed",
+    doc({"/v1/items": {"get": ok(), "post": ok()}}),
+    doc({"/v1/items/": {"get": ok(), "post": ok()}}),
+    [
+        f("path-trailing-slash-changed", "GET /v1/items/", "/paths/~1v1~1items~1"),
+        f("path-trailing-slash-changed", "POST /v1/items/", "/paths/~1v1~1items~1"),
+    ],
+)
+case(
+    "nothing-base-path-moved-into-paths",
+    served({"/items": {"get": ok()}}, "https://a.example/v1", "https://b.example/v1/"),
+    served({"/v1/items": {"get": ok()}}, "https://a.example", "https://b.example"),
+    [],
+)
+case(
+    "nothing-base-path-from-server-variable",
+    doc(
+        {"/items": {"get": ok()}},
+        servers=[{"url": "https://a.example/{base}", "variables": {"base": {"default": "v1"}}}],
+    ),
+    doc({"/v1/items": {"get": ok()}}),
+    [],
+)
+case(
+    "server-base-path-changed",
+    served({"/items": {"get": ok()}}, "https://a.example/v1"),
+    served({"/items": {"get": ok()}}, "https://a.example/v2"),
+    [f("server-base-path-changed", None, "/servers")],
+)
+case(
+    "server-base-path-removed",
+    served({"/items": {"get": ok()}}, "/v1"),
+    served({"/items": {"get": ok()}}),
+    [f("server-base-path-changed", None, "/servers")],
+)
+case(
+    "servers-without-a-common-base-path-are-not-used",
+    served({"/items": {"get": ok()}}, "https://a.example/v1", "https://b.example/v2"),
+    served({"/v1/items": {"get": ok()}}, "https://a.example"),
+    [
+        f("operation-removed", "GET /items", "/paths/~1items/get"),
+        f("operation-added", "GET /v1/items", "/paths/~1v1~1items/get"),
+    ],
+)
+case(
+    "base-path-trailing-slash-moved",
+    served({"/": {"get": ok()}}, "https://a.example/v1"),
+    served({"/v1": {"get": ok()}}),
+    [f("path-trailing-slash-changed", "GET /v1", "/paths/~1v1")],
+)
+
 
 # --- callbacks and webhooks ------------------------------------------------------------------
 
@@ -808,6 +993,23 @@ for _rule, _b, _r, _suffix in REVERSED_CASES:
     case(
         f"webhook-{_rule[len('callback-') :]}", hooks(_b), hooks(_r), [f(_rule, WHL, WH + _suffix)]
     )
+
+# Status ranges in a callback's answers: the API accepts more answers, or fewer.
+case(
+    "callback-response-status-widened-to-range",
+    with_callback({"responses": {"200": _ok}}),
+    with_callback({"responses": {"2XX": _ok}}),
+    [f("callback-response-status-added", CBL, f"{CB}/responses/2XX")],
+)
+case(
+    "callback-response-status-range-narrowed",
+    with_callback({"responses": {"2XX": _ok}}),
+    with_callback({"responses": {"200": _ok}}),
+    [
+        f("callback-response-status-removed", CBL, f"{CB}/responses/2XX"),
+        f("callback-response-status-added", CBL, f"{CB}/responses/200"),
+    ],
+)
 
 # Schemas inside callbacks and webhooks, in both directions: the request body is read by the
 # client (response rules), the answer is written by the client (request rules).

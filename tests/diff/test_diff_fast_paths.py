@@ -374,3 +374,22 @@ def test_an_unchanged_requirement_with_overlapping_alternatives_says_nothing(tmp
     base = api({"/a": {"get": {**ok, "security": security}}}, {})
     rev = api({"/a": {"get": {**ok, "security": security, "summary": "edited"}}}, {})
     assert run(tmp_path, base, rev) == []
+
+
+def test_operations_matched_by_base_path_are_still_walked(tmp_path) -> None:
+    """`/v1` moved from the server into the paths: the path items are identical text but are
+    matched under different paths, so a change behind a `$ref` (and a trailing slash) must
+    still be found, at the revision's operation."""
+    schemas = {"Item": {"type": "object", "properties": {"n": {"type": "string"}}}}
+    paths = {"/x": {"get": {"responses": {"200": response(ref("Item"))}}}}
+    base = {**api(paths, schemas), "servers": [{"url": "https://a.example/v1"}]}
+    rev = api({"/v1/x/": copy.deepcopy(paths["/x"])}, copy.deepcopy(schemas))
+    rev["components"]["schemas"]["Item"]["properties"]["n"]["type"] = "integer"
+    assert keys(run(tmp_path, base, rev)) == [
+        ("path-trailing-slash-changed", "GET /v1/x/", "/paths/~1v1~1x~1"),
+        (
+            "response-property-type-changed",
+            "GET /v1/x/",
+            "/components/schemas/Item/properties/n/type",
+        ),
+    ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +88,10 @@ REVERSED = Direction(
         "response-success-status-removed": "callback-response-status-removed",
         "response-status-removed": "callback-response-status-removed",
         "response-status-added": "callback-response-status-added",
+        # The API accepts more answers (any of the range) or, narrowed, fewer.
+        "response-success-status-widened": "callback-response-status-added",
+        "response-error-status-widened": "callback-response-status-added",
+        "response-status-range-narrowed": "callback-response-status-removed",
         "response-media-type-added": "callback-response-media-type-added",
         "response-media-type-removed": "callback-response-media-type-removed",
         "response-header-removed": "callback-response-header-removed",
@@ -116,6 +121,7 @@ class Op:
     item: dict[str, Any]
     item_pointer: str
     title: str | None = None  # the label of a callback or webhook
+    base_path: str = ""  # the servers' common path prefix, when operations are keyed by it
 
     @property
     def label(self) -> str:
@@ -132,8 +138,60 @@ def _path_key(path: str) -> str:
     return _TEMPLATE.sub("{}", path.rstrip("/") or "/")
 
 
-def _operations(doc: Document) -> dict[tuple[str, str], Op]:
-    """Operations keyed by (normalised path template, method)."""
+def _trailing_slash(path: str) -> bool:
+    return path != "/" and path.endswith("/")
+
+
+_SERVER_VARIABLE = re.compile(r"\{([^}/]*)\}")
+
+
+def _server_parts(server: Any) -> tuple[str, str] | None:
+    """(origin, path prefix without a trailing slash) of a server object, its variables
+    replaced by their defaults; None when that cannot be worked out."""
+    if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+        return None
+    variables = server.get("variables") if isinstance(server.get("variables"), dict) else {}
+    unknown = False
+
+    def fill(m: re.Match[str]) -> str:
+        nonlocal unknown
+        var = variables.get(m.group(1))
+        default = var.get("default") if isinstance(var, dict) else None
+        if not isinstance(default, str):
+            unknown = True
+            return m.group(0)
+        return default
+
+    url = _SERVER_VARIABLE.sub(fill, server["url"])
+    if unknown:
+        return None
+    parts = urllib.parse.urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}".lower() if parts.netloc else ""
+    path = parts.path.rstrip("/")
+    if path and not path.startswith("/"):
+        path = "/" + path
+    if "{" in path or "}" in path:
+        return None
+    return origin, path
+
+
+def _base_path(data: dict[str, Any]) -> str | None:
+    """The path prefix every document-level server shares (``""`` without servers), or None
+    when the servers disagree or one cannot be read."""
+    servers = data.get("servers")
+    if not isinstance(servers, list) or not servers:
+        return ""
+    prefixes = set()
+    for server in servers:
+        parts = _server_parts(server)
+        if parts is None:
+            return None
+        prefixes.add(parts[1])
+    return prefixes.pop() if len(prefixes) == 1 else None
+
+
+def _operations(doc: Document, prefix: str = "") -> dict[tuple[str, str], Op]:
+    """Operations keyed by (normalised ``prefix`` + path template, method)."""
     out: dict[tuple[str, str], Op] = {}
     paths = doc.data.get("paths") or {}
     if not isinstance(paths, dict):
@@ -148,10 +206,12 @@ def _operations(doc: Document) -> dict[tuple[str, str], Op]:
             node = item.get(method)
             if isinstance(node, dict):
                 if path_key is None:
-                    path_key = _path_key(str(path))
+                    path_key = _path_key(prefix + str(path))
                 key = (path_key, method)
                 if key not in out:
-                    out[key] = Op(method, str(path), node, item_at + "/" + method, item, item_at)
+                    out[key] = Op(
+                        method, str(path), node, item_at + "/" + method, item, item_at, None, prefix
+                    )
     return out
 
 
@@ -209,6 +269,23 @@ def _success(status: str) -> bool:
     return status[:1] in ("1", "2", "3")
 
 
+def _range_of(status: str) -> str | None:
+    """The range an exact status code falls in (``404``: ``4XX``)."""
+    return status[0] + "XX" if len(status) == 3 and status.isdigit() else None
+
+
+def _cover(status: str, others: dict[str, Any]) -> str | None:
+    """The entry of ``others`` (upper-cased statuses) that documents ``status`` there: its
+    range, else for an error code or range ``default``. A success code is never covered by
+    ``default``, which documents errors in practice."""
+    span = _range_of(status)
+    if span is not None and span in others:
+        return span
+    if status != "DEFAULT" and not _success(status) and "DEFAULT" in others:
+        return "DEFAULT"
+    return None
+
+
 class OperationComparer:
     def __init__(
         self, base: Document, revision: Document, schemas: SchemaComparer, policy: Policy
@@ -228,9 +305,13 @@ class OperationComparer:
         self._same_text = False
         self._items: dict[tuple[str, str], tuple[bool, bool]] = {}  # see _operation_quiet
         self._global_quiet: bool | None = None
+        # Security schemes renamed with an identical definition: base name -> revision name.
+        self._scheme_renames = _scheme_renames(_schemes(base.data), _schemes(revision.data))
 
     def compare(self) -> Iterator[Located]:
-        ops_a, ops_b = _operations(self.base), _operations(self.revision)
+        ops_a, ops_b, base_path_change = self._keyed_operations()
+        if base_path_change is not None:
+            yield None, base_path_change
         # Where a removed operation's path still lives in the revision, for annotations.
         items_b = {k[0]: op.item_pointer for k, op in ops_b.items()}
         for key in sorted(set(ops_a) | set(ops_b)):
@@ -240,6 +321,17 @@ class OperationComparer:
             elif b is not None and a is None:
                 yield b.label, Change("operation-added", "operation added", None, b.pointer)
             elif a is not None and b is not None:
+                full_a, full_b = a.base_path + a.path, b.base_path + b.path
+                if _trailing_slash(full_a) != _trailing_slash(full_b):
+                    yield (
+                        b.label,
+                        Change(
+                            "path-trailing-slash-changed",
+                            f"path {full_a} is now {full_b}",
+                            a.item_pointer,
+                            b.item_pointer,
+                        ),
+                    )
                 if self._operation_quiet(a, b):
                     continue
                 label = b.label
@@ -252,6 +344,37 @@ class OperationComparer:
             yield from self._webhook_changes()
         yield from ((None, c) for c in self._security_schemes())
 
+    def _keyed_operations(
+        self,
+    ) -> tuple[dict[tuple[str, str], Op], dict[tuple[str, str], Op], Change | None]:
+        """Both sides' operations, keyed so that the same URL meets itself.
+
+        A client calls the servers' URL joined with the path, so when every server of each
+        side shares one path prefix (``https://x/v2`` and ``https://y/v2``: ``/v2``) and the
+        prefixes differ, operations are keyed by prefix + path: ``/v2`` moved from the servers
+        into every path is no change. If keying by the paths alone matches more operations,
+        the prefix itself changed (``/v2`` to ``/v3``): one ``server-base-path-changed``
+        instead of every operation removed and added.
+        """
+        ops_a, ops_b = _operations(self.base), _operations(self.revision)
+        prefix_a, prefix_b = _base_path(self.base.data), _base_path(self.revision.data)
+        if prefix_a is None or prefix_b is None or prefix_a == prefix_b:
+            return ops_a, ops_b, None
+        full_a, full_b = _operations(self.base, prefix_a), _operations(self.revision, prefix_b)
+        if len(full_a.keys() & full_b.keys()) >= len(ops_a.keys() & ops_b.keys()):
+            return full_a, full_b, None
+        at_a = "/servers" if "servers" in self.base.data else None
+        at_b = "/servers" if "servers" in self.revision.data else None
+        change = Change(
+            "server-base-path-changed",
+            f"the servers' base path changed from {prefix_a or '/'} to {prefix_b or '/'}: "
+            "every operation's URL changed",
+            at_a,
+            at_b,
+            "revision" if at_b is not None else "base",
+        )
+        return ops_a, ops_b, change
+
     # -- skipping what cannot change -----------------------------------------------------------
 
     def _operation_quiet(self, a: Op, b: Op) -> bool:
@@ -259,7 +382,9 @@ class OperationComparer:
 
         An operation's findings come from its path item (its own node and the shared
         parameters) and, when it has no ``security`` of its own, from the document's; the path
-        template must also be spelled the same (parameters are matched by position in it).
+        template must also be spelled the same (parameters are matched by position in it, and
+        a trailing slash or a base path moved into the paths shows in the spelling: pairs
+        matched by servers' prefix + path have different paths whenever the prefixes differ).
         Path items are checked rather than operations: fewer, larger serialisations, each
         shared by the item's operations. When only ``$ref`` targets differ, the equal
         serialisation still tells the walk (``_same_text``) that every part of the operation
@@ -422,13 +547,14 @@ class OperationComparer:
 
     def _params(
         self, doc: Document, op: Op
-    ) -> dict[tuple[str, str], tuple[dict[str, Any], str, Any]]:
-        """Effective parameters (operation overrides path item), keyed for matching.
+    ) -> dict[tuple[str, str], tuple[dict[str, Any], str, Any, str]]:
+        """Effective parameters (operation overrides path item), keyed for matching, as
+        (parameter, where it is defined, the list entry, the list entry's pointer).
 
         Path parameters are keyed by their position in the template, so renaming ``{id}`` to
         ``{project_id}`` is not reported; header names are case-insensitive.
         """
-        found: dict[tuple[str, str], tuple[dict[str, Any], str, Any]] = {}
+        found: dict[tuple[str, str], tuple[dict[str, Any], str, Any, str]] = {}
         names = _template_names(op.path)
         for owner, owner_at in ((op.item, op.item_pointer), (op.node, op.pointer)):
             raw = owner.get("parameters")
@@ -436,7 +562,8 @@ class OperationComparer:
                 continue
             prefix = owner_at + "/parameters/"
             for index, entry in enumerate(raw):
-                param, at = doc.deref(entry, prefix + str(index))
+                entry_at = prefix + str(index)
+                param, at = doc.deref(entry, entry_at)
                 if not isinstance(param, dict):
                     continue
                 where, name = str(param.get("in", "")), str(param.get("name", ""))
@@ -446,7 +573,7 @@ class OperationComparer:
                     key = (where, name.lower())
                 else:
                     key = (where, name)
-                found[key] = (param, at, entry)
+                found[key] = (param, at, entry, entry_at)
         return found
 
     def _parameters(self, a: Op, b: Op) -> Iterator[Change]:
@@ -454,13 +581,26 @@ class OperationComparer:
         removed = {k: pa[k] for k in pa if k not in pb}
         added = {k: pb[k] for k in pb if k not in pa}
         for key in sorted(removed):
-            param, at, _ = removed[key]
+            # A removal or an addition is about the operation's list entry (a shared $ref'd
+            # parameter is still there for other operations); a move, about the definition.
+            param, at, _, entry_at = removed[key]
             name = str(param.get("name"))
+            # The same name elsewhere (a header's in any case): a move. A query, path or cookie
+            # name that only changes case is another parameter.
             moved = next(
-                (k for k in sorted(added) if k[0] != "path" and k[1].lower() == name.lower()), None
+                (
+                    k
+                    for k in sorted(added)
+                    if k[0] not in ("path", key[0])
+                    and (
+                        k[1] == name
+                        or ("header" in (k[0], key[0]) and k[1].lower() == name.lower())
+                    )
+                ),
+                None,
             )
             if moved is not None and key[0] != "path":
-                _, new_at, _ = added.pop(moved)
+                _, new_at, _, _ = added.pop(moved)
                 yield Change(
                     "request-parameter-location-changed",
                     f"parameter `{name}` moved from {key[0]} to {moved[0]}",
@@ -471,16 +611,17 @@ class OperationComparer:
             rule, message = self._removal(
                 "request-parameter", param, f"{key[0]} parameter `{name}` removed"
             )
-            yield Change(rule, message, at, b.pointer, "base")
+            yield Change(rule, message, entry_at, b.pointer, "base")
         for key in sorted(added):
-            param, at, _ = added[key]
+            param, _, _, entry_at = added[key]
             required = bool(param.get("required")) or key[0] == "path"
             rule = "request-parameter-added-required" if required else "request-parameter-added"
             detail = "required " if required else ""
-            yield Change(rule, f"{detail}{key[0]} parameter `{param.get('name')}` added", None, at)
+            message = f"{detail}{key[0]} parameter `{param.get('name')}` added"
+            yield Change(rule, message, None, entry_at)
         roots = (a.item_pointer, b.item_pointer)
         for key in sorted(set(pa) & set(pb)):
-            (param_a, a_at, raw_a), (param_b, b_at, raw_b) = pa[key], pb[key]
+            (param_a, a_at, raw_a, _), (param_b, b_at, raw_b, _) = pa[key], pb[key]
             yield from self._replay(
                 ("parameter", key[0]),
                 raw_a,
@@ -583,6 +724,7 @@ class OperationComparer:
         cb = b.get("content") if isinstance(b.get("content"), dict) else {}
         ka = {str(k).lower(): k for k in ca}
         kb = {str(k).lower(): k for k in cb}
+        _match_media_parameters(ka, kb)
         ctx = d.body_context if side == "request" else d.response_context
         for media in sorted(set(ka) - set(kb)):
             yield Change(
@@ -622,17 +764,20 @@ class OperationComparer:
         ra = a.node.get("responses") if isinstance(a.node.get("responses"), dict) else {}
         rb = b.node.get("responses") if isinstance(b.node.get("responses"), dict) else {}
         ra_at, rb_at = a.pointer + "/responses", b.pointer + "/responses"
-        if self._same_text:  # the same status codes on both sides, in the same order
-            sa = sb = {str(k).upper(): k for k in ra}
-        else:
+        # With _same_text, the same status codes on both sides, in the same order.
+        sa = sb = {str(k).upper(): k for k in ra}
+        pairs = [(status, status) for status in sorted(set(sa) & set(sb))]
+        if not self._same_text:
             sa, sb = {str(k).upper(): k for k in ra}, {str(k).upper(): k for k in rb}
-            yield from self._statuses(sa, ra_at, sb, rb_at, d)
+            covered: list[tuple[str, str]] = []
+            yield from self._statuses(sa, ra_at, sb, rb_at, d, covered)
+            pairs = [(status, status) for status in sorted(set(sa) & set(sb))] + covered
         roots = (a.item_pointer, b.item_pointer)
-        for status in sorted(set(sa) & set(sb)):
-            key_a, key_b = sa[status], sb[status]
+        for status_a, status_b in pairs:
+            key_a, key_b = sa[status_a], sb[status_b]
             raw_a, raw_b = ra[key_a], rb[key_b]
             yield from self._replay(
-                ("response", str(key_b), d.name),
+                ("response", str(key_a), str(key_b), d.name),
                 raw_a,
                 raw_b,
                 roots,
@@ -647,15 +792,51 @@ class OperationComparer:
             )
 
     def _statuses(
-        self, sa: dict[str, Any], ra_at: str, sb: dict[str, Any], rb_at: str, d: Direction
+        self,
+        sa: dict[str, Any],
+        ra_at: str,
+        sb: dict[str, Any],
+        rb_at: str,
+        d: Direction,
+        covered: list[tuple[str, str]],
     ) -> Iterator[Change]:
-        """Status codes removed or added (``sa``/``sb``: upper-cased code -> key as written)."""
-        for status in sorted(set(sa) - set(sb)):
-            rule = (
-                "response-success-status-removed"
-                if _success(status)
-                else ("response-status-removed")
-            )
+        """Status codes removed or added (``sa``/``sb``: upper-cased code -> key as written).
+
+        A code documented on one side only may be covered on the other by its range (``200``
+        by ``2XX``) or, for errors, by ``default``: the two responses are compared (the pair
+        is appended to ``covered``) and the finding says so instead of a plain removal.
+        """
+        removed, added = set(sa) - set(sb), set(sb) - set(sa)
+        # A range the revision documents in place of exact codes it covers: narrowed.
+        narrowed = {_range_of(s) for s in added if _range_of(s) in removed}
+        for status in sorted(removed):
+            cover = None if status in narrowed else _cover(status, sb)
+            if cover is not None:
+                covered.append((status, cover))
+                rule = (
+                    "response-success-status-widened"
+                    if _success(status)
+                    else "response-error-status-widened"
+                )
+                yield Change(
+                    d.rule(rule),
+                    f"response {sa[status]} is now documented as {sb[cover]}",
+                    join(ra_at, sa[status]),
+                    join(rb_at, sb[cover]),
+                )
+                continue
+            if status in narrowed:
+                codes = sorted(str(sb[s]) for s in added if _range_of(s) == status)
+                yield Change(
+                    d.rule("response-status-range-narrowed"),
+                    f"response {sa[status]} is now documented as {', '.join(codes)}",
+                    join(ra_at, sa[status]),
+                    rb_at,
+                    "base",
+                )
+                continue
+            success = _success(status)
+            rule = "response-success-status-removed" if success else "response-status-removed"
             yield Change(
                 d.rule(rule),
                 f"response {sa[status]} removed",
@@ -663,10 +844,17 @@ class OperationComparer:
                 rb_at,
                 "base",
             )
-        for status in sorted(set(sb) - set(sa)):
+        widened = {cover for _, cover in covered}
+        for status in sorted(added):
+            if status in widened:
+                continue  # reported, and compared, as the codes it now documents
+            cover = _cover(status, sa)
+            if cover is not None:
+                covered.append((cover, status))
             yield Change(
                 d.rule("response-status-added"),
-                f"response {sb[status]} added",
+                f"response {sb[status]} added"
+                + (f" (was documented as {sa[cover]})" if cover is not None else ""),
                 ra_at,
                 join(rb_at, sb[status]),
             )
@@ -756,24 +944,43 @@ class OperationComparer:
         raw_b, b_at = self._effective_security(self.revision, b)
         text_a, text_b = serialise(raw_a), serialise(raw_b)
         if text_a is None or text_b is None:
-            found = list(_security_findings(_alternatives(raw_a), _alternatives(raw_b)))
+            found = self._security_findings(raw_a, raw_b)
         else:
             known = self._securities.get((text_a, text_b))
             if known is None:
-                known = list(_security_findings(_alternatives(raw_a), _alternatives(raw_b)))
+                known = self._security_findings(raw_a, raw_b)
                 self._securities[(text_a, text_b)] = known
             found = known
         for rule, message in found:
             yield Change(rule, message, a_at, b_at)
 
+    def _security_findings(self, raw_a: Any, raw_b: Any) -> list[tuple[str, str]]:
+        """Findings between two raw requirements; the base's is read with renamed schemes'
+        new names. A requirement written identically on both sides finds nothing (the
+        operation walk skips such pairs, so the answer must not depend on the walk)."""
+        if raw_a == raw_b and serialise(raw_a) == serialise(raw_b):
+            return []
+        alts_a = _alternatives(raw_a)
+        if self._scheme_renames:
+            names = self._scheme_renames
+            alts_a = [{names.get(k, k): v for k, v in alt.items()} for alt in alts_a]
+        return list(_security_findings(alts_a, _alternatives(raw_b)))
+
     def _security_schemes(self) -> Iterator[Change]:
         sa = _schemes(self.base.data)
         sb = _schemes(self.revision.data)
+        for old, new in sorted(self._scheme_renames.items()):
+            yield Change(
+                "security-scheme-renamed",
+                f"security scheme `{old}` renamed to `{new}` (same definition)",
+                join("/components/securitySchemes", old),
+                join("/components/securitySchemes", new),
+            )
         for name in sorted(set(sa) & set(sb)):
             a, b = sa[name], sb[name]
             if not isinstance(a, dict) or not isinstance(b, dict):
                 continue
-            changed = [f for f in _SCHEME_FIELDS if a.get(f) != b.get(f)]
+            changed = [f for f in _SCHEME_FIELDS if _scheme_field(a, f) != _scheme_field(b, f)]
             if _flow_urls(a) != _flow_urls(b):
                 changed.append("flows")
             if changed:
@@ -784,6 +991,30 @@ class OperationComparer:
                     at,
                     at,
                 )
+
+
+def _media_essence(media: str) -> str:
+    """``type/subtype`` of a media type, without parameters (``; charset=utf-8``)."""
+    return media.partition(";")[0].strip()
+
+
+def _match_media_parameters(ka: dict[str, Any], kb: dict[str, Any]) -> None:
+    """Pair media types that differ only in their parameters, in place: an unmatched key of
+    ``kb`` is re-keyed as the unmatched key of ``ka`` with the same ``type/subtype``, when
+    there is exactly one on each side (``application/json`` and
+    ``application/json; charset=utf-8`` are the same payload)."""
+    if len(ka) == len(kb) and ka.keys() == kb.keys():
+        return
+    only_a: dict[str, list[str]] = {}
+    only_b: dict[str, list[str]] = {}
+    for media in ka.keys() - kb.keys():
+        only_a.setdefault(_media_essence(media), []).append(media)
+    for media in kb.keys() - ka.keys():
+        only_b.setdefault(_media_essence(media), []).append(media)
+    for essence, from_a in only_a.items():
+        from_b = only_b.get(essence)
+        if from_b is not None and len(from_a) == 1 and len(from_b) == 1:
+            kb[from_a[0]] = kb.pop(from_b[0])
 
 
 def _inside(change: Change, roots: tuple[str, str]) -> bool:
@@ -801,6 +1032,45 @@ def _schemes(data: dict[str, Any]) -> dict[str, Any]:
     components = data.get("components")
     schemes = components.get("securitySchemes") if isinstance(components, dict) else None
     return schemes if isinstance(schemes, dict) else {}
+
+
+def _scheme_field(scheme: dict[str, Any], field: str) -> Any:
+    """A field of a security scheme as it matters on the wire: an API key's header name in
+    any case (HTTP header names are case-insensitive)."""
+    value = scheme.get(field)
+    if field == "name" and scheme.get("in") == "header" and isinstance(value, str):
+        return value.lower()
+    return value
+
+
+def _scheme_definition(scheme: Any) -> Any:
+    """What identifies a security scheme apart from its name: every field but descriptions
+    and extensions, an API key header's name in lower case."""
+    if not isinstance(scheme, dict):
+        return None
+    out = {
+        str(k): v for k, v in scheme.items() if k != "description" and not str(k).startswith("x-")
+    }
+    if "name" in out:
+        out["name"] = _scheme_field(scheme, "name")
+    return serialise(out)
+
+
+def _scheme_renames(sa: dict[str, Any], sb: dict[str, Any]) -> dict[str, str]:
+    """Schemes of the base missing from the revision whose definition is that of exactly one
+    scheme new in the revision (and no other missing one): base name -> revision name."""
+    gone = {name: _scheme_definition(sa[name]) for name in sa if name not in sb}
+    new = {name: _scheme_definition(sb[name]) for name in sb if name not in sa}
+    if not gone or not new:
+        return {}
+    renames: dict[str, str] = {}
+    for old, definition in gone.items():
+        if definition is None or list(gone.values()).count(definition) != 1:
+            continue
+        twins = [name for name, d in new.items() if d == definition]
+        if len(twins) == 1:
+            renames[str(old)] = str(twins[0])
+    return renames
 
 
 def _flow_urls(scheme: dict[str, Any]) -> list[tuple[str, Any, Any]]:

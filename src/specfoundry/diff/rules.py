@@ -511,6 +511,29 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
         "get: {operationId: projectsList}",
     ),
     (
+        "Paths and operations",
+        "path-trailing-slash-changed",
+        W,
+        "A path gained or lost its trailing slash (`/pets` to `/pets/`): URLs are matched "
+        "literally, and many frameworks answer the other spelling with 404 or a redirect (which "
+        "drops a POST body). The operations are still compared with each other.",
+        "paths: {/v1/projects: {get: {...}}}",
+        "paths: {/v1/projects/: {get: {...}}}",
+    ),
+    (
+        "Paths and operations",
+        "server-base-path-changed",
+        E,
+        "The path every server shares changed (`https://api.example.com/v1` to `.../v2`) while "
+        "the paths stayed: every URL clients build from the servers is gone. Reported once "
+        "instead of every operation removed and added. When every server of each side shares "
+        "one path prefix, operations are matched by that prefix + path, so moving `/v1` from the "
+        "servers into every path is no change; this rule applies when matching by the paths "
+        "alone pairs more operations. Only document-level `servers` are read.",
+        "servers: [{url: 'https://api.example.com/v1'}]",
+        "servers: [{url: 'https://api.example.com/v2'}]",
+    ),
+    (
         "Parameters",
         "request-parameter-added-required",
         E,
@@ -675,6 +698,35 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
         "A new documented response status.",
         "responses: {'200': {...}}",
         "responses: {'200': {...}, '404': {...}}",
+    ),
+    (
+        "Responses",
+        "response-success-status-widened",
+        W,
+        "A success status is now documented only by its range (`200` to `2XX`); the two "
+        "responses are compared. Clients that expect exactly the old code may get another one "
+        "of the range.",
+        "responses: {'200': {...}}",
+        "responses: {'2XX': {...}}",
+    ),
+    (
+        "Responses",
+        "response-error-status-widened",
+        I,
+        "An error status is now documented only by its range or by `default` (`404` to `4XX`); "
+        "the two responses are compared.",
+        "responses: {'200': {...}, '404': {...}}",
+        "responses: {'200': {...}, '4XX': {...}}",
+    ),
+    (
+        "Responses",
+        "response-status-range-narrowed",
+        I,
+        "A status range was replaced by exact codes it covered (`2XX` to `200`): clients "
+        "handling the range handle them. Each code is compared with the range's response "
+        "(likewise a code added where `default` or its range documented it before).",
+        "responses: {'2XX': {...}}",
+        "responses: {'200': {...}}",
     ),
     (
         "Responses",
@@ -988,6 +1040,16 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
         "clients send credentials the server no longer reads.",
         "apiKey: {type: apiKey, in: header, name: X-API-Key}",
         "apiKey: {type: apiKey, in: header, name: X-Api-Token}",
+    ),
+    (
+        "Security",
+        "security-scheme-renamed",
+        W,
+        "A security scheme was renamed, its definition and every requirement otherwise the "
+        "same: nothing changes on the wire, but SDKs name credential settings after the scheme. "
+        "Requirements are compared with the old name read as the new one.",
+        "securitySchemes: {oauth: {type: oauth2, flows: {...}}}",
+        "securitySchemes: {acmeOAuth: {type: oauth2, flows: {...}}}",
     ),
     (
         "Lifecycles (spec only)",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from specfoundry.diff.findings import Finding, Level
 from specfoundry.diff.report.model import LEVEL_ORDER, Report, affects, by_level, group
 
@@ -17,8 +19,19 @@ def _line(f: Finding) -> str:
     return f"- `{f.rule}`: {_escape(f.message)}{where}"
 
 
+# Code spans (the names messages quote) are shown as written; elsewhere every character
+# markdown could read as markup is escaped, so values such as regex patterns (`^[a-z_]*$`)
+# show literally instead of as emphasis or links.
+_CODE_SPAN = re.compile(r"(`[^`\n]+`)")
+_MARKUP = re.compile(r"([\\`*_\[\]|~#!>])")
+
+
 def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;")
+    parts = _CODE_SPAN.split(text)
+    for i in range(0, len(parts), 2):  # the even parts lie outside code spans
+        plain = parts[i].replace("&", "&amp;").replace("<", "&lt;")
+        parts[i] = _MARKUP.sub(r"\\\1", plain)
+    return "".join(parts)
 
 
 def sections(report: Report, level_heading: str = "###", group_heading: str = "####") -> list[str]:
