@@ -625,6 +625,18 @@ case(
     [f("response-header-added", "GET /v1/items", H)],
 )
 case(
+    "deprecated-response-header-removed",
+    with_header(required=True, **_gone),
+    with_header(),
+    [f("deprecated-response-header-removed", "GET /v1/items", H)],
+)
+case(
+    "deprecated-response-header-removed-before-sunset",
+    with_header(required=True, **_soon),
+    with_header(),
+    [f("response-header-removed", "GET /v1/items", H)],
+)
+case(
     "response-header-deprecated",
     with_header(required=True),
     with_header(required=True, deprecated=True),
@@ -874,11 +886,17 @@ case(
     with_callback(ok(operationId="onEvent")),
     with_callback(ok(operationId="handleEvent", deprecated=True)),
     [
-        f("operation-deprecated", CBL, f"{CB}/deprecated"),
+        f("callback-deprecated", CBL, f"{CB}/deprecated"),
         f("operation-id-changed", CBL, f"{CB}/operationId"),
     ],
 )
 case("webhook-added", hooks(), hooks(ok()), [f("webhook-added", WHL, WH)])
+case(
+    "webhook-deprecated",
+    hooks(ok()),
+    hooks(ok(deprecated=True)),
+    [f("webhook-deprecated", WHL, f"{WH}/deprecated")],
+)
 case("webhook-removed", hooks(ok()), hooks(), [f("webhook-removed", WHL, WH)])
 case(
     "webhook-removed-before-sunset",

@@ -457,12 +457,6 @@ def test_deprecated_callback_deprecation_message_names_the_callback(run_diff: Ru
     assert [(f["level"], f["operation"]) for f in out.findings] == [("info", CALLBACK_OP)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="operations.py:OperationComparer._identity is shared by callbacks and webhooks "
-    "but always emits rule operation-deprecated with the message 'operation deprecated'; the "
-    "text output then reads as if the operation itself were deprecated",
-)
 def test_deprecated_callback_message_says_callback(run_diff: Run) -> None:
     """The text a reviewer reads names the callback as deprecated."""
     rev = billing()
@@ -657,13 +651,6 @@ def test_response_header_marked_deprecated(run_diff: Run) -> None:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="operations.py:OperationComparer._headers reports a removed header as "
-    "response-optional-header-removed whatever its deprecation; the x-sunset policy applied "
-    "to operations, parameters, callbacks and properties is not applied to headers, so a "
-    "header removed as its deprecation promised still warns (and fails --fail-on warning)",
-)
 def test_deprecated_response_header_removed_after_sunset(run_diff: Run) -> None:
     """`X-Legacy-Plan` was deprecated with a sunset (2025-01-01) that has passed: removing it
     is what the deprecation announced (info), exactly like a deprecated property."""

@@ -484,12 +484,12 @@ class OperationComparer:
         yield from self._responses(a, b)
         yield from self._security(a, b)
 
-    def _identity(self, a: Op, b: Op) -> Iterator[Change]:
-        """Deprecation and ``operationId`` of an operation, callback or webhook."""
+    def _identity(self, a: Op, b: Op, kind: str = "operation") -> Iterator[Change]:
+        """Deprecation and ``operationId`` of an operation, callback or webhook (``kind``)."""
         if b.node.get("deprecated") and not a.node.get("deprecated"):
             sunset = b.node.get("x-sunset")
-            detail = "operation deprecated" + (f" (sunset {sunset})" if sunset else "")
-            yield Change("operation-deprecated", detail, a.pointer, join(b.pointer, "deprecated"))
+            detail = f"{kind} deprecated" + (f" (sunset {sunset})" if sunset else "")
+            yield Change(f"{kind}-deprecated", detail, a.pointer, join(b.pointer, "deprecated"))
         id_a, id_b = a.node.get("operationId"), b.node.get("operationId")
         if id_a and id_b and id_a != id_b:
             yield Change(
@@ -536,7 +536,7 @@ class OperationComparer:
             yield b.label, Change(f"{kind}-added", f"{kind} added", None, b.pointer)
         elif a is not None and b is not None:
             label = b.label
-            for change in self._identity(a, b):
+            for change in self._identity(a, b, kind):
                 yield label, change
             for change in self._request_body(a, b, REVERSED):
                 yield label, change
@@ -900,9 +900,7 @@ class OperationComparer:
             if in_b:
                 head_b, hb_at = self.revision.deref(hb[nb[low]], join(b_at, "headers", nb[low]))
             if in_a and not in_b:
-                required = isinstance(head_a, dict) and bool(head_a.get("required"))
-                rule = "response-header-removed" if required else "response-optional-header-removed"
-                yield Change(d.rule(rule), f"{label} removed", ha_at, b_at, "base")
+                yield self._header_removed(head_a, ha_at, b_at, label, d)
             elif in_b and not in_a:
                 required = isinstance(head_b, dict) and bool(head_b.get("required"))
                 rule = "response-header-added-required" if required else "response-header-added"
@@ -924,6 +922,30 @@ class OperationComparer:
                 sa, sb = _param_schema(head_a, ha_at), _param_schema(head_b, hb_at)
                 if sa is not None and sb is not None:
                     yield from self.schemas.compare(*sa, *sb, d.header_context, label)
+
+    def _header_removed(
+        self, header: Any, at: str, parent: str, label: str, d: Direction
+    ) -> Change:
+        """A removed response header, judged by the deprecation policy when it was deprecated.
+
+        Removed in time, it is what the deprecation announced (``info``); removed early, it is
+        as serious as any removal, and the message says why.
+        """
+        required = isinstance(header, dict) and bool(header.get("required"))
+        rule = "response-header-removed" if required else "response-optional-header-removed"
+        message = f"{label} removed"
+        if isinstance(header, dict) and header.get("deprecated"):
+            problem = removal_problem(header, self.policy)
+            if problem is None:
+                return Change(
+                    "deprecated-response-header-removed",
+                    f"deprecated {message}",
+                    at,
+                    parent,
+                    "base",
+                )
+            message = f"deprecated {message} {problem}"
+        return Change(d.rule(rule), message, at, parent, "base")
 
     # -- security -----------------------------------------------------------------------------
 

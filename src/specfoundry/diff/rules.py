@@ -778,6 +778,16 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
     ),
     (
         "Response headers",
+        "deprecated-response-header-removed",
+        I,
+        "A deprecated response header was removed after its sunset date (or it had none), "
+        "with the notice the policy requires. Removed earlier, it is reported like any header "
+        "removal.",
+        "headers: {X-Legacy: {deprecated: true, x-sunset: '2020-01-01'}}",
+        "headers: {}",
+    ),
+    (
+        "Response headers",
         "response-header-deprecated",
         I,
         "A response header was marked deprecated: clients get notice to stop reading it.",
@@ -811,6 +821,22 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
         "notice the policy requires.",
         "'{$request.body#/url}': {post: {deprecated: true, x-sunset: '2020-01-01'}}",
         "(callback gone)",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-deprecated",
+        I,
+        "A callback was marked deprecated: clients get notice that the API will stop sending it.",
+        "'{$request.body#/url}': {post: {responses: {...}}}",
+        "'{$request.body#/url}': {post: {deprecated: true, responses: {...}}}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "webhook-deprecated",
+        I,
+        "A webhook was marked deprecated: subscribers get notice that its events will stop.",
+        "webhooks: {invoicePaid: {post: {responses: {...}}}}",
+        "webhooks: {invoicePaid: {post: {deprecated: true, responses: {...}}}}",
     ),
     (
         "Callbacks and webhooks",
