@@ -96,6 +96,9 @@ POINTER_SUFFIX = {
     "not-changed-compatible": "/not/properties/b",
     "prefix-item-added": "/prefixItems/2",
     "prefix-item-removed": "/prefixItems/2",
+    "pattern-changed": "/pattern",
+    "became-false": "",
+    "no-longer-false": "",
 }
 
 
@@ -167,6 +170,7 @@ PROPERTY_POINTERS = {
     "response-deprecated-property-removed": "/properties/note",
     "response-additional-properties-widened": "",
     "response-additional-properties-narrowed": "/additionalProperties",
+    "request-property-removed-from-closed-object": "/properties/team",
 }
 for _rule, _suffix in PROPERTY_POINTERS.items():
     _before, _after = yaml.safe_load(RULES[_rule].before), yaml.safe_load(RULES[_rule].after)

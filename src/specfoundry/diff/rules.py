@@ -300,6 +300,32 @@ SCHEMA_CHANGES: dict[str, tuple[Level | None, Level | None, str, str, str]] = {
         "{type: array, prefixItems: [{type: number}, {type: number}, {type: number}]}",
         "{type: array, prefixItems: [{type: number}, {type: number}]}",
     ),
+    "pattern-changed": (
+        W,
+        W,
+        "The `pattern` was replaced by another: whether the new regular expression accepts "
+        "every value the old one did (or no more) cannot be decided mechanically, so requests "
+        "may be rejected and responses may carry values clients never had; review it by hand. "
+        "(A pattern added is `constraint-narrowed`, one removed `constraint-widened`.)",
+        "{type: string, pattern: '^[A-Z0-9]{8}$'}",
+        "{type: string, pattern: '^[A-Z0-9]{8,12}$'}",
+    ),
+    "became-false": (
+        E,
+        W,
+        "The schema became `false` (3.1): no value is valid any more. Requests that send one "
+        "are rejected; responses no longer carry it, and clients that read it lose the data.",
+        "{type: string}",
+        "false",
+    ),
+    "no-longer-false": (
+        I,
+        I,
+        "The schema was `false` (3.1), so no value was valid, and now allows some: requests "
+        "may send a value; responses carry one where there was none.",
+        "false",
+        "{type: string}",
+    ),
 }
 
 # Rules about object properties; they apply to bodies only.
@@ -335,8 +361,8 @@ PROPERTY_RULES: tuple[tuple[str, Level, str, str, str], ...] = (
     (
         "request-property-removed",
         W,
-        "A property clients may send was removed: it is now ignored, or rejected when the "
-        "schema forbids additional properties.",
+        "A property clients may send was removed: it is now ignored (where the object "
+        "forbids additional properties, see `request-property-removed-from-closed-object`).",
         "{properties: {name: {type: string}, team: {type: string}}}",
         "{properties: {name: {type: string}}}",
     ),
@@ -453,6 +479,16 @@ PROPERTY_RULES: tuple[tuple[str, Level, str, str, str], ...] = (
         "A response object no longer carries unlisted properties.",
         "{type: object}",
         "{type: object, additionalProperties: false}",
+    ),
+    (
+        "request-property-removed-from-closed-object",
+        E,
+        "A property was removed from an object that forbids additional properties "
+        "(`additionalProperties: false` or `unevaluatedProperties: false`): requests that "
+        "still send it, optional or not, are rejected.",
+        "{type: object, additionalProperties: false, properties: {name: {type: string}, "
+        "team: {type: string}}}",
+        "{type: object, additionalProperties: false, properties: {name: {type: string}}}",
     ),
 )
 

@@ -6,24 +6,37 @@ identity, revision schema identity, context); a pair met again while it is still
 (a ``$ref`` cycle) contributes nothing the second time, so cycles terminate. Changes carry
 absolute pointers into both documents, so a memoised result is valid wherever it is replayed.
 
-``allOf`` is merged into a flat view (properties, required, keywords); ``oneOf``/``anyOf``
-alternatives are matched by component name, then by structural equality, then by position.
+``allOf`` is merged into a flat view (properties, required, keywords): every member applies,
+so a bound met in several members keeps its strictest value, and a property defined by several
+members is compared as all of its definitions at once (a made-up ``allOf`` of them, see
+:class:`Made`). ``oneOf``/``anyOf`` alternatives are matched by component name, then by
+structural equality, then by position; an ``anyOf``/``oneOf`` of one schema and a null-only
+alternative is that schema made nullable (3.1's spelling of 3.0's ``allOf: [X], nullable:
+true``). A plain schema against a ``oneOf``/``anyOf`` is ``composition-changed`` plus the
+comparison of the plain schema with its matching alternative, never with the composed side's
+own (usually empty) properties. Boolean schemas: ``true`` is read as ``{}``, ``false`` as
+nothing valid. A schema without ``type`` is taken for an object (``properties``) or an array
+(``items``) when the other side states its type.
+
 ``discriminator``, ``not`` and ``prefixItems`` are compared in :mod:`.keywords`. Removing a
 deprecated property is judged by the deprecation policy (:mod:`.deprecation`), which is fixed
 for the comparer's lifetime, so memoised results stay valid.
+
+Made-up schemas (:class:`Made`, and ``{}`` standing for ``true``) are kept by the comparer for
+its lifetime, so the memo's identities stay valid; a ``Made`` always holds an ``allOf``, so it
+is never "plain" nor taken by ``_compare_same``.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from specfoundry.diff.deprecation import DeprecationPolicy, removal_problem
 from specfoundry.diff.findings import Change
 from specfoundry.diff.keywords import compare_discriminator, compare_not, compare_prefix_items
-from specfoundry.diff.pointer import Document, escape, join
+from specfoundry.diff.pointer import Document, escape, join, unescape
 from specfoundry.diff.quiet import serialise
 from specfoundry.diff.rules import SCHEMA_CONTEXTS, schema_rule_id
 
@@ -34,7 +47,6 @@ RESPONSE_HEADER = "response-header"
 
 _IN_PROGRESS: tuple[Change, ...] = ()
 _COMPONENT_PREFIX = "/components/schemas/"
-_POSITION = re.compile(r"/prefixItems/(\d+)")
 _WIDER_FORMATS = {("int32", "int64"), ("float", "double")}
 _UPPER = ("maxLength", "maxItems", "maxProperties")
 _LOWER = ("minLength", "minItems", "minProperties")
@@ -48,6 +60,8 @@ class View:
     keywords: dict[str, tuple[Any, str]] = field(default_factory=dict)
     properties: dict[str, tuple[Any, str]] = field(default_factory=dict)
     required: set[str] = field(default_factory=set)
+    # Properties defined by more than one allOf member: every definition, in order met.
+    more: dict[str, list[tuple[Any, str]]] | None = None
 
     def get(self, key: str) -> Any:
         entry = self.keywords.get(key)
@@ -58,27 +72,74 @@ class View:
         return self.pointer if entry is None else entry[1]
 
 
+class Made(dict):  # type: ignore[type-arg]
+    """A schema the comparer makes up, kept alive (and so of stable identity) for the diff.
+
+    It is an ``allOf`` of schemas that live elsewhere (the definitions of one property met in
+    several ``allOf`` members; the one non-null alternative of ``anyOf: [X, {type: 'null'}]``),
+    so ``members_at`` gives each member's own pointer and ``keys_at`` the pointer of an own
+    keyword (``nullable``: the null alternative it stands for).
+    """
+
+    __slots__ = ("keys_at", "members_at")
+
+    def __init__(self, data: dict[str, Any], members_at: list[str], keys_at: dict[str, str]):
+        super().__init__(data)
+        self.members_at = members_at
+        self.keys_at = keys_at
+
+
+# Bounds met in several allOf members: all apply, so the strictest is the one that counts.
+_SMALLEST = frozenset(("maxLength", "maxItems", "maxProperties", "maximum", "exclusiveMaximum"))
+_LARGEST = frozenset(("minLength", "minItems", "minProperties", "minimum", "exclusiveMinimum"))
+
+
+def _tighter(key: str, new: Any, old: Any) -> bool:
+    """Whether ``new`` is a stricter value than ``old`` for the bound ``key``."""
+    if isinstance(new, bool) or isinstance(old, bool):
+        # 3.0 exclusiveMaximum/exclusiveMinimum, and uniqueItems: true is the stricter one
+        return new is True and old is False
+    xn, xo = _number(new), _number(old)
+    if xn is None or xo is None:
+        return False
+    return xn < xo if key in _SMALLEST else xn > xo
+
+
 def flatten(doc: Document, node: dict[str, Any], pointer: str) -> View:
     view = View(pointer)
     seen = {id(node)}
 
     def absorb(schema: dict[str, Any], at: str) -> None:
+        made = schema if type(schema) is Made else None
         for key, value in schema.items():
             if key == "properties" and isinstance(value, dict):
                 prefix = at + "/properties/"
                 for name, sub in value.items():
-                    if name not in view.properties:
-                        view.properties[name] = (sub, prefix + escape(name))
+                    entry = (sub, prefix + escape(name))
+                    first = view.properties.get(name)
+                    if first is None:
+                        view.properties[name] = entry
+                    else:  # every allOf member applies: keep each definition
+                        if view.more is None:
+                            view.more = {}
+                        view.more.setdefault(name, [first]).append(entry)
             elif key == "required" and isinstance(value, list):
                 view.required.update(v for v in value if isinstance(v, str))
             elif key == "allOf" and isinstance(value, list):
                 for index, member in enumerate(value):
-                    target, target_at = doc.deref(member, join(at, "allOf", index))
+                    member_at = made.members_at[index] if made else join(at, "allOf", index)
+                    target, target_at = doc.deref(member, member_at)
                     if isinstance(target, dict) and id(target) not in seen:
                         seen.add(id(target))
                         absorb(target, target_at)
-            elif key not in view.keywords:
-                view.keywords[key] = (value, at + "/" + escape(key))
+            else:
+                known = view.keywords.get(key)
+                if known is None or (
+                    (key in _SMALLEST or key in _LARGEST or key == "uniqueItems")
+                    and _tighter(key, value, known[0])
+                ):
+                    key_at = made.keys_at.get(key) if made else None
+                    view.keywords[key] = (value, key_at or at + "/" + escape(key))
 
     absorb(node, pointer)
     return view
@@ -97,6 +158,43 @@ def _types(view: View) -> tuple[frozenset[str], bool]:
     nullable = view.get("nullable") is True or "null" in types
     types.discard("null")
     return frozenset(types), nullable
+
+
+def _implied(view: View) -> frozenset[str]:
+    """The type a schema without ``type`` is written for: ``properties`` or
+    ``additionalProperties`` describe an object, ``items`` or ``prefixItems`` an array.
+
+    Used only against a side that states its type: adding ``type: object`` to a schema that
+    lists properties documents what every client already sends, while adding ``properties``
+    to an untyped ``{}`` says nothing about its type.
+    """
+    keywords = view.keywords
+    if view.properties or "additionalProperties" in keywords:
+        return _OBJECT
+    if "items" in keywords or "prefixItems" in keywords:
+        return _ARRAY
+    return frozenset()
+
+
+_OBJECT, _ARRAY = frozenset(("object",)), frozenset(("array",))
+
+_NULL_KEYS = frozenset(
+    ("type", "enum", "const", "description", "title", "$comment", "example", "examples")
+)
+
+
+def _null_only(node: Any) -> bool:
+    """Whether ``node`` allows null and nothing else (``{type: 'null'}`` and its spellings)."""
+    if type(node) is not dict or not node.keys() <= _NULL_KEYS:
+        return False
+    if "type" not in node and "enum" not in node and "const" not in node:
+        return False
+    kind = node.get("type", "null")
+    return (
+        (kind == "null" or kind == ["null"])
+        and node.get("enum", [None]) == [None]
+        and node.get("const") is None
+    )
 
 
 def _covers(outer: frozenset[str], inner: frozenset[str]) -> bool:
@@ -144,6 +242,20 @@ def _bound(view: View, plain: str, exclusive: str, upper: bool) -> tuple[float, 
     return max(candidates, key=lambda b: (b[0], b[1]))  # type: ignore[arg-type,return-value]
 
 
+def _bound_key(view: View, plain: str, exclusive: str) -> str | None:
+    """The keyword that holds a side's bound: the 3.1 numeric ``exclusive*`` when it is the
+    one that counts, else the plain one (which 3.0's boolean ``exclusive*`` qualifies)."""
+    value, raw_ex = _number(view.get(plain)), view.get(exclusive)
+    ex = None if isinstance(raw_ex, bool) else _number(raw_ex)
+    if ex is None:
+        return plain if value is not None else None
+    if value is None:
+        return exclusive
+    upper = plain == "maximum"
+    stricter_ex = ex <= value if upper else ex >= value
+    return exclusive if stricter_ex else plain
+
+
 def _stricter(new: tuple[float, bool], old: tuple[float, bool], upper: bool) -> bool:
     if new[0] != old[0]:
         return new[0] < old[0] if upper else new[0] > old[0]
@@ -164,13 +276,45 @@ def _is_multiple(big: float, small: float) -> bool:
     return abs(ratio - round(ratio)) < 1e-9
 
 
+def _component_path(pointer: str) -> str | None:
+    """Where ``pointer`` lies inside ``/components/schemas`` (alternatives are matched by it)."""
+    return pointer[len(_COMPONENT_PREFIX) :] if pointer.startswith(_COMPONENT_PREFIX) else None
+
+
 def _component_label(pointer: str) -> str | None:
-    if pointer.startswith(_COMPONENT_PREFIX):
-        label = pointer[len(_COMPONENT_PREFIX) :].replace("/properties/", ".")
-        if "tems" in label:  # array positions read as Point[] and Point[0]
-            label = _POSITION.sub(r"[\1]", label.replace("/items", "[]"))
-        return label
-    return None
+    """A pointer into a component as a reader names it: ``Pet.status`` (not
+    ``Pet/allOf/1/properties/status``), ``Order.items[].quantity``, ``Point[0]``,
+    ``NewPet.labels.*`` and ``Payment|1`` (an alternative)."""
+    path = _component_path(pointer)
+    if path is None:
+        return None
+    tokens = path.split("/")
+    parts = [unescape(tokens[0])]
+    index, end = 1, len(tokens)
+    while index < end:
+        token = tokens[index]
+        following = index + 1 < end
+        if token == "properties" and following:
+            parts.append("." + unescape(tokens[index + 1]))
+            index += 2
+        elif token == "allOf" and following:
+            index += 2  # merged: the members are one schema
+        elif token in ("oneOf", "anyOf") and following:
+            parts.append("|" + tokens[index + 1])
+            index += 2
+        elif token == "prefixItems" and following:
+            parts.append(f"[{tokens[index + 1]}]")
+            index += 2
+        elif token == "items":
+            parts.append("[]")
+            index += 1
+        elif token == "additionalProperties":
+            parts.append(".*")
+            index += 1
+        else:
+            parts.append("/" + unescape(token))
+            index += 1
+    return "".join(parts)
 
 
 class SchemaComparer:
@@ -187,6 +331,14 @@ class SchemaComparer:
         # Per base schema (alive for the whole diff, so its id is stable): the properties that
         # _compare_same walks.
         self._walked: dict[int, list[str]] = {}
+        # Schemas made up for the diff (see Made), kept so their identities stay stable: the
+        # merged definitions of a property, by their (identity, pointer); the nullable reading
+        # of `anyOf: [X, {type: 'null'}]`, by the identity of the original; `true` as `{}`, by
+        # pointer.
+        self._merged: dict[tuple[tuple[int, str], ...], tuple[Made, str]] = {}
+        self._unwrapped: dict[int, dict[str, Any]] = {}
+        self._anything: dict[str, dict[str, Any]] = {}
+        self._labels: dict[str, str | None] = {}
 
     # -- entry point --------------------------------------------------------------------------
 
@@ -203,22 +355,108 @@ class SchemaComparer:
         if type(b) is dict and "$ref" in b:
             b, b_at = self.revision.deref(b, b_at)
         if not isinstance(a, dict) or not isinstance(b, dict):
-            return ()
+            return self._compare_boolean(a, a_at, b, b_at, ctx, label, name)
         key = (id(a), id(b), ctx)
         cached = self._memo.get(key)
         if cached is not None:
             return cached
         if a == b and _plain(a):
             return ()  # equal at C speed, and no $ref below that could hide a change
-        if name is not None:
-            label = f"{label}.{name}" if label else name
-        label = _component_label(b_at) or _component_label(a_at) or label
+        label = self._label(a_at, b_at, label, name)
         self._memo[key] = _IN_PROGRESS
+        if "anyOf" in a or "oneOf" in a:
+            a = self._unwrap_null(self.base, a, a_at)
+        if "anyOf" in b or "oneOf" in b:
+            b = self._unwrap_null(self.revision, b, b_at)
         out: list[Change] = []
         self._compare(a, a_at, b, b_at, ctx, label, out)
         result = tuple(out)
         self._memo[key] = result
         return result
+
+    def _label(self, a_at: str, b_at: str, label: str, name: str | None) -> str:
+        if name is not None:
+            label = f"{label}.{name}" if label else name
+        for pointer in (b_at, a_at):
+            if pointer.startswith(_COMPONENT_PREFIX):
+                known = self._labels.get(pointer)
+                if known is None:
+                    known = self._labels[pointer] = _component_label(pointer)
+                if known:
+                    return known
+        return label
+
+    def _compare_boolean(
+        self, a: Any, a_at: str, b: Any, b_at: str, ctx: str, label: str, name: str | None
+    ) -> tuple[Change, ...]:
+        """A boolean schema on either side: ``true`` allows anything (read as ``{}``),
+        ``false`` nothing."""
+        if not (type(a) is bool or isinstance(a, dict)) or not (
+            type(b) is bool or isinstance(b, dict)
+        ):
+            return ()
+        if a is b or (a is True and b == {}) or (b is True and a == {}):
+            return ()
+        if a is False or b is False:
+            label = self._label(a_at, b_at, label, name)
+            if b is False:
+                change, detail = "became-false", "the schema became `false`: no value is valid"
+            else:
+                change, detail = "no-longer-false", "the schema was `false` (no value was valid)"
+            return (Change(schema_rule_id(ctx, change), f"{label}: {detail}", a_at, b_at),)
+        if a is True:
+            a = self._anything.setdefault(a_at, {})
+        if b is True:
+            b = self._anything.setdefault(b_at, {})
+        return self.compare(a, a_at, b, b_at, ctx, label, name)
+
+    def _unwrap_null(self, doc: Document, node: dict[str, Any], at: str) -> dict[str, Any]:
+        """``anyOf``/``oneOf: [X, {type: 'null'}]`` read as X made nullable (the 3.1 spelling
+        of 3.0's ``allOf: [X], nullable: true``, which it is made into); else ``node``."""
+        known = self._unwrapped.get(id(node))
+        if known is not None:
+            return known
+        result = node
+        kinds = [k for k in ("anyOf", "oneOf") if k in node]
+        alternatives = node[kinds[0]] if len(kinds) == 1 else None
+        if isinstance(alternatives, list) and len(alternatives) == 2:
+            kind = kinds[0]
+            nulls = [
+                index
+                for index, alternative in enumerate(alternatives)
+                if _null_only(doc.deref(alternative, join(at, kind, index))[0])
+            ]
+            if len(nulls) == 1:
+                keep = 1 - nulls[0]
+                members = node.get("allOf")
+                members = list(members) if isinstance(members, list) else []
+                members_at = [join(at, "allOf", index) for index in range(len(members))]
+                data = {k: v for k, v in node.items() if k not in (kind, "allOf", "nullable")}
+                data["nullable"] = True
+                data["allOf"] = [*members, alternatives[keep]]
+                members_at.append(join(at, kind, keep))
+                result = Made(data, members_at, {"nullable": join(at, kind, nulls[0])})
+        self._unwrapped[id(node)] = result
+        return result
+
+    def _merge_definitions(self, view: View) -> None:
+        """A property defined in several allOf members is all of its definitions at once."""
+        assert view.more is not None
+        for name, entries in view.more.items():
+            forbidden = next((e for e in entries if e[0] is False), None)
+            if forbidden is not None:
+                view.properties[name] = forbidden
+                continue
+            entries = [e for e in entries if e[0] is not True] or entries[:1]
+            if len(entries) == 1:
+                view.properties[name] = entries[0]
+                continue
+            key = tuple((id(e[0]), e[1]) for e in entries)
+            made = self._merged.get(key)
+            if made is None:
+                node = Made({"allOf": [e[0] for e in entries]}, [e[1] for e in entries], {})
+                made = self._merged[key] = (node, entries[0][1])
+            view.properties[name] = made
 
     # -- the comparison proper ----------------------------------------------------------------
 
@@ -238,16 +476,35 @@ class SchemaComparer:
             return
         va = flatten(self.base, a, a_at)
         vb = flatten(self.revision, b, b_at)
+        if va.more is not None:
+            self._merge_definitions(va)
+        if vb.more is not None:
+            self._merge_definitions(vb)
 
-        def add(change: str, detail: str, key: str | None = None, primary: str = "revision"):
+        def add(
+            change: str,
+            detail: str,
+            key: str | None = None,
+            primary: str = "revision",
+            b_key: str | None = None,
+        ):
+            """``key`` names the keyword on both sides, or the base's when ``b_key`` is given."""
             a_ptr = va.at(key) if key else va.pointer
-            b_ptr = vb.at(key) if key else vb.pointer
+            b_key = b_key or key
+            b_ptr = vb.at(b_key) if b_key else vb.pointer
             out.append(
                 Change(schema_rule_id(ctx, change), f"{label}: {detail}", a_ptr, b_ptr, primary)
             )
 
-        composed = self._compare_composition(va, vb, ctx, label, is_request, add, out)
-        if not composed and not _identical(a, b):
+        mixed = self._compare_composition(va, vb, ctx, label, is_request, add, out)
+        if mixed:
+            self._compare_with_alternative(a, a_at, b, b_at, va, vb, ctx, label, out)
+            # A plain schema against a oneOf/anyOf: the plain side was compared with the
+            # alternative it became (or came from), if one matches; the composed side's own
+            # properties, items and so on are not the plain side's, so they are not compared.
+            compare_discriminator(self, a, a_at, b, b_at, ctx, label, out)
+            return
+        if not _identical(a, b):
             self._compare_value(va, vb, ctx, is_request, add)
         compare_discriminator(self, a, a_at, b, b_at, ctx, label, out)
         self._compare_properties(va, vb, ctx, label, is_request, out)
@@ -315,6 +572,8 @@ class SchemaComparer:
         """Type, nullability, format, enum, default and constraints of one schema."""
         ta, null_a = _types(va)
         tb, null_b = _types(vb)
+        if ta != tb and not (ta and tb):
+            ta, tb = ta or _implied(va) or ta, tb or _implied(vb) or tb
         if ta != tb:
             shown = f"type changed from {_show(list(ta)) or 'any'} to {_show(list(tb)) or 'any'}"
             if is_request and _covers(tb, ta):
@@ -324,10 +583,15 @@ class SchemaComparer:
             else:
                 add("type-changed", shown, "type")
                 return
-        if null_a and not null_b:
-            add("nullable-removed", "null is no longer allowed", "type", "base")
-        elif null_b and not null_a:
-            add("became-nullable", "null is now allowed", "type")
+        if null_a != null_b:
+            # Point at what allows null: 3.0's `nullable` (or the null alternative it stands
+            # for), else the type.
+            key_a = "nullable" if "nullable" in va.keywords else "type"
+            key_b = "nullable" if "nullable" in vb.keywords else "type"
+            if null_a:
+                add("nullable-removed", "null is no longer allowed", key_a, "base", key_b)
+            else:
+                add("became-nullable", "null is now allowed", key_a, "revision", key_b)
         self._compare_format(va, vb, is_request, add)
         self._compare_enum(va, vb, add)
         if is_request:
@@ -364,8 +628,10 @@ class SchemaComparer:
         if eb is None:
             add("enum-removed", "values are no longer restricted to an enum", key, "base")
             return
-        ka = {_key(v) for v in ea if v is not None}
-        kb = {_key(v) for v in eb if v is not None}
+        # null is a value like any other here: listing it is what makes it valid (3.0.3, and
+        # 3.1 where the enum decides), so adding or removing it is a change of values.
+        ka = {_key(v) for v in ea}
+        kb = {_key(v) for v in eb}
         if removed := ka - kb:
             add("enum-value-removed", f"enum values removed: {_show(list(removed))}", key)
         if added := kb - ka:
@@ -397,13 +663,26 @@ class SchemaComparer:
             if ba == bb:
                 continue
             narrowed = ba is None or (bb is not None and _stricter(bb, ba, upper))
-            key = plain if plain in vb.keywords or plain in va.keywords else exclusive
-            report(narrowed, key, f"{plain} changed from {_show_bound(ba)} to {_show_bound(bb)}")
+            # Each side points at the keyword it spells its bound with (3.0 and 3.1 differ).
+            key_a, key_b = _bound_key(va, plain, exclusive), _bound_key(vb, plain, exclusive)
+            detail = f"{plain} changed from {_show_bound(ba)} to {_show_bound(bb)}"
+            add(
+                "constraint-narrowed" if narrowed else "constraint-widened",
+                detail,
+                key_a or key_b,
+                "revision",
+                key_b or key_a,
+            )
         pa, pb = va.get("pattern"), vb.get("pattern")
         if pa != pb:
-            # An unrelated new pattern is breaking in either direction: report that side.
-            narrowed = pa is None if pa is None or pb is None else is_request
-            report(narrowed, "pattern", f"pattern changed from {pa!r} to {pb!r}")
+            if pa is None:
+                report(True, "pattern", f"pattern added: {pb!r}")
+            elif pb is None:
+                report(False, "pattern", f"pattern removed (was {pa!r})")
+            else:
+                # Whether one regular expression accepts more than another cannot be decided
+                # here: a changed pattern is for a human to judge, in either direction.
+                add("pattern-changed", f"pattern changed from {pa!r} to {pb!r}", "pattern")
         ma, mb = _number(va.get("multipleOf")), _number(vb.get("multipleOf"))
         if ma != mb:
             if ma is None or mb is None:
@@ -429,7 +708,7 @@ class SchemaComparer:
         add: Any,
         out: list[Change],
     ) -> bool:
-        """Compare ``oneOf``/``anyOf``; True when one side only has them (skip value checks)."""
+        """Compare ``oneOf``/``anyOf``; True when one side only has them (mixed)."""
         kind_a = next((k for k in ("oneOf", "anyOf") if isinstance(va.get(k), list)), None)
         kind_b = next((k for k in ("oneOf", "anyOf") if isinstance(vb.get(k), list)), None)
         if kind_a is None and kind_b is None:
@@ -446,10 +725,10 @@ class SchemaComparer:
             for i, node in enumerate(vb.get(kind_b))
         ]
         pairs: list[tuple[tuple[Any, str, int], tuple[Any, str, int]]] = []
-        by_name = {_component_label(r[1]): r for r in right if _component_label(r[1])}
+        by_name = {_component_path(r[1]): r for r in right if _component_path(r[1])}
         rest_left = []
         for entry in left:
-            match = by_name.pop(_component_label(entry[1]) or "", None)
+            match = by_name.pop(_component_path(entry[1]) or "", None)
             if match is not None:
                 pairs.append((entry, match))
             else:
@@ -488,6 +767,49 @@ class SchemaComparer:
                 )
             )
         return False
+
+    def _compare_with_alternative(
+        self,
+        a: dict[str, Any],
+        a_at: str,
+        b: dict[str, Any],
+        b_at: str,
+        va: View,
+        vb: View,
+        ctx: str,
+        label: str,
+        out: list[Change],
+    ) -> None:
+        """A plain schema and a oneOf/anyOf: compare the plain one with its alternative.
+
+        The alternative is the one with the plain schema's component name (``Owner`` became
+        ``oneOf: [Owner, Organisation]``), else the first that compares without a finding.
+        Without one, ``composition-changed`` alone stands (review by hand).
+        """
+        kind_a = next((k for k in ("oneOf", "anyOf") if isinstance(va.get(k), list)), None)
+        plain_is_base = kind_a is None
+        composed, doc = (vb, self.revision) if plain_is_base else (va, self.base)
+        kind = next(k for k in ("oneOf", "anyOf") if isinstance(composed.get(k), list))
+        plain, plain_at = (a, a_at) if plain_is_base else (b, b_at)
+        alternatives = [
+            (*doc.deref(alternative, join(composed.at(kind), index)), index)
+            for index, alternative in enumerate(composed.get(kind))
+        ]
+
+        def versus(alt: tuple[Any, str, int]) -> tuple[Change, ...]:
+            sub = label + f"|{alt[2]}"
+            if plain_is_base:
+                return self.compare(plain, plain_at, alt[0], alt[1], ctx, sub)
+            return self.compare(alt[0], alt[1], plain, plain_at, ctx, sub)
+
+        name = _component_path(plain_at)
+        for alt in alternatives:
+            if name is not None and _component_path(alt[1]) == name:
+                out.extend(versus(alt))
+                return
+        for alt in alternatives:
+            if not versus(alt):
+                return
 
     def _compare_properties(
         self, va: View, vb: View, ctx: str, label: str, is_request: bool, out: list[Change]
@@ -528,13 +850,20 @@ class SchemaComparer:
                 out.append(Change(rule, f"{sub}: became {what}", sa[1], sb[1]))
             elif present_a and sb is None:
                 assert sa is not None
+                detail = "property removed"
                 if is_request:
                     rule = "request-property-removed"
+                    # Where nothing unlisted is allowed, requests still sending it are rejected.
+                    if (
+                        vb.get("additionalProperties") is False
+                        or vb.get("unevaluatedProperties") is False
+                    ):
+                        rule = "request-property-removed-from-closed-object"
+                        detail = "property removed where additional properties are forbidden"
                 elif req_a:
                     rule = "response-property-removed"
                 else:
                     rule = "response-optional-property-removed"
-                detail = "property removed"
                 deprecated = self._deprecated(self.base, sa)
                 if deprecated is not None and self.policy is not None:
                     problem = removal_problem(deprecated[0], self.policy)
@@ -619,6 +948,12 @@ class SchemaComparer:
     def _deprecated(doc: Document, entry: tuple[Any, str]) -> tuple[dict[str, Any], str] | None:
         """The schema (and its pointer) that marks the property ``deprecated``, if any."""
         node = entry[0]
+        if type(node) is Made:  # every definition of the property: any one marks it
+            for member, at in zip(node["allOf"], node.members_at, strict=True):
+                found = SchemaComparer._deprecated(doc, (member, at))
+                if found is not None:
+                    return found
+            return None
         if type(node) is dict:
             if node.get("deprecated") is True:
                 return node, entry[1]
@@ -632,6 +967,9 @@ class SchemaComparer:
     @staticmethod
     def _flag(doc: Document, entry: tuple[Any, str], flag: str) -> bool:
         node = entry[0]
+        if type(node) is Made:
+            members = zip(node["allOf"], node.members_at, strict=True)
+            return any(SchemaComparer._flag(doc, member, flag) for member in members)
         if isinstance(node, dict):
             if node.get(flag) is True:
                 return True
