@@ -737,12 +737,6 @@ def _response_only_payment(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="keywords.py:compare_discriminator reports mapping-removed in a response as a "
-    "warning even when the mapped schema is also dropped from oneOf; the rule's own rationale "
-    "(the variant is then named by its component name) only holds while it is still a variant",
-)
 def test_response_variant_and_its_mapping_removed_together(run_diff: Run) -> None:
     """Bank accounts are no longer returned: `BankAccount` leaves `oneOf` and `bank_account`
     leaves the mapping, in a schema only ever received. The server stops sending a shape;

@@ -74,7 +74,11 @@ def compare_discriminator(
     mb = db.get("mapping") if isinstance(db.get("mapping"), dict) else {}
     map_a = at_a + "/mapping" if ma else at_a
     map_b = at_b + "/mapping" if mb else at_b
+    variants_a, variants_b = _variants(a), _variants(b)
     for value in sorted(ma.keys() - mb.keys(), key=str):
+        target = _target(ma[value])
+        if target in variants_a and target not in variants_b:
+            continue  # the alternative left too: its removal is the finding
         detail = f"value {value!r} removed"
         add("discriminator-mapping-removed", detail, join(map_a, value), map_b, "base")
     for value in sorted(mb.keys() - ma.keys(), key=str):
@@ -85,6 +89,17 @@ def compare_discriminator(
             continue
         detail = f"value {value!r} now maps to {mb[value]} instead of {ma[value]}"
         add("discriminator-mapping-changed", detail, join(map_a, value), join(map_b, value))
+
+
+def _variants(schema: dict[str, Any]) -> set[Any]:
+    """The ``$ref`` targets among a schema's ``oneOf``/``anyOf`` alternatives."""
+    found = set()
+    for key in ("oneOf", "anyOf"):
+        members = schema.get(key)
+        for member in members if isinstance(members, list) else []:
+            if isinstance(member, dict) and isinstance(member.get("$ref"), str):
+                found.add(_target(member["$ref"]))
+    return found
 
 
 def _target(value: Any) -> Any:
