@@ -294,7 +294,7 @@ class OperationComparer:
         self.revision = revision
         self.schemas = schemas
         self.policy = policy
-        self.quiet = QuietIndex(base, revision)
+        self.quiet = QuietIndex(base, revision, schemas.texts)
         # Results of sub-walks (a response, a request body, a parameter) by the serialisations
         # of both sides; see _replay.
         self._replays: dict[tuple[Any, ...], tuple[Change, ...]] = {}

@@ -81,12 +81,35 @@ def _walk_refs(node: Any) -> set[str]:
     return found
 
 
+class Texts:
+    """Serialisations of schemas met more than once in a diff (``$ref`` targets), by identity.
+
+    A component is serialised to decide whether it changed (:class:`QuietIndex`) and again,
+    per context, to decide whether the schema comparison may take its shortcut; this keeps the
+    first. Each entry holds its node, so the identity cannot be reused by another object.
+    """
+
+    __slots__ = ("_by_id",)
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, tuple[Any, Serialised | None]] = {}
+
+    def of(self, node: Any) -> Serialised | None:
+        hit = self._by_id.get(id(node))
+        if hit is not None and hit[0] is node:
+            return hit[1]
+        text = serialise(node)
+        self._by_id[id(node)] = (node, text)
+        return text
+
+
 class QuietIndex:
     """Per diff: whether a pair of subtrees, or a ``$ref`` target, is unchanged throughout."""
 
-    def __init__(self, base: Document, revision: Document) -> None:
+    def __init__(self, base: Document, revision: Document, texts: Texts | None = None) -> None:
         self.base = base
         self.revision = revision
+        self.texts = texts or Texts()
         self._ref_changed: dict[str, bool] = {}  # by $ref string, closed over $ref
         self._refs_quiet: dict[Serialised, bool] = {}  # by serialisation: no changed $ref inside
 
@@ -179,7 +202,7 @@ class QuietIndex:
             except (KeyError, DiffInputError):
                 return True, set()
             nodes.append(node)
-        text_a, text_b = serialise(nodes[0]), serialise(nodes[1])
+        text_a, text_b = self.texts.of(nodes[0]), self.texts.of(nodes[1])
         if text_a is None or text_b is None:
             return True, set()
         edges = refs_in(nodes[0], text_a)

@@ -37,7 +37,7 @@ from specfoundry.diff.deprecation import DeprecationPolicy, removal_problem
 from specfoundry.diff.findings import Change
 from specfoundry.diff.keywords import compare_discriminator, compare_not, compare_prefix_items
 from specfoundry.diff.pointer import Document, escape, join, unescape
-from specfoundry.diff.quiet import serialise
+from specfoundry.diff.quiet import Texts
 from specfoundry.diff.rules import SCHEMA_CONTEXTS, schema_rule_id
 
 REQUEST_PARAMETER = "request-parameter"
@@ -328,6 +328,7 @@ class SchemaComparer:
         # Without a policy, removing a deprecated property is judged like any removal.
         self.policy = policy
         self._memo: dict[tuple[int, int, str], tuple[Change, ...]] = {}
+        self.texts = Texts()  # shared with the operation walk's QuietIndex
         # Per base schema (alive for the whole diff, so its id is stable): the properties that
         # _compare_same walks.
         self._walked: dict[int, list[str]] = {}
@@ -458,6 +459,17 @@ class SchemaComparer:
                 made = self._merged[key] = (node, entries[0][1])
             view.properties[name] = made
 
+    def _identical(self, a: dict[str, Any], b: dict[str, Any]) -> bool:
+        """Whether ``a`` and ``b`` have the same keywords, so the value comparison finds nothing.
+
+        ``==`` is lenient (``True == 1``) and the serialisation is not NaN-aware, so both must
+        agree. ``allOf`` merges in keywords from elsewhere, so it rules the shortcut out.
+        """
+        if a != b or "allOf" in a:
+            return False
+        text = self.texts.of(a)
+        return text is not None and text == self.texts.of(b)
+
     # -- the comparison proper ----------------------------------------------------------------
 
     def _compare(
@@ -471,7 +483,7 @@ class SchemaComparer:
         out: list[Change],
     ) -> None:
         is_request = SCHEMA_CONTEXTS[ctx][0]
-        if "allOf" not in a and "oneOf" not in a and "anyOf" not in a and _identical(a, b):
+        if "allOf" not in a and "oneOf" not in a and "anyOf" not in a and self._identical(a, b):
             self._compare_same(a, a_at, b, b_at, ctx, label, is_request, out)
             return
         va = flatten(self.base, a, a_at)
@@ -504,7 +516,7 @@ class SchemaComparer:
             # properties, items and so on are not the plain side's, so they are not compared.
             compare_discriminator(self, a, a_at, b, b_at, ctx, label, out)
             return
-        if not _identical(a, b):
+        if not self._identical(a, b):
             self._compare_value(va, vb, ctx, is_request, add)
         compare_discriminator(self, a, a_at, b, b_at, ctx, label, out)
         self._compare_properties(va, vb, ctx, label, is_request, out)
@@ -977,18 +989,6 @@ class SchemaComparer:
                 return False
         target, _ = doc.deref(node, entry[1])
         return isinstance(target, dict) and target.get(flag) is True
-
-
-def _identical(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Whether ``a`` and ``b`` have the same keywords, so the value comparison finds nothing.
-
-    ``==`` is lenient (``True == 1``) and the serialisation is not NaN-aware, so both must
-    agree. ``allOf`` merges in keywords from elsewhere, so it rules the shortcut out.
-    """
-    if a != b or "allOf" in a:
-        return False
-    text = serialise(a)
-    return text is not None and text == serialise(b)
 
 
 def _plain(node: dict[str, Any]) -> bool:
