@@ -99,7 +99,7 @@ def test_deep_self_referencing_chain_terminates() -> None:
 def test_rules_reference_is_up_to_date() -> None:
     docs = Path(__file__).parents[2] / "docs" / "diff-rules.md"
     assert docs.read_text() == render_markdown(), (
-        "regenerate with: python -m specfoundry.diff.rules > docs/diff-rules.md"
+        "regenerate with: python scripts/gen_diff_rules_doc.py"
     )
 
 
