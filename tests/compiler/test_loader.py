@@ -122,6 +122,20 @@ def test_folder_without_yaml(tmp_path: Path) -> None:
     assert d.location is None
 
 
+def test_hidden_files_and_folders_are_not_part_of_the_spec(tmp_path: Path) -> None:
+    """Tools keep their own YAML beside a spec (the diff's `.specfoundry-ignore.yaml`,
+    `.github/`): a folder spec skips dot-files and dot-folders, so they never merge in."""
+    spec = tmp_path / ".config" / "spec"  # the named folder itself may be hidden
+    spec.mkdir(parents=True)
+    write(spec / "spec.yaml", (EXAMPLES / "minimal" / "spec.yaml").read_text())
+    write(spec / ".specfoundry-ignore.yaml", "ignore: []\n")
+    (spec / ".github").mkdir()
+    write(spec / ".github" / "workflow.yml", "on: push\n")
+    result = compile_spec(spec, display_root=spec)
+    assert result.ok, [d.render() for d in result.diagnostics]
+    assert result.sources.files == ("spec.yaml",)
+
+
 def test_empty_file(tmp_path: Path) -> None:
     spec = write(tmp_path / "spec.yaml", "")
     result = compile_spec(spec)

@@ -979,11 +979,6 @@ def test_spec_tenancy_model_and_claim_changed(invoke, spec_pair) -> None:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="spec_rules.py:_tenancy compares model, source, claims and tenant entity but not "
-    "cross_tenant_roles, so support staff losing cross-tenant access is not reported at all",
-)
 def test_spec_support_loses_cross_tenant_access(invoke, spec_pair) -> None:
     """`cross_tenant_roles: [support]` -> `[]`: support staff who read subscriptions across
     workspaces now see only their own tenant; their tooling breaks (an error-level loss of a
@@ -1022,13 +1017,6 @@ def test_spec_fields_unique_and_write_once(invoke, spec_pair) -> None:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="spec_rules.py:_transition_roles only reads the transition's own `roles`; moving "
-    "them to permissions.rules.data_source.connect (same holders) is reported as three "
-    "role-permission-removed errors (analyst, admin, owner: 'transition connection.connect "
-    "no longer allowed')",
-)
 def test_spec_transition_roles_moved_to_permission_rules(invoke, spec_pair) -> None:
     """`connect: {roles: [analyst]}` rewritten as `permissions.rules.data_source.connect:
     [analyst]` (the spec reference offers both): the same roles may connect, nothing
@@ -1073,13 +1061,6 @@ def test_spec_deprecated_operation_removed_before_its_sunset(invoke, spec_pair) 
     assert {(f["rule"], f["level"]) for f in removed} == {("deprecated-operation-removed", "info")}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ignore.py:IgnoreEntry.matches matches spec-level findings by rule and pointer "
-    "only, and every permission finding of an entity shares the pointer "
-    "/components/schemas/<Entity> (spec_rules.py:_entity_pointer): acknowledging one role's "
-    "lost permission silently hides every other one on that entity",
-)
 def test_spec_ignore_entry_hides_only_what_it_names(invoke, spec_pair) -> None:
     """The team acknowledges that analysts may no longer update projects. In the same
     change viewers lose `read project`: that error must still be reported (exit 1)."""
@@ -1104,12 +1085,46 @@ def test_spec_ignore_entry_hides_only_what_it_names(invoke, spec_pair) -> None:
     assert out.exit_code == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ignore_default (diff/load.py) puts .specfoundry-ignore.yaml inside a folder spec, "
-    "but the spec loader (load/loader.py, rglob('*') of *.yaml) merges every YAML file there, "
-    "dot-files included: the spec no longer compiles (SF202 unknown key 'ignore'), exit 2",
-)
+def test_spec_ignore_entry_by_its_pointer_hides_that_finding_only(invoke, spec_pair) -> None:
+    """The same change, acknowledged with the pointer the output gives the lost permission
+    (`.../x-permissions/update/analyst`): that finding is suppressed, the viewer's is not."""
+    base, rev = spec_pair
+    edit(
+        rev / "permissions.yaml",
+        "    project:\n      read: [viewer]\n      list: [viewer]\n      create: [analyst]\n"
+        "      update: [analyst]",
+        "    project:\n      read: [analyst]\n      list: [viewer]\n      create: [analyst]\n"
+        "      update: [admin]",
+    )
+    pointers = {
+        f["message"]: f["pointer"]
+        for f in spec_diff(invoke, base, rev).findings
+        if f["rule"] == "role-permission-removed"
+    }
+    assert pointers == {
+        "role analyst: update project no longer allowed": (
+            "/components/schemas/Project/x-permissions/update/analyst"
+        ),
+        "role viewer: read project no longer allowed": (
+            "/components/schemas/Project/x-permissions/read/viewer"
+        ),
+    }
+    ignore = rev.parent / "ignore.yaml"
+    ignore.write_text(
+        "ignore:\n"
+        "  - rule: role-permission-removed\n"
+        "    pointer: /components/schemas/Project/x-permissions/update/analyst\n"
+        "    reason: analysts edit through the admin console now (PLAT-7)\n"
+    )
+    out = spec_diff(invoke, base, rev, "--ignore", str(ignore))
+    kept = [f["message"] for f in out.findings if f["rule"] == "role-permission-removed"]
+    assert kept == ["role viewer: read project no longer allowed"]
+    assert [s["message"] for s in out.payload["suppressed"]] == [
+        "role analyst: update project no longer allowed"
+    ]
+    assert out.exit_code == 1
+
+
 def test_spec_default_ignore_file_in_the_spec_folder(invoke, spec_pair) -> None:
     """The documented default: `.specfoundry-ignore.yaml` beside the revision's spec, which
     for a folder spec (`specs/`) is the folder itself. The diff must still run and apply it:
@@ -1123,7 +1138,7 @@ def test_spec_default_ignore_file_in_the_spec_folder(invoke, spec_pair) -> None:
     (rev / ".specfoundry-ignore.yaml").write_text(
         "ignore:\n"
         "  - rule: role-permission-removed\n"
-        "    pointer: /components/schemas/Project\n"
+        "    pointer: /components/schemas/Project/x-permissions/update/analyst\n"
         "    reason: analysts edit through the admin console now (PLAT-7)\n"
     )
     out = spec_diff(invoke, base, rev)
@@ -1131,12 +1146,6 @@ def test_spec_default_ignore_file_in_the_spec_folder(invoke, spec_pair) -> None:
     assert [s["rule"] for s in out.payload["suppressed"]] == ["role-permission-removed"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a transition's roles are compiled into permission rules as well, so "
-    "spec_rules.py:_permissions ('connect data_source') and _transition_roles ('transition "
-    "connection.connect') both report every lost transition permission: two errors per role",
-)
 def test_spec_lost_transition_permission_reported_once(invoke, spec_pair) -> None:
     """`admin` stops inheriting `analyst`: admin and owner lose `connect` and `pause`. Each
     loss is one finding (four in all), not one per rule module."""
@@ -1152,12 +1161,6 @@ def test_spec_lost_transition_permission_reported_once(invoke, spec_pair) -> Non
     assert len(lost) == 4, lost
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="for a removed transition, spec_rules.py:_permissions still compares its (gone) "
-    "permission rule and adds role-permission-removed for analyst, admin and owner on top of "
-    "transition-removed: three extra errors for one change",
-)
 def test_spec_removed_transition_not_repeated_per_role(invoke, spec_pair) -> None:
     """The `pause` transition is removed (and `paused` with it): transition-removed and
     state-removed say it; 'role analyst: pause data_source no longer allowed' for every role
@@ -1258,14 +1261,6 @@ def test_cli_base_rev_on_spec_folder(invoke, repo: Path) -> None:
     assert finding["location"]["file"] == "specs/lifecycles.yaml"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a removal whose revision pointer cannot be located in the spec (operation-removed: "
-    "'/paths'; role-permission-removed of a rule that is gone: no revision location) falls "
-    "back to the BASE location (engine.py:_finding, Finding.annotation_location); with "
-    "--base the base file has the same repo-relative name, so GitHub pins the annotation on "
-    "line 32 of the PR's lifecycles.yaml, now inside the `disconnect` transition",
-)
 def test_cli_github_annotation_of_removed_transition_endpoint(invoke, repo: Path) -> None:
     """`pause` removed in the working tree, `--base HEAD specs/ --format github`: every
     annotation is placed on a line of the revision that belongs to what changed (the
@@ -1291,11 +1286,17 @@ def test_cli_github_annotation_of_removed_transition_endpoint(invoke, repo: Path
     )
     out = invoke("diff", "--base", "HEAD", "specs/", "--format", "github", "--today", TODAY)
     revision_lines = lc.read_text().splitlines()
+    # The narrowed `connect` and `disconnect` are annotated at their own (surviving) keys;
+    # the removals at the machine or its `transitions:`, never at pause's old line 32.
+    narrowed = {"transition-sources-narrowed": ("connect:", "disconnect:")}
     for line in out.stdout.splitlines():
         if "file=specs/lifecycles.yaml" not in line:
             continue
         number = int(line.split("line=")[1].split(",")[0])
-        assert revision_lines[number - 1].strip() in ("connection:", "transitions:"), line
+        rule = line.split("title=")[1].split("::")[0].split(" ")[0]
+        allowed = narrowed.get(rule, ("connection:", "transitions:"))
+        assert revision_lines[number - 1].strip() in allowed, line
+    assert "title=operation-removed" in out.stdout
 
 
 def test_cli_rev_path_openapi_and_changelog(invoke, repo: Path) -> None:

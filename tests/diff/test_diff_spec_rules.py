@@ -144,6 +144,29 @@ def _tenancy(s: Service, **changes: object) -> Service:
     return dataclasses.replace(s, tenancy=dataclasses.replace(s.tenancy, **changes))
 
 
+def _compiled(s: Service) -> Service:
+    """As the compiler builds it: each transition's `roles` also as a permission rule."""
+    m = s.state_machines[0]
+    extra = tuple(
+        ActionRule(m.entity, t.name, tuple(Grant(r, t.location) for r in t.roles), t.location)
+        for t in m.transitions
+        if t.roles
+    )
+    p = s.permissions
+    return dataclasses.replace(s, permissions=dataclasses.replace(p, rules=p.rules + extra))
+
+
+def _roles_as_rule(s: Service, name: str) -> Service:
+    """A transition's `roles` written as `permissions.rules.<entity>.<transition>` instead."""
+    m = s.state_machines[0]
+    t = m.transition(name)
+    assert t is not None
+    moved = _transition(s, name, roles=())
+    rule = ActionRule(m.entity, t.name, tuple(Grant(r, loc(45)) for r in t.roles), loc(45))
+    p = moved.permissions
+    return dataclasses.replace(moved, permissions=dataclasses.replace(p, rules=(*p.rules, rule)))
+
+
 Mutation = Callable[[Service], Service]
 CASES: list[tuple[str, Mutation, list[str]]] = [
     (
@@ -253,6 +276,27 @@ CASES: list[tuple[str, Mutation, list[str]]] = [
         lambda s: _field(s, "region", write_once=True),
         ["field-became-write-once"],
     ),
+    # "-compiled": both sides as the compiler builds them (transition roles also as rules).
+    (
+        "transition-roles-moved-to-a-rule-compiled",
+        lambda s: _roles_as_rule(s, "archive"),
+        [],  # the same roles may archive: nothing changed for anyone
+    ),
+    (
+        "transition-removed-compiled",
+        lambda s: _machine(s, transitions=s.state_machines[0].transitions[1:]),
+        ["transition-removed"],  # not also role-permission-removed per role
+    ),
+    (
+        "transition-role-lost-compiled",
+        lambda s: _transition(s, "archive", roles=(N("admin"),)),
+        ["role-permission-removed"],  # once (writer), not once per rule module
+    ),
+    (
+        "cross-tenant-role-added",
+        lambda s: _tenancy(s, cross_tenant_roles=(N("admin"),)),
+        ["cross-tenant-role-added"],
+    ),
     ("nothing-identical", lambda s: s, []),
 ]
 
@@ -260,13 +304,20 @@ REVERSED: list[tuple[str, Mutation, list[str]]] = [
     ("condition-removed", lambda s: _grants(s, "update", Grant(N("writer"), loc(41), OWNER)), []),
     ("field-uniqueness-removed", lambda s: _field(s, "slug", unique=True), []),
     ("field-write-once-removed", lambda s: _field(s, "region", write_once=True), []),
+    (
+        "cross-tenant-role-removed",
+        lambda s: _tenancy(s, cross_tenant_roles=(N("admin"),)),
+        [],
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "mutate", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_spec_rule(name: str, mutate: Mutation, expected: list[str]) -> None:
-    base = service()
-    assert sorted(c.rule for c in compare_models(base, mutate(base))) == sorted(expected)
+    base, revision = service(), mutate(service())
+    if name.endswith("-compiled"):
+        base, revision = _compiled(base), _compiled(revision)
+    assert sorted(c.rule for c in compare_models(base, revision)) == sorted(expected)
 
 
 @pytest.mark.parametrize(
@@ -309,8 +360,27 @@ def test_spec_findings_carry_spec_locations_and_pointers() -> None:
     assert finding.rule == "transition-sources-narrowed"
     assert finding.level.value == "error"
     assert finding.location == loc(23)
-    assert finding.pointer == "/components/schemas/Note/properties/status"
+    assert finding.pointer == "/components/schemas/Note/properties/status/x-transitions/archive"
     assert "draft" in finding.message
+
+
+def test_each_spec_finding_has_its_own_pointer() -> None:
+    """Findings of one rule never share a pointer, so an ignore entry names exactly one."""
+    base = service()
+    revision = _grants(_grants(base, "read", Grant(N("writer"), loc(40))), "update")
+    revision = _transition(revision, "archive", sources=(N("active"),))
+    revision = _transition(revision, "publish", sources=(N("active"),))
+    changes = list(compare_models(_compiled(base), _compiled(revision)))
+    keys = [(c.rule, c.pointer) for c in changes]
+    assert len(keys) == len(set(keys)), keys
+    note = "/components/schemas/Note"
+    assert sorted(keys) == [
+        ("role-permission-removed", f"{note}/x-permissions/read/reader"),
+        ("role-permission-removed", f"{note}/x-permissions/update/admin"),
+        ("role-permission-removed", f"{note}/x-permissions/update/writer"),
+        ("transition-sources-narrowed", f"{note}/properties/status/x-transitions/archive"),
+        ("transition-sources-narrowed", f"{note}/properties/status/x-transitions/publish"),
+    ]
 
 
 def test_every_spec_rule_has_a_case() -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 import gc
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from specfoundry.diagnostics import Location
 from specfoundry.diff.findings import Change, Finding
@@ -82,7 +83,8 @@ def _diff(base: Side, revision: Side, options: DiffOptions) -> list[Finding]:
             if c.revision_location is None and c.revision_pointer is not None
         },
     )
-    findings = [_finding(op, change, base_locs, rev_locs) for op, change in unique]
+    survivor = _Survivor.between(base, revision)
+    findings = [_finding(op, change, base_locs, rev_locs, survivor) for op, change in unique]
     findings.sort(key=Finding.sort_key)
     return findings
 
@@ -94,11 +96,46 @@ def _locate_all(locate: Locator, pointers: set[str]) -> dict[str, Location | Non
     return {pointer: locate(pointer) for pointer in pointers}
 
 
+class _Survivor:
+    """For two specs: where in the revision a thing removed from the base would be annotated.
+
+    A removal has a location in the base only (a transition's key, a permission rule). Its
+    base line number means nothing in the revision's file of the same name (with ``--base``
+    both sides have the same repo-relative names), so the annotation goes to the nearest spec
+    item that still exists in the revision instead: the machine's ``transitions:`` for a
+    removed transition, the entity's rules for a removed rule.
+    """
+
+    def __init__(self, base: Any, revision: Any) -> None:
+        self._paths: dict[Location, tuple[str | int, ...]] = {}
+        for path, loc in base.values.items():
+            self._paths.setdefault(loc, path)
+        for path, loc in base.keys.items():
+            self._paths[loc] = path
+        self._revision = revision
+
+    @classmethod
+    def between(cls, base: Side, revision: Side) -> _Survivor | None:
+        if base.sources is None or revision.sources is None:
+            return None
+        return cls(base.sources, revision.sources)
+
+    def __call__(self, base_location: Location) -> Location | None:
+        path = self._paths.get(base_location)
+        while path:  # never the root: a whole section gone has no place in the revision
+            found = self._revision.keys.get(path) or self._revision.values.get(path)
+            if found is not None:
+                return found
+            path = path[:-1]
+        return None
+
+
 def _finding(
     operation: str | None,
     change: Change,
     base_locs: dict[str, Location | None],
     rev_locs: dict[str, Location | None],
+    survivor: _Survivor | None = None,
 ) -> Finding:
     base_loc = change.base_location
     if base_loc is None and change.base_pointer is not None and change.primary == "base":
@@ -106,6 +143,8 @@ def _finding(
     rev_loc = change.revision_location
     if rev_loc is None and change.revision_pointer is not None:
         rev_loc = rev_locs[change.revision_pointer]
+    if rev_loc is None and base_loc is not None and survivor is not None:
+        rev_loc = survivor(base_loc)
     primary = base_loc if change.primary == "base" else rev_loc
     return Finding(
         rule=change.rule,

@@ -39,6 +39,7 @@ class Side:
     locate: Locator
     model: Any | None = None  # specfoundry.model.Service when the input was a spec
     kind: str = "openapi"  # or "spec"
+    sources: Any | None = None  # specfoundry.load.SourceMap of a spec: where each key is written
 
 
 class MapLocator:
@@ -174,7 +175,8 @@ def _load_spec(path: Path, name: str, display_root: Path | None) -> Side:
         raise DiffInputError(f"{name}: the spec does not compile: {first}{more}")
     emitted = build_openapi(result.model)
     locations = {normalise(k): v for k, v in emitted.locations.items()}
-    return Side(name, emitted.document, MapLocator(locations), result.model, "spec")
+    sources = getattr(result, "sources", None)
+    return Side(name, emitted.document, MapLocator(locations), result.model, "spec", sources)
 
 
 def _load_revision(rev: str, path: str, name: str, cwd: Path) -> Side:
@@ -186,7 +188,11 @@ def _load_revision(rev: str, path: str, name: str, cwd: Path) -> Side:
 
 
 def ignore_default(argument: str, cwd: Path | None = None) -> Path:
-    """``.specfoundry-ignore.yaml`` beside the spec (in the working tree, also for REV:PATH)."""
+    """``.specfoundry-ignore.yaml`` beside the spec (in the working tree, also for REV:PATH).
+
+    For a folder spec that is inside the folder: the spec loader skips hidden files, so the
+    ignore file is never read as part of the spec.
+    """
     cwd = cwd or Path.cwd()
     local = cwd / argument
     if not local.exists() and ":" in argument:

@@ -1239,6 +1239,25 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
         "tenancy: {claims: {tenant: org_id}}",
     ),
     (
+        "Tenancy (spec only)",
+        "cross-tenant-role-removed",
+        E,
+        "A role was removed from `tenancy.cross_tenant_roles`: its holders (support staff, "
+        "operators) now reach only their own tenant, and tooling that read or acted across "
+        "tenants breaks.",
+        "tenancy: {cross_tenant_roles: [support]}",
+        "tenancy: {cross_tenant_roles: []}",
+    ),
+    (
+        "Tenancy (spec only)",
+        "cross-tenant-role-added",
+        I,
+        "A role may now act across tenants. Nothing breaks for clients; review who holds it, "
+        "since it reaches every tenant's data (each access is audited).",
+        "tenancy: {cross_tenant_roles: []}",
+        "tenancy: {cross_tenant_roles: [support]}",
+    ),
+    (
         "Fields (spec only)",
         "field-became-unique",
         E,
@@ -1372,6 +1391,10 @@ METHOD`; for a webhook, `WEBHOOK NAME METHOD`) or null (document-wide and spec-l
 removals, the revision otherwise. `location` is the file, line and column of that node (in the
 spec when the input was a spec, in the OpenAPI file otherwise), or null when unknown. Findings
 are sorted by path, method, level (most severe first) and pointer.
+For spec-level findings the pointer names the spec item the finding is about (see the ignore
+file below). With `--format github` (and SARIF) a removal from a spec is annotated in the
+revision, at the nearest spec item that still exists (the state machine or its
+`transitions:` for a removed transition), not at the line it had in the base.
 
 ### The ignore file
 
@@ -1387,6 +1410,31 @@ ignore:
 
 An entry suppresses the findings with that rule and operation (and pointer, when given). After
 its `expires` date it no longer suppresses anything and is reported as `ignore-entry-expired`.
+
+For a folder spec the default file is inside the folder (`specs/.specfoundry-ignore.yaml`);
+hidden files are not part of a spec, so it is not read as one.
+
+Spec-level findings (operation null) are acknowledged by `rule` and `pointer`. Their pointer
+names exactly one thing, so an entry hides that finding and no other; copy it from the JSON,
+text or GitHub output. `x-` segments name spec items, not nodes of the generated document:
+
+- `role-permission-*`, and `condition-*` of a role's grant:
+  `/components/schemas/<Entity>/x-permissions/<action>/<role>`, where `action` is an entity
+  action or a transition, wherever its roles are written;
+- `transition-*`, and `condition-*` of a transition's guard:
+  `/components/schemas/<Entity>/properties/<field>/x-transitions/<transition>`;
+- `state-*`: `/components/schemas/<Entity>/properties/<field>/x-states/<state>`;
+- `role-removed`: `/x-roles/<role>`;
+- `cross-tenant-role-*`: `/info/x-tenancy/cross_tenant_roles/<role>`;
+- `field-*`: `/components/schemas/<Entity>/properties/<field>`;
+- `tenancy-model-changed`, `tenant-resolution-changed`: the root, `pointer: ""`.
+
+```yaml
+ignore:
+  - rule: role-permission-removed
+    pointer: /components/schemas/Project/x-permissions/update/analyst
+    reason: analysts edit through the admin console now (PLAT-7)
+```
 """
 
 

@@ -3,8 +3,17 @@
 They compare the two compiled models (:mod:`specfoundry.model`), not the OpenAPI documents,
 so they see what OpenAPI cannot express: which states and transitions exist, which role may do
 what (through inheritance), under which condition, and how tenants are isolated and resolved.
-Locations come straight from the IR; pointers name the entity schema the emitter generates
-(``/components/schemas/<Entity>``), or the document root for service-wide rules.
+Locations come straight from the IR. Each finding's pointer names the one thing it is about,
+under the entity schema the emitter generates, so an ignore entry acknowledges exactly one
+finding (``x-`` segments name spec items; they are not nodes of the generated document):
+
+- a permission of a role: ``/components/schemas/<Entity>/x-permissions/<action>/<role>``
+  (``action`` is an entity action or a transition, wherever its roles are written);
+- a state or a transition: ``/components/schemas/<Entity>/properties/<field>/x-states/<state>``
+  and ``.../x-transitions/<transition>``;
+- a role: ``/x-roles/<role>``; a cross-tenant role: ``/info/x-tenancy/cross_tenant_roles/<role>``;
+- a field flag: ``/components/schemas/<Entity>/properties/<field>``; the tenancy model and
+  tenant resolution: the document root.
 """
 
 from __future__ import annotations
@@ -14,11 +23,26 @@ from collections.abc import Iterator
 from specfoundry.diagnostics import Location
 from specfoundry.diff.findings import Change
 from specfoundry.diff.pointer import join
-from specfoundry.model import Condition, Entity, Permissions, Service, StateMachine
+from specfoundry.model import (
+    ActionRule,
+    Condition,
+    Entity,
+    Grant,
+    Name,
+    Permissions,
+    Service,
+    StateMachine,
+    Transition,
+)
+from specfoundry.model.access import Holder
 
 
 def _entity_pointer(entity: str) -> str:
     return join("/components/schemas", "".join(p.capitalize() for p in entity.split("_")))
+
+
+def _permission_pointer(entity: str, action: str, role: str) -> str:
+    return join(_entity_pointer(entity), "x-permissions", action, role)
 
 
 def _change(
@@ -42,6 +66,7 @@ def _change(
 
 def compare_models(a: Service, b: Service) -> Iterator[Change]:
     yield from _tenancy(a, b)
+    yield from _cross_tenant(a, b)
     yield from _roles(a, b)
     yield from _permissions(a, b)
     yield from _machines(a, b)
@@ -79,20 +104,43 @@ def _tenancy(a: Service, b: Service) -> Iterator[Change]:
         )
 
 
+def _cross_tenant(a: Service, b: Service) -> Iterator[Change]:
+    """Roles listed in ``tenancy.cross_tenant_roles`` reach every tenant's data."""
+    before = {r.raw for r in a.tenancy.cross_tenant_roles}
+    after = {r.raw for r in b.tenancy.cross_tenant_roles}
+    roles_b = {r.name.raw for r in b.permissions.roles}
+    la, lb = a.tenancy.location, b.tenancy.location
+    for role in sorted(before - after):
+        if role in roles_b:  # a removed role is role-removed
+            yield _change(
+                "cross-tenant-role-removed",
+                f"role {role} may no longer act across tenants",
+                join("/info/x-tenancy/cross_tenant_roles", role),
+                la,
+                lb,
+            )
+    for role in sorted(after - before):
+        yield _change(
+            "cross-tenant-role-added",
+            f"role {role} may now act across tenants",
+            join("/info/x-tenancy/cross_tenant_roles", role),
+            la,
+            lb,
+        )
+
+
 def _roles(a: Service, b: Service) -> Iterator[Change]:
     names_b = {r.name.raw for r in b.permissions.roles}
     for role in a.permissions.roles:
         if role.name.raw not in names_b:
             yield _change(
-                "role-removed", f"role {role.name.raw} removed", "", role.location, None, True
+                "role-removed",
+                f"role {role.name.raw} removed",
+                join("/x-roles", role.name.raw),
+                role.location,
+                None,
+                True,
             )
-
-
-def _lineage(permissions: Permissions, role: str) -> set[str]:
-    found = permissions.role(role)
-    if found is None:
-        return set()
-    return {found.name.raw, *(n.raw for n in found.includes)}
 
 
 def _conditions(conditions: tuple[Condition, ...]) -> frozenset[object]:
@@ -132,22 +180,61 @@ def _condition_change(
         )
 
 
+def _transitions(service: Service) -> dict[tuple[str, str], tuple[str, Transition]]:
+    """(entity, transition) -> (machine name, transition), for every machine."""
+    found: dict[tuple[str, str], tuple[str, Transition]] = {}
+    for machine in service.state_machines:
+        for t in machine.transitions:
+            found.setdefault((machine.entity.raw, t.name.raw), (machine.name.raw, t))
+    return found
+
+
+def _holders(
+    service: Service, entity: str, action: str, transition: Transition | None
+) -> tuple[dict[str, Holder], Location | None]:
+    """Who may perform an entity action or run a transition, and where that is written.
+
+    Asked of the model's permission logic (inheritance, conditions), so the answer does not
+    depend on where the roles are written: a compiled model holds a transition's own
+    ``roles`` as a permission rule like ``permissions.rules.<entity>.<transition>``. A model
+    built without the compiler may carry them on the transition only; they count the same.
+    """
+    permissions = service.permissions
+    rule = permissions.rule(entity, action)
+    if rule is None and transition is not None and transition.roles:
+        grants = tuple(Grant(r, transition.location) for r in transition.roles)
+        rule = ActionRule(Name(entity), transition.name, grants, transition.location)
+        permissions = Permissions(permissions.roles, (rule,))
+    if rule is None:
+        return {}, None
+    held = {h.role.name.raw: h for h in permissions.holders(entity, action)}
+    return held, rule.location
+
+
 def _permissions(a: Service, b: Service) -> Iterator[Change]:
+    """One finding per role and action (entity actions and transitions alike).
+
+    A transition that exists on one side only is transition-removed / transition-added; who
+    could run it is not repeated per role.
+    """
     roles_b = {r.name.raw for r in b.permissions.roles}
+    trans_a, trans_b = _transitions(a), _transitions(b)
     keys = sorted(
         {(r.entity.raw, r.action.raw) for r in a.permissions.rules}
         | {(r.entity.raw, r.action.raw) for r in b.permissions.rules}
+        | set(trans_a)
+        | set(trans_b)
     )
     for entity, action in keys:
-        rule_a = a.permissions.rule(entity, action)
-        rule_b = b.permissions.rule(entity, action)
-        loc_a = rule_a.location if rule_a else None
-        loc_b = rule_b.location if rule_b else None
-        held_a = {h.role.name.raw: h for h in a.permissions.holders(entity, action)}
-        held_b = {h.role.name.raw: h for h in b.permissions.holders(entity, action)}
-        pointer = _entity_pointer(entity)
+        ta, tb = trans_a.get((entity, action)), trans_b.get((entity, action))
+        if (ta is None) != (tb is None):
+            continue
+        held_a, loc_a = _holders(a, entity, action, ta[1] if ta else None)
+        held_b, loc_b = _holders(b, entity, action, tb[1] if tb else None)
+        subject = f"transition {tb[0]}.{action}" if tb else f"{action} {entity}"
         for role in sorted(set(held_a) | set(held_b)):
-            what = f"role {role}: {action} {entity}"
+            what = f"role {role}: {subject}"
+            pointer = _permission_pointer(entity, action, role)
             if role in held_a and role not in held_b:
                 if role in roles_b:
                     yield _change(
@@ -167,7 +254,6 @@ def _permissions(a: Service, b: Service) -> Iterator[Change]:
 
 def _machines(a: Service, b: Service) -> Iterator[Change]:
     by_name_b = {m.name.raw: m for m in b.state_machines}
-    roles_b = {r.name.raw for r in b.permissions.roles}
     for ma in a.state_machines:
         mb = by_name_b.get(ma.name.raw)
         if mb is None:
@@ -175,13 +261,13 @@ def _machines(a: Service, b: Service) -> Iterator[Change]:
                 yield _change(
                     "state-removed",
                     f"state machine {ma.name.raw} removed with state {state.name.raw}",
-                    _field_pointer(ma),
+                    _state_pointer(ma, state.name.raw),
                     state.location,
                     None,
                     True,
                 )
             continue
-        yield from _machine(a, b, ma, mb, roles_b)
+        yield from _machine(ma, mb)
     names_a = {m.name.raw for m in a.state_machines}
     for mb in b.state_machines:
         if mb.name.raw not in names_a:
@@ -189,7 +275,7 @@ def _machines(a: Service, b: Service) -> Iterator[Change]:
                 yield _change(
                     "state-added",
                     f"{mb.name.raw}: state {state.name.raw} added",
-                    _field_pointer(mb),
+                    _state_pointer(mb, state.name.raw),
                     None,
                     state.location,
                 )
@@ -199,10 +285,16 @@ def _field_pointer(machine: StateMachine) -> str:
     return join(_entity_pointer(machine.entity.raw), "properties", machine.field.raw)
 
 
-def _machine(
-    a: Service, b: Service, ma: StateMachine, mb: StateMachine, roles_b: set[str]
-) -> Iterator[Change]:
-    pointer = _field_pointer(mb)
+def _state_pointer(machine: StateMachine, state: str) -> str:
+    return join(_field_pointer(machine), "x-states", state)
+
+
+def _transition_pointer(machine: StateMachine, transition: str) -> str:
+    return join(_field_pointer(machine), "x-transitions", transition)
+
+
+def _machine(ma: StateMachine, mb: StateMachine) -> Iterator[Change]:
+    """States and transitions; who may run a transition is compared with the permissions."""
     name = mb.name.raw
     states_a = {s.name.raw: s for s in ma.states}
     states_b = {s.name.raw: s for s in mb.states}
@@ -210,14 +302,18 @@ def _machine(
         yield _change(
             "state-removed",
             f"{name}: state {state} removed",
-            pointer,
+            _state_pointer(mb, state),
             states_a[state].location,
             mb.location,
             True,
         )
     for state in sorted(set(states_b) - set(states_a)):
         yield _change(
-            "state-added", f"{name}: state {state} added", pointer, None, states_b[state].location
+            "state-added",
+            f"{name}: state {state} added",
+            _state_pointer(mb, state),
+            None,
+            states_b[state].location,
         )
     trans_a = {t.name.raw: t for t in ma.transitions}
     trans_b = {t.name.raw: t for t in mb.transitions}
@@ -225,18 +321,23 @@ def _machine(
         yield _change(
             "transition-removed",
             f"{name}: transition {t} removed",
-            pointer,
+            _transition_pointer(mb, t),
             trans_a[t].location,
             mb.location,
             True,
         )
     for t in sorted(set(trans_b) - set(trans_a)):
         yield _change(
-            "transition-added", f"{name}: transition {t} added", pointer, None, trans_b[t].location
+            "transition-added",
+            f"{name}: transition {t} added",
+            _transition_pointer(mb, t),
+            None,
+            trans_b[t].location,
         )
     for t in sorted(set(trans_a) & set(trans_b)):
         ta, tb = trans_a[t], trans_b[t]
         la, lb = ta.location, tb.location
+        pointer = _transition_pointer(mb, t)
         src_a, src_b = {s.raw for s in ta.sources}, {s.raw for s in tb.sources}
         if lost := sorted(src_a - src_b):
             yield _change(
@@ -265,32 +366,6 @@ def _machine(
         guard_a = (ta.guard,) if ta.guard else ()
         guard_b = (tb.guard,) if tb.guard else ()
         yield from _condition_change(f"{name}: transition {t}", guard_a, guard_b, pointer, la, lb)
-        yield from _transition_roles(a, b, name, t, ta.roles, tb.roles, pointer, la, lb, roles_b)
-
-
-def _transition_roles(
-    a: Service,
-    b: Service,
-    machine: str,
-    transition: str,
-    roles_a: tuple[object, ...],
-    roles_b: tuple[object, ...],
-    pointer: str,
-    la: Location,
-    lb: Location,
-    existing_b: set[str],
-) -> Iterator[Change]:
-    """Who may run a transition, through role inheritance (no roles listed: nobody changes)."""
-    allowed_a = {str(r) for r in roles_a}
-    allowed_b = {str(r) for r in roles_b}
-    for role in sorted({r.name.raw for r in a.permissions.roles} | existing_b):
-        had = bool(_lineage(a.permissions, role) & allowed_a)
-        has = bool(_lineage(b.permissions, role) & allowed_b)
-        what = f"role {role}: transition {machine}.{transition}"
-        if had and not has and role in existing_b:
-            yield _change("role-permission-removed", f"{what} no longer allowed", pointer, la, lb)
-        elif has and not had:
-            yield _change("role-permission-added", f"{what} now allowed", pointer, la, lb)
 
 
 def _unique(entity: Entity, field: str) -> bool:

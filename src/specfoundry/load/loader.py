@@ -141,10 +141,23 @@ def _display(file: Path, root: Path | None) -> str:
     return file.as_posix()
 
 
+def _hidden(relative: Path) -> bool:
+    """A dot-file, or a file under a dot-folder (inside the spec folder): not part of the spec.
+
+    Tools keep their own YAML there (`.specfoundry-ignore.yaml`, `.github/`, `.pre-commit-
+    config.yaml`); the folder the user named may itself be hidden and is still read.
+    """
+    return any(part.startswith(".") for part in relative.parts)
+
+
 def _spec_files(path: Path, diagnostics: list[Diagnostic]) -> list[Path]:
     if path.is_dir():
         files = sorted(
-            p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in YAML_SUFFIXES
+            p
+            for p in path.rglob("*")
+            if p.is_file()
+            and p.suffix.lower() in YAML_SUFFIXES
+            and not _hidden(p.relative_to(path))
         )
         if not files:
             diagnostics.append(

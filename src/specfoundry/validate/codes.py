@@ -106,7 +106,8 @@ _CODES = (
         "SF107",
         E,
         "folder holds no YAML files",
-        "The path is a folder, but no `*.yaml` or `*.yml` file is in it (or below it).",
+        "The path is a folder, but no `*.yaml` or `*.yml` file is in it (or below it). "
+        "Hidden files and folders (names starting with a dot) are not part of a spec.",
         "$ specfoundry validate src/",
         "Point at the folder that holds the spec's YAML files.",
         unlocated="there is no file to point into",
