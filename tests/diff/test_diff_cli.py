@@ -255,6 +255,17 @@ def test_expired_ignore_stops_suppressing_and_is_reported(runner, app, docs, tmp
     assert run(runner, app, "diff", *map(str, docs), "--ignore", str(still)).exit_code == 0
 
 
+def test_an_ignore_entry_that_matches_nothing_is_reported(runner, app, docs, tmp_path) -> None:
+    ignore = _ignore(tmp_path / "i.yaml", operation="GET /v1/gone")
+    result = run(runner, app, "diff", *map(str, docs), "--ignore", str(ignore), "-f", "json")
+    assert result.exit_code == 1  # the real finding is not hidden
+    unused = [
+        f for f in json.loads(result.stdout)["findings"] if f["rule"] == "ignore-entry-unused"
+    ]
+    assert [(f["level"], f["location"]["line"]) for f in unused] == [("info", 2)]
+    assert "GET /v1/gone" in unused[0]["message"]
+
+
 @pytest.mark.parametrize(
     ("entry", "needle"),
     [

@@ -3,7 +3,8 @@
 An entry names a rule and the operation and/or pointer it applies to, so acknowledging one
 breaking change never hides another. Once an entry's ``expires`` date has passed it stops
 suppressing and is itself reported (``ignore-entry-expired``), so exceptions do not outlive
-the reason they were granted for.
+the reason they were granted for; an entry that matches nothing is reported too
+(``ignore-entry-unused``, info), so stale entries get cleaned up before they hide something.
 
     # .specfoundry-ignore.yaml
     ignore:
@@ -133,6 +134,19 @@ def _entry(item: Any, where: Location) -> IgnoreEntry:
     )
 
 
+def _about(entry: IgnoreEntry, rule: str, what: str) -> Finding:
+    """A finding about the ignore file itself, located at the entry."""
+    return Finding(
+        rule=rule,
+        level=RULES[rule].level,
+        message=f"ignore entry for {entry.rule} at {entry.operation or entry.pointer} {what}",
+        operation=entry.operation,
+        pointer=entry.pointer or "",
+        location=entry.location,
+        revision_location=entry.location,
+    )
+
+
 def apply_ignores(
     findings: list[Finding], entries: list[IgnoreEntry], today: dt.date
 ) -> tuple[list[Finding], list[Suppressed]]:
@@ -140,27 +154,24 @@ def apply_ignores(
     active = [e for e in entries if e.expires is None or e.expires >= today]
     kept: list[Finding] = []
     suppressed: list[Suppressed] = []
+    used: set[int] = set()
     for finding in findings:
         entry = next((e for e in active if e.matches(finding)), None)
         if entry is None:
             kept.append(finding)
         else:
             suppressed.append(Suppressed(finding, entry))
+            used.add(id(entry))
+    for entry in active:
+        if id(entry) not in used:
+            kept.append(_about(entry, "ignore-entry-unused", "matches no finding; remove it"))
     for entry in entries:
         if entry.expires is not None and entry.expires < today:
-            what = entry.operation or entry.pointer
             kept.append(
-                Finding(
-                    rule="ignore-entry-expired",
-                    level=RULES["ignore-entry-expired"].level,
-                    message=(
-                        f"ignore entry for {entry.rule} at {what} expired on "
-                        f"{entry.expires.isoformat()} and no longer applies"
-                    ),
-                    operation=entry.operation,
-                    pointer=entry.pointer or "",
-                    location=entry.location,
-                    revision_location=entry.location,
+                _about(
+                    entry,
+                    "ignore-entry-expired",
+                    f"expired on {entry.expires.isoformat()} and no longer applies",
                 )
             )
     kept.sort(key=Finding.sort_key)

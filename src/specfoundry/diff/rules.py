@@ -1299,6 +1299,16 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
         "- {rule: operation-removed, operation: DELETE /v1/notes/{id}, expires: 2020-01-01}",
         "(entry still there after its date)",
     ),
+    (
+        "Ignore file",
+        "ignore-entry-unused",
+        I,
+        "An entry of the ignore file matched no finding: the change it acknowledged is gone "
+        "(or its rule, operation or pointer no longer names it). Remove it, so it cannot hide "
+        "a later change that happens to match.",
+        "- {rule: operation-removed, operation: DELETE /v1/notes/{id}, reason: ...}",
+        "(DELETE /v1/notes/{id} is back, or was never removed)",
+    ),
 )
 
 
