@@ -466,6 +466,26 @@ case(
     post_with(_two),
     [f("request-media-type-added", "POST /v1/items", f"{RB}/content/application~1xml")],
 )
+# No schema allows any body: gaining one narrows what is accepted, losing one widens it.
+_no_schema = {"content": {"application/json": {}}}
+case(
+    "request-media-type-schema-added",
+    post_with(_no_schema),
+    post_with(body(_S)),
+    [f("request-media-type-schema-added", "POST /v1/items", f"{RB}/content/{JSON}/schema")],
+)
+case(
+    "request-media-type-schema-removed",
+    post_with(body(_S)),
+    post_with(_no_schema),
+    [f("request-media-type-schema-removed", "POST /v1/items", f"{RB}/content/{JSON}/schema")],
+)
+case(
+    "nothing-request-media-type-schema-added-allowing-anything",
+    post_with(_no_schema),
+    post_with(body({})),
+    [],
+)
 
 # --- responses -------------------------------------------------------------------------------
 
@@ -510,6 +530,25 @@ case(
     get_responses({"200": _json}),
     get_responses({"200": _csv}),
     [f("response-media-type-added", "GET /v1/items", f"{R}/200/content/text~1csv")],
+)
+_json_any = {"description": "ok", "content": {"application/json": {}}}
+case(
+    "response-media-type-schema-removed",
+    get_responses({"200": _json}),
+    get_responses({"200": _json_any}),
+    [f("response-media-type-schema-removed", "GET /v1/items", f"{R}/200/content/{JSON}/schema")],
+)
+case(
+    "response-media-type-schema-added",
+    get_responses({"200": _json_any}),
+    get_responses({"200": _json}),
+    [f("response-media-type-schema-added", "GET /v1/items", f"{R}/200/content/{JSON}/schema")],
+)
+case(
+    "nothing-response-media-type-schema-true-removed",
+    get_responses({"200": {"description": "ok", **body(True)}}),
+    get_responses({"200": _json_any}),
+    [],
 )
 
 _name_int = {"type": "object", "properties": {"name": {"type": "integer"}}}
@@ -943,6 +982,7 @@ def answered(**header: Any) -> dict[str, Any]:
 
 
 _HDR = "/responses/200/headers/X-Processed-Id"
+_ack_req = event({"received": {"type": "boolean"}}, ["received"])
 REVERSED_CASES = (
     ("callback-request-body-removed", ok(requestBody=_sent), ok(), "/requestBody"),
     ("callback-request-body-added", ok(), ok(requestBody=_sent), "/requestBody"),
@@ -995,6 +1035,30 @@ REVERSED_CASES = (
         "/responses/200/content/text~1plain",
     ),
     ("callback-response-header-removed", answered(required=True), answered(), _HDR),
+    (
+        "callback-request-media-type-schema-removed",
+        ok(requestBody=_sent),
+        ok(requestBody={"content": {"application/json": {}}}),
+        f"/requestBody/content/{JSON}/schema",
+    ),
+    (
+        "callback-request-media-type-schema-added",
+        ok(requestBody={"content": {"application/json": {}}}),
+        ok(requestBody=_sent),
+        f"/requestBody/content/{JSON}/schema",
+    ),
+    (
+        "callback-response-media-type-schema-added",
+        {"responses": {"200": _answer1}},
+        {"responses": {"200": {"description": "ok", **body(_ack_req)}}},
+        f"/responses/200/content/{JSON}/schema",
+    ),
+    (
+        "callback-response-media-type-schema-removed",
+        {"responses": {"200": {"description": "ok", **body(_ack_req)}}},
+        {"responses": {"200": _answer1}},
+        f"/responses/200/content/{JSON}/schema",
+    ),
     ("callback-response-header-added-required", answered(), answered(required=True), _HDR),
     ("callback-response-header-added", answered(), answered(required=False), _HDR),
     (
@@ -1057,7 +1121,6 @@ case(
     [f("response-property-removed", WHL, f"{_WH_BODY}/properties/status")],
 )
 _ack = event({"received": {"type": "boolean"}})
-_ack_req = event({"received": {"type": "boolean"}}, ["received"])
 _ack_max = event({"note": {"type": "string", "maxLength": 10}})
 _ack_max2 = event({"note": {"type": "string", "maxLength": 20}})
 _CB_ANSWER = f"{CB}/responses/200/content/{JSON}/schema"
@@ -1394,6 +1457,142 @@ case(
         f("response-property-deprecated", "POST /v1/items", OLD_DEP),
         f("response-property-deprecated", "GET /v1/items", OLD_DEP),
     ],
+)
+
+# --- editing the deprecation notice: x-sunset moved earlier, deleted, unreadable -------------
+
+# (kind, how a node with these fields is placed, operation label, pointer of the node)
+SUNSET_KINDS: tuple[tuple[str, Any, str, str], ...] = (
+    (
+        "operation",
+        lambda **d: doc({"/v1/items": {"get": ok(**d)}}),
+        "GET /v1/items",
+        f"{ITEMS}/get",
+    ),
+    ("request-parameter", lambda **d: get_with(q(**d)), "GET /v1/items", P0),
+    ("response-header", lambda **d: with_header(**d), "GET /v1/items", H),
+    ("callback", lambda **d: with_callback(ok(**d)), CBL, CB),
+    ("webhook", lambda **d: hooks(ok(**d)), WHL, WH),
+)
+_far = {"deprecated": True, "x-sunset": "2026-12-31"}
+for _kind, _place, _label, _at in SUNSET_KINDS:
+    # Today is 2025-06-01: 2025-07-01 leaves 30 days, fewer than the 90 required.
+    case(
+        f"{_kind}-sunset-moved-too-early",
+        _place(**_far),
+        _place(**{**_far, "x-sunset": "2025-07-01"}),
+        [f(f"{_kind}-sunset-moved-too-early", _label, f"{_at}/x-sunset")],
+        min_deprecation_days=90,
+    )
+    case(
+        f"{_kind}-sunset-moved-earlier",
+        _place(**_far),
+        _place(**{**_far, "x-sunset": "2026-06-30"}),
+        [f(f"{_kind}-sunset-moved-earlier", _label, f"{_at}/x-sunset")],
+        min_deprecation_days=90,
+    )
+    case(
+        f"{_kind}-sunset-deleted",
+        _place(**_far),
+        _place(deprecated=True),
+        [f(f"{_kind}-sunset-deleted", _label, _at)],
+    )
+case(
+    "operation-sunset-moved-earlier-without-minimum",
+    doc({"/v1/items": {"get": ok(**_far)}}),
+    doc({"/v1/items": {"get": ok(deprecated=True, **{"x-sunset": "2025-07-01"})}}),
+    [f("operation-sunset-moved-earlier", "GET /v1/items", f"{ITEMS}/get/x-sunset")],
+)
+case(
+    "operation-sunset-moved-into-the-past-without-minimum",
+    doc({"/v1/items": {"get": ok(**_far)}}),
+    doc({"/v1/items": {"get": ok(deprecated=True, **{"x-sunset": "2025-05-01"})}}),
+    [f("operation-sunset-moved-too-early", "GET /v1/items", f"{ITEMS}/get/x-sunset")],
+)
+_since = {"deprecated": True, "x-sunset": "2026-12-31", "x-deprecated-since": "2025-01-01"}
+case(
+    "request-parameter-sunset-moved-earlier-with-notice-since-deprecation",
+    get_with(q(**_since)),
+    get_with(q(**{**_since, "x-sunset": "2025-05-01"})),
+    [f("request-parameter-sunset-moved-earlier", "GET /v1/items", f"{P0}/x-sunset")],
+    min_deprecation_days=90,
+)
+case(
+    "request-parameter-sunset-moved-too-early-after-deprecation",
+    get_with(q(**_since)),
+    get_with(q(**{**_since, "x-sunset": "2025-03-01"})),
+    [f("request-parameter-sunset-moved-too-early", "GET /v1/items", f"{P0}/x-sunset")],
+    min_deprecation_days=90,
+)
+case(
+    "operation-sunset-moved-too-early-today-override",
+    doc({"/v1/items": {"get": ok(**_far)}}),
+    doc({"/v1/items": {"get": ok(deprecated=True, **{"x-sunset": "2026-07-01"})}}),
+    [f("operation-sunset-moved-too-early", "GET /v1/items", f"{ITEMS}/get/x-sunset")],
+    min_deprecation_days=90,
+    today=dt.date(2026, 5, 1),
+)
+case(
+    "deprecation-sunset-unreadable",
+    doc({"/v1/items": {"get": ok()}}),
+    doc({"/v1/items": {"get": ok(deprecated=True, **{"x-sunset": "soon"})}}),
+    [
+        f("operation-deprecated", "GET /v1/items", f"{ITEMS}/get/deprecated"),
+        f("deprecation-sunset-unreadable", "GET /v1/items", f"{ITEMS}/get/x-sunset"),
+    ],
+)
+case(
+    "deprecation-sunset-unreadable-parameter-sunset-changed",
+    get_with(q(**_far)),
+    get_with(q(deprecated=True, **{"x-sunset": "end of Q3"})),
+    [f("deprecation-sunset-unreadable", "GET /v1/items", f"{P0}/x-sunset")],
+)
+case(
+    "deprecation-sunset-unreadable-webhook",
+    hooks(ok()),
+    hooks(ok(deprecated=True, **{"x-sunset": "soon"})),
+    [
+        f("webhook-deprecated", WHL, f"{WH}/deprecated"),
+        f("deprecation-sunset-unreadable", WHL, f"{WH}/x-sunset"),
+    ],
+)
+case(
+    "nothing-sunset-moved-later",
+    doc({"/v1/items": {"get": ok(**_far)}}),
+    doc({"/v1/items": {"get": ok(deprecated=True, **{"x-sunset": "2027-06-30"})}}),
+    [],
+    min_deprecation_days=90,
+)
+case(
+    "nothing-sunset-already-passed-moved-earlier",
+    doc({"/v1/items": {"get": ok(deprecated=True, **{"x-sunset": "2025-03-01"})}}),
+    doc({"/v1/items": {"get": ok(deprecated=True, **{"x-sunset": "2025-01-01"})}}),
+    [],
+    min_deprecation_days=90,
+)
+case(
+    "nothing-sunset-same-date-as-http-date",
+    get_with(q(**_far)),
+    get_with(q(deprecated=True, **{"x-sunset": "Thu, 31 Dec 2026 00:00:00 GMT"})),
+    [],
+)
+case(
+    "nothing-sunset-unreadable-unchanged",
+    with_header(deprecated=True, **{"x-sunset": "soon"}),
+    with_header(deprecated=True, **{"x-sunset": "soon", "description": "going away"}),
+    [],
+)
+case(
+    "nothing-sunset-added-to-deprecated",
+    with_callback(ok(deprecated=True)),
+    with_callback(ok(**_far)),
+    [],
+)
+case(
+    "nothing-undeprecated-without-sunset",
+    hooks(ok(**_far)),
+    hooks(ok()),
+    [],
 )
 
 # --- changes that must produce nothing -------------------------------------------------------

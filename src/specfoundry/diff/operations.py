@@ -21,7 +21,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from specfoundry.diff.deprecation import date_of, removal_problem
+from specfoundry.diff.deprecation import (
+    SUNSET_UNREADABLE,
+    date_of,
+    removal_problem,
+    sunset_change,
+)
 from specfoundry.diff.findings import Change
 from specfoundry.diff.pointer import Document, join
 from specfoundry.diff.quiet import QuietIndex, serialise
@@ -93,6 +98,10 @@ REVERSED = Direction(
         "response-error-status-widened": "callback-response-status-added",
         "response-status-range-narrowed": "callback-response-status-removed",
         "response-media-type-added": "callback-response-media-type-added",
+        "request-media-type-schema-added": "callback-request-media-type-schema-added",
+        "request-media-type-schema-removed": "callback-request-media-type-schema-removed",
+        "response-media-type-schema-added": "callback-response-media-type-schema-added",
+        "response-media-type-schema-removed": "callback-response-media-type-schema-removed",
         "response-media-type-removed": "callback-response-media-type-removed",
         "response-header-removed": "callback-response-header-removed",
         "response-optional-header-removed": "callback-response-header-removed",
@@ -378,7 +387,8 @@ class OperationComparer:
     # -- skipping what cannot change -----------------------------------------------------------
 
     def _operation_quiet(self, a: Op, b: Op) -> bool:
-        """Whether the pair cannot produce a finding, so the walk skips it whole.
+        """Whether the pair cannot produce a finding, so the walk skips it whole (every
+        finding, ``x-sunset`` edits included, needs the two sides to differ).
 
         An operation's findings come from its path item (its own node and the shared
         parameters) and, when it has no ``security`` of its own, from the document's; the path
@@ -431,9 +441,11 @@ class OperationComparer:
 
         A quiet pair (see :mod:`.quiet`) yields nothing: this is how unchanged operations are
         skipped, part by part. Otherwise the result depends only on the two subtrees (their
-        ``$ref`` targets included) and on ``key`` (what labels the walk uses), except for
-        pointers inside the walked operation's path item (``roots``): a result without any is
-        replayed for the next pair that serialises the same way.
+        ``$ref`` targets included), on ``key`` (what labels the walk uses) and on the
+        deprecation policy, fixed for the comparer's lifetime (``x-sunset`` edits are judged
+        against its ``today``), except for pointers inside the walked operation's path item
+        (``roots``): a result without any is replayed for the next pair that serialises the
+        same way.
         """
         text_a = serialise(raw_a)
         text_b = text_a if self._same_text else serialise(raw_b)
@@ -471,6 +483,30 @@ class OperationComparer:
         )
         return f"deprecated-{kind}-removed", detail
 
+    def _sunset(
+        self,
+        kind: str,
+        label: str,
+        a: dict[str, Any],
+        a_at: str,
+        b: dict[str, Any],
+        b_at: str,
+    ) -> Iterator[Change]:
+        """The deprecation notice of a ``kind`` kept from ``a`` to ``b`` made worse: its
+        ``x-sunset`` moved earlier, deleted or unreadable (:func:`.deprecation.sunset_change`).
+
+        Depends on the two nodes and the policy alone (fixed for the comparer's lifetime), so
+        results stay valid where :meth:`_replay` replays them.
+        """
+        found = sunset_change(a, b, self.policy)
+        if found is None:
+            return
+        change, detail = found
+        rule = change if change == SUNSET_UNREADABLE else f"{kind}-{change}"
+        base_at = join(a_at, "x-sunset") if "x-sunset" in a else a_at
+        revision_at = join(b_at, "x-sunset") if "x-sunset" in b else b_at
+        yield Change(rule, f"{label}: {detail}", base_at, revision_at)
+
     def _removed(self, op: Op, surviving_item: str | None) -> Change:
         where = "operation removed" if surviving_item else f"path {op.path} removed"
         parent = surviving_item or "/paths"
@@ -490,6 +526,7 @@ class OperationComparer:
             sunset = b.node.get("x-sunset")
             detail = f"{kind} deprecated" + (f" (sunset {sunset})" if sunset else "")
             yield Change(f"{kind}-deprecated", detail, a.pointer, join(b.pointer, "deprecated"))
+        yield from self._sunset(kind, kind, a.node, a.pointer, b.node, b.pointer)
         id_a, id_b = a.node.get("operationId"), b.node.get("operationId")
         if id_a and id_b and id_a != id_b:
             yield Change(
@@ -644,6 +681,7 @@ class OperationComparer:
             sunset = pb.get("x-sunset")
             detail = f"{label} deprecated" + (f" (sunset {sunset})" if sunset else "")
             yield Change("request-parameter-deprecated", detail, a_at, join(b_at, "deprecated"))
+        yield from self._sunset("request-parameter", label, pa, a_at, pb, b_at)
         req_a = bool(pa.get("required")) or where == "path"
         req_b = bool(pb.get("required")) or where == "path"
         if req_a != req_b:
@@ -747,8 +785,8 @@ class OperationComparer:
             ma_at, mb_at = join(a_at, "content", ka[media]), join(b_at, "content", kb[media])
             if not isinstance(ma, dict) or not isinstance(mb, dict):
                 continue
+            sub = label if len(both) == 1 else f"{label} ({kb[media]})"
             if "schema" in ma and "schema" in mb:
-                sub = label if len(both) == 1 else f"{label} ({kb[media]})"
                 yield from self.schemas.compare(
                     ma["schema"],
                     join(ma_at, "schema"),
@@ -757,6 +795,41 @@ class OperationComparer:
                     ctx,
                     sub,
                 )
+            elif "schema" in ma or "schema" in mb:
+                where = f"{label}: media type {kb[media]}"
+                yield from self._schema_presence(ma, ma_at, mb, mb_at, side, where, d)
+
+    def _schema_presence(
+        self,
+        ma: dict[str, Any],
+        ma_at: str,
+        mb: dict[str, Any],
+        mb_at: str,
+        side: str,
+        label: str,
+        d: Direction,
+    ) -> Iterator[Change]:
+        """A media type that gained or lost its schema (one side has ``schema``).
+
+        No schema allows any content, so this is the change from or to ``{}``. Reported as one
+        finding, ``{side}-media-type-schema-added`` or ``-removed``, rather than as the schema
+        comparison with ``{}`` (a type change plus every property): the whole shape appeared
+        or stopped being promised. A schema that allows anything (``{}``, ``true``) is no change.
+        """
+        added = "schema" in mb
+        node, at = (mb, mb_at) if added else (ma, ma_at)
+        doc = self.revision if added else self.base
+        schema, _ = doc.deref(node["schema"], join(at, "schema"))
+        if schema is True or schema == {}:
+            return
+        if added:
+            rule = d.rule(f"{side}-media-type-schema-added")
+            message = f"{label} gained a schema (it had none: any content)"
+            yield Change(rule, message, ma_at, join(mb_at, "schema"))
+        else:
+            rule = d.rule(f"{side}-media-type-schema-removed")
+            message = f"{label} lost its schema (any content now)"
+            yield Change(rule, message, join(ma_at, "schema"), mb_at, "base")
 
     # -- responses ----------------------------------------------------------------------------
 
@@ -909,6 +982,7 @@ class OperationComparer:
                 if head_b.get("deprecated") and not head_a.get("deprecated"):
                     at = join(hb_at, "deprecated")
                     yield Change("response-header-deprecated", f"{label} deprecated", ha_at, at)
+                yield from self._sunset("response-header", label, head_a, ha_at, head_b, hb_at)
                 req_a, req_b = bool(head_a.get("required")), bool(head_b.get("required"))
                 if req_a != req_b:
                     rule = (

@@ -712,6 +712,23 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
         "content: {application/json: {...}, application/xml: {...}}",
     ),
     (
+        "Request bodies",
+        "request-media-type-schema-added",
+        E,
+        "A request media type without a schema (any body accepted) gained one: bodies that do "
+        "not match it are now rejected.",
+        "content: {application/json: {}}",
+        "content: {application/json: {schema: {type: object, required: [name]}}}",
+    ),
+    (
+        "Request bodies",
+        "request-media-type-schema-removed",
+        I,
+        "A request media type lost its schema: any body is accepted.",
+        "content: {application/json: {schema: {type: object, required: [name]}}}",
+        "content: {application/json: {}}",
+    ),
+    (
         "Responses",
         "response-success-status-removed",
         E,
@@ -779,6 +796,23 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
         "A response media type is produced as well.",
         "content: {application/json: {...}}",
         "content: {application/json: {...}, text/csv: {...}}",
+    ),
+    (
+        "Responses",
+        "response-media-type-schema-removed",
+        E,
+        "A response media type lost its schema: the shape clients read is no longer promised, "
+        "and any content may come back.",
+        "content: {application/json: {schema: {type: object, required: [id]}}}",
+        "content: {application/json: {}}",
+    ),
+    (
+        "Responses",
+        "response-media-type-schema-added",
+        I,
+        "A response media type without a schema gained one: what was unspecified is now described.",
+        "content: {application/json: {}}",
+        "content: {application/json: {schema: {type: object, required: [id]}}}",
     ),
     (
         "Response headers",
@@ -1004,6 +1038,42 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
     ),
     (
         "Callbacks and webhooks",
+        "callback-request-media-type-schema-removed",
+        E,
+        "A callback or webhook body media type lost its schema: the shape clients read is no "
+        "longer promised.",
+        "content: {application/json: {schema: {type: object, required: [id]}}}",
+        "content: {application/json: {}}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-request-media-type-schema-added",
+        I,
+        "A callback or webhook body media type without a schema gained one: what the API "
+        "sends is now described.",
+        "content: {application/json: {}}",
+        "content: {application/json: {schema: {type: object, required: [id]}}}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-response-media-type-schema-added",
+        E,
+        "A media type of the answers to a callback or webhook had no schema (any answer "
+        "accepted) and gained one: answers that do not match it are now rejected.",
+        "content: {application/json: {}}",
+        "content: {application/json: {schema: {type: object, required: [ok]}}}",
+    ),
+    (
+        "Callbacks and webhooks",
+        "callback-response-media-type-schema-removed",
+        I,
+        "A media type of the answers to a callback or webhook lost its schema: any answer is "
+        "accepted.",
+        "content: {application/json: {schema: {type: object, required: [ok]}}}",
+        "content: {application/json: {}}",
+    ),
+    (
+        "Callbacks and webhooks",
         "callback-response-header-removed",
         W,
         "The API no longer reads a header clients send in their answer to a callback or "
@@ -1112,6 +1182,172 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
         "Requirements are compared with the old name read as the new one.",
         "securitySchemes: {oauth: {type: oauth2, flows: {...}}}",
         "securitySchemes: {acmeOAuth: {type: oauth2, flows: {...}}}",
+    ),
+    (
+        "Deprecation",
+        "operation-sunset-moved-too-early",
+        E,
+        "An operation's `x-sunset` moved to an earlier date that leaves less than "
+        "`--min-deprecation-days` after `x-deprecated-since` (after today when there is "
+        "none), or lies before that start: clients lose the notice the policy promises, "
+        "and the removal itself will later look on time, because it is judged against the "
+        "shortened date.",
+        "post: {deprecated: true, x-sunset: '2026-12-31'}",
+        "post: {deprecated: true, x-sunset: '2025-07-01'}",
+    ),
+    (
+        "Deprecation",
+        "operation-sunset-moved-earlier",
+        W,
+        "An operation's `x-sunset` moved to an earlier date that still leaves the notice "
+        "the policy requires: clients planned their migration for the old date.",
+        "post: {deprecated: true, x-sunset: '2026-12-31'}",
+        "post: {deprecated: true, x-sunset: '2026-06-30'}",
+    ),
+    (
+        "Deprecation",
+        "operation-sunset-deleted",
+        W,
+        "An operation's `x-sunset` was deleted while it stays deprecated: without a sunset "
+        "a removal needs only `--min-deprecation-days` (none by default), so the next "
+        "release can remove it at once, a silent early removal in two steps.",
+        "post: {deprecated: true, x-sunset: '2026-12-31'}",
+        "post: {deprecated: true}",
+    ),
+    (
+        "Deprecation",
+        "request-parameter-sunset-moved-too-early",
+        E,
+        "A parameter's `x-sunset` moved to an earlier date that leaves less than "
+        "`--min-deprecation-days` after `x-deprecated-since` (after today when there is "
+        "none), or lies before that start: clients lose the notice the policy promises, "
+        "and the removal itself will later look on time, because it is judged against the "
+        "shortened date.",
+        "{name: team, in: query, deprecated: true, x-sunset: '2026-12-31'}",
+        "{name: team, in: query, deprecated: true, x-sunset: '2025-07-01'}",
+    ),
+    (
+        "Deprecation",
+        "request-parameter-sunset-moved-earlier",
+        W,
+        "A parameter's `x-sunset` moved to an earlier date that still leaves the notice "
+        "the policy requires: clients planned their migration for the old date.",
+        "{name: team, in: query, deprecated: true, x-sunset: '2026-12-31'}",
+        "{name: team, in: query, deprecated: true, x-sunset: '2026-06-30'}",
+    ),
+    (
+        "Deprecation",
+        "request-parameter-sunset-deleted",
+        W,
+        "A parameter's `x-sunset` was deleted while it stays deprecated: without a sunset "
+        "a removal needs only `--min-deprecation-days` (none by default), so the next "
+        "release can remove it at once, a silent early removal in two steps.",
+        "{name: team, in: query, deprecated: true, x-sunset: '2026-12-31'}",
+        "{name: team, in: query, deprecated: true}",
+    ),
+    (
+        "Deprecation",
+        "response-header-sunset-moved-too-early",
+        E,
+        "A response header's `x-sunset` moved to an earlier date that leaves less than "
+        "`--min-deprecation-days` after `x-deprecated-since` (after today when there is "
+        "none), or lies before that start: clients lose the notice the policy promises, "
+        "and the removal itself will later look on time, because it is judged against the "
+        "shortened date.",
+        "X-Legacy: {deprecated: true, x-sunset: '2026-12-31'}",
+        "X-Legacy: {deprecated: true, x-sunset: '2025-07-01'}",
+    ),
+    (
+        "Deprecation",
+        "response-header-sunset-moved-earlier",
+        W,
+        "A response header's `x-sunset` moved to an earlier date that still leaves the "
+        "notice the policy requires: clients planned their migration for the old date.",
+        "X-Legacy: {deprecated: true, x-sunset: '2026-12-31'}",
+        "X-Legacy: {deprecated: true, x-sunset: '2026-06-30'}",
+    ),
+    (
+        "Deprecation",
+        "response-header-sunset-deleted",
+        W,
+        "A response header's `x-sunset` was deleted while it stays deprecated: without a "
+        "sunset a removal needs only `--min-deprecation-days` (none by default), so the "
+        "next release can remove it at once, a silent early removal in two steps.",
+        "X-Legacy: {deprecated: true, x-sunset: '2026-12-31'}",
+        "X-Legacy: {deprecated: true}",
+    ),
+    (
+        "Deprecation",
+        "callback-sunset-moved-too-early",
+        E,
+        "A callback's `x-sunset` moved to an earlier date that leaves less than "
+        "`--min-deprecation-days` after `x-deprecated-since` (after today when there is "
+        "none), or lies before that start: clients lose the notice the policy promises, "
+        "and the removal itself will later look on time, because it is judged against the "
+        "shortened date.",
+        "'{$request.body#/url}': {post: {deprecated: true, x-sunset: '2026-12-31'}}",
+        "'{$request.body#/url}': {post: {deprecated: true, x-sunset: '2025-07-01'}}",
+    ),
+    (
+        "Deprecation",
+        "callback-sunset-moved-earlier",
+        W,
+        "A callback's `x-sunset` moved to an earlier date that still leaves the notice the "
+        "policy requires: clients planned their migration for the old date.",
+        "'{$request.body#/url}': {post: {deprecated: true, x-sunset: '2026-12-31'}}",
+        "'{$request.body#/url}': {post: {deprecated: true, x-sunset: '2026-06-30'}}",
+    ),
+    (
+        "Deprecation",
+        "callback-sunset-deleted",
+        W,
+        "A callback's `x-sunset` was deleted while it stays deprecated: without a sunset a "
+        "removal needs only `--min-deprecation-days` (none by default), so the next "
+        "release can remove it at once, a silent early removal in two steps.",
+        "'{$request.body#/url}': {post: {deprecated: true, x-sunset: '2026-12-31'}}",
+        "'{$request.body#/url}': {post: {deprecated: true}}",
+    ),
+    (
+        "Deprecation",
+        "webhook-sunset-moved-too-early",
+        E,
+        "A webhook's `x-sunset` moved to an earlier date that leaves less than "
+        "`--min-deprecation-days` after `x-deprecated-since` (after today when there is "
+        "none), or lies before that start: clients lose the notice the policy promises, "
+        "and the removal itself will later look on time, because it is judged against the "
+        "shortened date.",
+        "invoicePaid: {post: {deprecated: true, x-sunset: '2026-12-31'}}",
+        "invoicePaid: {post: {deprecated: true, x-sunset: '2025-07-01'}}",
+    ),
+    (
+        "Deprecation",
+        "webhook-sunset-moved-earlier",
+        W,
+        "A webhook's `x-sunset` moved to an earlier date that still leaves the notice the "
+        "policy requires: clients planned their migration for the old date.",
+        "invoicePaid: {post: {deprecated: true, x-sunset: '2026-12-31'}}",
+        "invoicePaid: {post: {deprecated: true, x-sunset: '2026-06-30'}}",
+    ),
+    (
+        "Deprecation",
+        "webhook-sunset-deleted",
+        W,
+        "A webhook's `x-sunset` was deleted while it stays deprecated: without a sunset a "
+        "removal needs only `--min-deprecation-days` (none by default), so the next "
+        "release can remove it at once, a silent early removal in two steps.",
+        "invoicePaid: {post: {deprecated: true, x-sunset: '2026-12-31'}}",
+        "invoicePaid: {post: {deprecated: true}}",
+    ),
+    (
+        "Deprecation",
+        "deprecation-sunset-unreadable",
+        W,
+        "Something was marked deprecated (or its sunset changed) with an `x-sunset` that "
+        "is not a date (ISO 8601, or an HTTP date as in the `Sunset` header): no removal "
+        "can be checked against it, and removing it is reported as before its sunset. Any "
+        "kind: operation, parameter, response header, callback, webhook.",
+        "get: {operationId: listProjects}",
+        "get: {operationId: listProjects, deprecated: true, x-sunset: soon}",
     ),
     (
         "Lifecycles (spec only)",
@@ -1484,7 +1720,14 @@ def render_markdown() -> str:
         "an operation, a parameter or a response header deprecated is `info`. A schema "
         "property marked `deprecated: true` follows the same policy with its own `x-sunset` "
         "and `x-deprecated-since`: removing it in time is `info`, removing it earlier is "
-        "reported like any property removal.",
+        "reported like any property removal. A removal is judged against the base's "
+        "`x-sunset`, so editing the promise is checked when it happens (operations, "
+        "parameters, response headers, callbacks, webhooks): a sunset moved earlier is an "
+        "error when the new date leaves less than `--min-deprecation-days` after "
+        "`x-deprecated-since` (after today without one), a warning otherwise "
+        "(`*-sunset-moved-too-early`, `*-sunset-moved-earlier`); a sunset deleted while the "
+        "thing stays deprecated is a warning (`*-sunset-deleted`); a new or changed "
+        "`x-sunset` that is not a date is a warning (`deprecation-sunset-unreadable`).",
         "",
         "Callbacks and webhooks are requests the API sends, so their directions are reversed: "
         "a callback's or webhook's request body is data the client receives (checked with the "
