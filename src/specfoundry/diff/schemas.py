@@ -36,6 +36,7 @@ from typing import Any
 from specfoundry.diff.deprecation import DeprecationPolicy, removal_problem
 from specfoundry.diff.findings import Change
 from specfoundry.diff.keywords import compare_discriminator, compare_not, compare_prefix_items
+from specfoundry.diff.keywords31 import SUBSCHEMA_KEYWORDS, compare_subschemas, compare_values
 from specfoundry.diff.pointer import Document, escape, join, unescape
 from specfoundry.diff.quiet import Texts
 from specfoundry.diff.rules import SCHEMA_CONTEXTS, schema_rule_id
@@ -48,8 +49,9 @@ RESPONSE_HEADER = "response-header"
 _IN_PROGRESS: tuple[Change, ...] = ()
 _COMPONENT_PREFIX = "/components/schemas/"
 _WIDER_FORMATS = {("int32", "int64"), ("float", "double")}
-_UPPER = ("maxLength", "maxItems", "maxProperties")
-_LOWER = ("minLength", "minItems", "minProperties")
+_UPPER = ("maxLength", "maxItems", "maxProperties", "maxContains")
+_LOWER = ("minLength", "minItems", "minProperties", "minContains")
+_OPEN = ("additionalProperties", "unevaluatedProperties")  # alike: what else an object holds
 
 
 @dataclass(slots=True)
@@ -90,8 +92,8 @@ class Made(dict):  # type: ignore[type-arg]
 
 
 # Bounds met in several allOf members: all apply, so the strictest is the one that counts.
-_SMALLEST = frozenset(("maxLength", "maxItems", "maxProperties", "maximum", "exclusiveMaximum"))
-_LARGEST = frozenset(("minLength", "minItems", "minProperties", "minimum", "exclusiveMinimum"))
+_SMALLEST = frozenset((*_UPPER, "maximum", "exclusiveMaximum"))
+_LARGEST = frozenset((*_LOWER, "minimum", "exclusiveMinimum"))
 
 
 def _tighter(key: str, new: Any, old: Any) -> bool:
@@ -161,22 +163,25 @@ def _types(view: View) -> tuple[frozenset[str], bool]:
 
 
 def _implied(view: View) -> frozenset[str]:
-    """The type a schema without ``type`` is written for: ``properties`` or
-    ``additionalProperties`` describe an object, ``items`` or ``prefixItems`` an array.
+    """The type a schema without ``type`` is written for: ``properties``,
+    ``additionalProperties`` and the like describe an object, ``items``, ``prefixItems`` and
+    the like an array.
 
     Used only against a side that states its type: adding ``type: object`` to a schema that
     lists properties documents what every client already sends, while adding ``properties``
     to an untyped ``{}`` says nothing about its type.
     """
     keywords = view.keywords
-    if view.properties or "additionalProperties" in keywords:
+    if view.properties or not keywords.keys().isdisjoint(_OBJECT_KEYS):
         return _OBJECT
-    if "items" in keywords or "prefixItems" in keywords:
+    if not keywords.keys().isdisjoint(_ARRAY_KEYS):
         return _ARRAY
     return frozenset()
 
 
 _OBJECT, _ARRAY = frozenset(("object",)), frozenset(("array",))
+_OBJECT_KEYS = frozenset((*_OPEN, "patternProperties", "propertyNames"))
+_ARRAY_KEYS = frozenset(("items", "prefixItems", "unevaluatedItems", "contains"))
 
 _NULL_KEYS = frozenset(
     ("type", "enum", "const", "description", "title", "$comment", "example", "examples")
@@ -206,8 +211,9 @@ def _covers(outer: frozenset[str], inner: frozenset[str]) -> bool:
     return all(t in outer or (t == "integer" and "number" in outer) for t in inner)
 
 
-def _enum(view: View) -> list[Any] | None:
-    if "const" in view.keywords:
+def _enum(view: View, fold: bool) -> list[Any] | None:
+    """The enum, or with ``fold`` (the other side has an enum and no const) the const as one."""
+    if fold and "const" in view.keywords:
         return [view.get("const")]
     values = view.get("enum")
     return values if isinstance(values, list) else None
@@ -510,7 +516,7 @@ class SchemaComparer:
 
         mixed = self._compare_composition(va, vb, ctx, label, is_request, add, out)
         if mixed:
-            self._compare_with_alternative(a, a_at, b, b_at, va, vb, ctx, label, out)
+            self._compare_with_alternative(a, a_at, b, b_at, va, vb, ctx, label, add, out)
             # A plain schema against a oneOf/anyOf: the plain side was compared with the
             # alternative it became (or came from), if one matches; the composed side's own
             # properties, items and so on are not the plain side's, so they are not compared.
@@ -526,6 +532,7 @@ class SchemaComparer:
             out.extend(self.compare(*items_a, *items_b, ctx, label + "[]"))
         compare_prefix_items(self, va, vb, ctx, label, out)
         compare_not(self, va, vb, ctx, label, out)
+        compare_subschemas(self, va, vb, ctx, label, out)
 
     def _compare_same(
         self,
@@ -542,9 +549,11 @@ class SchemaComparer:
 
         Nothing differs here but what a ``$ref`` below reaches: no composition or value change,
         the same properties with the same required-ness, so only the properties that are not
-        plain (a ``$ref`` or a nested schema), ``additionalProperties``, ``items``,
-        ``prefixItems`` and ``not`` are walked, exactly as :meth:`_compare` would walk them, in
-        the same order. (A ``discriminator`` holds strings only: identical means unchanged.)
+        plain (a ``$ref`` or a nested schema), ``additionalProperties``,
+        ``unevaluatedProperties``, ``items``, ``prefixItems``, ``not`` and the subschema
+        keywords of :mod:`.keywords31` are walked, exactly as :meth:`_compare` would walk them,
+        in the same order. (A ``discriminator``, ``const``, ``dependentRequired`` or
+        ``content*`` holds plain values only: identical means unchanged.)
         """
         va, vb = View(a_at), View(b_at)
         props_a, props_b = a.get("properties"), b.get("properties")
@@ -566,7 +575,7 @@ class SchemaComparer:
                 required = node.get("required")
                 if isinstance(required, list):
                     view.required.update(v for v in required if isinstance(v, str))
-        for key in ("additionalProperties", "items", "prefixItems", "not"):
+        for key in _WALKED:
             if key in a:
                 va.keywords[key] = (a[key], a_at + "/" + key)
                 vb.keywords[key] = (b[key], b_at + "/" + key)
@@ -579,6 +588,7 @@ class SchemaComparer:
             compare_prefix_items(self, va, vb, ctx, label, out)
         if "not" in a:
             compare_not(self, va, vb, ctx, label, out)
+        compare_subschemas(self, va, vb, ctx, label, out)
 
     def _compare_value(self, va: View, vb: View, ctx: str, is_request: bool, add: Any) -> None:
         """Type, nullability, format, enum, default and constraints of one schema."""
@@ -606,6 +616,7 @@ class SchemaComparer:
                 add("became-nullable", "null is now allowed", key_a, "revision", key_b)
         self._compare_format(va, vb, is_request, add)
         self._compare_enum(va, vb, add)
+        compare_values(va, vb, add)
         if is_request:
             da, db = va.keywords.get("default"), vb.keywords.get("default")
             if (da is None) != (db is None) or (da and db and _key(da[0]) != _key(db[0])):
@@ -630,8 +641,12 @@ class SchemaComparer:
             add("format-changed", f"format changed from {fa} to {fb}", "format")
 
     def _compare_enum(self, va: View, vb: View, add: Any) -> None:
-        ea, eb = _enum(va), _enum(vb)
-        key = "const" if "const" in vb.keywords or "const" in va.keywords else "enum"
+        # A const against a const (or nothing) has rules of its own (keywords31.compare_values);
+        # a const against an enum is a change of values.
+        ca, cb = "const" in va.keywords, "const" in vb.keywords
+        fold = ca != cb and "enum" in (vb if ca else va).keywords
+        ea, eb = _enum(va, fold), _enum(vb, fold)
+        key = "const" if fold else "enum"
         if ea is None and eb is None:
             return
         if ea is None:
@@ -705,7 +720,12 @@ class SchemaComparer:
                 narrowed = False
             else:
                 narrowed = is_request
-            report(narrowed, "multipleOf", f"multipleOf changed from {_fmt(ma)} to {_fmt(mb)}")
+            if ma is None or mb is None:
+                verb = "added" if ma is None else "removed"
+                detail = f"multipleOf {_fmt(mb if ma is None else ma)} {verb}"
+            else:
+                detail = f"multipleOf changed from {_fmt(ma)} to {_fmt(mb)}"
+            report(narrowed, "multipleOf", detail)
         ua, ub = va.get("uniqueItems") is True, vb.get("uniqueItems") is True
         if ua != ub:
             report(ub, "uniqueItems", f"uniqueItems changed from {_fmt(ua)} to {_fmt(ub)}")
@@ -720,13 +740,13 @@ class SchemaComparer:
         add: Any,
         out: list[Change],
     ) -> bool:
-        """Compare ``oneOf``/``anyOf``; True when one side only has them (mixed)."""
+        """Compare ``oneOf``/``anyOf``; True when one side only has them (mixed, left to
+        :meth:`_compare_with_alternative`)."""
         kind_a = next((k for k in ("oneOf", "anyOf") if isinstance(va.get(k), list)), None)
         kind_b = next((k for k in ("oneOf", "anyOf") if isinstance(vb.get(k), list)), None)
         if kind_a is None and kind_b is None:
             return False
         if kind_a is None or kind_b is None:
-            add("composition-changed", f"{kind_a or 'plain schema'} became {kind_b or 'plain'}")
             return True
         left = [
             (*self.base.deref(node, join(va.at(kind_a), i)), i)
@@ -790,13 +810,18 @@ class SchemaComparer:
         vb: View,
         ctx: str,
         label: str,
+        add: Any,
         out: list[Change],
     ) -> None:
         """A plain schema and a oneOf/anyOf: compare the plain one with its alternative.
 
         The alternative is the one with the plain schema's component name (``Owner`` became
         ``oneOf: [Owner, Organisation]``), else the first that compares without a finding.
-        Without one, ``composition-changed`` alone stands (review by hand).
+        When it compares without a finding, the plain schema survives unchanged as that
+        alternative, so the others are alternatives added (the schema was wrapped) or removed
+        (unwrapped): ``variant-added``/``variant-removed``, decided as between two
+        compositions. Otherwise ``composition-changed`` (review by hand), with the findings
+        against the named alternative.
         """
         kind_a = next((k for k in ("oneOf", "anyOf") if isinstance(va.get(k), list)), None)
         plain_is_base = kind_a is None
@@ -815,13 +840,33 @@ class SchemaComparer:
             return self.compare(alt[0], alt[1], plain, plain_at, ctx, sub)
 
         name = _component_path(plain_at)
+        survivor, found = None, ()
         for alt in alternatives:
             if name is not None and _component_path(alt[1]) == name:
-                out.extend(versus(alt))
-                return
-        for alt in alternatives:
-            if not versus(alt):
-                return
+                survivor, found = alt, versus(alt)
+                break
+        else:
+            survivor = next((alt for alt in alternatives if not versus(alt)), None)
+        if survivor is not None and not found:
+            change = "variant-added" if plain_is_base else "variant-removed"
+            verb = "added" if plain_is_base else "removed"
+            for alt in alternatives:
+                if alt is survivor:
+                    continue
+                detail = f"{label}: {kind} alternative {alt[2]} {verb} (the schema was "
+                detail += f"{'wrapped in' if plain_is_base else 'unwrapped from'} {kind})"
+                rule = schema_rule_id(ctx, change)
+                if plain_is_base:
+                    out.append(Change(rule, detail, plain_at, alt[1]))
+                else:
+                    out.append(Change(rule, detail, alt[1], plain_at, "base"))
+            return
+        add(
+            "composition-changed",
+            f"{kind if not plain_is_base else 'plain schema'} became "
+            f"{kind if plain_is_base else 'plain'}",
+        )
+        out.extend(found)
 
     def _compare_properties(
         self, va: View, vb: View, ctx: str, label: str, is_request: bool, out: list[Change]
@@ -937,24 +982,28 @@ class SchemaComparer:
     def _compare_additional(
         self, va: View, vb: View, ctx: str, label: str, is_request: bool, out: list[Change]
     ) -> None:
-        ka, kb = va.keywords.get("additionalProperties"), vb.keywords.get("additionalProperties")
-        if ka is None and kb is None:
-            return
-        rank_a, rank_b = _openness(ka), _openness(kb)
-        pctx = REQUEST_PROPERTY if is_request else RESPONSE_PROPERTY
-        if rank_a == rank_b == 1 and ka is not None and kb is not None:
-            out.extend(self.compare(*ka, *kb, pctx, label + ".*"))
-            return
-        if rank_a == rank_b:
-            return
-        direction = "narrowed" if rank_b < rank_a else "widened"
-        side = "request" if is_request else "response"
-        rule = f"{side}-additional-properties-{direction}"
-        a_ptr = ka[1] if ka is not None else va.pointer
-        b_ptr = kb[1] if kb is not None else vb.pointer
-        names = {0: "forbidden", 1: "restricted to a schema", 2: "allowed"}
-        detail = f"additional properties: {names[rank_a]} -> {names[rank_b]}"
-        out.append(Change(rule, f"{label}: {detail}", a_ptr, b_ptr))
+        """``additionalProperties``, then ``unevaluatedProperties``, alike: each is compared
+        with its own kind on the other side (an object may state both)."""
+        for key in _OPEN:
+            ka, kb = va.keywords.get(key), vb.keywords.get(key)
+            if ka is None and kb is None:
+                continue
+            rank_a, rank_b = _openness(ka), _openness(kb)
+            pctx = REQUEST_PROPERTY if is_request else RESPONSE_PROPERTY
+            if rank_a == rank_b == 1 and ka is not None and kb is not None:
+                out.extend(self.compare(*ka, *kb, pctx, label + ".*"))
+                continue
+            if rank_a == rank_b:
+                continue
+            direction = "narrowed" if rank_b < rank_a else "widened"
+            side = "request" if is_request else "response"
+            rule = f"{side}-additional-properties-{direction}"
+            a_ptr = ka[1] if ka is not None else va.pointer
+            b_ptr = kb[1] if kb is not None else vb.pointer
+            names = {0: "forbidden", 1: "restricted to a schema", 2: "allowed"}
+            what = "additional" if key == "additionalProperties" else "unevaluated"
+            detail = f"{what} properties: {names[rank_a]} -> {names[rank_b]}"
+            out.append(Change(rule, f"{label}: {detail}", a_ptr, b_ptr))
 
     @staticmethod
     def _deprecated(doc: Document, entry: tuple[Any, str]) -> tuple[dict[str, Any], str] | None:
@@ -989,6 +1038,10 @@ class SchemaComparer:
                 return False
         target, _ = doc.deref(node, entry[1])
         return isinstance(target, dict) and target.get(flag) is True
+
+
+# What ``_compare_same`` walks (keywords that hold subschemas), in ``_compare``'s order.
+_WALKED = (*_OPEN, "items", "prefixItems", "not", *SUBSCHEMA_KEYWORDS)
 
 
 def _plain(node: dict[str, Any]) -> bool:
