@@ -164,11 +164,11 @@ def _compare_map(
     at_a = ka[1] if ka is not None else va.pointer
     at_b = kb[1] if kb is not None else vb.pointer
     outer = outer or ctx
-    for name in ma.keys() - mb.keys():
+    for name in sorted(ma.keys() - mb.keys(), key=str):
         rule = schema_rule_id(outer, change + "-removed")
         detail = f"{label}: `{key}` entry {name!r} removed"
         out.append(Change(rule, detail, join(at_a, name), at_b, "base"))
-    for name in mb.keys() - ma.keys():
+    for name in sorted(mb.keys() - ma.keys(), key=str):
         rule = schema_rule_id(outer, change + "-added")
         out.append(Change(rule, f"{label}: `{key}` entry {name!r} added", at_a, join(at_b, name)))
     for name in sorted(ma.keys() & mb.keys(), key=str):
