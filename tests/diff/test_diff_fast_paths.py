@@ -164,6 +164,35 @@ def test_identical_schemas_still_walk_not_and_prefix_items(tmp_path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("keyword", "value", "rule"),
+    [
+        ("unevaluatedProperties", ref("Leaf"), "response-property-constraint-narrowed"),
+        ("patternProperties", {"^x-": ref("Leaf")}, "response-property-constraint-narrowed"),
+        ("propertyNames", ref("Leaf"), "response-property-constraint-narrowed"),
+        ("dependentSchemas", {"a": ref("Leaf")}, "response-property-constraint-narrowed"),
+        ("contains", ref("Leaf"), "response-property-constraint-narrowed"),
+        ("unevaluatedItems", ref("Leaf"), "response-property-constraint-narrowed"),
+        ("contentSchema", ref("Leaf"), "response-property-constraint-narrowed"),
+        ("then", ref("Leaf"), "response-property-conditional-changed"),
+    ],
+)
+def test_identical_schemas_still_walk_the_31_subschema_keywords(
+    tmp_path, keyword, value, rule
+) -> None:
+    """``_compare_same`` must follow ``$ref``s below every keyword holding a subschema."""
+    holder = {keyword: value}
+    if keyword == "then":
+        holder["if"] = {"required": ["a"]}
+    schemas = {"Holder": holder, "Leaf": {"type": "string", "maxLength": 5}}
+    base = api({"/h": {"get": {"responses": {"200": response(ref("Holder"))}}}}, schemas)
+    rev = copy.deepcopy(base)
+    rev["components"]["schemas"]["Leaf"]["maxLength"] = 3
+    assert keys(run(tmp_path, base, rev)) == [
+        (rule, "GET /h", "/components/schemas/Leaf/maxLength")
+    ]
+
+
 def test_a_discriminator_change_alone_is_not_skipped(tmp_path) -> None:
     """A schema differing only in its discriminator is neither plain nor identical."""
     pet = {

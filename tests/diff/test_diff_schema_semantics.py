@@ -206,9 +206,12 @@ def test_inline_schema_matched_with_an_identical_alternative(tmp_path) -> None:
     other = {"type": "object", "properties": {"b": {"type": "string"}}, "required": ["b"]}
     base = api({}, root=plain)
     rev = api({}, root={"oneOf": [other, plain]})
-    assert [rule for rule, _ in run(tmp_path, base, rev)] == [
-        "request-property-composition-changed",
-        "response-property-composition-changed",
+    # The plain schema survives unchanged as an alternative: the other one was added.
+    request = "/paths/~1x/post/requestBody/content/application~1json/schema"
+    response = "/paths/~1x/post/responses/200/content/application~1json/schema"
+    assert run(tmp_path, base, rev) == [
+        ("request-property-variant-added", f"{request}/oneOf/0"),
+        ("response-property-variant-added", f"{response}/oneOf/0"),
     ]
 
 

@@ -189,9 +189,11 @@ SCHEMA_CHANGES: dict[str, tuple[Level | None, Level | None, str, str, str]] = {
         W,
         W,
         "A schema switched between a plain schema and a `oneOf`/`anyOf` (or between the two): "
-        "compatibility cannot be decided structurally, review it by hand.",
+        "compatibility cannot be decided structurally, review it by hand. (When the plain "
+        "schema survives unchanged as one alternative, the others are reported as "
+        "`variant-added` or `variant-removed` instead.)",
         "{type: string}",
-        "{anyOf: [{type: string}, {type: integer}]}",
+        "{anyOf: [{type: integer}, {type: boolean}]}",
     ),
     "discriminator-added": (
         W,
@@ -326,6 +328,202 @@ SCHEMA_CHANGES: dict[str, tuple[Level | None, Level | None, str, str, str]] = {
         "false",
         "{type: string}",
     ),
+    # JSON Schema 2020-12 keywords of OpenAPI 3.1 (compared in keywords31.py).
+    "const-changed": (
+        E,
+        E,
+        "The `const` value changed: every request with the old value is rejected, and every "
+        "response carries a value old clients never accept (and the one they dispatch on "
+        "never comes again).",
+        "{type: string, const: parcel}",
+        "{type: string, const: parcel_v2}",
+    ),
+    "const-added": (
+        E,
+        I,
+        "A `const` was added: requests with any other value are rejected; responses only "
+        "become more predictable.",
+        "{type: string}",
+        "{type: string, const: parcel}",
+    ),
+    "const-removed": (
+        I,
+        W,
+        "The `const` was removed: requests may send any value, but a response value clients "
+        "treated as a fixed tag (and may dispatch on) may now vary.",
+        "{type: string, const: parcel}",
+        "{type: string}",
+    ),
+    "conditional-added": (
+        E,
+        I,
+        "An `if`/`then`/`else` conditional was added: values that meet the condition must now "
+        "also match `then` (the others `else`), so requests that were valid may be rejected; "
+        "responses only promise more. (Like `not-added`: a new constraint narrows.)",
+        "{type: object, properties: {kind: {type: string}, code: {type: string}}}",
+        "{type: object, properties: {kind: {type: string}, code: {type: string}}, "
+        "if: {properties: {kind: {const: intl}}}, then: {required: [code]}}",
+    ),
+    "conditional-removed": (
+        I,
+        E,
+        "The `if`/`then`/`else` conditional was removed: requests are accepted more widely, "
+        "but what responses promised under the condition (a property present, a bound) no "
+        "longer holds, like a constraint widened in a response.",
+        "{type: object, properties: {kind: {type: string}, code: {type: string}}, "
+        "if: {properties: {kind: {const: intl}}}, then: {required: [code]}}",
+        "{type: object, properties: {kind: {type: string}, code: {type: string}}}",
+    ),
+    "conditional-changed": (
+        W,
+        W,
+        "The `if`/`then`/`else` conditional changed (its condition, a branch added or removed, "
+        "or what a branch requires): which values are valid moves in ways that cannot be "
+        "decided structurally; review it by hand.",
+        "{type: object, if: {properties: {kind: {const: intl}}}, then: {required: [code]}}",
+        "{type: object, if: {properties: {kind: {const: intl}}}, then: {required: [code, vat]}}",
+    ),
+    "dependent-required-added": (
+        E,
+        I,
+        "`dependentRequired` gained a condition (a new key, or a new name under a key): "
+        "requests that send the key without the names it now requires are rejected.",
+        "{type: object, properties: {value: {type: number}, currency: {type: string}}}",
+        "{type: object, properties: {value: {type: number}, currency: {type: string}}, "
+        "dependentRequired: {value: [currency]}}",
+    ),
+    "dependent-required-removed": (
+        I,
+        E,
+        "`dependentRequired` lost a condition: requests are accepted more widely, but "
+        "responses that carry the key may now lack what it promised (like a constraint "
+        "widened in a response).",
+        "{type: object, properties: {value: {type: number}, currency: {type: string}}, "
+        "dependentRequired: {value: [currency]}}",
+        "{type: object, properties: {value: {type: number}, currency: {type: string}}}",
+    ),
+    "dependent-schema-added": (
+        E,
+        I,
+        "A `dependentSchemas` entry was added: objects that carry the key must now also match "
+        "its schema, so requests that were valid may be rejected.",
+        "{type: object, properties: {value: {type: number}, currency: {type: string}}}",
+        "{type: object, properties: {value: {type: number}, currency: {type: string}}, "
+        "dependentSchemas: {value: {required: [currency]}}}",
+    ),
+    "dependent-schema-removed": (
+        I,
+        E,
+        "A `dependentSchemas` entry was removed: requests are accepted more widely, but "
+        "responses that carry the key no longer keep its promise (like a constraint widened "
+        "in a response). A changed entry is compared as a schema.",
+        "{type: object, properties: {value: {type: number}, currency: {type: string}}, "
+        "dependentSchemas: {value: {required: [currency]}}}",
+        "{type: object, properties: {value: {type: number}, currency: {type: string}}}",
+    ),
+    "contains-added": (
+        E,
+        I,
+        "A `contains` schema was added: arrays without a matching item were valid and are now "
+        "rejected, so requests may fail; responses only promise more. (`minContains` and "
+        "`maxContains` are bounds: `constraint-narrowed`/`-widened`.)",
+        "{type: array, items: {type: string}}",
+        "{type: array, items: {type: string}, contains: {const: signed}}",
+    ),
+    "contains-removed": (
+        I,
+        E,
+        "The `contains` schema was removed: requests are accepted more widely, but clients "
+        "that pick the promised item out of a response array may now find none. A changed "
+        "`contains` is compared as a schema, in the same direction.",
+        "{type: array, items: {type: string}, contains: {const: signed}}",
+        "{type: array, items: {type: string}}",
+    ),
+    "pattern-property-added": (
+        E,
+        I,
+        "A `patternProperties` entry was added: properties whose names match it must now "
+        "match its schema, so requests that sent other values there are rejected. Entries "
+        "are matched by pattern and compared as schemas.",
+        "{type: object}",
+        "{type: object, patternProperties: {'^x-': {type: string}}}",
+    ),
+    "pattern-property-removed": (
+        I,
+        E,
+        "A `patternProperties` entry was removed: requests are accepted more widely, but the "
+        "values of matching response properties are no longer promised to match its schema "
+        "(like a constraint widened in a response).",
+        "{type: object, patternProperties: {'^x-': {type: string}}}",
+        "{type: object}",
+    ),
+    "property-names-added": (
+        E,
+        I,
+        "A `propertyNames` schema was added: requests with property names it rejects are "
+        "rejected. A changed one is compared as a schema, in the same direction.",
+        "{type: object}",
+        "{type: object, propertyNames: {pattern: '^[a-z_]+$'}}",
+    ),
+    "property-names-removed": (
+        I,
+        W,
+        "The `propertyNames` schema was removed: requests are accepted more widely; responses "
+        "may carry property names clients were promised never to see (like additional "
+        "properties widened).",
+        "{type: object, propertyNames: {pattern: '^[a-z_]+$'}}",
+        "{type: object}",
+    ),
+    "content-media-type-changed": (
+        E,
+        E,
+        "The `contentMediaType` of a string changed (e.g. `image/png` to `application/pdf`): "
+        "the embedded content is produced and read as a different format on each side.",
+        "{type: string, contentMediaType: image/png}",
+        "{type: string, contentMediaType: application/pdf}",
+    ),
+    "content-media-type-added": (
+        W,
+        I,
+        "A `contentMediaType` was added to a string: requests whose content is not of that "
+        "type may now be rejected; responses only become more precise. (Like `format-added`.)",
+        "{type: string}",
+        "{type: string, contentMediaType: application/json}",
+    ),
+    "content-media-type-removed": (
+        I,
+        W,
+        "The `contentMediaType` was removed: clients that parsed the response string as that "
+        "type may now get content they cannot parse. (Like `format-removed`.)",
+        "{type: string, contentMediaType: application/json}",
+        "{type: string}",
+    ),
+    "content-encoding-changed": (
+        E,
+        E,
+        "The `contentEncoding` of a string changed, was added or was removed (e.g. `base64` to "
+        "`base32`): the same characters decode to different bytes on each side.",
+        "{type: string, contentEncoding: base64}",
+        "{type: string, contentEncoding: base32}",
+    ),
+    "content-schema-added": (
+        E,
+        I,
+        "A `contentSchema` was added: embedded documents that do not match it are now "
+        "invalid, so requests may be rejected. A changed one is compared as a schema.",
+        "{type: string, contentMediaType: application/json}",
+        "{type: string, contentMediaType: application/json, "
+        "contentSchema: {type: object, required: [carrier]}}",
+    ),
+    "content-schema-removed": (
+        I,
+        E,
+        "The `contentSchema` was removed: what clients read from the embedded document is no "
+        "longer promised (like a constraint widened in a response).",
+        "{type: string, contentMediaType: application/json, "
+        "contentSchema: {type: object, required: [carrier]}}",
+        "{type: string, contentMediaType: application/json}",
+    ),
 }
 
 # Rules about object properties; they apply to bodies only.
@@ -393,15 +591,16 @@ PROPERTY_RULES: tuple[tuple[str, Level, str, str, str], ...] = (
     (
         "request-additional-properties-narrowed",
         E,
-        "`additionalProperties` was closed or restricted: requests carrying extra properties "
-        "are rejected.",
+        "`additionalProperties` (or `unevaluatedProperties`) was closed or restricted: requests "
+        "carrying extra properties are rejected.",
         "{type: object, properties: {name: {type: string}}}",
         "{type: object, properties: {name: {type: string}}, additionalProperties: false}",
     ),
     (
         "request-additional-properties-widened",
         I,
-        "`additionalProperties` was opened: requests may carry more than before.",
+        "`additionalProperties` (or `unevaluatedProperties`) was opened: requests may carry "
+        "more than before.",
         "{type: object, additionalProperties: false}",
         "{type: object}",
     ),
@@ -468,15 +667,17 @@ PROPERTY_RULES: tuple[tuple[str, Level, str, str, str], ...] = (
     (
         "response-additional-properties-widened",
         W,
-        "A response object may now carry properties beyond the listed ones; strict "
-        "deserialisers reject them.",
+        "A response object may now carry properties beyond the listed ones "
+        "(`additionalProperties` or `unevaluatedProperties` opened); strict deserialisers "
+        "reject them.",
         "{type: object, additionalProperties: false}",
         "{type: object}",
     ),
     (
         "response-additional-properties-narrowed",
         I,
-        "A response object no longer carries unlisted properties.",
+        "A response object no longer carries unlisted properties (`additionalProperties` or "
+        "`unevaluatedProperties` closed or restricted).",
         "{type: object}",
         "{type: object, additionalProperties: false}",
     ),
@@ -1706,9 +1907,16 @@ def render_markdown() -> str:
         "keep being accepted, so narrowing breaks it; data a client *receives* (response "
         "bodies and headers) must keep being understood, so widening breaks it. Schemas are "
         "compared through `$ref`, `allOf` (merged), `oneOf` and `anyOf` (alternatives matched "
-        "by component name, then by position), `items`, `prefixItems` (position by position), "
-        "`additionalProperties` and `not` (the excluded schema is compared in the opposite "
-        "direction); a `discriminator` is compared where it is declared. A change inside a "
+        "by component name, then by position; a plain schema that survives unchanged as one "
+        "alternative makes the others variants added or removed), `items`, `prefixItems` "
+        "(position by position) with `unevaluatedItems`, `additionalProperties` and "
+        "`unevaluatedProperties` (alike), `patternProperties` (by pattern), `propertyNames`, "
+        "`contains` (with `minContains`/`maxContains` as bounds), `dependentRequired` and "
+        "`dependentSchemas` (by key), `contentSchema` (with `contentMediaType` and "
+        "`contentEncoding`), `if`/`then`/`else` (added, removed or changed as one "
+        "conditional), `const` (rules of its own) and `not` (the excluded schema is compared "
+        "in the opposite direction); a `discriminator` is compared where it is declared. A "
+        "change inside a "
         "shared component is reported at every operation that reaches it, and grouped under "
         "the component in text and markdown output.",
         "",

@@ -18,9 +18,11 @@ own (usually empty) properties. Boolean schemas: ``true`` is read as ``{}``, ``f
 nothing valid. A schema without ``type`` is taken for an object (``properties``) or an array
 (``items``) when the other side states its type.
 
-``discriminator``, ``not`` and ``prefixItems`` are compared in :mod:`.keywords`. Removing a
-deprecated property is judged by the deprecation policy (:mod:`.deprecation`), which is fixed
-for the comparer's lifetime, so memoised results stay valid.
+``discriminator``, ``not`` and ``prefixItems`` are compared in :mod:`.keywords`, the JSON
+Schema 2020-12 keywords of OpenAPI 3.1 in :mod:`.keywords31` (``unevaluatedProperties`` is read
+here, like ``additionalProperties``), and one pair's values (type, format, enum, bounds) in
+:mod:`.values`. Removing a deprecated property is judged by the deprecation policy
+(:mod:`.deprecation`), fixed for the comparer's lifetime, so memoised results stay valid.
 
 Made-up schemas (:class:`Made`, and ``{}`` standing for ``true``) are kept by the comparer for
 its lifetime, so the memo's identities stay valid; a ``Made`` always holds an ``allOf``, so it
@@ -29,16 +31,17 @@ is never "plain" nor taken by ``_compare_same``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from specfoundry.diff.deprecation import DeprecationPolicy, removal_problem
 from specfoundry.diff.findings import Change
 from specfoundry.diff.keywords import compare_discriminator, compare_not, compare_prefix_items
+from specfoundry.diff.keywords31 import SUBSCHEMA_KEYWORDS, compare_subschemas
 from specfoundry.diff.pointer import Document, escape, join, unescape
 from specfoundry.diff.quiet import Texts
 from specfoundry.diff.rules import SCHEMA_CONTEXTS, schema_rule_id
+from specfoundry.diff.values import LOWER, OPEN, UPPER, compare_value, number
 
 REQUEST_PARAMETER = "request-parameter"
 REQUEST_PROPERTY = "request-property"
@@ -47,9 +50,6 @@ RESPONSE_HEADER = "response-header"
 
 _IN_PROGRESS: tuple[Change, ...] = ()
 _COMPONENT_PREFIX = "/components/schemas/"
-_WIDER_FORMATS = {("int32", "int64"), ("float", "double")}
-_UPPER = ("maxLength", "maxItems", "maxProperties")
-_LOWER = ("minLength", "minItems", "minProperties")
 
 
 @dataclass(slots=True)
@@ -90,8 +90,8 @@ class Made(dict):  # type: ignore[type-arg]
 
 
 # Bounds met in several allOf members: all apply, so the strictest is the one that counts.
-_SMALLEST = frozenset(("maxLength", "maxItems", "maxProperties", "maximum", "exclusiveMaximum"))
-_LARGEST = frozenset(("minLength", "minItems", "minProperties", "minimum", "exclusiveMinimum"))
+_SMALLEST = frozenset((*UPPER, "maximum", "exclusiveMaximum"))
+_LARGEST = frozenset((*LOWER, "minimum", "exclusiveMinimum"))
 
 
 def _tighter(key: str, new: Any, old: Any) -> bool:
@@ -99,7 +99,7 @@ def _tighter(key: str, new: Any, old: Any) -> bool:
     if isinstance(new, bool) or isinstance(old, bool):
         # 3.0 exclusiveMaximum/exclusiveMinimum, and uniqueItems: true is the stricter one
         return new is True and old is False
-    xn, xo = _number(new), _number(old)
+    xn, xo = number(new), number(old)
     if xn is None or xo is None:
         return False
     return xn < xo if key in _SMALLEST else xn > xo
@@ -145,39 +145,6 @@ def flatten(doc: Document, node: dict[str, Any], pointer: str) -> View:
     return view
 
 
-def _types(view: View) -> tuple[frozenset[str], bool]:
-    raw = view.get("type")
-    if raw is None:
-        types: set[str] = set()
-    elif isinstance(raw, str):
-        types = {raw}
-    elif isinstance(raw, list):
-        types = {t for t in raw if isinstance(t, str)}
-    else:
-        types = set()
-    nullable = view.get("nullable") is True or "null" in types
-    types.discard("null")
-    return frozenset(types), nullable
-
-
-def _implied(view: View) -> frozenset[str]:
-    """The type a schema without ``type`` is written for: ``properties`` or
-    ``additionalProperties`` describe an object, ``items`` or ``prefixItems`` an array.
-
-    Used only against a side that states its type: adding ``type: object`` to a schema that
-    lists properties documents what every client already sends, while adding ``properties``
-    to an untyped ``{}`` says nothing about its type.
-    """
-    keywords = view.keywords
-    if view.properties or "additionalProperties" in keywords:
-        return _OBJECT
-    if "items" in keywords or "prefixItems" in keywords:
-        return _ARRAY
-    return frozenset()
-
-
-_OBJECT, _ARRAY = frozenset(("object",)), frozenset(("array",))
-
 _NULL_KEYS = frozenset(
     ("type", "enum", "const", "description", "title", "$comment", "example", "examples")
 )
@@ -195,85 +162,6 @@ def _null_only(node: Any) -> bool:
         and node.get("enum", [None]) == [None]
         and node.get("const") is None
     )
-
-
-def _covers(outer: frozenset[str], inner: frozenset[str]) -> bool:
-    """Whether every value of a schema typed ``inner`` is valid for one typed ``outer``."""
-    if not outer:
-        return True
-    if not inner:
-        return False
-    return all(t in outer or (t == "integer" and "number" in outer) for t in inner)
-
-
-def _enum(view: View) -> list[Any] | None:
-    if "const" in view.keywords:
-        return [view.get("const")]
-    values = view.get("enum")
-    return values if isinstance(values, list) else None
-
-
-def _key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-def _show(values: list[str]) -> str:
-    return ", ".join(sorted(values))
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def _bound(view: View, plain: str, exclusive: str, upper: bool) -> tuple[float, bool] | None:
-    """A numeric bound as (value, exclusive), from either the 3.0 or the 3.1 spelling."""
-    value = _number(view.get(plain))
-    raw_ex = view.get(exclusive)
-    if isinstance(raw_ex, bool):
-        return None if value is None else (value, raw_ex)
-    ex = _number(raw_ex)
-    candidates = [b for b in ((value, False), (ex, True)) if b[0] is not None]
-    if not candidates:
-        return None
-    if upper:
-        return min(candidates, key=lambda b: (b[0], not b[1]))  # type: ignore[arg-type,return-value]
-    return max(candidates, key=lambda b: (b[0], b[1]))  # type: ignore[arg-type,return-value]
-
-
-def _bound_key(view: View, plain: str, exclusive: str) -> str | None:
-    """The keyword that holds a side's bound: the 3.1 numeric ``exclusive*`` when it is the
-    one that counts, else the plain one (which 3.0's boolean ``exclusive*`` qualifies)."""
-    value, raw_ex = _number(view.get(plain)), view.get(exclusive)
-    ex = None if isinstance(raw_ex, bool) else _number(raw_ex)
-    if ex is None:
-        return plain if value is not None else None
-    if value is None:
-        return exclusive
-    upper = plain == "maximum"
-    stricter_ex = ex <= value if upper else ex >= value
-    return exclusive if stricter_ex else plain
-
-
-def _stricter(new: tuple[float, bool], old: tuple[float, bool], upper: bool) -> bool:
-    if new[0] != old[0]:
-        return new[0] < old[0] if upper else new[0] > old[0]
-    return new[1] and not old[1]
-
-
-def _show_bound(b: tuple[float, bool] | None) -> str:
-    if b is None:
-        return "none"
-    number = int(b[0]) if b[0].is_integer() else b[0]
-    return f"{number}{' (exclusive)' if b[1] else ''}"
-
-
-def _is_multiple(big: float, small: float) -> bool:
-    if small == 0:
-        return False
-    ratio = big / small
-    return abs(ratio - round(ratio)) < 1e-9
 
 
 def _component_path(pointer: str) -> str | None:
@@ -510,14 +398,14 @@ class SchemaComparer:
 
         mixed = self._compare_composition(va, vb, ctx, label, is_request, add, out)
         if mixed:
-            self._compare_with_alternative(a, a_at, b, b_at, va, vb, ctx, label, out)
+            self._compare_with_alternative(a, a_at, b, b_at, va, vb, ctx, label, add, out)
             # A plain schema against a oneOf/anyOf: the plain side was compared with the
             # alternative it became (or came from), if one matches; the composed side's own
             # properties, items and so on are not the plain side's, so they are not compared.
             compare_discriminator(self, a, a_at, b, b_at, ctx, label, out)
             return
         if not self._identical(a, b):
-            self._compare_value(va, vb, ctx, is_request, add)
+            compare_value(va, vb, is_request, add)
         compare_discriminator(self, a, a_at, b, b_at, ctx, label, out)
         self._compare_properties(va, vb, ctx, label, is_request, out)
         self._compare_additional(va, vb, ctx, label, is_request, out)
@@ -526,6 +414,7 @@ class SchemaComparer:
             out.extend(self.compare(*items_a, *items_b, ctx, label + "[]"))
         compare_prefix_items(self, va, vb, ctx, label, out)
         compare_not(self, va, vb, ctx, label, out)
+        compare_subschemas(self, va, vb, ctx, label, out)
 
     def _compare_same(
         self,
@@ -542,9 +431,11 @@ class SchemaComparer:
 
         Nothing differs here but what a ``$ref`` below reaches: no composition or value change,
         the same properties with the same required-ness, so only the properties that are not
-        plain (a ``$ref`` or a nested schema), ``additionalProperties``, ``items``,
-        ``prefixItems`` and ``not`` are walked, exactly as :meth:`_compare` would walk them, in
-        the same order. (A ``discriminator`` holds strings only: identical means unchanged.)
+        plain (a ``$ref`` or a nested schema), ``additionalProperties``,
+        ``unevaluatedProperties``, ``items``, ``prefixItems``, ``not`` and the subschema
+        keywords of :mod:`.keywords31` are walked, exactly as :meth:`_compare` would walk them,
+        in the same order. (A ``discriminator``, ``const``, ``dependentRequired`` or
+        ``content*`` holds plain values only: identical means unchanged.)
         """
         va, vb = View(a_at), View(b_at)
         props_a, props_b = a.get("properties"), b.get("properties")
@@ -566,7 +457,7 @@ class SchemaComparer:
                 required = node.get("required")
                 if isinstance(required, list):
                     view.required.update(v for v in required if isinstance(v, str))
-        for key in ("additionalProperties", "items", "prefixItems", "not"):
+        for key in _WALKED:
             if key in a:
                 va.keywords[key] = (a[key], a_at + "/" + key)
                 vb.keywords[key] = (b[key], b_at + "/" + key)
@@ -579,136 +470,7 @@ class SchemaComparer:
             compare_prefix_items(self, va, vb, ctx, label, out)
         if "not" in a:
             compare_not(self, va, vb, ctx, label, out)
-
-    def _compare_value(self, va: View, vb: View, ctx: str, is_request: bool, add: Any) -> None:
-        """Type, nullability, format, enum, default and constraints of one schema."""
-        ta, null_a = _types(va)
-        tb, null_b = _types(vb)
-        if ta != tb and not (ta and tb):
-            ta, tb = ta or _implied(va) or ta, tb or _implied(vb) or tb
-        if ta != tb:
-            shown = f"type changed from {_show(list(ta)) or 'any'} to {_show(list(tb)) or 'any'}"
-            if is_request and _covers(tb, ta):
-                add("type-widened", shown, "type")
-            elif not is_request and _covers(ta, tb):
-                add("type-narrowed", shown, "type")
-            else:
-                add("type-changed", shown, "type")
-                return
-        if null_a != null_b:
-            # Point at what allows null: 3.0's `nullable` (or the null alternative it stands
-            # for), else the type.
-            key_a = "nullable" if "nullable" in va.keywords else "type"
-            key_b = "nullable" if "nullable" in vb.keywords else "type"
-            if null_a:
-                add("nullable-removed", "null is no longer allowed", key_a, "base", key_b)
-            else:
-                add("became-nullable", "null is now allowed", key_a, "revision", key_b)
-        self._compare_format(va, vb, is_request, add)
-        self._compare_enum(va, vb, add)
-        if is_request:
-            da, db = va.keywords.get("default"), vb.keywords.get("default")
-            if (da is None) != (db is None) or (da and db and _key(da[0]) != _key(db[0])):
-                shown_a = "none" if da is None else _key(da[0])
-                shown_b = "none" if db is None else _key(db[0])
-                add("default-changed", f"default changed from {shown_a} to {shown_b}", "default")
-        self._compare_constraints(va, vb, is_request, add)
-
-    def _compare_format(self, va: View, vb: View, is_request: bool, add: Any) -> None:
-        fa, fb = va.get("format"), vb.get("format")
-        if fa == fb:
-            return
-        if fa is None:
-            add("format-added", f"format {fb} added", "format")
-        elif fb is None:
-            add("format-removed", f"format {fa} removed", "format", "base")
-        elif is_request and (fa, fb) in _WIDER_FORMATS:
-            add("format-widened", f"format widened from {fa} to {fb}", "format")
-        elif not is_request and (fb, fa) in _WIDER_FORMATS:
-            add("format-narrowed", f"format narrowed from {fa} to {fb}", "format")
-        else:
-            add("format-changed", f"format changed from {fa} to {fb}", "format")
-
-    def _compare_enum(self, va: View, vb: View, add: Any) -> None:
-        ea, eb = _enum(va), _enum(vb)
-        key = "const" if "const" in vb.keywords or "const" in va.keywords else "enum"
-        if ea is None and eb is None:
-            return
-        if ea is None:
-            add("enum-added", f"values restricted to {_show([_key(v) for v in eb or []])}", key)
-            return
-        if eb is None:
-            add("enum-removed", "values are no longer restricted to an enum", key, "base")
-            return
-        # null is a value like any other here: listing it is what makes it valid (3.0.3, and
-        # 3.1 where the enum decides), so adding or removing it is a change of values.
-        ka = {_key(v) for v in ea}
-        kb = {_key(v) for v in eb}
-        if removed := ka - kb:
-            add("enum-value-removed", f"enum values removed: {_show(list(removed))}", key)
-        if added := kb - ka:
-            add("enum-value-added", f"enum values added: {_show(list(added))}", key)
-
-    def _compare_constraints(self, va: View, vb: View, is_request: bool, add: Any) -> None:
-        def report(narrowed: bool, key: str, detail: str) -> None:
-            add("constraint-narrowed" if narrowed else "constraint-widened", detail, key)
-
-        for key in _UPPER + _LOWER:
-            xa, xb = _number(va.get(key)), _number(vb.get(key))
-            if xa == xb:
-                continue
-            upper = key in _UPPER
-            if xa is None or xb is None:
-                narrowed = xa is None
-                shown = _fmt(xa if xb is None else xb)
-                detail = f"{key} {'added' if narrowed else 'removed'} ({shown})"
-            else:
-                narrowed = xb < xa if upper else xb > xa
-                verb = "decreased" if xb < xa else "increased"
-                detail = f"{key} {verb} from {_fmt(xa)} to {_fmt(xb)}"
-            report(narrowed, key, detail)
-        for plain, exclusive, upper in (
-            ("maximum", "exclusiveMaximum", True),
-            ("minimum", "exclusiveMinimum", False),
-        ):
-            ba, bb = _bound(va, plain, exclusive, upper), _bound(vb, plain, exclusive, upper)
-            if ba == bb:
-                continue
-            narrowed = ba is None or (bb is not None and _stricter(bb, ba, upper))
-            # Each side points at the keyword it spells its bound with (3.0 and 3.1 differ).
-            key_a, key_b = _bound_key(va, plain, exclusive), _bound_key(vb, plain, exclusive)
-            detail = f"{plain} changed from {_show_bound(ba)} to {_show_bound(bb)}"
-            add(
-                "constraint-narrowed" if narrowed else "constraint-widened",
-                detail,
-                key_a or key_b,
-                "revision",
-                key_b or key_a,
-            )
-        pa, pb = va.get("pattern"), vb.get("pattern")
-        if pa != pb:
-            if pa is None:
-                report(True, "pattern", f"pattern added: {pb!r}")
-            elif pb is None:
-                report(False, "pattern", f"pattern removed (was {pa!r})")
-            else:
-                # Whether one regular expression accepts more than another cannot be decided
-                # here: a changed pattern is for a human to judge, in either direction.
-                add("pattern-changed", f"pattern changed from {pa!r} to {pb!r}", "pattern")
-        ma, mb = _number(va.get("multipleOf")), _number(vb.get("multipleOf"))
-        if ma != mb:
-            if ma is None or mb is None:
-                narrowed = ma is None
-            elif _is_multiple(mb, ma):
-                narrowed = True
-            elif _is_multiple(ma, mb):
-                narrowed = False
-            else:
-                narrowed = is_request
-            report(narrowed, "multipleOf", f"multipleOf changed from {_fmt(ma)} to {_fmt(mb)}")
-        ua, ub = va.get("uniqueItems") is True, vb.get("uniqueItems") is True
-        if ua != ub:
-            report(ub, "uniqueItems", f"uniqueItems changed from {_fmt(ua)} to {_fmt(ub)}")
+        compare_subschemas(self, va, vb, ctx, label, out)
 
     def _compare_composition(
         self,
@@ -720,13 +482,13 @@ class SchemaComparer:
         add: Any,
         out: list[Change],
     ) -> bool:
-        """Compare ``oneOf``/``anyOf``; True when one side only has them (mixed)."""
+        """Compare ``oneOf``/``anyOf``; True when one side only has them (mixed, left to
+        :meth:`_compare_with_alternative`)."""
         kind_a = next((k for k in ("oneOf", "anyOf") if isinstance(va.get(k), list)), None)
         kind_b = next((k for k in ("oneOf", "anyOf") if isinstance(vb.get(k), list)), None)
         if kind_a is None and kind_b is None:
             return False
         if kind_a is None or kind_b is None:
-            add("composition-changed", f"{kind_a or 'plain schema'} became {kind_b or 'plain'}")
             return True
         left = [
             (*self.base.deref(node, join(va.at(kind_a), i)), i)
@@ -790,13 +552,18 @@ class SchemaComparer:
         vb: View,
         ctx: str,
         label: str,
+        add: Any,
         out: list[Change],
     ) -> None:
         """A plain schema and a oneOf/anyOf: compare the plain one with its alternative.
 
         The alternative is the one with the plain schema's component name (``Owner`` became
         ``oneOf: [Owner, Organisation]``), else the first that compares without a finding.
-        Without one, ``composition-changed`` alone stands (review by hand).
+        When it compares without a finding, the plain schema survives unchanged as that
+        alternative, so the others are alternatives added (the schema was wrapped) or removed
+        (unwrapped): ``variant-added``/``variant-removed``, decided as between two
+        compositions. Otherwise ``composition-changed`` (review by hand), with the findings
+        against the named alternative.
         """
         kind_a = next((k for k in ("oneOf", "anyOf") if isinstance(va.get(k), list)), None)
         plain_is_base = kind_a is None
@@ -815,13 +582,33 @@ class SchemaComparer:
             return self.compare(alt[0], alt[1], plain, plain_at, ctx, sub)
 
         name = _component_path(plain_at)
+        survivor, found = None, ()
         for alt in alternatives:
             if name is not None and _component_path(alt[1]) == name:
-                out.extend(versus(alt))
-                return
-        for alt in alternatives:
-            if not versus(alt):
-                return
+                survivor, found = alt, versus(alt)
+                break
+        else:
+            survivor = next((alt for alt in alternatives if not versus(alt)), None)
+        if survivor is not None and not found:
+            change = "variant-added" if plain_is_base else "variant-removed"
+            verb = "added" if plain_is_base else "removed"
+            for alt in alternatives:
+                if alt is survivor:
+                    continue
+                detail = f"{label}: {kind} alternative {alt[2]} {verb} (the schema was "
+                detail += f"{'wrapped in' if plain_is_base else 'unwrapped from'} {kind})"
+                rule = schema_rule_id(ctx, change)
+                if plain_is_base:
+                    out.append(Change(rule, detail, plain_at, alt[1]))
+                else:
+                    out.append(Change(rule, detail, alt[1], plain_at, "base"))
+            return
+        add(
+            "composition-changed",
+            f"{kind if not plain_is_base else 'plain schema'} became "
+            f"{kind if plain_is_base else 'plain'}",
+        )
+        out.extend(found)
 
     def _compare_properties(
         self, va: View, vb: View, ctx: str, label: str, is_request: bool, out: list[Change]
@@ -937,24 +724,28 @@ class SchemaComparer:
     def _compare_additional(
         self, va: View, vb: View, ctx: str, label: str, is_request: bool, out: list[Change]
     ) -> None:
-        ka, kb = va.keywords.get("additionalProperties"), vb.keywords.get("additionalProperties")
-        if ka is None and kb is None:
-            return
-        rank_a, rank_b = _openness(ka), _openness(kb)
-        pctx = REQUEST_PROPERTY if is_request else RESPONSE_PROPERTY
-        if rank_a == rank_b == 1 and ka is not None and kb is not None:
-            out.extend(self.compare(*ka, *kb, pctx, label + ".*"))
-            return
-        if rank_a == rank_b:
-            return
-        direction = "narrowed" if rank_b < rank_a else "widened"
-        side = "request" if is_request else "response"
-        rule = f"{side}-additional-properties-{direction}"
-        a_ptr = ka[1] if ka is not None else va.pointer
-        b_ptr = kb[1] if kb is not None else vb.pointer
-        names = {0: "forbidden", 1: "restricted to a schema", 2: "allowed"}
-        detail = f"additional properties: {names[rank_a]} -> {names[rank_b]}"
-        out.append(Change(rule, f"{label}: {detail}", a_ptr, b_ptr))
+        """``additionalProperties``, then ``unevaluatedProperties``, alike: each is compared
+        with its own kind on the other side (an object may state both)."""
+        for key in OPEN:
+            ka, kb = va.keywords.get(key), vb.keywords.get(key)
+            if ka is None and kb is None:
+                continue
+            rank_a, rank_b = _openness(ka), _openness(kb)
+            pctx = REQUEST_PROPERTY if is_request else RESPONSE_PROPERTY
+            if rank_a == rank_b == 1 and ka is not None and kb is not None:
+                out.extend(self.compare(*ka, *kb, pctx, label + ".*"))
+                continue
+            if rank_a == rank_b:
+                continue
+            direction = "narrowed" if rank_b < rank_a else "widened"
+            side = "request" if is_request else "response"
+            rule = f"{side}-additional-properties-{direction}"
+            a_ptr = ka[1] if ka is not None else va.pointer
+            b_ptr = kb[1] if kb is not None else vb.pointer
+            names = {0: "forbidden", 1: "restricted to a schema", 2: "allowed"}
+            what = "additional" if key == "additionalProperties" else "unevaluated"
+            detail = f"{what} properties: {names[rank_a]} -> {names[rank_b]}"
+            out.append(Change(rule, f"{label}: {detail}", a_ptr, b_ptr))
 
     @staticmethod
     def _deprecated(doc: Document, entry: tuple[Any, str]) -> tuple[dict[str, Any], str] | None:
@@ -991,6 +782,10 @@ class SchemaComparer:
         return isinstance(target, dict) and target.get(flag) is True
 
 
+# What ``_compare_same`` walks (keywords that hold subschemas), in ``_compare``'s order.
+_WALKED = (*OPEN, "items", "prefixItems", "not", *SUBSCHEMA_KEYWORDS)
+
+
 def _plain(node: dict[str, Any]) -> bool:
     """True when ``node`` holds no nested mapping, so equality means no change at all."""
     for value in node.values():
@@ -1011,11 +806,3 @@ def _openness(entry: tuple[Any, str] | None) -> int:
     if isinstance(value, dict) and not value:
         return 2
     return 1
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
