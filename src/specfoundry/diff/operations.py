@@ -1,22 +1,21 @@
 """Walk paths, operations, parameters, bodies, responses and security of two documents.
 
-Everything below the schema level is delegated to :class:`SchemaComparer`; this module knows
-OpenAPI's structure (path templates, parameter keys, status codes, media types, security
-alternatives, callbacks and webhooks) and the deprecation policy for removed operations,
-parameters, callbacks and webhooks.
+Everything below the schema level is delegated to :class:`SchemaComparer`. Which operations,
+callbacks and webhooks pair up is worked out by :mod:`.paths`, which status codes and media
+types do by :mod:`.statuses` and :mod:`.media`, and what a security requirement or scheme
+change means by :mod:`.security`; this module walks the pairs (parameters, request bodies,
+responses and headers), skips or replays what cannot have changed, and applies the
+deprecation policy to removed operations, parameters, headers, callbacks and webhooks.
 
 Callbacks and webhooks are requests the API sends: the client reads their request body and
 produces their responses. They are walked by the same code as operations, with a
-:class:`Direction` that swaps the schema contexts and renames the structural rules whose level
-flips.
+:class:`~.direction.Direction` that swaps the schema contexts and renames the structural rules
+whose level flips.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import re
-import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -27,90 +26,32 @@ from specfoundry.diff.deprecation import (
     removal_problem,
     sunset_change,
 )
+from specfoundry.diff.direction import FORWARD, REVERSED, Direction
 from specfoundry.diff.findings import Change
+from specfoundry.diff.media import match_media_parameters
+from specfoundry.diff.paths import (
+    Op,
+    callbacks,
+    keyed_operations,
+    template_names,
+    trailing_slash,
+    webhooks,
+)
 from specfoundry.diff.pointer import Document, join
 from specfoundry.diff.quiet import QuietIndex, serialise
-from specfoundry.diff.schemas import (
-    REQUEST_PARAMETER,
-    REQUEST_PROPERTY,
-    RESPONSE_HEADER,
-    RESPONSE_PROPERTY,
-    SchemaComparer,
+from specfoundry.diff.schemas import REQUEST_PARAMETER, SchemaComparer
+from specfoundry.diff.security import (
+    requirement_findings,
+    scheme_changes,
+    scheme_renames,
+    schemes,
 )
+from specfoundry.diff.statuses import status_changes
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_TEMPLATE = re.compile(r"\{[^}/]*\}")
-_SCHEME_FIELDS = ("type", "scheme", "in", "name", "openIdConnectUrl")
+# Direction, FORWARD and REVERSED live in .direction; they stay importable from here.
+__all__ = ["FORWARD", "REVERSED", "Direction", "Located", "OperationComparer", "Policy"]
 
 Located = tuple[str | None, Change]  # (operation label, change)
-
-
-@dataclass(frozen=True, slots=True)
-class Direction:
-    """Who sends what in the operation being walked.
-
-    In an operation clients call, the client sends the request and reads the responses. In a
-    callback or webhook the API sends the request: its body is data the client reads (checked
-    like a response body, widening breaks) and its responses are data the client produces
-    (checked like a request, narrowing what the API accepts breaks). Schema rules keep their
-    ids, which name the data's direction relative to the client; structural rules whose level
-    flips are renamed by ``renames``; those in ``unreported`` are not reported at all.
-    """
-
-    name: str  # part of the replay keys: the same subtrees give other findings per direction
-    body_context: str  # schema context of request bodies
-    response_context: str  # of response bodies
-    header_context: str  # of response headers
-    renames: dict[str, str]
-    unreported: frozenset[str] = frozenset()
-
-    def rule(self, rule: str) -> str:
-        return self.renames.get(rule, rule)
-
-
-FORWARD = Direction(
-    "operation",
-    REQUEST_PROPERTY,
-    RESPONSE_PROPERTY,
-    RESPONSE_HEADER,
-    {"response-header-added-required": "response-header-added"},
-    # A response header that is now always sent breaks nobody (and was never reported).
-    frozenset({"response-header-became-required"}),
-)
-REVERSED = Direction(
-    "callback",
-    RESPONSE_PROPERTY,
-    REQUEST_PROPERTY,
-    REQUEST_PARAMETER,
-    {
-        "request-body-added-required": "callback-request-body-added",
-        "request-body-added": "callback-request-body-added",
-        "request-body-removed": "callback-request-body-removed",
-        "request-body-became-required": "callback-request-body-became-required",
-        "request-body-became-optional": "callback-request-body-became-optional",
-        "request-media-type-added": "callback-request-media-type-added",
-        "request-media-type-removed": "callback-request-media-type-removed",
-        "response-success-status-removed": "callback-response-status-removed",
-        "response-status-removed": "callback-response-status-removed",
-        "response-status-added": "callback-response-status-added",
-        # The API accepts more answers (any of the range) or, narrowed, fewer.
-        "response-success-status-widened": "callback-response-status-added",
-        "response-error-status-widened": "callback-response-status-added",
-        "response-status-range-narrowed": "callback-response-status-removed",
-        "response-media-type-added": "callback-response-media-type-added",
-        "request-media-type-schema-added": "callback-request-media-type-schema-added",
-        "request-media-type-schema-removed": "callback-request-media-type-schema-removed",
-        "response-media-type-schema-added": "callback-response-media-type-schema-added",
-        "response-media-type-schema-removed": "callback-response-media-type-schema-removed",
-        "response-media-type-removed": "callback-response-media-type-removed",
-        "response-header-removed": "callback-response-header-removed",
-        "response-optional-header-removed": "callback-response-header-removed",
-        "response-header-added-required": "callback-response-header-added-required",
-        "response-header-added": "callback-response-header-added",
-        "response-header-became-required": "callback-response-header-became-required",
-        "response-header-became-optional": "callback-response-header-became-optional",
-    },
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,180 +60,6 @@ class Policy:
 
     today: dt.date
     min_deprecation_days: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Op:
-    method: str
-    path: str
-    node: dict[str, Any]
-    pointer: str
-    item: dict[str, Any]
-    item_pointer: str
-    title: str | None = None  # the label of a callback or webhook
-    base_path: str = ""  # the servers' common path prefix, when operations are keyed by it
-
-    @property
-    def label(self) -> str:
-        return self.title or f"{self.method.upper()} {self.path}"
-
-
-@functools.cache
-def _template_names(path: str) -> tuple[str, ...]:
-    """The parameter names of a path template, in order (each path is met on both sides)."""
-    return tuple(m.group(0)[1:-1] for m in _TEMPLATE.finditer(path))
-
-
-def _path_key(path: str) -> str:
-    return _TEMPLATE.sub("{}", path.rstrip("/") or "/")
-
-
-def _trailing_slash(path: str) -> bool:
-    return path != "/" and path.endswith("/")
-
-
-_SERVER_VARIABLE = re.compile(r"\{([^}/]*)\}")
-
-
-def _server_parts(server: Any) -> tuple[str, str] | None:
-    """(origin, path prefix without a trailing slash) of a server object, its variables
-    replaced by their defaults; None when that cannot be worked out."""
-    if not isinstance(server, dict) or not isinstance(server.get("url"), str):
-        return None
-    variables = server.get("variables") if isinstance(server.get("variables"), dict) else {}
-    unknown = False
-
-    def fill(m: re.Match[str]) -> str:
-        nonlocal unknown
-        var = variables.get(m.group(1))
-        default = var.get("default") if isinstance(var, dict) else None
-        if not isinstance(default, str):
-            unknown = True
-            return m.group(0)
-        return default
-
-    url = _SERVER_VARIABLE.sub(fill, server["url"])
-    if unknown:
-        return None
-    parts = urllib.parse.urlsplit(url)
-    origin = f"{parts.scheme}://{parts.netloc}".lower() if parts.netloc else ""
-    path = parts.path.rstrip("/")
-    if path and not path.startswith("/"):
-        path = "/" + path
-    if "{" in path or "}" in path:
-        return None
-    return origin, path
-
-
-def _base_path(data: dict[str, Any]) -> str | None:
-    """The path prefix every document-level server shares (``""`` without servers), or None
-    when the servers disagree or one cannot be read."""
-    servers = data.get("servers")
-    if not isinstance(servers, list) or not servers:
-        return ""
-    prefixes = set()
-    for server in servers:
-        parts = _server_parts(server)
-        if parts is None:
-            return None
-        prefixes.add(parts[1])
-    return prefixes.pop() if len(prefixes) == 1 else None
-
-
-def _operations(doc: Document, prefix: str = "") -> dict[tuple[str, str], Op]:
-    """Operations keyed by (normalised ``prefix`` + path template, method)."""
-    out: dict[tuple[str, str], Op] = {}
-    paths = doc.data.get("paths") or {}
-    if not isinstance(paths, dict):
-        return out
-    for path, raw_item in paths.items():
-        item_at = join("/paths", path)
-        item, item_at = doc.deref(raw_item, item_at)
-        if not isinstance(item, dict):
-            continue
-        path_key = None
-        for method in METHODS:
-            node = item.get(method)
-            if isinstance(node, dict):
-                if path_key is None:
-                    path_key = _path_key(prefix + str(path))
-                key = (path_key, method)
-                if key not in out:
-                    out[key] = Op(
-                        method, str(path), node, item_at + "/" + method, item, item_at, None, prefix
-                    )
-    return out
-
-
-def _item_operations(
-    doc: Document, raw_item: Any, item_at: str, prefix: str, name: str
-) -> Iterator[tuple[str, Op]]:
-    """(method, operation) of a callback's or webhook's path item, labelled ``prefix METHOD``."""
-    item, item_at = doc.deref(raw_item, item_at)
-    if not isinstance(item, dict):
-        return
-    for method in METHODS:
-        node = item.get(method)
-        if isinstance(node, dict):
-            title = f"{prefix} {method.upper()}"
-            yield method, Op(method, name, node, item_at + "/" + method, item, item_at, title)
-
-
-def _callbacks(doc: Document, op: Op) -> dict[tuple[str, str, str], Op]:
-    """The callback operations of ``op`` by (callback name, expression, method)."""
-    out: dict[tuple[str, str, str], Op] = {}
-    raw = op.node.get("callbacks")
-    if not isinstance(raw, dict):
-        return out
-    for name, raw_callback in raw.items():
-        callback, at = doc.deref(raw_callback, join(op.pointer, "callbacks", name))
-        if not isinstance(callback, dict):
-            continue
-        for expression, raw_item in callback.items():
-            if str(expression).startswith("x-"):
-                continue
-            prefix = f"{op.label} callback {name} {expression}"
-            for method, cb in _item_operations(
-                doc, raw_item, join(at, expression), prefix, str(name)
-            ):
-                out[(str(name), str(expression), method)] = cb
-    return out
-
-
-def _webhooks(doc: Document) -> dict[tuple[str, str], Op]:
-    """The webhook operations (OpenAPI 3.1) by (webhook name, method)."""
-    out: dict[tuple[str, str], Op] = {}
-    raw = doc.data.get("webhooks")
-    if not isinstance(raw, dict):
-        return out
-    for name, raw_item in raw.items():
-        prefix = f"WEBHOOK {name}"
-        for method, hook in _item_operations(
-            doc, raw_item, join("/webhooks", name), prefix, str(name)
-        ):
-            out[(str(name), method)] = hook
-    return out
-
-
-def _success(status: str) -> bool:
-    return status[:1] in ("1", "2", "3")
-
-
-def _range_of(status: str) -> str | None:
-    """The range an exact status code falls in (``404``: ``4XX``)."""
-    return status[0] + "XX" if len(status) == 3 and status.isdigit() else None
-
-
-def _cover(status: str, others: dict[str, Any]) -> str | None:
-    """The entry of ``others`` (upper-cased statuses) that documents ``status`` there: its
-    range, else for an error code or range ``default``. A success code is never covered by
-    ``default``, which documents errors in practice."""
-    span = _range_of(status)
-    if span is not None and span in others:
-        return span
-    if status != "DEFAULT" and not _success(status) and "DEFAULT" in others:
-        return "DEFAULT"
-    return None
 
 
 class OperationComparer:
@@ -315,10 +82,10 @@ class OperationComparer:
         self._items: dict[tuple[str, str], tuple[bool, bool]] = {}  # see _operation_quiet
         self._global_quiet: bool | None = None
         # Security schemes renamed with an identical definition: base name -> revision name.
-        self._scheme_renames = _scheme_renames(_schemes(base.data), _schemes(revision.data))
+        self._scheme_renames = scheme_renames(schemes(base.data), schemes(revision.data))
 
     def compare(self) -> Iterator[Located]:
-        ops_a, ops_b, base_path_change = self._keyed_operations()
+        ops_a, ops_b, base_path_change = keyed_operations(self.base, self.revision)
         if base_path_change is not None:
             yield None, base_path_change
         # Where a removed operation's path still lives in the revision, for annotations.
@@ -331,7 +98,7 @@ class OperationComparer:
                 yield b.label, Change("operation-added", "operation added", None, b.pointer)
             elif a is not None and b is not None:
                 full_a, full_b = a.base_path + a.path, b.base_path + b.path
-                if _trailing_slash(full_a) != _trailing_slash(full_b):
+                if trailing_slash(full_a) != trailing_slash(full_b):
                     yield (
                         b.label,
                         Change(
@@ -351,38 +118,8 @@ class OperationComparer:
                 self._same_text = False
         if "webhooks" in self.base.data or "webhooks" in self.revision.data:
             yield from self._webhook_changes()
-        yield from ((None, c) for c in self._security_schemes())
-
-    def _keyed_operations(
-        self,
-    ) -> tuple[dict[tuple[str, str], Op], dict[tuple[str, str], Op], Change | None]:
-        """Both sides' operations, keyed so that the same URL meets itself.
-
-        A client calls the servers' URL joined with the path, so when every server of each
-        side shares one path prefix (``https://x/v2`` and ``https://y/v2``: ``/v2``) and the
-        prefixes differ, operations are keyed by prefix + path: ``/v2`` moved from the servers
-        into every path is no change. If keying by the paths alone matches more operations,
-        the prefix itself changed (``/v2`` to ``/v3``): one ``server-base-path-changed``
-        instead of every operation removed and added.
-        """
-        ops_a, ops_b = _operations(self.base), _operations(self.revision)
-        prefix_a, prefix_b = _base_path(self.base.data), _base_path(self.revision.data)
-        if prefix_a is None or prefix_b is None or prefix_a == prefix_b:
-            return ops_a, ops_b, None
-        full_a, full_b = _operations(self.base, prefix_a), _operations(self.revision, prefix_b)
-        if len(full_a.keys() & full_b.keys()) >= len(ops_a.keys() & ops_b.keys()):
-            return full_a, full_b, None
-        at_a = "/servers" if "servers" in self.base.data else None
-        at_b = "/servers" if "servers" in self.revision.data else None
-        change = Change(
-            "server-base-path-changed",
-            f"the servers' base path changed from {prefix_a or '/'} to {prefix_b or '/'}: "
-            "every operation's URL changed",
-            at_a,
-            at_b,
-            "revision" if at_b is not None else "base",
-        )
-        return ops_a, ops_b, change
+        sa, sb = schemes(self.base.data), schemes(self.revision.data)
+        yield from ((None, c) for c in scheme_changes(sa, sb, self._scheme_renames))
 
     # -- skipping what cannot change -----------------------------------------------------------
 
@@ -542,7 +279,7 @@ class OperationComparer:
         """The callbacks of operation ``a`` against those of ``b``, walked in reverse."""
         if self.quiet.quiet(a.node.get("callbacks"), b.node.get("callbacks")):
             return
-        ca, cb = _callbacks(self.base, a), _callbacks(self.revision, b)
+        ca, cb = callbacks(self.base, a), callbacks(self.revision, b)
         # The nearest surviving parent of a removed one: its path item, callback or operation.
         parents: dict[tuple[str, ...], str] = {k[:2]: op.item_pointer for k, op in cb.items()}
         for k in cb:
@@ -555,7 +292,7 @@ class OperationComparer:
         raw_a, raw_b = self.base.data.get("webhooks"), self.revision.data.get("webhooks")
         if self.quiet.quiet(raw_a, raw_b):
             return
-        wa, wb = _webhooks(self.base), _webhooks(self.revision)
+        wa, wb = webhooks(self.base), webhooks(self.revision)
         parents = {k[0]: op.item_pointer for k, op in wb.items()}
         fallback = "/webhooks" if isinstance(raw_b, dict) else None
         for key in sorted(set(wa) | set(wb)):
@@ -592,7 +329,7 @@ class OperationComparer:
         ``{project_id}`` is not reported; header names are case-insensitive.
         """
         found: dict[tuple[str, str], tuple[dict[str, Any], str, Any, str]] = {}
-        names = _template_names(op.path)
+        names = template_names(op.path)
         for owner, owner_at in ((op.item, op.item_pointer), (op.node, op.pointer)):
             raw = owner.get("parameters")
             if not isinstance(raw, list):
@@ -762,7 +499,7 @@ class OperationComparer:
         cb = b.get("content") if isinstance(b.get("content"), dict) else {}
         ka = {str(k).lower(): k for k in ca}
         kb = {str(k).lower(): k for k in cb}
-        _match_media_parameters(ka, kb)
+        match_media_parameters(ka, kb)
         ctx = d.body_context if side == "request" else d.response_context
         for media in sorted(set(ka) - set(kb)):
             yield Change(
@@ -843,7 +580,7 @@ class OperationComparer:
         if not self._same_text:
             sa, sb = {str(k).upper(): k for k in ra}, {str(k).upper(): k for k in rb}
             covered: list[tuple[str, str]] = []
-            yield from self._statuses(sa, ra_at, sb, rb_at, d, covered)
+            yield from status_changes(sa, ra_at, sb, rb_at, d, covered)
             pairs = [(status, status) for status in sorted(set(sa) & set(sb))] + covered
         roots = (a.item_pointer, b.item_pointer)
         for status_a, status_b in pairs:
@@ -862,74 +599,6 @@ class OperationComparer:
                 rb_at,
                 key_b,
                 d,
-            )
-
-    def _statuses(
-        self,
-        sa: dict[str, Any],
-        ra_at: str,
-        sb: dict[str, Any],
-        rb_at: str,
-        d: Direction,
-        covered: list[tuple[str, str]],
-    ) -> Iterator[Change]:
-        """Status codes removed or added (``sa``/``sb``: upper-cased code -> key as written).
-
-        A code documented on one side only may be covered on the other by its range (``200``
-        by ``2XX``) or, for errors, by ``default``: the two responses are compared (the pair
-        is appended to ``covered``) and the finding says so instead of a plain removal.
-        """
-        removed, added = set(sa) - set(sb), set(sb) - set(sa)
-        # A range the revision documents in place of exact codes it covers: narrowed.
-        narrowed = {_range_of(s) for s in added if _range_of(s) in removed}
-        for status in sorted(removed):
-            cover = None if status in narrowed else _cover(status, sb)
-            if cover is not None:
-                covered.append((status, cover))
-                rule = (
-                    "response-success-status-widened"
-                    if _success(status)
-                    else "response-error-status-widened"
-                )
-                yield Change(
-                    d.rule(rule),
-                    f"response {sa[status]} is now documented as {sb[cover]}",
-                    join(ra_at, sa[status]),
-                    join(rb_at, sb[cover]),
-                )
-                continue
-            if status in narrowed:
-                codes = sorted(str(sb[s]) for s in added if _range_of(s) == status)
-                yield Change(
-                    d.rule("response-status-range-narrowed"),
-                    f"response {sa[status]} is now documented as {', '.join(codes)}",
-                    join(ra_at, sa[status]),
-                    rb_at,
-                    "base",
-                )
-                continue
-            success = _success(status)
-            rule = "response-success-status-removed" if success else "response-status-removed"
-            yield Change(
-                d.rule(rule),
-                f"response {sa[status]} removed",
-                join(ra_at, sa[status]),
-                rb_at,
-                "base",
-            )
-        widened = {cover for _, cover in covered}
-        for status in sorted(added):
-            if status in widened:
-                continue  # reported, and compared, as the codes it now documents
-            cover = _cover(status, sa)
-            if cover is not None:
-                covered.append((cover, status))
-            yield Change(
-                d.rule("response-status-added"),
-                f"response {sb[status]} added"
-                + (f" (was documented as {sa[cover]})" if cover is not None else ""),
-                ra_at,
-                join(rb_at, sb[status]),
             )
 
     def _response(
@@ -1040,77 +709,15 @@ class OperationComparer:
         raw_b, b_at = self._effective_security(self.revision, b)
         text_a, text_b = serialise(raw_a), serialise(raw_b)
         if text_a is None or text_b is None:
-            found = self._security_findings(raw_a, raw_b)
+            found = requirement_findings(raw_a, raw_b, self._scheme_renames)
         else:
             known = self._securities.get((text_a, text_b))
             if known is None:
-                known = self._security_findings(raw_a, raw_b)
+                known = requirement_findings(raw_a, raw_b, self._scheme_renames)
                 self._securities[(text_a, text_b)] = known
             found = known
         for rule, message in found:
             yield Change(rule, message, a_at, b_at)
-
-    def _security_findings(self, raw_a: Any, raw_b: Any) -> list[tuple[str, str]]:
-        """Findings between two raw requirements; the base's is read with renamed schemes'
-        new names. A requirement written identically on both sides finds nothing (the
-        operation walk skips such pairs, so the answer must not depend on the walk)."""
-        if raw_a == raw_b and serialise(raw_a) == serialise(raw_b):
-            return []
-        alts_a = _alternatives(raw_a)
-        if self._scheme_renames:
-            names = self._scheme_renames
-            alts_a = [{names.get(k, k): v for k, v in alt.items()} for alt in alts_a]
-        return list(_security_findings(alts_a, _alternatives(raw_b)))
-
-    def _security_schemes(self) -> Iterator[Change]:
-        sa = _schemes(self.base.data)
-        sb = _schemes(self.revision.data)
-        for old, new in sorted(self._scheme_renames.items()):
-            yield Change(
-                "security-scheme-renamed",
-                f"security scheme `{old}` renamed to `{new}` (same definition)",
-                join("/components/securitySchemes", old),
-                join("/components/securitySchemes", new),
-            )
-        for name in sorted(set(sa) & set(sb)):
-            a, b = sa[name], sb[name]
-            if not isinstance(a, dict) or not isinstance(b, dict):
-                continue
-            changed = [f for f in _SCHEME_FIELDS if _scheme_field(a, f) != _scheme_field(b, f)]
-            if _flow_urls(a) != _flow_urls(b):
-                changed.append("flows")
-            if changed:
-                at = join("/components/securitySchemes", name)
-                yield Change(
-                    "security-scheme-changed",
-                    f"security scheme `{name}` changed: {', '.join(changed)}",
-                    at,
-                    at,
-                )
-
-
-def _media_essence(media: str) -> str:
-    """``type/subtype`` of a media type, without parameters (``; charset=utf-8``)."""
-    return media.partition(";")[0].strip()
-
-
-def _match_media_parameters(ka: dict[str, Any], kb: dict[str, Any]) -> None:
-    """Pair media types that differ only in their parameters, in place: an unmatched key of
-    ``kb`` is re-keyed as the unmatched key of ``ka`` with the same ``type/subtype``, when
-    there is exactly one on each side (``application/json`` and
-    ``application/json; charset=utf-8`` are the same payload)."""
-    if len(ka) == len(kb) and ka.keys() == kb.keys():
-        return
-    only_a: dict[str, list[str]] = {}
-    only_b: dict[str, list[str]] = {}
-    for media in ka.keys() - kb.keys():
-        only_a.setdefault(_media_essence(media), []).append(media)
-    for media in kb.keys() - ka.keys():
-        only_b.setdefault(_media_essence(media), []).append(media)
-    for essence, from_a in only_a.items():
-        from_b = only_b.get(essence)
-        if from_b is not None and len(from_a) == 1 and len(from_b) == 1:
-            kb[from_a[0]] = kb.pop(from_b[0])
 
 
 def _inside(change: Change, roots: tuple[str, str]) -> bool:
@@ -1122,82 +729,6 @@ def _inside(change: Change, roots: tuple[str, str]) -> bool:
             if pointer == root or pointer.startswith(root + "/"):
                 return True
     return False
-
-
-def _schemes(data: dict[str, Any]) -> dict[str, Any]:
-    components = data.get("components")
-    schemes = components.get("securitySchemes") if isinstance(components, dict) else None
-    return schemes if isinstance(schemes, dict) else {}
-
-
-def _scheme_field(scheme: dict[str, Any], field: str) -> Any:
-    """A field of a security scheme as it matters on the wire: an API key's header name in
-    any case (HTTP header names are case-insensitive)."""
-    value = scheme.get(field)
-    if field == "name" and scheme.get("in") == "header" and isinstance(value, str):
-        return value.lower()
-    return value
-
-
-def _scheme_definition(scheme: Any) -> Any:
-    """What identifies a security scheme apart from its name: every field but descriptions
-    and extensions, an API key header's name in lower case."""
-    if not isinstance(scheme, dict):
-        return None
-    out = {
-        str(k): v for k, v in scheme.items() if k != "description" and not str(k).startswith("x-")
-    }
-    if "name" in out:
-        out["name"] = _scheme_field(scheme, "name")
-    return serialise(out)
-
-
-def _scheme_renames(sa: dict[str, Any], sb: dict[str, Any]) -> dict[str, str]:
-    """Schemes of the base missing from the revision whose definition is that of exactly one
-    scheme new in the revision (and no other missing one): base name -> revision name."""
-    gone = {name: _scheme_definition(sa[name]) for name in sa if name not in sb}
-    new = {name: _scheme_definition(sb[name]) for name in sb if name not in sa}
-    if not gone or not new:
-        return {}
-    renames: dict[str, str] = {}
-    for old, definition in gone.items():
-        if definition is None or list(gone.values()).count(definition) != 1:
-            continue
-        twins = [name for name, d in new.items() if d == definition]
-        if len(twins) == 1:
-            renames[str(old)] = str(twins[0])
-    return renames
-
-
-def _flow_urls(scheme: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    flows = scheme.get("flows")
-    if not isinstance(flows, dict):
-        return []
-    return sorted(
-        (str(k), v.get("authorizationUrl"), v.get("tokenUrl"))
-        for k, v in flows.items()
-        if isinstance(v, dict)
-    )
-
-
-def _satisfies(have: dict[str, set[str]], need: dict[str, set[str]]) -> bool:
-    """Whether a client holding credentials ``have`` meets requirement ``need``."""
-    return all(k in have and need[k] <= have[k] for k in need)
-
-
-def _twin(
-    alt: dict[str, set[str]], others: list[dict[str, set[str]]]
-) -> dict[str, set[str]] | None:
-    """The alternative of ``others`` that ``alt`` is compared with: an identical one, else the
-    first with the same schemes (whose scopes then differ)."""
-    if alt in others:
-        return alt
-    return next((o for o in others if set(o) == set(alt)), None)
-
-
-def _show_alt(alt: dict[str, set[str]]) -> str:
-    parts = [f"{k}[{', '.join(sorted(v))}]" if v else k for k, v in sorted(alt.items())]
-    return " + ".join(parts)
 
 
 def _serialisation(where: str, param: dict[str, Any]) -> tuple[str, bool, bool]:
@@ -1220,53 +751,3 @@ def _param_schema(param: dict[str, Any], at: str) -> tuple[Any, str] | None:
         if isinstance(entry, dict) and "schema" in entry:
             return entry["schema"], join(at, "content", media, "schema")
     return None
-
-
-def _alternatives(raw: Any) -> list[dict[str, set[str]]]:
-    alternatives: list[dict[str, set[str]]] = []
-    for entry in raw if isinstance(raw, list) else []:
-        if isinstance(entry, dict):
-            alternatives.append({str(k): {str(s) for s in (v or [])} for k, v in entry.items()})
-    return alternatives
-
-
-def _security_findings(
-    alts_a: list[dict[str, set[str]]], alts_b: list[dict[str, set[str]]]
-) -> Iterator[tuple[str, str]]:
-    """(rule, message) of each security finding from requirement ``alts_a`` to ``alts_b``."""
-    public_a = not alts_a or any(not alt for alt in alts_a)
-    public_b = not alts_b or any(not alt for alt in alts_b)
-    if public_a and not public_b:
-        yield ("security-added", "operation now requires authentication")
-        return
-    if public_b and not public_a:
-        yield ("security-removed", "operation no longer requires authentication")
-        return
-    if public_a and public_b:
-        return
-    lost = [alt for alt in alts_a if not any(_satisfies(alt, other) for other in alts_b)]
-    for alt in lost:
-        same = _twin(alt, alts_b)
-        if same is not None:
-            extra = sorted(s for k in same for s in same[k] - alt[k])
-            yield (
-                "security-scope-added",
-                f"security {_show_alt(alt)} now also needs scopes {', '.join(extra)}",
-            )
-        else:
-            yield (
-                "security-requirement-changed",
-                f"security {_show_alt(alt)} is no longer accepted",
-            )
-    for alt in alts_b:
-        same = _twin(alt, alts_a)
-        if same is None:
-            # A replacement is reported once, as the lost requirement; only a pure
-            # addition is news of its own.
-            if not lost and not any(_satisfies(o, alt) for o in alts_a):
-                yield ("security-alternative-added", f"security {_show_alt(alt)} is now accepted")
-        elif fewer := sorted(s for k in alt for s in same[k] - alt[k]):
-            yield (
-                "security-scope-removed",
-                f"security {_show_alt(alt)} no longer needs scopes {', '.join(fewer)}",
-            )
