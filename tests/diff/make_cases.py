@@ -1461,6 +1461,33 @@ case(
     ],
     min_deprecation_days=90,
 )
+for change, revision in (
+    ("sunset-moved-earlier", {"x-sunset": "2998-01-01"}),
+    ("sunset-moved-too-early", {"x-sunset": "2025-05-01"}),
+    ("sunset-deleted", {}),
+):
+    case(
+        f"property-{change}",
+        with_legacy(True, **{"x-sunset": "2999-01-01"}),
+        with_legacy(True, **revision),
+        [
+            f(
+                f"request-property-{change}",
+                "POST /v1/items",
+                LEGACY + ("/x-sunset" if revision else ""),
+            ),
+            f(
+                f"response-property-{change}",
+                "POST /v1/items",
+                LEGACY + ("/x-sunset" if revision else ""),
+            ),
+            f(
+                f"response-property-{change}",
+                "GET /v1/items",
+                LEGACY + ("/x-sunset" if revision else ""),
+            ),
+        ],
+    )
 _deprecated_ref = items_api(
     {"type": "object", "properties": {"old": {"$ref": "#/components/schemas/Old"}}},
     Old={"type": "string"},

@@ -1546,7 +1546,7 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
         "Something was marked deprecated (or its sunset changed) with an `x-sunset` that "
         "is not a date (ISO 8601, or an HTTP date as in the `Sunset` header): no removal "
         "can be checked against it, and removing it is reported as before its sunset. Any "
-        "kind: operation, parameter, response header, callback, webhook.",
+        "kind: operation, parameter, response header, callback, webhook, schema property.",
         "get: {operationId: listProjects}",
         "get: {operationId: listProjects, deprecated: true, x-sunset: soon}",
     ),
@@ -1747,6 +1747,50 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
         "(DELETE /v1/notes/{id} is back, or was never removed)",
     ),
 )
+
+
+def _property_sunset_rules() -> tuple[tuple[str, Level, str, str, str, str], ...]:
+    """The sunset rules of schema properties, alike for request and response bodies."""
+    before = "name: {type: string, deprecated: true, x-sunset: '2026-12-31'}"
+    rules = []
+    for side in ("request", "response"):
+        kind = f"{side}-property"
+        what = f"A {side} body property's `x-sunset`"
+        rules += [
+            (
+                "Deprecation",
+                f"{kind}-sunset-moved-too-early",
+                E,
+                f"{what} moved to an earlier date that leaves less than "
+                "`--min-deprecation-days` after `x-deprecated-since` (after today when there "
+                "is none), or lies before that start: clients lose the notice the policy "
+                "promises.",
+                before,
+                "name: {type: string, deprecated: true, x-sunset: '2025-07-01'}",
+            ),
+            (
+                "Deprecation",
+                f"{kind}-sunset-moved-earlier",
+                W,
+                f"{what} moved to an earlier date that still leaves the notice the policy "
+                "requires: clients planned their migration for the old date.",
+                before,
+                "name: {type: string, deprecated: true, x-sunset: '2026-06-30'}",
+            ),
+            (
+                "Deprecation",
+                f"{kind}-sunset-deleted",
+                W,
+                f"{what} was deleted while it stays deprecated: the next release can remove "
+                "it at once, a silent early removal in two steps.",
+                before,
+                "name: {type: string, deprecated: true}",
+            ),
+        ]
+    return tuple(rules)
+
+
+OTHER_RULES += _property_sunset_rules()
 
 
 def schema_rule_id(context: str, change: str) -> str:

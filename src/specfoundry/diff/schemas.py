@@ -34,7 +34,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from specfoundry.diff.deprecation import DeprecationPolicy, removal_problem
+from specfoundry.diff.deprecation import (
+    SUNSET_UNREADABLE,
+    DeprecationPolicy,
+    removal_problem,
+    sunset_change,
+)
 from specfoundry.diff.findings import Change
 from specfoundry.diff.keywords import compare_discriminator, compare_not, compare_prefix_items
 from specfoundry.diff.keywords31 import SUBSCHEMA_KEYWORDS, compare_subschemas
@@ -707,18 +712,23 @@ class SchemaComparer:
                     sub = f"{label}.{name}" if label else name
                     out.append(Change(rule, f"{sub}: became {state}", sa[1], sb[1]))
                 deprecated = self._deprecated(self.revision, sb)
-                if deprecated is not None and self._deprecated(self.base, sa) is None:
-                    rule = (
-                        "request-property-deprecated"
-                        if is_request
-                        else "response-property-deprecated"
-                    )
-                    sunset = deprecated[0].get("x-sunset")
-                    detail = "property deprecated" + (f" (sunset {sunset})" if sunset else "")
+                if deprecated is not None:
+                    was = self._deprecated(self.base, sa)
                     sub = f"{label}.{name}" if label else name
-                    out.append(
-                        Change(rule, f"{sub}: {detail}", sa[1], deprecated[1] + "/deprecated")
-                    )
+                    kind = "request-property" if is_request else "response-property"
+                    if was is None:
+                        sunset = deprecated[0].get("x-sunset")
+                        detail = "property deprecated" + (f" (sunset {sunset})" if sunset else "")
+                        out.append(
+                            Change(
+                                f"{kind}-deprecated",
+                                f"{sub}: {detail}",
+                                sa[1],
+                                deprecated[1] + "/deprecated",
+                            )
+                        )
+                    if self.policy is not None:
+                        out.extend(self._sunset(kind, sub, was, sa[1], deprecated))
                 out.extend(self.compare(sa[0], sa[1], sb[0], sb[1], pctx, label, name))
 
     def _compare_additional(
@@ -746,6 +756,26 @@ class SchemaComparer:
             what = "additional" if key == "additionalProperties" else "unevaluated"
             detail = f"{what} properties: {names[rank_a]} -> {names[rank_b]}"
             out.append(Change(rule, f"{label}: {detail}", a_ptr, b_ptr))
+
+    def _sunset(
+        self,
+        kind: str,
+        label: str,
+        was: tuple[dict[str, Any], str] | None,
+        a_at: str,
+        now: tuple[dict[str, Any], str],
+    ) -> list[Change]:
+        """A property's deprecation notice made worse (:func:`.deprecation.sunset_change`),
+        the same policy as operations, parameters and headers."""
+        assert self.policy is not None
+        found = sunset_change(was[0] if was else {}, now[0], self.policy)
+        if found is None:
+            return []
+        change, detail = found
+        rule = change if change == SUNSET_UNREADABLE else f"{kind}-{change}"
+        base_at = _sunset_at(was) if was is not None else a_at
+        revision_at = _sunset_at(now)
+        return [Change(rule, f"{label}: {detail}", base_at, revision_at)]
 
     @staticmethod
     def _deprecated(doc: Document, entry: tuple[Any, str]) -> tuple[dict[str, Any], str] | None:
@@ -784,6 +814,11 @@ class SchemaComparer:
 
 # What ``_compare_same`` walks (keywords that hold subschemas), in ``_compare``'s order.
 _WALKED = (*OPEN, "items", "prefixItems", "not", *SUBSCHEMA_KEYWORDS)
+
+
+def _sunset_at(entry: tuple[dict[str, Any], str]) -> str:
+    """The pointer of a deprecated schema's ``x-sunset``, else of the schema."""
+    return entry[1] + "/x-sunset" if "x-sunset" in entry[0] else entry[1]
 
 
 def _plain(node: dict[str, Any]) -> bool:
