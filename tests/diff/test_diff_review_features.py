@@ -942,6 +942,26 @@ def test_spec_admin_stops_inheriting_analyst(invoke, spec_pair) -> None:
     assert "role admin: transition connection.connect no longer allowed" in messages
 
 
+def test_spec_condition_added_is_an_error(invoke, spec_pair) -> None:
+    """Analysts may now update a project only while it is not archived, where they could
+    update any: ``condition-added`` (error; it was a warning).
+
+    Updates of archived projects that succeeded now get 403. A condition added only ever
+    refuses calls that were allowed, like a transition that can start from fewer states
+    (``transition-sources-narrowed``) or a stricter bound in a request
+    (``constraint-narrowed``), both errors; that it refuses only some calls does not make it
+    less breaking for those. A condition *changed* stays a warning: it may not be tighter.
+    """
+    base, rev = spec_pair
+    edit(
+        rev / "permissions.yaml",
+        "      update: [analyst]\n",
+        '      update: [{role: analyst, when: "resource.archived == false"}]\n',
+    )
+    out = spec_diff(invoke, base, rev)
+    assert spec_rules(out) == {("condition-added", "error")}
+
+
 def test_spec_condition_tightened(invoke, spec_pair) -> None:
     """Analysts may edit data sources only in `draft` or `paused` (no longer `failing`): a
     tighter condition (warning: condition-changed)."""

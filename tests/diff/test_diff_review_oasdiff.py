@@ -477,9 +477,13 @@ def test_operation_sunset_deleted(diff: Diff) -> None:
 
 
 def test_parameter_sunset_moved_earlier(diff: Diff) -> None:
-    """oasdiff ``request-parameter-sunset-date-changed-too-small`` (ERR).
+    """oasdiff ``request-parameter-sunset-date-changed-too-small`` (ERR); we say
+    ``request-parameter-sunset-moved-too-early`` (warning; it was an error).
 
-    Same as the operation case, for a deprecated query parameter.
+    Same as the operation case, for a deprecated query parameter, but at the level of the
+    removal it lets through early: removing the parameter before its sunset is a warning
+    (``request-parameter-removed-before-sunset``, see below), because clients still sending
+    it have it ignored. Shortening the promise cannot be more serious than breaking it.
     """
 
     def param(sunset: str) -> list[dict[str, Any]]:
@@ -489,7 +493,27 @@ def test_parameter_sunset_moved_earlier(diff: Diff) -> None:
 
     base = api(parameters=param("2026-12-31"))
     revision = api(parameters=param("2025-07-01"))
-    assert levels(diff(base, revision, "--min-deprecation-days", "90")) & {"warning", "error"}
+    found = diff(base, revision, "--min-deprecation-days", "90")
+    assert has(found, "request-parameter-sunset-moved-too-early", "warning")
+    assert "error" not in levels(found)
+
+
+def test_response_tuple_opened_is_a_warning(diff: Diff) -> None:
+    """``response-property-no-longer-false`` (warning; it was info).
+
+    The response's ``dims`` tuple was closed (``items: false``: exactly three numbers) and
+    now allows more elements. That is the same effect as a position added to a closed tuple
+    (``response-property-prefix-item-added``, a warning) or additional properties allowed
+    (``response-additional-properties-widened``, a warning): tolerant clients ignore the
+    extra element, fixed-length decoders reject it.
+    """
+    closed = {"type": "array", "prefixItems": [{"type": "number"}] * 3, "items": False}
+    opened = {"type": "array", "prefixItems": [{"type": "number"}] * 3}
+    base = api(response=obj(dims=closed))
+    revision = api(response=obj(dims=opened))
+    found = diff(base, revision)
+    assert has(found, "response-property-no-longer-false", "warning")
+    assert "error" not in levels(found)
 
 
 def test_deprecated_with_unparseable_sunset(diff: Diff) -> None:

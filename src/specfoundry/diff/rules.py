@@ -142,8 +142,9 @@ SCHEMA_CHANGES: dict[str, tuple[Level | None, Level | None, str, str, str]] = {
     "constraint-widened": (
         I,
         E,
-        "A bound was relaxed or removed: requests are accepted more widely, but responses may "
-        "now carry values old clients never had to handle (buffers, columns, validators).",
+        "A bound was relaxed or removed (maxLength up, minimum down, pattern or uniqueItems "
+        "removed, ...): requests are accepted more widely, but responses may now carry values "
+        "old clients never had to handle (buffers, columns, validators).",
         "{type: string, maxLength: 100}",
         "{type: string, maxLength: 200}",
     ),
@@ -263,7 +264,8 @@ SCHEMA_CHANGES: dict[str, tuple[Level | None, Level | None, str, str, str]] = {
         I,
         W,
         "The `not` schema was removed: requests are accepted more widely, but responses may "
-        "now carry values old clients were promised never to see.",
+        "now carry values old clients were promised never to see, of a type they already "
+        "read (like `enum-removed`: an exclusion lifted, not a promise of presence lost).",
         "{type: string, not: {const: admin}}",
         "{type: string}",
     ),
@@ -289,7 +291,8 @@ SCHEMA_CHANGES: dict[str, tuple[Level | None, Level | None, str, str, str]] = {
         W,
         "A position was added at the end of a `prefixItems` tuple: old requests (shorter "
         "tuples) stay valid; clients that decode response tuples of a fixed length meet an "
-        "extra element.",
+        "extra element, which strict deserialisers reject (like additional properties "
+        "widened; a tuple opened is `no-longer-false`).",
         "{type: array, prefixItems: [{type: number}, {type: number}]}",
         "{type: array, prefixItems: [{type: number}, {type: number}, {type: number}]}",
     ),
@@ -322,9 +325,11 @@ SCHEMA_CHANGES: dict[str, tuple[Level | None, Level | None, str, str, str]] = {
     ),
     "no-longer-false": (
         I,
-        I,
+        W,
         "The schema was `false` (3.1), so no value was valid, and now allows some: requests "
-        "may send a value; responses carry one where there was none.",
+        "may send a value; responses may carry one where they promised none (most often a "
+        "tuple opened: `items` or `unevaluatedItems` no longer `false`), which strict "
+        "deserialisers reject, like `prefix-item-added` or additional properties widened.",
         "false",
         "{type: string}",
     ),
@@ -369,7 +374,8 @@ SCHEMA_CHANGES: dict[str, tuple[Level | None, Level | None, str, str, str]] = {
         E,
         "The `if`/`then`/`else` conditional was removed: requests are accepted more widely, "
         "but what responses promised under the condition (a property present, a bound) no "
-        "longer holds, like a constraint widened in a response.",
+        "longer holds: like a property that became optional or a constraint widened in a "
+        "response, clients that read it break.",
         "{type: object, properties: {kind: {type: string}, code: {type: string}}, "
         "if: {properties: {kind: {const: intl}}}, then: {required: [code]}}",
         "{type: object, properties: {kind: {type: string}, code: {type: string}}}",
@@ -396,8 +402,8 @@ SCHEMA_CHANGES: dict[str, tuple[Level | None, Level | None, str, str, str]] = {
         I,
         E,
         "`dependentRequired` lost a condition: requests are accepted more widely, but "
-        "responses that carry the key may now lack what it promised (like a constraint "
-        "widened in a response).",
+        "responses that carry the key may now lack the properties it promised (like a "
+        "property that became optional in a response).",
         "{type: object, properties: {value: {type: number}, currency: {type: string}}, "
         "dependentRequired: {value: [currency]}}",
         "{type: object, properties: {value: {type: number}, currency: {type: string}}}",
@@ -415,8 +421,9 @@ SCHEMA_CHANGES: dict[str, tuple[Level | None, Level | None, str, str, str]] = {
         I,
         E,
         "A `dependentSchemas` entry was removed: requests are accepted more widely, but "
-        "responses that carry the key no longer keep its promise (like a constraint widened "
-        "in a response). A changed entry is compared as a schema.",
+        "responses that carry the key no longer keep its promise (like a property that "
+        "became optional or a constraint widened in a response). A changed entry is "
+        "compared as a schema.",
         "{type: object, properties: {value: {type: number}, currency: {type: string}}, "
         "dependentSchemas: {value: {required: [currency]}}}",
         "{type: object, properties: {value: {type: number}, currency: {type: string}}}",
@@ -434,8 +441,9 @@ SCHEMA_CHANGES: dict[str, tuple[Level | None, Level | None, str, str, str]] = {
         I,
         E,
         "The `contains` schema was removed: requests are accepted more widely, but clients "
-        "that pick the promised item out of a response array may now find none. A changed "
-        "`contains` is compared as a schema, in the same direction.",
+        "that pick the promised item out of a response array may now find none (like a "
+        "property that became optional). A changed `contains` is compared as a schema, in "
+        "the same direction.",
         "{type: array, items: {type: string}, contains: {const: signed}}",
         "{type: array, items: {type: string}}",
     ),
@@ -452,8 +460,10 @@ SCHEMA_CHANGES: dict[str, tuple[Level | None, Level | None, str, str, str]] = {
         I,
         E,
         "A `patternProperties` entry was removed: requests are accepted more widely, but the "
-        "values of matching response properties are no longer promised to match its schema "
-        "(like a constraint widened in a response).",
+        "values of matching response properties, which clients read, are no longer promised "
+        "to match its schema and may come in any type (like a type changed or a constraint "
+        "widened in a response; unlike additional properties widened, these properties "
+        "could already be sent: what is lost is the shape of their values).",
         "{type: object, patternProperties: {'^x-': {type: string}}}",
         "{type: object}",
     ),
@@ -493,8 +503,9 @@ SCHEMA_CHANGES: dict[str, tuple[Level | None, Level | None, str, str, str]] = {
     "content-media-type-removed": (
         I,
         W,
-        "The `contentMediaType` was removed: clients that parsed the response string as that "
-        "type may now get content they cannot parse. (Like `format-removed`.)",
+        "The `contentMediaType` was removed: requests are accepted more widely, but clients "
+        "that parsed the response string as that type may now get content they cannot "
+        "parse. (Like `format-removed`.)",
         "{type: string, contentMediaType: application/json}",
         "{type: string}",
     ),
@@ -518,8 +529,9 @@ SCHEMA_CHANGES: dict[str, tuple[Level | None, Level | None, str, str, str]] = {
     "content-schema-removed": (
         I,
         E,
-        "The `contentSchema` was removed: what clients read from the embedded document is no "
-        "longer promised (like a constraint widened in a response).",
+        "The `contentSchema` was removed: requests are accepted more widely, but what clients "
+        "read from the embedded document of a response is no longer promised (like "
+        "`response-media-type-schema-removed`).",
         "{type: string, contentMediaType: application/json, "
         "contentSchema: {type: object, required: [carrier]}}",
         "{type: string, contentMediaType: application/json}",
@@ -639,7 +651,8 @@ PROPERTY_RULES: tuple[tuple[str, Level, str, str, str], ...] = (
     (
         "response-property-became-optional",
         E,
-        "A response property that was always present may now be missing.",
+        "A response property that was always present may now be missing: clients that read "
+        "it break.",
         "{properties: {name: {type: string}}, required: [name]}",
         "{properties: {name: {type: string}}}",
     ),
@@ -1019,7 +1032,7 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
         "Response headers",
         "response-header-removed",
         E,
-        "A required response header was removed.",
+        "A required response header was removed: clients that read it break.",
         "headers: {X-Rate-Limit: {required: true, schema: {type: integer}}}",
         "headers: {}",
     ),
@@ -1035,7 +1048,7 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
         "Response headers",
         "response-header-became-optional",
         E,
-        "A response header that was always sent may now be missing.",
+        "A response header that was always sent may now be missing: clients that read it break.",
         "headers: {X-Rate-Limit: {required: true, schema: {type: integer}}}",
         "headers: {X-Rate-Limit: {schema: {type: integer}}}",
     ),
@@ -1303,8 +1316,8 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
         "Callbacks and webhooks",
         "callback-response-header-became-required",
         E,
-        "A header of the answer to a callback or webhook became required: clients that omit "
-        "it are answering wrongly.",
+        "A header of the answer to a callback or webhook became required: the API may now "
+        "treat answers that omit it as failures (retry, give up, unsubscribe).",
         "headers: {X-Processed-Id: {schema: {type: string}}}",
         "headers: {X-Processed-Id: {required: true, schema: {type: string}}}",
     ),
@@ -1418,12 +1431,14 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
     (
         "Deprecation",
         "request-parameter-sunset-moved-too-early",
-        E,
+        W,
         "A parameter's `x-sunset` moved to an earlier date that leaves less than "
         "`--min-deprecation-days` after `x-deprecated-since` (after today when there is "
         "none), or lies before that start: clients lose the notice the policy promises, "
         "and the removal itself will later look on time, because it is judged against the "
-        "shortened date.",
+        "shortened date. A warning, as serious as the removal it lets through early "
+        "(`request-parameter-removed-before-sunset`): clients still sending the parameter "
+        "have it ignored.",
         "{name: team, in: query, deprecated: true, x-sunset: '2026-12-31'}",
         "{name: team, in: query, deprecated: true, x-sunset: '2025-07-01'}",
     ),
@@ -1635,9 +1650,11 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
     (
         "Permissions (spec only)",
         "condition-added",
-        W,
-        "A condition now restricts a permission or a transition that had none: some calls "
-        "that were allowed are refused.",
+        E,
+        "A condition now restricts a permission or a transition that had none: calls that "
+        "were allowed are refused when it does not hold (like `transition-sources-narrowed`; "
+        "a condition changed is `condition-changed`, a warning, because it may not be "
+        "tighter).",
         "note: {update: [writer]}",
         "note: {update: [{role: writer, when: resource.owner_id == principal.id}]}",
     ),
@@ -1929,6 +1946,42 @@ ignore:
 """
 
 
+LEVELS = """## Levels
+
+A level follows from what a change does to a client that was correct before it, by these
+principles, so you can predict it:
+
+- **What clients send** (parameters, request bodies, answers to callbacks and webhooks, calls
+  allowed by a spec's permissions): a change that rejects calls that were accepted is an
+  `error`, even if it rejects only some of them: a new required item, a narrower type, a
+  stricter bound, an `enum`, `not`, `const` or conditional added, a media type dropped, new
+  security, a permission or transition source lost, a permission condition added. Something
+  removed that is then ignored, not rejected, is a `warning` (a parameter, a property of an
+  open object, a body), and so is a change that may reject values or change behaviour
+  without certainty: a `format` or `contentMediaType` added (many validators only annotate
+  them), a default changed. Accepting more is `info`.
+- **What clients receive** (response bodies and headers, bodies of callbacks and webhooks):
+  a change that lets the server send what clients must parse and could not is an `error`: a
+  different type or format, `null`, a required property or header that may be missing or is
+  gone, a relaxed bound or a dropped `pattern`, a lost promise that something is present or
+  has a shape (`dependentRequired`, `contains`, a conditional, a `patternProperties` entry,
+  `contentSchema`, a media type's schema), a success status or media type no longer sent. A
+  change that well-behaved clients tolerate but strict ones may not is a `warning`: a new
+  value of a type they already read (an enum value, variant or discriminator value added;
+  `enum`, `const`, `not`, `propertyNames` or `format` dropped), extra properties or tuple
+  elements, an optional property or header gone. Sending fewer kinds of values is `info`.
+- **Deprecation** never raises a level: removing something after the notice the policy
+  asks for is `info`; earlier it is as serious as removing it undeprecated, and shortening
+  a sunset below the policy is as serious as the early removal it lets through. A sunset
+  moved earlier within the policy, or deleted, is a `warning`.
+- **When compatibility cannot be decided** from the documents (a replaced `pattern`, `not`,
+  conditional or permission condition, a switch between a plain schema and a `oneOf`), the
+  level is `warning`: review it by hand.
+- Renames that change nothing on the wire but the names generated code uses (`operationId`,
+  a security scheme) are `warning`s.
+"""
+
+
 def render_markdown() -> str:
     """The reference page ``docs/diff-rules.md``; ``scripts/gen_diff_rules_doc.py`` writes it."""
     lines = [
@@ -1964,18 +2017,21 @@ def render_markdown() -> str:
         "shared component is reported at every operation that reaches it, and grouped under "
         "the component in text and markdown output.",
         "",
-        "Deprecation: an operation, a parameter, a callback or a webhook marked "
-        "`deprecated: true` may carry `x-sunset` (a date) and `x-deprecated-since` (a date). "
-        "Removing it is `info` once `x-sunset` has passed and at least "
+        "Deprecation: an operation, a parameter, a response header, a callback or a webhook "
+        "marked `deprecated: true` may carry `x-sunset` (a date) and `x-deprecated-since` (a "
+        "date). Removing it is `info` once `x-sunset` has passed and at least "
         "`--min-deprecation-days` have elapsed since `x-deprecated-since`; before that it is "
-        "as serious as removing it undeprecated (an error, a warning for a parameter). Marking "
-        "an operation, a parameter or a response header deprecated is `info`. A schema "
+        "as serious as removing it undeprecated (an error for an operation, callback or "
+        "webhook, a warning for a parameter, an error or a warning for a response header as "
+        "it was required or optional). Marking any of them, or a schema property, deprecated "
+        "is `info`. A schema "
         "property marked `deprecated: true` follows the same policy with its own `x-sunset` "
         "and `x-deprecated-since`: removing it in time is `info`, removing it earlier is "
         "reported like any property removal. A removal is judged against the base's "
         "`x-sunset`, so editing the promise is checked when it happens (operations, "
         "parameters, response headers, callbacks, webhooks): a sunset moved earlier is an "
-        "error when the new date leaves less than `--min-deprecation-days` after "
+        "error (a warning for a parameter, whose early removal is one) when the new date "
+        "leaves less than `--min-deprecation-days` after "
         "`x-deprecated-since` (after today without one), a warning otherwise "
         "(`*-sunset-moved-too-early`, `*-sunset-moved-earlier`); a sunset deleted while the "
         "thing stays deprecated is a warning (`*-sunset-deleted`); a new or changed "
@@ -1994,6 +2050,7 @@ def render_markdown() -> str:
         "Rules marked *spec only* compare the compiled models of two specs and do not apply "
         "to plain OpenAPI documents.",
         "",
+        LEVELS,
         USAGE,
     ]
     areas: dict[str, list[Rule]] = {}
