@@ -524,8 +524,14 @@ case(
     get_responses({"201": _ok}),
     [
         f("response-success-status-removed", "GET /v1/items", f"{R}/200"),
-        f("response-status-added", "GET /v1/items", f"{R}/201"),
+        f("response-success-status-added", "GET /v1/items", f"{R}/201"),
     ],
+)
+case(
+    "response-success-status-added",
+    get_responses({"200": _ok}),
+    get_responses({"200": _ok, "202": _ok}),
+    [f("response-success-status-added", "GET /v1/items", f"{R}/202")],
 )
 case(
     "response-status-removed",

@@ -970,14 +970,15 @@ def test_shared_parameter_dropped_from_one_operation(run_diff: Run) -> None:
 
 
 def test_success_status_replaced(run_diff: Run) -> None:
-    """POST /pets answers 200 where it answered 201: clients waiting for 201 break."""
+    """POST /pets answers 200 where it answered 201: clients waiting for 201 break, and the
+    new 200 is a success code they never saw (a warning of its own)."""
     rev = petstore()
     responses = rev["paths"]["/pets"]["post"]["responses"]
     responses["200"] = responses.pop("201")
     out = run_diff(PETSTORE_YAML, rev)
     assert out.keys == {
         ("response-success-status-removed", "error", "POST /pets", f"{PETS}/post/responses/201"),
-        ("response-status-added", "info", "POST /pets", f"{PETS}/post/responses/200"),
+        ("response-success-status-added", "warning", "POST /pets", f"{PETS}/post/responses/200"),
     }
 
 

@@ -64,6 +64,7 @@ REVERSED = Direction(
         "response-success-status-removed": "callback-response-status-removed",
         "response-status-removed": "callback-response-status-removed",
         "response-status-added": "callback-response-status-added",
+        "response-success-status-added": "callback-response-status-added",
         # The API accepts more answers (any of the range) or, narrowed, fewer.
         "response-success-status-widened": "callback-response-status-added",
         "response-error-status-widened": "callback-response-status-added",

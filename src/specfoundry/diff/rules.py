@@ -962,9 +962,19 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
         "Responses",
         "response-status-added",
         I,
-        "A new documented response status.",
+        "A new documented error status (4xx/5xx/default): clients already handle failures "
+        "they do not know by their class.",
         "responses: {'200': {...}}",
         "responses: {'200': {...}, '404': {...}}",
+    ),
+    (
+        "Responses",
+        "response-success-status-added",
+        W,
+        "A new success status (1xx/2xx/3xx) may now be sent: clients that check for exactly "
+        "the codes they knew (`200`) treat it as a failure, or do not follow a new redirect.",
+        "responses: {'200': {...}}",
+        "responses: {'200': {...}, '202': {...}}",
     ),
     (
         "Responses",

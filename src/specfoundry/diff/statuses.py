@@ -74,8 +74,11 @@ def status_changes(
         cover = _cover(status, sa)
         if cover is not None:
             covered.append((cover, status))
+        # A code its range or `default` documented before could be sent already.
+        new_success = cover is None and _success(status)
+        rule = "response-success-status-added" if new_success else "response-status-added"
         yield Change(
-            d.rule("response-status-added"),
+            d.rule(rule),
             f"response {sb[status]} added"
             + (f" (was documented as {sa[cover]})" if cover is not None else ""),
             ra_at,
