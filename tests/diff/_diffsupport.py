@@ -1,7 +1,9 @@
-"""Helpers shared by the diff tests: small documents and a YAML writer."""
+"""Helpers shared by the diff tests: small documents, a YAML writer, a CLI run's outcome."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,3 +57,37 @@ def write(path: Path, data: Any) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
+
+
+Key = tuple[str, str, str | None, str]
+
+
+@dataclass
+class Outcome:
+    """What one `specfoundry diff --format json` run printed, read as findings."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return json.loads(self.stdout)
+
+    @property
+    def findings(self) -> list[dict[str, Any]]:
+        return self.payload["findings"]
+
+    @property
+    def keys(self) -> set[Key]:
+        """Each finding as (rule, level, operation, pointer)."""
+        return {(f["rule"], f["level"], f["operation"], f["pointer"]) for f in self.findings}
+
+    @property
+    def rules(self) -> set[tuple[str, str]]:
+        """Each finding as (rule, level)."""
+        return {(f["rule"], f["level"]) for f in self.findings}
+
+    def at_least(self, level: str) -> list[dict[str, Any]]:
+        order = {"info": 0, "warning": 1, "error": 2}
+        return [f for f in self.findings if order[f["level"]] >= order[level]]

@@ -17,15 +17,14 @@ import copy
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from _diffsupport import Outcome
 
 Doc = dict[str, Any] | str
-Key = tuple[str, str, str | None, str]
 
 PETSTORE_YAML = """\
 openapi: 3.0.3
@@ -279,35 +278,6 @@ def petstore() -> dict[str, Any]:
 
 
 # --- running the diff ------------------------------------------------------------------------
-
-
-@dataclass
-class Outcome:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def payload(self) -> dict[str, Any]:
-        return json.loads(self.stdout)
-
-    @property
-    def findings(self) -> list[dict[str, Any]]:
-        return self.payload["findings"]
-
-    @property
-    def keys(self) -> set[Key]:
-        """Each finding as (rule, level, operation, pointer)."""
-        return {(f["rule"], f["level"], f["operation"], f["pointer"]) for f in self.findings}
-
-    @property
-    def rules(self) -> set[tuple[str, str]]:
-        """Each finding as (rule, level)."""
-        return {(f["rule"], f["level"]) for f in self.findings}
-
-    def at_least(self, level: str) -> list[dict[str, Any]]:
-        order = {"info": 0, "warning": 1, "error": 2}
-        return [f for f in self.findings if order[f["level"]] >= order[level]]
 
 
 Run = Callable[..., Outcome]

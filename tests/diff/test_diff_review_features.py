@@ -22,12 +22,12 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from _diffsupport import Outcome
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "analytics"
 TODAY = "2025-06-01"
@@ -287,29 +287,6 @@ def callback_op(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- running the diff ------------------------------------------------------------------------
-
-
-@dataclass
-class Outcome:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def payload(self) -> dict[str, Any]:
-        return json.loads(self.stdout)
-
-    @property
-    def findings(self) -> list[dict[str, Any]]:
-        return self.payload["findings"]
-
-    @property
-    def keys(self) -> set[tuple[str, str, str | None, str]]:
-        return {(f["rule"], f["level"], f["operation"], f["pointer"]) for f in self.findings}
-
-    @property
-    def rules(self) -> set[tuple[str, str]]:
-        return {(f["rule"], f["level"]) for f in self.findings}
 
 
 Run = Callable[..., Outcome]

@@ -16,6 +16,8 @@ import datetime as dt
 import email.utils
 from typing import Any, Protocol
 
+from specfoundry.diff.findings import Change
+
 
 class DeprecationPolicy(Protocol):
     """What :class:`specfoundry.diff.operations.Policy` provides."""
@@ -119,3 +121,27 @@ def sunset_change(
         detail = f"{notice} days after {origin} {start.isoformat()}; the policy requires {days}"
         return SUNSET_MOVED_TOO_EARLY, f"{moved}, {detail}"
     return SUNSET_MOVED_EARLIER, moved
+
+
+def sunset_changes(
+    kind: str,
+    label: str,
+    a: dict[str, Any],
+    a_at: str,
+    b: dict[str, Any],
+    b_at: str,
+    policy: DeprecationPolicy,
+) -> list[Change]:
+    """:func:`sunset_change` of a ``kind`` (``operation``, ``request-property``, ...) as the
+    finding it makes, at the ``x-sunset`` of each side where there is one.
+
+    Depends on the two nodes and the policy alone, so callers may memoise or replay it.
+    """
+    found = sunset_change(a, b, policy)
+    if found is None:
+        return []
+    change, detail = found
+    rule = change if change == SUNSET_UNREADABLE else f"{kind}-{change}"
+    base_at = a_at + "/x-sunset" if "x-sunset" in a else a_at
+    revision_at = b_at + "/x-sunset" if "x-sunset" in b else b_at
+    return [Change(rule, f"{label}: {detail}", base_at, revision_at)]

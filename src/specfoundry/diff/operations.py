@@ -21,10 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from specfoundry.diff.deprecation import (
-    SUNSET_UNREADABLE,
     date_of,
     removal_problem,
-    sunset_change,
+    sunset_changes,
 )
 from specfoundry.diff.direction import FORWARD, REVERSED, Direction
 from specfoundry.diff.findings import Change
@@ -220,30 +219,6 @@ class OperationComparer:
         )
         return f"deprecated-{kind}-removed", detail
 
-    def _sunset(
-        self,
-        kind: str,
-        label: str,
-        a: dict[str, Any],
-        a_at: str,
-        b: dict[str, Any],
-        b_at: str,
-    ) -> Iterator[Change]:
-        """The deprecation notice of a ``kind`` kept from ``a`` to ``b`` made worse: its
-        ``x-sunset`` moved earlier, deleted or unreadable (:func:`.deprecation.sunset_change`).
-
-        Depends on the two nodes and the policy alone (fixed for the comparer's lifetime), so
-        results stay valid where :meth:`_replay` replays them.
-        """
-        found = sunset_change(a, b, self.policy)
-        if found is None:
-            return
-        change, detail = found
-        rule = change if change == SUNSET_UNREADABLE else f"{kind}-{change}"
-        base_at = join(a_at, "x-sunset") if "x-sunset" in a else a_at
-        revision_at = join(b_at, "x-sunset") if "x-sunset" in b else b_at
-        yield Change(rule, f"{label}: {detail}", base_at, revision_at)
-
     def _removed(self, op: Op, surviving_item: str | None) -> Change:
         where = "operation removed" if surviving_item else f"path {op.path} removed"
         parent = surviving_item or "/paths"
@@ -263,7 +238,7 @@ class OperationComparer:
             sunset = b.node.get("x-sunset")
             detail = f"{kind} deprecated" + (f" (sunset {sunset})" if sunset else "")
             yield Change(f"{kind}-deprecated", detail, a.pointer, join(b.pointer, "deprecated"))
-        yield from self._sunset(kind, kind, a.node, a.pointer, b.node, b.pointer)
+        yield from sunset_changes(kind, kind, a.node, a.pointer, b.node, b.pointer, self.policy)
         id_a, id_b = a.node.get("operationId"), b.node.get("operationId")
         if id_a and id_b and id_a != id_b:
             yield Change(
@@ -418,7 +393,7 @@ class OperationComparer:
             sunset = pb.get("x-sunset")
             detail = f"{label} deprecated" + (f" (sunset {sunset})" if sunset else "")
             yield Change("request-parameter-deprecated", detail, a_at, join(b_at, "deprecated"))
-        yield from self._sunset("request-parameter", label, pa, a_at, pb, b_at)
+        yield from sunset_changes("request-parameter", label, pa, a_at, pb, b_at, self.policy)
         req_a = bool(pa.get("required")) or where == "path"
         req_b = bool(pb.get("required")) or where == "path"
         if req_a != req_b:
@@ -651,7 +626,9 @@ class OperationComparer:
                 if head_b.get("deprecated") and not head_a.get("deprecated"):
                     at = join(hb_at, "deprecated")
                     yield Change("response-header-deprecated", f"{label} deprecated", ha_at, at)
-                yield from self._sunset("response-header", label, head_a, ha_at, head_b, hb_at)
+                yield from sunset_changes(
+                    "response-header", label, head_a, ha_at, head_b, hb_at, self.policy
+                )
                 req_a, req_b = bool(head_a.get("required")), bool(head_b.get("required"))
                 if req_a != req_b:
                     rule = (

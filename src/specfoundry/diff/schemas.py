@@ -35,10 +35,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from specfoundry.diff.deprecation import (
-    SUNSET_UNREADABLE,
     DeprecationPolicy,
     removal_problem,
-    sunset_change,
+    sunset_changes,
 )
 from specfoundry.diff.findings import Change
 from specfoundry.diff.keywords import compare_discriminator, compare_not, compare_prefix_items
@@ -728,7 +727,8 @@ class SchemaComparer:
                             )
                         )
                     if self.policy is not None:
-                        out.extend(self._sunset(kind, sub, was, sa[1], deprecated))
+                        base, base_at = was if was is not None else ({}, sa[1])
+                        out += sunset_changes(kind, sub, base, base_at, *deprecated, self.policy)
                 out.extend(self.compare(sa[0], sa[1], sb[0], sb[1], pctx, label, name))
 
     def _compare_additional(
@@ -756,26 +756,6 @@ class SchemaComparer:
             what = "additional" if key == "additionalProperties" else "unevaluated"
             detail = f"{what} properties: {names[rank_a]} -> {names[rank_b]}"
             out.append(Change(rule, f"{label}: {detail}", a_ptr, b_ptr))
-
-    def _sunset(
-        self,
-        kind: str,
-        label: str,
-        was: tuple[dict[str, Any], str] | None,
-        a_at: str,
-        now: tuple[dict[str, Any], str],
-    ) -> list[Change]:
-        """A property's deprecation notice made worse (:func:`.deprecation.sunset_change`),
-        the same policy as operations, parameters and headers."""
-        assert self.policy is not None
-        found = sunset_change(was[0] if was else {}, now[0], self.policy)
-        if found is None:
-            return []
-        change, detail = found
-        rule = change if change == SUNSET_UNREADABLE else f"{kind}-{change}"
-        base_at = _sunset_at(was) if was is not None else a_at
-        revision_at = _sunset_at(now)
-        return [Change(rule, f"{label}: {detail}", base_at, revision_at)]
 
     @staticmethod
     def _deprecated(doc: Document, entry: tuple[Any, str]) -> tuple[dict[str, Any], str] | None:
@@ -814,11 +794,6 @@ class SchemaComparer:
 
 # What ``_compare_same`` walks (keywords that hold subschemas), in ``_compare``'s order.
 _WALKED = (*OPEN, "items", "prefixItems", "not", *SUBSCHEMA_KEYWORDS)
-
-
-def _sunset_at(entry: tuple[dict[str, Any], str]) -> str:
-    """The pointer of a deprecated schema's ``x-sunset``, else of the schema."""
-    return entry[1] + "/x-sunset" if "x-sunset" in entry[0] else entry[1]
 
 
 def _plain(node: dict[str, Any]) -> bool:
