@@ -1,0 +1,1 @@
+"""Your code for insights: specfoundry created this package once and never overwrites it."""

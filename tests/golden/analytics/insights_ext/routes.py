@@ -1,0 +1,13 @@
+"""Extra routes: yours. specfoundry created this file once and never overwrites it.
+
+Every route you add must authenticate (``Depends(authenticate)``) and declare its action with
+``Depends(Authorize(entity, action))``; the generated test suite fails on a route without it.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+
+def register(app: FastAPI) -> None:
+    """Add your routers: ``app.include_router(my_router)``."""
