@@ -206,8 +206,9 @@ def test_create_update_read_shapes(doc: dict[str, Any]) -> None:
         "viewer",
     ]
     email = schemas["Member"]["properties"]["email"]
-    assert email == {"type": "string", "format": "email"}
-    assert schemas["WebhookEndpoint"]["properties"]["url"]["format"] == "uri"
+    assert email == {"type": "string", "format": "email", "maxLength": 320}
+    url = schemas["WebhookEndpoint"]["properties"]["url"]
+    assert url["format"] == "uri" and url["maxLength"] == 2048
     assert schemas["Dashboard"]["properties"]["layout"] == {}  # json: any value
 
 
@@ -383,3 +384,31 @@ def test_require_precondition_and_resource_deprecation(tmp_path: Path) -> None:
     assert "Sunset" not in item["delete"]["responses"]["204"]["headers"]
     assert item["delete"]["responses"]["204"]["headers"]["Deprecation"]["example"] == "@1767225600"
     assert "429" not in item["get"]["responses"]  # no rate limits in this spec
+
+
+@pytest.mark.parametrize("spec", [ANALYTICS, MINIMAL], ids=["analytics", "minimal"])
+def test_every_string_is_bounded_as_its_column(spec: Path) -> None:
+    """maxLength on every free-text property: the column's length, or (for an unbounded
+    column) the documented default; a value the contract accepts always fits the column."""
+    from specfoundry.emit.openapi.schemas import DEFAULT_TEXT_MAX_LENGTH
+    from specfoundry.emit.service.catalog import build_catalog
+
+    model = model_of(spec)
+    schemas = build_openapi(model).document["components"]["schemas"]
+    checked = 0
+    for table in build_catalog(model).entity_tables:
+        assert table.entity is not None
+        for shape in ("", "Create", "Update"):
+            props = schemas.get(f"{table.entity.name.pascal}{shape}", {}).get("properties", {})
+            for column in table.field_columns:
+                if column.type.kind not in ("string", "text") or column.name not in props:
+                    continue
+                prop = props[column.name]
+                if "enum" in prop:
+                    continue
+                field = table.entity.field(column.name)
+                assert field is not None
+                expected = column.type.length or field.max_length or DEFAULT_TEXT_MAX_LENGTH
+                assert prop.get("maxLength") == expected, (table.name, column.name, shape)
+                checked += 1
+    assert checked

@@ -278,6 +278,8 @@ class _ResourceBuilder:
         takes_if_match = transition or action in ("update", "delete")
         if takes_if_match:
             names["412"] = "PreconditionFailed"
+        if not transition and action in ("create", "update"):
+            names["413"] = "ContentTooLarge"
         if not transition and action in ("list", "create", "update"):
             names["422"] = "UnprocessableContent"
         if takes_if_match and self.resource.require_precondition:

@@ -115,6 +115,15 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         "`If-Match` does not match the object's current `ETag` (weak tags never match).",
     ),
     ProblemType(
+        "payload-too-large",
+        413,
+        "Content Too Large",
+        "ContentTooLarge",
+        "Problem",
+        "The request body is larger than the service accepts (`MAX_BODY_BYTES`, 1 MiB by "
+        "default); `max_bytes` gives the limit.",
+    ),
+    ProblemType(
         "validation-error",
         422,
         "Unprocessable Content",

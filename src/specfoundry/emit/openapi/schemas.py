@@ -19,6 +19,24 @@ Schema = dict[str, Any]
 ID_PROPERTY: Schema = {"type": "string", "format": "uuid", "description": "Unique id."}
 TIMESTAMP: Schema = {"type": "string", "format": "date-time"}
 
+# The longest string a field takes when the spec sets no ``max_length``: an email or URL as its
+# column (varchar 320 / 2048), other strings (unbounded columns) a documented default, so that
+# every string in the contract, and so every request, has a bound (docs/api-conventions.md).
+DEFAULT_TEXT_MAX_LENGTH = 65_536
+DEFAULT_MAX_LENGTH: dict[FieldType, int] = {
+    FieldType.EMAIL: 320,
+    FieldType.URL: 2048,
+    FieldType.STRING: DEFAULT_TEXT_MAX_LENGTH,
+    FieldType.TEXT: DEFAULT_TEXT_MAX_LENGTH,
+}
+
+
+def max_length(field: Field) -> int | None:
+    """The field's ``maxLength``: the spec's ``max_length``, else the type's default."""
+    if field.max_length is not None:
+        return field.max_length
+    return DEFAULT_MAX_LENGTH.get(field.type)
+
 
 def ref(name: str) -> Schema:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -62,8 +80,9 @@ def base_schema(field: Field) -> Schema:
             schema = {}
     if field.min_length is not None:
         schema["minLength"] = field.min_length
-    if field.max_length is not None:
-        schema["maxLength"] = field.max_length
+    longest = max_length(field)
+    if longest is not None:
+        schema["maxLength"] = longest
     if field.pattern is not None:
         schema["pattern"] = field.pattern
     if field.minimum is not None:

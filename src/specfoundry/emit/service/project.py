@@ -56,6 +56,7 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
     py(f"{name}/__init__.py", "package_init.py.j2")
     py(f"{name}/settings.py", "settings.py.j2")
     py(f"{name}/problems.py", "problems.py.j2")
+    py(f"{name}/guards.py", "guards.py.j2")
     py(f"{name}/auth.py", "auth.py.j2")
     py(f"{name}/permissions.py", "permissions.py.j2", rules=rules, classes=classes)
     py(f"{name}/pagination.py", "pagination.py.j2")

@@ -14,6 +14,7 @@ from decimal import Decimal
 from email.utils import formatdate
 
 from specfoundry.emit.openapi.problems import PROBLEM_TYPES
+from specfoundry.emit.openapi.schemas import max_length
 from specfoundry.emit.service import conditions
 from specfoundry.model import (
     Deprecation,
@@ -324,7 +325,7 @@ def base_annotation(field: Field) -> str:
         case FieldType.ENUM | FieldType.STATE:
             return "Literal[" + ", ".join(repr(v) for v in field.enum_values) + "]"
         case FieldType.JSON:
-            return "JsonValue"
+            return "Json"
     raise ValueError(field.type)  # pragma: no cover
 
 
@@ -332,8 +333,9 @@ def field_args(field: Field) -> str:
     args: list[str] = []
     if field.min_length is not None:
         args.append(f"min_length={field.min_length}")
-    if field.max_length is not None:
-        args.append(f"max_length={field.max_length}")
+    longest = max_length(field)
+    if longest is not None:
+        args.append(f"max_length={longest}")
     if field.pattern is not None:
         args.append(f"pattern={field.pattern!r}")
     numeric = field.type in (FieldType.INTEGER, FieldType.DECIMAL, FieldType.MONEY)
@@ -532,7 +534,7 @@ _FILTER_ANNOTATION = {
     "int": "int",
     "bool": "bool",
     "date": "dt.date",
-    "datetime": "dt.datetime",
+    "datetime": "QueryDateTime",
     "uuid": "uuid.UUID",
     "decimal": "Decimal",
 }
