@@ -105,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             import uvicorn
 
+            from insights.guards import server_options
+
             if settings.uses_development_secret:
                 print("warning: using the development JWT secret", file=sys.stderr)
             uvicorn.run(
@@ -113,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 host=args.host,
                 port=args.port,
                 reload=args.reload,
+                **server_options(),
             )
         elif args.command == "migrate":
             migrate(settings)

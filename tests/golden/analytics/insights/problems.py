@@ -50,6 +50,11 @@ TYPES: dict[str, tuple[int, str, str]] = {
         "Precondition Failed",
         "https://specfoundry.dev/problems/precondition-failed",
     ),
+    "payload-too-large": (
+        413,
+        "Content Too Large",
+        "https://specfoundry.dev/problems/payload-too-large",
+    ),
     "validation-error": (
         422,
         "Unprocessable Content",

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from notes import problems
 from notes.auth import TokenVerifier
 from notes.db import make_engine, make_session_factory
+from notes.guards import RequestGuard, install_docs
 from notes.routes import routers
 from notes.settings import Settings, from_env
 from notes_ext.routes import register as register_extension_routes
@@ -36,15 +37,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Notes",
         version="0.1.0",
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by install_docs, from the installed package, not a CDN
         redoc_url=None,
+        # A redirect to the path with(out) a trailing slash would be built from the Host header.
+        redirect_slashes=False,
     )
     engine = make_engine(settings.database_url)
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.verifier = TokenVerifier(settings)
+    if settings.docs_enabled:
+        install_docs(app, "Notes")
     problems.install(app)
+    # Outermost: limits and screens the body, adds the security headers to every response.
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     for router in routers():
         app.include_router(router)
     register_extension_routes(app)

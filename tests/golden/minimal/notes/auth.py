@@ -4,12 +4,17 @@
 The algorithm is fixed by configuration (HS256 with ``JWT_SECRET``, RS256 with a public key or a
 JWKS file) and never read from the token. ``exp``, ``sub`` and
 ``tid`` are required; ``roles`` is a list of role names (absent: no
-roles). The tenant always comes from the token, never from the request.
+roles). ``exp``, ``nbf`` and ``iat`` must be JSON numbers (a numeric string is refused), a
+token may not live longer than ``JWT_MAX_LIFETIME_SECONDS``, ``aud`` / ``iss`` are required
+when configured, and the development secret is refused outside development. The tenant always
+comes from the token, never from the request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,12 +24,13 @@ import jwt
 from fastapi import Request
 
 from notes.problems import Problem
-from notes.settings import Settings
+from notes.settings import DEVELOPMENT_SECRET, Settings
 
 SUBJECT_CLAIM = "sub"
 TENANT_CLAIM = "tid"
 ROLES_CLAIM = "roles"
 LEEWAY_SECONDS = 30
+TIME_CLAIMS = ("exp", "nbf", "iat")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +40,7 @@ class Principal:
     roles: frozenset[str]
 
 
-class InvalidToken(Exception):
+class InvalidToken(ValueError):
     """The token cannot be trusted; the message is safe to show."""
 
 
@@ -55,7 +61,20 @@ class TokenVerifier:
             return self.settings.jwt_public_key
         return self.settings.jwt_secret
 
+    @property
+    def refuses_development_secret(self) -> bool:
+        """Outside development, a key equal to the published development secret verifies nothing."""
+        return self.settings.jwt_secret == DEVELOPMENT_SECRET and not self.settings.is_development
+
     def verify(self, token: str) -> Principal:
+        if self._jwks is None and self.settings.jwt_public_key is None:
+            if self.refuses_development_secret:
+                raise InvalidToken("the development secret is not accepted outside development")
+        required = ["exp", SUBJECT_CLAIM, TENANT_CLAIM]
+        if self.settings.jwt_audience:
+            required.append("aud")
+        if self.settings.jwt_issuer:
+            required.append("iss")
         try:
             claims = jwt.decode(
                 token,
@@ -64,10 +83,15 @@ class TokenVerifier:
                 audience=self.settings.jwt_audience,
                 issuer=self.settings.jwt_issuer,
                 leeway=LEEWAY_SECONDS,
-                options={"require": ["exp", SUBJECT_CLAIM, TENANT_CLAIM]},
+                options={"require": required},
             )
+        except InvalidToken:
+            raise
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from None
+        except (ValueError, TypeError, OverflowError):
+            raise InvalidToken("the token's claims are malformed") from None
+        self._check_times(claims)
         subject = claims.get(SUBJECT_CLAIM)
         if not isinstance(subject, str) or not subject:
             raise InvalidToken(f"`{SUBJECT_CLAIM}` must be a non-empty string")
@@ -80,6 +104,20 @@ class TokenVerifier:
             raise InvalidToken(f"`{ROLES_CLAIM}` must be a list of strings")
         return Principal(subject=subject, tenant_id=tenant_id, roles=frozenset(roles))
 
+    def _check_times(self, claims: dict[str, Any]) -> None:
+        """``exp``/``nbf``/``iat`` are finite JSON numbers; the lifetime is bounded."""
+        for name in TIME_CLAIMS:
+            if name not in claims:
+                continue
+            value = claims[name]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InvalidToken(f"`{name}` must be a number")
+            if not math.isfinite(value):
+                raise InvalidToken(f"`{name}` must be a finite number")
+        start = claims["iat"] if "iat" in claims else time.time()
+        if claims["exp"] - start > self.settings.jwt_max_lifetime_seconds + LEEWAY_SECONDS:
+            raise InvalidToken("the token lives longer than this service accepts")
+
     def issue(
         self,
         subject: str,
@@ -91,6 +129,13 @@ class TokenVerifier:
         """A signed token (HS256 only: RS256 tokens come from your identity provider)."""
         if self.algorithm != "HS256" or not self.settings.jwt_secret:
             raise InvalidToken("only HS256 tokens (JWT_SECRET) can be issued here")
+        if self.refuses_development_secret:
+            raise InvalidToken("the development secret signs tokens only in development")
+        if ttl.total_seconds() > self.settings.jwt_max_lifetime_seconds:
+            raise InvalidToken(
+                f"a token may live at most {self.settings.jwt_max_lifetime_seconds} seconds "
+                "(JWT_MAX_LIFETIME_SECONDS)"
+            )
         now = dt.datetime.now(dt.UTC)
         claims: dict[str, Any] = {
             SUBJECT_CLAIM: subject,

@@ -7,9 +7,16 @@
 - ``JWT_PUBLIC_KEY_FILE``: PEM public key, to verify RS256 tokens instead.
 - ``JWT_JWKS_FILE``: JSON Web Key Set file, to verify RS256 tokens (key chosen by ``kid``).
 - ``JWT_AUDIENCE``, ``JWT_ISSUER``: when set, tokens must carry this ``aud`` / ``iss``.
+- ``JWT_MAX_LIFETIME_SECONDS``: the longest a token may live (``exp - iat``, or ``exp - now``
+  without ``iat``); default 86400 (one day).
+- ``MAX_BODY_BYTES``: the largest request body accepted (413 beyond); default 1048576 (1 MiB).
+- ``LIST_PAGE_MAX_BYTES``: a list page stops early (``has_more: true``) once its rows pass this
+  many bytes of JSON; default 1048576. A page always holds at least one row.
+- ``API_DOCS``: ``false`` turns ``/docs`` off (do so in production if you do not want it public).
 - ``REDIS_URL``: optional shared state, for your extensions.
 - ``NOTES_ENV``: ``development`` allows a labelled, insecure development secret
-  when no JWT key is set; otherwise the service refuses to start without one.
+  when no JWT key is set; otherwise the service refuses to start without one, and refuses
+  ``JWT_SECRET`` equal to the development secret.
 
 Secrets come only from the environment. Anything else you need goes in `notes_ext/settings.py`.
 """
@@ -27,6 +34,9 @@ ENVIRONMENT_VARIABLE = "NOTES_ENV"
 # Used only when NOTES_ENV=development and JWT_SECRET is unset. Never in production.
 DEVELOPMENT_SECRET = "notes-development-only-secret-do-not-use-in-production"
 MIN_SECRET_BYTES = 32
+DEFAULT_MAX_LIFETIME_SECONDS = 86_400
+DEFAULT_MAX_BODY_BYTES = 1_048_576
+DEFAULT_LIST_PAGE_MAX_BYTES = 1_048_576
 
 
 class ConfigurationError(RuntimeError):
@@ -44,10 +54,42 @@ class Settings:
     jwt_issuer: str | None = None
     redis_url: str | None = None
     environment: str = "production"
+    jwt_max_lifetime_seconds: int = DEFAULT_MAX_LIFETIME_SECONDS
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    list_page_max_bytes: int = DEFAULT_LIST_PAGE_MAX_BYTES
+    docs_enabled: bool = True
 
     @property
     def uses_development_secret(self) -> bool:
         return self.jwt_secret == DEVELOPMENT_SECRET
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name) or ""
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from None
+    if value <= 0:
+        raise ConfigurationError(f"{name} must be positive")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name} must be true or false, not {raw!r}")
 
 
 def default_database_url() -> str:
@@ -78,6 +120,11 @@ def from_env(environ: Mapping[str, str] | None = None, *, require_jwt: bool = Tr
         algorithm = "RS256"
         jwks = json.loads(Path(jwks_file).read_text(encoding="utf-8"))
     elif secret:
+        if secret == DEVELOPMENT_SECRET and environment != "development":
+            raise ConfigurationError(
+                "JWT_SECRET is the published development secret; set a secret of your own "
+                f"(or {ENVIRONMENT_VARIABLE}=development)"
+            )
         if len(secret.encode()) < MIN_SECRET_BYTES:
             raise ConfigurationError(f"JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")
     elif environment == "development":
@@ -97,6 +144,12 @@ def from_env(environ: Mapping[str, str] | None = None, *, require_jwt: bool = Tr
         jwt_issuer=env.get("JWT_ISSUER") or None,
         redis_url=env.get("REDIS_URL") or None,
         environment=environment,
+        jwt_max_lifetime_seconds=_positive_int(
+            env, "JWT_MAX_LIFETIME_SECONDS", DEFAULT_MAX_LIFETIME_SECONDS
+        ),
+        max_body_bytes=_positive_int(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+        list_page_max_bytes=_positive_int(env, "LIST_PAGE_MAX_BYTES", DEFAULT_LIST_PAGE_MAX_BYTES),
+        docs_enabled=_flag(env, "API_DOCS", True),
     )
     from notes_ext.settings import override
 

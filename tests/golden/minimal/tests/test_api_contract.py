@@ -18,7 +18,7 @@ from notes.routes import Authorize
 from tests.api_support import TEST_SECRET, Api
 
 ROOT = Path(__file__).resolve().parent.parent
-PUBLIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect"}
+PUBLIC = {"/openapi.json", "/docs", "/docs/assets"}
 PROBLEM = "application/problem+json"
 
 

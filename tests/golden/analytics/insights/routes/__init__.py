@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from insights import permissions
 from insights.auth import Principal, authenticate
 from insights.db import open_session
+from insights.guards import check_storable
 from insights.problems import Problem
 
 
@@ -130,6 +131,7 @@ def check_writable(
 
 
 def flush(session: Session) -> None:
+    check_storable(session)
     try:
         session.flush()
     except IntegrityError:

@@ -26,7 +26,11 @@ from insights.routes import (
     parse_id,
     session_scope,
 )
-from insights.schemas import ApiKeyCreate, ApiKeyUpdate, dump_api_key
+from insights.schemas import (
+    ApiKeyCreate,
+    ApiKeyUpdate,
+    dump_api_key,
+)
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api-keys"])
 NOUN = "api key"
@@ -72,13 +76,15 @@ def list_api_keys(
         limit=limit,
         starting_after=starting_after,
         ending_before=ending_before,
+        dump=dump_api_key,
+        max_bytes=request.app.state.settings.list_page_max_bytes,
     )
     body = {
         "object": "list",
         "url": request.url.path,
         "has_more": page.has_more,
         "next_cursor": page.next_cursor,
-        "data": [dump_api_key(obj) for obj in page.rows],
+        "data": page.data,
     }
     session.close()  # read-only: give the connection back now, from this worker thread
     return JSONResponse(body)

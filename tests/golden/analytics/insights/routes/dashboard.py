@@ -26,7 +26,12 @@ from insights.routes import (
     parse_id,
     session_scope,
 )
-from insights.schemas import DashboardCreate, DashboardUpdate, Text, dump_dashboard
+from insights.schemas import (
+    DashboardCreate,
+    DashboardUpdate,
+    Text,
+    dump_dashboard,
+)
 
 router = APIRouter(prefix="/v1/dashboards", tags=["dashboards"])
 NOUN = "dashboard"
@@ -92,13 +97,15 @@ def list_dashboards(
         limit=limit,
         starting_after=starting_after,
         ending_before=ending_before,
+        dump=dump_dashboard,
+        max_bytes=request.app.state.settings.list_page_max_bytes,
     )
     body = {
         "object": "list",
         "url": request.url.path,
         "has_more": page.has_more,
         "next_cursor": page.next_cursor,
-        "data": [dump_dashboard(obj) for obj in page.rows],
+        "data": page.data,
     }
     session.close()  # read-only: give the connection back now, from this worker thread
     return JSONResponse(body)

@@ -26,7 +26,11 @@ from insights.routes import (
     parse_id,
     session_scope,
 )
-from insights.schemas import DataSourceCreate, DataSourceUpdate, dump_data_source
+from insights.schemas import (
+    DataSourceCreate,
+    DataSourceUpdate,
+    dump_data_source,
+)
 
 router = APIRouter(prefix="/v1/data-sources", tags=["data-sources"])
 NOUN = "data source"
@@ -93,13 +97,15 @@ def list_data_sources(
         limit=limit,
         starting_after=starting_after,
         ending_before=ending_before,
+        dump=dump_data_source,
+        max_bytes=request.app.state.settings.list_page_max_bytes,
     )
     body = {
         "object": "list",
         "url": request.url.path,
         "has_more": page.has_more,
         "next_cursor": page.next_cursor,
-        "data": [dump_data_source(obj) for obj in page.rows],
+        "data": page.data,
     }
     session.close()  # read-only: give the connection back now, from this worker thread
     return JSONResponse(body)

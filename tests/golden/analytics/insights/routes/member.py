@@ -26,7 +26,12 @@ from insights.routes import (
     parse_id,
     session_scope,
 )
-from insights.schemas import Email, MemberCreate, MemberUpdate, dump_member
+from insights.schemas import (
+    Email,
+    MemberCreate,
+    MemberUpdate,
+    dump_member,
+)
 
 router = APIRouter(prefix="/v1/members", tags=["members"])
 NOUN = "member"
@@ -58,7 +63,7 @@ def list_members(
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
     sort: Literal["email", "-email", "created_at", "-created_at"] = Query(default="-created_at"),
-    email: Email | None = Query(default=None),
+    email: Email | None = Query(default=None, max_length=320),
     role: Literal["owner", "admin", "analyst", "viewer"] | None = Query(default=None),
     principal: Principal = Depends(Authorize("member", "list", collection=True)),
     session: Session = Depends(session_scope),
@@ -80,13 +85,15 @@ def list_members(
         limit=limit,
         starting_after=starting_after,
         ending_before=ending_before,
+        dump=dump_member,
+        max_bytes=request.app.state.settings.list_page_max_bytes,
     )
     body = {
         "object": "list",
         "url": request.url.path,
         "has_more": page.has_more,
         "next_cursor": page.next_cursor,
-        "data": [dump_member(obj) for obj in page.rows],
+        "data": page.data,
     }
     session.close()  # read-only: give the connection back now, from this worker thread
     return JSONResponse(body)

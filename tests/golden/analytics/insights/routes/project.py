@@ -26,7 +26,12 @@ from insights.routes import (
     parse_id,
     session_scope,
 )
-from insights.schemas import ProjectCreate, ProjectUpdate, Text, dump_project
+from insights.schemas import (
+    ProjectCreate,
+    ProjectUpdate,
+    Text,
+    dump_project,
+)
 
 router = APIRouter(prefix="/v1/projects", tags=["projects"])
 NOUN = "project"
@@ -77,13 +82,15 @@ def list_projects(
         limit=limit,
         starting_after=starting_after,
         ending_before=ending_before,
+        dump=dump_project,
+        max_bytes=request.app.state.settings.list_page_max_bytes,
     )
     body = {
         "object": "list",
         "url": request.url.path,
         "has_more": page.has_more,
         "next_cursor": page.next_cursor,
-        "data": [dump_project(obj) for obj in page.rows],
+        "data": page.data,
     }
     session.close()  # read-only: give the connection back now, from this worker thread
     return JSONResponse(body)

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from notes import permissions
 from notes.auth import Principal, authenticate
 from notes.db import open_session
+from notes.guards import check_storable
 from notes.problems import Problem
 
 
@@ -130,6 +131,7 @@ def check_writable(
 
 
 def flush(session: Session) -> None:
+    check_storable(session)
     try:
         session.flush()
     except IntegrityError:

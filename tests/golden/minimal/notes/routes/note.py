@@ -70,13 +70,15 @@ def list_notes(
         limit=limit,
         starting_after=starting_after,
         ending_before=ending_before,
+        dump=dump_note,
+        max_bytes=request.app.state.settings.list_page_max_bytes,
     )
     body = {
         "object": "list",
         "url": request.url.path,
         "has_more": page.has_more,
         "next_cursor": page.next_cursor,
-        "data": [dump_note(obj) for obj in page.rows],
+        "data": page.data,
     }
     session.close()  # read-only: give the connection back now, from this worker thread
     return JSONResponse(body)
