@@ -10,7 +10,6 @@ from pathlib import Path
 import typer
 
 from specfoundry.commands.common import EXIT_OK, EXIT_USAGE, SPEC_ARGUMENT, compile_or_exit
-from specfoundry.emit.openapi import build_openapi, render
 
 
 class ContractFormat(enum.StrEnum):
@@ -54,6 +53,8 @@ def openapi(
 
         specfoundry openapi spec.yaml --format json | jq '.paths | keys'
     """
+    from specfoundry.emit.openapi import build_openapi, render
+
     fmt = format or _format_for(output)
     model = compile_or_exit(spec)
     text = render(build_openapi(model).document, fmt.value)
