@@ -31,7 +31,8 @@ from typing import Any
 
 import yaml
 
-from specfoundry.diff import DiffOptions, diff, load_side
+from specfoundry.diff.engine import DiffOptions, diff
+from specfoundry.diff.load import load_side
 
 DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 TIME_TARGET = 2.0  # the diff's CPU time over the time to load both documents

@@ -1,12 +1,17 @@
-"""The ``specfoundry`` command line. Each command lives in its own module and registers here."""
+"""The ``specfoundry`` command line. Each command lives in its own module and registers here.
+
+The command modules are imported statically, so a missing or broken one fails loudly. They are
+cheap to import (typer and their option types only); each imports the compiler, the emitters
+or the diff engine inside the function that runs the command, so ``specfoundry --version``
+loads none of them (``bench/cli_bench.py`` measures it).
+"""
 
 from __future__ import annotations
-
-import importlib
 
 import typer
 
 from specfoundry import __version__
+from specfoundry.commands import diff, explain, generate, init, openapi, validate
 
 app = typer.Typer(
     name="specfoundry",
@@ -18,16 +23,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-)
-
-# Modules that define ``register(app)``; optional ones may not exist in every build yet.
-_COMMAND_MODULES = (
-    "specfoundry.commands.init",
-    "specfoundry.commands.validate",
-    "specfoundry.commands.explain",
-    "specfoundry.commands.openapi",
-    "specfoundry.commands.generate",
-    "specfoundry.diff.command",
 )
 
 
@@ -46,12 +41,8 @@ def _root(
     """specfoundry: specs in, services and contracts out."""
 
 
-for _module in _COMMAND_MODULES:
-    try:
-        importlib.import_module(_module).register(app)
-    except ModuleNotFoundError as exc:
-        if exc.name is None or not _module.startswith(exc.name):
-            raise
+for _command in (init, validate, explain, openapi, generate, diff):
+    _command.register(app)
 
 
 def main() -> None:

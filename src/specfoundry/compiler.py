@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from specfoundry.build import build_model
 from specfoundry.diagnostics import CompileError, Diagnostic, Severity, has_errors, sort_key
 from specfoundry.load import SourceMap, load_spec
+from specfoundry.lower import build_model
 from specfoundry.model import Service
 from specfoundry.validate.schema import validate_structure
 from specfoundry.validate.semantic import check_model

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from specfoundry.compiler import compile_spec
 from specfoundry.diagnostics import Severity
+from specfoundry.emit.service.catalog import build_catalog
 from specfoundry.load import load_spec
 from specfoundry.validate.codes import CODES
 
@@ -125,6 +126,8 @@ def _assert_well_formed(spec: Path) -> None:
         assert model.tenant_entity.name == model.tenancy.tenant_entity
         for rule in model.permissions.rules:
             model.permissions.holders(rule.entity.raw, rule.action.raw)
+        # A spec that validates can be laid out as tables (no CatalogError out of generate).
+        build_catalog(model)
 
 
 @settings(

@@ -6,7 +6,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from specfoundry.diff.command import register
+from specfoundry.commands.diff import register
 
 
 @pytest.fixture

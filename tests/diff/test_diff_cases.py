@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
-from specfoundry.diff import DiffOptions, diff, load_side
+from specfoundry.diff.engine import DiffOptions, diff
+from specfoundry.diff.load import load_side
 from specfoundry.diff.rules import RULES
 
 CASES = Path(__file__).parent / "cases"

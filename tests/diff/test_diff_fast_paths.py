@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from specfoundry.diff import DiffOptions, diff, load_side
-from specfoundry.diff.load import MapLocator, index_lines
+from specfoundry.diff.engine import DiffOptions, diff
+from specfoundry.diff.load import MapLocator, index_lines, load_side
 from specfoundry.diff.locate_json import JsonLocator
 from specfoundry.diff.locate_yaml import YamlLocator
 from specfoundry.diff.pointer import Document

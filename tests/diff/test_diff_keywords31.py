@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from specfoundry.diff import DiffOptions, diff, load_side
+from specfoundry.diff.engine import DiffOptions, diff
+from specfoundry.diff.load import load_side
 
 TODAY = DiffOptions(dt.date(2025, 6, 1))
 OBJ: dict[str, Any] = {"type": "object", "properties": {"a": {"type": "string"}}}

@@ -10,8 +10,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from specfoundry.diff import DiffOptions, Side, diff
-from specfoundry.diff.load import MapLocator
+from specfoundry.diff.engine import DiffOptions, diff
+from specfoundry.diff.load import MapLocator, Side
 from specfoundry.diff.rules import RULES, render_markdown
 
 TODAY = DiffOptions(dt.date(2025, 6, 1))

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from specfoundry.diff import DiffOptions, diff, load_side
+from specfoundry.diff.engine import DiffOptions, diff
+from specfoundry.diff.load import load_side
 from specfoundry.diff.schemas import _component_label
 
 TODAY = DiffOptions(dt.date(2025, 6, 1))

@@ -14,8 +14,8 @@ from collections.abc import Callable
 import pytest
 
 from specfoundry.diagnostics import Location
-from specfoundry.diff import DiffOptions, Side, diff
-from specfoundry.diff.load import MapLocator
+from specfoundry.diff.engine import DiffOptions, diff
+from specfoundry.diff.load import MapLocator, Side
 from specfoundry.diff.rules import RULES
 from specfoundry.diff.spec_rules import compare_models
 from specfoundry.model import (

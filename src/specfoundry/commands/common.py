@@ -1,15 +1,23 @@
-"""What every command shares: compiling a spec and reporting its diagnostics."""
+"""What every command shares: compiling a spec and reporting its diagnostics.
+
+Command modules are imported for every invocation (``specfoundry --version`` included), so at
+module level they import only typer and what their options name; the compiler, emitters and
+the diff engine are imported inside the functions that use them.
+"""
 
 from __future__ import annotations
 
 import enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from specfoundry.compiler import CompileResult, compile_spec
 from specfoundry.diagnostics import render_json, render_text
-from specfoundry.model import Service
+
+if TYPE_CHECKING:
+    from specfoundry.compiler import CompileResult
+    from specfoundry.model import Service
 
 # Exit statuses, the same for every command (documented in README.md).
 EXIT_OK = 0
@@ -49,6 +57,8 @@ def failure_status(result: CompileResult) -> int:
 
 def compile_or_exit(spec: Path, fmt: DiagnosticFormat = DiagnosticFormat.TEXT) -> Service:
     """The model of ``spec``; on errors, print them all and exit with status 1 (2: no such path)."""
+    from specfoundry.compiler import compile_spec
+
     result = compile_spec(spec)
     if result.model is None:
         report(result, fmt)

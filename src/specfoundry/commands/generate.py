@@ -4,27 +4,18 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 import specfoundry
 from specfoundry.commands.common import EXIT_FAILED, EXIT_OK, SPEC_ARGUMENT, compile_or_exit
-from specfoundry.emit.service import emit_service, read_previous
-from specfoundry.emit.service.data import DestructiveChangeError
-from specfoundry.model import Service
 from specfoundry.resources import templates_dir
-from specfoundry.write import (
-    WriteError,
-    apply,
-    check,
-    fingerprint,
-    is_current,
-    plan,
-    render_plan,
-    render_result,
-)
-from specfoundry.write.tree import Emission
-from specfoundry.write.usercode import StaleReference, find_stale_references
+
+if TYPE_CHECKING:
+    from specfoundry.model import Service
+    from specfoundry.write.tree import Emission
+    from specfoundry.write.usercode import StaleReference
 
 OUTPUT_OPTION = typer.Option(
     ..., "--output", "-o", help="The service's folder (created if missing).", show_default=False
@@ -34,6 +25,8 @@ OUTPUT_OPTION = typer.Option(
 @cache
 def _generator_digest() -> bytes:
     """Every file that decides the output: the package's code and the templates."""
+    from specfoundry.write import fingerprint
+
     package = Path(specfoundry.__file__).parent
     files = sorted(package.rglob("*.py")) + sorted(templates_dir().rglob("*.j2"))
     return fingerprint(*(f.read_bytes() for f in files)).encode()
@@ -41,6 +34,8 @@ def _generator_digest() -> bytes:
 
 def _inputs(model: Service, *, allow_destructive: bool) -> str:
     """What the emission depends on besides the output folder's own (hash-checked) files."""
+    from specfoundry.write import fingerprint
+
     return fingerprint(
         specfoundry.__version__.encode(),
         _generator_digest(),
@@ -59,6 +54,8 @@ def _required_hooks(model: Service) -> dict[str, str]:
 
 
 def _stale_user_code(model: Service, output: Path, emission: Emission) -> list[StaleReference]:
+    from specfoundry.write.usercode import find_stale_references
+
     package = model.name.snake
     return find_stale_references(
         output, emission, package, f"{package}_ext", _required_hooks(model)
@@ -75,6 +72,11 @@ def _emission(spec: Path, output: Path, *, allow_destructive: bool = False) -> E
 
 
 def _emit(model: Service, output: Path, *, allow_destructive: bool = False) -> Emission:
+    # The emitters (Jinja, the OpenAPI validator, ruff) load only when something is emitted:
+    # a no-op ``generate`` stops at ``is_current``.
+    from specfoundry.emit.service import emit_service, read_previous
+    from specfoundry.emit.service.data import DestructiveChangeError
+
     try:
         return emit_service(model, read_previous(output), allow_destructive=allow_destructive)
     except DestructiveChangeError as exc:
@@ -113,6 +115,8 @@ def generate(
 
         specfoundry generate spec.yaml -o service --dry-run --diff
     """
+    from specfoundry.write import WriteError, apply, is_current, plan, render_plan, render_result
+
     model = compile_or_exit(spec)
     inputs = _inputs(model, allow_destructive=allow_destructive)
     fast_path_allowed = not (dry_run or diff or force or restore_user_files)
@@ -150,6 +154,8 @@ def check_command(spec: Path = SPEC_ARGUMENT, output: Path = OUTPUT_OPTION) -> N
 
         specfoundry check examples/analytics -o out/insights
     """
+    from specfoundry.write import WriteError, check
+
     model = compile_or_exit(spec)
     emission = _emit(model, output)
     try:

@@ -8,10 +8,6 @@ from pathlib import Path
 import typer
 
 from specfoundry.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, report
-from specfoundry.compiler import compile_spec
-from specfoundry.emit.render import render
-from specfoundry.model import Name
-from specfoundry.model.names import is_snake_case, reserved_kind
 from specfoundry.resources import schema_path
 
 SPEC_FILE = Path("spec") / "service.yaml"
@@ -61,6 +57,10 @@ def init(
 
         specfoundry init . --force
     """
+    from specfoundry.compiler import compile_spec
+    from specfoundry.emit.render import render
+    from specfoundry.model.names import Name, is_snake_case, reserved_kind
+
     service = name or default_name(directory)
     if not is_snake_case(service) or reserved_kind(service):
         why = reserved_kind(service) or "not snake_case (a-z, 0-9, single underscores)"

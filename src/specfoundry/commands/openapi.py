@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import enum
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 import typer
 
 from specfoundry.commands.common import EXIT_OK, EXIT_USAGE, SPEC_ARGUMENT, compile_or_exit
-from specfoundry.emit.openapi import build_openapi, render
 
 
 class ContractFormat(enum.StrEnum):
@@ -54,6 +54,8 @@ def openapi(
 
         specfoundry openapi spec.yaml --format json | jq '.paths | keys'
     """
+    from specfoundry.emit.openapi import build_openapi, render
+
     fmt = format or _format_for(output)
     model = compile_or_exit(spec)
     text = render(build_openapi(model).document, fmt.value)
@@ -75,16 +77,32 @@ def _format_for(output: Path | None) -> ContractFormat:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder, so readers never see half a contract."""
+    """Write via a temporary file in the same folder, so readers never see half a contract.
+
+    The file gets the mode a plain ``open(path, "w")`` would give it: an existing file keeps its
+    own, a new one gets 0666 minus the umask (``mkstemp`` alone would leave 0600).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process umask (reading it means setting it; the CLI is single-threaded here)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def register(app: typer.Typer) -> None:

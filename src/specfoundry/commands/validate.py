@@ -13,7 +13,6 @@ from specfoundry.commands.common import (
     failure_status,
     report,
 )
-from specfoundry.compiler import compile_spec
 
 
 def validate(
@@ -33,6 +32,8 @@ def validate(
 
         specfoundry validate spec.yaml --format json
     """
+    from specfoundry.compiler import compile_spec
+
     result = compile_spec(spec)
     report(result, format)
     if result.model is None:

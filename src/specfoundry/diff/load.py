@@ -14,16 +14,20 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from specfoundry.diagnostics import Location
+from specfoundry.diagnostics import Location, Severity
 from specfoundry.diff import git
 from specfoundry.diff.errors import DiffInputError
 from specfoundry.diff.locate_json import JsonLocator
 from specfoundry.diff.locate_yaml import YamlLocator
 from specfoundry.diff.pointer import ancestors, join, normalise
+
+if TYPE_CHECKING:
+    from specfoundry.load import SourceMap
+    from specfoundry.model import Service
 
 Locator = Callable[[str], Location | None]
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -37,9 +41,9 @@ class Side:
     name: str  # as the user wrote it, for messages
     document: dict[str, Any]
     locate: Locator
-    model: Any | None = None  # specfoundry.model.Service when the input was a spec
+    model: Service | None = None  # the IR, when the input was a spec
     kind: str = "openapi"  # or "spec"
-    sources: Any | None = None  # specfoundry.load.SourceMap of a spec: where each key is written
+    sources: SourceMap | None = None  # of a spec: where each key is written
 
 
 class MapLocator:
@@ -154,20 +158,13 @@ def _load_local(path: Path, name: str, display: str, display_root: Path | None =
 
 
 def _load_spec(path: Path, name: str, display_root: Path | None) -> Side:
-    try:
-        from specfoundry.compiler import compile_spec
-        from specfoundry.emit.openapi import build_openapi
-    except ImportError as exc:
-        raise DiffInputError(
-            f"{name}: is a specfoundry spec, but this build cannot compile specs "
-            f"({exc.name} is missing); diff OpenAPI documents instead"
-        ) from None
-    try:
-        result = compile_spec(path, display_root) if display_root else compile_spec(path)
-    except TypeError:  # an older compile_spec without display_root
-        result = compile_spec(path)
+    # Imported here: diffing two OpenAPI documents needs neither the compiler nor the emitter.
+    from specfoundry.compiler import compile_spec
+    from specfoundry.emit.openapi import build_openapi
+
+    result = compile_spec(path, display_root)
     if result.model is None:
-        errors = [d for d in result.diagnostics if str(d.severity) == "error"]
+        errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
         first = errors[0].render().splitlines()[0] if errors else "no model was produced"
         more = (
             f" (and {len(errors) - 1} more; run `specfoundry validate`)" if len(errors) > 1 else ""
@@ -175,8 +172,7 @@ def _load_spec(path: Path, name: str, display_root: Path | None) -> Side:
         raise DiffInputError(f"{name}: the spec does not compile: {first}{more}")
     emitted = build_openapi(result.model)
     locations = {normalise(k): v for k, v in emitted.locations.items()}
-    sources = getattr(result, "sources", None)
-    return Side(name, emitted.document, MapLocator(locations), result.model, "spec", sources)
+    return Side(name, emitted.document, MapLocator(locations), result.model, "spec", result.sources)
 
 
 def _load_revision(rev: str, path: str, name: str, cwd: Path) -> Side:

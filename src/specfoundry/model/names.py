@@ -29,6 +29,23 @@ GENERATED_ATTRIBUTES = frozenset(
     {"metadata", "registry", "query", "model_config", "model_fields", "schema", "json", "dict"}
 )
 
+# Tables and classes every generated service has besides the entities' own: the outbox, the
+# transition log, and the names models.py defines or imports (its base classes and types).
+# An entity may not take them as its table or (PascalCase) class name.
+GENERATED_TABLES = ("outbox_events", "transition_records")
+GENERATED_CLASSES = (
+    "OutboxEvent",
+    "TransitionRecord",
+    "Base",
+    "TenantScoped",
+    "TenantRoot",
+    "UTCDateTime",
+    "Any",
+    "ClassVar",
+    "Decimal",
+    "Mapped",
+)
+
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 
 

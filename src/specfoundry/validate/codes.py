@@ -241,6 +241,21 @@ _CODES = (
         "project:\n  emits: {create: project.creatd}\n",
         "events:\n  project.created: {payload: {project_id: uuid}}\n",
     ),
+    Code(
+        "SF306",
+        E,
+        "entities reference each other in a cycle",
+        "`ref` fields lead from an entity back to itself through other entities (a -> b -> a). "
+        "Each `ref` is a foreign key, and the tables are created parents first, so a cycle has "
+        "no order to create them in (and no order to insert their first rows in). A `ref` from "
+        "an entity to itself (a tree) is fine.",
+        "note:\n  fields: {folder_id: {type: ref, entity: folder}}\nfolder:\n"
+        "  fields: {pinned_note_id: {type: ref, entity: note}}\n",
+        "Keep the reference that defines ownership (note.folder_id) and make the other a plain "
+        "id without a foreign key:\n\nfolder:\n  fields: {pinned_note_id: {type: uuid}}\n\n"
+        "or move it to an entity of its own that refers to both (e.g. folder_pin with folder_id "
+        "and note_id).",
+    ),
     # -- SF31x: names ----------------------------------------------------------------------
     Code(
         "SF310",
@@ -290,6 +305,18 @@ _CODES = (
         "fields:\n  the_date_on_which_the_customer_first_signed_the_master_services_agreement: "
         "{type: date}\n",
         "fields:\n  msa_signed_on: {type: date}\n",
+    ),
+    Code(
+        "SF315",
+        E,
+        "entity named like a table or class of the generated service",
+        "Every generated service has the tables outbox_events and transition_records, and its "
+        "models.py defines or imports the classes Base, TenantScoped, TenantRoot, OutboxEvent, "
+        "TransitionRecord, UTCDateTime, Any, ClassVar, Decimal and Mapped. An entity whose table "
+        "(the plural of its name, or `table:`) or class (its name in PascalCase) is one of these "
+        "would replace or shadow it.",
+        "entities:\n  outbox_event:\n    fields: {topic: {type: string}}\n",
+        "entities:\n  webhook_event:\n    fields: {topic: {type: string}}\n",
     ),
     # -- SF32x: state machines -------------------------------------------------------------
     Code(

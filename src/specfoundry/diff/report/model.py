@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from specfoundry.diagnostics import Location
 from specfoundry.diff.findings import Finding, Level, at_or_above, summary
-from specfoundry.diff.ignore import Suppressed
+
+if TYPE_CHECKING:  # the ignore layer loads YAML and the rule table; the CLI names formats cheaply
+    from specfoundry.diff.ignore import Suppressed
 
 LEVEL_ORDER = (Level.ERROR, Level.WARNING, Level.INFO)
 

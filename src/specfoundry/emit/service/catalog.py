@@ -25,6 +25,7 @@ Names longer than PostgreSQL's 63 bytes are cut and suffixed with a hash of the 
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import hashlib
 import json
@@ -35,18 +36,21 @@ from typing import Any
 from specfoundry.emit.render import generated_header
 from specfoundry.model import Entity, Field, FieldType, OnDelete, Service
 from specfoundry.model.entities import TENANT_COLUMN
+from specfoundry.model.names import GENERATED_CLASSES, GENERATED_TABLES
 
 MAX_IDENTIFIER = 63
 SNAPSHOT_FORMAT = 1
-OUTBOX_TABLE = "outbox_events"
-TRANSITIONS_TABLE = "transition_records"
-OUTBOX_CLASS = "OutboxEvent"
-TRANSITIONS_CLASS = "TransitionRecord"
+OUTBOX_TABLE, TRANSITIONS_TABLE = GENERATED_TABLES
+OUTBOX_CLASS, TRANSITIONS_CLASS = GENERATED_CLASSES[:2]
 DEFAULT_STRING_LENGTH = {FieldType.EMAIL: 320, FieldType.URL: 2048}
 
 
 class CatalogError(ValueError):
-    """The model cannot be laid out as tables (a name clash, a reference cycle)."""
+    """The model cannot be laid out as tables: a bug, since validation rejects such specs.
+
+    A reference cycle (SF306) and an entity named like a generated table or class (SF310) are
+    the validator's to report; name clashes between constraints are resolved here.
+    """
 
 
 class TableKind(enum.StrEnum):
@@ -313,8 +317,8 @@ def build_catalog(model: Service) -> Catalog:
     kinds = {name: _kind(e) for name, e in entities.items()}
     builder = _TableBuilder(model, entities, kinds)
     tables = [builder.entity_table(e) for e in model.entities]
-    _check_names(tables)
-    ordered = _creation_order(tables)
+    _check_reserved(tables)
+    ordered = _creation_order(_unique_names(tables))
     ordered += [_outbox_table(), _transitions_table()]
     return Catalog(
         service=model.name.snake,
@@ -416,7 +420,7 @@ class _TableBuilder:
                 (m for m in self.model.machine_for(entity.name.raw) if m.field == f.name), None
             )
             if machine is None:
-                raise CatalogError(f"{entity.name}.{f.name}: state field without a machine")
+                raise CatalogError(f"{entity.name}.{f.name}: state field without a machine (SF321)")
             value = machine.initial.raw
         if value is not None:
             default = _python_literal(value, f.type)
@@ -434,7 +438,7 @@ class _TableBuilder:
         assert f.ref_entity is not None
         parent = self.entities.get(f.ref_entity.raw)
         if parent is None:
-            raise CatalogError(f"{entity.name}.{f.name}: unknown entity {f.ref_entity}")
+            raise CatalogError(f"{entity.name}.{f.name}: unknown entity {f.ref_entity} (SF301)")
         child_kind, parent_kind = self.kinds[entity.name.raw], self.kinds[parent.name.raw]
         ondelete = {
             OnDelete.RESTRICT: "RESTRICT",
@@ -626,29 +630,60 @@ def _event_table(
     )
 
 
-def _check_names(tables: list[Table]) -> None:
-    reserved_tables = {OUTBOX_TABLE, TRANSITIONS_TABLE}
-    reserved_classes = {OUTBOX_CLASS, TRANSITIONS_CLASS, "Base", "TenantScoped", "TenantRoot"}
-    seen: dict[str, str] = {}
+def _check_reserved(tables: list[Table]) -> None:
+    """SF310 reports these to the user; reaching this is a bug in the validator."""
     for table in tables:
-        if table.name in reserved_tables or table.class_name in reserved_classes:
+        if table.name in GENERATED_TABLES or table.class_name in GENERATED_CLASSES:
             raise CatalogError(
-                f"entity {table.entity.name if table.entity else table.name}: table "
-                f"{table.name!r} / class {table.class_name!r} is reserved by the generated service"
+                f"table {table.name!r} / class {table.class_name!r} is reserved by the generated "
+                "service (SF310 should have reported it)"
             )
-        for name in (
-            table.pk_name,
-            *(c.name for c in (*table.uniques, *table.checks, *table.foreign_keys, *table.indexes)),
-        ):
-            if name in seen:
-                raise CatalogError(
-                    f"constraint name {name!r} is used by {seen[name]} and {table.name}"
-                )
-            seen[name] = table.name
+
+
+def _unique_names(tables: list[Table]) -> list[Table]:
+    """The tables with every constraint and index name unique across the database.
+
+    PostgreSQL keeps index names (and so UNIQUE and PRIMARY KEY names) in one namespace with the
+    tables, and readable names can meet: ``uq_<t>_<f>`` of table ``a_b`` field ``c`` is also the
+    name for table ``a`` field ``b_c``; a ``filterable`` field's ``ix_<t>_<f>`` is also the name
+    of a spec index on that one field. Names are ours, not the user's, so a name taken by an
+    earlier table or constraint (spec order) gets a suffix hashed from what it names; an exact
+    repeat (same name, same columns, same kind) is dropped.
+    """
+    seen: dict[str, object] = {t.name: ("table", t.name) for t in tables}
+    result = []
+    for table in tables:
+        pk = _claim(seen, table.name, "pk", Index(table.pk_name, ("id",), unique=True))
+        assert pk is not None  # table names are unique (SF312), so is pk_<table>
+        groups: dict[str, tuple[Any, ...]] = {}
+        for kind in ("uniques", "checks", "foreign_keys", "indexes"):
+            claimed = (_claim(seen, table.name, kind, item) for item in getattr(table, kind))
+            groups[kind] = tuple(item for item in claimed if item is not None)
+        result.append(dataclasses.replace(table, pk_name=pk.name, **groups))
+    return result
+
+
+def _claim(seen: dict[str, object], table: str, kind: str, item: Any) -> Any | None:
+    """``item`` under its own name, a hashed variant if that is taken, None if a repeat."""
+    if kind == "indexes" and item.where is None and item.unique:
+        kind = "uniques"  # a full unique index is the same constraint as a UNIQUE
+    what = (table, kind, getattr(item, "columns", None), getattr(item, "where", None))
+    holder = seen.get(item.name)
+    if holder is None:
+        seen[item.name] = what
+        return item
+    if holder == what:
+        return None  # the same constraint twice (a spec index repeating a unique field)
+    digest = hashlib.sha256(repr(what).encode()).hexdigest()[:8]
+    renamed = f"{item.name[: MAX_IDENTIFIER - 9]}_{digest}"
+    if renamed in seen:  # pragma: no cover - a SHA-256 prefix collision
+        raise CatalogError(f"constraint name {renamed!r} is used twice")
+    seen[renamed] = what
+    return dataclasses.replace(item, name=renamed)
 
 
 def _creation_order(tables: list[Table]) -> list[Table]:
-    """Parents before children, otherwise spec order; a cycle between tables is refused."""
+    """Parents before children, otherwise spec order (a cycle between tables is SF306)."""
     by_name = {t.name: t for t in tables}
     placed: list[Table] = []
     done: set[str] = set()
@@ -659,7 +694,7 @@ def _creation_order(tables: list[Table]) -> list[Table]:
             return
         if table.name in visiting:
             cycle = " -> ".join([*visiting[visiting.index(table.name) :], table.name])
-            raise CatalogError(f"reference cycle between tables: {cycle} (not supported yet)")
+            raise CatalogError(f"reference cycle between tables: {cycle} (SF306 should report it)")
         visiting.append(table.name)
         for fk in table.foreign_keys:
             if fk.ref_table != table.name:

@@ -1,6 +1,6 @@
 """SF33x: conditions (rule `when`, transition `guard`) read real fields, with values that fit.
 
-The parser (:mod:`specfoundry.build.conditions`) already rejected what is not in the language
+The parser (:mod:`specfoundry.lower.conditions`) already rejected what is not in the language
 (SF330); here every ``resource.<field>`` must be a field of the entity the condition is about,
 ``principal.<name>`` one of id, tenant_id, roles, and every comparison must be between values
 of one kind, e.g. an enum field against one of its values.

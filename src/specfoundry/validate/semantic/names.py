@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from specfoundry.model import SYSTEM_COLUMNS, TENANT_COLUMN, Name
-from specfoundry.model.names import PYTHON_RESERVED, SQL_RESERVED, reserved_kind
+from specfoundry.model.names import (
+    GENERATED_CLASSES,
+    GENERATED_TABLES,
+    PYTHON_RESERVED,
+    SQL_RESERVED,
+    reserved_kind,
+)
 from specfoundry.validate.semantic.context import (
     CheckContext,
     field_path,
@@ -108,6 +114,22 @@ def _tables(ctx: CheckContext) -> None:
                 "set `table:` to another name",
             )
         _long(ctx, entity.table, "table name", where)
+        if entity.table in GENERATED_TABLES:
+            ctx.report(
+                "SF315",
+                f"{spelled} '{entity.table}' of entity '{entity.name}' is a table every "
+                "generated service already has",
+                where,
+                "rename the entity or set `table:` to another name",
+            )
+        if entity.name.pascal in GENERATED_CLASSES:
+            ctx.report(
+                "SF315",
+                f"entity '{entity.name}' would become the class '{entity.name.pascal}', a name "
+                "the generated models.py already uses",
+                ctx.key(*epath),
+                "rename the entity, e.g. to a more specific name",
+            )
         first = owners.get(entity.table)
         if first is not None:
             ctx.report(

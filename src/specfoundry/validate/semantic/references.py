@@ -39,6 +39,7 @@ def check(ctx: CheckContext) -> None:
         _machine(ctx, machine)
     _permissions(ctx)
     _api(ctx)
+    _reference_cycles(ctx)
 
 
 def _entities(ctx: CheckContext) -> set[str]:
@@ -238,3 +239,88 @@ def _api(ctx: CheckContext) -> None:
             _unknown_entity(ctx, limits.plan_entity.raw, "in rate_limits.plan_field", *path)
         else:
             _unknown_field(ctx, entity, limits.plan_field.raw, "in rate_limits.plan_field", *path)
+
+
+def _reference_cycles(ctx: CheckContext) -> None:
+    """SF306: `ref` fields that lead from an entity back to itself through others.
+
+    One diagnostic per strongly connected group of entities (Tarjan), listing every `ref`
+    between its members: each of them lies on a cycle. A `ref` from an entity to itself (a
+    tree) is fine: the table exists when its foreign key is created.
+    """
+    entities = {e.name.raw: e for e in ctx.model.entities}
+    edges: dict[str, list[str]] = {name: [] for name in entities}
+    for entity in ctx.model.entities:
+        for field in entity.fields:
+            parent = field.ref_entity.raw if field.ref_entity is not None else None
+            children = edges[entity.name.raw]
+            if parent in entities and parent != entity.name.raw and parent not in children:
+                children.append(parent)
+    for group in _strongly_connected(edges):
+        if len(group) < 2:
+            continue
+        links = [
+            (entity.name.raw, field.name.raw, field.ref_entity.raw)
+            for entity in ctx.model.entities
+            if entity.name.raw in group
+            for field in entity.fields
+            if field.ref_entity is not None
+            and field.ref_entity.raw in group
+            and field.ref_entity.raw != entity.name.raw
+        ]
+        members = [name for name in entities if name in group]
+        described = ", ".join(f"{child}.{name} -> {parent}" for child, name, parent in links)
+        ctx.report(
+            "SF306",
+            f"entities {_and(members)} reference each other in a cycle: {described}; their "
+            "tables cannot be created parents first",
+            ctx.key(*field_path(links[0][0], links[0][1])),
+            "break each cycle at one of these fields: keep the references that say who owns "
+            "whom, make another a plain `type: uuid` field (no foreign key) or move it to an "
+            "entity of its own that refers to both ends",
+        )
+
+
+def _and(names: list[str]) -> str:
+    quoted = [f"'{n}'" for n in names]
+    return ", ".join(quoted[:-1]) + f" and {quoted[-1]}" if len(quoted) > 1 else quoted[0]
+
+
+def _strongly_connected(edges: dict[str, list[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative; groups come out children first, members in visit order."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+    for root in edges:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            if i < len(edges[node]):
+                work.append((node, i + 1))
+                nxt = edges[node][i]
+                if nxt not in index:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                groups.append(group[::-1])
+    return groups

@@ -1,21 +1,26 @@
-"""The ``diff`` and ``changelog`` commands. Exit codes: 0 ok, 1 findings at or above
-``--fail-on``, 2 unusable input (one line on stderr, never a traceback)."""
+"""``specfoundry diff`` and ``specfoundry changelog``, over the engine in :mod:`specfoundry.diff`.
+
+Exit codes: 0 ok, 1 findings at or above ``--fail-on``, 2 unusable input (one line on stderr,
+never a traceback).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from specfoundry.diff.engine import DiffOptions, diff
 from specfoundry.diff.errors import DiffInputError
-from specfoundry.diff.findings import Finding, Level
-from specfoundry.diff.ignore import Suppressed, apply_ignores, load_ignore
-from specfoundry.diff.load import Side, ignore_default, load_side
+from specfoundry.diff.findings import Level
 from specfoundry.diff.report import OutputFormat, Report, render
-from specfoundry.diff.report.markdown import render_changelog
+
+if TYPE_CHECKING:
+    from specfoundry.diff.findings import Finding
+    from specfoundry.diff.ignore import Suppressed
+    from specfoundry.diff.load import Side
 
 DIFF_HELP = """\
 Report the changes between two versions of an API, and whether they break clients.
@@ -80,6 +85,9 @@ def _run(
     today: dt.date,
     min_days: int,
 ) -> tuple[Side, Side, list[Finding]]:
+    from specfoundry.diff.engine import DiffOptions, diff
+    from specfoundry.diff.load import load_side
+
     base_arg, revision_arg = _arguments(first, second, base_rev)
     base = load_side(base_arg)
     revision = load_side(revision_arg)
@@ -89,6 +97,9 @@ def _run(
 def _ignores(
     ignore: Path | None, revision_arg: str, findings: list[Finding], today: dt.date
 ) -> tuple[list[Finding], list[Suppressed]]:
+    from specfoundry.diff.ignore import apply_ignores, load_ignore
+    from specfoundry.diff.load import ignore_default
+
     if ignore is not None:
         if not ignore.is_file():
             raise DiffInputError(f"{ignore}: no such ignore file")
@@ -179,6 +190,8 @@ def register(app: typer.Typer) -> None:
         try:
             today = _today(today_text)
             base, revision, findings = _run(first, second, base_rev, today, 0)
+            from specfoundry.diff.report.markdown import render_changelog
+
             report = Report(base.name, revision.name, findings)
             _write(render_changelog(report), output)
         except DiffInputError as exc:

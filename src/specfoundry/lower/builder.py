@@ -12,9 +12,9 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from specfoundry.build.conditions import ConditionSyntaxError, parse_condition
 from specfoundry.diagnostics import Diagnostic, Location, Severity
 from specfoundry.load import SourceMap
+from specfoundry.lower.conditions import ConditionSyntaxError, parse_condition
 from specfoundry.model import (
     Access,
     ActionRule,
