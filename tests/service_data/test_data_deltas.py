@@ -189,7 +189,8 @@ try:
     command.downgrade(config, "0001")
     with owner.connect() as conn:
         assert not sa.inspect(conn).has_table("tags")
-        conn.execute(sa.text(f'REVOKE ALL ON ALL TABLES IN SCHEMA public FROM "{prepared.app_role}"'))
+        revoke = f'REVOKE ALL ON ALL TABLES IN SCHEMA public FROM "{prepared.app_role}"'
+        conn.execute(sa.text(revoke))
     migrate(prepared.owner_url)  # 0001 -> 0002 adds tags; every table is granted again
     app = make_engine(prepared.app_url)
     with app.connect() as conn:
