@@ -31,12 +31,23 @@ def test_tenant_table_keys_and_references(models: dict[str, Service]) -> None:
     dashboards = catalog.table("dashboards")
     assert dashboards.kind is TableKind.SCOPED
     assert [u.columns for u in dashboards.uniques] == [("tenant_id", "id")]
-    (fk,) = dashboards.foreign_keys
-    assert (fk.columns, fk.ref_table, fk.ref_columns) == (
-        ("tenant_id", "project_id"),
-        "projects",
-        ("tenant_id", "id"),
-    )
+    assert [
+        (fk.columns, fk.ref_table, fk.ref_columns, fk.ondelete) for fk in dashboards.foreign_keys
+    ] == [
+        (("tenant_id",), "workspaces", ("id",), "RESTRICT"),
+        (("tenant_id", "project_id"), "projects", ("tenant_id", "id"), "RESTRICT"),
+        (
+            ("tenant_id", "data_source_id"),
+            "data_sources",
+            ("tenant_id", "id"),
+            "SET NULL (data_source_id)",
+        ),
+    ]
+    # Every tenant-owned table references the tenant table, the system tables included.
+    for table in catalog.tables:
+        if table.kind is TableKind.SCOPED:
+            assert ("tenant_id",) in {fk.columns for fk in table.foreign_keys}, table.name
+    assert [t.name for t in catalog.tables if t.append_only] == ["transition_records"]
     indexes = {i.name: i.columns for i in dashboards.indexes}
     assert indexes["ix_dashboards_created_at"] == ("tenant_id", "created_at", "id")
     assert indexes["ix_dashboards_title"] == ("tenant_id", "title", "created_at", "id")

@@ -128,7 +128,11 @@ def _downgrade_roundtrip(out: Path, env: dict[str, str] | None = None) -> None:
 from alembic import command
 from alembic.config import Config
 from tests.db_support import prepare_database, PROJECT_ROOT
+import os
 prepared = prepare_database()
+# The prepared database's own roles: never the cluster-wide default operator role.
+os.environ["APP_DB_ROLE"] = prepared.app_role or ""
+os.environ["OPERATOR_DB_ROLE"] = prepared.operator_role or ""
 try:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", prepared.owner_url.replace("%", "%%"))
@@ -164,6 +168,57 @@ def test_delta_migrates_postgres_without_drift(trees: tuple[Path, Path], postgre
     result = run_pytest(out, "tests/test_data_layer.py", "tests/test_rls.py", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "skipped" not in result.stdout
+
+
+GRANTS_AFTER_DELTA = """
+import os
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from tests.db_support import PROJECT_ROOT, migrate, prepare_database
+from notes.db import make_engine
+
+prepared = prepare_database()
+try:
+    owner = make_engine(prepared.owner_url, isolation_level="AUTOCOMMIT")
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", prepared.owner_url.replace("%", "%%"))
+    config.attributes["configure_logger"] = False
+    os.environ["APP_DB_ROLE"] = prepared.app_role or ""
+    os.environ["OPERATOR_DB_ROLE"] = prepared.operator_role or ""
+    command.downgrade(config, "0001")
+    with owner.connect() as conn:
+        assert not sa.inspect(conn).has_table("tags")
+        revoke = f'REVOKE ALL ON ALL TABLES IN SCHEMA public FROM "{prepared.app_role}"'
+        conn.execute(sa.text(revoke))
+    migrate(prepared.owner_url)  # 0001 -> 0002 adds tags; every table is granted again
+    app = make_engine(prepared.app_url)
+    with app.connect() as conn:
+        for table in ("tags", "notes", "teams", "transition_records"):
+            conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+    with owner.connect() as conn:
+        roles = conn.execute(sa.text(
+            "SELECT roles::text[] FROM pg_policies WHERE tablename = 'tags' "
+            "AND policyname = 'operator_access'"
+        )).scalar_one()
+    assert roles == [prepared.operator_role], roles
+    app.dispose()
+    owner.dispose()
+finally:
+    prepared.cleanup()
+print("ok")
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_delta_migration_grants_old_and_new_tables(
+    trees: tuple[Path, Path], postgres_url: str
+) -> None:
+    out, v2_spec = trees
+    write_tree(load_model(v2_spec), out, previous=PreviousOutput.read(out), allow_destructive=True)
+    output = run_python(out, GRANTS_AFTER_DELTA, {"DATABASE_URL": postgres_url})
+    assert output.strip().endswith("ok")
 
 
 def test_snapshot_of_previous_is_read(trees: tuple[Path, Path]) -> None:

@@ -33,7 +33,8 @@ def test_files_and_determinism(models: dict[str, Service], name: str) -> None:
     second = emit_data_layer(model)
     assert [(f.path, f.content) for f in first] == [(f.path, f.content) for f in second]
     svc = model.name.snake
-    assert {str(f.path) for f in first} == EXPECTED | {f"{svc}/db.py", f"{svc}/models.py"}
+    own = {f"{svc}/db.py", f"{svc}/db_setup.py", f"{svc}/models.py"}
+    assert {str(f.path) for f in first} == EXPECTED | own
     assert [str(f.path) for f in first] == sorted(str(f.path) for f in first)
 
 
@@ -78,16 +79,30 @@ def test_snapshot_is_sorted_and_matches_the_catalog(emitted: dict[str, Path]) ->
     assert data["order"][-2:] == ["outbox_events", "transition_records"]
     assert data["tables"]["dashboards"]["foreign_keys"] == [
         {
+            "columns": ["tenant_id", "data_source_id"],
+            "name": "fk_dashboards_data_source_id",
+            "ondelete": "SET NULL (data_source_id)",
+            "ref_columns": ["tenant_id", "id"],
+            "ref_table": "data_sources",
+        },
+        {
             "columns": ["tenant_id", "project_id"],
             "name": "fk_dashboards_project_id",
             "ondelete": "RESTRICT",
             "ref_columns": ["tenant_id", "id"],
             "ref_table": "projects",
-        }
+        },
+        {
+            "columns": ["tenant_id"],
+            "name": "fk_dashboards_tenant_id",
+            "ondelete": "RESTRICT",
+            "ref_columns": ["id"],
+            "ref_table": "workspaces",
+        },
     ]
 
 
-def test_initial_migration_has_rls_and_grants_per_tenant_table(emitted: dict[str, Path]) -> None:
+def test_initial_migration_has_rls_per_tenant_table(emitted: dict[str, Path]) -> None:
     text = (emitted["analytics"] / "migrations/versions/0001_initial.py").read_text()
     for table, column in [
         ("members", "tenant_id"),
@@ -95,11 +110,21 @@ def test_initial_migration_has_rls_and_grants_per_tenant_table(emitted: dict[str
         ("outbox_events", "tenant_id"),
     ]:
         assert f'_enable_rls("{table}", "{column}")' in text
-        assert f'_grant("{table}")' in text
     assert "NULLIF(current_setting('app.tenant_id', true), '')::uuid" in text
     assert "FORCE ROW LEVEL SECURITY" in text
-    assert 'os.environ.get("APP_DB_ROLE")' in text
     assert "down_revision = None" in text and 'revision = "0001"' in text
+    # No policy reads a setting the app role could SET to see every tenant.
+    assert "cross_tenant" not in text
+
+
+def test_env_reapplies_roles_grants_and_triggers_after_every_run(emitted: dict[str, Path]) -> None:
+    env = (emitted["analytics"] / "migrations/env.py").read_text()
+    assert "after_migrate(connection, target_metadata)" in env
+    setup = (emitted["analytics"] / "insights/db_setup.py").read_text()
+    assert 'DEFAULT_OPERATOR_ROLE = "insights_operator"' in setup
+    assert "CREATE POLICY " in setup and "' TO '" in setup
+    models = (emitted["analytics"] / "insights/models.py").read_text()
+    assert '{"info": {"append_only": True}}' in models
 
 
 def test_db_module_contract(emitted: dict[str, Path]) -> None:

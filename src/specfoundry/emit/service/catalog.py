@@ -194,7 +194,9 @@ class ForeignKey:
     columns: tuple[str, ...]
     ref_table: str
     ref_columns: tuple[str, ...]
-    ondelete: str  # RESTRICT, CASCADE, SET NULL
+    # RESTRICT, CASCADE, SET NULL; a composite key's SET NULL names the column it empties
+    # (``SET NULL (ref)``, PostgreSQL 15+): ``tenant_id`` must never become NULL.
+    ondelete: str
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -241,6 +243,8 @@ class Table:
     versioned: bool
     entity: Entity | None = None
     description: str | None = None
+    # Rows are written once and never changed: the app role gets no UPDATE/DELETE on them.
+    append_only: bool = False
 
     @property
     def tenant_owned(self) -> bool:
@@ -318,8 +322,10 @@ def build_catalog(model: Service) -> Catalog:
     builder = _TableBuilder(model, entities, kinds)
     tables = [builder.entity_table(e) for e in model.entities]
     _check_reserved(tables)
+    tenant_table = model.tenant_entity.table
+    tables += [_outbox_table(), _transitions_table()]
+    tables = _reference_tenant(tables, tenant_table)
     ordered = _creation_order(_unique_names(tables))
-    ordered += [_outbox_table(), _transitions_table()]
     return Catalog(
         service=model.name.snake,
         tables=tuple(ordered),
@@ -452,6 +458,9 @@ class _TableBuilder:
             columns, ref_columns = ("id", f.name.raw), (TENANT_COLUMN, "id")
         else:
             columns, ref_columns = (f.name.raw,), ("id",)
+        if ondelete == "SET NULL" and len(columns) > 1:
+            # A plain SET NULL would empty the leading tenant_id (or id) column too.
+            ondelete = f"SET NULL ({f.name.raw})"
         return ForeignKey(
             identifier("fk", entity.table, f.name.raw),
             columns,
@@ -577,6 +586,7 @@ def _transitions_table() -> Table:
             _history_index(TRANSITIONS_TABLE),
         ),
         "The audit trail of state machine transitions.",
+        append_only=True,
     )
 
 
@@ -596,6 +606,8 @@ def _event_table(
     columns: tuple[Column, ...],
     indexes: tuple[Index, ...],
     description: str,
+    *,
+    append_only: bool = False,
 ) -> Table:
     """A system table of tenant-scoped, append-mostly records (the outbox, transitions).
 
@@ -627,7 +639,39 @@ def _event_table(
         indexes=indexes,
         versioned=False,
         description=description,
+        append_only=append_only,
     )
+
+
+def _reference_tenant(tables: list[Table], tenant_table: str) -> list[Table]:
+    """Add ``FOREIGN KEY (tenant_id) REFERENCES <tenant> (id)`` to every tenant-owned table.
+
+    A row can then only belong to a tenant that exists. ``RESTRICT``: deleting a tenant that
+    still owns rows fails instead of silently erasing them (its audit trail included). A table
+    the tenant table itself references (directly or through others) is left out, since the two
+    foreign keys would form a cycle the creation order cannot satisfy.
+    """
+    by_name = {t.name: t for t in tables}
+    reachable: set[str] = set()
+    pending = [tenant_table]
+    while pending:
+        for fk in by_name[pending.pop()].foreign_keys:
+            if fk.ref_table not in reachable and fk.ref_table in by_name:
+                reachable.add(fk.ref_table)
+                pending.append(fk.ref_table)
+    out = []
+    for table in tables:
+        if table.kind is TableKind.SCOPED and table.name not in reachable:
+            fk = ForeignKey(
+                identifier("fk", table.name, TENANT_COLUMN),
+                (TENANT_COLUMN,),
+                tenant_table,
+                ("id",),
+                "RESTRICT",
+            )
+            table = dataclasses.replace(table, foreign_keys=(fk, *table.foreign_keys))
+        out.append(table)
+    return out
 
 
 def _check_reserved(tables: list[Table]) -> None:

@@ -64,6 +64,7 @@ def emit_data_layer(
     view = data_view(model, catalog)
     files: dict[str, str] = {
         f"{svc}/db.py": _render("db.py.j2", view),
+        f"{svc}/db_setup.py": _render("db_setup.py.j2", view),
         f"{svc}/models.py": _render("models.py.j2", view),
         "alembic.ini": _render("alembic.ini.j2", view, python=False),
         "migrations/env.py": _render("env.py.j2", view),
@@ -141,7 +142,19 @@ def data_view(model: Service, catalog: Catalog) -> dict[str, Any]:
         }
         for t in catalog.tables
         for fk in t.foreign_keys
-        if fk.columns[0] == TENANT_COLUMN
+        if fk.columns[0] == TENANT_COLUMN and len(fk.columns) > 1
+    ]
+    set_null_refs = [
+        {
+            "child": t.class_name,
+            "parent": catalog.table(fk.ref_table).class_name,
+            "field": fk.columns[-1],
+            "child_factory": f"make_{_snake(t)}",
+            "parent_factory": f"make_{_snake(catalog.table(fk.ref_table))}",
+        }
+        for t in catalog.tables
+        for fk in t.foreign_keys
+        if fk.ondelete.startswith("SET NULL") and fk.columns[0] == TENANT_COLUMN
     ]
     sample_types = {s["kind"] for f in factories for s in f["samples"]}
     return {
@@ -158,6 +171,7 @@ def data_view(model: Service, catalog: Catalog) -> dict[str, Any]:
         "scoped_factories": [f for f in factories if f["kind"] == "scoped"],
         "tenant_factory": next(f for f in factories if f["kind"] == "tenant"),
         "composite_refs": composite_refs,
+        "set_null_refs": set_null_refs,
         "rls_tables": [
             {"name": t.name, "column": t.rls_column, "class_name": t.class_name}
             for t in catalog.rls_tables
@@ -186,6 +200,9 @@ def _model_view(table: Table) -> dict[str, Any]:
     ]
     args += [f"sa.CheckConstraint({_q(c.sqltext)}, name={_q(c.name)})" for c in table.checks]
     args += [_index_expr(i.name, i.columns, i.unique, i.where) for i in table.indexes]
+    if table.append_only:
+        # Read by db_security: the app role gets SELECT and INSERT only (audit records).
+        args.append('{"info": {"append_only": True}}')
     columns = [_column_line(c) for c in table.columns if c.name != TENANT_COLUMN]
     doc = (table.description or f"The {table.name} table.").replace('"""', "'''").strip()
     return {

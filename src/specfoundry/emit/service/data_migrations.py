@@ -8,8 +8,9 @@ changed columns. Its downgrade is the difference the other way round. Steps that
 (dropping a table or column, changing a column's type) raise :class:`DestructiveChangeError`
 listing them, unless the caller passes ``allow_destructive=True``.
 
-PostgreSQL-only statements (RLS, policies, grants) are ``op.execute`` calls that autogenerate
-would never produce (saas-standards X-06).
+PostgreSQL-only statements (RLS and the tenant policy) are ``op.execute`` calls that autogenerate
+would never produce (saas-standards X-06). Roles, the operator policy and grants are not in the
+revisions: ``migrations/env.py`` re-applies them after every run (``<svc>/db_setup.py``).
 """
 
 from __future__ import annotations
@@ -181,7 +182,6 @@ def _create_table(ops: Ops, table: dict[str, Any]) -> None:
         ops.steps.append(_create_index(name, index))
     if table.get("rls_column"):
         ops.steps.append(f"_enable_rls({_q(name)}, {_q(table['rls_column'])})")
-    ops.steps.append(f"_grant({_q(name)})")
 
 
 def _alter_table(ops: Ops, old: dict[str, Any], new: dict[str, Any], *, phase: str) -> None:

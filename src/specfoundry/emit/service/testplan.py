@@ -456,6 +456,7 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         "tests/test_api_permissions.py": "test_api_permissions.py.j2",
         "tests/test_api_pagination.py": "test_api_pagination.py.j2",
         "tests/test_api_concurrency.py": "test_api_concurrency.py.j2",
+        "tests/test_api_database.py": "test_api_database.py.j2",
         "tests/test_quickstart.py": "test_quickstart.py.j2",
         "tests/test_api_hardening.py": "test_api_hardening.py.j2",
         "tests/test_api_tokens.py": "test_api_tokens.py.j2",
