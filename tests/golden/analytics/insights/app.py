@@ -17,7 +17,8 @@ from fastapi import FastAPI
 
 from insights import problems
 from insights.auth import TokenVerifier
-from insights.db import make_engine, make_session_factory
+from insights.db import TenantDirectory, make_engine, make_session_factory
+from insights.db_setup import check_database
 from insights.guards import RequestGuard, install_docs
 from insights.routes import routers
 from insights.settings import Settings, from_env
@@ -42,10 +43,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A redirect to the path with(out) a trailing slash would be built from the Host header.
         redirect_slashes=False,
     )
-    engine = make_engine(settings.database_url)
+    hide_parameters = not settings.log_sql_parameters
+    engine = make_engine(settings.database_url, hide_parameters=hide_parameters)
+    # Refuses a missing database and (PostgreSQL) a role that would bypass row-level security.
+    check_database(engine, development=settings.environment == "development")
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.tenants = TenantDirectory(app.state.session_factory)
+    # Cross-tenant operator code: open_session(app.state.operator_session_factory, None,
+    # cross_tenant=True). None unless OPERATOR_DATABASE_URL is set.
+    app.state.operator_session_factory = (
+        make_session_factory(
+            make_engine(settings.operator_database_url, hide_parameters=hide_parameters)
+        )
+        if settings.operator_database_url
+        else None
+    )
     app.state.verifier = TokenVerifier(settings)
     if settings.docs_enabled:
         install_docs(app, "Acme Insights API")

@@ -60,6 +60,9 @@ class Member(TenantScoped, Base):
         sa.UniqueConstraint("tenant_id", "id", name="uq_members_tenant_id_id"),
         sa.UniqueConstraint("tenant_id", "user_id", name="uq_members_user_id"),
         sa.UniqueConstraint("tenant_id", "email", name="uq_members_email"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_members_tenant_id", ondelete="RESTRICT"
+        ),
         sa.CheckConstraint(
             "role IN ('owner', 'admin', 'analyst', 'viewer')", name="ck_members_role"
         ),
@@ -91,6 +94,9 @@ class Project(TenantScoped, Base):
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", name="pk_projects"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_projects_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_projects_tenant_id", ondelete="RESTRICT"
+        ),
         sa.Index(
             "uq_projects_name",
             "tenant_id",
@@ -121,50 +127,6 @@ class Project(TenantScoped, Base):
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
 
-class Dashboard(TenantScoped, Base):
-    """A saved set of charts, owned by the member who created it."""
-
-    __tablename__ = "dashboards"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint("id", name="pk_dashboards"),
-        sa.UniqueConstraint("tenant_id", "id", name="uq_dashboards_tenant_id_id"),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "project_id"],
-            ["projects.tenant_id", "projects.id"],
-            name="fk_dashboards_project_id",
-            ondelete="RESTRICT",
-        ),
-        sa.CheckConstraint(
-            "visibility IN ('private', 'workspace')", name="ck_dashboards_visibility"
-        ),
-        sa.Index("ix_dashboards_created_at", "tenant_id", "created_at", "id"),
-        sa.Index("ix_dashboards_project_id", "tenant_id", "project_id", "created_at", "id"),
-        sa.Index("ix_dashboards_title", "tenant_id", "title", "created_at", "id"),
-        sa.Index("ix_dashboards_visibility", "tenant_id", "visibility", "created_at", "id"),
-        sa.Index("ix_dashboards_project_id_title", "tenant_id", "project_id", "title"),
-    )
-
-    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), sort_order=-2, default=uuid.uuid4)
-    project_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), nullable=False)
-    title: Mapped[str] = mapped_column(sa.String(length=200), nullable=False)
-    layout: Mapped[Any] = mapped_column(sa.JSON(), nullable=True)
-    visibility: Mapped[str] = mapped_column(
-        sa.String(length=9), nullable=False, default="private", server_default=sa.text("'private'")
-    )
-    owner_id: Mapped[str | None] = mapped_column(sa.String(), nullable=True)
-    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    refresh_minutes: Mapped[int] = mapped_column(
-        sa.Integer(), nullable=False, default=60, server_default=sa.text("60")
-    )
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
-    )
-    version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
-
-
 class DataSource(TenantScoped, Base):
     """A connection to a warehouse or database the dashboards query."""
 
@@ -172,6 +134,9 @@ class DataSource(TenantScoped, Base):
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", name="pk_data_sources"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_data_sources_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_data_sources_tenant_id", ondelete="RESTRICT"
+        ),
         sa.ForeignKeyConstraint(
             ["tenant_id", "project_id"],
             ["projects.tenant_id", "projects.id"],
@@ -211,6 +176,60 @@ class DataSource(TenantScoped, Base):
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
 
+class Dashboard(TenantScoped, Base):
+    """A saved set of charts, owned by the member who created it."""
+
+    __tablename__ = "dashboards"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_dashboards"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_dashboards_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_dashboards_tenant_id", ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "project_id"],
+            ["projects.tenant_id", "projects.id"],
+            name="fk_dashboards_project_id",
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "data_source_id"],
+            ["data_sources.tenant_id", "data_sources.id"],
+            name="fk_dashboards_data_source_id",
+            ondelete="SET NULL (data_source_id)",
+        ),
+        sa.CheckConstraint(
+            "visibility IN ('private', 'workspace')", name="ck_dashboards_visibility"
+        ),
+        sa.Index("ix_dashboards_created_at", "tenant_id", "created_at", "id"),
+        sa.Index("ix_dashboards_project_id", "tenant_id", "project_id", "created_at", "id"),
+        sa.Index("ix_dashboards_title", "tenant_id", "title", "created_at", "id"),
+        sa.Index("ix_dashboards_visibility", "tenant_id", "visibility", "created_at", "id"),
+        sa.Index("ix_dashboards_project_id_title", "tenant_id", "project_id", "title"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), sort_order=-2, default=uuid.uuid4)
+    project_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), nullable=False)
+    title: Mapped[str] = mapped_column(sa.String(length=200), nullable=False)
+    layout: Mapped[Any] = mapped_column(sa.JSON(), nullable=True)
+    visibility: Mapped[str] = mapped_column(
+        sa.String(length=9), nullable=False, default="private", server_default=sa.text("'private'")
+    )
+    owner_id: Mapped[str | None] = mapped_column(sa.String(), nullable=True)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    refresh_minutes: Mapped[int] = mapped_column(
+        sa.Integer(), nullable=False, default=60, server_default=sa.text("60")
+    )
+    data_source_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
+    )
+    version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
 class ApiKey(TenantScoped, Base):
     """A credential for programmatic access; the secret itself is never stored."""
 
@@ -219,6 +238,9 @@ class ApiKey(TenantScoped, Base):
         sa.PrimaryKeyConstraint("id", name="pk_api_keys"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_api_keys_tenant_id_id"),
         sa.UniqueConstraint("tenant_id", "prefix", name="uq_api_keys_prefix"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_api_keys_tenant_id", ondelete="RESTRICT"
+        ),
         sa.Index("ix_api_keys_created_at", "tenant_id", "created_at", "id"),
         sa.Index("ix_api_keys_revoked", "tenant_id", "revoked", "created_at", "id"),
     )
@@ -247,6 +269,12 @@ class WebhookEndpoint(TenantScoped, Base):
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", name="pk_webhook_endpoints"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_webhook_endpoints_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["workspaces.id"],
+            name="fk_webhook_endpoints_tenant_id",
+            ondelete="RESTRICT",
+        ),
         sa.Index("ix_webhook_endpoints_created_at", "tenant_id", "created_at", "id"),
         sa.Index("ix_webhook_endpoints_enabled", "tenant_id", "enabled", "created_at", "id"),
     )
@@ -275,6 +303,9 @@ class Subscription(TenantScoped, Base):
         sa.PrimaryKeyConstraint("id", name="pk_subscriptions"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_subscriptions_tenant_id_id"),
         sa.UniqueConstraint("tenant_id", "external_id", name="uq_subscriptions_external_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_subscriptions_tenant_id", ondelete="RESTRICT"
+        ),
         sa.CheckConstraint("plan IN ('free', 'team', 'enterprise')", name="ck_subscriptions_plan"),
         sa.CheckConstraint(
             (
@@ -327,6 +358,9 @@ class OutboxEvent(TenantScoped, Base):
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", name="pk_outbox_events"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_outbox_events_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_outbox_events_tenant_id", ondelete="RESTRICT"
+        ),
         sa.Index("ix_outbox_events_occurred_at", "tenant_id", "occurred_at", "id"),
         sa.Index(
             "ix_outbox_events_unpublished",
@@ -351,10 +385,17 @@ class TransitionRecord(TenantScoped, Base):
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", name="pk_transition_records"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_transition_records_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["workspaces.id"],
+            name="fk_transition_records_tenant_id",
+            ondelete="RESTRICT",
+        ),
         sa.Index(
             "ix_transition_records_entity", "tenant_id", "entity", "entity_id", "occurred_at", "id"
         ),
         sa.Index("ix_transition_records_occurred_at", "tenant_id", "occurred_at", "id"),
+        {"info": {"append_only": True}},
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), sort_order=-2, default=uuid.uuid4)

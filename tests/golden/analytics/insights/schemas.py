@@ -240,6 +240,7 @@ class DashboardCreate(RequestModel):
     layout: Json | None = Field(default=None)
     visibility: Literal["private", "workspace"] = Field(default="private")
     refresh_minutes: Int = Field(default=60, ge=5, le=1440)
+    data_source_id: Uuid | None = Field(default=None)
 
 
 class DashboardUpdate(RequestModel):
@@ -247,6 +248,7 @@ class DashboardUpdate(RequestModel):
     layout: Json | None = Field(default=None)
     visibility: Literal["private", "workspace"] = Field(default=None)
     refresh_minutes: Int = Field(default=None, ge=5, le=1440)
+    data_source_id: Uuid | None = Field(default=None)
 
 
 def dump_dashboard(obj: Dashboard) -> dict[str, Any]:
@@ -259,6 +261,7 @@ def dump_dashboard(obj: Dashboard) -> dict[str, Any]:
         "owner_id": _plain(obj.owner_id),
         "published_at": _datetime(obj.published_at),
         "refresh_minutes": _plain(obj.refresh_minutes),
+        "data_source_id": _uuid(obj.data_source_id),
         "created_at": _datetime(obj.created_at),
         "updated_at": _datetime(obj.updated_at),
     }

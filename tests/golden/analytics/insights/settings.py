@@ -13,6 +13,9 @@
 - ``LIST_PAGE_MAX_BYTES``: a list page stops early (``has_more: true``) once its rows pass this
   many bytes of JSON; default 1048576. A page always holds at least one row.
 - ``API_DOCS``: ``false`` turns ``/docs`` off (do so in production if you do not want it public).
+- ``OPERATOR_DATABASE_URL``: optional; PostgreSQL login as the operator role, for
+  cross-tenant operator code (``app.state.operator_session_factory``).
+- ``LOG_SQL_PARAMETERS``: ``1`` shows SQL parameters in logs and errors (development only).
 - ``REDIS_URL``: optional shared state, for your extensions.
 - ``INSIGHTS_ENV``: ``development`` allows a labelled, insecure development secret
   when no JWT key is set; otherwise the service refuses to start without one, and refuses
@@ -30,6 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# Defined with the data layer (its start-up checks raise it too); re-exported from here.
+from insights.db import ConfigurationError
+
 ENVIRONMENT_VARIABLE = "INSIGHTS_ENV"
 # Used only when INSIGHTS_ENV=development and JWT_SECRET is unset. Never in production.
 DEVELOPMENT_SECRET = "insights-development-only-secret-do-not-use-in-production"
@@ -39,13 +45,11 @@ DEFAULT_MAX_BODY_BYTES = 1_048_576
 DEFAULT_LIST_PAGE_MAX_BYTES = 1_048_576
 
 
-class ConfigurationError(RuntimeError):
-    """The environment does not describe a usable configuration; the message says what to set."""
-
-
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
+    operator_database_url: str | None = None
+    log_sql_parameters: bool = False
     jwt_algorithm: str = "HS256"
     jwt_secret: str | None = None
     jwt_public_key: str | None = None
@@ -96,6 +100,17 @@ def default_database_url() -> str:
     return f"sqlite:///{Path.cwd() / 'insights.db'}"
 
 
+def log_sql_parameters(env: Mapping[str, str], environment: str) -> bool:
+    """``LOG_SQL_PARAMETERS=1`` shows SQL parameters in logs and errors: development only."""
+    wanted = env.get("LOG_SQL_PARAMETERS", "").lower() in ("1", "true", "yes", "on")
+    if wanted and environment != "development":
+        raise ConfigurationError(
+            "LOG_SQL_PARAMETERS would log personal data; "
+            f"it needs {ENVIRONMENT_VARIABLE}=development"
+        )
+    return wanted
+
+
 def from_env(environ: Mapping[str, str] | None = None, *, require_jwt: bool = True) -> Settings:
     """Settings from ``environ`` (default ``os.environ``), passed through the user's override.
 
@@ -136,6 +151,8 @@ def from_env(environ: Mapping[str, str] | None = None, *, require_jwt: bool = Tr
         )
     settings = Settings(
         database_url=env.get("DATABASE_URL") or default_database_url(),
+        operator_database_url=env.get("OPERATOR_DATABASE_URL") or None,
+        log_sql_parameters=log_sql_parameters(env, environment),
         jwt_algorithm=algorithm,
         jwt_secret=secret,
         jwt_public_key=public_key,

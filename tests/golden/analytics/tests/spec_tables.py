@@ -61,6 +61,7 @@ RESOURCES: dict[str, dict[str, Any]] = {
             "layout": {"sample": 0},
             "visibility": "private",
             "refresh_minutes": 5,
+            "data_source_id": {"$ref": "data_source"},
         },
         "varying": ["title"],
         "update": {"title": "sample-7777"},

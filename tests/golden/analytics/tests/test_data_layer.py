@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from insights import models
@@ -51,6 +51,17 @@ def factory(database: PreparedDatabase) -> Iterator[sessionmaker[TenantSession]]
         engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def operator_factory(database: PreparedDatabase) -> Iterator[sessionmaker[TenantSession]]:
+    """Cross-tenant sessions: the operator role on PostgreSQL (the app's URL on SQLite)."""
+    assert database.operator_url is not None
+    engine = make_engine(database.operator_url)
+    try:
+        yield make_session_factory(engine)
+    finally:
+        engine.dispose()
+
+
 def _tenants() -> tuple[uuid.UUID, uuid.UUID]:
     return uuid.uuid4(), uuid.uuid4()
 
@@ -65,8 +76,15 @@ def _tenant_of(session: Session, tenant_id: uuid.UUID | None) -> uuid.UUID:
     return tid
 
 
-def make_workspace(session: Session, tenant_id: uuid.UUID | None = None, **values: Any) -> Any:
-    """A flushed Workspace of the session's tenant (or ``tenant_id``)."""
+def make_workspace(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed Workspace of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
     tid = _tenant_of(session, tenant_id)
     values.setdefault("id", tid)
     existing = session.get(models.Workspace, values["id"])
@@ -80,10 +98,19 @@ def make_workspace(session: Session, tenant_id: uuid.UUID | None = None, **value
     return obj
 
 
-def make_member(session: Session, tenant_id: uuid.UUID | None = None, **values: Any) -> Any:
-    """A flushed Member of the session's tenant (or ``tenant_id``)."""
+def make_member(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed Member of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
+    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
+        make_workspace(session, tid)
     values.setdefault("user_id", _text(32))
     values.setdefault("email", _text(12) + "@example.com")
     obj = models.Member(**values)
@@ -92,10 +119,19 @@ def make_member(session: Session, tenant_id: uuid.UUID | None = None, **values: 
     return obj
 
 
-def make_project(session: Session, tenant_id: uuid.UUID | None = None, **values: Any) -> Any:
-    """A flushed Project of the session's tenant (or ``tenant_id``)."""
+def make_project(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed Project of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
+    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
+        make_workspace(session, tid)
     values.setdefault("name", _text(32))
     obj = models.Project(**values)
     session.add(obj)
@@ -103,25 +139,21 @@ def make_project(session: Session, tenant_id: uuid.UUID | None = None, **values:
     return obj
 
 
-def make_dashboard(session: Session, tenant_id: uuid.UUID | None = None, **values: Any) -> Any:
-    """A flushed Dashboard of the session's tenant (or ``tenant_id``)."""
+def make_data_source(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed DataSource of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
+    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
+        make_workspace(session, tid)
     if "project_id" not in values:
-        values["project_id"] = make_project(session, tid).id
-    values.setdefault("title", _text(32))
-    obj = models.Dashboard(**values)
-    session.add(obj)
-    session.flush()
-    return obj
-
-
-def make_data_source(session: Session, tenant_id: uuid.UUID | None = None, **values: Any) -> Any:
-    """A flushed DataSource of the session's tenant (or ``tenant_id``)."""
-    tid = _tenant_of(session, tenant_id)
-    values.setdefault("tenant_id", tid)
-    if "project_id" not in values:
-        values["project_id"] = make_project(session, tid).id
+        values["project_id"] = make_project(session, tid, ensure_tenant=ensure_tenant).id
     values.setdefault("name", _text(32))
     values.setdefault("kind", "postgres")
     obj = models.DataSource(**values)
@@ -130,10 +162,41 @@ def make_data_source(session: Session, tenant_id: uuid.UUID | None = None, **val
     return obj
 
 
-def make_api_key(session: Session, tenant_id: uuid.UUID | None = None, **values: Any) -> Any:
-    """A flushed ApiKey of the session's tenant (or ``tenant_id``)."""
+def make_dashboard(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed Dashboard of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
+    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
+        make_workspace(session, tid)
+    if "project_id" not in values:
+        values["project_id"] = make_project(session, tid, ensure_tenant=ensure_tenant).id
+    values.setdefault("title", _text(32))
+    obj = models.Dashboard(**values)
+    session.add(obj)
+    session.flush()
+    return obj
+
+
+def make_api_key(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed ApiKey of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
+    tid = _tenant_of(session, tenant_id)
+    values.setdefault("tenant_id", tid)
+    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
+        make_workspace(session, tid)
     values.setdefault("label", _text(32))
     values.setdefault("prefix", _text(12))
     obj = models.ApiKey(**values)
@@ -143,11 +206,18 @@ def make_api_key(session: Session, tenant_id: uuid.UUID | None = None, **values:
 
 
 def make_webhook_endpoint(
-    session: Session, tenant_id: uuid.UUID | None = None, **values: Any
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
 ) -> Any:
-    """A flushed WebhookEndpoint of the session's tenant (or ``tenant_id``)."""
+    """A flushed WebhookEndpoint of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
+    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
+        make_workspace(session, tid)
     values.setdefault("url", "https://example.com/" + _text(8))
     obj = models.WebhookEndpoint(**values)
     session.add(obj)
@@ -155,20 +225,38 @@ def make_webhook_endpoint(
     return obj
 
 
-def make_subscription(session: Session, tenant_id: uuid.UUID | None = None, **values: Any) -> Any:
-    """A flushed Subscription of the session's tenant (or ``tenant_id``)."""
+def make_subscription(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed Subscription of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
+    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
+        make_workspace(session, tid)
     obj = models.Subscription(**values)
     session.add(obj)
     session.flush()
     return obj
 
 
-def make_outbox_event(session: Session, tenant_id: uuid.UUID | None = None, **values: Any) -> Any:
-    """A flushed OutboxEvent of the session's tenant (or ``tenant_id``)."""
+def make_outbox_event(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed OutboxEvent of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
+    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
+        make_workspace(session, tid)
     values.setdefault("event_type", "test.event")
     values.setdefault("payload", {"n": 1})
     obj = models.OutboxEvent(**values)
@@ -178,11 +266,18 @@ def make_outbox_event(session: Session, tenant_id: uuid.UUID | None = None, **va
 
 
 def make_transition_record(
-    session: Session, tenant_id: uuid.UUID | None = None, **values: Any
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
 ) -> Any:
-    """A flushed TransitionRecord of the session's tenant (or ``tenant_id``)."""
+    """A flushed TransitionRecord of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
+    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
+        make_workspace(session, tid)
     values.setdefault("entity", "thing")
     values.setdefault("entity_id", uuid.uuid4())
     values.setdefault("transition", "go")
@@ -199,8 +294,8 @@ TENANT_MODELS = [
     pytest.param(models.Workspace, make_workspace, "updated_at", id="workspaces"),
     pytest.param(models.Member, make_member, "updated_at", id="members"),
     pytest.param(models.Project, make_project, "updated_at", id="projects"),
-    pytest.param(models.Dashboard, make_dashboard, "published_at", id="dashboards"),
     pytest.param(models.DataSource, make_data_source, "updated_at", id="data_sources"),
+    pytest.param(models.Dashboard, make_dashboard, "published_at", id="dashboards"),
     pytest.param(models.ApiKey, make_api_key, "updated_at", id="api_keys"),
     pytest.param(
         models.WebhookEndpoint, make_webhook_endpoint, "updated_at", id="webhook_endpoints"
@@ -263,8 +358,9 @@ def test_t02_no_unique_constraint_without_tenant_id() -> None:
 
 
 COMPOSITE_REFS = [
-    pytest.param(make_dashboard, make_project, "project_id", id="Dashboard.project_id"),
     pytest.param(make_data_source, make_project, "project_id", id="DataSource.project_id"),
+    pytest.param(make_dashboard, make_project, "project_id", id="Dashboard.project_id"),
+    pytest.param(make_dashboard, make_data_source, "data_source_id", id="Dashboard.data_source_id"),
 ]
 
 
@@ -278,6 +374,87 @@ def test_t01_child_cannot_point_at_another_tenants_parent(
         with pytest.raises(IntegrityError):
             make_child(session, **{field: parent_of_a})
         session.rollback()
+
+
+SET_NULL_REFS = [
+    pytest.param(
+        models.Dashboard,
+        models.DataSource,
+        make_dashboard,
+        make_data_source,
+        "data_source_id",
+        id="Dashboard.data_source_id",
+    ),
+]
+
+
+@pytest.mark.parametrize(("child", "parent", "make_child", "make_parent", "field"), SET_NULL_REFS)
+def test_on_delete_set_null_empties_only_the_reference(
+    factory: sessionmaker[TenantSession],
+    child: Any,
+    parent: Any,
+    make_child: Any,
+    make_parent: Any,
+    field: str,
+) -> None:
+    """``(tenant_id, ref)`` keys: deleting the parent empties ``ref`` and keeps ``tenant_id``."""
+    tenant, _ = _tenants()
+    with open_session(factory, tenant) as session:
+        referenced = make_parent(session)
+        row = make_child(session, **{field: referenced.id})
+        other = make_child(session, **{field: make_parent(session).id})
+        session.commit()
+        session.delete(referenced)
+        session.commit()
+        session.expire_all()
+        kept = session.get(child, row.id)
+        assert kept is not None and getattr(kept, field) is None
+        assert kept.tenant_id == tenant
+        assert getattr(session.get(child, other.id), field) is not None, "only its children"
+        assert session.get(parent, referenced.id) is None
+
+
+def test_every_tenant_table_references_the_tenant_table() -> None:
+    tenant_table = next(
+        m.local_table for m in Base.registry.mappers if issubclass(m.class_, models.Workspace)
+    )
+    for table in _tenant_tables():
+        targets = {
+            (fk.referred_table.name, tuple(e.parent.name for e in fk.elements))
+            for fk in table.foreign_key_constraints
+        }
+        assert (tenant_table.name, ("tenant_id",)) in targets, (
+            f"{table.name}.tenant_id has no foreign key"
+        )
+
+
+@pytest.mark.parametrize(
+    ("model", "make", "touch"),
+    [p for p in TENANT_MODELS if p.values[0] is not models.Workspace],
+)
+def test_rows_of_a_tenant_that_does_not_exist_are_refused(
+    factory: sessionmaker[TenantSession], model: Any, make: Any, touch: str
+) -> None:
+    with open_session(factory, uuid.uuid4()) as session:
+        with pytest.raises(IntegrityError):
+            make(session, ensure_tenant=False)
+        session.rollback()
+
+
+def test_sql_parameters_are_not_logged_by_default(database: PreparedDatabase) -> None:
+    secret = "jane.doe.secret@example.com"
+    for hide, shown in ((None, False), (False, True)):
+        engine = (
+            make_engine(database.app_url)
+            if hide is None
+            else make_engine(database.app_url, hide_parameters=hide)
+        )
+        try:
+            with engine.connect() as conn, pytest.raises(DBAPIError) as caught:
+                conn.execute(sa.text("SELECT * FROM no_such_table WHERE x = :v"), {"v": secret})
+        finally:
+            engine.dispose()
+        assert (secret in str(caught.value)) is shown, str(caught.value)
 
 
 # --- T-04: the always-on filter ---------------------------------------------------------------
@@ -317,7 +494,11 @@ def test_t04_a_query_without_the_entity_is_refused(
 
 @pytest.mark.parametrize(("model", "make", "touch"), TENANT_MODELS)
 def test_t04_context_returns_only_own_rows(
-    factory: sessionmaker[TenantSession], model: Any, make: Any, touch: str
+    factory: sessionmaker[TenantSession],
+    operator_factory: sessionmaker[TenantSession],
+    model: Any,
+    make: Any,
+    touch: str,
 ) -> None:
     tenant_a, tenant_b = _tenants()
     own = _seed(factory, make, tenant_a)
@@ -337,7 +518,7 @@ def test_t04_context_returns_only_own_rows(
             sa.select(model.id, other.id).join(other, sa.true()).where(other.id == foreign)
         ).all()
         assert pairs == []
-    with open_session(factory, None, cross_tenant=True) as session:
+    with open_session(operator_factory, None, cross_tenant=True) as session:
         ids = set(session.scalars(sa.select(model.id).where(model.id.in_([own, foreign]))))
         assert ids == {own, foreign}, "cross_tenant=True sessions see every tenant"
 
@@ -365,7 +546,11 @@ def test_t05_new_rows_take_the_session_tenant_and_refuse_others(
 # --- T-05: bulk UPDATE / DELETE carry the criterion -------------------------------------------
 
 
-@pytest.mark.parametrize(("model", "make", "touch"), TENANT_MODELS)
+@pytest.mark.parametrize(
+    ("model", "make", "touch"),
+    # Append-only tables (audit records) refuse UPDATE and DELETE to the app role outright.
+    [p for p in TENANT_MODELS if not p.values[0].__table__.info.get("append_only")],
+)
 def test_t05_bulk_update_and_delete_leave_other_tenants_alone(
     factory: sessionmaker[TenantSession], model: Any, make: Any, touch: str
 ) -> None:
@@ -412,8 +597,8 @@ _ISOLATED = {
     "workspaces",
     "members",
     "projects",
-    "dashboards",
     "data_sources",
+    "dashboards",
     "api_keys",
     "webhook_endpoints",
     "subscriptions",

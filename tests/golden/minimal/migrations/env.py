@@ -4,6 +4,11 @@
 The URL is, in order: a connection passed in ``config.attributes["connection"]``, the
 ``sqlalchemy.url`` option when a caller set one, ``MIGRATION_DATABASE_URL``, ``DATABASE_URL``,
 the SQLite default; it goes through :func:`notes.db.make_engine` like the app's.
+
+After the revisions, every run (even one with nothing to upgrade) re-applies what is not in
+them: on PostgreSQL the operator role, its policies and the grants of ``APP_DB_ROLE`` and
+``OPERATOR_DB_ROLE``; on SQLite the ``SET NULL (column)`` triggers (see
+:mod:`notes.db_setup`).
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ import sqlalchemy as sa
 from alembic import context
 
 from notes import models  # noqa: F401  (registers every table on Base.metadata)
-from notes.db import Base, make_engine
+from notes.db import Base, include_in_autogenerate, make_engine
+from notes.db_setup import after_migrate, app_role, operator_role, postgres_statements
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -34,15 +40,22 @@ def database_url() -> str | None:
 
 
 def run_migrations_offline() -> None:
+    url = make_engine(database_url()).url
     context.configure(
-        url=str(make_engine(database_url()).url.render_as_string(hide_password=False)),
+        url=str(url.render_as_string(hide_password=False)),
         target_metadata=target_metadata,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
         render_as_batch=True,
+        include_object=include_in_autogenerate,
     )
     with context.begin_transaction():
         context.run_migrations()
+        if url.get_backend_name() == "postgresql":
+            for statement in postgres_statements(
+                target_metadata, app=app_role(), operator=operator_role()
+            ):
+                context.execute(statement)
 
 
 def _run(connection: sa.Connection) -> None:
@@ -51,9 +64,11 @@ def _run(connection: sa.Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_object=include_in_autogenerate,
     )
     with context.begin_transaction():
         context.run_migrations()
+        after_migrate(connection, target_metadata)
 
 
 def run_migrations_online() -> None:

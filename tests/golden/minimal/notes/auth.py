@@ -22,6 +22,7 @@ from typing import Any
 
 import jwt
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from notes.problems import Problem
 from notes.settings import DEVELOPMENT_SECRET, Settings
@@ -171,6 +172,18 @@ async def authenticate(request: Request) -> Principal:
         raise _unauthorized("Use `Authorization: Bearer <token>`.", "invalid_request")
     verifier: TokenVerifier = request.app.state.verifier
     try:
-        return verifier.verify(token)
+        principal = verifier.verify(token)
     except InvalidToken:
         raise _unauthorized("The bearer token is invalid or expired.", "invalid_token") from None
+    if not await tenant_exists(request, principal.tenant_id):
+        raise _unauthorized("The bearer token's tenant does not exist.", "invalid_token")
+    return principal
+
+
+async def tenant_exists(request: Request, tenant_id: uuid.UUID) -> bool:
+    """Cached per process (``db.TenantDirectory``); a cache miss queries in a worker thread."""
+    tenants = request.app.state.tenants
+    known = tenants.cached(tenant_id)
+    if known is None:
+        known = await run_in_threadpool(tenants.exists, tenant_id)
+    return bool(known)

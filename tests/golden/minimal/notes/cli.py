@@ -41,7 +41,37 @@ def migrate(settings: Settings) -> None:
     config = Config(str(ini))
     config.set_main_option("script_location", str(ini.parent / "migrations"))
     os.environ.setdefault("DATABASE_URL", settings.database_url)
+    _can_connect(os.environ.get("MIGRATION_DATABASE_URL") or os.environ["DATABASE_URL"])
     command.upgrade(config, "head")
+
+
+def _can_connect(url: str) -> None:
+    """ConfigurationError with one sentence when ``url`` cannot be reached."""
+    import sqlalchemy as sa
+
+    from notes.db import make_engine
+    from notes.db_setup import describe_connection_error
+
+    engine = make_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.DBAPIError as exc:
+        raise ConfigurationError(describe_connection_error(engine.url, exc)) from None
+    finally:
+        engine.dispose()
+
+
+def check_database(settings: Settings) -> None:
+    """The app's start-up check, before anything touches the database (creates nothing)."""
+    from notes.db import make_engine
+    from notes.db_setup import check_database as check
+
+    engine = make_engine(settings.database_url)
+    try:
+        check(engine, development=settings.environment == "development")
+    finally:
+        engine.dispose()
 
 
 def create_tenant(settings: Settings, name: str) -> uuid.UUID:
@@ -99,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = from_env(require_jwt=args.command in ("serve", "token"))
+        if args.command in ("serve", "tenant"):
+            check_database(settings)
         if args.command == "serve":
             import uvicorn
 

@@ -11,6 +11,15 @@ Every session comes from :func:`open_session`, which binds it to one tenant:
 * on PostgreSQL, ``after_begin`` runs ``SELECT set_config('app.tenant_id', :tid, true)`` in every
   transaction, so row-level security holds even where the ORM filter does not (Core queries).
 
+Cross-tenant sessions (``open_session(factory, None, cross_tenant=True)``) lift the ORM filter.
+On PostgreSQL they also need a connection logged in as the operator role (the role the
+``operator_access`` policies are granted to, ``OPERATOR_DB_ROLE``; connect with
+``OPERATOR_DATABASE_URL``): on any other connection they raise :class:`OperatorRoleRequired`.
+No setting lifts row-level security: the app role sees one tenant, whatever it sets.
+
+Engines hide SQL parameters (emails, bodies) from logs and error messages
+(``hide_parameters=True``) unless the caller asks otherwise.
+
 Core execution (``engine.connect()``, ``text()``) bypasses the ORM filter: generated code never
 touches tenant tables that way.
 """
@@ -19,12 +28,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -38,9 +52,15 @@ from sqlalchemy.orm import (
 
 DEFAULT_DATABASE_URL = "sqlite:///./notes.db"
 TENANT_SETTING = "app.tenant_id"
-CROSS_TENANT_SETTING = "app.cross_tenant"
+# The policy that lets the operator role (and only it) reach every tenant's rows.
+OPERATOR_POLICY = "operator_access"
 # Execution option that lifts the tenant filter for one statement (audited by the caller).
 CROSS_TENANT_OPTION = "cross_tenant"
+
+
+class ConfigurationError(RuntimeError):
+    """The environment or the database does not describe a usable configuration; the message
+    says what to do (re-exported by ``settings``)."""
 
 
 class TenantContextMissing(RuntimeError):
@@ -49,6 +69,10 @@ class TenantContextMissing(RuntimeError):
 
 class TenantMismatch(RuntimeError):
     """A row of one tenant was written through a session bound to another tenant."""
+
+
+class OperatorRoleRequired(PermissionError):
+    """A cross-tenant session on PostgreSQL whose connection is not the operator role."""
 
 
 def utcnow() -> dt.datetime:
@@ -104,7 +128,9 @@ def normalize_url(url: str | None) -> str:
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """An engine for ``url``; SQL parameters stay out of logs unless ``hide_parameters=False``."""
     normalized = normalize_url(url)
+    kwargs.setdefault("hide_parameters", True)
     if normalized.startswith("postgresql"):
         kwargs.setdefault("pool_pre_ping", True)
     engine = sa.create_engine(normalized, **kwargs)
@@ -117,6 +143,92 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+# --- SQLite: ON DELETE SET NULL (column) ------------------------------------------------------
+#
+# A reference is the composite key (tenant_id, ref); a plain SET NULL would empty tenant_id too.
+# PostgreSQL 15+ says ``ON DELETE SET NULL (ref)``. SQLite has no column list: there the key is
+# rendered as plain SET NULL and a BEFORE DELETE trigger on the parent empties ``ref`` first, so
+# the key's own action finds nothing left to do. The triggers are created with the tables
+# (``create_all``) and re-created by every ``migrate`` (batch migrations rebuild tables and drop
+# their triggers).
+
+_SET_NULL_COLUMNS = re.compile(r"^\s*SET\s+NULL\s*\((.+)\)\s*$", re.IGNORECASE)
+SET_NULL_TRIGGER_PREFIX = "sf_set_null_"
+
+
+def set_null_columns(ondelete: str | None) -> list[str]:
+    """The columns of ``SET NULL (a, b)``; ``[]`` for any other action."""
+    match = _SET_NULL_COLUMNS.match(ondelete or "")
+    if match is None:
+        return []
+    return [c.strip().strip('"') for c in match.group(1).split(",")]
+
+
+@compiles(sa.ForeignKeyConstraint, "sqlite")
+def _sqlite_foreign_key(constraint: sa.ForeignKeyConstraint, compiler: Any, **kw: Any) -> str:
+    ondelete = constraint.ondelete
+    if not set_null_columns(ondelete):
+        return str(compiler.visit_foreign_key_constraint(constraint, **kw))
+    constraint.ondelete = "SET NULL"  # the trigger does the column-list part
+    try:
+        return str(compiler.visit_foreign_key_constraint(constraint, **kw))
+    finally:
+        constraint.ondelete = ondelete
+
+
+def sqlite_set_null_triggers(connection: sa.Connection, metadata: sa.MetaData) -> list[str]:
+    """(Re)create the SET NULL (column) triggers of ``metadata`` whose tables exist; return
+    their names. Triggers of ours that no longer match a foreign key are dropped."""
+    old = connection.execute(
+        sa.text(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND substr(name, 1, :n) = :p"
+        ),
+        {"n": len(SET_NULL_TRIGGER_PREFIX), "p": SET_NULL_TRIGGER_PREFIX},
+    ).scalars()
+    quote = connection.dialect.identifier_preparer.quote
+    for name in list(old):
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {quote(name)}")
+    existing = set(sa.inspect(connection).get_table_names())
+    created = []
+    for table in metadata.sorted_tables:
+        for fk in table.foreign_key_constraints:
+            emptied = set_null_columns(fk.ondelete)
+            parent = fk.referred_table
+            if not emptied or table.name not in existing or parent.name not in existing:
+                continue
+            name = f"{SET_NULL_TRIGGER_PREFIX}{fk.name}"
+            assignments = ", ".join(f"{quote(c)} = NULL" for c in emptied)
+            matches = " AND ".join(
+                f"{quote(e.parent.name)} = OLD.{quote(e.column.name)}" for e in fk.elements
+            )
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER {quote(name)} BEFORE DELETE ON {quote(parent.name)} "
+                f"FOR EACH ROW BEGIN UPDATE {quote(table.name)} SET {assignments} "
+                f"WHERE {matches}; END"
+            )
+            created.append(name)
+    return created
+
+
+@event.listens_for(Base.metadata, "after_create")
+def _after_create(target: sa.MetaData, connection: sa.Connection, **kw: Any) -> None:
+    if connection.dialect.name == "sqlite":
+        sqlite_set_null_triggers(connection, target)
+
+
+def include_in_autogenerate(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Alembic ``include_object``: a SET NULL (column) key reads back as plain SET NULL on
+    SQLite (the trigger does the rest); that is not drift."""
+    if type_ == "foreign_key_constraint" and compare_to is not None:
+        actions = {str(obj.ondelete or "").upper(), str(compare_to.ondelete or "").upper()}
+        listed = [a for a in actions if set_null_columns(a)]
+        if listed and actions == {listed[0], "SET NULL"}:
+            return False
+    return True
 
 
 # --- sessions -------------------------------------------------------------------------------
@@ -145,7 +257,11 @@ def open_session(
     cross_tenant: bool = False,
 ) -> TenantSession:
     """The only way to get a session: bound to ``tenant_id``, or every tenant when
-    ``cross_tenant`` (for audited operator roles; the caller logs it)."""
+    ``cross_tenant`` (for audited operator code; the caller logs it).
+
+    On PostgreSQL a cross-tenant session works only when ``factory``'s engine logs in as the
+    operator role (``OPERATOR_DATABASE_URL``); otherwise its first query raises
+    :class:`OperatorRoleRequired`. On SQLite there are no roles: the ORM filter is lifted."""
     tid = _as_uuid(tenant_id) if tenant_id is not None else None
     if tid is None and not cross_tenant:
         raise TenantContextMissing("open_session needs a tenant id (or cross_tenant=True)")
@@ -288,7 +404,85 @@ def _set_database_tenant(session: Session, transaction: Any, connection: sa.Conn
         connection.execute(
             sa.text("SELECT set_config('app.tenant_id', :tid, true)"), {"tid": str(tid)}
         )
-    if session.info.get("cross_tenant"):
-        connection.execute(
-            sa.text("SELECT set_config(:name, 'on', true)"), {"name": CROSS_TENANT_SETTING}
+    if session.info.get("cross_tenant") and not is_operator_connection(connection):
+        raise OperatorRoleRequired(
+            "a cross_tenant session needs a connection logged in as the operator role "
+            "(set OPERATOR_DATABASE_URL and use app.state.operator_session_factory)"
         )
+
+
+def is_operator_connection(connection: sa.Connection) -> bool:
+    """Whether row-level security lets this connection's role see every tenant: it has the
+    privileges of a role some ``operator_access`` policy is granted to."""
+    return bool(
+        connection.execute(
+            sa.text(
+                "SELECT EXISTS (SELECT 1 FROM pg_policies AS p, unnest(p.roles) AS r(name) "
+                "WHERE p.schemaname = current_schema() AND p.policyname = :policy "
+                "AND r.name <> 'public' AND pg_has_role(current_user, r.name, 'USAGE'))"
+            ),
+            {"policy": OPERATOR_POLICY},
+        ).scalar()
+    )
+
+
+# --- tenants that exist -----------------------------------------------------------------------
+
+
+class TenantDirectory:
+    """Whether a tenant exists, cached per process so that authentication does not cost a query
+    per request: a bounded LRU (``maxsize`` tenants) whose entries expire, after ``ttl`` seconds
+    for a tenant that exists and ``missing_ttl`` for one that does not (so a tenant created
+    meanwhile is accepted soon; a deleted one is refused within ``ttl``).
+
+    Thread-safe; the lookup runs as the app role in a session bound to that tenant.
+    """
+
+    def __init__(
+        self,
+        factory: sessionmaker[TenantSession],
+        *,
+        ttl: float = 60.0,
+        missing_ttl: float = 5.0,
+        maxsize: int = 10_000,
+        clock: Any = time.monotonic,
+    ) -> None:
+        self._factory = factory
+        self._ttl = {True: ttl, False: missing_ttl}
+        self._maxsize = maxsize
+        self._clock = clock
+        self._entries: OrderedDict[uuid.UUID, tuple[bool, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def cached(self, tenant_id: uuid.UUID) -> bool | None:
+        """The cached answer, or None when unknown or expired (no query)."""
+        with self._lock:
+            entry = self._entries.get(tenant_id)
+            if entry is None:
+                return None
+            if entry[1] <= self._clock():
+                del self._entries[tenant_id]
+                return None
+            self._entries.move_to_end(tenant_id)
+            return entry[0]
+
+    def exists(self, tenant_id: uuid.UUID) -> bool:
+        known = self.cached(tenant_id)
+        if known is not None:
+            return known
+        roots = _tenant_layout(Base.registry.mappers)[1]
+        with open_session(self._factory, tenant_id) as session:
+            found = any(
+                session.scalar(sa.select(root.id).where(root.id == tenant_id)) is not None
+                for root in roots
+            )
+        with self._lock:
+            self._entries[tenant_id] = (found, self._clock() + self._ttl[found])
+            self._entries.move_to_end(tenant_id)
+            while len(self._entries) > self._maxsize:
+                self._entries.popitem(last=False)
+        return found
+
+    def forget(self, tenant_id: uuid.UUID) -> None:
+        with self._lock:
+            self._entries.pop(tenant_id, None)

@@ -49,6 +49,9 @@ class Note(TenantScoped, Base):
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", name="pk_notes"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_notes_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["teams.id"], name="fk_notes_tenant_id", ondelete="RESTRICT"
+        ),
         sa.Index("ix_notes_created_at", "tenant_id", "created_at", "id"),
         sa.Index("ix_notes_title", "tenant_id", "title", "created_at", "id"),
     )
@@ -72,6 +75,9 @@ class OutboxEvent(TenantScoped, Base):
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", name="pk_outbox_events"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_outbox_events_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["teams.id"], name="fk_outbox_events_tenant_id", ondelete="RESTRICT"
+        ),
         sa.Index("ix_outbox_events_occurred_at", "tenant_id", "occurred_at", "id"),
         sa.Index(
             "ix_outbox_events_unpublished",
@@ -96,10 +102,14 @@ class TransitionRecord(TenantScoped, Base):
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", name="pk_transition_records"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_transition_records_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["teams.id"], name="fk_transition_records_tenant_id", ondelete="RESTRICT"
+        ),
         sa.Index(
             "ix_transition_records_entity", "tenant_id", "entity", "entity_id", "occurred_at", "id"
         ),
         sa.Index("ix_transition_records_occurred_at", "tenant_id", "occurred_at", "id"),
+        {"info": {"append_only": True}},
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), sort_order=-2, default=uuid.uuid4)

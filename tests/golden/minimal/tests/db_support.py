@@ -5,9 +5,11 @@
 
 * unset (or SQLite): a temporary SQLite file, migrated with Alembic; app and owner are the same;
 * ``postgresql://...`` (the owner/superuser URL, as in CI): a fresh, uniquely named database and
-  a fresh role ``LOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT`` that owns nothing. Migrations run as
-  the owner with ``APP_DB_ROLE`` set to that role, so it gets DML grants only; ``app_url``
-  connects as it, so row-level security applies to every test (saas-standards T-10, T-18).
+  two fresh roles ``LOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT`` that own nothing: the app role and
+  the operator role (role names are cluster-wide, hence unique per test database). Migrations
+  run as the owner with ``APP_DB_ROLE`` and ``OPERATOR_DB_ROLE`` set to them, so they get DML
+  grants only; ``app_url`` connects as the app role, so row-level security applies to every
+  test (saas-standards T-10, T-18), and ``operator_url`` as the operator role.
 
 ``cleanup()`` drops what was created.
 """
@@ -38,6 +40,8 @@ class PreparedDatabase:
     is_postgres: bool
     cleanup: Callable[[], None]
     app_role: str | None = None
+    operator_role: str | None = None
+    operator_url: str | None = None
 
 
 def is_postgres_url(url: str | None) -> bool:
@@ -54,24 +58,43 @@ def prepare_database(url: str | None = None) -> PreparedDatabase:
     return _prepare_sqlite()
 
 
-def migrate(url: str, *, app_role: str | None = None, revision: str = "head") -> None:
-    """``alembic upgrade`` through the Python API, as the owner of ``url``."""
+# owner URL -> (app role, operator role) of the databases prepared here, so that ``migrate``
+# never falls back to the cluster-wide default operator role in a test.
+_ROLES: dict[str, tuple[str, str]] = {}
+
+
+def migrate(
+    url: str,
+    *,
+    app_role: str | None = None,
+    operator_role: str | None = None,
+    revision: str = "head",
+) -> None:
+    """``alembic upgrade`` through the Python API, as the owner of ``url``; the roles default to
+    those of a database prepared here."""
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes["configure_logger"] = False
-    saved = os.environ.get("APP_DB_ROLE")
+    known_app, known_operator = _ROLES.get(url, (None, None))
+    roles = {
+        "APP_DB_ROLE": app_role or known_app,
+        "OPERATOR_DB_ROLE": operator_role or known_operator,
+    }
+    saved = {name: os.environ.get(name) for name in roles}
     try:
-        if app_role is None:
-            os.environ.pop("APP_DB_ROLE", None)
-        else:
-            os.environ["APP_DB_ROLE"] = app_role
+        for name, value in roles.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         command.upgrade(config, revision)
     finally:
-        if saved is None:
-            os.environ.pop("APP_DB_ROLE", None)
-        else:
-            os.environ["APP_DB_ROLE"] = saved
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _prepare_sqlite() -> PreparedDatabase:
@@ -83,6 +106,7 @@ def _prepare_sqlite() -> PreparedDatabase:
         owner_url=url,
         is_postgres=False,
         cleanup=lambda: shutil.rmtree(folder, ignore_errors=True),
+        operator_url=url,
     )
 
 
@@ -90,21 +114,24 @@ def _prepare_postgres(admin_url: str) -> PreparedDatabase:
     suffix = secrets.token_hex(6)
     database = f"notes_test_{suffix}"
     role = f"notes_app_{suffix}"
+    operator = f"notes_op_{suffix}"
     password = secrets.token_hex(16)
     admin = make_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{database}"'))
-        conn.execute(
-            sa.text(
-                f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT NOCREATEDB '
-                f"NOCREATEROLE PASSWORD '{password}'"
+        for name in (role, operator):
+            conn.execute(
+                sa.text(
+                    f'CREATE ROLE "{name}" LOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT NOCREATEDB '
+                    f"NOCREATEROLE PASSWORD '{password}'"
+                )
             )
-        )
 
     def cleanup() -> None:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
             conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
+            conn.execute(sa.text(f'DROP ROLE IF EXISTS "{operator}"'))
         admin.dispose()
 
     try:
@@ -112,7 +139,9 @@ def _prepare_postgres(admin_url: str) -> PreparedDatabase:
         owner_url = base.set(database=database).render_as_string(hide_password=False)
         app_url = base.set(database=database, username=role, password=password)
         app_url_text = app_url.render_as_string(hide_password=False)
-        migrate(owner_url, app_role=role)
+        operator_url = base.set(database=database, username=operator, password=password)
+        _ROLES[owner_url] = (role, operator)
+        migrate(owner_url)
         assert_app_role_is_safe(app_url_text)
     except BaseException:
         cleanup()
@@ -123,6 +152,8 @@ def _prepare_postgres(admin_url: str) -> PreparedDatabase:
         is_postgres=True,
         cleanup=cleanup,
         app_role=role,
+        operator_role=operator,
+        operator_url=operator_url.render_as_string(hide_password=False),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from notes import models
@@ -50,6 +51,17 @@ def factory(database: PreparedDatabase) -> Iterator[sessionmaker[TenantSession]]
         engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def operator_factory(database: PreparedDatabase) -> Iterator[sessionmaker[TenantSession]]:
+    """Cross-tenant sessions: the operator role on PostgreSQL (the app's URL on SQLite)."""
+    assert database.operator_url is not None
+    engine = make_engine(database.operator_url)
+    try:
+        yield make_session_factory(engine)
+    finally:
+        engine.dispose()
+
+
 def _tenants() -> tuple[uuid.UUID, uuid.UUID]:
     return uuid.uuid4(), uuid.uuid4()
 
@@ -64,8 +76,15 @@ def _tenant_of(session: Session, tenant_id: uuid.UUID | None) -> uuid.UUID:
     return tid
 
 
-def make_team(session: Session, tenant_id: uuid.UUID | None = None, **values: Any) -> Any:
-    """A flushed Team of the session's tenant (or ``tenant_id``)."""
+def make_team(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed Team of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
     tid = _tenant_of(session, tenant_id)
     values.setdefault("id", tid)
     existing = session.get(models.Team, values["id"])
@@ -78,10 +97,19 @@ def make_team(session: Session, tenant_id: uuid.UUID | None = None, **values: An
     return obj
 
 
-def make_note(session: Session, tenant_id: uuid.UUID | None = None, **values: Any) -> Any:
-    """A flushed Note of the session's tenant (or ``tenant_id``)."""
+def make_note(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed Note of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
+    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
+        make_team(session, tid)
     values.setdefault("title", _text(32))
     obj = models.Note(**values)
     session.add(obj)
@@ -89,10 +117,19 @@ def make_note(session: Session, tenant_id: uuid.UUID | None = None, **values: An
     return obj
 
 
-def make_outbox_event(session: Session, tenant_id: uuid.UUID | None = None, **values: Any) -> Any:
-    """A flushed OutboxEvent of the session's tenant (or ``tenant_id``)."""
+def make_outbox_event(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed OutboxEvent of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
+    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
+        make_team(session, tid)
     values.setdefault("event_type", "test.event")
     values.setdefault("payload", {"n": 1})
     obj = models.OutboxEvent(**values)
@@ -102,11 +139,18 @@ def make_outbox_event(session: Session, tenant_id: uuid.UUID | None = None, **va
 
 
 def make_transition_record(
-    session: Session, tenant_id: uuid.UUID | None = None, **values: Any
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
 ) -> Any:
-    """A flushed TransitionRecord of the session's tenant (or ``tenant_id``)."""
+    """A flushed TransitionRecord of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
+    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
+        make_team(session, tid)
     values.setdefault("entity", "thing")
     values.setdefault("entity_id", uuid.uuid4())
     values.setdefault("transition", "go")
@@ -178,6 +222,49 @@ def test_t02_no_unique_constraint_without_tenant_id() -> None:
             assert "tenant_id" in cols, f"{table.name}: UNIQUE {sorted(cols)} is global"
 
 
+def test_every_tenant_table_references_the_tenant_table() -> None:
+    tenant_table = next(
+        m.local_table for m in Base.registry.mappers if issubclass(m.class_, models.Team)
+    )
+    for table in _tenant_tables():
+        targets = {
+            (fk.referred_table.name, tuple(e.parent.name for e in fk.elements))
+            for fk in table.foreign_key_constraints
+        }
+        assert (tenant_table.name, ("tenant_id",)) in targets, (
+            f"{table.name}.tenant_id has no foreign key"
+        )
+
+
+@pytest.mark.parametrize(
+    ("model", "make", "touch"),
+    [p for p in TENANT_MODELS if p.values[0] is not models.Team],
+)
+def test_rows_of_a_tenant_that_does_not_exist_are_refused(
+    factory: sessionmaker[TenantSession], model: Any, make: Any, touch: str
+) -> None:
+    with open_session(factory, uuid.uuid4()) as session:
+        with pytest.raises(IntegrityError):
+            make(session, ensure_tenant=False)
+        session.rollback()
+
+
+def test_sql_parameters_are_not_logged_by_default(database: PreparedDatabase) -> None:
+    secret = "jane.doe.secret@example.com"
+    for hide, shown in ((None, False), (False, True)):
+        engine = (
+            make_engine(database.app_url)
+            if hide is None
+            else make_engine(database.app_url, hide_parameters=hide)
+        )
+        try:
+            with engine.connect() as conn, pytest.raises(DBAPIError) as caught:
+                conn.execute(sa.text("SELECT * FROM no_such_table WHERE x = :v"), {"v": secret})
+        finally:
+            engine.dispose()
+        assert (secret in str(caught.value)) is shown, str(caught.value)
+
+
 # --- T-04: the always-on filter ---------------------------------------------------------------
 
 
@@ -215,7 +302,11 @@ def test_t04_a_query_without_the_entity_is_refused(
 
 @pytest.mark.parametrize(("model", "make", "touch"), TENANT_MODELS)
 def test_t04_context_returns_only_own_rows(
-    factory: sessionmaker[TenantSession], model: Any, make: Any, touch: str
+    factory: sessionmaker[TenantSession],
+    operator_factory: sessionmaker[TenantSession],
+    model: Any,
+    make: Any,
+    touch: str,
 ) -> None:
     tenant_a, tenant_b = _tenants()
     own = _seed(factory, make, tenant_a)
@@ -235,7 +326,7 @@ def test_t04_context_returns_only_own_rows(
             sa.select(model.id, other.id).join(other, sa.true()).where(other.id == foreign)
         ).all()
         assert pairs == []
-    with open_session(factory, None, cross_tenant=True) as session:
+    with open_session(operator_factory, None, cross_tenant=True) as session:
         ids = set(session.scalars(sa.select(model.id).where(model.id.in_([own, foreign]))))
         assert ids == {own, foreign}, "cross_tenant=True sessions see every tenant"
 
@@ -263,7 +354,11 @@ def test_t05_new_rows_take_the_session_tenant_and_refuse_others(
 # --- T-05: bulk UPDATE / DELETE carry the criterion -------------------------------------------
 
 
-@pytest.mark.parametrize(("model", "make", "touch"), TENANT_MODELS)
+@pytest.mark.parametrize(
+    ("model", "make", "touch"),
+    # Append-only tables (audit records) refuse UPDATE and DELETE to the app role outright.
+    [p for p in TENANT_MODELS if not p.values[0].__table__.info.get("append_only")],
+)
 def test_t05_bulk_update_and_delete_leave_other_tenants_alone(
     factory: sessionmaker[TenantSession], model: Any, make: Any, touch: str
 ) -> None:

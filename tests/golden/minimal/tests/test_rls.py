@@ -9,7 +9,10 @@ superuser, cannot bypass RLS and owns no table. On SQLite the module is skipped.
 from __future__ import annotations
 
 import os
+import re
+import secrets
 import uuid
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,8 +23,17 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from notes import models
-from notes.db import TenantSession, make_engine, make_session_factory, open_session
-from tests.db_support import PreparedDatabase, is_postgres_url, prepare_database
+from notes.db import (
+    Base,
+    ConfigurationError,
+    OperatorRoleRequired,
+    TenantSession,
+    make_engine,
+    make_session_factory,
+    open_session,
+)
+from notes.db_setup import append_only_tables, check_database
+from tests.db_support import PreparedDatabase, is_postgres_url, migrate, prepare_database
 
 pytestmark = pytest.mark.skipif(
     not is_postgres_url(os.environ.get("DATABASE_URL")),
@@ -71,6 +83,42 @@ def factory(app_engine: sa.Engine) -> sessionmaker[TenantSession]:
     return make_session_factory(app_engine)
 
 
+@pytest.fixture(scope="module")
+def operator_engine(database: PreparedDatabase) -> Iterator[sa.Engine]:
+    assert database.operator_url is not None
+    engine = make_engine(database.operator_url, poolclass=sa.pool.NullPool)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def scratch(database: PreparedDatabase) -> Iterator[PreparedDatabase]:
+    """A second database, for tests that change grants or ownership."""
+    prepared = prepare_database()
+    try:
+        yield prepared
+    finally:
+        prepared.cleanup()
+
+
+@pytest.fixture(scope="module")
+def stray_role(scratch: PreparedDatabase, owner_engine: sa.Engine) -> Iterator[tuple[str, str]]:
+    """A plain login role (name, password) the tests give one dangerous property at a time."""
+    name, password = f"notes_x_{secrets.token_hex(6)}", secrets.token_hex(16)
+    with owner_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(
+            sa.text(f"CREATE ROLE \"{name}\" LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '{password}'")
+        )
+    try:
+        yield name, password
+    finally:
+        scratch.cleanup()  # its objects may belong to the role: drop the database first
+        with owner_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text(f'DROP ROLE IF EXISTS "{name}"'))
+
+
 def _text(size: int) -> str:
     return (uuid.uuid4().hex * 2)[:size]
 
@@ -81,8 +129,15 @@ def _tenant_of(session: Session, tenant_id: uuid.UUID | None) -> uuid.UUID:
     return tid
 
 
-def make_team(session: Session, tenant_id: uuid.UUID | None = None, **values: Any) -> Any:
-    """A flushed Team of the session's tenant (or ``tenant_id``)."""
+def make_team(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed Team of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
     tid = _tenant_of(session, tenant_id)
     values.setdefault("id", tid)
     existing = session.get(models.Team, values["id"])
@@ -95,10 +150,19 @@ def make_team(session: Session, tenant_id: uuid.UUID | None = None, **values: An
     return obj
 
 
-def make_note(session: Session, tenant_id: uuid.UUID | None = None, **values: Any) -> Any:
-    """A flushed Note of the session's tenant (or ``tenant_id``)."""
+def make_note(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed Note of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
+    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
+        make_team(session, tid)
     values.setdefault("title", _text(32))
     obj = models.Note(**values)
     session.add(obj)
@@ -106,10 +170,19 @@ def make_note(session: Session, tenant_id: uuid.UUID | None = None, **values: An
     return obj
 
 
-def make_outbox_event(session: Session, tenant_id: uuid.UUID | None = None, **values: Any) -> Any:
-    """A flushed OutboxEvent of the session's tenant (or ``tenant_id``)."""
+def make_outbox_event(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed OutboxEvent of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
+    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
+        make_team(session, tid)
     values.setdefault("event_type", "test.event")
     values.setdefault("payload", {"n": 1})
     obj = models.OutboxEvent(**values)
@@ -119,11 +192,18 @@ def make_outbox_event(session: Session, tenant_id: uuid.UUID | None = None, **va
 
 
 def make_transition_record(
-    session: Session, tenant_id: uuid.UUID | None = None, **values: Any
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
 ) -> Any:
-    """A flushed TransitionRecord of the session's tenant (or ``tenant_id``)."""
+    """A flushed TransitionRecord of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
+    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
+        make_team(session, tid)
     values.setdefault("entity", "thing")
     values.setdefault("entity_id", uuid.uuid4())
     values.setdefault("transition", "go")
@@ -286,3 +366,267 @@ def test_t13_empty_setting_after_commit_is_not_a_cast_error(
         )
         for table in RLS_TABLES:
             assert _count(conn, table) == 0
+
+
+# --- no setting and no SET ROLE lifts row-level security for the app role -------------------
+
+
+def _seed_two_tenants(factory: sessionmaker[TenantSession]) -> tuple[uuid.UUID, uuid.UUID]:
+    tenant_a, tenant_b = uuid.uuid4(), uuid.uuid4()
+    for tenant in (tenant_a, tenant_b):
+        with open_session(factory, tenant) as session:
+            for param in TENANT_MODELS:
+                param.values[1](session)
+            session.commit()
+    return tenant_a, tenant_b
+
+
+def _policy_settings(owner_engine: sa.Engine) -> set[str]:
+    """Every custom setting a policy reads, plus the one the old cross-tenant policy read."""
+    with owner_engine.connect() as conn:
+        texts = conn.execute(
+            sa.text(
+                "SELECT coalesce(qual, '') || ' ' || coalesce(with_check, '') FROM pg_policies "
+                "WHERE schemaname = current_schema()"
+            )
+        ).scalars()
+        found = set(re.findall(r"current_setting\('([^']+)'", " ".join(texts)))
+    return found | {"app.cross_tenant"}
+
+
+def _foreign_rows(conn: sa.Connection, context: str) -> dict[str, int]:
+    """Rows visible on ``conn`` that do not belong to the tenant named by ``context``."""
+    seen = {}
+    for table, column in RLS_TABLES.items():
+        count = conn.execute(
+            sa.text(f'SELECT count(*) FROM "{table}" WHERE "{column}"::text IS DISTINCT FROM :t'),
+            {"t": context},
+        ).scalar_one()
+        if count:
+            seen[table] = count
+    return seen
+
+
+def _write_foreign_rows(conn: sa.Connection, tenant: uuid.UUID) -> dict[str, int]:
+    """UPDATE and DELETE aimed at ``tenant``'s rows: the number of rows each one touched (a
+    statement refused outright counts as 0)."""
+    touched = {}
+    for table, column in RLS_TABLES.items():
+        for statement in (
+            f'UPDATE "{table}" SET "{column}" = "{column}" WHERE "{column}" = :t',
+            f'DELETE FROM "{table}" WHERE "{column}" = :t',
+        ):
+            savepoint = conn.begin_nested()
+            try:
+                rowcount = conn.execute(sa.text(statement), {"t": tenant}).rowcount
+            except DBAPIError:
+                rowcount = 0
+            savepoint.rollback()
+            if rowcount:
+                touched[statement] = rowcount
+    return touched
+
+
+def test_app_role_cannot_lift_rls_with_any_setting(
+    factory: sessionmaker[TenantSession], app_engine: sa.Engine, owner_engine: sa.Engine
+) -> None:
+    tenant_a, tenant_b = _seed_two_tenants(factory)
+    names = _policy_settings(owner_engine) - {"app.tenant_id"}
+    values = ["on", "true", "1", "yes", str(tenant_b), "", "*"]
+    for context in (str(tenant_a), "", None):
+        for name in sorted(names):
+            for value in values:
+                with app_engine.begin() as conn:
+                    if context is not None:
+                        _set_tenant_text(conn, context)
+                    conn.execute(
+                        sa.text("SELECT set_config(:n, :v, true)"), {"n": name, "v": value}
+                    )
+                    where = (name, value, context)
+                    assert _foreign_rows(conn, context or "") == {}, where
+                    assert _write_foreign_rows(conn, tenant_b) == {}, where
+                    session = Session(bind=conn, join_transaction_mode="create_savepoint")
+                    with pytest.raises(DBAPIError):
+                        make_note(session, tenant_b, ensure_tenant=False)
+                    session.close()
+
+
+def test_app_role_cannot_lift_rls_with_set_role(
+    factory: sessionmaker[TenantSession],
+    app_engine: sa.Engine,
+    owner_engine: sa.Engine,
+    database: PreparedDatabase,
+) -> None:
+    tenant_a, tenant_b = _seed_two_tenants(factory)
+    with owner_engine.connect() as conn:
+        owner = conn.execute(sa.text("SELECT current_user")).scalar_one()
+    targets = [database.operator_role, owner, "postgres", "pg_read_all_data"]
+    for target in targets:
+        for statement in (f'SET ROLE "{target}"', f'SET SESSION AUTHORIZATION "{target}"'):
+            with app_engine.begin() as conn:
+                _set_tenant_text(conn, str(tenant_a))
+                savepoint = conn.begin_nested()
+                with pytest.raises(DBAPIError, match=r"permission denied|does not exist"):
+                    conn.execute(sa.text(statement))
+                savepoint.rollback()
+                assert _foreign_rows(conn, str(tenant_a)) == {}, statement
+                assert _write_foreign_rows(conn, tenant_b) == {}, statement
+
+
+def test_app_role_is_not_a_member_of_the_operator_role(
+    app_engine: sa.Engine, database: PreparedDatabase
+) -> None:
+    with app_engine.connect() as conn:
+        member = conn.execute(
+            sa.text("SELECT pg_has_role(current_user, :r, 'MEMBER')"), {"r": database.operator_role}
+        ).scalar_one()
+    assert member is False
+
+
+def test_only_the_tenant_policy_applies_to_everyone(
+    owner_engine: sa.Engine, database: PreparedDatabase
+) -> None:
+    with owner_engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT tablename, policyname, roles::text[] AS roles FROM pg_policies "
+                "WHERE schemaname = current_schema()"
+            )
+        ).all()
+    others = {
+        (r.tablename, r.policyname, tuple(r.roles))
+        for r in rows
+        if r.policyname != "tenant_isolation"
+    }
+    assert others == {(t, "operator_access", (database.operator_role,)) for t in RLS_TABLES}
+
+
+def test_the_operator_role_sees_and_writes_every_tenant(
+    factory: sessionmaker[TenantSession], operator_engine: sa.Engine
+) -> None:
+    tenant_a, tenant_b = _seed_two_tenants(factory)
+    with open_session(make_session_factory(operator_engine), None, cross_tenant=True) as session:
+        for param in TENANT_MODELS:
+            model = param.values[0]
+            column = model.tenant_id if hasattr(model, "tenant_id") else model.id
+            owners = set(session.scalars(sa.select(column).where(column.in_([tenant_a, tenant_b]))))
+            assert owners == {tenant_a, tenant_b}, model.__tablename__
+        new_tenant = uuid.uuid4()
+        make_note(session, new_tenant)
+        session.commit()
+    with open_session(factory, new_tenant) as session:
+        assert session.scalars(sa.select(models.Note.id)).all()
+
+
+def test_cross_tenant_sessions_of_the_app_role_are_refused(
+    factory: sessionmaker[TenantSession],
+) -> None:
+    session = open_session(factory, None, cross_tenant=True)
+    with session, pytest.raises(OperatorRoleRequired):
+        session.execute(sa.select(models.Team.id)).all()
+
+
+# --- append-only audit records --------------------------------------------------------------
+
+
+def test_audit_records_are_append_only_for_the_app_role(
+    factory: sessionmaker[TenantSession], app_engine: sa.Engine
+) -> None:
+    tables = append_only_tables(Base.metadata)
+    assert "transition_records" in tables
+    tenant = uuid.uuid4()
+    with open_session(factory, tenant) as session:
+        for param in TENANT_MODELS:
+            if param.values[0].__tablename__ in tables:
+                param.values[1](session)
+        session.commit()
+    for table in tables:
+        for statement in (
+            f'UPDATE "{table}" SET tenant_id = tenant_id',
+            f'DELETE FROM "{table}"',
+            f'TRUNCATE "{table}"',
+        ):
+            with app_engine.begin() as conn:
+                _set_tenant(conn, tenant)
+                with pytest.raises(DBAPIError, match="permission denied"):
+                    conn.execute(sa.text(statement))
+        with app_engine.begin() as conn:
+            _set_tenant(conn, tenant)
+            assert _count(conn, table) >= 1, "the app role still reads them"
+
+
+# --- migrate grants on every run; the app refuses roles that bypass RLS ---------------------
+
+
+def test_migrate_grants_the_app_role_on_every_run(scratch: PreparedDatabase) -> None:
+    owner = make_engine(scratch.owner_url, poolclass=sa.pool.NullPool)
+    app = make_engine(scratch.app_url, poolclass=sa.pool.NullPool)
+    table = next(iter(RLS_TABLES))
+    try:
+        with owner.begin() as conn:
+            conn.execute(
+                sa.text(f'REVOKE ALL ON ALL TABLES IN SCHEMA public FROM "{scratch.app_role}"')
+            )
+        with app.connect() as conn, pytest.raises(DBAPIError, match="permission denied"):
+            _count(conn, table)
+        migrate(scratch.owner_url)  # nothing to upgrade: the grants come back anyway
+        with app.connect() as conn:
+            for name in RLS_TABLES:
+                _count(conn, name)
+    finally:
+        owner.dispose()
+        app.dispose()
+
+
+def test_the_app_refuses_roles_that_bypass_rls(
+    scratch: PreparedDatabase,
+    stray_role: tuple[str, str],
+    app_engine: sa.Engine,
+    owner_engine: sa.Engine,
+) -> None:
+    check_database(app_engine)  # the app role: no complaint
+    with pytest.raises(ConfigurationError, match="superuser"):
+        check_database(owner_engine)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        check_database(owner_engine, development=True)
+    assert any("INSECURE" in str(w.message) for w in caught)
+
+    name, password = stray_role
+    url = sa.make_url(scratch.owner_url).set(username=name, password=password)
+    stray = make_engine(url.render_as_string(hide_password=False), poolclass=sa.pool.NullPool)
+    scratch_owner = make_engine(
+        scratch.owner_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool
+    )
+    table = next(iter(RLS_TABLES))
+    try:
+        check_database(stray)
+        for grant, revoke, match in (
+            (f'ALTER ROLE "{name}" BYPASSRLS', f'ALTER ROLE "{name}" NOBYPASSRLS', "BYPASSRLS"),
+            (
+                f'ALTER TABLE "{table}" OWNER TO "{name}"',
+                f'ALTER TABLE "{table}" OWNER TO CURRENT_USER',
+                "owns the tables",
+            ),
+            (
+                f'GRANT "{scratch.operator_role}" TO "{name}"',
+                f'REVOKE "{scratch.operator_role}" FROM "{name}"',
+                "operator role",
+            ),
+        ):
+            with scratch_owner.connect() as conn:
+                conn.execute(sa.text(grant))
+            try:
+                with pytest.raises(ConfigurationError, match=match):
+                    check_database(stray)
+            finally:
+                with scratch_owner.connect() as conn:
+                    conn.execute(sa.text(revoke))
+        check_database(stray)
+    finally:
+        stray.dispose()
+        scratch_owner.dispose()
+
+
+def _set_tenant_text(conn: sa.Connection, value: str) -> None:
+    conn.execute(sa.text("SELECT set_config('app.tenant_id', :v, true)"), {"v": value})

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from insights import permissions
 from insights.auth import Principal
-from insights.models import Dashboard, Project
+from insights.models import Dashboard, DataSource, Project
 from insights.pagination import SortKey, paginate
 from insights.problems import Problem, not_found
 from insights.routes import (
@@ -61,6 +61,12 @@ def _check_refs(session: Session, values: dict[str, object]) -> None:
         )
         if found is None:
             missing.append({"pointer": "/project_id", "message": "no such object"})
+    if values.get("data_source_id") is not None:
+        found = session.scalar(
+            sa.select(DataSource.id).where(DataSource.id == values["data_source_id"])
+        )
+        if found is None:
+            missing.append({"pointer": "/data_source_id", "message": "no such object"})
     if missing:
         raise Problem("validation-error", "A reference names no object.", errors=missing)
 

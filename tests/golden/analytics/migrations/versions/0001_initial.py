@@ -7,8 +7,6 @@ Revises: None
 
 from __future__ import annotations
 
-import os
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,8 +14,6 @@ revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
-
-CROSS_TENANT = "current_setting('app.cross_tenant', true) = 'on'"
 
 
 def _is_postgres() -> bool:
@@ -29,7 +25,11 @@ def _quote(name: str) -> str:
 
 
 def _enable_rls(table: str, column: str) -> None:
-    """PostgreSQL: ENABLE + FORCE row-level security and the tenant_isolation policy."""
+    """PostgreSQL: ENABLE + FORCE row-level security and the tenant_isolation policy.
+
+    Cross-tenant (operator) access is the ``operator_access`` policy ``TO`` the operator role,
+    and the app role's grants: both are (re)applied by ``migrations/env.py`` after every run.
+    """
     if not _is_postgres():
         return
     t = _quote(table)
@@ -37,19 +37,6 @@ def _enable_rls(table: str, column: str) -> None:
     op.execute(f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {t} FORCE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY tenant_isolation ON {t} USING ({owned}) WITH CHECK ({owned})")
-    # open_session(..., cross_tenant=True) sets app.cross_tenant for audited operator access.
-    op.execute(
-        f"CREATE POLICY cross_tenant_access ON {t} USING ({CROSS_TENANT}) "
-        f"WITH CHECK ({CROSS_TENANT})"
-    )
-
-
-def _grant(table: str) -> None:
-    """PostgreSQL: DML for the application role named by APP_DB_ROLE, when it is set."""
-    role = os.environ.get("APP_DB_ROLE")
-    if not role or not _is_postgres():
-        return
-    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {_quote(table)} TO {_quote(role)}")
 
 
 def upgrade() -> None:
@@ -66,7 +53,6 @@ def upgrade() -> None:
     op.create_index("ix_workspaces_created_at", "workspaces", ["created_at", "id"], unique=False)
     op.create_index("ix_workspaces_name", "workspaces", ["name", "created_at", "id"], unique=False)
     _enable_rls("workspaces", "id")
-    _grant("workspaces")
     op.create_table(
         "members",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -82,6 +68,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("tenant_id", "email", name="uq_members_email"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_members_tenant_id_id"),
         sa.UniqueConstraint("tenant_id", "user_id", name="uq_members_user_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_members_tenant_id", ondelete="RESTRICT"
+        ),
         sa.CheckConstraint(
             "role IN ('owner', 'admin', 'analyst', 'viewer')", name="ck_members_role"
         ),
@@ -96,7 +85,6 @@ def upgrade() -> None:
         "ix_members_role", "members", ["tenant_id", "role", "created_at", "id"], unique=False
     )
     _enable_rls("members", "tenant_id")
-    _grant("members")
     op.create_table(
         "projects",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -111,6 +99,9 @@ def upgrade() -> None:
         sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_projects"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_projects_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_projects_tenant_id", ondelete="RESTRICT"
+        ),
     )
     op.create_index(
         "ix_projects_archived",
@@ -133,64 +124,6 @@ def upgrade() -> None:
         postgresql_where=sa.text("deleted_at IS NULL"),
     )
     _enable_rls("projects", "tenant_id")
-    _grant("projects")
-    op.create_table(
-        "dashboards",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("project_id", sa.Uuid(), nullable=False),
-        sa.Column("title", sa.String(length=200), nullable=False),
-        sa.Column("layout", sa.JSON(), nullable=True),
-        sa.Column(
-            "visibility", sa.String(length=9), server_default=sa.text("'private'"), nullable=False
-        ),
-        sa.Column("owner_id", sa.String(), nullable=True),
-        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("refresh_minutes", sa.Integer(), server_default=sa.text("60"), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_dashboards"),
-        sa.UniqueConstraint("tenant_id", "id", name="uq_dashboards_tenant_id_id"),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "project_id"],
-            ["projects.tenant_id", "projects.id"],
-            name="fk_dashboards_project_id",
-            ondelete="RESTRICT",
-        ),
-        sa.CheckConstraint(
-            "visibility IN ('private', 'workspace')", name="ck_dashboards_visibility"
-        ),
-    )
-    op.create_index(
-        "ix_dashboards_created_at", "dashboards", ["tenant_id", "created_at", "id"], unique=False
-    )
-    op.create_index(
-        "ix_dashboards_project_id",
-        "dashboards",
-        ["tenant_id", "project_id", "created_at", "id"],
-        unique=False,
-    )
-    op.create_index(
-        "ix_dashboards_project_id_title",
-        "dashboards",
-        ["tenant_id", "project_id", "title"],
-        unique=False,
-    )
-    op.create_index(
-        "ix_dashboards_title",
-        "dashboards",
-        ["tenant_id", "title", "created_at", "id"],
-        unique=False,
-    )
-    op.create_index(
-        "ix_dashboards_visibility",
-        "dashboards",
-        ["tenant_id", "visibility", "created_at", "id"],
-        unique=False,
-    )
-    _enable_rls("dashboards", "tenant_id")
-    _grant("dashboards")
     op.create_table(
         "data_sources",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -214,6 +147,9 @@ def upgrade() -> None:
             ["projects.tenant_id", "projects.id"],
             name="fk_data_sources_project_id",
             ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_data_sources_tenant_id", ondelete="RESTRICT"
         ),
         sa.CheckConstraint(
             "kind IN ('postgres', 'bigquery', 'snowflake', 'redshift')", name="ck_data_sources_kind"
@@ -254,7 +190,72 @@ def upgrade() -> None:
         unique=False,
     )
     _enable_rls("data_sources", "tenant_id")
-    _grant("data_sources")
+    op.create_table(
+        "dashboards",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("project_id", sa.Uuid(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("layout", sa.JSON(), nullable=True),
+        sa.Column(
+            "visibility", sa.String(length=9), server_default=sa.text("'private'"), nullable=False
+        ),
+        sa.Column("owner_id", sa.String(), nullable=True),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("refresh_minutes", sa.Integer(), server_default=sa.text("60"), nullable=False),
+        sa.Column("data_source_id", sa.Uuid(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_dashboards"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_dashboards_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "data_source_id"],
+            ["data_sources.tenant_id", "data_sources.id"],
+            name="fk_dashboards_data_source_id",
+            ondelete="SET NULL (data_source_id)",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "project_id"],
+            ["projects.tenant_id", "projects.id"],
+            name="fk_dashboards_project_id",
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_dashboards_tenant_id", ondelete="RESTRICT"
+        ),
+        sa.CheckConstraint(
+            "visibility IN ('private', 'workspace')", name="ck_dashboards_visibility"
+        ),
+    )
+    op.create_index(
+        "ix_dashboards_created_at", "dashboards", ["tenant_id", "created_at", "id"], unique=False
+    )
+    op.create_index(
+        "ix_dashboards_project_id",
+        "dashboards",
+        ["tenant_id", "project_id", "created_at", "id"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_dashboards_project_id_title",
+        "dashboards",
+        ["tenant_id", "project_id", "title"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_dashboards_title",
+        "dashboards",
+        ["tenant_id", "title", "created_at", "id"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_dashboards_visibility",
+        "dashboards",
+        ["tenant_id", "visibility", "created_at", "id"],
+        unique=False,
+    )
+    _enable_rls("dashboards", "tenant_id")
     op.create_table(
         "api_keys",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -270,6 +271,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_api_keys"),
         sa.UniqueConstraint("tenant_id", "prefix", name="uq_api_keys_prefix"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_api_keys_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_api_keys_tenant_id", ondelete="RESTRICT"
+        ),
     )
     op.create_index(
         "ix_api_keys_created_at", "api_keys", ["tenant_id", "created_at", "id"], unique=False
@@ -281,7 +285,6 @@ def upgrade() -> None:
         unique=False,
     )
     _enable_rls("api_keys", "tenant_id")
-    _grant("api_keys")
     op.create_table(
         "webhook_endpoints",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -295,6 +298,12 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_webhook_endpoints"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_webhook_endpoints_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["workspaces.id"],
+            name="fk_webhook_endpoints_tenant_id",
+            ondelete="RESTRICT",
+        ),
     )
     op.create_index(
         "ix_webhook_endpoints_created_at",
@@ -309,7 +318,6 @@ def upgrade() -> None:
         unique=False,
     )
     _enable_rls("webhook_endpoints", "tenant_id")
-    _grant("webhook_endpoints")
     op.create_table(
         "subscriptions",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -335,6 +343,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_subscriptions"),
         sa.UniqueConstraint("tenant_id", "external_id", name="uq_subscriptions_external_id"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_subscriptions_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_subscriptions_tenant_id", ondelete="RESTRICT"
+        ),
         sa.CheckConstraint("plan IN ('free', 'team', 'enterprise')", name="ck_subscriptions_plan"),
         sa.CheckConstraint(
             (
@@ -363,7 +374,6 @@ def upgrade() -> None:
         unique=False,
     )
     _enable_rls("subscriptions", "tenant_id")
-    _grant("subscriptions")
     op.create_table(
         "outbox_events",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -374,6 +384,9 @@ def upgrade() -> None:
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_outbox_events"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_outbox_events_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_outbox_events_tenant_id", ondelete="RESTRICT"
+        ),
     )
     op.create_index(
         "ix_outbox_events_occurred_at",
@@ -390,7 +403,6 @@ def upgrade() -> None:
         postgresql_where=sa.text("published_at IS NULL"),
     )
     _enable_rls("outbox_events", "tenant_id")
-    _grant("outbox_events")
     op.create_table(
         "transition_records",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -404,6 +416,12 @@ def upgrade() -> None:
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_transition_records"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_transition_records_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["workspaces.id"],
+            name="fk_transition_records_tenant_id",
+            ondelete="RESTRICT",
+        ),
     )
     op.create_index(
         "ix_transition_records_entity",
@@ -418,7 +436,6 @@ def upgrade() -> None:
         unique=False,
     )
     _enable_rls("transition_records", "tenant_id")
-    _grant("transition_records")
 
 
 def downgrade() -> None:
@@ -427,8 +444,8 @@ def downgrade() -> None:
     op.drop_table("subscriptions")
     op.drop_table("webhook_endpoints")
     op.drop_table("api_keys")
-    op.drop_table("data_sources")
     op.drop_table("dashboards")
+    op.drop_table("data_sources")
     op.drop_table("projects")
     op.drop_table("members")
     op.drop_table("workspaces")

@@ -7,8 +7,6 @@ Revises: None
 
 from __future__ import annotations
 
-import os
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,8 +14,6 @@ revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
-
-CROSS_TENANT = "current_setting('app.cross_tenant', true) = 'on'"
 
 
 def _is_postgres() -> bool:
@@ -29,7 +25,11 @@ def _quote(name: str) -> str:
 
 
 def _enable_rls(table: str, column: str) -> None:
-    """PostgreSQL: ENABLE + FORCE row-level security and the tenant_isolation policy."""
+    """PostgreSQL: ENABLE + FORCE row-level security and the tenant_isolation policy.
+
+    Cross-tenant (operator) access is the ``operator_access`` policy ``TO`` the operator role,
+    and the app role's grants: both are (re)applied by ``migrations/env.py`` after every run.
+    """
     if not _is_postgres():
         return
     t = _quote(table)
@@ -37,19 +37,6 @@ def _enable_rls(table: str, column: str) -> None:
     op.execute(f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {t} FORCE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY tenant_isolation ON {t} USING ({owned}) WITH CHECK ({owned})")
-    # open_session(..., cross_tenant=True) sets app.cross_tenant for audited operator access.
-    op.execute(
-        f"CREATE POLICY cross_tenant_access ON {t} USING ({CROSS_TENANT}) "
-        f"WITH CHECK ({CROSS_TENANT})"
-    )
-
-
-def _grant(table: str) -> None:
-    """PostgreSQL: DML for the application role named by APP_DB_ROLE, when it is set."""
-    role = os.environ.get("APP_DB_ROLE")
-    if not role or not _is_postgres():
-        return
-    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {_quote(table)} TO {_quote(role)}")
 
 
 def upgrade() -> None:
@@ -64,7 +51,6 @@ def upgrade() -> None:
     )
     op.create_index("ix_teams_created_at", "teams", ["created_at", "id"], unique=False)
     _enable_rls("teams", "id")
-    _grant("teams")
     op.create_table(
         "notes",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -76,13 +62,15 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_notes"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_notes_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["teams.id"], name="fk_notes_tenant_id", ondelete="RESTRICT"
+        ),
     )
     op.create_index("ix_notes_created_at", "notes", ["tenant_id", "created_at", "id"], unique=False)
     op.create_index(
         "ix_notes_title", "notes", ["tenant_id", "title", "created_at", "id"], unique=False
     )
     _enable_rls("notes", "tenant_id")
-    _grant("notes")
     op.create_table(
         "outbox_events",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -93,6 +81,9 @@ def upgrade() -> None:
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_outbox_events"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_outbox_events_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["teams.id"], name="fk_outbox_events_tenant_id", ondelete="RESTRICT"
+        ),
     )
     op.create_index(
         "ix_outbox_events_occurred_at",
@@ -109,7 +100,6 @@ def upgrade() -> None:
         postgresql_where=sa.text("published_at IS NULL"),
     )
     _enable_rls("outbox_events", "tenant_id")
-    _grant("outbox_events")
     op.create_table(
         "transition_records",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -123,6 +113,9 @@ def upgrade() -> None:
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_transition_records"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_transition_records_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["teams.id"], name="fk_transition_records_tenant_id", ondelete="RESTRICT"
+        ),
     )
     op.create_index(
         "ix_transition_records_entity",
@@ -137,7 +130,6 @@ def upgrade() -> None:
         unique=False,
     )
     _enable_rls("transition_records", "tenant_id")
-    _grant("transition_records")
 
 
 def downgrade() -> None:
