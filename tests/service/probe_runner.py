@@ -232,20 +232,29 @@ class Probe:
             "bad If-None-Match",
             headers=self.headers(**{"If-None-Match": "\x7f" * 1000}),
         )
-        # A token for a tenant that does not exist: no 5xx (401 once tenants are checked).
+        # A valid token for a tenant that does not exist is 401 on every route (and stores
+        # nothing: check_reads of the ghost tenant finds every list 401 too).
         ghost = uuid.uuid4()
         for path, item in self.contract["paths"].items():
             resource = self.resource_of(path)
             if "post" in item and "{id}" not in path and resource is not None:
                 body = json.dumps(self.api.body(resource, self.tenant))
                 headers = self.headers(ghost, **{"Content-Type": "application/json"})
-                self.send(
-                    "POST", path, "ghost tenant create", content=body.encode(), headers=headers
+                self.expect_401(
+                    self.send(
+                        "POST", path, "ghost tenant create", content=body.encode(), headers=headers
+                    ),
+                    f"POST {path}",
                 )
             if "get" in item:
                 url = path.replace("{id}", str(ghost))
-                self.send("GET", url, "ghost tenant read", headers=self.headers(ghost))
+                response = self.send("GET", url, "ghost tenant read", headers=self.headers(ghost))
+                self.expect_401(response, f"GET {url}")
         self.ghost = ghost
+
+    def expect_401(self, response: Any, what: str) -> None:
+        if response is not None and response.status_code != 401:
+            self.failures.append(f"ghost tenant {what}: {response.status_code}, not 401")
 
     def list_and_read_urls(self, tenant: uuid.UUID) -> list[str]:
         urls = []
@@ -259,7 +268,7 @@ class Probe:
     def check_reads(self, tenant: uuid.UUID, *, ghost: bool = False) -> None:
         """Every list answers 200 and so does every object on it (all pages).
 
-        For the ghost tenant a 401 is as good (the token names no tenant)."""
+        For the ghost tenant every list is 401: its token names no tenant that exists."""
         headers = self.headers(tenant)
         for spec in RESOURCES.values():
             if "list" not in spec["operations"]:
@@ -267,7 +276,9 @@ class Probe:
             params: dict[str, Any] = {}
             while True:
                 page = self.client.get(spec["path"], params=params, headers=headers)
-                if ghost and page.status_code == 401:
+                if ghost:
+                    if page.status_code != 401:
+                        self.failures.append(f"ghost tenant GET {spec['path']}: {page.status_code}")
                     break
                 if page.status_code != 200:
                     self.failures.append(f"after the probe GET {spec['path']}: {page.status_code}")
