@@ -187,7 +187,7 @@ def _model_view(table: Table) -> dict[str, Any]:
     args += [f"sa.CheckConstraint({_q(c.sqltext)}, name={_q(c.name)})" for c in table.checks]
     args += [_index_expr(i.name, i.columns, i.unique, i.where) for i in table.indexes]
     columns = [_column_line(c) for c in table.columns if c.name != TENANT_COLUMN]
-    doc = (table.description or f"The {table.name} table.").replace('"""', "'''").strip()
+    doc = (table.description or f"The {table.name} table.").strip()
     return {
         "class_name": table.class_name,
         "name": table.name,
