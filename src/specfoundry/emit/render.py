@@ -54,6 +54,8 @@ def _escape(text: str) -> str:
     escaped = "".join(out).replace('"""', '\\"\\"\\"')
     if escaped.endswith('"'):
         escaped = escaped[:-1] + '\\"'
+    if escaped.startswith('"'):  # else ruff format inserts a space after the opening quotes
+        escaped = "\\" + escaped
     return escaped
 
 
@@ -77,6 +79,9 @@ def docstring(text: str, indent: int = 0) -> str:
         wrapped = textwrap.wrap(
             paragraph, width=first, break_long_words=False, break_on_hyphens=False
         )
+        if len(paragraphs) == 1 and len(wrapped) == 1 and " " in paragraph:
+            # ruff format puts the closing quotes after a lone content line: split it.
+            wrapped = paragraph.rsplit(" ", 1)
         if len(wrapped) > 1:
             rest = " ".join(wrapped[1:])
             wrapped = wrapped[:1] + textwrap.wrap(

@@ -115,14 +115,15 @@ def sample_payload(entity: Entity) -> dict[str, Any]:
     return out
 
 
-def varying(entity: Entity) -> list[str]:
-    """Fields whose sample must change per object (unique ones, and strings, for sorting)."""
-    return [
-        f.name.raw
+def varying(entity: Entity) -> dict[str, int | None]:
+    """Fields whose sample must change per object (unique ones, and strings, for sorting),
+    with their ``max_length``: a varied sample never grows past it."""
+    return {
+        f.name.raw: f.max_length
         for f in entity.fields
         if f.client_writable
         and f.type in (FieldType.STRING, FieldType.TEXT, FieldType.EMAIL, FieldType.URL)
-    ]
+    }
 
 
 def _resource_values(model: Service, entity: Entity, creator: str) -> dict[str, Any]:
@@ -472,7 +473,9 @@ def hidden_references(model: Service) -> list[tuple[Any, ...]]:
             if (
                 field.updatable
                 and Operation.UPDATE in child_resource.operations
-                and _refs_readable(model, child, {r.name.raw for r in model.permissions.roles}, STRANGER)
+                and _refs_readable(
+                    model, child, {r.name.raw for r in model.permissions.roles}, STRANGER
+                )
                 and _allowed(model, child, "read", roles, own_child, STRANGER)
                 and _allowed(model, child, "update", roles, own_child, STRANGER)
             ):
@@ -654,6 +657,7 @@ def resources_table(model: Service) -> dict[str, dict[str, Any]]:
             "operations": [op.value for op in resource.operations],
             "transitions": [t.raw for t in resource.transitions],
             "is_tenant": entity.is_tenant,
+            "require_precondition": resource.require_precondition,
             "sample": sample_payload(entity),
             "varying": varying(entity),
             "update": update_payload(entity),
