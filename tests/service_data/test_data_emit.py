@@ -74,17 +74,15 @@ def test_snapshot_is_sorted_and_matches_the_catalog(emitted: dict[str, Path]) ->
     text = (emitted["analytics"] / "migrations/schema_snapshot.json").read_text()
     data = json.loads(text)
     assert text == json.dumps(data, indent=2, sort_keys=True) + "\n"
-    assert data["order"][:2] == ["workspaces", "members"]
+    assert data["order"][:2] == ["workspaces", "projects"]  # members reference projects
     assert data["order"][-2:] == ["outbox_events", "transition_records"]
-    assert data["tables"]["dashboards"]["foreign_keys"] == [
-        {
-            "columns": ["tenant_id", "project_id"],
-            "name": "fk_dashboards_project_id",
-            "ondelete": "RESTRICT",
-            "ref_columns": ["tenant_id", "id"],
-            "ref_table": "projects",
-        }
-    ]
+    assert {
+        "columns": ["tenant_id", "project_id"],
+        "name": "fk_dashboards_project_id",
+        "ondelete": "RESTRICT",
+        "ref_columns": ["tenant_id", "id"],
+        "ref_table": "projects",
+    } in data["tables"]["dashboards"]["foreign_keys"]
 
 
 def test_initial_migration_has_rls_and_grants_per_tenant_table(emitted: dict[str, Path]) -> None:
