@@ -31,10 +31,10 @@ def test_locations_of_values_and_keys() -> None:
     loaded = load_spec(ANALYTICS, display_root=ANALYTICS)
     s = loaded.sources
     assert loaded.diagnostics == []
-    # `      title: {type: string, required: true, max_length: 200, ...}` on line 31
-    assert s.key_at("entities", "dashboard", "fields", "title") == Location("entities.yaml", 31, 7)
+    # `      title: {type: string, required: true, max_length: 200, ...}` on line 32
+    assert s.key_at("entities", "dashboard", "fields", "title") == Location("entities.yaml", 32, 7)
     assert s.at("entities", "dashboard", "fields", "title", "max_length") == Location(
-        "entities.yaml", 31, 57
+        "entities.yaml", 32, 57
     )
     assert s.key_at("api", "pagination") == Location("api.yaml", 3, 3)
     assert s.at("api", "pagination", "max_limit") == Location("api.yaml", 3, 46)

@@ -8,6 +8,8 @@ template may compute names or types itself: they arrive in the context already d
 from __future__ import annotations
 
 import ast
+import re
+import textwrap
 from functools import cache
 from typing import Any
 
@@ -23,7 +25,7 @@ class TemplateError(RuntimeError):
 
 @cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -31,6 +33,82 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,
     )
+    env.filters["docstring"] = docstring
+    env.filters["pystr"] = python_string
+    return env
+
+
+# Generated code is checked at 100 columns (its pyproject's ruff settings); spec text goes in
+# wrapped below that, whatever its length.
+LINE_WIDTH = 100
+
+
+def _escape(text: str) -> str:
+    """``text`` safe inside a triple-quoted string: backslashes, quote runs, control chars."""
+    out = []
+    for ch in text.replace("\\", "\\\\"):
+        if ch == "\n" or ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+    escaped = "".join(out).replace('"""', '\\"\\"\\"')
+    if escaped.endswith('"'):
+        escaped = escaped[:-1] + '\\"'
+    if escaped.startswith('"'):  # else ruff format inserts a space after the opening quotes
+        escaped = "\\" + escaped
+    return escaped
+
+
+def docstring(text: str, indent: int = 0) -> str:
+    """A docstring literal for spec text (descriptions, titles), wrapped to the line width.
+
+    Paragraphs (blank-line separated) are kept; words longer than a line stay whole (a line of
+    one word is never too long for ruff's E501).
+    """
+    paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]
+    paragraphs = [_escape(p) for p in paragraphs if p] or [""]
+    width = LINE_WIDTH - indent
+    if len(paragraphs) == 1 and len(paragraphs[0]) + 6 <= width:
+        return f'"""{paragraphs[0]}"""'
+    pad = " " * indent
+    lines: list[str] = []
+    for n, paragraph in enumerate(paragraphs):
+        if n:
+            lines.append("")
+        first = width - 3 if n == 0 else width
+        wrapped = textwrap.wrap(
+            paragraph, width=first, break_long_words=False, break_on_hyphens=False
+        )
+        if len(paragraphs) == 1 and len(wrapped) == 1 and " " in paragraph:
+            # ruff format puts the closing quotes after a lone content line: split it.
+            wrapped = paragraph.rsplit(" ", 1)
+        if len(wrapped) > 1:
+            rest = " ".join(wrapped[1:])
+            wrapped = wrapped[:1] + textwrap.wrap(
+                rest, width=width, break_long_words=False, break_on_hyphens=False
+            )
+        lines += wrapped
+    body = "\n".join(f"{pad}{line}" if i and line else line for i, line in enumerate(lines))
+    return f'"""{body}\n{pad}"""'
+
+
+def python_string(text: str, width: int = 72) -> str:
+    """A Python expression for ``text``: one literal, or parenthesized literals of at most
+    ``width`` characters each (split after spaces) that ruff format lays out within the line
+    width wherever the expression stands."""
+    if len(text) <= width:
+        return repr(text)
+    pieces = re.findall(r"\S*\s*", text)
+    chunks: list[str] = []
+    current = ""
+    for piece in pieces:
+        if current and len(current) + len(piece) > width:
+            chunks.append(current)
+            current = ""
+        current += piece
+    if current:
+        chunks.append(current)
+    return "(" + " ".join(repr(c) for c in chunks) + ")"
 
 
 def generated_header(comment: str = "#") -> str:

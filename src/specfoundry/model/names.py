@@ -27,6 +27,9 @@ PYTHON_RESERVED = frozenset(keyword.kwlist)
 # Attribute names the generated ORM and Pydantic models already use.
 GENERATED_ATTRIBUTES = frozenset(
     {"metadata", "registry", "query", "model_config", "model_fields", "schema", "json", "dict"}
+    # module-level names the generated model classes refer to in their bodies: a column of
+    # the same name would shadow them there
+    | {"sa", "dt", "uuid", "utcnow", "mapped_column"}
 )
 
 # Tables and classes every generated service has besides the entities' own: the outbox, the

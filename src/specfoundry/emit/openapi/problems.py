@@ -36,7 +36,8 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         "BadRequest",
         "Problem",
         "The request cannot be read: malformed JSON, an invalid cursor, both `starting_after` "
-        "and `ending_before`, an unreadable header.",
+        "and `ending_before`, an unreadable header, a body sent to an operation that takes none "
+        "(reads, deletes, transitions).",
     ),
     ProblemType(
         "unauthorized",
@@ -78,8 +79,8 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         "Conflict",
         "Conflict",
         "Problem",
-        "The write conflicts with stored data: a duplicate `unique` value, or a delete of an "
-        "object other objects still reference (`on_delete: restrict`).",
+        "The write conflicts with stored data: a duplicate `unique` value, or a delete (soft or "
+        "hard) of an object that live objects still reference (`on_delete: restrict`).",
     ),
     ProblemType(
         "invalid-transition",
@@ -88,7 +89,7 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         "TransitionConflict",
         "TransitionProblem",
         "The transition is not allowed from the object's current state; `allowed` lists the "
-        "transitions that are.",
+        "transitions from that state that the caller may run.",
     ),
     ProblemType(
         "guard-failed",
@@ -130,7 +131,8 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         "UnprocessableContent",
         "ValidationProblem",
         "The body or a query parameter is well-formed but invalid; `errors` holds one entry per "
-        "offending value, with a JSON pointer.",
+        "offending value, with a JSON pointer. A reference to an object the caller may not read "
+        "is answered exactly like one to a missing object.",
     ),
     ProblemType(
         "precondition-required",

@@ -272,7 +272,8 @@ def problem_schemas() -> dict[str, Schema]:
                         "allowed": {
                             "type": "array",
                             "items": {"type": "string"},
-                            "description": "Transitions allowed from the current state.",
+                            "description": "Transitions from the current state that the "
+                            "caller may run.",
                         },
                     },
                 },

@@ -204,7 +204,7 @@ def _model_view(table: Table) -> dict[str, Any]:
         # Read by db_security: the app role gets SELECT and INSERT only (audit records).
         args.append('{"info": {"append_only": True}}')
     columns = [_column_line(c) for c in table.columns if c.name != TENANT_COLUMN]
-    doc = (table.description or f"The {table.name} table.").replace('"""', "'''").strip()
+    doc = (table.description or f"The {table.name} table.").strip()
     return {
         "class_name": table.class_name,
         "name": table.name,

@@ -66,6 +66,8 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
         py(f"{name}/machines.py", "machines.py.j2", machine_classes=machine_classes)
     if svc.has_deprecation:
         py(f"{name}/deprecation.py", "deprecation.py.j2")
+    if svc.deletion is not None:
+        py(f"{name}/deletion.py", "deletion.py.j2")
     py(f"{name}/schemas.py", "schemas.py.j2", classes=classes, dumpers=DUMPERS)
     py(f"{name}/routes/__init__.py", "routes_init.py.j2")
     for r in svc.resources:

@@ -109,18 +109,21 @@ def sample_payload(entity: Entity) -> dict[str, Any]:
             continue
         if field.writable_by is not None and (field.has_default or not field.required):
             continue  # reserved fields are tested on their own
+        if field.type is FieldType.REF and not field.required:
+            continue  # optional references may form cycles (a tree); tested on their own
         out[field.name.raw] = sample_value(field, 0)
     return out
 
 
-def varying(entity: Entity) -> list[str]:
-    """Fields whose sample must change per object (unique ones, and strings, for sorting)."""
-    return [
-        f.name.raw
+def varying(entity: Entity) -> dict[str, int | None]:
+    """Fields whose sample must change per object (unique ones, and strings, for sorting),
+    with their ``max_length``: a varied sample never grows past it."""
+    return {
+        f.name.raw: f.max_length
         for f in entity.fields
         if f.client_writable
         and f.type in (FieldType.STRING, FieldType.TEXT, FieldType.EMAIL, FieldType.URL)
-    ]
+    }
 
 
 def _resource_values(model: Service, entity: Entity, creator: str) -> dict[str, Any]:
@@ -174,7 +177,63 @@ def _mentions_principal(model: Service, entity: Entity) -> bool:
     return False
 
 
+def other_value(field: Field) -> Any:
+    """A valid value for ``field`` that differs from every sample the suite creates (the
+    sample of :func:`sample_value` with its first "0" replaced by a sequence number), or None
+    when the field allows no other value."""
+    sample = sample_value(field, 0)
+    candidates: list[Any]
+    match field.type:
+        case FieldType.STRING | FieldType.TEXT:
+            candidates = ["Updated", "updated", "upd", "u", "U", "x", "updated-x", "9"]
+            low, high = field.min_length or 0, field.max_length
+            candidates = [c + "u" * max(0, low - len(c)) for c in candidates]
+            candidates = [
+                c
+                for c in candidates
+                if (high is None or len(c) <= high)
+                and (field.pattern is None or re.search(field.pattern, c))
+            ]
+        case FieldType.EMAIL:
+            candidates = ["updated@example.com"]
+        case FieldType.URL:
+            candidates = ["https://example.com/updated"]
+        case FieldType.INTEGER:
+            low = int(field.minimum) if field.minimum is not None else None
+            high = int(field.maximum) if field.maximum is not None else None
+            candidates = [
+                v
+                for v in (sample + 1, sample - 1)
+                if (low is None or v >= low) and (high is None or v <= high)
+            ]
+        case FieldType.DECIMAL | FieldType.MONEY:
+            options = [Decimal(sample) + 1, Decimal(sample) - 1, field.minimum, field.maximum]
+            candidates = [
+                str(v)
+                for v in options
+                if v is not None
+                and (field.minimum is None or v >= field.minimum)
+                and (field.maximum is None or v <= field.maximum)
+            ]
+        case FieldType.BOOLEAN:
+            candidates = [not sample]
+        case FieldType.DATE:
+            candidates = ["2026-02-16"]
+        case FieldType.DATETIME:
+            candidates = ["2026-02-16T11:00:00+00:00"]
+        case FieldType.UUID:
+            candidates = [str(uuid.uuid5(NAMESPACE, f"{field.name}-updated"))]
+        case FieldType.ENUM:
+            candidates = list(field.enum_values)
+        case FieldType.JSON:
+            candidates = [{"updated": True}]
+        case _:
+            candidates = []
+    return next((c for c in candidates if c != sample), None)
+
+
 def update_payload(entity: Entity) -> dict[str, Any]:
+    """A body changing one field to a value different from the sample (so the ETag changes)."""
     for field in entity.fields:
         if (
             field.updatable
@@ -182,7 +241,9 @@ def update_payload(entity: Entity) -> dict[str, Any]:
             and not field.unique
             and field.type is not FieldType.REF
         ):
-            return {field.name.raw: sample_value(field, 7777)}
+            value = other_value(field)
+            if value is not None:
+                return {field.name.raw: value}
     return {}
 
 
@@ -258,8 +319,12 @@ def role_matrix(model: Service) -> list[tuple[Any, ...]]:
                     )
                 if owner:
                     mine = _resource_values(model, entity, sub)
-                    if not _holds(model, entity, "create", roles):
+                    if not _holds(model, entity, "create", roles) or not _may_write_sample(
+                        model, entity, roles
+                    ):
                         status = 403
+                    elif not _refs_readable(model, entity, roles, sub):
+                        status = 422  # a reference it may not read is no reference at all
                     else:
                         status = 201 if _allowed(model, entity, "create", roles, mine, sub) else 403
                     rows.append((resource.path, role, owner, "create", status, None))
@@ -275,6 +340,154 @@ def role_matrix(model: Service) -> list[tuple[Any, ...]]:
                     ):
                         status = 409
                     rows.append((resource.path, role, owner, t.name.raw, status, None))
+    return rows
+
+
+def _lineage(model: Service, roles: set[str]) -> set[str]:
+    """``roles`` and every role they inherit (directly or not)."""
+    out = set(roles)
+    for role in model.permissions.roles:
+        if role.name.raw in roles:
+            out |= {n.raw for n in role.includes}
+    return out
+
+
+def _may_write(model: Service, field: Field, roles: set[str]) -> bool:
+    if field.writable_by is None:
+        return True
+    return bool(_lineage(model, roles) & {r.raw for r in field.writable_by})
+
+
+def _may_write_sample(model: Service, entity: Entity, roles: set[str]) -> bool:
+    """Whether ``roles`` may write every field of the sample create body (``writable_by``)."""
+    sample = sample_payload(entity)
+    return all(_may_write(model, f, roles) for f in entity.fields if f.name.raw in sample)
+
+
+def _refs_readable(model: Service, entity: Entity, roles: set[str], sub: str) -> bool:
+    """Whether the caller may read the objects the sample body references (each created by
+    the suite's creator holding every role)."""
+    sample = sample_payload(entity)
+    for field in entity.fields:
+        if field.type is not FieldType.REF or field.name.raw not in sample:
+            continue
+        assert field.ref_entity is not None
+        target = model.entity(field.ref_entity.raw)
+        assert target is not None
+        if not _exposed(model, target):
+            continue
+        stored = _resource_values(model, target, CREATOR)
+        if not _allowed(model, target, "read", roles, stored, sub):
+            return False
+    return True
+
+
+def _exposed(model: Service, entity: Entity) -> bool:
+    return model.api.resource_for(entity.name.raw) is not None
+
+
+def _creating_resource(model: Service, entity: Entity) -> Resource | None:
+    """The resource the suite creates objects of ``entity`` through (``Api.resource_of``)."""
+    return next(
+        (
+            r
+            for r in model.api.resources
+            if r.entity.raw == entity.name.raw and Operation.CREATE in r.operations
+        ),
+        None,
+    )
+
+
+def _references(model: Service) -> Iterator[tuple[Resource, Entity, Field, Resource, Entity]]:
+    """(child resource, child entity, reference field, parent resource, parent entity) for each
+    client-writable reference whose both ends the suite can create."""
+    for child_resource, child in _creatable(model):
+        if _creating_resource(model, child) is not child_resource:
+            continue
+        for field in child.fields:
+            if field.type is not FieldType.REF or not field.client_writable:
+                continue
+            assert field.ref_entity is not None
+            parent = model.entity(field.ref_entity.raw)
+            assert parent is not None
+            parent_resource = _creating_resource(model, parent)
+            if parent_resource is not None:
+                yield child_resource, child, field, parent_resource, parent
+
+
+def delete_cases(model: Service) -> list[tuple[Any, ...]]:
+    """(parent resource, child resource, reference field, on_delete, expected status, what
+    becomes of the child: kept | null | gone) when the parent is deleted by its creator."""
+    rows: list[tuple[Any, ...]] = []
+    all_roles = {r.name.raw for r in model.permissions.roles}
+    for child_resource, _child, field, parent_resource, parent in _references(model):
+        if Operation.DELETE not in parent_resource.operations:
+            continue
+        stored = _resource_values(model, parent, CREATOR)
+        if not _allowed(model, parent, "read", all_roles, stored, CREATOR):
+            continue
+        if not _allowed(model, parent, "delete", all_roles, stored, CREATOR):
+            continue
+        expected, outcome = {
+            "restrict": (409, "kept"),
+            "set_null": (204, "null"),
+            "cascade": (204, "gone"),
+        }[field.on_delete.value]
+        rows.append(
+            (
+                parent_resource.path,
+                child_resource.path,
+                field.name.raw,
+                field.on_delete.value,
+                expected,
+                outcome,
+            )
+        )
+    return rows
+
+
+def hidden_references(model: Service) -> list[tuple[Any, ...]]:
+    """(child resource, reference field, parent resource, role, create | update) where a
+    single-role caller (not the parent's creator) may write the child but not read the
+    parent: naming that parent must be answered like naming a missing one."""
+    rows: list[tuple[Any, ...]] = []
+    for child_resource, child, field, parent_resource, parent in _references(model):
+        stored_parent = _resource_values(model, parent, CREATOR)
+        own_child = _resource_values(model, child, STRANGER)
+        for role in model.permissions.roles:
+            roles = {role.name.raw}
+            if _allowed(model, parent, "read", roles, stored_parent, STRANGER):
+                continue
+            if not _may_write(model, field, roles):
+                continue
+            if _holds(model, child, "create", roles) and _may_write_sample(model, child, roles):
+                rows.append(
+                    (
+                        child_resource.path,
+                        field.name.raw,
+                        parent_resource.path,
+                        role.name.raw,
+                        "create",
+                    )
+                )
+            if (
+                field.updatable
+                and Operation.UPDATE in child_resource.operations
+                and _refs_readable(
+                    model, child, {r.name.raw for r in model.permissions.roles}, STRANGER
+                )
+                and _allowed(model, child, "read", roles, own_child, STRANGER)
+                and _allowed(model, child, "update", roles, own_child, STRANGER)
+            ):
+                rows.append(
+                    (
+                        child_resource.path,
+                        field.name.raw,
+                        parent_resource.path,
+                        role.name.raw,
+                        "update",
+                    )
+                )
     return rows
 
 
@@ -299,17 +512,38 @@ def _creatable(model: Service) -> Iterator[tuple[Resource, Entity]]:
             yield resource, entity
 
 
+def _runnable(
+    model: Service,
+    resource: Resource,
+    entity: Entity,
+    machine: StateMachine,
+    here: dict[str, Any],
+    roles: set[str],
+    sub: str,
+) -> list[str]:
+    """The transitions from ``here``'s state a caller may run: exposed and permitted."""
+    exposed = {t.raw for t in resource.transitions}
+    state = here[machine.field.raw]
+    return [
+        t.name.raw
+        for t in machine.allowed_from(state)
+        if t.name.raw in exposed and _allowed(model, entity, t.name.raw, roles, here, sub)
+    ]
+
+
 def transition_table(model: Service) -> list[tuple[Any, ...]]:
-    """(resource, state, transition, expected status, target or current, allowed from state)."""
+    """(resource, state, transition, expected status, target or problem, allowed to the caller).
+
+    The caller holds every role and created the object."""
     rows: list[tuple[Any, ...]] = []
     all_roles = {r.name.raw for r in model.permissions.roles}
     for resource, entity, machine, stored in _transition_subjects(model):
         for state in machine.states:
-            allowed = [t.name.raw for t in machine.allowed_from(state.name.raw)]
             for name in resource.transitions:
                 t = machine.transition(name.raw)
                 assert t is not None
                 here = {**stored, machine.field.raw: state.name.raw}
+                allowed = _runnable(model, resource, entity, machine, here, all_roles, CREATOR)
                 if state.name not in t.sources:
                     rows.append(
                         (
@@ -329,6 +563,36 @@ def transition_table(model: Service) -> list[tuple[Any, ...]]:
                     rows.append(
                         (resource.path, state.name.raw, t.name.raw, 200, t.target.raw, allowed)
                     )
+    return rows
+
+
+def transition_roles(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, role, state, transition, transitions the role may run from the state).
+
+    One row per (role, state) where a single-role caller may run some transition that the
+    state does not allow: its 409 must list only what that caller may run."""
+    rows: list[tuple[Any, ...]] = []
+    for resource, entity, machine, stored in _transition_subjects(model):
+        for role in model.permissions.roles:
+            roles = {role.name.raw}
+            for state in machine.states:
+                here = {**stored, machine.field.raw: state.name.raw}
+                if not _allowed(model, entity, "read", roles, here, CREATOR):
+                    continue
+                refused = next(
+                    (
+                        t.name.raw
+                        for t in (machine.transition(n.raw) for n in resource.transitions)
+                        if t is not None
+                        and state.name not in t.sources
+                        and _allowed(model, entity, t.name.raw, roles, here, CREATOR)
+                    ),
+                    None,
+                )
+                if refused is None:
+                    continue
+                allowed = _runnable(model, resource, entity, machine, here, roles, CREATOR)
+                rows.append((resource.path, role.name.raw, state.name.raw, refused, allowed))
     return rows
 
 
@@ -393,6 +657,7 @@ def resources_table(model: Service) -> dict[str, dict[str, Any]]:
             "operations": [op.value for op in resource.operations],
             "transitions": [t.raw for t in resource.transitions],
             "is_tenant": entity.is_tenant,
+            "require_precondition": resource.require_precondition,
             "sample": sample_payload(entity),
             "varying": varying(entity),
             "update": update_payload(entity),
@@ -441,6 +706,9 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         "ROLES": _data(roles),
         "ROLE_MATRIX": _data(role_matrix(model)),
         "TRANSITIONS": _data(transition_table(model)),
+        "TRANSITION_ROLES": _data(transition_roles(model)),
+        "DELETES": _data(delete_cases(model)),
+        "HIDDEN_REFERENCES": _data(hidden_references(model)),
         "GUARD_FAILURES": _data(guard_failures(model)),
         "WRITABLE": _data(writable_cases(model)),
         "DEPRECATED": _data(deprecated_table(model)),
@@ -467,6 +735,8 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         files["tests/test_api_events.py"] = "test_api_events.py.j2"
     if svc.has_deprecation:
         files["tests/test_api_deprecation.py"] = "test_api_deprecation.py.j2"
+    if tables["DELETES"] != "[]" or tables["HIDDEN_REFERENCES"] != "[]":
+        files["tests/test_api_references.py"] = "test_api_references.py.j2"
     out = [EmittedFile(PurePosixPath("tests/__init__.py"), header.encode())]
     for path, template in files.items():
         text = render(f"service/tests/{template}", header=header, svc=svc, tables=tables)

@@ -21,6 +21,7 @@ from specfoundry.model import (
     Entity,
     Field,
     FieldType,
+    OnDelete,
     Operation,
     Resource,
     Service,
@@ -55,6 +56,9 @@ class FieldView:
     auto_now: bool
     ref_class: str | None
     ref_soft_delete: bool
+    # Conditions (Python source over the referenced model) a referenced object must meet: alive,
+    # in the caller's tenant and readable by the caller; otherwise it is "no such object".
+    ref_where: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,12 @@ class FilterView:
     name: str
     annotation: str
     query_args: str  # constraints, as keyword arguments of Query(...)
+
+    @property
+    def param(self) -> str:
+        """The route function's parameter (its alias is ``name``): a double underscore, which
+        no spec name has, keeps it apart from the route's other parameters and imports."""
+        return f"q__{self.name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +143,10 @@ class TransitionView:
     rule: RuleView
     deprecation: DeprecationView | None
 
+    @property
+    def guard_message(self) -> str:
+        return f"The guard of `{self.name}` is false: {self.guard_source}"
+
 
 @dataclass(frozen=True, slots=True)
 class MachineView:
@@ -146,6 +160,42 @@ class MachineView:
     transitions: tuple[TransitionView, ...]
     allowed: tuple[tuple[str, tuple[str, ...]], ...]  # state -> transitions allowed from it
     access: tuple[tuple[str, str, int], ...]  # (state, granted|denied|grace, grace days)
+    # (transition, permission function) of each transition the API exposes: the ones a caller
+    # can be told about when it asks for a transition the state does not allow.
+    runnable: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def banner(self) -> str:
+        """The comment line opening the machine's section of machines.py (at most 100 wide)."""
+        text = f"# -- {self.name}: {self.entity}.{self.field} "
+        if len(text) > 99:
+            return f"# -- {self.name}:\n# {self.entity}.{self.field}"
+        return text + "-" * (99 - len(text))
+
+
+@dataclass(frozen=True, slots=True)
+class ReferrerView:
+    """A reference field pointing at ``parent`` and what deleting a parent object does to the
+    objects whose ``field`` names it.
+
+    ``action`` is decided here, from ``on_delete`` and both entities' ``soft_delete``:
+    ``restrict`` (409 while live referrers exist), ``set_null`` (the ORM nulls the field, so
+    the referrer's version and ETag change), ``soft_delete`` / ``delete`` (a soft-deleted
+    parent's cascade: soft-delete or delete the referrer). A hard-deleted parent's cascade is
+    the database's ``ON DELETE CASCADE`` and has no row here.
+    """
+
+    parent: str  # class name of the referenced entity
+    child: str  # class name of the referencing entity
+    field: str
+    action: str  # restrict | set_null | soft_delete | delete
+    child_soft_delete: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DeletionView:
+    soft_deleted: tuple[str, ...]  # class names of soft-deletable entities
+    referrers: tuple[tuple[str, tuple[ReferrerView, ...]], ...]  # parent class -> referrers
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +225,21 @@ class ResourceView:
     rules: dict[str, RuleView]
     events: dict[str, EventView]  # create/update/delete -> event
     base_path: str
+    doc: str = ""  # the module docstring's text
+
+    @property
+    def service_modules(self) -> tuple[str, ...]:
+        """The service's own modules the router imports, in import order."""
+        out = ["permissions"]
+        if self.op("delete"):
+            out.append("deletion")
+        if self.has_deprecation:
+            out.append("deprecation")
+        if self.events or any(f.auto_now for f in self.fields):
+            out.append("events")
+        if self.transitions:
+            out.append("machines")
+        return tuple(sorted(out))
 
     def op(self, name: str) -> OperationView | None:
         return next((o for o in self.operations if o.name == name), None)
@@ -252,10 +317,29 @@ class ServiceView:
     tenant: TenantView
     default_limit: int
     max_limit: int
+    deletion: DeletionView | None = None  # None: no resource deletes
 
     @property
     def has_deprecation(self) -> bool:
         return any(r.has_deprecation for r in self.resources)
+
+    @property
+    def quickstart_path(self) -> str:
+        """A GET a token with every role answers 200: a list, else the caller's tenant."""
+        for r in self.resources:
+            if r.op("list"):
+                return r.base_path
+        for r in self.resources:
+            if r.is_tenant and r.op("read"):
+                return r.base_path + "/{tenant}"
+        r = self.resources[0]
+        return r.base_path + ("/{tenant}" if r.is_tenant else "")
+
+    @property
+    def package_doc(self) -> str:
+        return (
+            f"{self.title}: generated by specfoundry from the spec. Your code goes in `{self.ext}`."
+        )
 
     @property
     def model_classes(self) -> tuple[str, ...]:
@@ -467,6 +551,9 @@ def machine_view(model: Service, machine: StateMachine, resource: Resource | Non
             for s in machine.states
         ),
         access=access,
+        runnable=tuple(
+            (t.name, t.rule.function) for t in transitions if t.name in exposed and resource
+        ),
     )
 
 
@@ -526,6 +613,74 @@ def field_view(model: Service, field: Field) -> FieldView:
         auto_now=field.auto is not None and field.auto.value == "now",
         ref_class=ref_entity.name.pascal if ref_entity else None,
         ref_soft_delete=bool(ref_entity and ref_entity.soft_delete),
+        ref_where=_ref_where(model, ref_entity) if ref_entity else (),
+    )
+
+
+def _exposed(model: Service) -> set[str]:
+    """Entities with a resource: the ones ``permissions.py`` has functions for."""
+    return {r.entity.raw for r in model.api.resources}
+
+
+def _ref_where(model: Service, target: Entity) -> tuple[str, ...]:
+    """What a referenced object must satisfy besides its id (see ``FieldView.ref_where``).
+
+    The caller's tenant comes from the data layer's filter, except for the tenant entity,
+    whose table has no ``tenant_id``: its id is the tenant id. The read filter applies when
+    the entity has a resource (and so read rules the caller can hold).
+    """
+    cls = target.name.pascal
+    out = []
+    if target.is_tenant:
+        out.append(f"{cls}.id == principal.tenant_id")
+    if target.soft_delete:
+        out.append(f"{cls}.deleted_at.is_(None)")
+    if target.name.raw in _exposed(model):
+        out.append(f"permissions.filter_{target.name.raw}_read(principal)")
+    return tuple(out)
+
+
+def _delete_action(on_delete: OnDelete, parent_soft: bool, child_soft: bool) -> str | None:
+    """What deleting a parent does to a live referrer; None: the database's cascade does it."""
+    if on_delete is OnDelete.RESTRICT:
+        return "restrict"
+    if on_delete is OnDelete.SET_NULL:
+        return "set_null"
+    if parent_soft:  # the parent row stays, so the database cascades nothing
+        return "soft_delete" if child_soft else "delete"
+    return None
+
+
+def deletion_view(model: Service) -> DeletionView | None:
+    """What deleting an object of each entity does to the objects that reference it."""
+    if not any(Operation.DELETE in r.operations for r in model.api.resources):
+        return None
+    referrers: list[tuple[str, tuple[ReferrerView, ...]]] = []
+    for parent in model.entities:
+        rows = []
+        for child in model.entities:
+            for f in child.fields:
+                if f.type is not FieldType.REF or f.ref_entity is None:
+                    continue
+                if f.ref_entity.raw != parent.name.raw:
+                    continue
+                action = _delete_action(f.on_delete, parent.soft_delete, child.soft_delete)
+                if action is None:
+                    continue  # a hard delete cascades in the database (ON DELETE CASCADE)
+                rows.append(
+                    ReferrerView(
+                        parent=parent.name.pascal,
+                        child=child.name.pascal,
+                        field=f.name.raw,
+                        action=action,
+                        child_soft_delete=child.soft_delete,
+                    )
+                )
+        if rows or parent.soft_delete:
+            referrers.append((parent.name.pascal, tuple(rows)))
+    return DeletionView(
+        soft_deleted=tuple(e.name.pascal for e in model.entities if e.soft_delete),
+        referrers=tuple(referrers),
     )
 
 
@@ -598,6 +753,8 @@ def resource_view(model: Service, resource: Resource) -> ResourceView:
         rules=rules,
         events=events,
         base_path=f"{model.api.base_path}/{resource.path}",
+        doc=f"`{model.api.base_path}/{resource.path}`: the "
+        f"{entity.name.raw.replace('_', ' ')} resource.",
     )
 
 
@@ -666,6 +823,7 @@ def service_view(model: Service) -> ServiceView:
         tenant=_tenant_view(model),
         default_limit=model.api.pagination.default_limit,
         max_limit=model.api.pagination.max_limit,
+        deletion=deletion_view(model),
     )
 
 
