@@ -3,7 +3,7 @@
 
 insights migrate                      # apply the Alembic migrations to DATABASE_URL
 insights tenant create --name Acme    # prints the new tenant id
-insights token --tenant ID --sub alice --roles viewer,analyst,admin,owner,support
+insights token --tenant ID --sub alice --roles viewer
 insights serve                        # http://127.0.0.1:8000/docs
 """
 
@@ -156,6 +156,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(create_tenant(settings, args.name))
         elif args.command == "token":
             roles = [r.strip() for r in args.roles.split(",") if r.strip()]
+            from insights.permissions import check_roles
+
+            check_roles(roles)
             print(issue_token(settings, args.tenant, args.sub, roles, args.ttl))
     except (ConfigurationError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -2,25 +2,26 @@
 """State machines: transition tables, transition execution and entitlement.
 
 A transition checks the current state (409 ``invalid-transition`` naming the state and the
-transitions allowed from it), then its guard (409 ``guard-failed``), applies its effects and the
-new state, runs the user hook, writes its events to the outbox and a ``TransitionRecord`` (who,
-when), all in the caller's transaction.
+transitions from it that the caller may run), then its guard (409 ``guard-failed``), applies
+its effects and the new state, runs the user hook, writes its events to the outbox and a
+``TransitionRecord`` (who, when), all in the caller's transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from insights import events
+from insights import events, permissions
 from insights.auth import Principal
 from insights.models import DataSource, Subscription, TransitionRecord
 from insights.problems import Problem
 from insights_ext import hooks
 
-# -- billing: subscription.status ---------------------------------------------------
+# -- billing: subscription.status -----------------------------------------------------------------
 BILLING_INITIAL = "incomplete"
 BILLING_TERMINAL = frozenset({"incomplete_expired", "canceled"})
 # transition -> (source states, target state)
@@ -67,6 +68,17 @@ BILLING_ALLOWED: dict[str, tuple[str, ...]] = {
     ),
     "canceled": (),
 }
+# transition -> its permission check, for each transition the API exposes
+BILLING_RUNNABLE: dict[str, Callable[[Principal, Subscription], bool]] = {
+    "start_trial": permissions.allows_subscription_start_trial,
+    "activate": permissions.allows_subscription_activate,
+    "expire": permissions.allows_subscription_expire,
+    "payment_failed": permissions.allows_subscription_payment_failed,
+    "mark_unpaid": permissions.allows_subscription_mark_unpaid,
+    "pause": permissions.allows_subscription_pause,
+    "resume": permissions.allows_subscription_resume,
+    "cancel": permissions.allows_subscription_cancel,
+}
 # state -> (access, grace days): entitlement (saas-standards B-05)
 BILLING_ACCESS: dict[str, tuple[str, int]] = {
     "incomplete": ("denied", 0),
@@ -106,17 +118,25 @@ def subscription_has_access(
     return (now or events.utcnow()) < entered + dt.timedelta(days=days)
 
 
-def _billing_check(obj: Subscription, name: str) -> str:
+def _billing_allowed(principal: Principal, obj: Subscription) -> list[str]:
+    """The transitions from the object's state that the caller may run, in spec order."""
+    return [
+        name
+        for name in BILLING_ALLOWED.get(obj.status, ())
+        if name in BILLING_RUNNABLE and BILLING_RUNNABLE[name](principal, obj)
+    ]
+
+
+def _billing_check(principal: Principal, obj: Subscription, name: str) -> str:
     current = obj.status
     sources, _ = BILLING_TRANSITIONS[name]
     if current not in sources:
-        allowed = list(BILLING_ALLOWED.get(current, ()))
         raise Problem(
             "invalid-transition",
             f"`{name}` is not allowed from state `{current}`.",
             current_state=current,
             requested=name,
-            allowed=allowed,
+            allowed=_billing_allowed(principal, obj),
         )
     return current
 
@@ -124,7 +144,7 @@ def _billing_check(obj: Subscription, name: str) -> str:
 def transition_subscription_start_trial(
     session: Session, principal: Principal, obj: Subscription
 ) -> None:
-    current = _billing_check(obj, "start_trial")
+    current = _billing_check(principal, obj, "start_trial")
     now = events.utcnow()
     obj.status = "trialing"
     session.add(
@@ -144,7 +164,7 @@ def transition_subscription_start_trial(
 def transition_subscription_activate(
     session: Session, principal: Principal, obj: Subscription
 ) -> None:
-    current = _billing_check(obj, "activate")
+    current = _billing_check(principal, obj, "activate")
     now = events.utcnow()
     obj.status = "active"
     events.emit(
@@ -170,7 +190,7 @@ def transition_subscription_activate(
 def transition_subscription_expire(
     session: Session, principal: Principal, obj: Subscription
 ) -> None:
-    current = _billing_check(obj, "expire")
+    current = _billing_check(principal, obj, "expire")
     now = events.utcnow()
     obj.status = "incomplete_expired"
     events.emit(
@@ -196,7 +216,7 @@ def transition_subscription_expire(
 def transition_subscription_payment_failed(
     session: Session, principal: Principal, obj: Subscription
 ) -> None:
-    current = _billing_check(obj, "payment_failed")
+    current = _billing_check(principal, obj, "payment_failed")
     now = events.utcnow()
     obj.status = "past_due"
     events.emit(
@@ -222,7 +242,7 @@ def transition_subscription_payment_failed(
 def transition_subscription_mark_unpaid(
     session: Session, principal: Principal, obj: Subscription
 ) -> None:
-    current = _billing_check(obj, "mark_unpaid")
+    current = _billing_check(principal, obj, "mark_unpaid")
     now = events.utcnow()
     obj.status = "unpaid"
     session.add(
@@ -242,7 +262,7 @@ def transition_subscription_mark_unpaid(
 def transition_subscription_pause(
     session: Session, principal: Principal, obj: Subscription
 ) -> None:
-    current = _billing_check(obj, "pause")
+    current = _billing_check(principal, obj, "pause")
     now = events.utcnow()
     obj.status = "paused"
     events.emit(
@@ -268,7 +288,7 @@ def transition_subscription_pause(
 def transition_subscription_resume(
     session: Session, principal: Principal, obj: Subscription
 ) -> None:
-    current = _billing_check(obj, "resume")
+    current = _billing_check(principal, obj, "resume")
     now = events.utcnow()
     obj.status = "active"
     events.emit(
@@ -294,7 +314,7 @@ def transition_subscription_resume(
 def transition_subscription_cancel(
     session: Session, principal: Principal, obj: Subscription
 ) -> None:
-    current = _billing_check(obj, "cancel")
+    current = _billing_check(principal, obj, "cancel")
     now = events.utcnow()
     obj.canceled_at = now
     obj.status = "canceled"
@@ -319,7 +339,7 @@ def transition_subscription_cancel(
     )
 
 
-# -- connection: data_source.status ---------------------------------------------------
+# -- connection: data_source.status ---------------------------------------------------------------
 CONNECTION_INITIAL = "draft"
 CONNECTION_TERMINAL = frozenset({"disconnected"})
 # transition -> (source states, target state)
@@ -360,32 +380,48 @@ CONNECTION_ALLOWED: dict[str, tuple[str, ...]] = {
     ),
     "disconnected": (),
 }
+# transition -> its permission check, for each transition the API exposes
+CONNECTION_RUNNABLE: dict[str, Callable[[Principal, DataSource], bool]] = {
+    "connect": permissions.allows_data_source_connect,
+    "mark_connected": permissions.allows_data_source_mark_connected,
+    "mark_failing": permissions.allows_data_source_mark_failing,
+    "pause": permissions.allows_data_source_pause,
+    "disconnect": permissions.allows_data_source_disconnect,
+}
 
 
-def _connection_check(obj: DataSource, name: str) -> str:
+def _connection_allowed(principal: Principal, obj: DataSource) -> list[str]:
+    """The transitions from the object's state that the caller may run, in spec order."""
+    return [
+        name
+        for name in CONNECTION_ALLOWED.get(obj.status, ())
+        if name in CONNECTION_RUNNABLE and CONNECTION_RUNNABLE[name](principal, obj)
+    ]
+
+
+def _connection_check(principal: Principal, obj: DataSource, name: str) -> str:
     current = obj.status
     sources, _ = CONNECTION_TRANSITIONS[name]
     if current not in sources:
-        allowed = list(CONNECTION_ALLOWED.get(current, ()))
         raise Problem(
             "invalid-transition",
             f"`{name}` is not allowed from state `{current}`.",
             current_state=current,
             requested=name,
-            allowed=allowed,
+            allowed=_connection_allowed(principal, obj),
         )
     return current
 
 
 def transition_data_source_connect(session: Session, principal: Principal, obj: DataSource) -> None:
-    current = _connection_check(obj, "connect")
+    current = _connection_check(principal, obj, "connect")
     if not (obj.host is not None):
         raise Problem(
             "guard-failed",
             "The guard of `connect` is false: resource.host != null",
             current_state=current,
             requested="connect",
-            allowed=list(CONNECTION_ALLOWED.get(current, ())),
+            allowed=_connection_allowed(principal, obj),
         )
     now = events.utcnow()
     obj.status = "connecting"
@@ -412,7 +448,7 @@ def transition_data_source_connect(session: Session, principal: Principal, obj: 
 def transition_data_source_mark_connected(
     session: Session, principal: Principal, obj: DataSource
 ) -> None:
-    current = _connection_check(obj, "mark_connected")
+    current = _connection_check(principal, obj, "mark_connected")
     now = events.utcnow()
     obj.connected_at = now
     obj.last_error = None
@@ -440,7 +476,7 @@ def transition_data_source_mark_connected(
 def transition_data_source_mark_failing(
     session: Session, principal: Principal, obj: DataSource
 ) -> None:
-    current = _connection_check(obj, "mark_failing")
+    current = _connection_check(principal, obj, "mark_failing")
     now = events.utcnow()
     obj.status = "failing"
     events.emit(
@@ -464,7 +500,7 @@ def transition_data_source_mark_failing(
 
 
 def transition_data_source_pause(session: Session, principal: Principal, obj: DataSource) -> None:
-    current = _connection_check(obj, "pause")
+    current = _connection_check(principal, obj, "pause")
     now = events.utcnow()
     obj.status = "paused"
     session.add(
@@ -484,7 +520,7 @@ def transition_data_source_pause(session: Session, principal: Principal, obj: Da
 def transition_data_source_disconnect(
     session: Session, principal: Principal, obj: DataSource
 ) -> None:
-    current = _connection_check(obj, "disconnect")
+    current = _connection_check(principal, obj, "disconnect")
     now = events.utcnow()
     obj.status = "disconnected"
     events.emit(

@@ -51,42 +51,6 @@ class Workspace(TenantRoot, Base):
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
 
-class Member(TenantScoped, Base):
-    """A person who belongs to a workspace."""
-
-    __tablename__ = "members"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint("id", name="pk_members"),
-        sa.UniqueConstraint("tenant_id", "id", name="uq_members_tenant_id_id"),
-        sa.UniqueConstraint("tenant_id", "user_id", name="uq_members_user_id"),
-        sa.UniqueConstraint("tenant_id", "email", name="uq_members_email"),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["workspaces.id"], name="fk_members_tenant_id", ondelete="RESTRICT"
-        ),
-        sa.CheckConstraint(
-            "role IN ('owner', 'admin', 'analyst', 'viewer')", name="ck_members_role"
-        ),
-        sa.Index("ix_members_created_at", "tenant_id", "created_at", "id"),
-        sa.Index("ix_members_email", "tenant_id", "email", "created_at", "id"),
-        sa.Index("ix_members_role", "tenant_id", "role", "created_at", "id"),
-    )
-
-    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), sort_order=-2, default=uuid.uuid4)
-    user_id: Mapped[str] = mapped_column(sa.String(length=255), nullable=False)
-    email: Mapped[str] = mapped_column(sa.String(length=320), nullable=False)
-    display_name: Mapped[str | None] = mapped_column(sa.String(length=120), nullable=True)
-    role: Mapped[str] = mapped_column(
-        sa.String(length=7), nullable=False, default="viewer", server_default=sa.text("'viewer'")
-    )
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
-    )
-    version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
-
-
 class Project(TenantScoped, Base):
     """A collection of dashboards and data sources."""
 
@@ -127,6 +91,49 @@ class Project(TenantScoped, Base):
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
 
+class Member(TenantScoped, Base):
+    """A person who belongs to a workspace."""
+
+    __tablename__ = "members"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_members"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_members_tenant_id_id"),
+        sa.UniqueConstraint("tenant_id", "user_id", name="uq_members_user_id"),
+        sa.UniqueConstraint("tenant_id", "email", name="uq_members_email"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_members_tenant_id", ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "default_project_id"],
+            ["projects.tenant_id", "projects.id"],
+            name="fk_members_default_project_id",
+            ondelete="SET NULL (default_project_id)",
+        ),
+        sa.CheckConstraint(
+            "role IN ('owner', 'admin', 'analyst', 'viewer')", name="ck_members_role"
+        ),
+        sa.Index("ix_members_created_at", "tenant_id", "created_at", "id"),
+        sa.Index("ix_members_email", "tenant_id", "email", "created_at", "id"),
+        sa.Index("ix_members_role", "tenant_id", "role", "created_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), sort_order=-2, default=uuid.uuid4)
+    user_id: Mapped[str] = mapped_column(sa.String(length=255), nullable=False)
+    email: Mapped[str] = mapped_column(sa.String(length=320), nullable=False)
+    display_name: Mapped[str | None] = mapped_column(sa.String(length=120), nullable=True)
+    role: Mapped[str] = mapped_column(
+        sa.String(length=7), nullable=False, default="viewer", server_default=sa.text("'viewer'")
+    )
+    default_project_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
+    )
+    version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
 class DataSource(TenantScoped, Base):
     """A connection to a warehouse or database the dashboards query."""
 
@@ -141,7 +148,7 @@ class DataSource(TenantScoped, Base):
             ["tenant_id", "project_id"],
             ["projects.tenant_id", "projects.id"],
             name="fk_data_sources_project_id",
-            ondelete="RESTRICT",
+            ondelete="CASCADE",
         ),
         sa.CheckConstraint(
             "kind IN ('postgres', 'bigquery', 'snowflake', 'redshift')", name="ck_data_sources_kind"
@@ -198,6 +205,12 @@ class Dashboard(TenantScoped, Base):
             name="fk_dashboards_data_source_id",
             ondelete="SET NULL (data_source_id)",
         ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "copied_from"],
+            ["dashboards.tenant_id", "dashboards.id"],
+            name="fk_dashboards_copied_from",
+            ondelete="SET NULL (copied_from)",
+        ),
         sa.CheckConstraint(
             "visibility IN ('private', 'workspace')", name="ck_dashboards_visibility"
         ),
@@ -221,6 +234,7 @@ class Dashboard(TenantScoped, Base):
         sa.Integer(), nullable=False, default=60, server_default=sa.text("60")
     )
     data_source_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), nullable=True)
+    copied_from: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow

@@ -9,6 +9,8 @@ tree, so a list returns exactly what a read allows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -80,6 +82,30 @@ HOLDERS: dict[tuple[str, str], frozenset[str]] = {
     ("subscription", "resume"): frozenset({"owner"}),
     ("subscription", "cancel"): frozenset({"owner"}),
 }
+
+
+# Every role the spec defines, in spec order.
+ROLES: tuple[str, ...] = (
+    "viewer",
+    "analyst",
+    "admin",
+    "owner",
+    "support",
+)
+
+
+def check_roles(roles: Iterable[str]) -> None:
+    """Refuse roles the spec does not define (``ValueError`` naming them and the valid ones)."""
+    unknown = sorted({role for role in roles if role not in ROLES})
+    if unknown:
+        raise ValueError(
+            "unknown role"
+            + ("s" if len(unknown) > 1 else "")
+            + ": "
+            + ", ".join(unknown)
+            + "; valid roles: "
+            + ", ".join(ROLES)
+        )
 
 
 def holds(principal: Principal, entity: str, action: str) -> bool:

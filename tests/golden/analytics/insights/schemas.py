@@ -164,7 +164,8 @@ def _date(value: dt.date | None) -> str | None:
 
 
 def _decimal_out(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+    # Always the column's 4 places, so a write's response equals what a later read returns.
+    return None if value is None else str(value.quantize(Decimal("0.0001")))
 
 
 def _plain(value: Any) -> Any:
@@ -190,12 +191,14 @@ class MemberCreate(RequestModel):
     email: Email = Field(max_length=320)
     display_name: Text | None = Field(default=None, max_length=120)
     role: Literal["owner", "admin", "analyst", "viewer"] = Field(default="viewer")
+    default_project_id: Uuid | None = Field(default=None)
 
 
 class MemberUpdate(RequestModel):
     email: Email = Field(default=None, max_length=320)
     display_name: Text | None = Field(default=None, max_length=120)
     role: Literal["owner", "admin", "analyst", "viewer"] = Field(default=None)
+    default_project_id: Uuid | None = Field(default=None)
 
 
 def dump_member(obj: Member) -> dict[str, Any]:
@@ -205,6 +208,7 @@ def dump_member(obj: Member) -> dict[str, Any]:
         "email": _plain(obj.email),
         "display_name": _plain(obj.display_name),
         "role": _plain(obj.role),
+        "default_project_id": _uuid(obj.default_project_id),
         "created_at": _datetime(obj.created_at),
         "updated_at": _datetime(obj.updated_at),
     }
@@ -241,6 +245,7 @@ class DashboardCreate(RequestModel):
     visibility: Literal["private", "workspace"] = Field(default="private")
     refresh_minutes: Int = Field(default=60, ge=5, le=1440)
     data_source_id: Uuid | None = Field(default=None)
+    copied_from: Uuid | None = Field(default=None)
 
 
 class DashboardUpdate(RequestModel):
@@ -249,6 +254,7 @@ class DashboardUpdate(RequestModel):
     visibility: Literal["private", "workspace"] = Field(default=None)
     refresh_minutes: Int = Field(default=None, ge=5, le=1440)
     data_source_id: Uuid | None = Field(default=None)
+    copied_from: Uuid | None = Field(default=None)
 
 
 def dump_dashboard(obj: Dashboard) -> dict[str, Any]:
@@ -262,6 +268,7 @@ def dump_dashboard(obj: Dashboard) -> dict[str, Any]:
         "published_at": _datetime(obj.published_at),
         "refresh_minutes": _plain(obj.refresh_minutes),
         "data_source_id": _uuid(obj.data_source_id),
+        "copied_from": _uuid(obj.copied_from),
         "created_at": _datetime(obj.created_at),
         "updated_at": _datetime(obj.updated_at),
     }

@@ -56,6 +56,28 @@ def test_stale_if_match_on_delete_is_412(api: Api, resource: str) -> None:
     assert api.client.get(url, headers=headers).status_code == 404
 
 
+PRECONDITIONED = [n for n in READABLE if RESOURCES[n]["require_precondition"]]
+
+
+@pytest.mark.parametrize("resource", PRECONDITIONED)
+def test_writes_without_if_match_are_428(api: Api, resource: str) -> None:
+    spec = RESOURCES[resource]
+    tenant = api.tenant()
+    headers = api.headers(tenant)
+    del headers["If-Match"]
+    created = api.create(resource, tenant)
+    url = api.url(resource, created["id"])
+    before = api.client.get(url, headers=headers).json()
+    writes = [("PATCH", url, spec["update"])] if "update" in spec["operations"] else []
+    writes += [("DELETE", url, None)] if "delete" in spec["operations"] else []
+    writes += [("POST", f"{url}/{t}", None) for t in spec["transitions"]]
+    for method, target, body in writes:
+        response = api.client.request(method, target, json=body, headers=headers)
+        assert response.status_code == 428, (method, target, response.text)
+        assert response.json()["type"].endswith("/precondition-required")
+    assert api.client.get(url, headers=headers).json() == before
+
+
 @pytest.mark.parametrize("resource", READABLE)
 def test_if_none_match_gives_304(api: Api, resource: str) -> None:
     tenant = api.tenant()

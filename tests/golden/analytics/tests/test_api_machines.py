@@ -8,7 +8,14 @@ import pytest
 
 from insights.models import OutboxEvent, TransitionRecord
 from tests.api_support import Api
-from tests.spec_tables import ACCESS, EVENTS, GUARD_FAILURES, RESOURCES, TRANSITIONS
+from tests.spec_tables import (
+    ACCESS,
+    EVENTS,
+    GUARD_FAILURES,
+    RESOURCES,
+    TRANSITION_ROLES,
+    TRANSITIONS,
+)
 
 EMITS = {(resource, action): types for resource, action, types in EVENTS}
 
@@ -52,6 +59,58 @@ def test_state_transition_table(
         assert after == before
         assert api.count(tenant, TransitionRecord) == records
         assert api.count(tenant, OutboxEvent) == events
+
+
+@pytest.mark.parametrize(
+    ("resource", "role", "state", "transition", "allowed"),
+    TRANSITION_ROLES,
+    ids=[f"{r}-{role}-{s}-{t}" for r, role, s, t, _ in TRANSITION_ROLES],
+)
+def test_invalid_transition_lists_only_what_the_caller_may_run(
+    api: Api, resource: str, role: str, state: str, transition: str, allowed: list[str]
+) -> None:
+    spec = RESOURCES[resource]
+    tenant = api.tenant()
+    created = api.create(resource, tenant)
+    api.set_fields(resource, tenant, created["id"], **{spec["state_field"]: state})
+    response = api.client.post(
+        api.url(resource, created["id"], f"/{transition}"), headers=api.headers(tenant, [role])
+    )
+    assert response.status_code == 409, response.text
+    problem = response.json()
+    assert problem["type"].endswith("/invalid-transition")
+    assert problem["allowed"] == allowed
+
+
+TRANSITIONABLE = [
+    name
+    for name, spec in RESOURCES.items()
+    if spec["transitions"] and "create" in spec["operations"]
+]
+
+
+@pytest.mark.parametrize("resource", TRANSITIONABLE)
+@pytest.mark.parametrize(
+    "body", [{"state": "x"}, {}, [], "null"], ids=["object", "empty-object", "array", "text"]
+)
+def test_transition_refuses_a_request_body(api: Api, resource: str, body: object) -> None:
+    """The contract gives transitions no request body: one sent is a 400, never ignored."""
+    spec = RESOURCES[resource]
+    tenant = api.tenant()
+    created = api.create(resource, tenant)
+    before = api.read(resource, tenant, created["id"]).json()
+    records = api.count(tenant, TransitionRecord)
+    url = api.url(resource, created["id"], f"/{spec['transitions'][0]}")
+    if isinstance(body, str):
+        response = api.client.post(url, content=body, headers=api.headers(tenant))
+    else:
+        response = api.client.post(
+            url, json={spec["state_field"]: "x"} if body else body, headers=api.headers(tenant)
+        )
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert api.read(resource, tenant, created["id"]).json() == before
+    assert api.count(tenant, TransitionRecord) == records
 
 
 @pytest.mark.parametrize(("resource", "transition", "state", "nulls"), GUARD_FAILURES)

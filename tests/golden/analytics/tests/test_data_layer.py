@@ -98,6 +98,26 @@ def make_workspace(
     return obj
 
 
+def make_project(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed Project of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
+    tid = _tenant_of(session, tenant_id)
+    values.setdefault("tenant_id", tid)
+    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
+        make_workspace(session, tid)
+    values.setdefault("name", _text(32))
+    obj = models.Project(**values)
+    session.add(obj)
+    session.flush()
+    return obj
+
+
 def make_member(
     session: Session,
     tenant_id: uuid.UUID | None = None,
@@ -114,26 +134,6 @@ def make_member(
     values.setdefault("user_id", _text(32))
     values.setdefault("email", _text(12) + "@example.com")
     obj = models.Member(**values)
-    session.add(obj)
-    session.flush()
-    return obj
-
-
-def make_project(
-    session: Session,
-    tenant_id: uuid.UUID | None = None,
-    *,
-    ensure_tenant: bool = True,
-    **values: Any,
-) -> Any:
-    """A flushed Project of the session's tenant (or ``tenant_id``); the tenant row is
-    created first when it is the session's own (``ensure_tenant=False``: never)."""
-    tid = _tenant_of(session, tenant_id)
-    values.setdefault("tenant_id", tid)
-    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
-        make_workspace(session, tid)
-    values.setdefault("name", _text(32))
-    obj = models.Project(**values)
     session.add(obj)
     session.flush()
     return obj
@@ -292,8 +292,8 @@ def make_transition_record(
 # (model class, factory, a datetime column the bulk-update test overwrites)
 TENANT_MODELS = [
     pytest.param(models.Workspace, make_workspace, "updated_at", id="workspaces"),
-    pytest.param(models.Member, make_member, "updated_at", id="members"),
     pytest.param(models.Project, make_project, "updated_at", id="projects"),
+    pytest.param(models.Member, make_member, "updated_at", id="members"),
     pytest.param(models.DataSource, make_data_source, "updated_at", id="data_sources"),
     pytest.param(models.Dashboard, make_dashboard, "published_at", id="dashboards"),
     pytest.param(models.ApiKey, make_api_key, "updated_at", id="api_keys"),
@@ -358,9 +358,11 @@ def test_t02_no_unique_constraint_without_tenant_id() -> None:
 
 
 COMPOSITE_REFS = [
+    pytest.param(make_member, make_project, "default_project_id", id="Member.default_project_id"),
     pytest.param(make_data_source, make_project, "project_id", id="DataSource.project_id"),
     pytest.param(make_dashboard, make_project, "project_id", id="Dashboard.project_id"),
     pytest.param(make_dashboard, make_data_source, "data_source_id", id="Dashboard.data_source_id"),
+    pytest.param(make_dashboard, make_dashboard, "copied_from", id="Dashboard.copied_from"),
 ]
 
 
@@ -378,12 +380,28 @@ def test_t01_child_cannot_point_at_another_tenants_parent(
 
 SET_NULL_REFS = [
     pytest.param(
+        models.Member,
+        models.Project,
+        make_member,
+        make_project,
+        "default_project_id",
+        id="Member.default_project_id",
+    ),
+    pytest.param(
         models.Dashboard,
         models.DataSource,
         make_dashboard,
         make_data_source,
         "data_source_id",
         id="Dashboard.data_source_id",
+    ),
+    pytest.param(
+        models.Dashboard,
+        models.Dashboard,
+        make_dashboard,
+        make_dashboard,
+        "copied_from",
+        id="Dashboard.copied_from",
     ),
 ]
 
@@ -528,19 +546,19 @@ def test_t05_new_rows_take_the_session_tenant_and_refuse_others(
 ) -> None:
     tenant_a, tenant_b = _tenants()
     with open_session(factory, tenant_a) as session:
-        row = make_member(session)
+        row = make_project(session)
         assert row.tenant_id == tenant_a
         with pytest.raises(TenantMismatch):
-            make_member(session, tenant_b)
+            make_project(session, tenant_b)
         session.rollback()
     with open_session(factory, tenant_a) as session:
-        row = make_member(session)
+        row = make_project(session)
         row.tenant_id = tenant_b
         with pytest.raises(TenantMismatch):
             session.flush()
         session.rollback()
     with open_session(factory, tenant_a) as session, pytest.raises(TenantMismatch):
-        session.execute(sa.insert(models.Member).values(tenant_id=tenant_b))
+        session.execute(sa.insert(models.Project).values(tenant_id=tenant_b))
 
 
 # --- T-05: bulk UPDATE / DELETE carry the criterion -------------------------------------------
@@ -595,8 +613,8 @@ def test_t06_identity_map_does_not_leak_across_sessions(
 
 _ISOLATED = {
     "workspaces",
-    "members",
     "projects",
+    "members",
     "data_sources",
     "dashboards",
     "api_keys",

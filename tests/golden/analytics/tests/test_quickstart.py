@@ -42,13 +42,42 @@ def test_quickstart(
     token = capsys.readouterr().out.strip()
     app = create_app(from_env())
     with TestClient(app) as client:
-        path = "/v1/workspaces/{tenant}"
+        path = "/v1/members"
         response = client.get(
             path.format(tenant=tenant), headers={"Authorization": f"Bearer {token}"}
         )
         assert response.status_code == 200, response.text
         assert client.get(path.format(tenant=tenant)).status_code == 401
     app.state.engine.dispose()
+
+
+def test_token_refuses_roles_the_spec_does_not_define(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("JWT_SECRET", raising=False)
+    monkeypatch.setenv("INSIGHTS_ENV", "development")
+    tenant = str(uuid.uuid4())
+    roles = ["viewer", "analyst", "admin", "owner", "support"]
+    assert (
+        main(
+            [
+                "token",
+                "--tenant",
+                tenant,
+                "--sub",
+                "alice",
+                "--roles",
+                ",".join([*roles[:1], "not-a-role"]),
+            ]
+        )
+        == 2
+    )
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    error = captured.err.strip()
+    assert len(error.splitlines()) == 1, error
+    assert "not-a-role" in error
+    assert all(role in error for role in roles)
 
 
 def test_refuses_to_start_without_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:

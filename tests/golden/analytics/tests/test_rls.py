@@ -43,8 +43,8 @@ pytestmark = pytest.mark.skipif(
 # Every table with row-level security, and the column its policy compares.
 RLS_TABLES = {
     "workspaces": "id",
-    "members": "tenant_id",
     "projects": "tenant_id",
+    "members": "tenant_id",
     "data_sources": "tenant_id",
     "dashboards": "tenant_id",
     "api_keys": "tenant_id",
@@ -157,6 +157,26 @@ def make_workspace(
     return obj
 
 
+def make_project(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed Project of the session's tenant (or ``tenant_id``); the tenant row is
+    created first when it is the session's own (``ensure_tenant=False``: never)."""
+    tid = _tenant_of(session, tenant_id)
+    values.setdefault("tenant_id", tid)
+    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
+        make_workspace(session, tid)
+    values.setdefault("name", _text(32))
+    obj = models.Project(**values)
+    session.add(obj)
+    session.flush()
+    return obj
+
+
 def make_member(
     session: Session,
     tenant_id: uuid.UUID | None = None,
@@ -173,26 +193,6 @@ def make_member(
     values.setdefault("user_id", _text(32))
     values.setdefault("email", _text(12) + "@example.com")
     obj = models.Member(**values)
-    session.add(obj)
-    session.flush()
-    return obj
-
-
-def make_project(
-    session: Session,
-    tenant_id: uuid.UUID | None = None,
-    *,
-    ensure_tenant: bool = True,
-    **values: Any,
-) -> Any:
-    """A flushed Project of the session's tenant (or ``tenant_id``); the tenant row is
-    created first when it is the session's own (``ensure_tenant=False``: never)."""
-    tid = _tenant_of(session, tenant_id)
-    values.setdefault("tenant_id", tid)
-    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
-        make_workspace(session, tid)
-    values.setdefault("name", _text(32))
-    obj = models.Project(**values)
     session.add(obj)
     session.flush()
     return obj
@@ -351,8 +351,8 @@ def make_transition_record(
 # (model class, factory, a datetime column the bulk-update test overwrites)
 TENANT_MODELS = [
     pytest.param(models.Workspace, make_workspace, "updated_at", id="workspaces"),
-    pytest.param(models.Member, make_member, "updated_at", id="members"),
     pytest.param(models.Project, make_project, "updated_at", id="projects"),
+    pytest.param(models.Member, make_member, "updated_at", id="members"),
     pytest.param(models.DataSource, make_data_source, "updated_at", id="data_sources"),
     pytest.param(models.Dashboard, make_dashboard, "published_at", id="dashboards"),
     pytest.param(models.ApiKey, make_api_key, "updated_at", id="api_keys"),
@@ -498,7 +498,7 @@ def test_t13_empty_setting_after_commit_is_not_a_cast_error(
 ) -> None:
     tenant = uuid.uuid4()
     with open_session(factory, tenant) as session:
-        make_member(session)
+        make_project(session)
         session.commit()
     with app_engine.begin() as conn:
         assert conn.execute(sa.text("SELECT current_setting('app.tenant_id', true)")).scalar() in (
@@ -588,7 +588,7 @@ def test_app_role_cannot_lift_rls_with_any_setting(
                     assert _write_foreign_rows(conn, tenant_b) == {}, where
                     session = Session(bind=conn, join_transaction_mode="create_savepoint")
                     with pytest.raises(DBAPIError):
-                        make_member(session, tenant_b, ensure_tenant=False)
+                        make_project(session, tenant_b, ensure_tenant=False)
                     session.close()
 
 
@@ -653,10 +653,10 @@ def test_the_operator_role_sees_and_writes_every_tenant(
             owners = set(session.scalars(sa.select(column).where(column.in_([tenant_a, tenant_b]))))
             assert owners == {tenant_a, tenant_b}, model.__tablename__
         new_tenant = uuid.uuid4()
-        make_member(session, new_tenant)
+        make_project(session, new_tenant)
         session.commit()
     with open_session(factory, new_tenant) as session:
-        assert session.scalars(sa.select(models.Member.id)).all()
+        assert session.scalars(sa.select(models.Project.id)).all()
 
 
 def test_cross_tenant_sessions_of_the_app_role_are_refused(

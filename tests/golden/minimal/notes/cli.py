@@ -3,7 +3,7 @@
 
 notes migrate                      # apply the Alembic migrations to DATABASE_URL
 notes tenant create --name Acme    # prints the new tenant id
-notes token --tenant ID --sub alice --roles reader,writer
+notes token --tenant ID --sub alice --roles reader
 notes serve                        # http://127.0.0.1:8000/docs
 """
 
@@ -153,6 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(create_tenant(settings, args.name))
         elif args.command == "token":
             roles = [r.strip() for r in args.roles.split(",") if r.strip()]
+            from notes.permissions import check_roles
+
+            check_roles(roles)
             print(issue_token(settings, args.tenant, args.sub, roles, args.ttl))
     except (ConfigurationError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

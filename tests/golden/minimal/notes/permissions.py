@@ -9,6 +9,8 @@ tree, so a list returns exactly what a read allows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -23,6 +25,27 @@ HOLDERS: dict[tuple[str, str], frozenset[str]] = {
     ("note", "update"): frozenset({"writer"}),
     ("note", "delete"): frozenset({"writer"}),
 }
+
+
+# Every role the spec defines, in spec order.
+ROLES: tuple[str, ...] = (
+    "reader",
+    "writer",
+)
+
+
+def check_roles(roles: Iterable[str]) -> None:
+    """Refuse roles the spec does not define (``ValueError`` naming them and the valid ones)."""
+    unknown = sorted({role for role in roles if role not in ROLES})
+    if unknown:
+        raise ValueError(
+            "unknown role"
+            + ("s" if len(unknown) > 1 else "")
+            + ": "
+            + ", ".join(unknown)
+            + "; valid roles: "
+            + ", ".join(ROLES)
+        )
 
 
 def holds(principal: Principal, entity: str, action: str) -> bool:

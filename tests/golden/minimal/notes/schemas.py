@@ -155,7 +155,8 @@ def _date(value: dt.date | None) -> str | None:
 
 
 def _decimal_out(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+    # Always the column's 4 places, so a write's response equals what a later read returns.
+    return None if value is None else str(value.quantize(Decimal("0.0001")))
 
 
 def _plain(value: Any) -> Any:

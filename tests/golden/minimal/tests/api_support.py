@@ -24,8 +24,12 @@ STRANGER = "stranger"
 _sequence = itertools.count(1)
 
 
-def _vary(value: Any, n: int) -> Any:
-    return value.replace("0", str(n), 1) if isinstance(value, str) else value
+def _vary(value: Any, n: int, limit: int | None = None) -> Any:
+    """The sample with its first "0" replaced by ``n``, cut from the left to ``limit``."""
+    if not isinstance(value, str):
+        return value
+    varied = value.replace("0", str(n), 1)
+    return varied[-limit:] if limit is not None and len(varied) > limit else varied
 
 
 class Api:
@@ -46,19 +50,30 @@ class Api:
         sub: str = CREATOR,
         **extra: str,
     ) -> dict[str, str]:
+        """A bearer token's headers. ``If-Match: *`` (matches any ETag) lets writes pass
+        ``require_precondition``; tests of preconditions send their own or remove it."""
         token = self.verifier.issue(sub, tenant, ROLES if roles is None else roles)
-        return {"Authorization": f"Bearer {token}", **extra}
+        return {"Authorization": f"Bearer {token}", "If-Match": "*", **extra}
 
     # -- objects ---------------------------------------------------------------------------
-    def body(self, resource: str, tenant: uuid.UUID, n: int | None = None) -> dict[str, Any]:
+    def body(
+        self,
+        resource: str,
+        tenant: uuid.UUID,
+        n: int | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A create body from the spec's sample; ``values`` override (or add) fields."""
         spec = RESOURCES[resource]
         n = next(_sequence) if n is None else n
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = dict(values or {})
         for name, value in spec["sample"].items():
+            if name in out:
+                continue
             if isinstance(value, dict) and set(value) == {"$ref"}:
                 out[name] = self.create(self.resource_of(value["$ref"]), tenant)["id"]
             elif name in spec["varying"]:
-                out[name] = _vary(value, n)
+                out[name] = _vary(value, n, spec["varying"][name])
             else:
                 out[name] = value
         return out
@@ -71,11 +86,17 @@ class Api:
         raise LookupError(f"no resource creates {entity}; the suite cannot make one")
 
     def create(
-        self, resource: str, tenant: uuid.UUID, *, sub: str = CREATOR, n: int | None = None
+        self,
+        resource: str,
+        tenant: uuid.UUID,
+        *,
+        sub: str = CREATOR,
+        n: int | None = None,
+        values: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         response = self.client.post(
             RESOURCES[resource]["path"],
-            json=self.body(resource, tenant, n),
+            json=self.body(resource, tenant, n, values),
             headers=self.headers(tenant, sub=sub),
         )
         assert response.status_code == 201, response.text
@@ -99,6 +120,15 @@ class Api:
             for name, value in values.items():
                 setattr(obj, name, value)
             session.commit()
+
+    def row(self, resource: str, tenant: uuid.UUID, obj_id: str) -> dict[str, Any] | None:
+        """The stored columns of an object, soft-deleted or not; None once it is gone."""
+        model = self.model(resource)
+        with open_session(self.factory, tenant) as session:
+            obj = session.get(model, uuid.UUID(obj_id))
+            if obj is None:
+                return None
+            return {c.key: getattr(obj, c.key) for c in sa.inspect(model).column_attrs}
 
     def count(self, tenant: uuid.UUID, model: Any, *criteria: Any) -> int:
         with open_session(self.factory, tenant) as session:

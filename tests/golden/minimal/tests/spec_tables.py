@@ -16,9 +16,10 @@ RESOURCES: dict[str, dict[str, Any]] = {
         "operations": ["list", "read", "create", "update", "delete"],
         "transitions": [],
         "is_tenant": False,
+        "require_precondition": False,
         "sample": {"title": "sample-0", "body": "Sample text 0."},
-        "varying": ["title", "body"],
-        "update": {"title": "sample-7777"},
+        "varying": {"title": 200, "body": None},
+        "update": {"title": "Updated"},
         "state_field": None,
         "sorts": ["title", "created_at"],
     }
@@ -47,6 +48,18 @@ ROLE_MATRIX: list[tuple[Any, ...]] = [
 
 # (resource, state, transition, expected status, target state or problem slug, allowed from state)
 TRANSITIONS: list[tuple[Any, ...]] = []
+
+# (resource, role, state, a transition the role may run but not from the state, the
+# transitions the role may run from the state: what its 409 lists)
+TRANSITION_ROLES: list[tuple[Any, ...]] = []
+
+# (parent resource, child resource, reference field, on_delete, status of deleting the parent,
+# the child afterwards: kept | null | gone)
+DELETES: list[tuple[Any, ...]] = []
+
+# (child resource, reference field, parent resource, role that may not read the parent,
+# create | update): naming the parent must be answered like naming a missing object
+HIDDEN_REFERENCES: list[tuple[Any, ...]] = []
 
 # (resource, transition, a source state, fields set to null so that the guard is false)
 GUARD_FAILURES: list[tuple[Any, ...]] = []

@@ -40,6 +40,35 @@ def test_quickstart(
     app.state.engine.dispose()
 
 
+def test_token_refuses_roles_the_spec_does_not_define(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("JWT_SECRET", raising=False)
+    monkeypatch.setenv("NOTES_ENV", "development")
+    tenant = str(uuid.uuid4())
+    roles = ["reader", "writer"]
+    assert (
+        main(
+            [
+                "token",
+                "--tenant",
+                tenant,
+                "--sub",
+                "alice",
+                "--roles",
+                ",".join([*roles[:1], "not-a-role"]),
+            ]
+        )
+        == 2
+    )
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    error = captured.err.strip()
+    assert len(error.splitlines()) == 1, error
+    assert "not-a-role" in error
+    assert all(role in error for role in roles)
+
+
 def test_refuses_to_start_without_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("JWT_SECRET", raising=False)
     monkeypatch.delenv("NOTES_ENV", raising=False)

@@ -38,6 +38,7 @@ class Authorize:
     ) -> Principal:
         # async: no I/O here, so no worker-thread round trip per request.
         reject_unknown_query_parameters(request)
+        await reject_unexpected_body(request)
         if self.collection and not permissions.holds(principal, self.entity, self.action):
             raise forbidden(self.action, self.entity)
         return principal
@@ -56,6 +57,17 @@ def reject_unknown_query_parameters(request: Request) -> None:
             "bad-request",
             "Unknown query parameters: " + ", ".join(f"`{name}`" for name in unknown) + ".",
         )
+
+
+async def reject_unexpected_body(request: Request) -> None:
+    """Strict requests: an operation whose contract has no request body (reads, deletes,
+    transitions) refuses one with 400 instead of ignoring it."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or dependant.body_params:
+        return
+    if await request.body():
+        raise Problem("bad-request", "This operation takes no request body.")
 
 
 def forbidden(action: str, entity: str) -> Problem:

@@ -57,7 +57,7 @@ def list_api_keys(
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
     sort: Literal["created_at", "-created_at"] = Query(default="-created_at"),
-    revoked: bool | None = Query(default=None),
+    q__revoked: bool | None = Query(default=None, alias="revoked"),
     principal: Principal = Depends(Authorize("api_key", "list", collection=True)),
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
@@ -65,8 +65,8 @@ def list_api_keys(
         permissions.filter_api_key_list(principal),
         permissions.filter_api_key_read(principal),
     )
-    if revoked is not None:
-        statement = statement.where(ApiKey.revoked == revoked)
+    if q__revoked is not None:
+        statement = statement.where(ApiKey.revoked == q__revoked)
     page = paginate(
         session,
         statement,

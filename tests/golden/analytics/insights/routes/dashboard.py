@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from insights import permissions
+from insights import deletion, permissions
 from insights.auth import Principal
 from insights.models import Dashboard, DataSource, Project
 from insights.pagination import SortKey, paginate
@@ -50,23 +50,41 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Dashboard:
     return obj
 
 
-def _check_refs(session: Session, values: dict[str, object]) -> None:
-    """A reference must name an object of the caller's tenant (422 otherwise)."""
+def _check_refs(session: Session, principal: Principal, values: dict[str, object]) -> None:
+    """A reference must name a live object of the caller's tenant that the caller may read.
+
+    One answer (422) for a missing object and for one the caller may not read: the two are
+    indistinguishable, as they are on reads.
+    """
     missing = []
     if values.get("project_id") is not None:
         found = session.scalar(
             sa.select(Project.id).where(
-                Project.id == values["project_id"], Project.deleted_at.is_(None)
+                Project.id == values["project_id"],
+                Project.deleted_at.is_(None),
+                permissions.filter_project_read(principal),
             )
         )
         if found is None:
             missing.append({"pointer": "/project_id", "message": "no such object"})
     if values.get("data_source_id") is not None:
         found = session.scalar(
-            sa.select(DataSource.id).where(DataSource.id == values["data_source_id"])
+            sa.select(DataSource.id).where(
+                DataSource.id == values["data_source_id"],
+                permissions.filter_data_source_read(principal),
+            )
         )
         if found is None:
             missing.append({"pointer": "/data_source_id", "message": "no such object"})
+    if values.get("copied_from") is not None:
+        found = session.scalar(
+            sa.select(Dashboard.id).where(
+                Dashboard.id == values["copied_from"],
+                permissions.filter_dashboard_read(principal),
+            )
+        )
+        if found is None:
+            missing.append({"pointer": "/copied_from", "message": "no such object"})
     if missing:
         raise Problem("validation-error", "A reference names no object.", errors=missing)
 
@@ -78,9 +96,9 @@ def list_dashboards(
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
     sort: Literal["title", "-title", "created_at", "-created_at"] = Query(default="-created_at"),
-    project_id: uuid.UUID | None = Query(default=None),
-    title: Text | None = Query(default=None, max_length=200),
-    visibility: Literal["private", "workspace"] | None = Query(default=None),
+    q__project_id: uuid.UUID | None = Query(default=None, alias="project_id"),
+    q__title: Text | None = Query(default=None, alias="title", max_length=200),
+    q__visibility: Literal["private", "workspace"] | None = Query(default=None, alias="visibility"),
     principal: Principal = Depends(Authorize("dashboard", "list", collection=True)),
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
@@ -88,12 +106,12 @@ def list_dashboards(
         permissions.filter_dashboard_list(principal),
         permissions.filter_dashboard_read(principal),
     )
-    if project_id is not None:
-        statement = statement.where(Dashboard.project_id == project_id)
-    if title is not None:
-        statement = statement.where(Dashboard.title == title)
-    if visibility is not None:
-        statement = statement.where(Dashboard.visibility == visibility)
+    if q__project_id is not None:
+        statement = statement.where(Dashboard.project_id == q__project_id)
+    if q__title is not None:
+        statement = statement.where(Dashboard.title == q__title)
+    if q__visibility is not None:
+        statement = statement.where(Dashboard.visibility == q__visibility)
     page = paginate(
         session,
         statement,
@@ -140,7 +158,7 @@ def create_dashboard(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     values = body.model_dump()
-    _check_refs(session, values)
+    _check_refs(session, principal, values)
     obj = Dashboard(**values)
     obj.owner_id = principal.subject
     if not permissions.allows_dashboard_create(principal, obj):
@@ -164,7 +182,7 @@ def update_dashboard(
         raise forbidden("update", "dashboard")
     check_if_match(obj.version, if_match, required=False)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
-    _check_refs(session, changes)
+    _check_refs(session, principal, changes)
     for name, value in changes.items():
         setattr(obj, name, value)
     commit(session)
@@ -183,6 +201,6 @@ def delete_dashboard(
     if not permissions.allows_dashboard_delete(principal, obj):
         raise forbidden("delete", "dashboard")
     check_if_match(obj.version, if_match, required=False)
-    session.delete(obj)
+    deletion.delete(session, obj)
     commit(session)
     return Response(status_code=204)

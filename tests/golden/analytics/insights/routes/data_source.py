@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from insights import machines, permissions
+from insights import deletion, machines, permissions
 from insights.auth import Principal
 from insights.models import DataSource, Project
 from insights.pagination import SortKey, paginate
@@ -49,13 +49,19 @@ def _load(session: Session, principal: Principal, raw_id: str) -> DataSource:
     return obj
 
 
-def _check_refs(session: Session, values: dict[str, object]) -> None:
-    """A reference must name an object of the caller's tenant (422 otherwise)."""
+def _check_refs(session: Session, principal: Principal, values: dict[str, object]) -> None:
+    """A reference must name a live object of the caller's tenant that the caller may read.
+
+    One answer (422) for a missing object and for one the caller may not read: the two are
+    indistinguishable, as they are on reads.
+    """
     missing = []
     if values.get("project_id") is not None:
         found = session.scalar(
             sa.select(Project.id).where(
-                Project.id == values["project_id"], Project.deleted_at.is_(None)
+                Project.id == values["project_id"],
+                Project.deleted_at.is_(None),
+                permissions.filter_project_read(principal),
             )
         )
         if found is None:
@@ -71,10 +77,12 @@ def list_data_sources(
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
     sort: Literal["name", "-name", "created_at", "-created_at"] = Query(default="-created_at"),
-    project_id: uuid.UUID | None = Query(default=None),
-    kind: Literal["postgres", "bigquery", "snowflake", "redshift"] | None = Query(default=None),
-    status: Literal["draft", "connecting", "active", "failing", "paused", "disconnected"]
-    | None = Query(default=None),
+    q__project_id: uuid.UUID | None = Query(default=None, alias="project_id"),
+    q__kind: Literal["postgres", "bigquery", "snowflake", "redshift"] | None = Query(
+        default=None, alias="kind"
+    ),
+    q__status: Literal["draft", "connecting", "active", "failing", "paused", "disconnected"]
+    | None = Query(default=None, alias="status"),
     principal: Principal = Depends(Authorize("data_source", "list", collection=True)),
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
@@ -82,12 +90,12 @@ def list_data_sources(
         permissions.filter_data_source_list(principal),
         permissions.filter_data_source_read(principal),
     )
-    if project_id is not None:
-        statement = statement.where(DataSource.project_id == project_id)
-    if kind is not None:
-        statement = statement.where(DataSource.kind == kind)
-    if status is not None:
-        statement = statement.where(DataSource.status == status)
+    if q__project_id is not None:
+        statement = statement.where(DataSource.project_id == q__project_id)
+    if q__kind is not None:
+        statement = statement.where(DataSource.kind == q__kind)
+    if q__status is not None:
+        statement = statement.where(DataSource.status == q__status)
     page = paginate(
         session,
         statement,
@@ -134,7 +142,7 @@ def create_data_source(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     values = body.model_dump()
-    _check_refs(session, values)
+    _check_refs(session, principal, values)
     obj = DataSource(**values)
     obj.status = "draft"
     if not permissions.allows_data_source_create(principal, obj):
@@ -158,7 +166,7 @@ def update_data_source(
         raise forbidden("update", "data_source")
     check_if_match(obj.version, if_match, required=False)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
-    _check_refs(session, changes)
+    _check_refs(session, principal, changes)
     for name, value in changes.items():
         setattr(obj, name, value)
     commit(session)
@@ -177,7 +185,7 @@ def delete_data_source(
     if not permissions.allows_data_source_delete(principal, obj):
         raise forbidden("delete", "data_source")
     check_if_match(obj.version, if_match, required=False)
-    session.delete(obj)
+    deletion.delete(session, obj)
     commit(session)
     return Response(status_code=204)
 

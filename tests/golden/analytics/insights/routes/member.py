@@ -10,11 +10,11 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from insights import permissions
+from insights import deletion, permissions
 from insights.auth import Principal
-from insights.models import Member
+from insights.models import Member, Project
 from insights.pagination import SortKey, paginate
-from insights.problems import not_found
+from insights.problems import Problem, not_found
 from insights.routes import (
     Authorize,
     check_if_match,
@@ -56,6 +56,27 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Member:
     return obj
 
 
+def _check_refs(session: Session, principal: Principal, values: dict[str, object]) -> None:
+    """A reference must name a live object of the caller's tenant that the caller may read.
+
+    One answer (422) for a missing object and for one the caller may not read: the two are
+    indistinguishable, as they are on reads.
+    """
+    missing = []
+    if values.get("default_project_id") is not None:
+        found = session.scalar(
+            sa.select(Project.id).where(
+                Project.id == values["default_project_id"],
+                Project.deleted_at.is_(None),
+                permissions.filter_project_read(principal),
+            )
+        )
+        if found is None:
+            missing.append({"pointer": "/default_project_id", "message": "no such object"})
+    if missing:
+        raise Problem("validation-error", "A reference names no object.", errors=missing)
+
+
 @router.get("", operation_id="list_members")
 def list_members(
     request: Request,
@@ -63,8 +84,10 @@ def list_members(
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
     sort: Literal["email", "-email", "created_at", "-created_at"] = Query(default="-created_at"),
-    email: Email | None = Query(default=None, max_length=320),
-    role: Literal["owner", "admin", "analyst", "viewer"] | None = Query(default=None),
+    q__email: Email | None = Query(default=None, alias="email", max_length=320),
+    q__role: Literal["owner", "admin", "analyst", "viewer"] | None = Query(
+        default=None, alias="role"
+    ),
     principal: Principal = Depends(Authorize("member", "list", collection=True)),
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
@@ -72,10 +95,10 @@ def list_members(
         permissions.filter_member_list(principal),
         permissions.filter_member_read(principal),
     )
-    if email is not None:
-        statement = statement.where(Member.email == email)
-    if role is not None:
-        statement = statement.where(Member.role == role)
+    if q__email is not None:
+        statement = statement.where(Member.email == q__email)
+    if q__role is not None:
+        statement = statement.where(Member.role == q__role)
     page = paginate(
         session,
         statement,
@@ -123,6 +146,7 @@ def create_member(
 ) -> JSONResponse:
     check_writable(principal, body.model_fields_set, CREATE_RESTRICTED)
     values = body.model_dump()
+    _check_refs(session, principal, values)
     obj = Member(**values)
     if not permissions.allows_member_create(principal, obj):
         raise forbidden("create", "member")
@@ -146,6 +170,7 @@ def update_member(
     check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
     check_if_match(obj.version, if_match, required=False)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
+    _check_refs(session, principal, changes)
     for name, value in changes.items():
         setattr(obj, name, value)
     commit(session)
@@ -164,6 +189,6 @@ def delete_member(
     if not permissions.allows_member_delete(principal, obj):
         raise forbidden("delete", "member")
     check_if_match(obj.version, if_match, required=False)
-    session.delete(obj)
+    deletion.delete(session, obj)
     commit(session)
     return Response(status_code=204)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from insights import events, permissions
+from insights import deletion, events, permissions
 from insights.auth import Principal
 from insights.models import Project
 from insights.pagination import SortKey, paginate
@@ -59,8 +59,8 @@ def list_projects(
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
     sort: Literal["name", "-name", "created_at", "-created_at"] = Query(default="-created_at"),
-    name: Text | None = Query(default=None, min_length=1, max_length=120),
-    archived: bool | None = Query(default=None),
+    q__name: Text | None = Query(default=None, alias="name", min_length=1, max_length=120),
+    q__archived: bool | None = Query(default=None, alias="archived"),
     principal: Principal = Depends(Authorize("project", "list", collection=True)),
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
@@ -69,10 +69,10 @@ def list_projects(
         permissions.filter_project_read(principal),
     )
     statement = statement.where(Project.deleted_at.is_(None))
-    if name is not None:
-        statement = statement.where(Project.name == name)
-    if archived is not None:
-        statement = statement.where(Project.archived == archived)
+    if q__name is not None:
+        statement = statement.where(Project.name == q__name)
+    if q__archived is not None:
+        statement = statement.where(Project.archived == q__archived)
     page = paginate(
         session,
         statement,
@@ -167,6 +167,6 @@ def delete_project(
     if not permissions.allows_project_delete(principal, obj):
         raise forbidden("delete", "project")
     check_if_match(obj.version, if_match, required=False)
-    obj.deleted_at = events.utcnow()
+    deletion.delete(session, obj)
     commit(session)
     return Response(status_code=204)

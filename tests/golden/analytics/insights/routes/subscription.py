@@ -61,8 +61,8 @@ def list_subscriptions(
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
     sort: Literal["created_at", "-created_at"] = Query(default="-created_at"),
-    plan: Literal["free", "team", "enterprise"] | None = Query(default=None),
-    status: Literal[
+    q__plan: Literal["free", "team", "enterprise"] | None = Query(default=None, alias="plan"),
+    q__status: Literal[
         "incomplete",
         "incomplete_expired",
         "trialing",
@@ -72,7 +72,7 @@ def list_subscriptions(
         "paused",
         "canceled",
     ]
-    | None = Query(default=None),
+    | None = Query(default=None, alias="status"),
     principal: Principal = Depends(Authorize("subscription", "list", collection=True)),
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
@@ -80,10 +80,10 @@ def list_subscriptions(
         permissions.filter_subscription_list(principal),
         permissions.filter_subscription_read(principal),
     )
-    if plan is not None:
-        statement = statement.where(Subscription.plan == plan)
-    if status is not None:
-        statement = statement.where(Subscription.status == status)
+    if q__plan is not None:
+        statement = statement.where(Subscription.plan == q__plan)
+    if q__status is not None:
+        statement = statement.where(Subscription.status == q__status)
     page = paginate(
         session,
         statement,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from insights import permissions
+from insights import deletion, permissions
 from insights.auth import Principal
 from insights.models import WebhookEndpoint
 from insights.pagination import SortKey, paginate
@@ -56,7 +56,7 @@ def list_webhook_endpoints(
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
     sort: Literal["created_at", "-created_at"] = Query(default="-created_at"),
-    enabled: bool | None = Query(default=None),
+    q__enabled: bool | None = Query(default=None, alias="enabled"),
     principal: Principal = Depends(Authorize("webhook_endpoint", "list", collection=True)),
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
@@ -64,8 +64,8 @@ def list_webhook_endpoints(
         permissions.filter_webhook_endpoint_list(principal),
         permissions.filter_webhook_endpoint_read(principal),
     )
-    if enabled is not None:
-        statement = statement.where(WebhookEndpoint.enabled == enabled)
+    if q__enabled is not None:
+        statement = statement.where(WebhookEndpoint.enabled == q__enabled)
     page = paginate(
         session,
         statement,
@@ -152,6 +152,6 @@ def delete_webhook_endpoint(
     if not permissions.allows_webhook_endpoint_delete(principal, obj):
         raise forbidden("delete", "webhook_endpoint")
     check_if_match(obj.version, if_match, required=False)
-    session.delete(obj)
+    deletion.delete(session, obj)
     commit(session)
     return Response(status_code=204)

@@ -54,38 +54,6 @@ def upgrade() -> None:
     op.create_index("ix_workspaces_name", "workspaces", ["name", "created_at", "id"], unique=False)
     _enable_rls("workspaces", "id")
     op.create_table(
-        "members",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("user_id", sa.String(length=255), nullable=False),
-        sa.Column("email", sa.String(length=320), nullable=False),
-        sa.Column("display_name", sa.String(length=120), nullable=True),
-        sa.Column("role", sa.String(length=7), server_default=sa.text("'viewer'"), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_members"),
-        sa.UniqueConstraint("tenant_id", "email", name="uq_members_email"),
-        sa.UniqueConstraint("tenant_id", "id", name="uq_members_tenant_id_id"),
-        sa.UniqueConstraint("tenant_id", "user_id", name="uq_members_user_id"),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["workspaces.id"], name="fk_members_tenant_id", ondelete="RESTRICT"
-        ),
-        sa.CheckConstraint(
-            "role IN ('owner', 'admin', 'analyst', 'viewer')", name="ck_members_role"
-        ),
-    )
-    op.create_index(
-        "ix_members_created_at", "members", ["tenant_id", "created_at", "id"], unique=False
-    )
-    op.create_index(
-        "ix_members_email", "members", ["tenant_id", "email", "created_at", "id"], unique=False
-    )
-    op.create_index(
-        "ix_members_role", "members", ["tenant_id", "role", "created_at", "id"], unique=False
-    )
-    _enable_rls("members", "tenant_id")
-    op.create_table(
         "projects",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
@@ -125,6 +93,45 @@ def upgrade() -> None:
     )
     _enable_rls("projects", "tenant_id")
     op.create_table(
+        "members",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.String(length=255), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("display_name", sa.String(length=120), nullable=True),
+        sa.Column("role", sa.String(length=7), server_default=sa.text("'viewer'"), nullable=False),
+        sa.Column("default_project_id", sa.Uuid(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_members"),
+        sa.UniqueConstraint("tenant_id", "email", name="uq_members_email"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_members_tenant_id_id"),
+        sa.UniqueConstraint("tenant_id", "user_id", name="uq_members_user_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "default_project_id"],
+            ["projects.tenant_id", "projects.id"],
+            name="fk_members_default_project_id",
+            ondelete="SET NULL (default_project_id)",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_members_tenant_id", ondelete="RESTRICT"
+        ),
+        sa.CheckConstraint(
+            "role IN ('owner', 'admin', 'analyst', 'viewer')", name="ck_members_role"
+        ),
+    )
+    op.create_index(
+        "ix_members_created_at", "members", ["tenant_id", "created_at", "id"], unique=False
+    )
+    op.create_index(
+        "ix_members_email", "members", ["tenant_id", "email", "created_at", "id"], unique=False
+    )
+    op.create_index(
+        "ix_members_role", "members", ["tenant_id", "role", "created_at", "id"], unique=False
+    )
+    _enable_rls("members", "tenant_id")
+    op.create_table(
         "data_sources",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
@@ -146,7 +153,7 @@ def upgrade() -> None:
             ["tenant_id", "project_id"],
             ["projects.tenant_id", "projects.id"],
             name="fk_data_sources_project_id",
-            ondelete="RESTRICT",
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["workspaces.id"], name="fk_data_sources_tenant_id", ondelete="RESTRICT"
@@ -204,11 +211,18 @@ def upgrade() -> None:
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("refresh_minutes", sa.Integer(), server_default=sa.text("60"), nullable=False),
         sa.Column("data_source_id", sa.Uuid(), nullable=True),
+        sa.Column("copied_from", sa.Uuid(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_dashboards"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_dashboards_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "copied_from"],
+            ["dashboards.tenant_id", "dashboards.id"],
+            name="fk_dashboards_copied_from",
+            ondelete="SET NULL (copied_from)",
+        ),
         sa.ForeignKeyConstraint(
             ["tenant_id", "data_source_id"],
             ["data_sources.tenant_id", "data_sources.id"],
@@ -446,6 +460,6 @@ def downgrade() -> None:
     op.drop_table("api_keys")
     op.drop_table("dashboards")
     op.drop_table("data_sources")
-    op.drop_table("projects")
     op.drop_table("members")
+    op.drop_table("projects")
     op.drop_table("workspaces")

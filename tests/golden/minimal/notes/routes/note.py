@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from notes import permissions
+from notes import deletion, permissions
 from notes.auth import Principal
 from notes.models import Note
 from notes.pagination import SortKey, paginate
@@ -51,7 +51,7 @@ def list_notes(
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
     sort: Literal["title", "-title", "created_at", "-created_at"] = Query(default="-created_at"),
-    title: Text | None = Query(default=None, max_length=200),
+    q__title: Text | None = Query(default=None, alias="title", max_length=200),
     principal: Principal = Depends(Authorize("note", "list", collection=True)),
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
@@ -59,8 +59,8 @@ def list_notes(
         permissions.filter_note_list(principal),
         permissions.filter_note_read(principal),
     )
-    if title is not None:
-        statement = statement.where(Note.title == title)
+    if q__title is not None:
+        statement = statement.where(Note.title == q__title)
     page = paginate(
         session,
         statement,
@@ -147,6 +147,6 @@ def delete_note(
     if not permissions.allows_note_delete(principal, obj):
         raise forbidden("delete", "note")
     check_if_match(obj.version, if_match, required=False)
-    session.delete(obj)
+    deletion.delete(session, obj)
     commit(session)
     return Response(status_code=204)
