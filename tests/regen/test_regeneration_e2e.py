@@ -78,6 +78,7 @@ engine = make_engine(sys.argv[1])
 tenant = uuid.UUID(sys.argv[2])
 with open_session(make_session_factory(engine), tenant) as session:
     session.add(Workspace(id=tenant, name="Acme", slug="acme"))
+    session.flush()  # the tenant row first: every tenant-owned row references it
     session.add(Project(name="Keep me", owner_id="alice"))
     session.commit()
 engine.dispose()

@@ -83,8 +83,10 @@ def make_workspace(
     ensure_tenant: bool = True,
     **values: Any,
 ) -> Any:
-    """A flushed Workspace of the session's tenant (or ``tenant_id``); the tenant row is
-    created first when it is the session's own (``ensure_tenant=False``: never)."""
+    """A flushed Workspace of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
     tid = _tenant_of(session, tenant_id)
     values.setdefault("id", tid)
     existing = session.get(models.Workspace, values["id"])
@@ -105,8 +107,10 @@ def make_project(
     ensure_tenant: bool = True,
     **values: Any,
 ) -> Any:
-    """A flushed Project of the session's tenant (or ``tenant_id``); the tenant row is
-    created first when it is the session's own (``ensure_tenant=False``: never)."""
+    """A flushed Project of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
     if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
@@ -125,8 +129,10 @@ def make_member(
     ensure_tenant: bool = True,
     **values: Any,
 ) -> Any:
-    """A flushed Member of the session's tenant (or ``tenant_id``); the tenant row is
-    created first when it is the session's own (``ensure_tenant=False``: never)."""
+    """A flushed Member of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
     if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
@@ -146,8 +152,10 @@ def make_data_source(
     ensure_tenant: bool = True,
     **values: Any,
 ) -> Any:
-    """A flushed DataSource of the session's tenant (or ``tenant_id``); the tenant row is
-    created first when it is the session's own (``ensure_tenant=False``: never)."""
+    """A flushed DataSource of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
     if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
@@ -169,8 +177,10 @@ def make_dashboard(
     ensure_tenant: bool = True,
     **values: Any,
 ) -> Any:
-    """A flushed Dashboard of the session's tenant (or ``tenant_id``); the tenant row is
-    created first when it is the session's own (``ensure_tenant=False``: never)."""
+    """A flushed Dashboard of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
     if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
@@ -191,8 +201,10 @@ def make_api_key(
     ensure_tenant: bool = True,
     **values: Any,
 ) -> Any:
-    """A flushed ApiKey of the session's tenant (or ``tenant_id``); the tenant row is
-    created first when it is the session's own (``ensure_tenant=False``: never)."""
+    """A flushed ApiKey of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
     if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
@@ -212,8 +224,10 @@ def make_webhook_endpoint(
     ensure_tenant: bool = True,
     **values: Any,
 ) -> Any:
-    """A flushed WebhookEndpoint of the session's tenant (or ``tenant_id``); the tenant row is
-    created first when it is the session's own (``ensure_tenant=False``: never)."""
+    """A flushed WebhookEndpoint of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
     if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
@@ -232,8 +246,10 @@ def make_subscription(
     ensure_tenant: bool = True,
     **values: Any,
 ) -> Any:
-    """A flushed Subscription of the session's tenant (or ``tenant_id``); the tenant row is
-    created first when it is the session's own (``ensure_tenant=False``: never)."""
+    """A flushed Subscription of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
     if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
@@ -251,8 +267,10 @@ def make_outbox_event(
     ensure_tenant: bool = True,
     **values: Any,
 ) -> Any:
-    """A flushed OutboxEvent of the session's tenant (or ``tenant_id``); the tenant row is
-    created first when it is the session's own (``ensure_tenant=False``: never)."""
+    """A flushed OutboxEvent of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
     if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
@@ -272,8 +290,10 @@ def make_transition_record(
     ensure_tenant: bool = True,
     **values: Any,
 ) -> Any:
-    """A flushed TransitionRecord of the session's tenant (or ``tenant_id``); the tenant row is
-    created first when it is the session's own (``ensure_tenant=False``: never)."""
+    """A flushed TransitionRecord of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
     if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):

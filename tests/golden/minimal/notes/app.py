@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.verifier = TokenVerifier(settings)
     if settings.docs_enabled:
-        install_docs(app, "Notes")
+        install_docs(app, app.title)
     problems.install(app)
     # Outermost: limits and screens the body, adds the security headers to every response.
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)

@@ -83,8 +83,10 @@ def make_team(
     ensure_tenant: bool = True,
     **values: Any,
 ) -> Any:
-    """A flushed Team of the session's tenant (or ``tenant_id``); the tenant row is
-    created first when it is the session's own (``ensure_tenant=False``: never)."""
+    """A flushed Team of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
     tid = _tenant_of(session, tenant_id)
     values.setdefault("id", tid)
     existing = session.get(models.Team, values["id"])
@@ -104,8 +106,10 @@ def make_note(
     ensure_tenant: bool = True,
     **values: Any,
 ) -> Any:
-    """A flushed Note of the session's tenant (or ``tenant_id``); the tenant row is
-    created first when it is the session's own (``ensure_tenant=False``: never)."""
+    """A flushed Note of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
     if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
@@ -124,8 +128,10 @@ def make_outbox_event(
     ensure_tenant: bool = True,
     **values: Any,
 ) -> Any:
-    """A flushed OutboxEvent of the session's tenant (or ``tenant_id``); the tenant row is
-    created first when it is the session's own (``ensure_tenant=False``: never)."""
+    """A flushed OutboxEvent of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
     if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
@@ -145,8 +151,10 @@ def make_transition_record(
     ensure_tenant: bool = True,
     **values: Any,
 ) -> Any:
-    """A flushed TransitionRecord of the session's tenant (or ``tenant_id``); the tenant row is
-    created first when it is the session's own (``ensure_tenant=False``: never)."""
+    """A flushed TransitionRecord of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
     tid = _tenant_of(session, tenant_id)
     values.setdefault("tenant_id", tid)
     if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
