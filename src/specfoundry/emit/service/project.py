@@ -13,6 +13,7 @@ from specfoundry.emit.openapi import build_openapi
 from specfoundry.emit.openapi import render as render_contract
 from specfoundry.emit.render import generated_header, render
 from specfoundry.emit.service import testplan
+from specfoundry.emit.service.runtime_files import runtime_files
 from specfoundry.emit.service.views import ResourceView, ServiceView, service_view
 from specfoundry.model import Service
 from specfoundry.write.tree import EmittedFile, Owner
@@ -54,6 +55,7 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
     classes = sorted({r.class_name for r in svc.resources})
     rules = [r for r in svc.rules if r.entity in exposed]
     py(f"{name}/__init__.py", "package_init.py.j2")
+    out += runtime_files(name)
     py(f"{name}/settings.py", "settings.py.j2")
     py(f"{name}/problems.py", "problems.py.j2")
     py(f"{name}/guards.py", "guards.py.j2")
