@@ -28,6 +28,7 @@ from notes.db import (
     make_session_factory,
     open_session,
 )
+from notes.runtime.db_testing import tenant_of_new_row
 from tests.db_support import PreparedDatabase, prepare_database
 
 STAMP = dt.datetime(2001, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
@@ -88,8 +89,9 @@ def make_team(
     The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
     """
     tid = _tenant_of(session, tenant_id)
-    values.setdefault("id", tid)
-    existing = session.get(models.Team, values["id"])
+    existing = tenant_of_new_row(
+        session, models.Team, tid, values, ensure_tenant=ensure_tenant, make_tenant=make_team
+    )
     if existing is not None:
         return existing
     values.setdefault("name", _text(32))
@@ -111,9 +113,11 @@ def make_note(
     The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
     """
     tid = _tenant_of(session, tenant_id)
-    values.setdefault("tenant_id", tid)
-    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
-        make_team(session, tid)
+    existing = tenant_of_new_row(
+        session, models.Note, tid, values, ensure_tenant=ensure_tenant, make_tenant=make_team
+    )
+    if existing is not None:
+        return existing
     values.setdefault("title", _text(32))
     obj = models.Note(**values)
     session.add(obj)
@@ -133,9 +137,11 @@ def make_outbox_event(
     The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
     """
     tid = _tenant_of(session, tenant_id)
-    values.setdefault("tenant_id", tid)
-    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
-        make_team(session, tid)
+    existing = tenant_of_new_row(
+        session, models.OutboxEvent, tid, values, ensure_tenant=ensure_tenant, make_tenant=make_team
+    )
+    if existing is not None:
+        return existing
     values.setdefault("event_type", "test.event")
     values.setdefault("payload", {"n": 1})
     obj = models.OutboxEvent(**values)
@@ -156,9 +162,16 @@ def make_transition_record(
     The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
     """
     tid = _tenant_of(session, tenant_id)
-    values.setdefault("tenant_id", tid)
-    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
-        make_team(session, tid)
+    existing = tenant_of_new_row(
+        session,
+        models.TransitionRecord,
+        tid,
+        values,
+        ensure_tenant=ensure_tenant,
+        make_tenant=make_team,
+    )
+    if existing is not None:
+        return existing
     values.setdefault("entity", "thing")
     values.setdefault("entity_id", uuid.uuid4())
     values.setdefault("transition", "go")
@@ -228,6 +241,50 @@ def test_t02_no_unique_constraint_without_tenant_id() -> None:
             if cols == {"id"}:
                 continue  # the primary key; (tenant_id, id) is unique too
             assert "tenant_id" in cols, f"{table.name}: UNIQUE {sorted(cols)} is global"
+
+
+COMPOSITE_REFS: list[Any] = []
+
+
+@pytest.mark.parametrize(("make_child", "make_parent", "field"), COMPOSITE_REFS)
+def test_t01_child_cannot_point_at_another_tenants_parent(
+    factory: sessionmaker[TenantSession], make_child: Any, make_parent: Any, field: str
+) -> None:
+    tenant_a, tenant_b = _tenants()
+    parent_of_a = _seed(factory, make_parent, tenant_a)
+    with open_session(factory, tenant_b) as session:
+        with pytest.raises(IntegrityError):
+            make_child(session, **{field: parent_of_a})
+        session.rollback()
+
+
+SET_NULL_REFS: list[Any] = []
+
+
+@pytest.mark.parametrize(("child", "parent", "make_child", "make_parent", "field"), SET_NULL_REFS)
+def test_on_delete_set_null_empties_only_the_reference(
+    factory: sessionmaker[TenantSession],
+    child: Any,
+    parent: Any,
+    make_child: Any,
+    make_parent: Any,
+    field: str,
+) -> None:
+    """``(tenant_id, ref)`` keys: deleting the parent empties ``ref`` and keeps ``tenant_id``."""
+    tenant, _ = _tenants()
+    with open_session(factory, tenant) as session:
+        referenced = make_parent(session)
+        row = make_child(session, **{field: referenced.id})
+        other = make_child(session, **{field: make_parent(session).id})
+        session.commit()
+        session.delete(referenced)
+        session.commit()
+        session.expire_all()
+        kept = session.get(child, row.id)
+        assert kept is not None and getattr(kept, field) is None
+        assert kept.tenant_id == tenant
+        assert getattr(session.get(child, other.id), field) is not None, "only its children"
+        assert session.get(parent, referenced.id) is None
 
 
 def test_every_tenant_table_references_the_tenant_table() -> None:

@@ -24,16 +24,19 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-from .db import make_engine, normalize_url
+from .db import TenantRoot, TenantScoped, make_engine, normalize_url
 
 __all__ = [
     "PreparedDatabase",
     "TestDatabases",
     "assert_app_role_is_safe",
     "is_postgres_url",
+    "tenant_of_new_row",
 ]
 
 
@@ -182,3 +185,31 @@ def assert_app_role_is_safe(app_url: str) -> None:
     assert not row.rolsuper and not row.rolbypassrls, (
         "the app role must be NOSUPERUSER NOBYPASSRLS, or row-level security is not tested"
     )
+
+
+def tenant_of_new_row(
+    session: Session,
+    model: type[Any],
+    tenant_id: Any,
+    values: dict[str, Any],
+    *,
+    ensure_tenant: bool,
+    make_tenant: Callable[[Session, Any], Any],
+) -> Any:
+    """For a test factory: put the tenant into ``values`` of a new ``model`` row.
+
+    The tenant entity (``TenantRoot``) gets ``id = tenant_id``, and its existing row is returned
+    when there is one (the factory returns it instead of adding a duplicate). A tenant-owned
+    model gets ``tenant_id``, and ``make_tenant(session, tenant_id)`` creates the tenant row first
+    when it is the session's own tenant (or the session is cross-tenant) and ``ensure_tenant``.
+    Other models are left alone. Returns None unless an existing tenant row was found.
+    """
+    if issubclass(model, TenantRoot):
+        values.setdefault("id", tenant_id)
+        return session.get(model, values["id"])
+    if issubclass(model, TenantScoped):
+        values.setdefault("tenant_id", tenant_id)
+        own = session.info.get("cross_tenant") or tenant_id == session.info.get("tenant_id")
+        if ensure_tenant and own:
+            make_tenant(session, tenant_id)
+    return None
