@@ -437,7 +437,7 @@ def test_t02_no_unique_constraint_without_tenant_id() -> None:
             assert "tenant_id" in cols, f"{table.name}: UNIQUE {sorted(cols)} is global"
 
 
-COMPOSITE_REFS: list[Any] = [
+COMPOSITE_REFS = [
     pytest.param(make_member, make_project, "default_project_id", id="Member.default_project_id"),
     pytest.param(make_data_source, make_project, "project_id", id="DataSource.project_id"),
     pytest.param(make_dashboard, make_project, "project_id", id="Dashboard.project_id"),
@@ -458,7 +458,7 @@ def test_t01_child_cannot_point_at_another_tenants_parent(
         session.rollback()
 
 
-SET_NULL_REFS: list[Any] = [
+SET_NULL_REFS = [
     pytest.param(
         models.Member,
         models.Project,

@@ -243,50 +243,6 @@ def test_t02_no_unique_constraint_without_tenant_id() -> None:
             assert "tenant_id" in cols, f"{table.name}: UNIQUE {sorted(cols)} is global"
 
 
-COMPOSITE_REFS: list[Any] = []
-
-
-@pytest.mark.parametrize(("make_child", "make_parent", "field"), COMPOSITE_REFS)
-def test_t01_child_cannot_point_at_another_tenants_parent(
-    factory: sessionmaker[TenantSession], make_child: Any, make_parent: Any, field: str
-) -> None:
-    tenant_a, tenant_b = _tenants()
-    parent_of_a = _seed(factory, make_parent, tenant_a)
-    with open_session(factory, tenant_b) as session:
-        with pytest.raises(IntegrityError):
-            make_child(session, **{field: parent_of_a})
-        session.rollback()
-
-
-SET_NULL_REFS: list[Any] = []
-
-
-@pytest.mark.parametrize(("child", "parent", "make_child", "make_parent", "field"), SET_NULL_REFS)
-def test_on_delete_set_null_empties_only_the_reference(
-    factory: sessionmaker[TenantSession],
-    child: Any,
-    parent: Any,
-    make_child: Any,
-    make_parent: Any,
-    field: str,
-) -> None:
-    """``(tenant_id, ref)`` keys: deleting the parent empties ``ref`` and keeps ``tenant_id``."""
-    tenant, _ = _tenants()
-    with open_session(factory, tenant) as session:
-        referenced = make_parent(session)
-        row = make_child(session, **{field: referenced.id})
-        other = make_child(session, **{field: make_parent(session).id})
-        session.commit()
-        session.delete(referenced)
-        session.commit()
-        session.expire_all()
-        kept = session.get(child, row.id)
-        assert kept is not None and getattr(kept, field) is None
-        assert kept.tenant_id == tenant
-        assert getattr(session.get(child, other.id), field) is not None, "only its children"
-        assert session.get(parent, referenced.id) is None
-
-
 def test_every_tenant_table_references_the_tenant_table() -> None:
     tenant_table = next(
         m.local_table for m in Base.registry.mappers if issubclass(m.class_, models.Team)
