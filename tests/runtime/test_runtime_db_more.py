@@ -267,3 +267,33 @@ def test_grants_apply_and_a_superuser_is_refused(pg_url: str) -> None:
 
 def test_session_factory_binds_tenant_sessions(sqlite_engine: sa.Engine) -> None:
     assert isinstance(make_session_factory(sqlite_engine)(), TenantSession)
+
+
+def test_tenant_of_new_row_fills_the_tenant(factory: Factory) -> None:
+    from specfoundry.runtime.db_testing import tenant_of_new_row
+
+    tid = uuid.uuid4()
+    made: list[uuid.UUID] = []
+
+    def make_org(session: Any, tenant: uuid.UUID) -> Any:
+        made.append(tenant)
+        session.add(Org(id=tenant))
+        session.flush()
+
+    with open_session(factory, tid) as session:
+        values: dict[str, Any] = {}
+        assert (
+            tenant_of_new_row(session, Org, tid, values, ensure_tenant=True, make_tenant=make_org)
+            is None
+        )
+        assert values == {"id": tid}
+        values = {}
+        tenant_of_new_row(session, Project, tid, values, ensure_tenant=True, make_tenant=make_org)
+        assert values == {"tenant_id": tid} and made == [tid]
+        existing = tenant_of_new_row(
+            session, Org, tid, {}, ensure_tenant=True, make_tenant=make_org
+        )
+        assert isinstance(existing, Org) and existing.id == tid
+        other = uuid.uuid4()
+        tenant_of_new_row(session, Project, other, {}, ensure_tenant=True, make_tenant=make_org)
+        assert made == [tid]  # another tenant's row is not created through this session
