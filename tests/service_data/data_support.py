@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from specfoundry.emit.service.data import emit_data_layer
+from specfoundry.emit.service.runtime_files import runtime_files
 from specfoundry.model import Service
 
 # Stands in for the pyproject.toml the service emitter writes (assumed ruff settings).
@@ -22,7 +23,10 @@ select = ["E", "F", "W", "I", "B", "UP", "SIM", "RUF"]
 
 
 def write_tree(model: Service, out: Path, **kwargs: object) -> Path:
-    for item in emit_data_layer(model, **kwargs):  # type: ignore[arg-type]
+    """The data layer and the runtime package it binds (as ``specfoundry generate`` writes
+    them; the HTTP layer is left out)."""
+    data = emit_data_layer(model, **kwargs)  # type: ignore[arg-type]
+    for item in [*data, *runtime_files(model.name.snake)]:
         target = out / item.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(item.content)

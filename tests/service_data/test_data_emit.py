@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from data_support import run_python
 from ruff.__main__ import find_ruff_bin
 
 from specfoundry.emit.render import generated_header
@@ -120,18 +121,36 @@ def test_initial_migration_has_rls_per_tenant_table(emitted: dict[str, Path]) ->
 
 
 def test_env_reapplies_roles_grants_and_triggers_after_every_run(emitted: dict[str, Path]) -> None:
-    env = (emitted["analytics"] / "migrations/env.py").read_text()
-    assert "after_migrate(connection, target_metadata)" in env
-    setup = (emitted["analytics"] / "insights/db_setup.py").read_text()
-    assert 'DEFAULT_OPERATOR_ROLE = "insights_operator"' in setup
+    root = emitted["analytics"]
+    env = (root / "migrations/env.py").read_text()
+    assert "default_url=DEFAULT_DATABASE_URL, setup=SETUP)" in env
+    runtime = (root / "insights/runtime/migrations.py").read_text()
+    assert "setup.after_migrate(connection, metadata)" in runtime
+    setup = (root / "insights/runtime/db_setup.py").read_text()
     assert "CREATE POLICY " in setup and "' TO '" in setup
-    models = (emitted["analytics"] / "insights/models.py").read_text()
+    models = (root / "insights/models.py").read_text()
     assert '{"info": {"append_only": True}}' in models
+    out = run_python(
+        root,
+        "from insights import db_setup; "
+        "print(db_setup.DEFAULT_OPERATOR_ROLE, db_setup.operator_role({}), "
+        "db_setup.SETUP.service)",
+    )
+    assert out.split() == ["insights_operator", "insights_operator", "insights"]
 
 
 def test_db_module_contract(emitted: dict[str, Path]) -> None:
-    text = (emitted["analytics"] / "insights/db.py").read_text()
-    assert "SELECT set_config('app.tenant_id', :tid, true)" in text
+    root = emitted["analytics"]
+    text = (root / "insights/db.py").read_text()
     assert 'DEFAULT_DATABASE_URL = "sqlite:///./insights.db"' in text
-    assert "include_aliases=True" in text
-    assert "PRAGMA foreign_keys=ON" in text
+    runtime = (root / "insights/runtime/db.py").read_text()
+    assert "SELECT set_config('app.tenant_id', :tid, true)" in runtime
+    assert "include_aliases=True" in runtime
+    assert "PRAGMA foreign_keys=ON" in runtime
+    out = run_python(
+        root,
+        "from insights import db; from insights.runtime import db as rt; "
+        "print(db.normalize_url(None), db.open_session is rt.open_session, "
+        "db.Base is rt.Base, db.make_engine().url)",
+    )
+    assert out.split() == ["sqlite:///./insights.db", "True", "True", "sqlite:///./insights.db"]

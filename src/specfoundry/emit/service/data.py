@@ -157,16 +157,40 @@ def data_view(model: Service, catalog: Catalog) -> dict[str, Any]:
         if fk.ondelete.startswith("SET NULL") and fk.columns[0] == TENANT_COLUMN
     ]
     sample_types = {s["kind"] for f in factories for s in f["samples"]}
+    needs_decimal = any(c.type.python_type == "Decimal" for t in catalog.tables for c in t.columns)
+    decimal = ["from decimal import Decimal"]
     return {
+        # the standard-library imports of models.py and the two test modules
+        "model_imports": [
+            "import datetime as dt",
+            "import uuid",
+            *(decimal if needs_decimal else []),
+            "from typing import Any, ClassVar",
+        ],
+        "data_test_imports": [
+            "import datetime as dt",
+            "import uuid",
+            "from collections.abc import Iterator",
+            *(decimal if "decimal" in sample_types else []),
+            "from typing import Any",
+        ],
+        "rls_test_imports": [
+            *(["import datetime as dt"] if sample_types & {"date", "datetime"} else []),
+            "import os",
+            "import re",
+            "import secrets",
+            "import uuid",
+            "import warnings",
+            "from collections.abc import Iterator",
+            *(decimal if "decimal" in sample_types else []),
+            "from typing import Any",
+        ],
         "service": svc,
         "title": model.title,
         "default_url": f"sqlite:///./{svc}.db",
         "tenant_class": tenant.class_name,
         "tables": tables,
         "exported": exported,
-        "needs_decimal": any(
-            c.type.python_type == "Decimal" for t in catalog.tables for c in t.columns
-        ),
         "factories": factories,
         "scoped_factories": [f for f in factories if f["kind"] == "scoped"],
         "tenant_factory": next(f for f in factories if f["kind"] == "tenant"),
@@ -176,8 +200,6 @@ def data_view(model: Service, catalog: Catalog) -> dict[str, Any]:
             {"name": t.name, "column": t.rls_column, "class_name": t.class_name}
             for t in catalog.rls_tables
         ],
-        "tests_need_decimal": "decimal" in sample_types,
-        "tests_need_date": bool(sample_types & {"date", "datetime"}),
     }
 
 
@@ -212,7 +234,10 @@ def _model_view(table: Table) -> dict[str, Any]:
         "doc": doc,
         "table_args": args,
         "columns": columns,
-        "versioned": table.versioned,
+        # the optimistic-locking column (ETag) of versioned tables
+        "mapper_lines": ['__mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}']
+        if table.versioned
+        else [],
     }
 
 

@@ -28,6 +28,7 @@ from insights.db import (
     make_session_factory,
     open_session,
 )
+from insights.runtime.db_testing import tenant_of_new_row
 from tests.db_support import PreparedDatabase, prepare_database
 
 STAMP = dt.datetime(2001, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
@@ -88,8 +89,14 @@ def make_workspace(
     The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
     """
     tid = _tenant_of(session, tenant_id)
-    values.setdefault("id", tid)
-    existing = session.get(models.Workspace, values["id"])
+    existing = tenant_of_new_row(
+        session,
+        models.Workspace,
+        tid,
+        values,
+        ensure_tenant=ensure_tenant,
+        make_tenant=make_workspace,
+    )
     if existing is not None:
         return existing
     values.setdefault("name", _text(32))
@@ -112,9 +119,16 @@ def make_project(
     The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
     """
     tid = _tenant_of(session, tenant_id)
-    values.setdefault("tenant_id", tid)
-    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
-        make_workspace(session, tid)
+    existing = tenant_of_new_row(
+        session,
+        models.Project,
+        tid,
+        values,
+        ensure_tenant=ensure_tenant,
+        make_tenant=make_workspace,
+    )
+    if existing is not None:
+        return existing
     values.setdefault("name", _text(32))
     obj = models.Project(**values)
     session.add(obj)
@@ -134,9 +148,11 @@ def make_member(
     The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
     """
     tid = _tenant_of(session, tenant_id)
-    values.setdefault("tenant_id", tid)
-    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
-        make_workspace(session, tid)
+    existing = tenant_of_new_row(
+        session, models.Member, tid, values, ensure_tenant=ensure_tenant, make_tenant=make_workspace
+    )
+    if existing is not None:
+        return existing
     values.setdefault("user_id", _text(32))
     values.setdefault("email", _text(12) + "@example.com")
     obj = models.Member(**values)
@@ -157,9 +173,16 @@ def make_data_source(
     The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
     """
     tid = _tenant_of(session, tenant_id)
-    values.setdefault("tenant_id", tid)
-    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
-        make_workspace(session, tid)
+    existing = tenant_of_new_row(
+        session,
+        models.DataSource,
+        tid,
+        values,
+        ensure_tenant=ensure_tenant,
+        make_tenant=make_workspace,
+    )
+    if existing is not None:
+        return existing
     if "project_id" not in values:
         values["project_id"] = make_project(session, tid, ensure_tenant=ensure_tenant).id
     values.setdefault("name", _text(32))
@@ -182,9 +205,16 @@ def make_dashboard(
     The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
     """
     tid = _tenant_of(session, tenant_id)
-    values.setdefault("tenant_id", tid)
-    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
-        make_workspace(session, tid)
+    existing = tenant_of_new_row(
+        session,
+        models.Dashboard,
+        tid,
+        values,
+        ensure_tenant=ensure_tenant,
+        make_tenant=make_workspace,
+    )
+    if existing is not None:
+        return existing
     if "project_id" not in values:
         values["project_id"] = make_project(session, tid, ensure_tenant=ensure_tenant).id
     values.setdefault("title", _text(32))
@@ -206,9 +236,11 @@ def make_api_key(
     The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
     """
     tid = _tenant_of(session, tenant_id)
-    values.setdefault("tenant_id", tid)
-    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
-        make_workspace(session, tid)
+    existing = tenant_of_new_row(
+        session, models.ApiKey, tid, values, ensure_tenant=ensure_tenant, make_tenant=make_workspace
+    )
+    if existing is not None:
+        return existing
     values.setdefault("label", _text(32))
     values.setdefault("prefix", _text(12))
     obj = models.ApiKey(**values)
@@ -229,9 +261,16 @@ def make_webhook_endpoint(
     The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
     """
     tid = _tenant_of(session, tenant_id)
-    values.setdefault("tenant_id", tid)
-    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
-        make_workspace(session, tid)
+    existing = tenant_of_new_row(
+        session,
+        models.WebhookEndpoint,
+        tid,
+        values,
+        ensure_tenant=ensure_tenant,
+        make_tenant=make_workspace,
+    )
+    if existing is not None:
+        return existing
     values.setdefault("url", "https://example.com/" + _text(8))
     obj = models.WebhookEndpoint(**values)
     session.add(obj)
@@ -251,9 +290,16 @@ def make_subscription(
     The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
     """
     tid = _tenant_of(session, tenant_id)
-    values.setdefault("tenant_id", tid)
-    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
-        make_workspace(session, tid)
+    existing = tenant_of_new_row(
+        session,
+        models.Subscription,
+        tid,
+        values,
+        ensure_tenant=ensure_tenant,
+        make_tenant=make_workspace,
+    )
+    if existing is not None:
+        return existing
     obj = models.Subscription(**values)
     session.add(obj)
     session.flush()
@@ -272,9 +318,16 @@ def make_outbox_event(
     The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
     """
     tid = _tenant_of(session, tenant_id)
-    values.setdefault("tenant_id", tid)
-    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
-        make_workspace(session, tid)
+    existing = tenant_of_new_row(
+        session,
+        models.OutboxEvent,
+        tid,
+        values,
+        ensure_tenant=ensure_tenant,
+        make_tenant=make_workspace,
+    )
+    if existing is not None:
+        return existing
     values.setdefault("event_type", "test.event")
     values.setdefault("payload", {"n": 1})
     obj = models.OutboxEvent(**values)
@@ -295,9 +348,16 @@ def make_transition_record(
     The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
     """
     tid = _tenant_of(session, tenant_id)
-    values.setdefault("tenant_id", tid)
-    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
-        make_workspace(session, tid)
+    existing = tenant_of_new_row(
+        session,
+        models.TransitionRecord,
+        tid,
+        values,
+        ensure_tenant=ensure_tenant,
+        make_tenant=make_workspace,
+    )
+    if existing is not None:
+        return existing
     values.setdefault("entity", "thing")
     values.setdefault("entity_id", uuid.uuid4())
     values.setdefault("transition", "go")

@@ -33,6 +33,7 @@ from notes.db import (
     open_session,
 )
 from notes.db_setup import append_only_tables, check_database
+from notes.runtime.db_testing import tenant_of_new_row
 from tests.db_support import PreparedDatabase, is_postgres_url, migrate, prepare_database
 
 pytestmark = pytest.mark.skipif(
@@ -141,8 +142,9 @@ def make_team(
     The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
     """
     tid = _tenant_of(session, tenant_id)
-    values.setdefault("id", tid)
-    existing = session.get(models.Team, values["id"])
+    existing = tenant_of_new_row(
+        session, models.Team, tid, values, ensure_tenant=ensure_tenant, make_tenant=make_team
+    )
     if existing is not None:
         return existing
     values.setdefault("name", _text(32))
@@ -164,9 +166,11 @@ def make_note(
     The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
     """
     tid = _tenant_of(session, tenant_id)
-    values.setdefault("tenant_id", tid)
-    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
-        make_team(session, tid)
+    existing = tenant_of_new_row(
+        session, models.Note, tid, values, ensure_tenant=ensure_tenant, make_tenant=make_team
+    )
+    if existing is not None:
+        return existing
     values.setdefault("title", _text(32))
     obj = models.Note(**values)
     session.add(obj)
@@ -186,9 +190,11 @@ def make_outbox_event(
     The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
     """
     tid = _tenant_of(session, tenant_id)
-    values.setdefault("tenant_id", tid)
-    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
-        make_team(session, tid)
+    existing = tenant_of_new_row(
+        session, models.OutboxEvent, tid, values, ensure_tenant=ensure_tenant, make_tenant=make_team
+    )
+    if existing is not None:
+        return existing
     values.setdefault("event_type", "test.event")
     values.setdefault("payload", {"n": 1})
     obj = models.OutboxEvent(**values)
@@ -209,9 +215,16 @@ def make_transition_record(
     The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
     """
     tid = _tenant_of(session, tenant_id)
-    values.setdefault("tenant_id", tid)
-    if ensure_tenant and (session.info.get("cross_tenant") or tid == session.info.get("tenant_id")):
-        make_team(session, tid)
+    existing = tenant_of_new_row(
+        session,
+        models.TransitionRecord,
+        tid,
+        values,
+        ensure_tenant=ensure_tenant,
+        make_tenant=make_team,
+    )
+    if existing is not None:
+        return existing
     values.setdefault("entity", "thing")
     values.setdefault("entity_id", uuid.uuid4())
     values.setdefault("transition", "go")
