@@ -50,17 +50,15 @@ from sqlalchemy.orm import (
     with_loader_criteria,
 )
 
+# Raised by the start-up checks here and by settings (re-exported by both).
+from notes.runtime.errors import ConfigurationError as ConfigurationError
+
 DEFAULT_DATABASE_URL = "sqlite:///./notes.db"
 TENANT_SETTING = "app.tenant_id"
 # The policy that lets the operator role (and only it) reach every tenant's rows.
 OPERATOR_POLICY = "operator_access"
 # Execution option that lifts the tenant filter for one statement (audited by the caller).
 CROSS_TENANT_OPTION = "cross_tenant"
-
-
-class ConfigurationError(RuntimeError):
-    """The environment or the database does not describe a usable configuration; the message
-    says what to do (re-exported by ``settings``)."""
 
 
 class TenantContextMissing(RuntimeError):
