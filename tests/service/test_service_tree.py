@@ -73,12 +73,14 @@ def test_contract_is_the_openapi_commands(
 def test_layout_has_no_dead_features(services: dict[str, Path]) -> None:
     minimal, analytics = services["minimal"], services["analytics"]
     assert not (minimal / "notes" / "machines.py").exists()
-    assert not (minimal / "notes" / "deprecation.py").exists()
+    assert "Deprecation(" not in (minimal / "notes" / "routes" / "note.py").read_text()
     assert not (minimal / "notes_ext" / "hooks.py").exists()
     assert not (minimal / "tests" / "test_api_machines.py").exists()
     assert "transition" not in (minimal / "notes" / "routes" / "note.py").read_text()
     assert (analytics / "insights" / "machines.py").exists()
-    assert (analytics / "insights" / "deprecation.py").exists()
+    assert (
+        '"update_api_key": Deprecation(' in (analytics / "insights/routes/api_key.py").read_text()
+    )
     hooks = (analytics / "insights_ext" / "hooks.py").read_text()
     assert "def on_subscription_canceled(" in hooks and '"""' in hooks
     assert "hooks.on_subscription_canceled(" in (analytics / "insights" / "machines.py").read_text()

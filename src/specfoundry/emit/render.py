@@ -35,6 +35,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["docstring"] = docstring
     env.filters["pystr"] = python_string
+    env.filters["pyrepr"] = repr  # a str, int or None as Python source
     return env
 
 

@@ -1,166 +1,27 @@
 """The registry of problem types (RFC 9457) every generated service answers with.
 
-One table drives ``components/responses`` of the contract and is mirrored, row for row, by
-``docs/problems.md`` (a test keeps the two equal). A type URI never changes once published.
+The table is the runtime's (:mod:`specfoundry.runtime.problem_types`): the generated service
+answers with its rows and this module derives ``components/responses`` of the contract from the
+same rows. ``docs/problems.md`` mirrors it row for row (a test keeps the two equal).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-PROBLEM_BASE = "https://specfoundry.dev/problems/"
-PROBLEM_MEDIA_TYPE = "application/problem+json"
-
-
-@dataclass(frozen=True, slots=True)
-class ProblemType:
-    slug: str
-    status: int
-    title: str
-    # The components/responses entry that documents it; None for types no operation lists.
-    response: str | None
-    schema: str
-    when: str
-    uri: str = ""
-
-    @property
-    def type_uri(self) -> str:
-        return self.uri or PROBLEM_BASE + self.slug
-
-
-PROBLEM_TYPES: tuple[ProblemType, ...] = (
-    ProblemType(
-        "bad-request",
-        400,
-        "Bad Request",
-        "BadRequest",
-        "Problem",
-        "The request cannot be read: malformed JSON, an invalid cursor, both `starting_after` "
-        "and `ending_before`, an unreadable header, a body sent to an operation that takes none "
-        "(reads, deletes, transitions).",
-    ),
-    ProblemType(
-        "unauthorized",
-        401,
-        "Unauthorized",
-        "Unauthorized",
-        "Problem",
-        "No bearer token, or one that is expired, badly signed or missing a required claim. "
-        "Sent with `WWW-Authenticate: Bearer`.",
-    ),
-    ProblemType(
-        "forbidden",
-        403,
-        "Forbidden",
-        "Forbidden",
-        "Problem",
-        "The caller can see the object but no role it holds allows the action, or it writes a "
-        "field reserved to other roles (`writable_by`).",
-    ),
-    ProblemType(
-        "not-found",
-        404,
-        "Not Found",
-        "NotFound",
-        "Problem",
-        "No such object, or one that belongs to another tenant (the two are indistinguishable).",
-    ),
-    ProblemType(
-        "method-not-allowed",
-        405,
-        "Method Not Allowed",
-        None,
-        "Problem",
-        "The path exists but not with this method (not listed per operation).",
-    ),
-    ProblemType(
-        "conflict",
-        409,
-        "Conflict",
-        "Conflict",
-        "Problem",
-        "The write conflicts with stored data: a duplicate `unique` value, or a delete (soft or "
-        "hard) of an object that live objects still reference (`on_delete: restrict`).",
-    ),
-    ProblemType(
-        "invalid-transition",
-        409,
-        "Invalid Transition",
-        "TransitionConflict",
-        "TransitionProblem",
-        "The transition is not allowed from the object's current state; `allowed` lists the "
-        "transitions from that state that the caller may run.",
-    ),
-    ProblemType(
-        "guard-failed",
-        409,
-        "Transition Guard Failed",
-        "TransitionConflict",
-        "TransitionProblem",
-        "The transition is allowed from the current state but its guard condition is false.",
-    ),
-    ProblemType(
-        "gone",
-        410,
-        "Gone",
-        "Gone",
-        "Problem",
-        "The operation is deprecated and its sunset date has passed.",
-    ),
-    ProblemType(
-        "precondition-failed",
-        412,
-        "Precondition Failed",
-        "PreconditionFailed",
-        "Problem",
-        "`If-Match` does not match the object's current `ETag` (weak tags never match).",
-    ),
-    ProblemType(
-        "payload-too-large",
-        413,
-        "Content Too Large",
-        "ContentTooLarge",
-        "Problem",
-        "The request body is larger than the service accepts (`MAX_BODY_BYTES`, 1 MiB by "
-        "default); `max_bytes` gives the limit.",
-    ),
-    ProblemType(
-        "validation-error",
-        422,
-        "Unprocessable Content",
-        "UnprocessableContent",
-        "ValidationProblem",
-        "The body or a query parameter is well-formed but invalid; `errors` holds one entry per "
-        "offending value, with a JSON pointer. A reference to an object the caller may not read "
-        "is answered exactly like one to a missing object.",
-    ),
-    ProblemType(
-        "precondition-required",
-        428,
-        "Precondition Required",
-        "PreconditionRequired",
-        "Problem",
-        "The resource sets `require_precondition` and the write came without `If-Match`.",
-    ),
-    ProblemType(
-        "quota-exceeded",
-        429,
-        "Too Many Requests",
-        "TooManyRequests",
-        "Problem",
-        "The tenant's plan limit is used up; retry after `Retry-After` seconds. The type is "
-        "the IANA-registered one, carrying `violated-policies`.",
-        uri="https://iana.org/assignments/http-problem-types#quota-exceeded",
-    ),
-    ProblemType(
-        "internal-error",
-        500,
-        "Internal Server Error",
-        "InternalError",
-        "Problem",
-        "An unexpected failure; `detail` never carries a stack trace or SQL.",
-    ),
+from specfoundry.runtime.problem_types import (
+    PROBLEM_BASE,
+    PROBLEM_MEDIA_TYPE,
+    PROBLEM_TYPES,
+    ProblemType,
 )
+
+__all__ = [
+    "PROBLEM_BASE",
+    "PROBLEM_MEDIA_TYPE",
+    "PROBLEM_TYPES",
+    "ProblemType",
+    "problems_for",
+    "response_names",
+]
 
 
 def problems_for(response: str) -> tuple[ProblemType, ...]:

@@ -31,10 +31,11 @@ DUMPERS = {
 
 
 def _deprecations(r: ResourceView) -> list[tuple[str, Any]]:
+    """(operation id, deprecation) of every deprecated operation of ``r``."""
     out: list[tuple[str, Any]] = [
-        (op.name.upper(), op.deprecation) for op in r.operations if op.deprecation
+        (op.operation_id, op.deprecation) for op in r.operations if op.deprecation
     ]
-    out += [(t.name.upper(), t.deprecation) for t in r.transitions if t.deprecation]
+    out += [(t.operation_id, t.deprecation) for t in r.transitions if t.deprecation]
     return out
 
 
@@ -66,8 +67,6 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
     if svc.machines:
         machine_classes = sorted({m.class_name for m in svc.machines})
         py(f"{name}/machines.py", "machines.py.j2", machine_classes=machine_classes)
-    if svc.has_deprecation:
-        py(f"{name}/deprecation.py", "deprecation.py.j2")
     if svc.deletion is not None:
         py(f"{name}/deletion.py", "deletion.py.j2")
     py(f"{name}/schemas.py", "schemas.py.j2", classes=classes, dumpers=DUMPERS)

@@ -111,6 +111,7 @@ class RuleView:
 
 @dataclass(frozen=True, slots=True)
 class DeprecationView:
+    since_iso: str  # YYYY-MM-DD
     deprecation_header: str
     sunset_header: str | None
     sunset_iso: str | None  # date of the sunset, YYYY-MM-DD
@@ -233,8 +234,6 @@ class ResourceView:
         out = ["permissions"]
         if self.op("delete"):
             out.append("deletion")
-        if self.has_deprecation:
-            out.append("deprecation")
         if self.events or any(f.auto_now for f in self.fields):
             out.append("events")
         if self.transitions:
@@ -356,6 +355,7 @@ def deprecation_view(deprecation: Deprecation | None) -> DeprecationView | None:
         return None
     sunset = deprecation.sunset
     return DeprecationView(
+        since_iso=deprecation.since.isoformat(),
         deprecation_header=f"@{_epoch(deprecation.since)}",
         sunset_header=formatdate(_epoch(sunset), usegmt=True) if sunset else None,
         sunset_iso=sunset.isoformat() if sunset else None,

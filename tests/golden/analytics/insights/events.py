@@ -3,40 +3,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from insights.models import OutboxEvent
+from insights.runtime import events as _runtime
+from insights.runtime.events import jsonable, utcnow
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, uuid.UUID | Decimal):
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+__all__ = ["emit", "jsonable", "utcnow"]
 
 
 def emit(
     session: Session, tenant_id: uuid.UUID, event_type: str, payload: Mapping[str, Any]
 ) -> None:
     """Add one outbox row; it commits or rolls back with the change that caused it."""
-    session.add(
-        OutboxEvent(
-            tenant_id=tenant_id,
-            event_type=event_type,
-            payload={key: jsonable(value) for key, value in payload.items()},
-            occurred_at=utcnow(),
-        )
-    )
+    _runtime.emit(session, OutboxEvent, tenant_id, event_type, payload)

@@ -22,93 +22,56 @@
   ``JWT_SECRET`` equal to the development secret.
 
 Secrets come only from the environment. Anything else you need goes in `insights_ext/settings.py`.
+The reading and checking is the runtime's (``insights.runtime.settings``); this module binds
+it to this service.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import ClassVar
 
-# Defined with the data layer (its start-up checks raise it too); re-exported from here.
-from insights.db import ConfigurationError
+from insights.runtime import settings as _runtime
+from insights.runtime.errors import ConfigurationError
+from insights.runtime.settings import (
+    DEFAULT_LIST_PAGE_MAX_BYTES,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_LIFETIME_SECONDS,
+    MIN_SECRET_BYTES,
+    ServiceIdentity,
+)
 
-ENVIRONMENT_VARIABLE = "INSIGHTS_ENV"
+__all__ = [
+    "DEFAULT_LIST_PAGE_MAX_BYTES",
+    "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_MAX_LIFETIME_SECONDS",
+    "DEVELOPMENT_SECRET",
+    "ENVIRONMENT_VARIABLE",
+    "IDENTITY",
+    "MIN_SECRET_BYTES",
+    "ConfigurationError",
+    "Settings",
+    "from_env",
+]
+
+IDENTITY = ServiceIdentity(
+    name="insights",
+    env_prefix="INSIGHTS",
+    subject_claim="sub",
+    tenant_claim="tid",
+    roles_claim="roles",
+)
+ENVIRONMENT_VARIABLE = IDENTITY.environment_variable
 # Used only when INSIGHTS_ENV=development and JWT_SECRET is unset. Never in production.
-DEVELOPMENT_SECRET = "insights-development-only-secret-do-not-use-in-production"
-MIN_SECRET_BYTES = 32
-DEFAULT_MAX_LIFETIME_SECONDS = 86_400
-DEFAULT_MAX_BODY_BYTES = 1_048_576
-DEFAULT_LIST_PAGE_MAX_BYTES = 1_048_576
+DEVELOPMENT_SECRET = IDENTITY.development_secret
 
 
 @dataclass(frozen=True, slots=True)
-class Settings:
-    database_url: str
-    operator_database_url: str | None = None
-    log_sql_parameters: bool = False
-    jwt_algorithm: str = "HS256"
-    jwt_secret: str | None = None
-    jwt_public_key: str | None = None
-    jwt_jwks: Mapping[str, Any] | None = None
-    jwt_audience: str | None = None
-    jwt_issuer: str | None = None
-    redis_url: str | None = None
-    environment: str = "production"
-    jwt_max_lifetime_seconds: int = DEFAULT_MAX_LIFETIME_SECONDS
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    list_page_max_bytes: int = DEFAULT_LIST_PAGE_MAX_BYTES
-    docs_enabled: bool = True
+class Settings(_runtime.Settings):
+    """The configuration of insights; fields and checks in ``insights.runtime.settings``."""
 
-    @property
-    def uses_development_secret(self) -> bool:
-        return self.jwt_secret == DEVELOPMENT_SECRET
-
-    @property
-    def is_development(self) -> bool:
-        return self.environment == "development"
-
-
-def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name) or ""
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from None
-    if value <= 0:
-        raise ConfigurationError(f"{name} must be positive")
-    return value
-
-
-def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = (env.get(name) or "").strip().lower()
-    if not raw:
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise ConfigurationError(f"{name} must be true or false, not {raw!r}")
-
-
-def default_database_url() -> str:
-    return f"sqlite:///{Path.cwd() / 'insights.db'}"
-
-
-def log_sql_parameters(env: Mapping[str, str], environment: str) -> bool:
-    """``LOG_SQL_PARAMETERS=1`` shows SQL parameters in logs and errors: development only."""
-    wanted = env.get("LOG_SQL_PARAMETERS", "").lower() in ("1", "true", "yes", "on")
-    if wanted and environment != "development":
-        raise ConfigurationError(
-            "LOG_SQL_PARAMETERS would log personal data; "
-            f"it needs {ENVIRONMENT_VARIABLE}=development"
-        )
-    return wanted
+    identity: ClassVar[ServiceIdentity] = IDENTITY
 
 
 def from_env(environ: Mapping[str, str] | None = None, *, require_jwt: bool = True) -> Settings:
@@ -117,57 +80,6 @@ def from_env(environ: Mapping[str, str] | None = None, *, require_jwt: bool = Tr
     ``require_jwt=False`` is for commands that never see a token (``migrate``,
     ``tenant create``): a missing JWT key is then not an error.
     """
-    env = os.environ if environ is None else environ
-    environment = env.get(ENVIRONMENT_VARIABLE, "production")
-    secret = env.get("JWT_SECRET") or None
-    public_key_file = env.get("JWT_PUBLIC_KEY_FILE") or None
-    jwks_file = env.get("JWT_JWKS_FILE") or None
-    if secret and (public_key_file or jwks_file):
-        raise ConfigurationError(
-            "set JWT_SECRET (HS256) or JWT_PUBLIC_KEY_FILE / JWT_JWKS_FILE (RS256), not both"
-        )
-    algorithm = "HS256"
-    public_key = None
-    jwks = None
-    if public_key_file:
-        algorithm, public_key = "RS256", Path(public_key_file).read_text(encoding="utf-8")
-    elif jwks_file:
-        algorithm = "RS256"
-        jwks = json.loads(Path(jwks_file).read_text(encoding="utf-8"))
-    elif secret:
-        if secret == DEVELOPMENT_SECRET and environment != "development":
-            raise ConfigurationError(
-                "JWT_SECRET is the published development secret; set a secret of your own "
-                f"(or {ENVIRONMENT_VARIABLE}=development)"
-            )
-        if len(secret.encode()) < MIN_SECRET_BYTES:
-            raise ConfigurationError(f"JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")
-    elif environment == "development":
-        secret = DEVELOPMENT_SECRET
-    elif require_jwt:
-        raise ConfigurationError(
-            "JWT_SECRET is not set. Set it (or JWT_PUBLIC_KEY_FILE / JWT_JWKS_FILE), or set "
-            f"{ENVIRONMENT_VARIABLE}=development to use the insecure development secret"
-        )
-    settings = Settings(
-        database_url=env.get("DATABASE_URL") or default_database_url(),
-        operator_database_url=env.get("OPERATOR_DATABASE_URL") or None,
-        log_sql_parameters=log_sql_parameters(env, environment),
-        jwt_algorithm=algorithm,
-        jwt_secret=secret,
-        jwt_public_key=public_key,
-        jwt_jwks=jwks,
-        jwt_audience=env.get("JWT_AUDIENCE") or None,
-        jwt_issuer=env.get("JWT_ISSUER") or None,
-        redis_url=env.get("REDIS_URL") or None,
-        environment=environment,
-        jwt_max_lifetime_seconds=_positive_int(
-            env, "JWT_MAX_LIFETIME_SECONDS", DEFAULT_MAX_LIFETIME_SECONDS
-        ),
-        max_body_bytes=_positive_int(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
-        list_page_max_bytes=_positive_int(env, "LIST_PAGE_MAX_BYTES", DEFAULT_LIST_PAGE_MAX_BYTES),
-        docs_enabled=_flag(env, "API_DOCS", True),
-    )
     from insights_ext.settings import override
 
-    return override(settings)
+    return override(_runtime.from_env(Settings, environ, require_jwt=require_jwt))

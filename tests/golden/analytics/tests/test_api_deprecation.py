@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
-from insights import deprecation
+from insights.runtime import deprecation as runtime_deprecation
 from tests.api_support import Api
 from tests.spec_tables import DEPRECATED, RESOURCES
 
@@ -32,7 +32,9 @@ def test_deprecation_headers_then_410(
     body = RESOURCES[resource]["update"] if method == "PATCH" else None
     if sunset is not None:
         monkeypatch.setattr(
-            deprecation, "today", lambda: dt.date.fromisoformat(sunset) - dt.timedelta(days=1)
+            runtime_deprecation,
+            "today",
+            lambda: dt.date.fromisoformat(sunset) - dt.timedelta(days=1),
         )
     response = api.client.request(method, url, json=body, headers=headers)
     assert response.status_code < 400, response.text
@@ -41,7 +43,7 @@ def test_deprecation_headers_then_410(
     if sunset is not None:
         ends = parsedate_to_datetime(response.headers["sunset"])
         assert ends.timestamp() >= int(since[1:])
-        monkeypatch.setattr(deprecation, "today", lambda: dt.date.fromisoformat(sunset))
+        monkeypatch.setattr(runtime_deprecation, "today", lambda: dt.date.fromisoformat(sunset))
         gone = api.client.request(method, url, json=body, headers=headers)
         assert gone.status_code == 410
         assert gone.json()["type"].endswith("/gone")

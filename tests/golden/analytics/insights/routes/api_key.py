@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 import sqlalchemy as sa
@@ -11,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from insights import deprecation, permissions
+from insights import permissions
 from insights.auth import Principal
 from insights.models import ApiKey
 from insights.pagination import SortKey, paginate
@@ -26,19 +25,24 @@ from insights.routes import (
     parse_id,
     session_scope,
 )
+from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import (
     ApiKeyCreate,
     ApiKeyUpdate,
     dump_api_key,
 )
 
-router = APIRouter(prefix="/v1/api-keys", tags=["api-keys"])
+# Deprecated operations (by operation id): headers, and 410 from the sunset on.
+DEPRECATED: dict[str, Deprecation] = {
+    "update_api_key": Deprecation("2026-09-01", "2027-03-01"),
+}
+router = APIRouter(
+    prefix="/v1/api-keys", tags=["api-keys"], route_class=deprecating_route(DEPRECATED)
+)
 NOUN = "api key"
 SORT_KEYS: dict[str, SortKey] = {
     "created_at": SortKey(ApiKey.created_at, "datetime", False),
 }
-UPDATE_HEADERS = {"Deprecation": "@1788220800", "Sunset": "Mon, 01 Mar 2027 00:00:00 GMT"}
-UPDATE_SUNSET = dt.date.fromisoformat("2027-03-01")
 
 
 def _load(session: Session, principal: Principal, raw_id: str) -> ApiKey:
@@ -122,7 +126,7 @@ def create_api_key(
     return JSONResponse(dump_api_key(obj), status_code=201, headers=headers)
 
 
-@router.patch("/{id}", operation_id="update_api_key", deprecated=True)
+@router.patch("/{id}", operation_id="update_api_key")
 def update_api_key(
     id: str,
     body: ApiKeyUpdate,
@@ -130,7 +134,6 @@ def update_api_key(
     principal: Principal = Depends(Authorize("api_key", "update")),
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
-    deprecation.check(UPDATE_SUNSET)
     obj = _load(session, principal, id)
     if not permissions.allows_api_key_update(principal, obj):
         raise forbidden("update", "api_key")
@@ -139,5 +142,5 @@ def update_api_key(
     for name, value in changes.items():
         setattr(obj, name, value)
     commit(session)
-    headers = {**UPDATE_HEADERS, "ETag": etag(obj.version)}
+    headers = {"ETag": etag(obj.version)}
     return JSONResponse(dump_api_key(obj), headers=headers)

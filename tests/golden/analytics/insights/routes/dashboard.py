@@ -26,6 +26,7 @@ from insights.routes import (
     parse_id,
     session_scope,
 )
+from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import (
     DashboardCreate,
     DashboardUpdate,
@@ -33,7 +34,11 @@ from insights.schemas import (
     dump_dashboard,
 )
 
-router = APIRouter(prefix="/v1/dashboards", tags=["dashboards"])
+# Deprecated operations (by operation id): headers, and 410 from the sunset on.
+DEPRECATED: dict[str, Deprecation] = {}
+router = APIRouter(
+    prefix="/v1/dashboards", tags=["dashboards"], route_class=deprecating_route(DEPRECATED)
+)
 NOUN = "dashboard"
 SORT_KEYS: dict[str, SortKey] = {
     "title": SortKey(Dashboard.title, "str", False),

@@ -26,13 +26,18 @@ from insights.routes import (
     parse_id,
     session_scope,
 )
+from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import (
     DataSourceCreate,
     DataSourceUpdate,
     dump_data_source,
 )
 
-router = APIRouter(prefix="/v1/data-sources", tags=["data-sources"])
+# Deprecated operations (by operation id): headers, and 410 from the sunset on.
+DEPRECATED: dict[str, Deprecation] = {}
+router = APIRouter(
+    prefix="/v1/data-sources", tags=["data-sources"], route_class=deprecating_route(DEPRECATED)
+)
 NOUN = "data source"
 SORT_KEYS: dict[str, SortKey] = {
     "name": SortKey(DataSource.name, "str", False),

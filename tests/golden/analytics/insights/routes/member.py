@@ -26,6 +26,7 @@ from insights.routes import (
     parse_id,
     session_scope,
 )
+from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import (
     Email,
     MemberCreate,
@@ -33,7 +34,11 @@ from insights.schemas import (
     dump_member,
 )
 
-router = APIRouter(prefix="/v1/members", tags=["members"])
+# Deprecated operations (by operation id): headers, and 410 from the sunset on.
+DEPRECATED: dict[str, Deprecation] = {}
+router = APIRouter(
+    prefix="/v1/members", tags=["members"], route_class=deprecating_route(DEPRECATED)
+)
 NOUN = "member"
 SORT_KEYS: dict[str, SortKey] = {
     "email": SortKey(Member.email, "str", False),

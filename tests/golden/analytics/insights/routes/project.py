@@ -26,6 +26,7 @@ from insights.routes import (
     parse_id,
     session_scope,
 )
+from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import (
     ProjectCreate,
     ProjectUpdate,
@@ -33,7 +34,11 @@ from insights.schemas import (
     dump_project,
 )
 
-router = APIRouter(prefix="/v1/projects", tags=["projects"])
+# Deprecated operations (by operation id): headers, and 410 from the sunset on.
+DEPRECATED: dict[str, Deprecation] = {}
+router = APIRouter(
+    prefix="/v1/projects", tags=["projects"], route_class=deprecating_route(DEPRECATED)
+)
 NOUN = "project"
 SORT_KEYS: dict[str, SortKey] = {
     "name": SortKey(Project.name, "str", False),

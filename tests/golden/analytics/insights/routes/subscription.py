@@ -26,13 +26,18 @@ from insights.routes import (
     parse_id,
     session_scope,
 )
+from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import (
     SubscriptionCreate,
     SubscriptionUpdate,
     dump_subscription,
 )
 
-router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
+# Deprecated operations (by operation id): headers, and 410 from the sunset on.
+DEPRECATED: dict[str, Deprecation] = {}
+router = APIRouter(
+    prefix="/v1/subscriptions", tags=["subscriptions"], route_class=deprecating_route(DEPRECATED)
+)
 NOUN = "subscription"
 SORT_KEYS: dict[str, SortKey] = {
     "created_at": SortKey(Subscription.created_at, "datetime", False),

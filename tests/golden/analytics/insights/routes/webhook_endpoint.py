@@ -25,13 +25,20 @@ from insights.routes import (
     parse_id,
     session_scope,
 )
+from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import (
     WebhookEndpointCreate,
     WebhookEndpointUpdate,
     dump_webhook_endpoint,
 )
 
-router = APIRouter(prefix="/v1/webhook-endpoints", tags=["webhook-endpoints"])
+# Deprecated operations (by operation id): headers, and 410 from the sunset on.
+DEPRECATED: dict[str, Deprecation] = {}
+router = APIRouter(
+    prefix="/v1/webhook-endpoints",
+    tags=["webhook-endpoints"],
+    route_class=deprecating_route(DEPRECATED),
+)
 NOUN = "webhook endpoint"
 SORT_KEYS: dict[str, SortKey] = {
     "created_at": SortKey(WebhookEndpoint.created_at, "datetime", False),

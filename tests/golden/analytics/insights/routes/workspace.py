@@ -22,9 +22,14 @@ from insights.routes import (
     parse_id,
     session_scope,
 )
+from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import WorkspaceUpdate, dump_workspace
 
-router = APIRouter(prefix="/v1/workspaces", tags=["workspaces"])
+# Deprecated operations (by operation id): headers, and 410 from the sunset on.
+DEPRECATED: dict[str, Deprecation] = {}
+router = APIRouter(
+    prefix="/v1/workspaces", tags=["workspaces"], route_class=deprecating_route(DEPRECATED)
+)
 NOUN = "workspace"
 
 

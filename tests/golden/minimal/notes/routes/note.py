@@ -25,9 +25,12 @@ from notes.routes import (
     parse_id,
     session_scope,
 )
+from notes.runtime.deprecation import Deprecation, deprecating_route
 from notes.schemas import NoteCreate, NoteUpdate, Text, dump_note
 
-router = APIRouter(prefix="/v1/notes", tags=["notes"])
+# Deprecated operations (by operation id): headers, and 410 from the sunset on.
+DEPRECATED: dict[str, Deprecation] = {}
+router = APIRouter(prefix="/v1/notes", tags=["notes"], route_class=deprecating_route(DEPRECATED))
 NOUN = "note"
 SORT_KEYS: dict[str, SortKey] = {
     "title": SortKey(Note.title, "str", False),

@@ -1,0 +1,184 @@
+"""Shared request plumbing of the resource routers: authorization dependency, sessions, ids,
+ETags and preconditions, commits that map database conflicts to problems.
+
+Two things are the service's and come in as arguments: the permission table (``holds``, for
+:class:`Authorize`) and the data layer's ``open_session`` (for :func:`session_dependency`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from .auth import Principal, authenticate
+from .guards import check_storable
+from .problems import Problem
+
+# ``holds(principal, entity, action)``: whether some role of the caller holds the action at all.
+Holds = Callable[[Principal, str, str], bool]
+# ``open_session(session_factory, tenant_id)``: a session bound to the tenant (the data layer's).
+OpenSession = Callable[[Any, uuid.UUID], Session]
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
+
+
+class Authorize:
+    """The dependency every route declares: who is calling, and which action the route performs.
+
+    Collection routes (list, create) answer 403 here when no role of the caller holds the action
+    at all; object routes decide after loading the object (404 when the caller may not read it,
+    403 when it may read it but not act on it).
+    """
+
+    def __init__(self, entity: str, action: str, *, holds: Holds, collection: bool = False) -> None:
+        self.entity = entity
+        self.action = action
+        self.collection = collection
+        self.holds = holds
+
+    async def __call__(self, request: Request, principal: CurrentPrincipal) -> Principal:
+        # async: no I/O here, so no worker-thread round trip per request.
+        reject_unknown_query_parameters(request)
+        await reject_unexpected_body(request)
+        if self.collection and not self.holds(principal, self.entity, self.action):
+            raise forbidden(self.action, self.entity)
+        return principal
+
+
+def reject_unknown_query_parameters(request: Request) -> None:
+    """Strict requests: a query parameter the operation does not declare is a 400."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = {param.alias for param in dependant.query_params}
+    unknown = sorted({name for name in request.query_params if name not in known})
+    if unknown:
+        raise Problem(
+            "bad-request",
+            "Unknown query parameters: " + ", ".join(f"`{name}`" for name in unknown) + ".",
+        )
+
+
+async def reject_unexpected_body(request: Request) -> None:
+    """Strict requests: an operation whose contract has no request body (reads, deletes,
+    transitions) refuses one with 400 instead of ignoring it."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or dependant.body_params:
+        return
+    if await request.body():
+        raise Problem("bad-request", "This operation takes no request body.")
+
+
+def forbidden(action: str, entity: str) -> Problem:
+    return Problem("forbidden", f"You may not {action} this {entity.replace('_', ' ')}.")
+
+
+def session_dependency(
+    open_session: OpenSession,
+) -> Callable[[Request, Principal], AsyncIterator[Session]]:
+    """The ``session_scope`` dependency of a service whose data layer opens sessions so."""
+
+    async def session_scope(
+        request: Request, principal: CurrentPrincipal
+    ) -> AsyncIterator[Session]:
+        """One session per request, bound to the caller's tenant (the data layer filters by it).
+
+        Opening a session does no I/O (it connects on first use, in the route's worker thread),
+        so it happens on the event loop; closing may roll back and return a connection, so it
+        runs in a worker thread unless the session never connected.
+        """
+        session = open_session(request.app.state.session_factory, principal.tenant_id)
+        try:
+            yield session
+        finally:
+            if session.in_transaction():
+                await run_in_threadpool(session.close)
+            else:
+                session.close()
+
+    return session_scope
+
+
+def parse_id(raw: str, noun: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise Problem("not-found", f"No {noun} with this id.") from None
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def _tags(header: str) -> list[str]:
+    return [t.strip() for t in header.split(",") if t.strip()]
+
+
+def check_if_match(version: int, header: str | None, *, required: bool) -> None:
+    """Strong comparison (RFC 9110 13.1.1): a weak tag never matches; ``*`` matches any."""
+    if header is None:
+        if required:
+            raise Problem(
+                "precondition-required", "Send `If-Match` with the object's current ETag."
+            )
+        return
+    tags = _tags(header)
+    if "*" in tags or etag(version) in tags:
+        return
+    raise Problem("precondition-failed", "`If-Match` does not match the current ETag.")
+
+
+def not_modified(version: int, header: str | None) -> bool:
+    """Weak comparison for ``If-None-Match`` (RFC 9110 13.1.2)."""
+    if header is None:
+        return False
+    tags = [t.removeprefix("W/") for t in _tags(header)]
+    return "*" in tags or etag(version) in tags
+
+
+def check_writable(
+    principal: Principal, sent: Iterable[str], restricted: Mapping[str, frozenset[str]]
+) -> None:
+    """Fields reserved to some roles are rejected, never silently dropped (P-08)."""
+    denied = sorted(f for f in sent if f in restricted and not principal.roles & restricted[f])
+    if denied:
+        raise Problem(
+            "forbidden",
+            "Your roles may not write: " + ", ".join(f"`{f}`" for f in denied) + ".",
+        )
+
+
+def flush(session: Session) -> None:
+    check_storable(session)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise Problem(
+            "conflict", "The change conflicts with stored data (a duplicate or a reference)."
+        ) from None
+    except StaleDataError:
+        session.rollback()
+        raise Problem(
+            "precondition-failed", "The object changed meanwhile; fetch it again."
+        ) from None
+
+
+def commit(session: Session) -> None:
+    flush(session)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Problem(
+            "conflict", "The change conflicts with stored data (a duplicate or a reference)."
+        ) from None
