@@ -20,6 +20,7 @@ import sys
 import tempfile
 from pathlib import Path, PurePosixPath
 
+from specfoundry.emit.render import TemplateError
 from specfoundry.emit.service.data import PreviousOutput, emit_data_layer, read_previous
 from specfoundry.emit.service.project import http_layer_files
 from specfoundry.model import Service
@@ -54,6 +55,17 @@ def ruff_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "ruff"]
 
 
+def _raise_template_error(stderr: str) -> None:
+    """Raise :class:`TemplateError` naming the modules ruff could not parse, if any."""
+    unparsable = [
+        line.removeprefix("error: Failed to parse ").strip()
+        for line in stderr.splitlines()
+        if line.startswith("error: Failed to parse ")
+    ]
+    if unparsable:
+        raise TemplateError("a template rendered invalid Python: " + "; ".join(unparsable))
+
+
 def _lint_and_format(files: list[EmittedFile]) -> list[EmittedFile]:
     """``ruff check --fix`` then ``ruff format`` over the generator-owned Python files."""
     with tempfile.TemporaryDirectory(prefix="specfoundry-") as tmp:
@@ -63,7 +75,9 @@ def _lint_and_format(files: list[EmittedFile]) -> list[EmittedFile]:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(item.content)
         ruff = ruff_command()
-        for args in (["check", "--fix", "--quiet", "--exit-zero"], ["format", "--quiet"]):
+        # ``format`` without --quiet: that is how a parse error reaches stderr. Rendered Python
+        # is parsed nowhere else, so a failed format over a syntax error is a template's bug.
+        for args in (["check", "--fix", "--quiet", "--exit-zero"], ["format"]):
             result = subprocess.run(
                 [*ruff, *args, "."],
                 cwd=root,
@@ -72,6 +86,7 @@ def _lint_and_format(files: list[EmittedFile]) -> list[EmittedFile]:
                 check=False,
             )
             if result.returncode != 0:
+                _raise_template_error(result.stderr)
                 raise ServiceEmitError(f"ruff {args[0]} failed: {result.stderr or result.stdout}")
         out = []
         for item in files:
