@@ -19,6 +19,11 @@ from specfoundry.diagnostics import Diagnostic, Location, Severity
 from specfoundry.load import SourceMap
 from specfoundry.resources import schema_path
 
+try:  # an optional accelerator (also used by the contract validator)
+    import jsonschema_rs
+except ImportError:  # pragma: no cover - exercised by monkeypatching in the tests
+    jsonschema_rs = None
+
 _VALUE_RULES = frozenset(
     {
         "enum",
@@ -50,7 +55,29 @@ def _validator() -> jsonschema.Draft202012Validator:
     )
 
 
+@cache
+def fast_validator() -> Any | None:
+    """A jsonschema-rs validator of the same schema (formats checked), or None without it."""
+    if jsonschema_rs is None:
+        return None
+    try:
+        return jsonschema_rs.validator_for(spec_schema(), validate_formats=True, offline=True)
+    except Exception:  # pragma: no cover - a schema jsonschema-rs cannot compile
+        return None
+
+
 def validate_structure(data: Any, sources: SourceMap) -> list[Diagnostic]:
+    # A valid spec (the usual case) is confirmed by jsonschema-rs in milliseconds; anything it
+    # rejects (or cannot take) goes through ``jsonschema``, which words the diagnostics. The
+    # reference validator therefore still decides every error; tests/compiler checks that both
+    # agree on the examples and on every diagnostic case.
+    fast = fast_validator()
+    if fast is not None:
+        try:
+            if fast.is_valid(data):
+                return []
+        except Exception:
+            pass
     diagnostics = [_diagnostic(e, sources) for e in _leaf_errors(_validator().iter_errors(data))]
     unique = {(d.location, d.code, d.message): d for d in diagnostics}
     return list(unique.values())
