@@ -10,14 +10,15 @@ import difflib
 import json
 from collections.abc import Iterator
 from functools import cache
-from typing import Any
-
-import jsonschema
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any
 
 from specfoundry.diagnostics import Diagnostic, Location, Severity
 from specfoundry.load import SourceMap
 from specfoundry.resources import schema_path
+
+if TYPE_CHECKING:  # ``jsonschema`` loads only when a spec has errors (or no jsonschema-rs)
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
 
 try:  # an optional accelerator (also used by the contract validator)
     import jsonschema_rs
@@ -50,6 +51,8 @@ def spec_schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema
+
     return jsonschema.Draft202012Validator(
         spec_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
@@ -85,6 +88,8 @@ def validate_structure(data: Any, sources: SourceMap) -> list[Diagnostic]:
 
 def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
     """For ``oneOf``/``anyOf`` failures, report the branch that came closest, not all."""
+    from jsonschema.exceptions import best_match
+
     for error in errors:
         if error.validator in ("oneOf", "anyOf") and error.context:
             yield best_match(error.context)
