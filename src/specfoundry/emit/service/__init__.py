@@ -106,6 +106,13 @@ def _lint_and_format(
         with tempfile.TemporaryDirectory(prefix="specfoundry-", dir=_scratch_dir()) as tmp:
             root = Path(tmp)
             (root / "pyproject.toml").write_bytes(config)  # ruff's settings
+            # The layout of the whole tree, so that isort classifies first-party modules (a
+            # top-level folder or module that exists) as it does when every module is there.
+            for item in files:
+                if item.path.suffix == ".py":
+                    (root / item.path).parent.mkdir(parents=True, exist_ok=True)
+                    if len(item.path.parts) == 1:
+                        (root / item.path).touch()
             for item, _ in pending:
                 target = root / item.path
                 target.parent.mkdir(parents=True, exist_ok=True)
