@@ -43,8 +43,10 @@ class _Counting:
         self.formatted = 0
         lookup, store = FormatCache.lookup, FormatCache.store
 
-        def counting_lookup(cache: FormatCache, path: object, key: str) -> bytes | None:
-            found = lookup(cache, path, key)  # type: ignore[arg-type]
+        def counting_lookup(
+            cache: FormatCache, path: object, key: str, rendered: bytes = b""
+        ) -> bytes | None:
+            found = lookup(cache, path, key, rendered)  # type: ignore[arg-type]
             self.hits += found is not None
             return found
 
@@ -116,3 +118,17 @@ def test_a_corrupt_cache_is_a_miss(tmp_path: Path) -> None:
     (out / ".specfoundry" / CACHE_NAME).write_text("{not json")
     _generate(spec, out, "--force")
     assert _tree(out) == _tree(reference)
+
+
+def test_an_unchanged_regeneration_runs_no_ruff_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Revision files come back from disk formatted: ruff's own output is a hit too."""
+    spec, out = EXAMPLES / "minimal" / "spec.yaml", tmp_path / "out"
+    _generate(spec, out)
+    before = _tree(out)
+    counts = _Counting(monkeypatch)
+    _generate(spec, out, "--force")  # --force skips the no-op fast path: a real emission
+    assert counts.formatted == 0
+    assert counts.hits > 0
+    assert _tree(out) == before

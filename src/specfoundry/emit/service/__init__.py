@@ -91,13 +91,15 @@ def _lint_and_format(
     ruff = ruff_command()
     config = next((f.content for f in files if str(f.path) == "pyproject.toml"), b"")
     salt = ruff_identity(ruff) + b"\0" + config
+    if cache is not None:
+        cache.use_settings(salt)
     formatted: dict[PurePosixPath, bytes] = {}
     pending: list[tuple[EmittedFile, str]] = []
     for item in files:
         if item.path.suffix != ".py":
             continue
         key = FormatCache.key(salt, item.path, item.content)
-        hit = cache.lookup(item.path, key) if cache is not None else None
+        hit = cache.lookup(item.path, key, item.content) if cache is not None else None
         if hit is None:
             pending.append((item, key))
         else:

@@ -52,12 +52,15 @@ class FormatCache:
         self.out_dir = out_dir
         self._old: dict[str, list[str]] = {}
         self._new: dict[str, list[str]] = {}
+        self._old_settings: str | None = None
+        self.settings = ""  # digest of the ruff binary and settings of this generation
         self.hits = 0
         if out_dir is None:
             return
         try:
             data = json.loads((out_dir / STATE_DIR / CACHE_NAME).read_text(encoding="utf-8"))
             if data.get("format") == FORMAT and isinstance(data.get("files"), dict):
+                self._old_settings = str(data.get("settings"))
                 self._old = {
                     str(k): v
                     for k, v in data["files"].items()
@@ -66,14 +69,27 @@ class FormatCache:
         except (OSError, ValueError, AttributeError):
             self._old = {}
 
+    def use_settings(self, salt: bytes) -> None:
+        """The ruff binary and settings (``ruff_identity`` + pyproject) of this generation."""
+        self.settings = fingerprint(FORMAT.to_bytes(2, "big"), salt)
+
     @staticmethod
     def key(salt: bytes, path: PurePosixPath, content: bytes) -> str:
         return fingerprint(FORMAT.to_bytes(2, "big"), salt, str(path).encode(), content)
 
-    def lookup(self, path: PurePosixPath, key: str) -> bytes | None:
-        """ruff's output for this module, when the last generation left it on disk."""
+    def lookup(self, path: PurePosixPath, key: str, rendered: bytes = b"") -> bytes | None:
+        """ruff's output for this module, when the last generation left it on disk.
+
+        Also a hit: ``rendered`` is exactly what ruff made of this module last time (migration
+        revisions are re-emitted from disk as they were written) and ruff and its settings
+        are the same: ruff's output is a fixed point of ruff (``check --fix`` then ``format``),
+        so it is its own result.
+        """
         entry = self._old.get(str(path))
-        if self.out_dir is None or entry is None or entry[0] != key:
+        if self.out_dir is None or entry is None:
+            return None
+        same_ruff = bool(self.settings) and self.settings == self._old_settings
+        if entry[0] != key and not (same_ruff and rendered and sha256_hex(rendered) == entry[1]):
             return None
         target = self.out_dir / path
         try:
@@ -96,7 +112,10 @@ class FormatCache:
         if self.out_dir is None or not (self.out_dir / STATE_DIR).is_dir():
             return
         state = self.out_dir / STATE_DIR
-        text = json.dumps({"format": FORMAT, "files": dict(sorted(self._new.items()))}, indent=0)
+        text = json.dumps(
+            {"format": FORMAT, "settings": self.settings, "files": dict(sorted(self._new.items()))},
+            indent=0,
+        )
         fd, tmp = tempfile.mkstemp(dir=state, prefix=".format-cache-")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
