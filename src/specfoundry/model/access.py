@@ -49,11 +49,17 @@ class Permissions:
         init=False, repr=False, compare=False, hash=False
     )
 
+    # holders() by (entity, action), filled on first use (emitters ask for each pair often).
+    _holders: dict[tuple[str, str], tuple[Holder, ...]] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+
     def __post_init__(self) -> None:
         index: dict[tuple[str, str], ActionRule] = {}
         for r in self.rules:
             index.setdefault((r.entity.raw, r.action.raw), r)
         object.__setattr__(self, "_by_action", index)
+        object.__setattr__(self, "_holders", {})
 
     def role(self, name: str) -> Role | None:
         return next((r for r in self.roles if r.name.raw == name), None)
@@ -68,6 +74,12 @@ class Permissions:
         grant holds the action unconditionally; otherwise it holds it when any of the
         conditions of the grants it reaches is true.
         """
+        known = self._holders.get((entity, action))
+        if known is None:
+            known = self._holders[entity, action] = self._compute_holders(entity, action)
+        return known
+
+    def _compute_holders(self, entity: str, action: str) -> tuple[Holder, ...]:
         rule = self.rule(entity, action)
         if rule is None:
             return ()
