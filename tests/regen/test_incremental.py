@@ -8,6 +8,7 @@ with and without that cache, and against a fresh generation, and compare every f
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -58,8 +59,34 @@ class _Counting:
         monkeypatch.setattr(format_cache.FormatCache, "store", counting_store)
 
 
-def test_one_field_edit_regenerates_incrementally_and_byte_identically(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _add_field(text: str) -> str:
+    anchor = "      body: {type: text}\n"
+    assert anchor in text
+    return text.replace(anchor, anchor + NEW_FIELD)
+
+
+def _add_entity(text: str) -> str:
+    """A new entity with its rules and resource: tests/test_rls.py and friends change."""
+    text = _add_field(text)
+    for anchor, addition in (
+        ("entities:\n", "  tag:\n    fields:\n      label: {type: string, max_length: 30}\n"),
+        (
+            "  rules:\n",
+            "    tag:\n      read: [reader]\n      list: [reader]\n      create: [writer]\n",
+        ),
+        (
+            "  resources:\n",
+            "    tags:\n      entity: tag\n      operations: [list, read, create]\n",
+        ),
+    ):
+        assert anchor in text
+        text = text.replace(anchor, anchor + addition, 1)
+    return text
+
+
+@pytest.mark.parametrize("edit", [_add_field, _add_entity], ids=["add a field", "add an entity"])
+def test_an_edit_regenerates_incrementally_and_byte_identically(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: Callable[[str], str]
 ) -> None:
     spec = tmp_path / "spec.yaml"
     shutil.copy(EXAMPLES / "minimal" / "spec.yaml", spec)
@@ -69,10 +96,7 @@ def test_one_field_edit_regenerates_incrementally_and_byte_identically(
     shutil.copytree(cached, uncached)
     (uncached / ".specfoundry" / CACHE_NAME).unlink()
 
-    text = spec.read_text()
-    anchor = "      body: {type: text}\n"
-    assert anchor in text
-    spec.write_text(text.replace(anchor, anchor + NEW_FIELD))
+    spec.write_text(edit(spec.read_text()))
 
     counts = _Counting(monkeypatch)
     _generate(spec, cached)

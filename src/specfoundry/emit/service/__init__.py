@@ -108,22 +108,21 @@ def _lint_and_format(
         with tempfile.TemporaryDirectory(prefix="specfoundry-", dir=_scratch_dir()) as tmp:
             root = Path(tmp)
             (root / "pyproject.toml").write_bytes(config)  # ruff's settings
-            # The layout of the whole tree, so that isort classifies first-party modules (a
-            # top-level folder or module that exists) as it does when every module is there.
+            # The whole tree, not only the modules ruff is to see: isort classifies a top-level
+            # name as first-party when its package (``tests/__init__.py``, ...) exists.
             for item in files:
                 if item.path.suffix == ".py":
-                    (root / item.path).parent.mkdir(parents=True, exist_ok=True)
-                    if len(item.path.parts) == 1:
-                        (root / item.path).touch()
-            for item, _ in pending:
-                target = root / item.path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(item.content)
+                    target = root / item.path
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(formatted.get(item.path, item.content))
+            # Only the modules named go through ruff; --force-exclude applies ruff's default
+            # excludes to them as it does when it walks ``.``.
+            names = [str(item.path) for item, _ in pending]
             # ``format`` without --quiet: that is how a parse error reaches stderr. Rendered
             # Python is parsed nowhere else, so a syntax error here is a template's bug.
             for args in (["check", "--fix", "--quiet", "--exit-zero"], ["format"]):
                 result = subprocess.run(
-                    [*ruff, *args, "."],
+                    [*ruff, *args, "--force-exclude", "--", *names],
                     cwd=root,
                     capture_output=True,
                     text=True,
