@@ -186,7 +186,8 @@ def to_plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out: dict[str, Any] = {"__type__": type(value).__name__}
         for f in dataclasses.fields(value):
-            out[f.name] = to_plain(getattr(value, f.name))
+            if f.init:  # init=False fields are derived indexes, not model data
+                out[f.name] = to_plain(getattr(value, f.name))
         return out
     if isinstance(value, tuple | list):
         return [to_plain(v) for v in value]

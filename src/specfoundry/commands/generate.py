@@ -13,6 +13,7 @@ from specfoundry.commands.common import EXIT_FAILED, EXIT_OK, SPEC_ARGUMENT, com
 from specfoundry.resources import templates_dir
 
 if TYPE_CHECKING:
+    from specfoundry.emit.service.format_cache import FormatCache
     from specfoundry.model import Service
     from specfoundry.write.tree import Emission
     from specfoundry.write.usercode import StaleReference
@@ -71,14 +72,22 @@ def _emission(spec: Path, output: Path, *, allow_destructive: bool = False) -> E
     return _emit(compile_or_exit(spec), output, allow_destructive=allow_destructive)
 
 
-def _emit(model: Service, output: Path, *, allow_destructive: bool = False) -> Emission:
+def _emit(
+    model: Service,
+    output: Path,
+    *,
+    allow_destructive: bool = False,
+    cache: FormatCache | None = None,
+) -> Emission:
     # The emitters (Jinja, the OpenAPI validator, ruff) load only when something is emitted:
     # a no-op ``generate`` stops at ``is_current``.
     from specfoundry.emit.service import emit_service, read_previous
     from specfoundry.emit.service.data import DestructiveChangeError
 
     try:
-        return emit_service(model, read_previous(output), allow_destructive=allow_destructive)
+        return emit_service(
+            model, read_previous(output), allow_destructive=allow_destructive, cache=cache
+        )
     except DestructiveChangeError as exc:
         typer.echo(f"error: {exc}", err=True)
         typer.echo("hint: pass --allow-destructive to generate the migration anyway", err=True)
@@ -124,7 +133,11 @@ def generate(
         # Same spec, same generator, no file touched: emitting again would change nothing.
         typer.echo(f"{output.as_posix()} is up to date.")
         raise typer.Exit(EXIT_OK)
-    emission = _emit(model, output, allow_destructive=allow_destructive)
+    from specfoundry.emit.service.format_cache import FormatCache
+
+    # ruff's results per module from the last generation: unchanged modules skip ruff.
+    cache = FormatCache(output)
+    emission = _emit(model, output, allow_destructive=allow_destructive, cache=cache)
     try:
         write_plan = plan(
             output,
@@ -137,6 +150,7 @@ def generate(
             typer.echo(render_plan(write_plan, diff=diff), nl=False)
             raise typer.Exit(EXIT_OK)
         typer.echo(render_result(apply(write_plan, force=force)), nl=False)
+        cache.save()
     except WriteError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_FAILED) from None
@@ -154,10 +168,11 @@ def check_command(spec: Path = SPEC_ARGUMENT, output: Path = OUTPUT_OPTION) -> N
 
         specfoundry check examples/analytics -o out/insights
     """
+    from specfoundry.emit.service.format_cache import FormatCache
     from specfoundry.write import WriteError, check
 
     model = compile_or_exit(spec)
-    emission = _emit(model, output)
+    emission = _emit(model, output, cache=FormatCache(output))  # read only: check writes nothing
     try:
         result = check(output, emission, inputs=_inputs(model, allow_destructive=False))
     except WriteError as exc:

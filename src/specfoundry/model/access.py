@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from specfoundry.diagnostics import Location
 from specfoundry.model.expressions import Condition
@@ -43,14 +43,29 @@ class ActionRule:
 class Permissions:
     roles: tuple[Role, ...]
     rules: tuple[ActionRule, ...]
+    # (entity, action) -> its rule (the first one, as a scan would find): emitters ask for
+    # every pair, and a scan of every rule each time was quadratic in the number of entities.
+    _by_action: dict[tuple[str, str], ActionRule] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+
+    # holders() by (entity, action), filled on first use (emitters ask for each pair often).
+    _holders: dict[tuple[str, str], tuple[Holder, ...]] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        index: dict[tuple[str, str], ActionRule] = {}
+        for r in self.rules:
+            index.setdefault((r.entity.raw, r.action.raw), r)
+        object.__setattr__(self, "_by_action", index)
+        object.__setattr__(self, "_holders", {})
 
     def role(self, name: str) -> Role | None:
         return next((r for r in self.roles if r.name.raw == name), None)
 
     def rule(self, entity: str, action: str) -> ActionRule | None:
-        return next(
-            (r for r in self.rules if r.entity.raw == entity and r.action.raw == action), None
-        )
+        return self._by_action.get((entity, action))
 
     def holders(self, entity: str, action: str) -> tuple[Holder, ...]:
         """Every role that may perform ``action``, through inheritance, with its conditions.
@@ -59,6 +74,12 @@ class Permissions:
         grant holds the action unconditionally; otherwise it holds it when any of the
         conditions of the grants it reaches is true.
         """
+        known = self._holders.get((entity, action))
+        if known is None:
+            known = self._holders[entity, action] = self._compute_holders(entity, action)
+        return known
+
+    def _compute_holders(self, entity: str, action: str) -> tuple[Holder, ...]:
         rule = self.rule(entity, action)
         if rule is None:
             return ()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from specfoundry.diagnostics import Location
 from specfoundry.model.access import Permissions
@@ -68,12 +68,27 @@ class Service:
     api: Api
     events: tuple[Event, ...]
     location: Location
+    # Derived indexes (emitters look entities and machines up by name for every operation).
+    _entities: dict[str, Entity] = field(init=False, repr=False, compare=False, hash=False)
+    _machines: dict[str, tuple[StateMachine, ...]] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        entities: dict[str, Entity] = {}
+        for e in self.entities:
+            entities.setdefault(e.name.raw, e)  # the first one, as a scan would find
+        machines: dict[str, tuple[StateMachine, ...]] = {}
+        for m in self.state_machines:
+            machines[m.entity.raw] = (*machines.get(m.entity.raw, ()), m)
+        object.__setattr__(self, "_entities", entities)
+        object.__setattr__(self, "_machines", machines)
 
     def entity(self, name: str) -> Entity | None:
-        return next((e for e in self.entities if e.name.raw == name), None)
+        return self._entities.get(name)
 
     def machine_for(self, entity: str) -> tuple[StateMachine, ...]:
-        return tuple(m for m in self.state_machines if m.entity.raw == entity)
+        return self._machines.get(entity, ())
 
     def event(self, name: str) -> Event | None:
         return next((e for e in self.events if e.name == name), None)

@@ -10,14 +10,20 @@ import difflib
 import json
 from collections.abc import Iterator
 from functools import cache
-from typing import Any
-
-import jsonschema
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any
 
 from specfoundry.diagnostics import Diagnostic, Location, Severity
 from specfoundry.load import SourceMap
 from specfoundry.resources import schema_path
+
+if TYPE_CHECKING:  # ``jsonschema`` loads only when a spec has errors (or no jsonschema-rs)
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
+
+try:  # an optional accelerator (also used by the contract validator)
+    import jsonschema_rs
+except ImportError:  # pragma: no cover - exercised by monkeypatching in the tests
+    jsonschema_rs = None
 
 _VALUE_RULES = frozenset(
     {
@@ -45,12 +51,36 @@ def spec_schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema
+
     return jsonschema.Draft202012Validator(
         spec_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
 
 
+@cache
+def fast_validator() -> Any | None:
+    """A jsonschema-rs validator of the same schema (formats checked), or None without it."""
+    if jsonschema_rs is None:
+        return None
+    try:
+        return jsonschema_rs.validator_for(spec_schema(), validate_formats=True, offline=True)
+    except Exception:  # pragma: no cover - a schema jsonschema-rs cannot compile
+        return None
+
+
 def validate_structure(data: Any, sources: SourceMap) -> list[Diagnostic]:
+    # A valid spec (the usual case) is confirmed by jsonschema-rs in milliseconds; anything it
+    # rejects (or cannot take) goes through ``jsonschema``, which words the diagnostics. The
+    # reference validator therefore still decides every error; tests/compiler checks that both
+    # agree on the examples and on every diagnostic case.
+    fast = fast_validator()
+    if fast is not None:
+        try:
+            if fast.is_valid(data):
+                return []
+        except Exception:
+            pass
     diagnostics = [_diagnostic(e, sources) for e in _leaf_errors(_validator().iter_errors(data))]
     unique = {(d.location, d.code, d.message): d for d in diagnostics}
     return list(unique.values())
@@ -58,6 +88,8 @@ def validate_structure(data: Any, sources: SourceMap) -> list[Diagnostic]:
 
 def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
     """For ``oneOf``/``anyOf`` failures, report the branch that came closest, not all."""
+    from jsonschema.exceptions import best_match
+
     for error in errors:
         if error.validator in ("oneOf", "anyOf") and error.context:
             yield best_match(error.context)

@@ -10,7 +10,7 @@ emission defines, so ``generate`` and ``check`` can point at the user's file and
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -57,14 +57,40 @@ def _top_level_names(source: str) -> set[str]:
     return names
 
 
-def generated_modules(emission: Emission) -> dict[str, set[str]]:
-    """Dotted module name -> names it defines, for every generator-owned Python file."""
-    modules: dict[str, set[str]] = {}
-    for item in emission:
-        name = _module_name(PurePosixPath(item.path))
-        if item.owner == "generator" and name:
-            modules[name] = _top_level_names(item.content.decode("utf-8", "replace"))
-    return modules
+class GeneratedModules(Mapping[str, set[str]]):
+    """Dotted module name -> names it defines, for every generator-owned Python file.
+
+    A module is parsed the first time its names are asked for: user code imports a handful of
+    the hundreds of generated modules, and parsing them all cost seconds on large specs.
+    """
+
+    def __init__(self, emission: Emission) -> None:
+        self._sources: dict[str, bytes] = {}
+        self._names: dict[str, set[str]] = {}
+        for item in emission:
+            name = _module_name(PurePosixPath(item.path))
+            if item.owner == "generator" and name:
+                self._sources[name] = item.content
+
+    def __getitem__(self, module: str) -> set[str]:
+        if module not in self._names:
+            source = self._sources[module]  # KeyError for a module that is not generated
+            self._names[module] = _top_level_names(source.decode("utf-8", "replace"))
+        return self._names[module]
+
+    def __contains__(self, module: object) -> bool:
+        return module in self._sources
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+
+def generated_modules(emission: Emission) -> Mapping[str, set[str]]:
+    """Dotted module name -> names it defines (parsed lazily), for generator-owned modules."""
+    return GeneratedModules(emission)
 
 
 def find_stale_references(

@@ -79,13 +79,13 @@ def emit_data_layer(
     for path, text in migration_files(
         snapshot(catalog), previous, allow_destructive=allow_destructive
     ).items():
-        files[path] = format_python(text, path)
+        files[path] = text
     return [EmittedFile(PurePosixPath(p), files[p].encode()) for p in sorted(files)]
 
 
 def _render(template: str, view: dict[str, Any], *, python: bool = True, **extra: Any) -> str:
-    text = render(f"{TEMPLATES}/{template}", header=generated_header(), **view, **extra)
-    return format_python(text, template.removesuffix(".j2")) if python else text
+    # Python files are checked and formatted once, with the rest of the tree, by emit_service.
+    return render(f"{TEMPLATES}/{template}", header=generated_header(), **view, **extra)
 
 
 def format_python(text: str, filename: str = "module.py") -> str:

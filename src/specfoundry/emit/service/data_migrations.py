@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,8 +56,18 @@ class RevisionFile:
         return self.text.startswith(generated_header().split(" Do not edit")[0].rsplit(" ", 1)[0])
 
     def ids(self) -> tuple[str | None, str | tuple[str, ...] | None]:
+        # The identifiers sit above the first function: parse only that header (an initial
+        # revision of a large spec is thousands of lines) unless a later top-level line
+        # assigns them again.
+        head, sep, rest = self.text.partition("\ndef ")
+        if sep and re.search(r"^(down_)?revision\b", rest, re.MULTILINE):
+            head = self.text
+        try:
+            body = ast.parse(head).body
+        except SyntaxError:
+            body = ast.parse(self.text).body
         revision = down = None
-        for node in ast.parse(self.text).body:
+        for node in body:
             if isinstance(node, ast.Assign | ast.AnnAssign):
                 target = node.targets[0] if isinstance(node, ast.Assign) else node.target
                 if isinstance(target, ast.Name) and node.value is not None:
