@@ -13,7 +13,6 @@ previous snapshot against the new one and add a revision (:mod:`.data_migrations
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -42,7 +41,6 @@ __all__ = [
     "PreviousOutput",
     "data_view",
     "emit_data_layer",
-    "format_python",
 ]
 
 TEMPLATES = "service/data"
@@ -66,10 +64,10 @@ def emit_data_layer(
         f"{svc}/db.py": _render("db.py.j2", view),
         f"{svc}/db_setup.py": _render("db_setup.py.j2", view),
         f"{svc}/models.py": _render("models.py.j2", view),
-        "alembic.ini": _render("alembic.ini.j2", view, python=False),
+        "alembic.ini": _render("alembic.ini.j2", view),
         "migrations/env.py": _render("env.py.j2", view),
         "migrations/script.py.mako": _render(
-            "script.py.mako.j2", view, python=False, mako_header=generated_header("##")
+            "script.py.mako.j2", view, mako_header=generated_header("##")
         ),
         "migrations/schema_snapshot.json": snapshot_text(catalog),
         "tests/db_support.py": _render("db_support.py.j2", view),
@@ -83,45 +81,9 @@ def emit_data_layer(
     return [EmittedFile(PurePosixPath(p), files[p].encode()) for p in sorted(files)]
 
 
-def _render(template: str, view: dict[str, Any], *, python: bool = True, **extra: Any) -> str:
+def _render(template: str, view: dict[str, Any], **extra: Any) -> str:
     # Python files are checked and formatted once, with the rest of the tree, by emit_service.
     return render(f"{TEMPLATES}/{template}", header=generated_header(), **view, **extra)
-
-
-def format_python(text: str, filename: str = "module.py") -> str:
-    """``ruff format`` with the generated project's settings, so output passes ``--check``."""
-    result = subprocess.run(
-        [
-            _ruff(),
-            "format",
-            "--isolated",
-            f"--line-length={LINE_LENGTH}",
-            "--target-version=py311",
-            f"--stdin-filename={PurePosixPath(filename).name}",
-            "-",
-        ],
-        input=text,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"ruff format failed on {filename}: {result.stderr.strip()}")
-    return result.stdout
-
-
-def _ruff() -> str:
-    try:
-        from ruff.__main__ import find_ruff_bin
-
-        return str(find_ruff_bin())
-    except (ImportError, FileNotFoundError):  # pragma: no cover - ruff is a dependency
-        import shutil
-
-        found = shutil.which("ruff")
-        if found is None:
-            raise RuntimeError("ruff is not installed") from None
-        return found
 
 
 # --- the view model ---------------------------------------------------------------------------
