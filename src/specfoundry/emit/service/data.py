@@ -44,7 +44,6 @@ __all__ = [
 ]
 
 TEMPLATES = "service/data"
-LINE_LENGTH = 100
 
 
 def emit_data_layer(
