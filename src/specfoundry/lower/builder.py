@@ -15,6 +15,7 @@ from typing import Any
 from specfoundry.diagnostics import Diagnostic, Location, Severity
 from specfoundry.load import SourceMap
 from specfoundry.lower.conditions import ConditionSyntaxError, parse_condition
+from specfoundry.lower.platform import platform_entities
 from specfoundry.model import (
     Access,
     ActionRule,
@@ -38,6 +39,7 @@ from specfoundry.model import (
     Operation,
     Pagination,
     Permissions,
+    Platform,
     RateLimit,
     RateLimits,
     Resource,
@@ -88,6 +90,7 @@ class _Builder:
         name = Name(raw["name"])
         machines = tuple(self.machine(n, m) for n, m in sorted(self._section("state_machines")))
         entities = tuple(self.entity(n, e, machines) for n, e in self._items("entities"))
+        entities += platform_entities(self.data)
         return Service(
             name=name,
             title=raw.get("title") or name.title,
@@ -100,7 +103,12 @@ class _Builder:
             api=self.api(machines),
             events=tuple(self.event(n, e) for n, e in sorted(self._section("events"))),
             location=self.key("service"),
+            platform=self.platform(),
         )
+
+    def platform(self) -> Platform:
+        """The platform features' settings (each feature adds its field here)."""
+        return Platform()
 
     def _section(self, key: str) -> list[tuple[str, Any]]:
         return list((self.data.get(key) or {}).items())

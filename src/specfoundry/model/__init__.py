@@ -20,6 +20,7 @@ from specfoundry.model.entities import (
     TENANT_COLUMN,
     AutoValue,
     Entity,
+    EntityOrigin,
     Field,
     FieldType,
     Index,
@@ -28,6 +29,7 @@ from specfoundry.model.entities import (
 from specfoundry.model.expressions import Condition
 from specfoundry.model.machines import Access, Effect, EffectValue, State, StateMachine, Transition
 from specfoundry.model.names import Name
+from specfoundry.model.platform import Platform
 from specfoundry.model.service import (
     Claims,
     Event,
@@ -52,6 +54,7 @@ __all__ = [
     "Effect",
     "EffectValue",
     "Entity",
+    "EntityOrigin",
     "Event",
     "EventField",
     "Field",
@@ -65,6 +68,7 @@ __all__ = [
     "Operation",
     "Pagination",
     "Permissions",
+    "Platform",
     "RateLimit",
     "RateLimits",
     "Resource",

@@ -36,6 +36,13 @@ TEXTUAL_TYPES = frozenset(
 NUMERIC_TYPES = frozenset({FieldType.INTEGER, FieldType.DECIMAL, FieldType.MONEY})
 
 
+class EntityOrigin(enum.StrEnum):
+    """Where an entity comes from: the spec, or a platform feature the spec switched on."""
+
+    SPEC = "spec"
+    PLATFORM = "platform"
+
+
 class AutoValue(enum.StrEnum):
     """Values the service fills in itself; such fields are read-only."""
 
@@ -119,6 +126,7 @@ class Entity:
     indexes: tuple[Index, ...] = ()
     # Event emitted on create / update / delete, by action name.
     emits: tuple[tuple[str, Name], ...] = ()
+    origin: EntityOrigin = EntityOrigin.SPEC
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name.raw == name), None)

@@ -11,6 +11,7 @@ from specfoundry.model.api import Api
 from specfoundry.model.entities import Entity, FieldType
 from specfoundry.model.machines import StateMachine
 from specfoundry.model.names import Name
+from specfoundry.model.platform import Platform
 
 
 class IsolationModel(enum.StrEnum):
@@ -68,6 +69,7 @@ class Service:
     api: Api
     events: tuple[Event, ...]
     location: Location
+    platform: Platform = field(default_factory=Platform)
     # Derived indexes (emitters look entities and machines up by name for every operation).
     _entities: dict[str, Entity] = field(init=False, repr=False, compare=False, hash=False)
     _machines: dict[str, tuple[StateMachine, ...]] = field(
