@@ -14,7 +14,7 @@ from specfoundry.emit.openapi import render as render_contract
 from specfoundry.emit.render import generated_header, render
 from specfoundry.emit.service import testplan
 from specfoundry.emit.service.runtime_files import runtime_files
-from specfoundry.emit.service.views import ResourceView, ServiceView, service_view
+from specfoundry.emit.service.views import ServiceView, service_view
 from specfoundry.model import Service
 from specfoundry.write.tree import EmittedFile, Owner
 
@@ -28,15 +28,6 @@ DUMPERS = {
     "date": "_date",
     "decimal": "_decimal_out",
 }
-
-
-def _deprecations(r: ResourceView) -> list[tuple[str, Any]]:
-    """(operation id, deprecation) of every deprecated operation of ``r``."""
-    out: list[tuple[str, Any]] = [
-        (op.operation_id, op.deprecation) for op in r.operations if op.deprecation
-    ]
-    out += [(t.operation_id, t.deprecation) for t in r.transitions if t.deprecation]
-    return out
 
 
 def http_layer_files(model: Service) -> list[EmittedFile]:
@@ -72,12 +63,7 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
     py(f"{name}/schemas.py", "schemas.py.j2", classes=classes, dumpers=DUMPERS)
     py(f"{name}/routes/__init__.py", "routes_init.py.j2")
     for r in svc.resources:
-        py(
-            f"{name}/routes/{r.module}.py",
-            "resource.py.j2",
-            r=r,
-            deprecations=_deprecations(r),
-        )
+        py(f"{name}/routes/{r.module}.py", "resource.py.j2", r=r)
     py(f"{name}/app.py", "app.py.j2")
     py(f"{name}/cli.py", "cli.py.j2")
     add(f"{name}/openapi.yaml", contract)

@@ -15,7 +15,10 @@ from insights.db import open_session
 from insights.runtime import routing
 from insights.runtime.routing import (
     CurrentPrincipal,
+    Reference,
+    ReferenceRule,
     check_if_match,
+    check_references,
     check_writable,
     commit,
     etag,
@@ -30,7 +33,10 @@ from insights.runtime.routing import (
 __all__ = [
     "Authorize",
     "CurrentPrincipal",
+    "Reference",
+    "ReferenceRule",
     "check_if_match",
+    "check_references",
     "check_writable",
     "commit",
     "etag",

@@ -15,7 +15,10 @@ from notes.db import open_session
 from notes.runtime import routing
 from notes.runtime.routing import (
     CurrentPrincipal,
+    Reference,
+    ReferenceRule,
     check_if_match,
+    check_references,
     check_writable,
     commit,
     etag,
@@ -30,7 +33,10 @@ from notes.runtime.routing import (
 __all__ = [
     "Authorize",
     "CurrentPrincipal",
+    "Reference",
+    "ReferenceRule",
     "check_if_match",
+    "check_references",
     "check_writable",
     "commit",
     "etag",
