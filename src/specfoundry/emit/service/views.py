@@ -776,38 +776,56 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
     return dataclasses.replace(view, imports=_imports(model.name.raw, view))
 
 
-# What each route kind uses from the service's ``routes`` package and from FastAPI.
+# What each route kind uses from FastAPI and from the service's ``routes`` package.
 _ROUTE_HELPERS: dict[OperationKind, tuple[str, ...]] = {
-    OperationKind.LIST: ("Query",),
-    OperationKind.READ: ("Header", "Response", "etag", "not_modified"),
-    OperationKind.CREATE: ("check_references", "check_writable", "commit", "etag", "flush"),
-    OperationKind.UPDATE: ("Header", "check_if_match", "check_references", "check_writable"),
-    OperationKind.DELETE: ("Header", "Response", "check_if_match", "commit"),
-    OperationKind.TRANSITION: ("Header", "check_if_match", "commit", "etag"),
+    OperationKind.LIST: ("JSONResponse", "Query", "Request"),
+    OperationKind.READ: ("Header", "JSONResponse", "Response", "etag", "not_modified"),
+    OperationKind.CREATE: (
+        "JSONResponse",
+        "check_references",
+        "check_writable",
+        "commit",
+        "etag",
+        "flush",
+        "forbidden",
+    ),
+    OperationKind.UPDATE: (
+        "Header",
+        "JSONResponse",
+        "check_if_match",
+        "check_references",
+        "check_writable",
+        "commit",
+        "etag",
+        "forbidden",
+    ),
+    OperationKind.DELETE: ("Header", "Response", "check_if_match", "commit", "forbidden"),
+    OperationKind.TRANSITION: (
+        "Header",
+        "JSONResponse",
+        "check_if_match",
+        "commit",
+        "etag",
+        "forbidden",
+    ),
 }
-_FASTAPI = {"Header", "Query", "Response"}
+_FASTAPI = {"APIRouter", "Depends", "Header", "Query", "Request", "Response"}
 _SCHEMA_ALIASES = ("Email", "QueryDateTime", "Text", "Url")
 
 
 def _imports(package: str, r: ResourceView) -> tuple[str, ...]:
     """The import lines of a resource module: what its routes, tables and filters use."""
     kinds = {route.http.kind for route in r.routes}
-    used: set[str] = {"Authorize", "parse_id", "session_scope"}
+    used = {"APIRouter", "Depends", "Authorize", "ReferenceRule", "parse_id", "session_scope"}
     for kind in kinds:
         used.update(_ROUTE_HELPERS[kind])
-    if kinds & {OperationKind.CREATE, OperationKind.UPDATE, OperationKind.TRANSITION}:
-        used.update(("commit", "etag", "forbidden"))
-    if OperationKind.DELETE in kinds:
-        used.add("forbidden")
-    fastapi = sorted({"APIRouter", "Depends"} | (used & _FASTAPI))
-    if OperationKind.LIST in kinds:
-        fastapi = sorted({*fastapi, "Request"})
-    routes = sorted((used - _FASTAPI) | {"ReferenceRule"} | ({"Reference"} if r.refs else set()))
-    annotations = " ".join(f.annotation for f in r.filters)
+    if r.refs:
+        used.add("Reference")
+    routes = sorted(used - _FASTAPI - {"JSONResponse"})
     lines = [
         "import sqlalchemy as sa",
         "from sqlalchemy.orm import Session",
-        f"from fastapi import {', '.join(fastapi)}",
+        f"from fastapi import {', '.join(sorted(used & _FASTAPI))}",
         f"from {package} import {', '.join(_service_modules(r))}",
         f"from {package}.auth import Principal",
         f"from {package}.models import {', '.join(sorted({r.class_name, *r.ref_classes}))}",
@@ -815,11 +833,12 @@ def _imports(package: str, r: ResourceView) -> tuple[str, ...]:
         f"from {package}.routes import {', '.join(routes)}",
         f"from {package}.runtime.deprecation import Deprecation, deprecating_route",
     ]
-    if kinds - {OperationKind.DELETE}:
+    if "JSONResponse" in used:
         lines.append("from fastapi.responses import JSONResponse")
     if OperationKind.LIST in kinds:
         lines.append(f"from {package}.pagination import SortKey, paginate")
         lines.append("from typing import Literal")
+    annotations = " ".join(f.annotation for f in r.filters)
     schemas = [alias for alias in _SCHEMA_ALIASES if alias in annotations.replace("[", " ").split()]
     schemas += [
         route.http.request_schema for route in r.routes if route.http.request_schema is not None
