@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from email.utils import formatdate
+from functools import cache
 
 from specfoundry.model import Deprecation, Entity, Name, Resource, Service, Transition
 from specfoundry.model.http import (
@@ -54,6 +55,11 @@ VERB: dict[OperationKind, str] = {
     OperationKind.UPDATE: "update",
     OperationKind.DELETE: "delete",
 }
+# The problem types (slugs) each shared error response documents.
+_SLUGS: dict[str, tuple[str, ...]] = {}
+for _problem in PROBLEM_TYPES:
+    if _problem.response:
+        _SLUGS[_problem.response] = (*_SLUGS.get(_problem.response, ()), _problem.slug)
 _WRITES = (OperationKind.CREATE, OperationKind.UPDATE, OperationKind.DELETE)
 _PRECONDITIONED = (OperationKind.UPDATE, OperationKind.DELETE, OperationKind.TRANSITION)
 
@@ -86,6 +92,7 @@ def deprecation(d: Deprecation | None) -> HttpDeprecation | None:
     )
 
 
+@cache
 def error_responses(
     kind: OperationKind,
     *,
@@ -113,8 +120,7 @@ def error_responses(
         names[429] = "TooManyRequests"
     names[500] = "InternalError"
     return tuple(
-        ErrorResponse(status, name, tuple(p.slug for p in PROBLEM_TYPES if p.response == name))
-        for status, name in sorted(names.items())
+        ErrorResponse(status, name, _SLUGS[name]) for status, name in sorted(names.items())
     )
 
 
@@ -205,8 +211,21 @@ class _Lowering:
         )
 
 
+# The last model lowered and its surface: one generation lowers the same (immutable) model for
+# the contract, the service and its tests.
+_LAST: list[tuple[Service, HttpSurface]] = []
+
+
 def lower_http(model: Service) -> HttpSurface:
     """The HTTP surface of ``model``: its resources' operations, each convention applied."""
+    if _LAST and _LAST[0][0] is model:
+        return _LAST[0][1]
+    surface = _lower(model)
+    _LAST[:] = [(model, surface)]
+    return surface
+
+
+def _lower(model: Service) -> HttpSurface:
     lowering = _Lowering(model)
     resources = tuple(lowering.resource(r) for r in model.api.resources)
     owner: dict[str, str] = {}
