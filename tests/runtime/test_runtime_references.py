@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -27,10 +28,12 @@ def _rules() -> dict[str, routing.ReferenceRule]:
 
 
 @pytest.fixture
-def session() -> Session:
+def session() -> Iterator[Session]:
     engine = sa.create_engine("sqlite://")
     Base.metadata.create_all(engine)
-    return Session(engine)
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
 
 
 def _item(session: Session, tenant: uuid.UUID, rank: int | None = None) -> uuid.UUID:
