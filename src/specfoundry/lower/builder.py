@@ -211,6 +211,8 @@ class _Builder:
             if "writable_by" in raw
             else None,
             state_machine=machine.name if machine is not None else None,
+            sensitive=bool(raw.get("sensitive", False)),
+            personal=bool(raw.get("personal", False)),
         )
 
     def decimal(self, value: Any, *path: str | int) -> Decimal | None:
