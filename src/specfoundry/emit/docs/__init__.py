@@ -103,7 +103,7 @@ def build_site(folder: Path, site: Path | None = None) -> Path:
     sources give the same bytes.
     """
     site = site or folder / "site"
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "0", "NO_MKDOCS_2_WARNING": "1"}
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
     command += ["--config-file", str(folder / "mkdocs.yml"), "--site-dir", str(site)]
     try:
