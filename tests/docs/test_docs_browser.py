@@ -139,6 +139,7 @@ def test_every_diagram_renders_offline(
                         assert transition.name.raw in text, (relative, transition.name.raw)
                 if shots:
                     Path(shots).mkdir(parents=True, exist_ok=True)
+                    page.add_style_tag(content=".md-header, .md-tabs { display: none }")
                     target = page.locator("div.mermaid").first
                     target.scroll_into_view_if_needed()
                     stem = f"{name}-{relative.replace('/', '-').removesuffix('.html')}"

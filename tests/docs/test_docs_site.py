@@ -58,8 +58,8 @@ def test_permission_matrix_with_inheritance_and_conditions(
         line.split("|")[1].strip(): line for line in page.splitlines() if line.startswith("| `")
     }
     # owner inherits admin's unconditional update; analyst only on its own dashboards.
-    assert "⚠️ (" in rows["`analyst`"] and "✅" in rows["`owner`"]
-    assert "**analyst** may **update** only when the caller is the dashboard's owner." in page
+    assert "| if (" in rows["`analyst`"] and "| yes |" in rows["`owner`"]
+    assert "only when the caller is the dashboard's owner (analyst update, analyst delete)" in page
     permissions = _text(sites["analytics"], "docs/permissions.md")
     assert "r_analyst -->|inherits| r_viewer" in permissions
     assert "class r_support crossTenant" in permissions

@@ -29,7 +29,8 @@ from specfoundry.model import Entity, Field, Service, StateMachine
 from specfoundry.model.access import Holder
 from specfoundry.model.entities import EntityOrigin
 
-YES, MAYBE, NO = "✅", "⚠️", "—"
+YES, MAYBE, NO = "yes", "if", "no"
+NONE = "—"
 
 
 def page_name(entity: Entity) -> str:
@@ -70,17 +71,18 @@ def permission_matrix(model: Service, entity: Entity) -> list[Block]:
     if not any(model.permissions.rule(entity.name.raw, a) for a in actions):
         return [Paragraph("No role may act on it through the API (no permission rules).")]
     cells: dict[tuple[str, str], str] = {}
-    notes: list[str] = []
+    # One numbered note per distinct condition, listing who it applies to.
+    notes: dict[str, list[str]] = {}
     for action in actions:
         for holder in model.permissions.holders(entity.name.raw, action):
             role = holder.role.name.raw
             if holder.unconditional:
                 cells[role, action] = YES
                 continue
-            notes.append(f"{len(notes) + 1}")
-            cells[role, action] = f"{MAYBE} ({notes[-1]})"
             when = " or ".join(sentence(c, entity.name.raw) for c in holder.conditions)
-            notes[-1] = f"({notes[-1]}) **{role}** may **{action}** only when {when}."
+            users = notes.setdefault(when, [])
+            users.append(f"{role} {action}")
+            cells[role, action] = f"{MAYBE} ({list(notes).index(when) + 1})"
     rows = tuple(
         (code(role.name.raw), *(cells.get((role.name.raw, a), NO) for a in actions))
         for role in model.permissions.roles
@@ -88,12 +90,20 @@ def permission_matrix(model: Service, entity: Entity) -> list[Block]:
     blocks: list[Block] = [Table(("role", *(code(a) for a in actions)), rows)]
     blocks.append(
         Paragraph(
-            f"{YES} allowed, {MAYBE} allowed when the numbered condition holds, {NO} denied "
+            f"{code(YES)} allowed, {code(MAYBE)} allowed only when the numbered condition "
+            f"holds, {code(NO)} denied "
             "(the default). Roles inherit every grant of the roles they include."
         )
     )
     if notes:
-        blocks.append(Bullets(tuple(notes)))
+        blocks.append(
+            Bullets(
+                tuple(
+                    f"({n}) only when {when} ({', '.join(users)})"
+                    for n, (when, users) in enumerate(notes.items(), 1)
+                )
+            )
+        )
     return blocks
 
 
@@ -101,8 +111,8 @@ def permissions_page(model: Service) -> list[Block]:
     rows = tuple(
         (
             code(role.name.raw),
-            ", ".join(code(r.raw) for r in role.inherits) or NO,
-            ", ".join(code(r.raw) for r in role.includes) or NO,
+            ", ".join(code(r.raw) for r in role.inherits) or NONE,
+            ", ".join(code(r.raw) for r in role.includes) or NONE,
             "yes" if _cross(model, role.name.raw) else "",
             role.description or "",
         )
@@ -152,7 +162,7 @@ def machine_blocks(model: Service, machine: StateMachine, level: int) -> list[Bl
         allowed = (
             _holders_text(model, holders, machine.entity.raw)
             if holders
-            else ", ".join(r.raw for r in t.roles) or NO
+            else ", ".join(r.raw for r in t.roles) or NONE
         )
         rows.append(
             (
@@ -160,9 +170,9 @@ def machine_blocks(model: Service, machine: StateMachine, level: int) -> list[Bl
                 ", ".join(code(s.raw) for s in t.sources),
                 code(t.target.raw),
                 allowed,
-                sentence(t.guard, machine.entity.raw) if t.guard else NO,
-                "; ".join(effect_text(t)) or NO,
-                ", ".join(code(e.raw) for e in t.events) or NO,
+                sentence(t.guard, machine.entity.raw) if t.guard else NONE,
+                "; ".join(effect_text(t)) or NONE,
+                ", ".join(code(e.raw) for e in t.events) or NONE,
             )
         )
     blocks.append(
@@ -494,8 +504,8 @@ def index_page(model: Service, has_changes: bool) -> list[Block]:
         rows.append(
             (
                 _link(entity),
-                code(model.api.base_path + "/" + resource.path) if resource else NO,
-                machines or NO,
+                code(model.api.base_path + "/" + resource.path) if resource else NONE,
+                machines or NONE,
                 entity.description or "",
             )
         )
