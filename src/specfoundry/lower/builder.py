@@ -16,6 +16,8 @@ from specfoundry.diagnostics import Diagnostic, Location, Severity
 from specfoundry.load import SourceMap
 from specfoundry.lower.conditions import ConditionSyntaxError, parse_condition
 from specfoundry.lower.platform import platform_entities
+from specfoundry.model.sla import METRICS as SLA_METRICS
+from specfoundry.model.sla import OperationClass, Sla, SlaTarget
 from specfoundry.model import (
     Access,
     ActionRule,
@@ -108,7 +110,23 @@ class _Builder:
 
     def platform(self) -> Platform:
         """The platform features' settings (each feature adds its field here)."""
-        return Platform()
+        return Platform(sla=self.sla())
+
+    def sla(self) -> Sla:
+        raw = self.data.get("sla") or {}
+        targets = []
+        for n, item in enumerate(raw.get("targets") or ()):
+            kind = item.get("class")
+            targets.append(
+                SlaTarget(
+                    location=self.at("sla", "targets", n),
+                    operation=item.get("operation"),
+                    operation_class=OperationClass(kind) if kind else None,
+                    plan=item.get("plan"),
+                    **{m: float(item[m]) for m in SLA_METRICS if m in item},
+                )
+            )
+        return Sla(targets=tuple(targets), users=int(raw.get("users", 10)))
 
     def _section(self, key: str) -> list[tuple[str, Any]]:
         return list((self.data.get(key) or {}).items())
