@@ -16,8 +16,6 @@ from specfoundry.diagnostics import Diagnostic, Location, Severity
 from specfoundry.load import SourceMap
 from specfoundry.lower.conditions import ConditionSyntaxError, parse_condition
 from specfoundry.lower.platform import platform_entities
-from specfoundry.model.sla import METRICS as SLA_METRICS
-from specfoundry.model.sla import OperationClass, Sla, SlaTarget
 from specfoundry.model import (
     Access,
     ActionRule,
@@ -53,6 +51,8 @@ from specfoundry.model import (
     TenantSource,
     Transition,
 )
+from specfoundry.model.sla import METRICS as SLA_METRICS
+from specfoundry.model.sla import OperationClass, Sla, SlaTarget
 
 _UNKNOWN = Location("<unknown>", 0, 0)
 
