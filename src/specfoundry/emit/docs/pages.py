@@ -552,4 +552,41 @@ def api_page(model: Service, document: dict[str, Any]) -> list[Block]:
         ]
         if notes:
             blocks.append(Bullets(tuple(notes)))
+    blocks += service_levels(model)
     return blocks
+
+
+def service_levels(model: Service) -> list[Block]:
+    sla = model.platform.sla
+    blocks: list[Block] = [Heading("Service levels", 2)]
+    if not sla.targets:
+        return [*blocks, Paragraph("The spec states no service level targets (`sla:`).")]
+    blocks.append(
+        Paragraph(
+            "Targets from the spec's `sla:`, checked by the generated load test "
+            f"(`{model.name.raw} loadtest`). For an operation the most specific target wins per "
+            "metric: an operation's own over its class's over every operation's; at the same "
+            "level a plan's own over the one for every plan."
+        )
+    )
+    rows = tuple(
+        (
+            code(t.operation)
+            if t.operation
+            else t.operation_class.value
+            if t.operation_class
+            else "every operation",
+            code(t.plan) if t.plan else "every plan",
+            _ms(t.p95_ms),
+            _ms(t.p99_ms),
+            f"{t.error_rate:.2%}" if t.error_rate is not None else NONE,
+            f"{t.min_rps:g}/s" if t.min_rps is not None else NONE,
+        )
+        for t in sla.targets
+    )
+    blocks.append(Table(("applies to", "plan", "p95", "p99", "error rate", "throughput"), rows))
+    return blocks
+
+
+def _ms(value: float | None) -> str:
+    return NONE if value is None else f"{value:g} ms"

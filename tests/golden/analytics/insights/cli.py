@@ -5,6 +5,7 @@ insights migrate                      # apply the Alembic migrations to DATABASE
 insights tenant create --name Acme    # prints the new tenant id
 insights token --tenant ID --sub alice --roles viewer
 insights serve                        # http://127.0.0.1:8000/docs
+insights loadtest --host http://127.0.0.1:8000 --duration 30s
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ notes migrate                      # apply the Alembic migrations to DATABASE_UR
 notes tenant create --name Acme    # prints the new tenant id
 notes token --tenant ID --sub alice --roles reader
 notes serve                        # http://127.0.0.1:8000/docs
+notes loadtest --host http://127.0.0.1:8000 --duration 30s
 """
 
 from __future__ import annotations
