@@ -163,3 +163,18 @@ def test_field_flags_reach_the_model_and_the_inventory(tmp_path: Path, flag: str
         f"| [note](resources/note.md) | `body` | {'sensitive' if flag == 'sensitive' else ''} |"
         in page
     )
+
+
+def test_since_adds_the_changelog_page(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = CliRunner().invoke(
+        app, ["docs", str(EXAMPLES["minimal"]), "-o", str(out), "--no-build", "--since", "HEAD"]
+    )
+    assert result.exit_code == 0, result.output
+    changes = (out / "docs" / "changes.md").read_text()
+    assert "# API changes: `HEAD:" in changes
+    assert "  - Changes: changes.md" in (out / "mkdocs.yml").read_text()
+    bad = CliRunner().invoke(
+        app, ["docs", str(EXAMPLES["minimal"]), "-o", str(out), "--since", "no-such-rev"]
+    )
+    assert bad.exit_code == 2

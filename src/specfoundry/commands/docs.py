@@ -21,6 +21,7 @@ from specfoundry.commands.common import (
 
 def _changes(spec: Path, since: str) -> str:
     import datetime as dt
+    import os
 
     from specfoundry.diff.engine import DiffOptions, diff
     from specfoundry.diff.errors import DiffInputError
@@ -28,14 +29,16 @@ def _changes(spec: Path, since: str) -> str:
     from specfoundry.diff.report import Report
     from specfoundry.diff.report.markdown import render_changelog
 
+    # git reads REV:PATH relative to the working directory's place in the repository.
+    relative = Path(os.path.relpath(spec.resolve(), Path.cwd())).as_posix()
     try:
-        base = load_side(f"{since}:{spec.as_posix()}")
-        revision = load_side(spec.as_posix())
+        base = load_side(f"{since}:{relative}")
+        revision = load_side(relative)
         findings = diff(base, revision, DiffOptions(dt.date.today(), 0))
     except DiffInputError as exc:
         typer.echo(f"specfoundry: error: --since {since}: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
-    return render_changelog(Report(f"{since}:{spec.as_posix()}", spec.as_posix(), findings))
+    return render_changelog(Report(f"{since}:{relative}", relative, findings))
 
 
 def _stale(output: Path, files: dict[str, bytes]) -> list[str]:
