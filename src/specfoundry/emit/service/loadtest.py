@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from specfoundry.emit.render import generated_header
 from specfoundry.emit.service import testplan
 from specfoundry.model import Entity, FieldType, Service
 from specfoundry.model.sla import OperationClass, operation_ids
@@ -103,6 +104,8 @@ def plan(model: Service) -> dict[str, Any]:
                 by_plan[name] = own
         targets[op_id] = {"class": kind.value, "targets": by_plan}
     return {
+        # JSON has no comments: the generated-file notice is the first key.
+        "generated": generated_header("").strip(),
         "service": model.name.raw,
         "users": sla.users,
         "default_plan": limits.default_plan if limits is not None else None,
