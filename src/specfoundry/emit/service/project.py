@@ -13,6 +13,7 @@ from specfoundry.emit.openapi import build_openapi
 from specfoundry.emit.openapi import render as render_contract
 from specfoundry.emit.render import generated_header, render
 from specfoundry.emit.service import testplan
+from specfoundry.emit.service.loadtest import plan_json as loadtest_plan_json
 from specfoundry.emit.service.runtime_files import runtime_files
 from specfoundry.emit.service.views import ServiceView, service_view
 from specfoundry.model import Service
@@ -66,6 +67,8 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
         py(f"{name}/routes/{r.module}.py", "resource.py.j2", r=r)
     py(f"{name}/app.py", "app.py.j2")
     py(f"{name}/cli.py", "cli.py.j2")
+    py("loadtest/locustfile.py", "loadtest/locustfile.py.j2")
+    add("loadtest/plan.json", loadtest_plan_json(model))
     add(f"{name}/openapi.yaml", contract)
     add("openapi.yaml", contract)
     add("pyproject.toml", render("service/pyproject.toml.j2", header=header, svc=svc))
