@@ -10,9 +10,23 @@ own entities.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Idempotency:
+    """``Idempotency-Key`` handling (``api.idempotency``): off unless ``methods`` is set."""
+
+    methods: tuple[str, ...] = ()  # "POST", "PATCH"
+    ttl_hours: int = 24
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.methods)
 
 
 @dataclass(frozen=True, slots=True)
 class Platform:
     """Switched-on platform features; every field defaults to "off"."""
+
+    idempotency: Idempotency = field(default_factory=Idempotency)
