@@ -39,7 +39,10 @@ auth = importlib.import_module(f"{SERVICE}.auth")
 settings_module = importlib.import_module(f"{SERVICE}.settings")
 
 database = db_support.prepare_database()
-config = settings_module.Settings(database_url=database.app_url, jwt_secret="f" * 40)
+# Rate limits off: the fuzzer sends far more than a plan allows (limits have their own tests).
+config = settings_module.Settings(
+    database_url=database.app_url, jwt_secret="f" * 40, rate_limits_enabled=False
+)
 app = app_module.create_app(config)
 token = auth.TokenVerifier(config).issue("fuzzer", cli.create_tenant(config, "Fuzz"), ROLES)
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)

@@ -13,6 +13,7 @@ from specfoundry.emit.openapi import build_openapi
 from specfoundry.emit.openapi import render as render_contract
 from specfoundry.emit.render import generated_header, render
 from specfoundry.emit.service import testplan
+from specfoundry.emit.service.platform_api import api_platform_view
 from specfoundry.emit.service.runtime_files import runtime_files
 from specfoundry.emit.service.views import ResourceView, ServiceView, service_view
 from specfoundry.model import Service
@@ -78,7 +79,7 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
             r=r,
             deprecations=_deprecations(r),
         )
-    py(f"{name}/app.py", "app.py.j2")
+    py(f"{name}/app.py", "app.py.j2", api_platform=api_platform_view(model))
     py(f"{name}/cli.py", "cli.py.j2")
     add(f"{name}/openapi.yaml", contract)
     add("openapi.yaml", contract)
