@@ -83,7 +83,7 @@ class IdempotencyConfig:
             return lock
 
 
-class IdempotentReplay(Exception):  # noqa: N818 - a signal, not an error
+class IdempotentReplay(Exception):
     """Raised by :func:`begin` to answer with a stored response."""
 
     def __init__(self, response: Response) -> None:
@@ -97,6 +97,7 @@ class Active:
 
     config: IdempotencyConfig
     session: Session
+    tenant_id: uuid.UUID
     principal: str
     method: str
     route: str
@@ -114,6 +115,7 @@ class Active:
         )
         session.add(
             model(
+                tenant_id=self.tenant_id,
                 key=self.key,
                 principal=self.principal,
                 method=self.method,
@@ -126,18 +128,16 @@ class Active:
             )
         )
         session.flush()
-        tenant_id = session.info.get("tenant_id")
-        last = self.config._purged.get(tenant_id) if isinstance(tenant_id, uuid.UUID) else None
-        if isinstance(tenant_id, uuid.UUID) and (
-            last is None or time.monotonic() - last > self.config.purge_interval
-        ):
-            self.config._purged[tenant_id] = time.monotonic()
-            purge_expired(session, model, now)
+        last = self.config._purged.get(self.tenant_id)
+        if last is None or time.monotonic() - last > self.config.purge_interval:
+            self.config._purged[self.tenant_id] = time.monotonic()
+            purge_expired(session, model, self.tenant_id, now)
         session.info.pop(DEFER_COMMIT, None)
         session.commit()
 
     def _where(self, model: Any) -> tuple[Any, ...]:
         return (
+            model.tenant_id == self.tenant_id,
             model.principal == self.principal,
             model.method == self.method,
             model.route == self.route,
@@ -179,11 +179,11 @@ def _lock_id(scope_key: str) -> int:
     return int.from_bytes(hashlib.sha256(scope_key.encode()).digest()[:8], "big", signed=True)
 
 
-def _acquire(active: Active, tenant_id: uuid.UUID) -> None:
+def _acquire(active: Active) -> None:
     """Serialize requests with one key; 409 while another is still running (worker thread)."""
     config, session = active.config, active.session
     scope_key = "\x1f".join(
-        (str(tenant_id), active.principal, active.method, active.route, active.key)
+        (str(active.tenant_id), active.principal, active.method, active.route, active.key)
     )
     deadline = time.monotonic() + config.wait_seconds
     if session.get_bind().dialect.name == "postgresql":
@@ -241,6 +241,7 @@ async def begin(request: Request, principal: str, tenant_id: uuid.UUID, session:
     active = Active(
         config,
         session,
+        tenant_id,
         principal,
         request.method,
         route,
@@ -249,7 +250,7 @@ async def begin(request: Request, principal: str, tenant_id: uuid.UUID, session:
     )
 
     def claim() -> Any:
-        _acquire(active, tenant_id)
+        _acquire(active)
         return _lookup(active)
 
     try:
@@ -345,10 +346,12 @@ async def _no_receive() -> Message:
     return {"type": "http.disconnect"}
 
 
-def purge_expired(session: Session, model: Any, now: dt.datetime | None = None) -> int:
-    """Delete the session's tenant's expired keys; returns how many went."""
+def purge_expired(
+    session: Session, model: Any, tenant_id: uuid.UUID, now: dt.datetime | None = None
+) -> int:
+    """Delete the tenant's expired keys; returns how many went."""
     result = session.execute(
-        delete(model).where(model.expires_at <= (now or utcnow())),
+        delete(model).where(model.tenant_id == tenant_id, model.expires_at <= (now or utcnow())),
         execution_options={"synchronize_session": False},
     )
     return int(getattr(result, "rowcount", 0) or 0)
