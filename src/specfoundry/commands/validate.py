@@ -13,6 +13,7 @@ from specfoundry.commands.common import (
     failure_status,
     report,
 )
+from specfoundry.model.entities import EntityOrigin
 
 
 def validate(
@@ -40,8 +41,10 @@ def validate(
         raise typer.Exit(failure_status(result))
     if format is DiagnosticFormat.TEXT:
         model = result.model
+        # The spec's own entities; built-in ones (platform features) are not the user's count.
+        declared = sum(e.origin is EntityOrigin.SPEC for e in model.entities)
         typer.echo(
-            f"{spec.as_posix()}: valid ({len(model.entities)} entities, "
+            f"{spec.as_posix()}: valid ({declared} entities, "
             f"{len(model.state_machines)} state machines, "
             f"{len(model.api.resources)} resources)"
         )

@@ -91,8 +91,8 @@ def build_openapi(model: Service, *, validate: bool = True) -> OpenAPIDocument:
         "components": {
             "schemas": dict(sorted(schemas.items())),
             "parameters": parameter_components(model),
-            "headers": header_components(),
-            "responses": response_components(),
+            "headers": header_components(model),
+            "responses": response_components(model),
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http",
