@@ -13,7 +13,7 @@ from specfoundry.emit.openapi import build_openapi
 from specfoundry.emit.openapi import render as render_contract
 from specfoundry.emit.render import generated_header, render
 from specfoundry.emit.service import testplan
-from specfoundry.emit.service.platform_api import api_platform_view
+from specfoundry.emit.service.platform_api import api_platform_view, readme_platform
 from specfoundry.emit.service.runtime_files import runtime_files
 from specfoundry.emit.service.views import ResourceView, ServiceView, service_view
 from specfoundry.model import Service
@@ -86,7 +86,12 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
     add("pyproject.toml", render("service/pyproject.toml.j2", header=header, svc=svc))
     add(
         "README.md",
-        render("service/README.md.j2", header_text=generated_header("").strip(), svc=svc),
+        render(
+            "service/README.md.j2",
+            header_text=generated_header("").strip(),
+            svc=svc,
+            readme_platform=readme_platform(model),
+        ),
     )
     # The user's package: created once, never overwritten.
     user = {"svc": svc}
