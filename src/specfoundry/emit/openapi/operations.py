@@ -341,7 +341,9 @@ class _ResourceBuilder:
             names["412"] = "PreconditionFailed"
         if not transition and action in ("create", "update"):
             names["413"] = "ContentTooLarge"
-        if not transition and action in ("list", "create", "update"):
+        idempotent = {"$ref": "#/components/parameters/IdempotencyKey"} in op.get("parameters", [])
+        if idempotent or (not transition and action in ("list", "create", "update")):
+            # With Idempotency-Key: 422 idempotency-key-reused on any keyed operation.
             names["422"] = "UnprocessableContent"
         if takes_if_match and self.resource.require_precondition:
             names["428"] = "PreconditionRequired"
