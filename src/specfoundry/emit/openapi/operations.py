@@ -140,7 +140,7 @@ def parameter_components(model: Service) -> Obj:
             "in": "header",
             "required": False,
             "description": "Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header): "
-            "1 to 255 characters, sent as `abc` or as the sf-string `\"abc\"` (the same key). "
+            '1 to 255 characters, sent as `abc` or as the sf-string `"abc"` (the same key). '
             "A retry with the same key and the same request replays the first response with "
             "`Idempotent-Replayed: true`; the same key with a different request is a 422 "
             "`idempotency-key-reused`; while the first request still runs, a 409 "
