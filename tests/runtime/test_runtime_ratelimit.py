@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import time
@@ -12,9 +13,11 @@ from typing import Any
 
 import http_sfv
 import pytest
+import sqlalchemy as sa
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 from limits.aio.storage import MemoryStorage
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from specfoundry.runtime import problems, ratelimit, routing
 from specfoundry.runtime.auth import Principal, TokenVerifier
@@ -25,6 +28,18 @@ CONFIG = ratelimit.RateLimitConfig(
     plans={"free": {"all": "5/minute"}, "team": {"read": "4/minute", "write": "2/minute"}},
     default_plan="free",
 )
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Subscription(Base):
+    __tablename__ = "subscriptions"
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    plan: Mapped[str] = mapped_column(sa.String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime)
 
 
 class Clock:
@@ -271,3 +286,33 @@ def test_redis_down_is_never_a_500(behaviour: str, status: int) -> None:
         response = client.get("/things", headers=headers(app, uuid.uuid4()))
     assert response.status_code == status
     assert time.monotonic() - started < 3
+
+
+def test_plan_is_read_from_the_newest_row_and_dropped_on_commit() -> None:
+    """plan_lookup + watch_plan_changes: a committed change to the plan entity invalidates the
+    tenant's cached plan in this process (what billing relies on)."""
+    engine = sa.create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    factory = sessionmaker(engine)
+
+    def open_session(f: Any, tenant_id: uuid.UUID) -> Session:
+        session: Session = f()
+        return session
+
+    tenant, other = uuid.uuid4(), uuid.uuid4()
+    lookup = ratelimit.plan_lookup(factory, open_session, Subscription, "plan")
+    directory = ratelimit.PlanDirectory(lookup, frozenset({"free", "team"}), "free")
+    ratelimit.watch_plan_changes(Subscription, factory, directory)
+    assert directory.plan(tenant) == "free"  # no row: the default, now cached
+    with factory() as session:
+        start = dt.datetime(2026, 1, 1)
+        session.add(Subscription(tenant_id=tenant, plan="team", created_at=start))
+        session.commit()
+    assert directory.cached(tenant) is None  # dropped on commit
+    assert directory.plan(tenant) == "team"
+    with factory() as session:  # a rolled-back change drops nothing
+        session.add(Subscription(tenant_id=other, plan="free", created_at=start))
+        session.flush()
+        session.rollback()
+    assert directory.cached(tenant) == "team"
+    engine.dispose()
