@@ -149,7 +149,7 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         422,
         "Idempotency Key Reused",
         None,
-        "Problem",
+        "ValidationProblem",
         "The `Idempotency-Key` was already used with a different request body (documented on "
         "the `Idempotency-Key` parameter).",
     ),

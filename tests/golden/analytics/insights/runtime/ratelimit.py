@@ -326,6 +326,8 @@ def plan_lookup(
                 .order_by(model.created_at.desc(), model.id.desc())
                 .limit(1)
             )
+            if not hasattr(model, "tenant_id"):  # the plan is a field of the tenant itself
+                statement = statement.where(model.id == tenant_id)
             value = session.scalar(statement)
         return None if value is None else str(value)
 
@@ -338,7 +340,8 @@ _CHANGED = "rate_limit_plan_changed"
 def _mark_changed(mapper: Any, connection: Any, target: Any) -> None:
     session = object_session(target)
     if session is not None:
-        session.info.setdefault(_CHANGED, set()).add(target.tenant_id)
+        tenant_id = getattr(target, "tenant_id", None) or target.id  # the tenant entity: its id
+        session.info.setdefault(_CHANGED, set()).add(tenant_id)
 
 
 def watch_plan_changes(model: Any, session_factory: Any, plans: PlanDirectory) -> None:

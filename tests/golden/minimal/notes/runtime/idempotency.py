@@ -265,6 +265,7 @@ async def begin(request: Request, principal: str, tenant_id: uuid.UUID, session:
             raise Problem(
                 "idempotency-key-reused",
                 f"This `{HEADER}` was used with a different request; use a new key.",
+                errors=[{"pointer": HEADER, "message": "used with a different request"}],
             )
         raise IdempotentReplay(replay_response(row))
     session.info[DEFER_COMMIT] = True
