@@ -13,7 +13,6 @@ from specfoundry.commands.common import (
     failure_status,
     report,
 )
-from specfoundry.model.entities import EntityOrigin
 
 
 def validate(
@@ -42,6 +41,8 @@ def validate(
     if format is DiagnosticFormat.TEXT:
         model = result.model
         # The spec's own entities; built-in ones (platform features) are not the user's count.
+        from specfoundry.model.entities import EntityOrigin
+
         declared = sum(e.origin is EntityOrigin.SPEC for e in model.entities)
         typer.echo(
             f"{spec.as_posix()}: valid ({declared} entities, "
