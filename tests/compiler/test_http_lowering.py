@@ -115,11 +115,12 @@ def test_error_statuses_and_problem_types_per_kind(surface: HttpSurface) -> None
         **common,
         409: "TransitionConflict",
         412: "PreconditionFailed",
+        422: "UnprocessableContent",  # analytics takes Idempotency-Key on POST: key reused
         **tail,
     }
     transition = ops[5]
     assert {"invalid-transition", "guard-failed"} <= set(transition.problems)
-    assert transition.statuses == (200, 400, 401, 403, 404, 409, 412, 429, 500)
+    assert transition.statuses == (200, 400, 401, 403, 404, 409, 412, 422, 429, 500)
 
 
 def test_deprecation_headers_are_rfc_9745_and_8594(surface: HttpSurface) -> None:

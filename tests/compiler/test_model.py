@@ -154,6 +154,19 @@ def test_api_surface(analytics: Service) -> None:
     assert limits is not None
     assert (limits.plan_entity, limits.plan_field) == (Name("subscription"), Name("plan"))
     assert (limits.plans[0].plan, limits.plans[0].limit) == ("free", "60/minute")
+    assert limits.plans[0].budgets == (("all", "60/minute"),)
+    team = limits.plans[1]
+    assert team.budgets == (("read", "600/minute"), ("write", "120/minute"))
+    assert (limits.key, limits.strategy, limits.on_storage_error) == (
+        "tenant",
+        "sliding-window-counter",
+        "allow",
+    )
+    idempotency = analytics.platform.idempotency
+    assert (idempotency.methods, idempotency.ttl_hours) == (("POST", "PATCH"), 24)
+    builtin = analytics.entity("idempotency_key")
+    assert builtin is not None and builtin.origin == "platform"
+    assert any(i.unique for i in builtin.indexes)
     assert (analytics.api.pagination.default_limit, analytics.api.pagination.max_limit) == (10, 100)
 
 

@@ -250,7 +250,20 @@ def test_headers(doc: dict[str, Any]) -> None:
     assert params(doc, item["patch"])["header", "If-Match"]["required"] is False
     assert ("header", "If-Match") in params(doc, item["delete"])
     created = doc["paths"]["/v1/projects"]["post"]["responses"]["201"]["headers"]
-    assert set(created) == {"ETag", "Location"}
+    assert set(created) == {
+        "ETag",
+        "Location",
+        "RateLimit-Policy",
+        "RateLimit",
+        "Idempotent-Replayed",
+    }
+    create = doc["paths"]["/v1/projects"]["post"]
+    assert ("header", "Idempotency-Key") in params(doc, create)
+    assert ("header", "Idempotency-Key") in params(doc, item["patch"])  # methods: [POST, PATCH]
+    assert ("header", "Idempotency-Key") not in params(doc, read)
+    assert set(read["responses"]["200"]["headers"]) >= {"RateLimit-Policy", "RateLimit"}
+    limited = doc["components"]["responses"]["TooManyRequests"]["headers"]
+    assert set(limited) == {"Retry-After", "RateLimit-Policy", "RateLimit"}
     unauthorized = doc["components"]["responses"]["Unauthorized"]
     assert "WWW-Authenticate" in unauthorized["headers"]
     assert "Retry-After" in doc["components"]["responses"]["TooManyRequests"]["headers"]
@@ -288,8 +301,11 @@ def test_error_responses(doc: dict[str, Any]) -> None:
                 resolve(doc, p)["name"] == "If-Match" for p in op.get("parameters", [])
             )
             assert ("412" in codes) == has_if_match, where
+            # An Idempotency-Key can be reused with another request: 422 (analytics keys
+            # POST and PATCH).
             takes_input = "requestBody" in op or any(
-                resolve(doc, p)["in"] == "query" for p in op.get("parameters", [])
+                resolve(doc, p)["in"] == "query" or resolve(doc, p)["name"] == "Idempotency-Key"
+                for p in op.get("parameters", [])
             )
             assert ("422" in codes) == takes_input, where
             assert "428" not in codes, where  # no resource sets require_precondition

@@ -80,7 +80,7 @@ class Probe:
     def __init__(self) -> None:
         self.database = db_support.prepare_database()
         self.settings = settings_module.Settings(
-            database_url=self.database.app_url, jwt_secret="p" * 40
+            database_url=self.database.app_url, jwt_secret="p" * 40, rate_limits_enabled=False
         )
         self.app = app_module.create_app(self.settings)
         self.client = TestClient(self.app, raise_server_exceptions=False)

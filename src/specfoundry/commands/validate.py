@@ -40,8 +40,12 @@ def validate(
         raise typer.Exit(failure_status(result))
     if format is DiagnosticFormat.TEXT:
         model = result.model
+        # The spec's own entities; built-in ones (platform features) are not the user's count.
+        from specfoundry.model.entities import EntityOrigin
+
+        declared = sum(e.origin is EntityOrigin.SPEC for e in model.entities)
         typer.echo(
-            f"{spec.as_posix()}: valid ({len(model.entities)} entities, "
+            f"{spec.as_posix()}: valid ({declared} entities, "
             f"{len(model.state_machines)} state machines, "
             f"{len(model.api.resources)} resources)"
         )

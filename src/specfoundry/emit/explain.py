@@ -281,7 +281,7 @@ def _api(model: Service) -> list[Block]:
         f"max {api.pagination.max_limit}"
     ]
     if api.rate_limits is not None:
-        plans = ", ".join(f"{p.plan} {p.limit}" for p in api.rate_limits.plans)
+        plans = ", ".join(f"{p.plan} {p.text}" for p in api.rate_limits.plans)
         facts.append(f"rate limits by plan: {plans} (default plan {api.rate_limits.default_plan})")
     blocks: list[Block] = [Heading("API", 2), Bullets(tuple(facts))]
     rows = []

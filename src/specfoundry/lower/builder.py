@@ -16,6 +16,7 @@ from specfoundry.diagnostics import Diagnostic, Location, Severity
 from specfoundry.load import SourceMap
 from specfoundry.lower.conditions import ConditionSyntaxError, parse_condition
 from specfoundry.lower.platform import platform_entities
+from specfoundry.lower.platform.idempotency import idempotency_settings
 from specfoundry.model import (
     Access,
     ActionRule,
@@ -41,7 +42,9 @@ from specfoundry.model import (
     Permissions,
     Platform,
     RateLimit,
+    RateLimitKey,
     RateLimits,
+    RateLimitStrategy,
     Resource,
     Role,
     Service,
@@ -110,7 +113,7 @@ class _Builder:
 
     def platform(self) -> Platform:
         """The platform features' settings (each feature adds its field here)."""
-        return Platform(sla=self.sla())
+        return Platform(sla=self.sla(), idempotency=idempotency_settings(self.data))
 
     def sla(self) -> Sla:
         raw = self.data.get("sla") or {}
@@ -438,18 +441,26 @@ class _Builder:
         if "plan_field" in raw:
             entity, field = raw["plan_field"].split(".", 1)
             plan_entity, plan_field = Name(entity), Name(field)
+
+        def notation(text: str | None) -> str | None:
+            return None if text is None else text.replace(" per ", "/").replace(" ", "")
+
+        plans = []
+        for plan, limit in raw["plans"].items():
+            where = self.at("api", "rate_limits", "plans", plan)
+            if isinstance(limit, str):  # one budget for every operation
+                plans.append(RateLimit(plan, notation(limit), where))
+            else:
+                read, write = notation(limit.get("read")), notation(limit.get("write"))
+                plans.append(RateLimit(plan, None, where, read=read, write=write))
         return RateLimits(
-            plans=tuple(
-                RateLimit(
-                    plan,
-                    limit.replace(" per ", "/").replace(" ", ""),
-                    self.at("api", "rate_limits", "plans", plan),
-                )
-                for plan, limit in raw["plans"].items()
-            ),
+            plans=tuple(plans),
             default_plan=raw["default_plan"],
             plan_entity=plan_entity,
             plan_field=plan_field,
+            key=RateLimitKey(raw.get("key", "tenant")),
+            strategy=RateLimitStrategy(raw.get("strategy", "sliding-window-counter")),
+            on_storage_error=raw.get("on_storage_error", "allow"),
         )
 
     # -- events -----------------------------------------------------------------------------

@@ -99,6 +99,8 @@ def error_responses(
     sunset: bool,
     require_precondition: bool,
     rate_limited: bool,
+    idempotent: bool = False,
+    limiter_may_deny: bool = False,
 ) -> tuple[ErrorResponse, ...]:
     """The error responses the conventions list for an operation of ``kind`` ("Errors")."""
     names = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound"}
@@ -112,12 +114,15 @@ def error_responses(
         names[412] = "PreconditionFailed"
     if kind in (OperationKind.CREATE, OperationKind.UPDATE):
         names[413] = "ContentTooLarge"
-    if kind in (OperationKind.LIST, OperationKind.CREATE, OperationKind.UPDATE):
+    if idempotent or kind in (OperationKind.LIST, OperationKind.CREATE, OperationKind.UPDATE):
+        # With Idempotency-Key: 422 idempotency-key-reused on any keyed operation.
         names[422] = "UnprocessableContent"
     if kind in _PRECONDITIONED and require_precondition:
         names[428] = "PreconditionRequired"
     if rate_limited:
         names[429] = "TooManyRequests"
+        if limiter_may_deny:  # on_storage_error: deny answers 503 while Redis is down
+            names[503] = "ServiceUnavailable"
     names[500] = "InternalError"
     return tuple(
         ErrorResponse(status, name, _SLUGS[name]) for status, name in sorted(names.items())
@@ -177,11 +182,14 @@ class _Lowering:
         method, suffix = ROUTES[kind]
         suffix = suffix.replace("{transition}", t_name.raw if t_name else "")
         dep = deprecation(resource.deprecation_of(action.raw))
+        limits = self.model.api.rate_limits
         errors = error_responses(
             kind,
             sunset=dep is not None and dep.sunset is not None,
             require_precondition=resource.require_precondition,
-            rate_limited=self.model.api.rate_limits is not None,
+            rate_limited=limits is not None,
+            idempotent=method.upper() in self.model.platform.idempotency.methods,
+            limiter_may_deny=limits is not None and limits.on_storage_error == "deny",
         )
         status = SUCCESS[kind]
         successes = {status} | ({304} if kind is OperationKind.READ else set())

@@ -12,7 +12,9 @@ from specfoundry.model.api import (
     Operation,
     Pagination,
     RateLimit,
+    RateLimitKey,
     RateLimits,
+    RateLimitStrategy,
     Resource,
 )
 from specfoundry.model.entities import (
@@ -70,6 +72,8 @@ __all__ = [
     "Permissions",
     "Platform",
     "RateLimit",
+    "RateLimitKey",
+    "RateLimitStrategy",
     "RateLimits",
     "Resource",
     "Role",

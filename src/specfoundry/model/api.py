@@ -50,11 +50,45 @@ class Pagination:
     max_limit: int = 100
 
 
+# Operation classes a plan may limit separately: reads are GET/HEAD, writes everything else.
+RATE_LIMIT_CLASSES = ("read", "write")
+
+
 @dataclass(frozen=True, slots=True)
 class RateLimit:
+    """A plan's limits, in the ``limits`` library's notation (e.g. ``"600/minute"``).
+
+    ``limit`` is one budget shared by every operation (the plain-string form of the spec);
+    otherwise ``read`` and ``write`` are separate budgets.
+    """
+
     plan: str
-    limit: str  # in the ``limits`` library's notation, e.g. "600/minute"
+    limit: str | None
     location: Location
+    read: str | None = None
+    write: str | None = None
+
+    @property
+    def budgets(self) -> tuple[tuple[str, str], ...]:
+        """``(operation class, limit)`` pairs; class ``all`` for the one shared budget."""
+        if self.limit is not None:
+            return (("all", self.limit),)
+        pairs = (("read", self.read), ("write", self.write))
+        return tuple((cls, limit) for cls, limit in pairs if limit is not None)
+
+    @property
+    def text(self) -> str:
+        return ", ".join(limit if cls == "all" else f"{cls} {limit}" for cls, limit in self.budgets)
+
+
+class RateLimitKey(enum.StrEnum):
+    TENANT = "tenant"  # one budget per tenant
+    PRINCIPAL = "principal"  # one budget per caller (user or API key) within the tenant
+
+
+class RateLimitStrategy(enum.StrEnum):
+    SLIDING_WINDOW_COUNTER = "sliding-window-counter"
+    MOVING_WINDOW = "moving-window"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +98,11 @@ class RateLimits:
     # ``entity.field`` that holds a tenant's plan, when the plan is stored in the service.
     plan_entity: Name | None = None
     plan_field: Name | None = None
+    key: RateLimitKey = RateLimitKey.TENANT
+    strategy: RateLimitStrategy = RateLimitStrategy.SLIDING_WINDOW_COUNTER
+    # What a request gets when the limiter's storage (Redis) fails: ``allow`` (fail open) or
+    # ``deny`` (fail closed: 503). Never a 500.
+    on_storage_error: str = "allow"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,21 @@ from specfoundry.model.sla import Sla
 
 
 @dataclass(frozen=True, slots=True)
+class Idempotency:
+    """``Idempotency-Key`` handling (``api.idempotency``): off unless ``methods`` is set."""
+
+    methods: tuple[str, ...] = ()  # "POST", "PATCH"
+    ttl_hours: int = 24
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.methods)
+
+
+@dataclass(frozen=True, slots=True)
 class Platform:
     """Switched-on platform features; every field defaults to "off"."""
 
     # Service level targets checked by the generated load test (``sla:``); none by default.
     sla: Sla = field(default_factory=Sla)
+    idempotency: Idempotency = field(default_factory=Idempotency)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from . import idempotency, ratelimit
 from .auth import Principal, authenticate
 from .guards import check_storable
 from .problems import Problem
@@ -46,6 +47,7 @@ class Authorize:
 
     async def __call__(self, request: Request, principal: CurrentPrincipal) -> Principal:
         # async: no I/O here, so no worker-thread round trip per request.
+        await ratelimit.enforce(request, principal.tenant_id, principal.subject)
         reject_unknown_query_parameters(request)
         await reject_unexpected_body(request)
         if self.collection and not self.holds(principal, self.entity, self.action):
@@ -99,8 +101,10 @@ def session_dependency(
         """
         session = open_session(request.app.state.session_factory, principal.tenant_id)
         try:
+            await idempotency.begin(request, principal.subject, principal.tenant_id, session)
             yield session
         finally:
+            idempotency.end(request)
             if session.in_transaction():
                 await run_in_threadpool(session.close)
             else:
@@ -175,7 +179,11 @@ def flush(session: Session) -> None:
 
 
 def commit(session: Session) -> None:
+    """Commit the request's work; under an ``Idempotency-Key`` only flush: the middleware
+    commits together with the stored response."""
     flush(session)
+    if idempotency.commit_deferred(session):
+        return
     try:
         session.commit()
     except IntegrityError:

@@ -314,7 +314,9 @@ _CODES = (
         "models.py defines or imports the classes Base, TenantScoped, TenantRoot, OutboxEvent, "
         "TransitionRecord, UTCDateTime, Any, ClassVar, Decimal and Mapped. An entity whose table "
         "(the plural of its name, or `table:`) or class (its name in PascalCase) is one of these "
-        "would replace or shadow it.",
+        "would replace or shadow it. Platform features switched on add built-in entities too "
+        "(`api.idempotency`: `idempotency_key`, table `idempotency_keys`); a spec entity may not "
+        "take their name or table.",
         "entities:\n  outbox_event:\n    fields: {topic: {type: string}}\n",
         "entities:\n  webhook_event:\n    fields: {topic: {type: string}}\n",
     ),

@@ -91,8 +91,8 @@ def build_openapi(model: Service, *, validate: bool = True) -> OpenAPIDocument:
         "components": {
             "schemas": dict(sorted(schemas.items())),
             "parameters": parameter_components(model),
-            "headers": header_components(),
-            "responses": response_components(),
+            "headers": header_components(model),
+            "responses": response_components(model),
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http",
@@ -144,7 +144,12 @@ def _info(model: Service) -> dict[str, Any]:
         block: dict[str, Any] = {"default_plan": limits.default_plan}
         if limits.plan_entity is not None and limits.plan_field is not None:
             block["plan_field"] = f"{limits.plan_entity}.{limits.plan_field}"
-        block["plans"] = {p.plan: p.limit for p in limits.plans}
+        block["plans"] = {
+            p.plan: p.limit or {"read": p.read, "write": p.write} for p in limits.plans
+        }
+        block["key"] = limits.key.value
+        block["strategy"] = limits.strategy.value
+        block["on_storage_error"] = limits.on_storage_error
         info["x-rate-limits"] = block
     return info
 

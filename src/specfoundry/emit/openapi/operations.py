@@ -65,7 +65,41 @@ def article(noun: str) -> str:
 
 
 # -- components shared by every operation ---------------------------------------------------
-def header_components() -> Obj:
+def header_components(model: Service | None = None) -> Obj:
+    headers = _base_headers()
+    if model is not None and model.api.rate_limits is not None:
+        headers |= RATE_LIMIT_HEADERS
+    if model is not None and model.platform.idempotency.enabled:
+        headers["Idempotent-Replayed"] = {
+            "description": "`true` when this response is the stored first response of an "
+            "earlier request with the same `Idempotency-Key` (a replay: nothing ran again).",
+            "schema": {"type": "string", "enum": ["true"]},
+        }
+    return headers
+
+
+RATE_LIMIT_HEADERS: Obj = {
+    "RateLimit-Policy": {
+        "description": "The rate-limit policy that applies (IETF draft-ietf-httpapi-ratelimit-"
+        'headers): `"<policy>";q=<quota>;w=<window seconds>`. Sent on every response to an '
+        "authenticated request, errors included.",
+        "schema": {"type": "string"},
+        "example": '"free";q=60;w=60',
+    },
+    "RateLimit": {
+        "description": 'What is left: `"<policy>";r=<remaining>;t=<seconds until the window '
+        "ends>`. Left out when the limiter's storage is unavailable.",
+        "schema": {"type": "string"},
+        "example": '"free";r=59;t=60',
+    },
+}
+
+
+def _rate_limit_header_refs() -> Obj:
+    return {name: {"$ref": f"#/components/headers/{name}"} for name in RATE_LIMIT_HEADERS}
+
+
+def _base_headers() -> Obj:
     return {
         "ETag": {
             "description": "Strong entity tag of the object's current version; send it back "
@@ -93,6 +127,27 @@ def header_components() -> Obj:
 
 def parameter_components(model: Service) -> Obj:
     pagination = model.api.pagination
+    out = _base_parameters(pagination)
+    idempotency = model.platform.idempotency
+    if idempotency.enabled:
+        out["IdempotencyKey"] = {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "description": "Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header): "
+            '1 to 255 characters, sent as `abc` or as the sf-string `"abc"` (the same key). '
+            "A retry with the same key and the same request replays the first response with "
+            "`Idempotent-Replayed: true`; the same key with a different request is a 422 "
+            "`idempotency-key-reused`; while the first request still runs, a 409 "
+            "`idempotency-key-in-use`. Keys are scoped to the tenant and caller and kept "
+            f"{idempotency.ttl_hours} hours. Error responses are not stored: a failed request "
+            "can be retried with the same key.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+        }
+    return out
+
+
+def _base_parameters(pagination: Any) -> Obj:
     return {
         "Limit": {
             "name": "limit",
@@ -147,7 +202,8 @@ def parameter_components(model: Service) -> Obj:
     }
 
 
-def response_components() -> Obj:
+def response_components(model: Service | None = None) -> Obj:
+    limited = model is not None and model.api.rate_limits is not None
     responses: Obj = {}
     for name in response_names():
         problems = problems_for(name)
@@ -172,6 +228,10 @@ def response_components() -> Obj:
                 "WWW-Authenticate": {"$ref": "#/components/headers/WWW-Authenticate"}
             }
         elif name == "TooManyRequests":
+            response["headers"] = {"Retry-After": {"$ref": "#/components/headers/Retry-After"}}
+            if limited:
+                response["headers"] |= _rate_limit_header_refs()
+        elif name == "ServiceUnavailable":
             response["headers"] = {"Retry-After": {"$ref": "#/components/headers/Retry-After"}}
         response["content"] = {PROBLEM_MEDIA_TYPE: content}
         responses[name] = response
@@ -237,6 +297,7 @@ class _ResourceBuilder:
             for status, response in op["responses"].items():
                 if status.startswith("2") or status == "304":
                     response.setdefault("headers", {}).update(_deprecation_headers(deprecation))
+        self._platform(operation.method, op)
         responses: Obj = dict(op["responses"])
         for error in operation.errors:
             responses[str(error.status)] = _response_ref(error.response)
@@ -254,6 +315,23 @@ class _ResourceBuilder:
         if "requestBody" in op:
             self.recorder.record(self.entity.location, *base, "requestBody")
         return {key: op[key] for key in _OPERATION_KEYS if op.get(key) is not None}
+
+    def _platform(self, method: str, op: Obj) -> None:
+        """Rate-limit fields on success responses; ``Idempotency-Key`` where the spec takes it."""
+        idempotent = method.upper() in self.model.platform.idempotency.methods
+        for status, response in op["responses"].items():
+            if not (status.startswith("2") or status == "304"):
+                continue
+            if self.model.api.rate_limits is not None:
+                response.setdefault("headers", {}).update(_rate_limit_header_refs())
+            if idempotent and status.startswith("2"):
+                response.setdefault("headers", {})["Idempotent-Replayed"] = {
+                    "$ref": "#/components/headers/Idempotent-Replayed"
+                }
+        if idempotent:
+            op.setdefault("parameters", []).append(
+                {"$ref": "#/components/parameters/IdempotencyKey"}
+            )
 
     def _permissions(self, action: str) -> list[Obj]:
         out = []

@@ -14,6 +14,7 @@ from specfoundry.emit.openapi import render as render_contract
 from specfoundry.emit.render import generated_header, render
 from specfoundry.emit.service import testplan
 from specfoundry.emit.service.loadtest import plan_json as loadtest_plan_json
+from specfoundry.emit.service.platform_api import api_platform_view, readme_platform
 from specfoundry.emit.service.runtime_files import runtime_files
 from specfoundry.emit.service.views import ServiceView, service_view
 from specfoundry.model import Service
@@ -65,7 +66,7 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
     py(f"{name}/routes/__init__.py", "routes_init.py.j2")
     for r in svc.resources:
         py(f"{name}/routes/{r.module}.py", "resource.py.j2", r=r)
-    py(f"{name}/app.py", "app.py.j2")
+    py(f"{name}/app.py", "app.py.j2", api_platform=api_platform_view(model))
     py(f"{name}/cli.py", "cli.py.j2")
     py("loadtest/locustfile.py", "loadtest/locustfile.py.j2")
     add("loadtest/plan.json", loadtest_plan_json(model))
@@ -74,7 +75,12 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
     add("pyproject.toml", render("service/pyproject.toml.j2", header=header, svc=svc))
     add(
         "README.md",
-        render("service/README.md.j2", header_text=generated_header("").strip(), svc=svc),
+        render(
+            "service/README.md.j2",
+            header_text=generated_header("").strip(),
+            svc=svc,
+            readme_platform=readme_platform(model),
+        ),
     )
     # The user's package: created once, never overwritten.
     user = {"svc": svc}

@@ -717,6 +717,7 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         "DEPRECATED": _data(deprecated_table(surface)),
         "EVENTS": _data(events_table(model)),
         "ACCESS": _data(access_table(model)),
+        "PLATFORM": _data(platform_table(model)),
     }
     files = {
         "tests/conftest.py": "conftest.py.j2",
@@ -736,6 +737,8 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         files["tests/test_api_machines.py"] = "test_api_machines.py.j2"
     if any(action in ("create", "update", "delete") for _, action, _ in events_table(model)):
         files["tests/test_api_events.py"] = "test_api_events.py.j2"
+    if model.api.rate_limits is not None or model.platform.idempotency.enabled:
+        files["tests/test_api_platform.py"] = "test_api_platform.py.j2"
     if svc.has_deprecation:
         files["tests/test_api_deprecation.py"] = "test_api_deprecation.py.j2"
     if tables["DELETES"] != "[]" or tables["HIDDEN_REFERENCES"] != "[]":
@@ -745,6 +748,16 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         text = render(f"service/tests/{template}", header=header, svc=svc, tables=tables)
         out.append(EmittedFile(PurePosixPath(path), text.encode()))
     return out
+
+
+def platform_table(model: Service) -> dict[str, Any]:
+    """The API platform features the spec switches on (test_api_platform.py)."""
+    limits = model.api.rate_limits
+    return {
+        "rate_limits": limits is not None,
+        "default_plan": limits.default_plan if limits is not None else None,
+        "idempotency": model.platform.idempotency.enabled,
+    }
 
 
 def deprecated_table(surface: HttpSurface) -> list[tuple[Any, ...]]:

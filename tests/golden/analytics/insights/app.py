@@ -15,14 +15,29 @@ from typing import Any
 import yaml
 from fastapi import FastAPI
 
-from insights import problems
+from insights import models, problems
 from insights.auth import TokenVerifier
-from insights.db import TenantDirectory, make_engine, make_session_factory
+from insights.db import TenantDirectory, make_engine, make_session_factory, open_session
 from insights.db_setup import check_database
 from insights.guards import RequestGuard, install_docs
 from insights.routes import routers
+from insights.runtime import idempotency, ratelimit
+from insights.runtime.ratelimit import RateLimitConfig
 from insights.settings import Settings, from_env
 from insights_ext.routes import register as register_extension_routes
+
+# api.rate_limits (runtime/ratelimit.py); None: no limits.
+RATE_LIMITS: RateLimitConfig | None = RateLimitConfig(
+    plans={
+        "free": {"all": "60/minute"},
+        "team": {"read": "600/minute", "write": "120/minute"},
+        "enterprise": {"read": "6000/minute", "write": "1200/minute"},
+    },
+    default_plan="free",
+    key="tenant",
+    strategy="sliding-window-counter",
+    on_storage_error="allow",
+)
 
 
 @cache
@@ -64,6 +79,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.docs_enabled:
         install_docs(app, app.title)
     problems.install(app)
+    # api.idempotency: Idempotency-Key replays (runtime/idempotency.py), stored in the
+    # transaction of the request's effect. Installed before the rate-limit headers.
+    idempotency.install(
+        app,
+        models.IdempotencyKey,
+        methods=("POST", "PATCH"),
+        ttl_hours=24,
+    )
+    # api.rate_limits: per-plan budgets, RateLimit fields on every authenticated response.
+    ratelimit.install(
+        app,
+        RATE_LIMITS if settings.rate_limits_enabled else None,
+        redis_url=settings.redis_url,
+        legacy_headers=settings.rate_limit_legacy_headers,
+        open_session=open_session,
+        plan_model=models.Subscription,
+        plan_column="plan",
+    )
     # Outermost: limits and screens the body, adds the security headers to every response.
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     for router in routers():

@@ -19,6 +19,7 @@ __all__ = [
     "ApiKey",
     "Dashboard",
     "DataSource",
+    "IdempotencyKey",
     "Member",
     "OutboxEvent",
     "Project",
@@ -356,6 +357,51 @@ class Subscription(TenantScoped, Base):
     current_period_end: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     canceled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     external_id: Mapped[str | None] = mapped_column(sa.String(length=64), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
+    )
+    version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class IdempotencyKey(TenantScoped, Base):
+    """First responses of requests sent with an `Idempotency-Key`."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_idempotency_keys"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_idempotency_keys_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["workspaces.id"],
+            name="fk_idempotency_keys_tenant_id",
+            ondelete="RESTRICT",
+        ),
+        sa.Index("ix_idempotency_keys_created_at", "tenant_id", "created_at", "id"),
+        sa.Index(
+            "uq_idempotency_keys_principal_method_route_key",
+            "tenant_id",
+            "principal",
+            "method",
+            "route",
+            "key",
+            unique=True,
+        ),
+        sa.Index("ix_idempotency_keys_expires_at", "tenant_id", "expires_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), sort_order=-2, default=uuid.uuid4)
+    key: Mapped[str] = mapped_column(sa.String(length=255), nullable=False)
+    principal: Mapped[str] = mapped_column(sa.String(length=255), nullable=False)
+    method: Mapped[str] = mapped_column(sa.String(length=8), nullable=False)
+    route: Mapped[str] = mapped_column(sa.String(length=255), nullable=False)
+    fingerprint: Mapped[str] = mapped_column(sa.String(length=64), nullable=False)
+    status: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    headers: Mapped[Any] = mapped_column(sa.JSON(), nullable=False)
+    body: Mapped[str] = mapped_column(sa.Text(), nullable=False)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow

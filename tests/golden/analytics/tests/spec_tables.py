@@ -959,3 +959,6 @@ ACCESS: list[tuple[Any, ...]] = [
     ("subscriptions", "paused", "denied", 0),
     ("subscriptions", "canceled", "denied", 0),
 ]
+
+# The API platform features the spec switches on: rate limits (and the default plan), idempotency.
+PLATFORM: dict[str, Any] = {"rate_limits": True, "default_plan": "free", "idempotency": True}

@@ -17,12 +17,17 @@ from fastapi import FastAPI
 
 from notes import problems
 from notes.auth import TokenVerifier
-from notes.db import TenantDirectory, make_engine, make_session_factory
+from notes.db import TenantDirectory, make_engine, make_session_factory, open_session
 from notes.db_setup import check_database
 from notes.guards import RequestGuard, install_docs
 from notes.routes import routers
+from notes.runtime import idempotency, ratelimit
+from notes.runtime.ratelimit import RateLimitConfig
 from notes.settings import Settings, from_env
 from notes_ext.routes import register as register_extension_routes
+
+# api.rate_limits (runtime/ratelimit.py); None: no limits.
+RATE_LIMITS: RateLimitConfig | None = None
 
 
 @cache
@@ -64,6 +69,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.docs_enabled:
         install_docs(app, app.title)
     problems.install(app)
+    # api.idempotency: Idempotency-Key replays (runtime/idempotency.py), stored in the
+    # transaction of the request's effect. Installed before the rate-limit headers.
+    idempotency.install(
+        app,
+        None,
+        methods=(),
+        ttl_hours=24,
+    )
+    # api.rate_limits: per-plan budgets, RateLimit fields on every authenticated response.
+    ratelimit.install(
+        app,
+        RATE_LIMITS if settings.rate_limits_enabled else None,
+        redis_url=settings.redis_url,
+        legacy_headers=settings.rate_limit_legacy_headers,
+        open_session=open_session,
+        plan_model=None,
+        plan_column="plan",
+    )
     # Outermost: limits and screens the body, adds the security headers to every response.
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     for router in routers():

@@ -16,7 +16,11 @@
 - ``OPERATOR_DATABASE_URL``: optional; PostgreSQL login as the operator role, for
   cross-tenant operator code (``app.state.operator_session_factory``).
 - ``LOG_SQL_PARAMETERS``: ``1`` shows SQL parameters in logs and errors (development only).
-- ``REDIS_URL``: optional shared state, for your extensions.
+- ``REDIS_URL``: optional shared state: the rate limiter's storage (``api.rate_limits``; without
+  it every process counts on its own, in memory), and for your extensions.
+- ``RATE_LIMIT_LEGACY_HEADERS``: ``true`` adds ``X-RateLimit-Limit/-Remaining/-Reset`` (epoch
+  seconds) next to the IETF ``RateLimit-Policy`` / ``RateLimit`` fields; default ``false``.
+- ``RATE_LIMITS``: ``false`` switches the spec's rate limits off (load tests, emergencies).
 - ``NOTES_ENV``: ``development`` allows a labelled, insecure development secret
   when no JWT key is set; otherwise the service refuses to start without one, and refuses
   ``JWT_SECRET`` equal to the development secret.

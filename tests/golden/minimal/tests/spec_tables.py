@@ -75,3 +75,6 @@ EVENTS: list[tuple[Any, ...]] = []
 
 # (resource, state, access the state grants, grace days)
 ACCESS: list[tuple[Any, ...]] = []
+
+# The API platform features the spec switches on: rate limits (and the default plan), idempotency.
+PLATFORM: dict[str, Any] = {"rate_limits": False, "default_plan": None, "idempotency": False}

@@ -9,7 +9,10 @@ The variables (a service documents them in its own ``settings`` module):
 - ``JWT_AUDIENCE``, ``JWT_ISSUER``: when set, tokens must carry this ``aud`` / ``iss``.
 - ``JWT_MAX_LIFETIME_SECONDS``, ``MAX_BODY_BYTES``, ``LIST_PAGE_MAX_BYTES``: positive integers.
 - ``API_DOCS``: ``false`` turns ``/docs`` off.
-- ``OPERATOR_DATABASE_URL``, ``REDIS_URL``: optional.
+- ``OPERATOR_DATABASE_URL``, ``REDIS_URL``: optional (``REDIS_URL``: the rate limiter's shared
+  storage; without it each process counts on its own).
+- ``RATE_LIMIT_LEGACY_HEADERS``: ``true`` adds ``X-RateLimit-Limit/-Remaining/-Reset``.
+- ``RATE_LIMITS``: ``false`` switches the spec's rate limits off (load tests, emergencies).
 - ``LOG_SQL_PARAMETERS``: ``1`` shows SQL parameters in logs (development only).
 - ``<PREFIX>_ENV``: ``development`` allows the labelled, insecure development secret.
 
@@ -94,6 +97,8 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     list_page_max_bytes: int = DEFAULT_LIST_PAGE_MAX_BYTES
     docs_enabled: bool = True
+    rate_limit_legacy_headers: bool = False
+    rate_limits_enabled: bool = True
 
     @property
     def uses_development_secret(self) -> bool:
@@ -202,4 +207,6 @@ def from_env(
         max_body_bytes=_positive_int(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
         list_page_max_bytes=_positive_int(env, "LIST_PAGE_MAX_BYTES", DEFAULT_LIST_PAGE_MAX_BYTES),
         docs_enabled=_flag(env, "API_DOCS", True),
+        rate_limit_legacy_headers=_flag(env, "RATE_LIMIT_LEGACY_HEADERS", False),
+        rate_limits_enabled=_flag(env, "RATE_LIMITS", True),
     )

@@ -389,6 +389,50 @@ def upgrade() -> None:
     )
     _enable_rls("subscriptions", "tenant_id")
     op.create_table(
+        "idempotency_keys",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("principal", sa.String(length=255), nullable=False),
+        sa.Column("method", sa.String(length=8), nullable=False),
+        sa.Column("route", sa.String(length=255), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=False),
+        sa.Column("headers", sa.JSON(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_idempotency_keys"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_idempotency_keys_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["workspaces.id"],
+            name="fk_idempotency_keys_tenant_id",
+            ondelete="RESTRICT",
+        ),
+    )
+    op.create_index(
+        "ix_idempotency_keys_created_at",
+        "idempotency_keys",
+        ["tenant_id", "created_at", "id"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_idempotency_keys_expires_at",
+        "idempotency_keys",
+        ["tenant_id", "expires_at"],
+        unique=False,
+    )
+    op.create_index(
+        "uq_idempotency_keys_principal_method_route_key",
+        "idempotency_keys",
+        ["tenant_id", "principal", "method", "route", "key"],
+        unique=True,
+    )
+    _enable_rls("idempotency_keys", "tenant_id")
+    op.create_table(
         "outbox_events",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
@@ -455,6 +499,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("transition_records")
     op.drop_table("outbox_events")
+    op.drop_table("idempotency_keys")
     op.drop_table("subscriptions")
     op.drop_table("webhook_endpoints")
     op.drop_table("api_keys")

@@ -102,6 +102,14 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         "The transition is allowed from the current state but its guard condition is false.",
     ),
     ProblemType(
+        "idempotency-key-in-use",
+        409,
+        "Idempotency Key In Use",
+        "Conflict",
+        "Problem",
+        "A request with the same `Idempotency-Key` is still being processed; retry later.",
+    ),
+    ProblemType(
         "gone",
         410,
         "Gone",
@@ -137,6 +145,15 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         "is answered exactly like one to a missing object.",
     ),
     ProblemType(
+        "idempotency-key-reused",
+        422,
+        "Idempotency Key Reused",
+        None,
+        "ValidationProblem",
+        "The `Idempotency-Key` was already used with a different request body (documented on "
+        "the `Idempotency-Key` parameter).",
+    ),
+    ProblemType(
         "precondition-required",
         428,
         "Precondition Required",
@@ -161,5 +178,14 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         "InternalError",
         "Problem",
         "An unexpected failure; `detail` never carries a stack trace or SQL.",
+    ),
+    ProblemType(
+        "service-unavailable",
+        503,
+        "Service Unavailable",
+        "ServiceUnavailable",
+        "Problem",
+        "A component the request needs is unavailable (the rate limiter's storage, when the "
+        "spec says `on_storage_error: deny`); retry after `Retry-After` seconds.",
     ),
 )
