@@ -10,9 +10,43 @@ own entities.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from specfoundry.diagnostics import Location
+
+
+@dataclass(frozen=True, slots=True)
+class EventHandler:
+    """A user function of the extension package run for every event of ``event`` (spec:
+    ``events.<type>.handlers.<function>``), with its retry policy."""
+
+    event: str
+    function: str
+    location: Location
+    attempts: int = 5
+    backoff_seconds: float = 15.0
+    timeout_seconds: float = 60.0
+    queue: str = "events"
+
+    @property
+    def consumer(self) -> str:
+        """The handler's name as a consumer: its Dramatiq actor and processed-event key."""
+        return f"{self.function}:{self.event}"
+
+
+@dataclass(frozen=True, slots=True)
+class EventDelivery:
+    """Handlers of the spec's events (the outbox relay and the worker exist in every service)."""
+
+    handlers: tuple[EventHandler, ...] = ()
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.handlers)
 
 
 @dataclass(frozen=True, slots=True)
 class Platform:
     """Switched-on platform features; every field defaults to "off"."""
+
+    events: EventDelivery = field(default_factory=EventDelivery)

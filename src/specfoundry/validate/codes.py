@@ -318,6 +318,18 @@ _CODES = (
         "entities:\n  outbox_event:\n    fields: {topic: {type: string}}\n",
         "entities:\n  webhook_event:\n    fields: {topic: {type: string}}\n",
     ),
+    Code(
+        "SF316",
+        E,
+        "entity named like a built-in entity of a platform feature",
+        "A platform feature the spec switches on brings its own tables as built-in entities "
+        "(event handlers: processed_event; webhooks: webhook_endpoint, webhook_delivery). A "
+        "spec entity with the same name or table would replace it.",
+        "events:\n  project.created:\n    handlers: {notify: {}}\nentities:\n"
+        "  processed_event:\n    fields: {consumer: {type: string}}\n",
+        "events:\n  project.created:\n    handlers: {notify: {}}\nentities:\n"
+        "  handled_note:\n    fields: {consumer: {type: string}}\n",
+    ),
     # -- SF32x: state machines -------------------------------------------------------------
     Code(
         "SF320",

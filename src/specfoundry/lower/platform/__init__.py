@@ -16,8 +16,15 @@ if TYPE_CHECKING:
 
 EntityProvider = Callable[[dict[str, Any]], "tuple[Entity, ...]"]
 
+
+def _providers() -> tuple[EntityProvider, ...]:
+    from specfoundry.lower.platform import events
+
+    return (events.entities,)
+
+
 # One entry per feature that needs tables, in a fixed order (generated output is deterministic).
-ENTITY_PROVIDERS: tuple[EntityProvider, ...] = ()
+ENTITY_PROVIDERS: tuple[EntityProvider, ...] = _providers()
 
 
 def platform_entities(data: dict[str, Any]) -> tuple[Entity, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from specfoundry.model import SYSTEM_COLUMNS, TENANT_COLUMN, Name
+from specfoundry.model.entities import EntityOrigin
 from specfoundry.model.names import (
     GENERATED_CLASSES,
     GENERATED_TABLES,
@@ -101,7 +102,21 @@ def _long(ctx: CheckContext, name: str, what: str, location: object) -> None:
 
 def _tables(ctx: CheckContext) -> None:
     owners: dict[str, str] = {}
+    builtins = {e.name.raw: e for e in ctx.model.entities if e.origin is EntityOrigin.PLATFORM}
+    builtin_tables = {e.table: e for e in builtins.values()}
     for entity in ctx.model.entities:
+        if entity.origin is EntityOrigin.PLATFORM:
+            continue  # reported on the spec entity that takes its name (SF316)
+        taken = builtins.get(entity.name.raw) or builtin_tables.get(entity.table)
+        if taken is not None:
+            ctx.report(
+                "SF316",
+                f"entity '{entity.name}' takes the name or table of the built-in entity "
+                f"'{taken.name}' ({taken.table}) of a platform feature the spec switches on",
+                ctx.key("entities", entity.name.raw),
+                "remove the entity (the feature provides it) or rename it",
+            )
+            continue
         epath = ("entities", entity.name.raw)
         explicit = ctx.written(*epath, "table")
         where = ctx.at(*epath, "table") if explicit else ctx.key(*epath)
