@@ -5,6 +5,8 @@ insights migrate                      # apply the Alembic migrations to DATABASE
 insights tenant create --name Acme    # prints the new tenant id
 insights token --tenant ID --sub alice --roles viewer
 insights serve                        # http://127.0.0.1:8000/docs
+insights worker                       # outbox relay + event handlers (REDIS_URL: Redis)
+insights dead-letters list            # handler messages that used up their attempts
 """
 
 from __future__ import annotations
@@ -106,6 +108,34 @@ def issue_token(
     )
 
 
+def run_worker(settings: Settings, processes: int, queues: str) -> int:
+    from insights.runtime.worker import serve
+    from insights.tasks import DELIVERY
+
+    names = [q.strip() for q in queues.split(",") if q.strip()]
+    return serve(DELIVERY, settings, processes=processes, queues=names)
+
+
+def show_dead_letters(settings: Settings, retry: str | None) -> None:
+    from insights.runtime.worker import dead_letters
+    from insights.tasks import DELIVERY
+
+    letters = dead_letters(DELIVERY, settings)
+    if retry is not None:
+        try:
+            letter = letters.retry(retry)
+        except KeyError:
+            raise ValueError(f"no dead letter {retry}") from None
+        print(f"sent again: {letter.message_id} ({letter.actor}, event {letter.event_id})")
+        return
+    for letter in letters.entries():
+        failed = letter.failed_at.isoformat() if letter.failed_at else "-"
+        print(
+            f"{letter.message_id}\t{letter.actor}\tevent {letter.event_id}\t"
+            f"tenant {letter.tenant_id}\t{failed}\t{letter.error_line}"
+        )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="insights", description="Acme Insights API")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -113,6 +143,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--reload", action="store_true")
+    worker = commands.add_parser("worker", help="run the outbox relay and the event handlers")
+    worker.add_argument("--processes", type=int, default=1, help="worker processes (Redis only)")
+    worker.add_argument("--queues", default="", help="comma-separated queues (default: all)")
+    dead = commands.add_parser("dead-letters", help="handler messages that used up their attempts")
+    dead_commands = dead.add_subparsers(dest="dead_command", required=True)
+    dead_commands.add_parser("list", help="one line each: id, handler, event, tenant, time, error")
+    again = dead_commands.add_parser("retry", help="send a dead letter again (fresh attempts)")
+    again.add_argument("message_id")
     commands.add_parser("migrate", help="apply the database migrations")
     tenant = commands.add_parser("tenant", help="manage tenants")
     tenant_commands = tenant.add_subparsers(dest="tenant_command", required=True)
@@ -132,15 +170,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = from_env(require_jwt=args.command in ("serve", "token"))
-        if args.command in ("serve", "tenant"):
+        if args.command in ("serve", "tenant", "worker"):
             check_database(settings)
         if args.command == "serve":
             import uvicorn
 
             from insights.guards import server_options
+            from insights.runtime.worker import start_in_process
+            from insights.tasks import DELIVERY
 
             if settings.uses_development_secret:
                 print("warning: using the development JWT secret", file=sys.stderr)
+            # Without REDIS_URL the events are delivered by threads of this process.
+            in_process = start_in_process(DELIVERY, settings)
             uvicorn.run(
                 "insights.app:create_app",
                 factory=True,
@@ -149,6 +191,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 reload=args.reload,
                 **server_options(),
             )
+            if in_process is not None:
+                in_process.stop()
+        elif args.command == "worker":
+            return run_worker(settings, args.processes, args.queues)
+        elif args.command == "dead-letters":
+            show_dead_letters(settings, args.message_id if args.dead_command == "retry" else None)
         elif args.command == "migrate":
             migrate(settings)
             print("database is up to date", file=sys.stderr)

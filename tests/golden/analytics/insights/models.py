@@ -21,6 +21,7 @@ __all__ = [
     "DataSource",
     "Member",
     "OutboxEvent",
+    "ProcessedEvent",
     "Project",
     "Subscription",
     "TransitionRecord",
@@ -356,6 +357,41 @@ class Subscription(TenantScoped, Base):
     current_period_end: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     canceled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     external_id: Mapped[str | None] = mapped_column(sa.String(length=64), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
+    )
+    version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class ProcessedEvent(TenantScoped, Base):
+    """Events a consumer (handler) has processed: its effects are committed."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_processed_events"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_processed_events_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["workspaces.id"],
+            name="fk_processed_events_tenant_id",
+            ondelete="RESTRICT",
+        ),
+        sa.Index("ix_processed_events_created_at", "tenant_id", "created_at", "id"),
+        sa.Index(
+            "uq_processed_events_consumer_event_id",
+            "tenant_id",
+            "consumer",
+            "event_id",
+            unique=True,
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), sort_order=-2, default=uuid.uuid4)
+    consumer: Mapped[str] = mapped_column(sa.String(length=200), nullable=False)
+    event_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow

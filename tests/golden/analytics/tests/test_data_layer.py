@@ -306,6 +306,36 @@ def make_subscription(
     return obj
 
 
+def make_processed_event(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed ProcessedEvent of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
+    tid = _tenant_of(session, tenant_id)
+    existing = tenant_of_new_row(
+        session,
+        models.ProcessedEvent,
+        tid,
+        values,
+        ensure_tenant=ensure_tenant,
+        make_tenant=make_workspace,
+    )
+    if existing is not None:
+        return existing
+    values.setdefault("consumer", _text(32))
+    values.setdefault("event_id", uuid.uuid4())
+    obj = models.ProcessedEvent(**values)
+    session.add(obj)
+    session.flush()
+    return obj
+
+
 def make_outbox_event(
     session: Session,
     tenant_id: uuid.UUID | None = None,
@@ -381,6 +411,7 @@ TENANT_MODELS = [
         models.WebhookEndpoint, make_webhook_endpoint, "updated_at", id="webhook_endpoints"
     ),
     pytest.param(models.Subscription, make_subscription, "updated_at", id="subscriptions"),
+    pytest.param(models.ProcessedEvent, make_processed_event, "updated_at", id="processed_events"),
     pytest.param(models.OutboxEvent, make_outbox_event, "occurred_at", id="outbox_events"),
     pytest.param(
         models.TransitionRecord, make_transition_record, "occurred_at", id="transition_records"
@@ -700,6 +731,7 @@ _ISOLATED = {
     "api_keys",
     "webhook_endpoints",
     "subscriptions",
+    "processed_events",
     "outbox_events",
     "transition_records",
 }

@@ -51,6 +51,7 @@ RLS_TABLES = {
     "api_keys": "tenant_id",
     "webhook_endpoints": "tenant_id",
     "subscriptions": "tenant_id",
+    "processed_events": "tenant_id",
     "outbox_events": "tenant_id",
     "transition_records": "tenant_id",
 }
@@ -365,6 +366,36 @@ def make_subscription(
     return obj
 
 
+def make_processed_event(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed ProcessedEvent of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
+    tid = _tenant_of(session, tenant_id)
+    existing = tenant_of_new_row(
+        session,
+        models.ProcessedEvent,
+        tid,
+        values,
+        ensure_tenant=ensure_tenant,
+        make_tenant=make_workspace,
+    )
+    if existing is not None:
+        return existing
+    values.setdefault("consumer", _text(32))
+    values.setdefault("event_id", uuid.uuid4())
+    obj = models.ProcessedEvent(**values)
+    session.add(obj)
+    session.flush()
+    return obj
+
+
 def make_outbox_event(
     session: Session,
     tenant_id: uuid.UUID | None = None,
@@ -440,6 +471,7 @@ TENANT_MODELS = [
         models.WebhookEndpoint, make_webhook_endpoint, "updated_at", id="webhook_endpoints"
     ),
     pytest.param(models.Subscription, make_subscription, "updated_at", id="subscriptions"),
+    pytest.param(models.ProcessedEvent, make_processed_event, "updated_at", id="processed_events"),
     pytest.param(models.OutboxEvent, make_outbox_event, "occurred_at", id="outbox_events"),
     pytest.param(
         models.TransitionRecord, make_transition_record, "occurred_at", id="transition_records"
