@@ -16,7 +16,6 @@ from specfoundry.diagnostics import Diagnostic, Location, Severity
 from specfoundry.load import SourceMap
 from specfoundry.lower.conditions import ConditionSyntaxError, parse_condition
 from specfoundry.lower.platform import platform_entities
-from specfoundry.model.platform import EventDelivery, EventHandler
 from specfoundry.model import (
     Access,
     ActionRule,
@@ -52,6 +51,7 @@ from specfoundry.model import (
     TenantSource,
     Transition,
 )
+from specfoundry.model.platform import EventDelivery, EventHandler
 
 _UNKNOWN = Location("<unknown>", 0, 0)
 

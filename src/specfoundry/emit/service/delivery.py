@@ -68,7 +68,9 @@ def _functions(handlers: tuple[HandlerView, ...]) -> tuple[tuple[str, str], ...]
     out = []
     for function in sorted({h.function for h in handlers}):
         mine = [h for h in handlers if h.function == function]
-        events = ", ".join(f"`{h.event}` (payload: {', '.join(h.payload) or 'empty'})" for h in mine)
+        events = ", ".join(
+            f"`{h.event}` (payload: {', '.join(h.payload) or 'empty'})" for h in mine
+        )
         text = textwrap.fill(f"Handles {events}.", width=92, subsequent_indent="    ")
         out.append((function, f'"""{text}"""'))
     return tuple(out)
