@@ -294,3 +294,13 @@ def test_retry_policy_becomes_dramatiq_options() -> None:
         "max_backoff": 60000,
         "time_limit": 30000,
     }
+
+
+def test_events_written_in_a_row_get_increasing_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A frozen clock: the outbox order (occurred_at, id) still follows the writes."""
+    from specfoundry.runtime import events
+
+    monkeypatch.setattr(events, "utcnow", lambda: NOW + dt.timedelta(days=3650))
+    stamps = [events.event_time() for _ in range(3)]
+    assert stamps == sorted(set(stamps))
+    assert stamps[1] - stamps[0] == dt.timedelta(microseconds=1)
