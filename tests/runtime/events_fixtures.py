@@ -21,7 +21,7 @@ REDIS_URL = os.environ.get("SPECFOUNDRY_TEST_REDIS_URL", "redis://127.0.0.1:6379
 # Parallel checkouts on one machine keep their test databases apart by prefix.
 PG_PREFIX = os.environ.get("SPECFOUNDRY_TEST_PG_PREFIX", "sf_events_")
 
-__all__ = ["Mark", "Org", "Outbox", "Processed"]
+__all__ = ["Delivery", "Endpoint", "Mark", "Org", "Outbox", "Processed"]
 
 
 def _id() -> Mapped[uuid.UUID]:
@@ -52,6 +52,37 @@ class Mark(TenantScoped, Base):
     id: Mapped[uuid.UUID] = _id()
     event_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
     label: Mapped[str] = mapped_column(sa.String(100), default="")
+
+
+class Endpoint(TenantScoped, Base):
+    __tablename__ = "rt_webhook_endpoints"
+    id: Mapped[uuid.UUID] = _id()
+    url: Mapped[str] = mapped_column(sa.String(2000))
+    event_types: Mapped[Any] = mapped_column(sa.JSON(), default=list)
+    secret: Mapped[str] = mapped_column(sa.String(100))
+    previous_secret: Mapped[str | None] = mapped_column(sa.String(100), nullable=True)
+    previous_secret_expires_at: Mapped[dt.datetime | None] = mapped_column(
+        UTCDateTime(), nullable=True
+    )
+    enabled: Mapped[bool] = mapped_column(sa.Boolean(), default=True)
+    disabled_reason: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+
+
+class Delivery(TenantScoped, Base):
+    __tablename__ = "rt_webhook_deliveries"
+    id: Mapped[uuid.UUID] = _id()
+    endpoint_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
+    event_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
+    event_type: Mapped[str] = mapped_column(sa.String(255))
+    body: Mapped[str] = mapped_column(sa.Text())
+    status: Mapped[str] = mapped_column(sa.String(20))
+    attempts: Mapped[int] = mapped_column(sa.Integer(), default=0)
+    last_response_code: Mapped[int | None] = mapped_column(sa.Integer(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    duration_ms: Mapped[int | None] = mapped_column(sa.Integer(), nullable=True)
 
 
 def need_redis() -> str:
