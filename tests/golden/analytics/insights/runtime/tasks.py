@@ -63,8 +63,8 @@ HandlerFunction = Callable[[Event, TenantSession], None]
 
 @dataclass(frozen=True, slots=True)
 class Handler:
-    """A user function run for every event of ``event_type``; ``name`` identifies it as a
-    consumer (it is the actor name and the key of its processed-event records)."""
+    """A user function run for every event of ``event_type`` (``"*"``: every event); ``name``
+    identifies it as a consumer (the actor name and the key of its processed-event records)."""
 
     name: str
     event_type: str
@@ -141,7 +141,7 @@ class Engine:
         return tuple(sorted({h.queue for h in self.handlers}))
 
     def subscribers(self, event_type: str) -> list[Handler]:
-        return [h for h in self.handlers if h.event_type == event_type]
+        return [h for h in self.handlers if h.event_type in (event_type, "*")]
 
     def publish(self, event: Event) -> None:
         """Send ``event`` to every handler of its type (the relay's ``publish``)."""
