@@ -1,6 +1,6 @@
-"""Event handlers named in the spec (``events.<type>.handlers``): yours. specfoundry never
-overwrites this file (it created it once); a handler added to the spec later must be added here
-by hand.
+"""Event handlers named in the spec (``events.<type>.handlers``): yours.
+specfoundry never overwrites this file (it created it once); a handler added to the spec later
+must be added here by hand.
 
 The worker (``insights worker``) calls each handler with the event and a session bound to the
 event's tenant. What the handler writes with ``session`` commits together with the record that
