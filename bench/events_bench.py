@@ -122,7 +122,7 @@ def run(url: str, namespace: str, events: int, kill_after: int) -> None:
     )
     with engine.begin() as conn:
         conn.execute(
-            sa.text("CREATE POLICY operator_access ON rt_outbox_events TO postgres USING (true)")
+            sa.text("CREATE POLICY operator_access ON ev_outbox_events TO postgres USING (true)")
         )
     factory = make_session_factory(engine)
     tid = uuid.uuid4()

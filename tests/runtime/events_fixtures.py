@@ -29,7 +29,7 @@ def _id() -> Mapped[uuid.UUID]:
 
 
 class Outbox(TenantScoped, Base):
-    __tablename__ = "rt_outbox_events"
+    __tablename__ = "ev_outbox_events"
     id: Mapped[uuid.UUID] = _id()
     event_type: Mapped[str] = mapped_column(sa.String(255))
     payload: Mapped[Any] = mapped_column(sa.JSON())
@@ -38,7 +38,7 @@ class Outbox(TenantScoped, Base):
 
 
 class Processed(TenantScoped, Base):
-    __tablename__ = "rt_processed_events"
+    __tablename__ = "ev_processed_events"
     __table_args__ = (sa.UniqueConstraint("tenant_id", "consumer", "event_id"),)
     id: Mapped[uuid.UUID] = _id()
     consumer: Mapped[str] = mapped_column(sa.String(200))
@@ -48,14 +48,14 @@ class Processed(TenantScoped, Base):
 class Mark(TenantScoped, Base):
     """What a handler writes: one row per handled event."""
 
-    __tablename__ = "rt_marks"
+    __tablename__ = "ev_marks"
     id: Mapped[uuid.UUID] = _id()
     event_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
     label: Mapped[str] = mapped_column(sa.String(100), default="")
 
 
 class Endpoint(TenantScoped, Base):
-    __tablename__ = "rt_webhook_endpoints"
+    __tablename__ = "ev_webhook_endpoints"
     id: Mapped[uuid.UUID] = _id()
     url: Mapped[str] = mapped_column(sa.String(2000))
     event_types: Mapped[Any] = mapped_column(sa.JSON(), default=list)
@@ -69,7 +69,7 @@ class Endpoint(TenantScoped, Base):
 
 
 class Delivery(TenantScoped, Base):
-    __tablename__ = "rt_webhook_deliveries"
+    __tablename__ = "ev_webhook_deliveries"
     id: Mapped[uuid.UUID] = _id()
     endpoint_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
     event_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())

@@ -36,7 +36,7 @@ def test_two_relays_and_redis_deliver_every_event_once_in_aggregate_order(
     with engine.begin() as conn:
         # The relay reads every tenant: on PostgreSQL only as a role of an operator_access policy.
         conn.execute(
-            sa.text("CREATE POLICY operator_access ON rt_outbox_events TO postgres USING (true)")
+            sa.text("CREATE POLICY operator_access ON ev_outbox_events TO postgres USING (true)")
         )
     factory = make_session_factory(engine)
     tid = uuid.uuid4()
