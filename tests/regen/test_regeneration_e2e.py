@@ -273,6 +273,7 @@ def test_a_series_of_spec_edits_keeps_user_code_and_data(tmp_path: Path, postgre
         on_disk = _files_on_disk(out)
         assert on_disk <= set(owned) | set(user_files) | {
             "insights_ext/__init__.py",
+            "insights_ext/handlers.py",
             "insights_ext/settings.py",
         }, f"{label}: stale files left: {sorted(on_disk - set(owned) - set(user_files))}"
         assert _cli("check", str(spec), "-o", str(out))[0] == 0, label

@@ -54,6 +54,7 @@ from specfoundry.model import (
     TenantSource,
     Transition,
 )
+from specfoundry.model.platform import EventDelivery, EventHandler
 from specfoundry.model.sla import METRICS as SLA_METRICS
 from specfoundry.model.sla import OperationClass, Sla, SlaTarget
 
@@ -113,7 +114,11 @@ class _Builder:
 
     def platform(self) -> Platform:
         """The platform features' settings (each feature adds its field here)."""
-        return Platform(sla=self.sla(), idempotency=idempotency_settings(self.data))
+        return Platform(
+            sla=self.sla(),
+            idempotency=idempotency_settings(self.data),
+            events=self.event_delivery(),
+        )
 
     def sla(self) -> Sla:
         raw = self.data.get("sla") or {}
@@ -130,6 +135,25 @@ class _Builder:
                 )
             )
         return Sla(targets=tuple(targets), users=int(raw.get("users", 10)))
+
+    def event_delivery(self) -> EventDelivery:
+        """``events.<type>.handlers``: user functions with their retry policies."""
+        handlers: list[EventHandler] = []
+        for event, raw in sorted(self._section("events")):
+            for function, policy in sorted(((raw or {}).get("handlers") or {}).items()):
+                policy = policy or {}
+                handlers.append(
+                    EventHandler(
+                        event=event,
+                        function=function,
+                        location=self.key("events", event, "handlers", function),
+                        attempts=int(policy.get("attempts", 5)),
+                        backoff_seconds=duration_seconds(policy.get("backoff", "15s")),
+                        timeout_seconds=duration_seconds(policy.get("timeout", "60s")),
+                        queue=str(policy.get("queue", "events")),
+                    )
+                )
+        return EventDelivery(handlers=tuple(handlers))
 
     def _section(self, key: str) -> list[tuple[str, Any]]:
         return list((self.data.get(key) or {}).items())
@@ -476,6 +500,18 @@ class _Builder:
             location=self.key(*path),
             description=raw.get("description"),
         )
+
+
+_DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def duration_seconds(text: str | int) -> float:
+    """``"500ms"``, ``"30s"``, ``"5m"``, ``"2h"``, ``"1d"`` (schema-checked) -> seconds."""
+    value = str(text).strip()
+    for unit in ("ms", "s", "m", "h", "d"):
+        if value.endswith(unit) and value[: -len(unit)].strip().isdigit():
+            return int(value[: -len(unit)]) * _DURATION_UNITS[unit]
+    return float(value)
 
 
 def _effect_value(value: Any) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from specfoundry.diagnostics import Location
 from specfoundry.model.sla import Sla
 
 
@@ -28,9 +29,40 @@ class Idempotency:
 
 
 @dataclass(frozen=True, slots=True)
+class EventHandler:
+    """A user function of the extension package run for every event of ``event`` (spec:
+    ``events.<type>.handlers.<function>``), with its retry policy."""
+
+    event: str
+    function: str
+    location: Location
+    attempts: int = 5
+    backoff_seconds: float = 15.0
+    timeout_seconds: float = 60.0
+    queue: str = "events"
+
+    @property
+    def consumer(self) -> str:
+        """The handler's name as a consumer: its Dramatiq actor and processed-event key."""
+        return f"{self.function}:{self.event}"
+
+
+@dataclass(frozen=True, slots=True)
+class EventDelivery:
+    """Handlers of the spec's events (the outbox relay and the worker exist in every service)."""
+
+    handlers: tuple[EventHandler, ...] = ()
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.handlers)
+
+
+@dataclass(frozen=True, slots=True)
 class Platform:
     """Switched-on platform features; every field defaults to "off"."""
 
     # Service level targets checked by the generated load test (``sla:``); none by default.
     sla: Sla = field(default_factory=Sla)
     idempotency: Idempotency = field(default_factory=Idempotency)
+    events: EventDelivery = field(default_factory=EventDelivery)

@@ -314,11 +314,21 @@ _CODES = (
         "models.py defines or imports the classes Base, TenantScoped, TenantRoot, OutboxEvent, "
         "TransitionRecord, UTCDateTime, Any, ClassVar, Decimal and Mapped. An entity whose table "
         "(the plural of its name, or `table:`) or class (its name in PascalCase) is one of these "
-        "would replace or shadow it. Platform features switched on add built-in entities too "
-        "(`api.idempotency`: `idempotency_key`, table `idempotency_keys`); a spec entity may not "
-        "take their name or table.",
+        "would replace or shadow it.",
         "entities:\n  outbox_event:\n    fields: {topic: {type: string}}\n",
         "entities:\n  webhook_event:\n    fields: {topic: {type: string}}\n",
+    ),
+    Code(
+        "SF316",
+        E,
+        "entity named like a built-in entity of a platform feature",
+        "A platform feature the spec switches on brings its own tables as built-in entities "
+        "(event handlers: processed_event; `api.idempotency`: idempotency_key). A "
+        "spec entity with the same name or table would replace it.",
+        "events:\n  project.created:\n    handlers: {notify: {}}\nentities:\n"
+        "  processed_event:\n    fields: {consumer: {type: string}}\n",
+        "events:\n  project.created:\n    handlers: {notify: {}}\nentities:\n"
+        "  handled_note:\n    fields: {consumer: {type: string}}\n",
     ),
     # -- SF32x: state machines -------------------------------------------------------------
     Code(

@@ -13,6 +13,7 @@ from specfoundry.emit.openapi import build_openapi
 from specfoundry.emit.openapi import render as render_contract
 from specfoundry.emit.render import generated_header, render
 from specfoundry.emit.service import testplan
+from specfoundry.emit.service.delivery import delivery_view
 from specfoundry.emit.service.loadtest import plan_json as loadtest_plan_json
 from specfoundry.emit.service.platform_api import api_platform_view, readme_platform
 from specfoundry.emit.service.runtime_files import runtime_files
@@ -57,6 +58,8 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
     py(f"{name}/permissions.py", "permissions.py.j2", rules=rules, classes=classes)
     py(f"{name}/pagination.py", "pagination.py.j2")
     py(f"{name}/events.py", "events.py.j2")
+    delivery = delivery_view(model, name, ext)
+    py(f"{name}/tasks.py", "tasks.py.j2", delivery=delivery)
     if svc.machines:
         machine_classes = sorted({m.class_name for m in svc.machines})
         py(f"{name}/machines.py", "machines.py.j2", machine_classes=machine_classes)
@@ -87,6 +90,12 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
     add(f"{ext}/__init__.py", render("service/ext/init.py.j2", **user), "user")
     add(f"{ext}/settings.py", render("service/ext/settings.py.j2", **user), "user")
     add(f"{ext}/routes.py", render("service/ext/routes.py.j2", **user), "user")
+    if delivery.handlers:
+        add(
+            f"{ext}/handlers.py",
+            render("service/ext/handlers.py.j2", delivery=delivery, **user),
+            "user",
+        )
     if svc.hooks:
         hook_classes = sorted({h.class_name for h in svc.hooks})
         add(

@@ -732,6 +732,7 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         "tests/test_quickstart.py": "test_quickstart.py.j2",
         "tests/test_api_hardening.py": "test_api_hardening.py.j2",
         "tests/test_api_tokens.py": "test_api_tokens.py.j2",
+        "tests/test_events_delivery.py": "test_events_delivery.py.j2",
     }
     if any(r.transitions for r in svc.resources):
         files["tests/test_api_machines.py"] = "test_api_machines.py.j2"

@@ -11,15 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from specfoundry.lower.platform import idempotency
-
 if TYPE_CHECKING:
     from specfoundry.model.entities import Entity
 
 EntityProvider = Callable[[dict[str, Any]], "tuple[Entity, ...]"]
 
+
+def _providers() -> tuple[EntityProvider, ...]:
+    from specfoundry.lower.platform import events, idempotency
+
+    return (idempotency.entities, events.entities)
+
+
 # One entry per feature that needs tables, in a fixed order (generated output is deterministic).
-ENTITY_PROVIDERS: tuple[EntityProvider, ...] = (idempotency.entities,)
+ENTITY_PROVIDERS: tuple[EntityProvider, ...] = _providers()
 
 
 def platform_entities(data: dict[str, Any]) -> tuple[Entity, ...]:

@@ -102,19 +102,19 @@ def _long(ctx: CheckContext, name: str, what: str, location: object) -> None:
 
 def _tables(ctx: CheckContext) -> None:
     owners: dict[str, str] = {}
-    builtin = {e.name.raw: e for e in ctx.model.entities if e.origin is EntityOrigin.PLATFORM}
-    builtin_tables = {e.table: e for e in builtin.values()}
+    builtins = {e.name.raw: e for e in ctx.model.entities if e.origin is EntityOrigin.PLATFORM}
+    builtin_tables = {e.table: e for e in builtins.values()}
     for entity in ctx.model.entities:
         if entity.origin is EntityOrigin.PLATFORM:
-            continue
-        taken = builtin.get(entity.name.raw) or builtin_tables.get(entity.table)
+            continue  # reported on the spec entity that takes its name (SF316)
+        taken = builtins.get(entity.name.raw) or builtin_tables.get(entity.table)
         if taken is not None:
             ctx.report(
-                "SF315",
-                f"entity '{entity.name}' (table '{entity.table}') takes the name of a built-in "
-                f"entity of a platform feature ('{taken.name}', table '{taken.table}')",
+                "SF316",
+                f"entity '{entity.name}' takes the name or table of the built-in entity "
+                f"'{taken.name}' ({taken.table}) of a platform feature the spec switches on",
                 ctx.key("entities", entity.name.raw),
-                "rename the entity, or set `table:` to another name",
+                "remove the entity (the feature provides it) or rename it",
             )
             continue
         epath = ("entities", entity.name.raw)

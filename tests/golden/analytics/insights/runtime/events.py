@@ -8,6 +8,7 @@ argument, and the service's ``events`` module binds it.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -18,6 +19,23 @@ from sqlalchemy.orm import Session
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+_last_stamp = dt.datetime.min.replace(tzinfo=dt.UTC)
+_stamp_lock = threading.Lock()
+
+
+def event_time() -> dt.datetime:
+    """``utcnow()``, but strictly increasing within the process: two events written one after
+    the other (one transition's events, say) never share a timestamp, so the relay's order
+    (occurred_at, id) is the order they were written."""
+    global _last_stamp
+    with _stamp_lock:
+        now = utcnow()
+        if now <= _last_stamp:
+            now = _last_stamp + dt.timedelta(microseconds=1)
+        _last_stamp = now
+        return now
 
 
 def jsonable(value: Any) -> Any:
@@ -43,6 +61,6 @@ def emit(
             tenant_id=tenant_id,
             event_type=event_type,
             payload={key: jsonable(value) for key, value in payload.items()},
-            occurred_at=utcnow(),
+            occurred_at=event_time(),
         )
     )
