@@ -16,6 +16,7 @@ from email.utils import formatdate
 from specfoundry.emit.openapi.problems import PROBLEM_TYPES
 from specfoundry.emit.openapi.schemas import max_length
 from specfoundry.emit.service import conditions
+from specfoundry.emit.service.billing_view import BillingView, billing_view
 from specfoundry.model import (
     Deprecation,
     Entity,
@@ -317,10 +318,22 @@ class ServiceView:
     default_limit: int
     max_limit: int
     deletion: DeletionView | None = None  # None: no resource deletes
+    billing: BillingView | None = None  # None: no `billing:` section
 
     @property
     def has_deprecation(self) -> bool:
         return any(r.has_deprecation for r in self.resources)
+
+    @property
+    def app_imports(self) -> tuple[str, ...]:
+        """Imports of the platform features ``create_app`` sets up."""
+        return (f"from {self.name} import billing",) if self.billing else ()
+
+    @property
+    def app_setup(self) -> tuple[str, ...]:
+        """Statements of ``create_app`` before the resource routers are included; they may add
+        to ``router_dependencies`` (every resource route's dependencies)."""
+        return ("router_dependencies += billing.install(app, settings)",) if self.billing else ()
 
     @property
     def quickstart_path(self) -> str:
@@ -824,6 +837,7 @@ def service_view(model: Service) -> ServiceView:
         default_limit=model.api.pagination.default_limit,
         max_limit=model.api.pagination.max_limit,
         deletion=deletion_view(model),
+        billing=billing_view(model),
     )
 
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from specfoundry.lower.platform import billing
+
 if TYPE_CHECKING:
     from specfoundry.model.entities import Entity
 
 EntityProvider = Callable[[dict[str, Any]], "tuple[Entity, ...]"]
 
 # One entry per feature that needs tables, in a fixed order (generated output is deterministic).
-ENTITY_PROVIDERS: tuple[EntityProvider, ...] = ()
+ENTITY_PROVIDERS: tuple[EntityProvider, ...] = (billing.entities,)
 
 
 def platform_entities(data: dict[str, Any]) -> tuple[Entity, ...]:
