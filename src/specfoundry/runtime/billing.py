@@ -7,7 +7,8 @@ service's generated ``billing.py``); nothing here knows a spec. Four things:
   body with the ``stripe`` library (300 s tolerance, secret from ``STRIPE_WEBHOOK_SECRET``); a bad
   one is a 400 problem with no effect. The event is stored by id (``UNIQUE (tenant_id,
   event_id)``) in the same transaction as its effect, so a redelivery is a 2xx no-op, and it is
-  applied only if it is not older than the last event applied to the same subscription.
+  applied only if it is not older than the newest event already received for the same
+  subscription (B-13: the provider does not keep order).
   :func:`decide` maps an event onto the state machine, purely from the config's tables.
 - **Entitlements**: :class:`EntitlementGate`, a route dependency, answers 402 when the tenant's
   subscription state grants no access (writes; reads too unless ``reads_without_access``) or
@@ -355,7 +356,8 @@ class Billing:
         }
 
     def _count(self, session: Session, model: type[Any]) -> int:
-        statement = sa.select(sa.func.count()).select_from(model)
+        # count(model.id): the statement names the entity, so the tenant filter applies
+        statement = sa.select(sa.func.count(model.id))
         deleted = getattr(model, "deleted_at", None)
         if deleted is not None:
             statement = statement.where(deleted.is_(None))
@@ -474,7 +476,7 @@ class Billing:
             newest = session.scalar(
                 sa.select(sa.func.max(event_model.provider_created)).where(
                     event_model.object_id == object_id,
-                    event_model.outcome == APPLIED,
+                    event_model.outcome != STALE,
                     event_model.id != record.id,
                 )
             )
