@@ -586,8 +586,9 @@ class EntitlementGate:
             )
 
 
-def routers(billing: Billing, base_path: str) -> list[APIRouter]:
-    """``POST /webhooks/<provider>`` (signed, no bearer token) and ``GET <base>/usage``."""
+def routers(billing: Billing, base_path: str, authorize: Any) -> list[APIRouter]:
+    """``POST /webhooks/<provider>`` (signed, no bearer token) and ``GET <base>/usage``
+    (``authorize``: the service's ``Authorize`` dependency for it)."""
     hooks = APIRouter(tags=["billing"])
 
     @hooks.post(f"/webhooks/{billing.config.provider}", operation_id="receive_provider_event")
@@ -597,12 +598,13 @@ def routers(billing: Billing, base_path: str) -> list[APIRouter]:
         body = await run_in_threadpool(billing.handle, payload, header)
         return JSONResponse(body)
 
+    # Authenticated by the signature over the body, not by a bearer token.
+    receive_provider_event.authenticated_by_signature = True  # type: ignore[attr-defined]
+
     usage = APIRouter(prefix=base_path, tags=["billing"])
 
     @usage.get("/usage", operation_id="read_usage")
-    async def read_usage(
-        request: Request, principal: Principal = Depends(authenticate)
-    ) -> JSONResponse:
+    async def read_usage(principal: Principal = Depends(authorize)) -> JSONResponse:
         def collect() -> dict[str, Any]:
             session = billing.open_session(billing.session_factory, principal.tenant_id)
             try:
@@ -635,6 +637,7 @@ def install(
     secret: str | None,
     cache_seconds: float,
     base_path: str,
+    authorize: Any,
 ) -> list[Any]:
     """Wire billing into ``app``: ``app.state.billing``, the quota listener, the webhook and
     usage routes. Returns the dependencies every resource router is included with."""
@@ -647,6 +650,6 @@ def install(
     )
     app.state.billing = billing
     sa.event.listen(app.state.session_factory, "before_flush", billing.check_quotas)
-    for router in routers(billing, base_path):
+    for router in routers(billing, base_path, authorize):
         app.include_router(router)
     return [Depends(EntitlementGate())]
