@@ -17,6 +17,7 @@ from insights.db import Base, TenantRoot, TenantScoped, UTCDateTime, utcnow
 
 __all__ = [
     "ApiKey",
+    "BillingEvent",
     "Dashboard",
     "DataSource",
     "Member",
@@ -310,7 +311,9 @@ class WebhookEndpoint(TenantScoped, Base):
 
 
 class Subscription(TenantScoped, Base):
-    """The workspace's plan and billing state, following Stripe's subscription statuses."""
+    """The workspace's plan and billing state, mirrored from Stripe (billing.subscription.fields are
+    read-only).
+    """
 
     __tablename__ = "subscriptions"
     __table_args__ = (
@@ -356,6 +359,39 @@ class Subscription(TenantScoped, Base):
     current_period_end: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     canceled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     external_id: Mapped[str | None] = mapped_column(sa.String(length=64), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
+    )
+    version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class BillingEvent(TenantScoped, Base):
+    """A payment provider event received (one row per event id)."""
+
+    __tablename__ = "billing_events"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_billing_events"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_billing_events_tenant_id_id"),
+        sa.UniqueConstraint("tenant_id", "event_id", name="uq_billing_events_event_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["workspaces.id"],
+            name="fk_billing_events_tenant_id",
+            ondelete="RESTRICT",
+        ),
+        sa.Index("ix_billing_events_created_at", "tenant_id", "created_at", "id"),
+        sa.Index("ix_billing_events_object_id", "tenant_id", "object_id", "created_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), sort_order=-2, default=uuid.uuid4)
+    event_id: Mapped[str] = mapped_column(sa.String(length=255), nullable=False)
+    event_type: Mapped[str] = mapped_column(sa.String(length=120), nullable=False)
+    object_id: Mapped[str | None] = mapped_column(sa.String(length=255), nullable=True)
+    provider_created: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    outcome: Mapped[str] = mapped_column(sa.String(length=40), nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow

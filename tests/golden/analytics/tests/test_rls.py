@@ -8,6 +8,7 @@ superuser, cannot bypass RLS and owns no table. On SQLite the module is skipped.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import secrets
@@ -51,6 +52,7 @@ RLS_TABLES = {
     "api_keys": "tenant_id",
     "webhook_endpoints": "tenant_id",
     "subscriptions": "tenant_id",
+    "billing_events": "tenant_id",
     "outbox_events": "tenant_id",
     "transition_records": "tenant_id",
 }
@@ -365,6 +367,38 @@ def make_subscription(
     return obj
 
 
+def make_billing_event(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed BillingEvent of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
+    tid = _tenant_of(session, tenant_id)
+    existing = tenant_of_new_row(
+        session,
+        models.BillingEvent,
+        tid,
+        values,
+        ensure_tenant=ensure_tenant,
+        make_tenant=make_workspace,
+    )
+    if existing is not None:
+        return existing
+    values.setdefault("event_id", _text(32))
+    values.setdefault("event_type", _text(32))
+    values.setdefault("provider_created", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    values.setdefault("outcome", _text(32))
+    obj = models.BillingEvent(**values)
+    session.add(obj)
+    session.flush()
+    return obj
+
+
 def make_outbox_event(
     session: Session,
     tenant_id: uuid.UUID | None = None,
@@ -440,6 +474,7 @@ TENANT_MODELS = [
         models.WebhookEndpoint, make_webhook_endpoint, "updated_at", id="webhook_endpoints"
     ),
     pytest.param(models.Subscription, make_subscription, "updated_at", id="subscriptions"),
+    pytest.param(models.BillingEvent, make_billing_event, "updated_at", id="billing_events"),
     pytest.param(models.OutboxEvent, make_outbox_event, "occurred_at", id="outbox_events"),
     pytest.param(
         models.TransitionRecord, make_transition_record, "occurred_at", id="transition_records"

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from notes.app import create_app
 from notes.settings import Settings
-from tests.api_support import TEST_SECRET, Api
+from tests.api_support import TEST_SECRET, TEST_WEBHOOK_SECRET, Api
 from tests.db_support import PreparedDatabase, prepare_database
 
 os.environ.pop("NOTES_ENV", None)
@@ -29,7 +29,11 @@ def database() -> Iterator[PreparedDatabase]:
 
 @pytest.fixture(scope="session")
 def settings(database: PreparedDatabase) -> Settings:
-    return Settings(database_url=database.app_url, jwt_secret=TEST_SECRET)
+    return Settings(
+        database_url=database.app_url,
+        jwt_secret=TEST_SECRET,
+        stripe_webhook_secret=TEST_WEBHOOK_SECRET,
+    )
 
 
 @pytest.fixture(scope="session")

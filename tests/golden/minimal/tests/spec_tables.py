@@ -75,3 +75,6 @@ EVENTS: list[tuple[Any, ...]] = []
 
 # (resource, state, access the state grants, grace days)
 ACCESS: list[tuple[Any, ...]] = []
+
+# billing: the suite's tenants get the `entitled` plan and state; {} without `billing:`
+BILLING: dict[str, Any] = {}

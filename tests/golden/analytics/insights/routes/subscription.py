@@ -10,28 +10,20 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from insights import machines, permissions
+from insights import permissions
 from insights.auth import Principal
 from insights.models import Subscription
 from insights.pagination import SortKey, paginate
 from insights.problems import not_found
 from insights.routes import (
     Authorize,
-    check_if_match,
-    check_writable,
-    commit,
     etag,
-    forbidden,
     not_modified,
     parse_id,
     session_scope,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
-from insights.schemas import (
-    SubscriptionCreate,
-    SubscriptionUpdate,
-    dump_subscription,
-)
+from insights.schemas import dump_subscription
 
 # Deprecated operations (by operation id): headers, and 410 from the sunset on.
 DEPRECATED: dict[str, Deprecation] = {}
@@ -41,12 +33,6 @@ router = APIRouter(
 NOUN = "subscription"
 SORT_KEYS: dict[str, SortKey] = {
     "created_at": SortKey(Subscription.created_at, "datetime", False),
-}
-CREATE_RESTRICTED: dict[str, frozenset[str]] = {
-    "plan": frozenset({"owner"}),
-}
-UPDATE_RESTRICTED: dict[str, frozenset[str]] = {
-    "plan": frozenset({"owner"}),
 }
 
 
@@ -126,178 +112,3 @@ def get_subscription(
     body = dump_subscription(obj)
     session.close()  # read-only: give the connection back now, from this worker thread
     return JSONResponse(body, headers=headers)
-
-
-@router.post("", status_code=201, operation_id="create_subscription")
-def create_subscription(
-    body: SubscriptionCreate,
-    principal: Principal = Depends(Authorize("subscription", "create", collection=True)),
-    session: Session = Depends(session_scope),
-) -> JSONResponse:
-    check_writable(principal, body.model_fields_set, CREATE_RESTRICTED)
-    values = body.model_dump()
-    obj = Subscription(**values)
-    obj.status = "incomplete"
-    if not permissions.allows_subscription_create(principal, obj):
-        raise forbidden("create", "subscription")
-    session.add(obj)
-    commit(session)
-    headers = {"ETag": etag(obj.version), "Location": f"/v1/subscriptions/{obj.id}"}
-    return JSONResponse(dump_subscription(obj), status_code=201, headers=headers)
-
-
-@router.patch("/{id}", operation_id="update_subscription")
-def update_subscription(
-    id: str,
-    body: SubscriptionUpdate,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("subscription", "update")),
-    session: Session = Depends(session_scope),
-) -> JSONResponse:
-    obj = _load(session, principal, id)
-    if not permissions.allows_subscription_update(principal, obj):
-        raise forbidden("update", "subscription")
-    check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
-    check_if_match(obj.version, if_match, required=False)
-    changes = {name: getattr(body, name) for name in body.model_fields_set}
-    for name, value in changes.items():
-        setattr(obj, name, value)
-    commit(session)
-    headers = {"ETag": etag(obj.version)}
-    return JSONResponse(dump_subscription(obj), headers=headers)
-
-
-@router.post("/{id}/start_trial", operation_id="start_trial_subscription")
-def start_trial_subscription(
-    id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("subscription", "start_trial")),
-    session: Session = Depends(session_scope),
-) -> JSONResponse:
-    obj = _load(session, principal, id)
-    if not permissions.allows_subscription_start_trial(principal, obj):
-        raise forbidden("start_trial", "subscription")
-    check_if_match(obj.version, if_match, required=False)
-    machines.transition_subscription_start_trial(session, principal, obj)
-    commit(session)
-    headers = {"ETag": etag(obj.version)}
-    return JSONResponse(dump_subscription(obj), headers=headers)
-
-
-@router.post("/{id}/activate", operation_id="activate_subscription")
-def activate_subscription(
-    id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("subscription", "activate")),
-    session: Session = Depends(session_scope),
-) -> JSONResponse:
-    obj = _load(session, principal, id)
-    if not permissions.allows_subscription_activate(principal, obj):
-        raise forbidden("activate", "subscription")
-    check_if_match(obj.version, if_match, required=False)
-    machines.transition_subscription_activate(session, principal, obj)
-    commit(session)
-    headers = {"ETag": etag(obj.version)}
-    return JSONResponse(dump_subscription(obj), headers=headers)
-
-
-@router.post("/{id}/expire", operation_id="expire_subscription")
-def expire_subscription(
-    id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("subscription", "expire")),
-    session: Session = Depends(session_scope),
-) -> JSONResponse:
-    obj = _load(session, principal, id)
-    if not permissions.allows_subscription_expire(principal, obj):
-        raise forbidden("expire", "subscription")
-    check_if_match(obj.version, if_match, required=False)
-    machines.transition_subscription_expire(session, principal, obj)
-    commit(session)
-    headers = {"ETag": etag(obj.version)}
-    return JSONResponse(dump_subscription(obj), headers=headers)
-
-
-@router.post("/{id}/payment_failed", operation_id="payment_failed_subscription")
-def payment_failed_subscription(
-    id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("subscription", "payment_failed")),
-    session: Session = Depends(session_scope),
-) -> JSONResponse:
-    obj = _load(session, principal, id)
-    if not permissions.allows_subscription_payment_failed(principal, obj):
-        raise forbidden("payment_failed", "subscription")
-    check_if_match(obj.version, if_match, required=False)
-    machines.transition_subscription_payment_failed(session, principal, obj)
-    commit(session)
-    headers = {"ETag": etag(obj.version)}
-    return JSONResponse(dump_subscription(obj), headers=headers)
-
-
-@router.post("/{id}/mark_unpaid", operation_id="mark_unpaid_subscription")
-def mark_unpaid_subscription(
-    id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("subscription", "mark_unpaid")),
-    session: Session = Depends(session_scope),
-) -> JSONResponse:
-    obj = _load(session, principal, id)
-    if not permissions.allows_subscription_mark_unpaid(principal, obj):
-        raise forbidden("mark_unpaid", "subscription")
-    check_if_match(obj.version, if_match, required=False)
-    machines.transition_subscription_mark_unpaid(session, principal, obj)
-    commit(session)
-    headers = {"ETag": etag(obj.version)}
-    return JSONResponse(dump_subscription(obj), headers=headers)
-
-
-@router.post("/{id}/pause", operation_id="pause_subscription")
-def pause_subscription(
-    id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("subscription", "pause")),
-    session: Session = Depends(session_scope),
-) -> JSONResponse:
-    obj = _load(session, principal, id)
-    if not permissions.allows_subscription_pause(principal, obj):
-        raise forbidden("pause", "subscription")
-    check_if_match(obj.version, if_match, required=False)
-    machines.transition_subscription_pause(session, principal, obj)
-    commit(session)
-    headers = {"ETag": etag(obj.version)}
-    return JSONResponse(dump_subscription(obj), headers=headers)
-
-
-@router.post("/{id}/resume", operation_id="resume_subscription")
-def resume_subscription(
-    id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("subscription", "resume")),
-    session: Session = Depends(session_scope),
-) -> JSONResponse:
-    obj = _load(session, principal, id)
-    if not permissions.allows_subscription_resume(principal, obj):
-        raise forbidden("resume", "subscription")
-    check_if_match(obj.version, if_match, required=False)
-    machines.transition_subscription_resume(session, principal, obj)
-    commit(session)
-    headers = {"ETag": etag(obj.version)}
-    return JSONResponse(dump_subscription(obj), headers=headers)
-
-
-@router.post("/{id}/cancel", operation_id="cancel_subscription")
-def cancel_subscription(
-    id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("subscription", "cancel")),
-    session: Session = Depends(session_scope),
-) -> JSONResponse:
-    obj = _load(session, principal, id)
-    if not permissions.allows_subscription_cancel(principal, obj):
-        raise forbidden("cancel", "subscription")
-    check_if_match(obj.version, if_match, required=False)
-    machines.transition_subscription_cancel(session, principal, obj)
-    commit(session)
-    headers = {"ETag": etag(obj.version)}
-    return JSONResponse(dump_subscription(obj), headers=headers)

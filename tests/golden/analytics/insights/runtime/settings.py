@@ -94,6 +94,9 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     list_page_max_bytes: int = DEFAULT_LIST_PAGE_MAX_BYTES
     docs_enabled: bool = True
+    # billing: (the webhook secret; how long an entitlement is cached per tenant, 0 = never)
+    stripe_webhook_secret: str | None = None
+    billing_cache_seconds: int = 5
 
     @property
     def uses_development_secret(self) -> bool:
@@ -118,6 +121,11 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise ConfigurationError(f"{name} must be positive")
     return value
+
+
+def _non_negative_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name) or ""
+    return _positive_int(env, name, default) if raw not in ("0", "") else (0 if raw else default)
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -202,4 +210,6 @@ def from_env(
         max_body_bytes=_positive_int(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
         list_page_max_bytes=_positive_int(env, "LIST_PAGE_MAX_BYTES", DEFAULT_LIST_PAGE_MAX_BYTES),
         docs_enabled=_flag(env, "API_DOCS", True),
+        stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET") or None,
+        billing_cache_seconds=_non_negative_int(env, "BILLING_CACHE_SECONDS", 5),
     )
