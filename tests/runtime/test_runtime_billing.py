@@ -360,3 +360,38 @@ def test_quota_counts_in_the_writing_transaction() -> None:
         session.flush()
     assert caught.value.slug == "plan-limit-reached"
     assert caught.value.extensions == {"quota": "sub", "limit": 1, "used": 1, "plan": "free"}
+
+
+def test_the_dev_command_builds_events_the_service_applies() -> None:
+    """`<svc> billing send-test-event`: shaped by the spec's paths, signed, accepted."""
+    import argparse
+
+    h = Harness()
+    event = rb.build_test_event(
+        h.config,
+        "customer.subscription.created",
+        tenant_id=h.tenant,
+        subscription_id="sub_dev",
+        status="trialing",
+        plan="team",
+        created=100,
+    )
+    payload = json.dumps(event).encode()
+    assert h.billing.handle(payload, rb.sign_stripe(payload, SECRET))["outcome"] == rb.APPLIED
+    assert h.state() == ("trialing", "team")
+    with pytest.raises(ValueError, match="maps no event"):
+        rb.build_test_event(h.config, "charge.refunded", tenant_id=h.tenant, subscription_id="x")
+    parser = argparse.ArgumentParser()
+    rb.add_commands(parser.add_subparsers(dest="command"), h.config)
+    args = parser.parse_args(
+        [
+            "billing",
+            "send-test-event",
+            "invoice.paid",
+            "--tenant",
+            str(h.tenant),
+            "--subscription",
+            "s",
+        ]
+    )
+    assert args.type == "invoice.paid" and args.url == "http://127.0.0.1:8000/webhooks/stripe"
