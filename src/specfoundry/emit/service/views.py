@@ -330,6 +330,41 @@ class ServiceView:
         return (f"from {self.name} import billing",) if self.billing else ()
 
     @property
+    def readme_settings(self) -> tuple[str, ...]:
+        """Rows of the README's configuration table added by platform features."""
+        if not self.billing:
+            return ()
+        return (
+            "| `STRIPE_WEBHOOK_SECRET` | none | the secret that signs the provider's webhooks; "
+            "without it `POST /webhooks/...` refuses every event |",
+            "| `BILLING_CACHE_SECONDS` | `5` | how long a tenant's entitlement is cached per "
+            "process (`0`: never); a provider event changing the subscription forgets it at once |",
+        )
+
+    @property
+    def readme_behaviour(self) -> tuple[str, ...]:
+        """Bullets of the README's behaviour section added by platform features."""
+        b = self.billing
+        if not b:
+            return ()
+        return (
+            f"- **Billing** (`billing:`, provider `{b.provider}`): the provider owns "
+            f"`{b.entity}`; its signed webhooks at `POST /webhooks/{b.provider}` (verified over "
+            "the raw body, 300 s tolerance; 400 `invalid-signature` with no effect) run the "
+            "machine's `by: provider` transitions, which have no route, and write the "
+            "provider-owned fields, which are read-only. Each event is stored once by id in the "
+            "same transaction as its effect (a redelivery answers 200 `duplicate`), and one "
+            "older than the newest received for the subscription is `stale` and changes nothing. "
+            "A tenant whose subscription state grants no access gets 402 `payment-required` on "
+            "writes" + ("" if b.reads_without_access else " and reads") + "; a resource "
+            "needing a feature its plan lacks answers 402; creates past the plan's quota answer "
+            f"402 `plan-limit-reached` (counted in the writing transaction). `GET "
+            f"{self.base_path}/usage` shows plan, status, features and quota use. Try it "
+            f"locally: `{self.name} billing send-test-event customer.subscription.updated "
+            "--tenant ID --subscription sub_1 --status active`.",
+        )
+
+    @property
     def cli_modules(self) -> tuple[str, ...]:
         """Modules of platform features that add commands (``add_commands(subparsers)``)."""
         return ("billing",) if self.billing else ()
