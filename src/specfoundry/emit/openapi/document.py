@@ -12,6 +12,7 @@ from typing import Any, Literal
 import yaml
 
 from specfoundry.diagnostics import Location
+from specfoundry.emit.openapi.billing import billing_paths, billing_schemas
 from specfoundry.emit.openapi.locations import LocationRecorder
 from specfoundry.emit.openapi.operations import (
     build_paths,
@@ -80,6 +81,10 @@ def build_openapi(model: Service, *, validate: bool = True) -> OpenAPIDocument:
         tags.append(tag)
         recorder.record(resource.location, "tags", index)
     paths = build_paths(model, recorder)
+    if model.platform.billing is not None:
+        paths = dict(sorted({**paths, **billing_paths(model)}.items()))
+        schemas.update(billing_schemas(model))
+        tags.append({"name": "billing", "description": "Provider webhooks and plan usage."})
 
     document: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,

@@ -286,10 +286,22 @@ class _ResourceBuilder:
             names["428"] = "PreconditionRequired"
         if self.model.api.rate_limits is not None:
             names["429"] = "TooManyRequests"
+        if self._payment_required(action, transition=transition):
+            names["402"] = "PaymentRequired"
         names["500"] = "InternalError"
         for status, name in names.items():
             responses[status] = _response_ref(name)
         return dict(sorted(responses.items()))
+
+    def _payment_required(self, action: str, *, transition: bool) -> bool:
+        """With ``billing:``, whether the entitlement check may answer 402 here."""
+        billing = self.model.platform.billing
+        if billing is None or self.entity.name == billing.entity:
+            return False
+        if transition or action in ("create", "update", "delete"):
+            return True
+        gated = any(self.resource.path in paths for _, paths in billing.features)
+        return gated or not billing.reads_without_access
 
     def _permissions(self, action: str) -> list[Obj]:
         out = []
