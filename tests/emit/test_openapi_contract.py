@@ -287,7 +287,13 @@ def test_error_responses(doc: dict[str, Any]) -> None:
         for method, op in item.items():
             codes = set(op["responses"])
             where = f"{method} {path}"
+            if op["tags"] == ["billing"]:  # the webhook (signed, no token) and the usage read
+                assert {"400", "500"} <= codes <= {"200", "400", "401", "413", "500"}, where
+                continue
             assert {"400", "401", "403", "404", "500"} <= codes, where
+            # billing: 402 where the entitlement check applies (writes; data sources need a plan)
+            gated = method != "get" or path.startswith("/v1/data-sources")
+            assert ("402" in codes) == (gated and not path.startswith("/v1/subscriptions")), where
             assert "429" in codes, where  # the analytics spec sets rate limits
             has_if_match = any(
                 resolve(doc, p)["name"] == "If-Match" for p in op.get("parameters", [])

@@ -67,7 +67,6 @@ def billing_paths(model: Service) -> Obj:
     if billing is None:
         return {}
     json = "application/json"
-    outcome = {"$ref": "#/components/schemas/ProviderEventOutcome"}
     webhook: Obj = {
         "operationId": "receive_provider_event",
         "tags": ["billing"],

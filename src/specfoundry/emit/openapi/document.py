@@ -82,8 +82,18 @@ def build_openapi(model: Service, *, validate: bool = True) -> OpenAPIDocument:
         recorder.record(resource.location, "tags", index)
     paths = build_paths(model, recorder)
     if model.platform.billing is not None:
-        paths = dict(sorted({**paths, **billing_paths(model)}.items()))
-        schemas.update(billing_schemas(model))
+        extra = billing_paths(model)
+        for path, item in extra.items():
+            recorder.record(model.platform.billing.location, "paths", path)
+            for method in item:
+                recorder.record(model.platform.billing.location, "paths", path, method)
+        paths = dict(sorted({**paths, **extra}.items()))
+        for name, shape in billing_schemas(model).items():
+            schemas[name] = shape
+            recorder.record(model.platform.billing.location, "components", "schemas", name)
+            for prop in shape["properties"]:
+                where = ("components", "schemas", name, "properties", prop)
+                recorder.record(model.platform.billing.location, *where)
         tags.append({"name": "billing", "description": "Provider webhooks and plan usage."})
 
     document: dict[str, Any] = {

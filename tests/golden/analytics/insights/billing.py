@@ -148,3 +148,8 @@ def install(app: Any, settings: Settings) -> list[Any]:
         base_path="/v1",
         authorize=Authorize("subscription", "usage"),
     )
+
+
+def add_commands(commands: Any) -> None:
+    """``insights billing send-test-event ...``: signed test events (development)."""
+    _runtime.add_commands(commands, CONFIG)

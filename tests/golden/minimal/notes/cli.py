@@ -122,12 +122,15 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--sub", required=True, help="the user (subject)")
     token.add_argument("--roles", default="", help="comma-separated roles: reader, writer")
     token.add_argument("--ttl", type=int, default=60, help="minutes (default 60)")
+    # Commands of platform features: each sets `run(args) -> exit code` as its default.
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if getattr(args, "run", None) is not None:
+            return int(args.run(args))
         settings = from_env(require_jwt=args.command in ("serve", "token"))
         if args.command in ("serve", "tenant"):
             check_database(settings)

@@ -45,7 +45,7 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         "invalid-signature",
         400,
         "Invalid Signature",
-        None,
+        "BadRequest",
         "Problem",
         "A payment provider webhook whose signature header does not sign its raw body with the "
         "configured secret (`STRIPE_WEBHOOK_SECRET`), or is older than 300 s; nothing is stored.",

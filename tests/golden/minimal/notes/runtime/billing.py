@@ -654,3 +654,107 @@ def install(
     for router in routers(billing, base_path, authorize):
         app.include_router(router)
     return [Depends(EntitlementGate())]
+
+
+# -- development: signed test events (what the provider's CLI would send) ------------------------
+
+
+def _put(target: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        target = target.setdefault(part, {})
+    target[last] = value
+
+
+def build_test_event(
+    config: BillingConfig,
+    event_type: str,
+    *,
+    tenant_id: uuid.UUID,
+    subscription_id: str,
+    status: str | None = None,
+    plan: str | None = None,
+    created: int | None = None,
+) -> dict[str, Any]:
+    """An event of ``event_type`` shaped by the spec's paths (``objects``, ``fields``)."""
+    rule = config.events.get(event_type)
+    if rule is None:
+        raise ValueError(
+            f"the spec maps no event {event_type!r}; known: {', '.join(sorted(config.events))}"
+        )
+    paths = config.objects[rule.source]
+    obj: dict[str, Any] = {"object": rule.source}
+    _put(obj, paths.id, subscription_id)
+    _put(obj, paths.tenant, str(tenant_id))
+    if paths.status and status is not None:
+        _put(obj, paths.status, status)
+    if plan is not None and config.plan_field is not None and config.plan_field in config.fields:
+        _put(obj, config.fields[config.plan_field][0], plan)
+    return {
+        "id": f"evt_test_{uuid.uuid4().hex}",
+        "object": "event",
+        "type": event_type,
+        "created": int(time.time()) if created is None else created,
+        "livemode": False,
+        "data": {"object": obj},
+    }
+
+
+def send_test_event(url: str, event: Mapping[str, Any], secret: str) -> tuple[int, str]:
+    """POST ``event`` to ``url`` signed with ``secret``; (status, body) of the answer."""
+    import urllib.error
+    import urllib.request
+
+    payload = json.dumps(event).encode()
+    request = urllib.request.Request(
+        url,
+        data=payload,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "Stripe-Signature": sign_stripe(payload, secret),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status), response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def add_commands(commands: Any, config: BillingConfig) -> None:
+    """``<svc> billing send-test-event TYPE --tenant ID --subscription ID [--status S]
+    [--plan P] [--created UNIX] [--url URL]``: secret from ``STRIPE_WEBHOOK_SECRET``."""
+    import os
+
+    billing = commands.add_parser("billing", help="billing tools (development)")
+    tools = billing.add_subparsers(dest="billing_command", required=True)
+    send = tools.add_parser(
+        "send-test-event", help="post a signed provider test event to the local service"
+    )
+    send.add_argument("type", choices=sorted(config.events), help="event type")
+    send.add_argument("--tenant", required=True, help="tenant id")
+    send.add_argument("--subscription", required=True, help="the provider's subscription id")
+    send.add_argument("--status", help="the provider status the object carries")
+    send.add_argument("--plan", help="the plan the object carries")
+    send.add_argument("--created", type=int, help="event time, Unix seconds (default now)")
+    send.add_argument("--url", default=f"http://127.0.0.1:8000/webhooks/{config.provider}")
+
+    def run(args: Any) -> int:
+        secret = os.environ.get("STRIPE_WEBHOOK_SECRET") or ""
+        if not secret:
+            raise ValueError("set STRIPE_WEBHOOK_SECRET to the service's webhook secret")
+        event = build_test_event(
+            config,
+            args.type,
+            tenant_id=uuid.UUID(args.tenant),
+            subscription_id=args.subscription,
+            status=args.status,
+            plan=args.plan,
+            created=args.created,
+        )
+        status, body = send_test_event(args.url, event, secret)
+        print(f"{status} {body}")
+        return 0 if 200 <= status < 300 else 1
+
+    send.set_defaults(run=run)
