@@ -74,7 +74,7 @@ CONFIG = BillingConfig(
     id_field="external_id",
     plan_field="plan",
     initial="incomplete",
-    terminal=frozenset({"canceled", "incomplete_expired"}),
+    terminal=frozenset({"incomplete_expired", "canceled"}),
     objects={
         "invoice": ObjectPaths(
             "parent.subscription_details.subscription",
