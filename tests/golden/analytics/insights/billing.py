@@ -74,7 +74,7 @@ CONFIG = BillingConfig(
     id_field="external_id",
     plan_field="plan",
     initial="incomplete",
-    terminal=frozenset({"incomplete_expired", "canceled"}),
+    terminal=frozenset({"canceled", "incomplete_expired"}),
     objects={
         "invoice": ObjectPaths(
             "parent.subscription_details.subscription",
