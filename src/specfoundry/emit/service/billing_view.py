@@ -49,17 +49,17 @@ class BillingView:
 
     @property
     def terminal_py(self) -> str:
-        return repr(set(self.terminal)) if self.terminal else ""
+        return _set_literal(self.terminal)
 
     @property
     def exempt_py(self) -> str:
-        return repr(set(self.exempt_paths)) if self.exempt_paths else ""
+        return _set_literal(self.exempt_paths)
 
     @property
     def plans_py(self) -> tuple[tuple[str, str, str], ...]:
         """(name, features set literal, quotas dict literal) of each plan."""
         return tuple(
-            (name, repr(set(features)) if features else "", repr(dict(quotas)))
+            (name, _set_literal(features), repr(dict(quotas)))
             for name, features, quotas in self.plans
         )
 
@@ -73,6 +73,11 @@ class BillingView:
         names = {self.class_name, self.event_class, self.tenant_class, "TransitionRecord"}
         names |= {cls for _, cls in self.quota_models}
         return tuple(sorted(names))
+
+
+def _set_literal(items: tuple[str, ...]) -> str:
+    """A set literal in sorted order (``repr`` of a set depends on the hash seed); "" if empty."""
+    return "{" + ", ".join(repr(i) for i in sorted(items)) + "}" if items else ""
 
 
 def billing_view(model: Service) -> BillingView | None:
