@@ -365,6 +365,11 @@ class ServiceView:
         )
 
     @property
+    def extra_dependencies(self) -> tuple[str, ...]:
+        """pyproject dependency lines of platform features."""
+        return ('"stripe>=16.1,<16.2",  # billing: webhook signatures',) if self.billing else ()
+
+    @property
     def cli_modules(self) -> tuple[str, ...]:
         """Modules of platform features that add commands (``add_commands(subparsers)``)."""
         return ("billing",) if self.billing else ()
