@@ -40,7 +40,7 @@ def test_locations_of_values_and_keys() -> None:
     assert s.at("api", "pagination", "max_limit") == Location("api.yaml", 3, 46)
     # list items, and mappings inside list items
     assert s.at("state_machines", "billing", "transitions", "cancel", "from", 2) == Location(
-        "lifecycles.yaml", 91, 34
+        "lifecycles.yaml", 92, 34
     )
     assert s.at("permissions", "rules", "dashboard", "read", 0, "when") == Location(
         "permissions.yaml", 27, 17
@@ -63,6 +63,7 @@ def test_folder_merges_top_level_sections() -> None:
     loaded = load_spec(ANALYTICS, display_root=ANALYTICS)
     assert loaded.sources.files == (
         "api.yaml",
+        "billing.yaml",
         "entities.yaml",
         "lifecycles.yaml",
         "permissions.yaml",
@@ -71,6 +72,7 @@ def test_folder_merges_top_level_sections() -> None:
     assert loaded.data is not None
     assert sorted(loaded.data) == [
         "api",
+        "billing",
         "entities",
         "events",
         "permissions",

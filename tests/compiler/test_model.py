@@ -223,3 +223,52 @@ def test_model_is_deterministic() -> None:
     first = compile_spec(EXAMPLES / "analytics", display_root=EXAMPLES / "analytics")
     second = compile_spec(EXAMPLES / "analytics", display_root=EXAMPLES / "analytics")
     assert to_plain(first.model) == to_plain(second.model)
+
+
+def test_the_provider_drives_billing(analytics: Service) -> None:
+    """Issue 13: no caller can run a billing transition or write a provider-owned field."""
+    [machine] = [m for m in analytics.state_machines if m.name.raw == "billing"]
+    assert {t.by.value for t in machine.transitions} == {"provider"}
+    assert all(
+        analytics.permissions.rule("subscription", t.name.raw) is None for t in machine.transitions
+    )
+    resource = analytics.api.resource_for("subscription")
+    assert resource is not None and resource.transitions == ()
+    subscription = analytics.entity("subscription")
+    assert subscription is not None
+    for name in ("plan", "seats", "monthly_price", "external_id", "current_period_end"):
+        field = subscription.field(name)
+        assert field is not None and field.read_only and not field.client_writable, name
+    price = subscription.field("monthly_price")
+    assert price is not None and price.minimum == Decimal(0)
+    # B-02: exactly Stripe's moves, each made by one provider transition.
+    moves = {(s.raw, t.target.raw) for t in machine.transitions for s in t.sources}
+    assert moves == {
+        ("incomplete", "active"), ("incomplete", "incomplete_expired"),
+        ("incomplete", "trialing"), ("trialing", "active"), ("trialing", "past_due"),
+        ("trialing", "paused"), ("trialing", "canceled"), ("active", "past_due"),
+        ("active", "canceled"), ("past_due", "active"), ("past_due", "canceled"),
+        ("past_due", "unpaid"), ("unpaid", "active"), ("unpaid", "canceled"),
+        ("paused", "active"), ("paused", "canceled"),
+    }  # fmt: skip
+    billing = analytics.platform.billing
+    assert billing is not None and billing.default_plan == "free"
+    assert dict(billing.statuses) == {s.name.raw: s.name.raw for s in machine.states}  # B-01
+    events = analytics.entity("billing_event")
+    assert events is not None and events.origin.value == "platform"
+    assert events.field("event_id").unique  # type: ignore[union-attr]
+
+
+def test_money_is_never_negative_unless_the_spec_says_so(tmp_path: Path) -> None:
+    spec = (EXAMPLES / "minimal" / "spec.yaml").read_text()
+    assert "money" not in spec
+    spec = spec.replace(
+        "    fields:\n",
+        "    fields:\n      price: {type: money}\n      credit: {type: money, minimum: -50}\n",
+        1,
+    )
+    (tmp_path / "spec.yaml").write_text(spec)
+    model = load_model(tmp_path / "spec.yaml")
+    entity = next(e for e in model.entities if e.field("price"))
+    assert entity.field("price").minimum == Decimal(0)  # type: ignore[union-attr]
+    assert entity.field("credit").minimum == Decimal(-50)  # type: ignore[union-attr]

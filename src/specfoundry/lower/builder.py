@@ -22,9 +22,13 @@ from specfoundry.model import (
     ActionRule,
     Api,
     AutoValue,
+    Billing,
+    BillingEventRule,
+    BillingPlan,
     Claims,
     Condition,
     Deprecation,
+    Driver,
     Effect,
     EffectValue,
     Entity,
@@ -118,6 +122,7 @@ class _Builder:
             sla=self.sla(),
             idempotency=idempotency_settings(self.data),
             events=self.event_delivery(),
+            billing=self.billing(),
         )
 
     def sla(self) -> Sla:
@@ -155,6 +160,74 @@ class _Builder:
                 )
         return EventDelivery(handlers=tuple(handlers))
 
+    # -- billing ----------------------------------------------------------------------------
+    def billing(self) -> Billing | None:
+        raw = self.data.get("billing")
+        if not raw:
+            return None
+        sub = raw["subscription"]
+        entity = sub["entity"]
+        machine = sub.get("machine") or next(
+            (
+                n
+                for n, m in sorted(self._section("state_machines"))
+                if isinstance(m, dict) and m.get("entity") == entity
+            ),
+            entity,
+        )
+        objects = tuple(
+            (kind, tuple(sorted((what, str(path)) for what, path in paths.items())))
+            for kind, paths in sorted((raw.get("objects") or {}).items())
+        )
+        events = tuple(
+            BillingEventRule(
+                type=etype,
+                source=(body or {}).get("object", "subscription"),
+                to=(body or {}).get("to"),
+                location=self.key("billing", "events", etype),
+            )
+            for etype, body in sorted((raw.get("events") or {}).items())
+        )
+        plans = tuple(
+            BillingPlan(
+                name=str(pname),
+                features=tuple((body or {}).get("features", ())),
+                quotas=tuple(sorted(((body or {}).get("quotas") or {}).items())),
+                location=self.key("billing", "plans", pname),
+            )
+            for pname, body in (raw.get("plans") or {}).items()
+        )
+        features = tuple(
+            (fname, tuple((body or {}).get("resources", ())))
+            for fname, body in sorted((raw.get("features") or {}).items())
+        )
+        return Billing(
+            provider=raw.get("provider", "stripe"),
+            entity=Name(entity),
+            machine=Name(machine),
+            id_field=Name(sub["id_field"]),
+            plan_field=Name(sub["plan_field"]) if "plan_field" in sub else None,
+            objects=objects,
+            statuses=tuple(
+                sorted((str(k), str(v)) for k, v in (raw.get("statuses") or {}).items())
+            ),
+            events=events,
+            fields=tuple((Name(f), str(path)) for f, path in (sub.get("fields") or {}).items()),
+            default_plan=raw.get("default_plan"),
+            plans=plans,
+            features=features,
+            reads_without_access=bool(raw.get("reads_without_access", True)),
+            location=self.key("billing"),
+        )
+
+    def _provider_fields(self, entity: str) -> set[str]:
+        """Fields of ``entity`` the billing provider writes: read-only through the API."""
+        raw = self.data.get("billing") or {}
+        sub = raw.get("subscription") or {}
+        if sub.get("entity") != entity:
+            return set()
+        return {*(sub.get("fields") or {}), sub.get("id_field", "")}
+
     def _section(self, key: str) -> list[tuple[str, Any]]:
         return list((self.data.get(key) or {}).items())
 
@@ -184,8 +257,10 @@ class _Builder:
         path = ("entities", name)
         is_tenant = name == self.data["tenancy"]["tenant_entity"]
         bound = {m.field.raw: m for m in machines if m.entity.raw == name}
+        provider_owned = self._provider_fields(name)
         fields = tuple(
-            self.field(path, fname, fraw, bound.get(fname)) for fname, fraw in raw["fields"].items()
+            self.field(path, fname, fraw, bound.get(fname), provider_owned=fname in provider_owned)
+            for fname, fraw in raw["fields"].items()
         )
         indexes = []
         for i, item in enumerate(raw.get("indexes", [])):
@@ -219,6 +294,8 @@ class _Builder:
         name: str,
         raw: dict[str, Any],
         machine: StateMachine | None,
+        *,
+        provider_owned: bool = False,
     ) -> Field:
         path = (*entity_path, "fields", name)
         ftype = FieldType(raw["type"])
@@ -236,13 +313,16 @@ class _Builder:
             description=raw.get("description"),
             required=bool(raw.get("required", False)),
             unique=bool(raw.get("unique", False)),
-            read_only=bool(raw.get("read_only", False)),
-            write_once=bool(raw.get("write_once", False)),
+            read_only=provider_owned or bool(raw.get("read_only", False)),
+            write_once=bool(raw.get("write_once", False)) and not provider_owned,
             sortable=bool(raw.get("sortable", False)),
             filterable=bool(raw.get("filterable", False)),
             min_length=raw.get("min_length"),
             max_length=raw.get("max_length"),
-            minimum=self.decimal(raw.get("minimum"), *path, "minimum"),
+            # Money is never negative unless the spec says so (a price of -100.00 is refused).
+            minimum=self.decimal(raw.get("minimum"), *path, "minimum")
+            if "minimum" in raw or ftype is not FieldType.MONEY
+            else Decimal(0),
             maximum=self.decimal(raw.get("maximum"), *path, "maximum"),
             pattern=raw.get("pattern"),
             has_default=has_default,
@@ -341,6 +421,7 @@ class _Builder:
             hook=Name(raw["hook"]) if "hook" in raw else None,
             events=tuple(Name(e) for e in raw.get("events", ())),
             description=raw.get("description"),
+            by=Driver(raw.get("by", "api")),
         )
 
     # -- permissions ------------------------------------------------------------------------
@@ -377,8 +458,8 @@ class _Builder:
         written = {(r.entity.raw, r.action.raw) for r in rules}
         for machine in machines:
             for t in machine.transitions:
-                if not t.roles:
-                    continue
+                if not t.roles or not t.public:
+                    continue  # provider/system transitions: no role can run them (SF326)
                 if (machine.entity.raw, t.name.raw) in written:
                     self.error(
                         "SF343",
@@ -415,8 +496,13 @@ class _Builder:
             entity = body["entity"]
             exposed = body.get("transitions", [])
             if exposed == "all":
+                # Transitions the provider or the system runs get no public route.
                 exposed = [
-                    t.name.raw for m in machines if m.entity.raw == entity for t in m.transitions
+                    t.name.raw
+                    for m in machines
+                    if m.entity.raw == entity
+                    for t in m.transitions
+                    if t.public
                 ]
             per_op = tuple(
                 sorted(

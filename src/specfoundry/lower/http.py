@@ -101,9 +101,12 @@ def error_responses(
     rate_limited: bool,
     idempotent: bool = False,
     limiter_may_deny: bool = False,
+    payment_required: bool = False,
 ) -> tuple[ErrorResponse, ...]:
     """The error responses the conventions list for an operation of ``kind`` ("Errors")."""
     names = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound"}
+    if payment_required:  # billing: the entitlement check (402 payment-required, quotas)
+        names[402] = "PaymentRequired"
     if kind is OperationKind.TRANSITION:
         names[409] = "TransitionConflict"
     elif kind in _WRITES:
@@ -174,6 +177,16 @@ class _Lowering:
             location=resource.location,
         )
 
+    def _payment_required(self, resource: Resource, entity: Entity, kind: OperationKind) -> bool:
+        """With ``billing:``, whether the entitlement check may answer 402 on this operation."""
+        billing = self.model.platform.billing
+        if billing is None or entity.name == billing.entity:
+            return False
+        if kind in _WRITES or kind is OperationKind.TRANSITION:
+            return True
+        gated = any(resource.path in paths for _, paths in billing.features)
+        return gated or not billing.reads_without_access
+
     def operation(
         self, resource: Resource, entity: Entity, kind: OperationKind, transition: Transition | None
     ) -> HttpOperation:
@@ -190,6 +203,7 @@ class _Lowering:
             rate_limited=limits is not None,
             idempotent=method.upper() in self.model.platform.idempotency.methods,
             limiter_may_deny=limits is not None and limits.on_storage_error == "deny",
+            payment_required=self._payment_required(resource, entity, kind),
         )
         status = SUCCESS[kind]
         successes = {status} | ({304} if kind is OperationKind.READ else set())

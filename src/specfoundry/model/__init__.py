@@ -29,9 +29,22 @@ from specfoundry.model.entities import (
     OnDelete,
 )
 from specfoundry.model.expressions import Condition
-from specfoundry.model.machines import Access, Effect, EffectValue, State, StateMachine, Transition
+from specfoundry.model.machines import (
+    Access,
+    Driver,
+    Effect,
+    EffectValue,
+    State,
+    StateMachine,
+    Transition,
+)
 from specfoundry.model.names import Name
-from specfoundry.model.platform import Platform
+from specfoundry.model.platform import (
+    Billing,
+    BillingEventRule,
+    BillingPlan,
+    Platform,
+)
 from specfoundry.model.service import (
     Claims,
     Event,
@@ -50,9 +63,13 @@ __all__ = [
     "ActionRule",
     "Api",
     "AutoValue",
+    "Billing",
+    "BillingEventRule",
+    "BillingPlan",
     "Claims",
     "Condition",
     "Deprecation",
+    "Driver",
     "Effect",
     "EffectValue",
     "Entity",

@@ -19,6 +19,14 @@ class Access(enum.StrEnum):
     GRACE = "grace"
 
 
+class Driver(enum.StrEnum):
+    """Who runs a transition: API callers (with roles), the payment provider, or the system."""
+
+    API = "api"
+    PROVIDER = "provider"
+    SYSTEM = "system"
+
+
 class EffectValue(enum.StrEnum):
     NOW = "now"
     PRINCIPAL = "principal"
@@ -56,6 +64,12 @@ class Transition:
     hook: Name | None = None
     events: tuple[Name, ...] = ()
     description: str | None = None
+    # provider/system transitions have no public route and no role can run them.
+    by: Driver = Driver.API
+
+    @property
+    def public(self) -> bool:
+        return self.by is Driver.API
 
 
 @dataclass(frozen=True, slots=True)

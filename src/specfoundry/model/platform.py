@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from specfoundry.diagnostics import Location
+from specfoundry.model.names import Name
 from specfoundry.model.sla import Sla
 
 
@@ -66,3 +67,56 @@ class Platform:
     sla: Sla = field(default_factory=Sla)
     idempotency: Idempotency = field(default_factory=Idempotency)
     events: EventDelivery = field(default_factory=EventDelivery)
+    billing: Billing | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BillingEventRule:
+    """What one provider event does to the mirrored subscription.
+
+    ``source`` is the kind of object the event carries (``subscription`` or ``invoice``: paths
+    of :attr:`Billing.objects`); ``to`` a fixed target state, else the object's provider status
+    mapped through :attr:`Billing.statuses`.
+    """
+
+    type: str
+    source: str
+    to: str | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class BillingPlan:
+    name: str
+    features: tuple[str, ...]
+    # entity name -> the most live rows of it a tenant on this plan may hold
+    quotas: tuple[tuple[str, int], ...]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Billing:
+    """``billing:``: the provider drives a state machine of the spec (saas-standards B-01..B-14)."""
+
+    provider: str
+    entity: Name  # the mirrored subscription
+    machine: Name  # the state machine driving ``entity``
+    id_field: Name  # holds the provider's subscription id
+    plan_field: Name | None
+    # object kind -> (what, dotted path in the provider object): id, tenant, status
+    objects: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    # provider status -> state of the machine (B-14: total, an unknown status is refused)
+    statuses: tuple[tuple[str, str], ...]
+    events: tuple[BillingEventRule, ...]
+    # entity field <- dotted path in the provider's subscription object (provider-owned fields)
+    fields: tuple[tuple[Name, str], ...]
+    default_plan: str | None
+    plans: tuple[BillingPlan, ...]
+    # feature -> API resource paths it unlocks
+    features: tuple[tuple[str, tuple[str, ...]], ...]
+    reads_without_access: bool
+    location: Location
+    event_table_entity: str = "billing_event"
+
+    def plan(self, name: str) -> BillingPlan | None:
+        return next((p for p in self.plans if p.name == name), None)

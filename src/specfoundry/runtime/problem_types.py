@@ -41,6 +41,15 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         "(reads, deletes, transitions).",
     ),
     ProblemType(
+        "invalid-signature",
+        400,
+        "Invalid Signature",
+        "BadRequest",
+        "Problem",
+        "A payment provider webhook whose signature header does not sign its raw body with the "
+        "configured secret (`STRIPE_WEBHOOK_SECRET`), or is older than 300 s; nothing is stored.",
+    ),
+    ProblemType(
         "unauthorized",
         401,
         "Unauthorized",
@@ -48,6 +57,25 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         "Problem",
         "No bearer token, or one that is expired, badly signed or missing a required claim. "
         "Sent with `WWW-Authenticate: Bearer`.",
+    ),
+    ProblemType(
+        "payment-required",
+        402,
+        "Payment Required",
+        "PaymentRequired",
+        "Problem",
+        "The tenant's subscription grants no access to this request (`reason: subscription`, "
+        "with `subscription_status`: writes, and reads unless the spec keeps them open), or its "
+        "plan lacks the feature the resource needs (`reason: feature`, with `feature`, `plan`).",
+    ),
+    ProblemType(
+        "plan-limit-reached",
+        402,
+        "Plan Limit Reached",
+        "PaymentRequired",
+        "Problem",
+        "A create would take the tenant past its plan's quota for the entity; `quota`, "
+        "`limit`, `used` and `plan` say which.",
     ),
     ProblemType(
         "forbidden",

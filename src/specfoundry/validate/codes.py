@@ -41,6 +41,7 @@ AREAS = {
     "SF35": "API",
     "SF36": "Tenancy",
     "SF37": "Fields",
+    "SF38": "Billing",
     "SF9": "Internal",
 }
 
@@ -732,6 +733,44 @@ _CODES = (
         "`default`.",
         "owner_id: {type: ref, entity: member, required: true, on_delete: set_null}\n",
         "owner_id: {type: ref, entity: member, required: true, on_delete: cascade}\n",
+    ),
+    # -- SF38x: billing ---------------------------------------------------------------------
+    Code(
+        "SF380",
+        E,
+        "provider or system transition granted to a role",
+        "A transition with `by: provider` or `by: system` is run by the payment provider's "
+        "webhooks or by the service itself; no caller may run it, so it takes no `roles` and no "
+        "`permissions.rules` entry.",
+        "activate: {from: [unpaid], to: active, by: provider, roles: [owner]}\n",
+        "activate: {from: [unpaid], to: active, by: provider}\n",
+    ),
+    Code(
+        "SF381",
+        E,
+        "provider or system transition exposed by the API",
+        "A resource lists in `transitions` a transition with `by: provider` or `by: system`; "
+        "such transitions have no public route (`transitions: all` leaves them out).",
+        "subscriptions: {entity: subscription, operations: [read], transitions: [activate]}\n",
+        "subscriptions: {entity: subscription, operations: [read]}\n",
+    ),
+    Code(
+        "SF382",
+        E,
+        "billing section names something that does not exist",
+        "`billing` names an entity, field, state, object kind, plan, feature or resource that "
+        "the spec does not have, or its machine has no `by: provider` transition.",
+        "billing:\n  statuses: {active: live}   # the machine has no state 'live'\n",
+        "billing:\n  statuses: {active: active}\n",
+    ),
+    Code(
+        "SF384",
+        E,
+        "entity named like a built-in entity",
+        "A platform feature the spec switches on adds a built-in entity (e.g. `billing_event` "
+        "for `billing`); a spec entity may not take its name.",
+        "entities:\n  billing_event: {fields: {note: {type: string}}}\n",
+        "entities:\n  payment_note: {fields: {note: {type: string}}}\n",
     ),
     # -- internal ----------------------------------------------------------------------------
     Code(

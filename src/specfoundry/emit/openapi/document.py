@@ -12,6 +12,7 @@ from typing import Any, Literal
 import yaml
 
 from specfoundry.diagnostics import Location
+from specfoundry.emit.openapi.billing import billing_paths, billing_schemas
 from specfoundry.emit.openapi.locations import LocationRecorder
 from specfoundry.emit.openapi.operations import (
     build_paths,
@@ -80,6 +81,20 @@ def build_openapi(model: Service, *, validate: bool = True) -> OpenAPIDocument:
         tags.append(tag)
         recorder.record(resource.location, "tags", index)
     paths = build_paths(model, recorder)
+    if model.platform.billing is not None:
+        extra = billing_paths(model)
+        for path, item in extra.items():
+            recorder.record(model.platform.billing.location, "paths", path)
+            for method in item:
+                recorder.record(model.platform.billing.location, "paths", path, method)
+        paths = dict(sorted({**paths, **extra}.items()))
+        for name, shape in billing_schemas(model).items():
+            schemas[name] = shape
+            recorder.record(model.platform.billing.location, "components", "schemas", name)
+            for prop in shape["properties"]:
+                where = ("components", "schemas", name, "properties", prop)
+                recorder.record(model.platform.billing.location, *where)
+        tags.append({"name": "billing", "description": "Provider webhooks and plan usage."})
 
     document: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,

@@ -65,6 +65,8 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
         py(f"{name}/machines.py", "machines.py.j2", machine_classes=machine_classes)
     if svc.deletion is not None:
         py(f"{name}/deletion.py", "deletion.py.j2")
+    if svc.billing is not None:
+        py(f"{name}/billing.py", "billing.py.j2", b=svc.billing)
     py(f"{name}/schemas.py", "schemas.py.j2", classes=classes, dumpers=DUMPERS)
     py(f"{name}/routes/__init__.py", "routes_init.py.j2")
     for r in svc.resources:

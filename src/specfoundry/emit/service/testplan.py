@@ -21,6 +21,7 @@ from specfoundry.emit.service.conditions import evaluate
 from specfoundry.emit.service.views import ServiceView
 from specfoundry.lower.http import lower_http
 from specfoundry.model import (
+    Access,
     Entity,
     Field,
     FieldType,
@@ -718,6 +719,7 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         "EVENTS": _data(events_table(model)),
         "ACCESS": _data(access_table(model)),
         "PLATFORM": _data(platform_table(model)),
+        "BILLING": _data(billing_table(model)),
     }
     files = {
         "tests/conftest.py": "conftest.py.j2",
@@ -740,6 +742,8 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         files["tests/test_api_events.py"] = "test_api_events.py.j2"
     if model.api.rate_limits is not None or model.platform.idempotency.enabled:
         files["tests/test_api_platform.py"] = "test_api_platform.py.j2"
+    if model.platform.billing is not None:
+        files["tests/test_api_billing.py"] = "test_api_billing.py.j2"
     if svc.has_deprecation:
         files["tests/test_api_deprecation.py"] = "test_api_deprecation.py.j2"
     if tables["DELETES"] != "[]" or tables["HIDDEN_REFERENCES"] != "[]":
@@ -778,3 +782,65 @@ def deprecated_table(surface: HttpSurface) -> list[tuple[Any, ...]]:
                 )
             )
     return rows
+
+
+def billing_table(model: Service) -> dict[str, Any]:
+    """What the generated billing tests need from ``billing:`` ({} without it)."""
+    billing = model.platform.billing
+    if billing is None:
+        return {}
+    entity = model.entity(billing.entity.raw)
+    machine = next(m for m in model.state_machines if m.name == billing.machine)
+    assert entity is not None
+    resource = model.api.resource_for(entity.name.raw)
+    states = machine.states
+    granted = [s.name.raw for s in states if s.access is Access.GRANTED]
+    denied = [s.name.raw for s in states if s.access is Access.DENIED and not s.terminal]
+    # The plan the suite's tenants get: every feature, the fewest quotas.
+    plans = sorted(billing.plans, key=lambda p: (-len(p.features), len(p.quotas)))
+    status_of: dict[str, str] = {}
+    for provider_status, state in billing.statuses:
+        status_of.setdefault(state, provider_status)
+    objects = {kind: dict(paths) for kind, paths in billing.objects}
+    status_event = next(
+        (e.type for e in billing.events if e.to is None and e.source == "subscription"), None
+    )
+    quota = None
+    default = billing.plan(billing.default_plan) if billing.default_plan else None
+    creatable = {e.name.raw: r.path for r, e in _creatable(model)}
+    for name, limit in default.quotas if default else ():
+        if name in creatable and limit <= 10:
+            quota = {"resource": creatable[name], "entity": name, "limit": limit}
+            break
+    gated = {p for _, paths in billing.features for p in paths}
+    writable = next((r for r in creatable.values() if r not in gated), None)
+    public = sorted({t.name.raw for t in machine.transitions if not t.public})
+    start = granted[0] if granted else machine.initial.raw
+    following = next(
+        (
+            t.target.raw
+            for t in machine.transitions
+            if not t.public and start in {s.raw for s in t.sources} and t.target.raw != start
+        ),
+        start,
+    )
+    return {
+        "provider": billing.provider,
+        "resource": resource.path if resource else None,
+        "operations": [op.value for op in resource.operations] if resource else [],
+        "class_name": entity.name.pascal,
+        "state_field": machine.field.raw,
+        "plan_field": billing.plan_field.raw if billing.plan_field else None,
+        "id_field": billing.id_field.raw,
+        "entitled": {"plan": plans[0].name if plans else None, "state": start},
+        "next_state": following,  # a state a provider transition takes `entitled` to
+        "denied_state": denied[0] if denied else None,
+        "provider_transitions": public,
+        "provider_fields": sorted({n.raw for n, _ in billing.fields} | {billing.id_field.raw}),
+        "status_of": status_of,
+        "status_event": status_event,
+        "subscription_paths": objects.get("subscription"),
+        "reads_without_access": billing.reads_without_access,
+        "writable_resource": writable,
+        "quota": quota if billing.default_plan else None,
+    }

@@ -14,6 +14,7 @@ from decimal import Decimal
 from specfoundry.emit.openapi.problems import PROBLEM_TYPES
 from specfoundry.emit.openapi.schemas import max_length
 from specfoundry.emit.service import conditions
+from specfoundry.emit.service.billing_view import BillingView, billing_view
 from specfoundry.emit.service.literals import python_literal
 from specfoundry.lower.http import lower_http
 from specfoundry.model import (
@@ -356,10 +357,71 @@ class ServiceView:
     default_limit: int
     max_limit: int
     deletion: DeletionView | None = None  # None: no resource deletes
+    billing: BillingView | None = None  # None: no `billing:` section
 
     @property
     def has_deprecation(self) -> bool:
         return any(r.has_deprecation for r in self.resources)
+
+    @property
+    def app_imports(self) -> tuple[str, ...]:
+        """Imports of the platform features ``create_app`` sets up."""
+        return (f"from {self.name} import billing",) if self.billing else ()
+
+    @property
+    def readme_settings(self) -> tuple[str, ...]:
+        """Rows of the README's configuration table added by platform features."""
+        if not self.billing:
+            return ()
+        return (
+            "| `STRIPE_WEBHOOK_SECRET` | none | the secret that signs the provider's webhooks; "
+            "without it `POST /webhooks/...` refuses every event |",
+            "| `BILLING_CACHE_SECONDS` | `5` | how long a tenant's entitlement is cached per "
+            "process (`0`: never); a provider event changing the subscription forgets it at once |",
+        )
+
+    @property
+    def readme_behaviour(self) -> tuple[str, ...]:
+        """Bullets of the README's behaviour section added by platform features."""
+        b = self.billing
+        if not b:
+            return ()
+        return (
+            f"- **Billing** (`billing:`, provider `{b.provider}`): the provider owns "
+            f"`{b.entity}`; its signed webhooks at `POST /webhooks/{b.provider}` (verified over "
+            "the raw body, 300 s tolerance; 400 `invalid-signature` with no effect) run the "
+            "machine's `by: provider` transitions, which have no route, and write the "
+            "provider-owned fields, which are read-only. Each event is stored once by id in the "
+            "same transaction as its effect (a redelivery answers 200 `duplicate`), and one "
+            "older than the newest received for the subscription is `stale` and changes nothing. "
+            "A tenant whose subscription state grants no access gets 402 `payment-required` on "
+            "writes" + ("" if b.reads_without_access else " and reads") + "; a resource "
+            "needing a feature its plan lacks answers 402; creates past the plan's quota answer "
+            f"402 `plan-limit-reached` (counted in the writing transaction). `GET "
+            f"{self.base_path}/usage` shows plan, status, features and quota use. Try it "
+            f"locally: `{self.name} billing send-test-event customer.subscription.updated "
+            "--tenant ID --subscription sub_1 --status active`.",
+        )
+
+    @property
+    def extra_dependencies(self) -> tuple[str, ...]:
+        """pyproject dependency lines of platform features."""
+        return ('"stripe>=16.1,<16.2",  # billing: webhook signatures',) if self.billing else ()
+
+    @property
+    def cli_modules(self) -> tuple[str, ...]:
+        """Modules of platform features that add commands (``add_commands(subparsers)``)."""
+        return ("billing",) if self.billing else ()
+
+    @property
+    def cli_summary(self) -> str:
+        return ", billing send-test-event" if self.billing else ""
+
+    @property
+    def app_setup(self) -> tuple[str, ...]:
+        """Statements of ``create_app`` before the resource routers are included; they may add
+        to ``router_dependencies`` (every resource route's dependencies)."""
+        return ("router_dependencies += billing.install(app, settings)",) if self.billing else ()
 
     @property
     def quickstart_path(self) -> str:
@@ -934,6 +996,7 @@ def service_view(model: Service) -> ServiceView:
         default_limit=model.api.pagination.default_limit,
         max_limit=model.api.pagination.max_limit,
         deletion=deletion_view(model),
+        billing=billing_view(model),
     )
 
 

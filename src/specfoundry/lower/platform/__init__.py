@@ -18,9 +18,9 @@ EntityProvider = Callable[[dict[str, Any]], "tuple[Entity, ...]"]
 
 
 def _providers() -> tuple[EntityProvider, ...]:
-    from specfoundry.lower.platform import events, idempotency
+    from specfoundry.lower.platform import billing, events, idempotency
 
-    return (idempotency.entities, events.entities)
+    return (idempotency.entities, events.entities, billing.entities)
 
 
 # One entry per feature that needs tables, in a fixed order (generated output is deterministic).

@@ -15,6 +15,7 @@ from specfoundry.load import SourceMap
 from specfoundry.model import Service
 from specfoundry.validate.semantic import (
     api,
+    billing,
     conditions,
     fields,
     machines,
@@ -36,6 +37,7 @@ CHECKS: tuple[Check, ...] = (
     conditions.check,
     permissions.check,
     api.check,
+    billing.check,
 )
 
 

@@ -69,16 +69,7 @@ BILLING_ALLOWED: dict[str, tuple[str, ...]] = {
     "canceled": (),
 }
 # transition -> its permission check, for each transition the API exposes
-BILLING_RUNNABLE: dict[str, Callable[[Principal, Subscription], bool]] = {
-    "start_trial": permissions.allows_subscription_start_trial,
-    "activate": permissions.allows_subscription_activate,
-    "expire": permissions.allows_subscription_expire,
-    "payment_failed": permissions.allows_subscription_payment_failed,
-    "mark_unpaid": permissions.allows_subscription_mark_unpaid,
-    "pause": permissions.allows_subscription_pause,
-    "resume": permissions.allows_subscription_resume,
-    "cancel": permissions.allows_subscription_cancel,
-}
+BILLING_RUNNABLE: dict[str, Callable[[Principal, Subscription], bool]] = {}
 # state -> (access, grace days): entitlement (saas-standards B-05)
 BILLING_ACCESS: dict[str, tuple[str, int]] = {
     "incomplete": ("denied", 0),

@@ -70,17 +70,17 @@ HOLDERS: dict[tuple[str, str], frozenset[str]] = {
     ("webhook_endpoint", "delete"): frozenset({"admin", "owner"}),
     ("subscription", "list"): frozenset({"viewer", "analyst", "admin", "owner", "support"}),
     ("subscription", "read"): frozenset({"viewer", "analyst", "admin", "owner", "support"}),
-    ("subscription", "create"): frozenset({"owner"}),
-    ("subscription", "update"): frozenset({"owner"}),
+    ("subscription", "create"): frozenset(),
+    ("subscription", "update"): frozenset(),
     ("subscription", "delete"): frozenset(),
-    ("subscription", "start_trial"): frozenset({"owner"}),
-    ("subscription", "activate"): frozenset({"owner"}),
-    ("subscription", "expire"): frozenset({"support"}),
-    ("subscription", "payment_failed"): frozenset({"support"}),
-    ("subscription", "mark_unpaid"): frozenset({"support"}),
-    ("subscription", "pause"): frozenset({"owner"}),
-    ("subscription", "resume"): frozenset({"owner"}),
-    ("subscription", "cancel"): frozenset({"owner"}),
+    ("subscription", "start_trial"): frozenset(),
+    ("subscription", "activate"): frozenset(),
+    ("subscription", "expire"): frozenset(),
+    ("subscription", "payment_failed"): frozenset(),
+    ("subscription", "mark_unpaid"): frozenset(),
+    ("subscription", "pause"): frozenset(),
+    ("subscription", "resume"): frozenset(),
+    ("subscription", "cancel"): frozenset(),
 }
 
 
@@ -536,16 +536,10 @@ def filter_subscription_read(principal: Principal) -> ColumnElement[bool]:
 
 
 def allows_subscription_create(principal: Principal, obj: Subscription) -> bool:
-    roles = principal.roles
-    if roles & {"owner"}:
-        return True
     return False
 
 
 def allows_subscription_update(principal: Principal, obj: Subscription) -> bool:
-    roles = principal.roles
-    if roles & {"owner"}:
-        return True
     return False
 
 
@@ -554,56 +548,32 @@ def allows_subscription_delete(principal: Principal, obj: Subscription) -> bool:
 
 
 def allows_subscription_start_trial(principal: Principal, obj: Subscription) -> bool:
-    roles = principal.roles
-    if roles & {"owner"}:
-        return True
     return False
 
 
 def allows_subscription_activate(principal: Principal, obj: Subscription) -> bool:
-    roles = principal.roles
-    if roles & {"owner"}:
-        return True
     return False
 
 
 def allows_subscription_expire(principal: Principal, obj: Subscription) -> bool:
-    roles = principal.roles
-    if roles & {"support"}:
-        return True
     return False
 
 
 def allows_subscription_payment_failed(principal: Principal, obj: Subscription) -> bool:
-    roles = principal.roles
-    if roles & {"support"}:
-        return True
     return False
 
 
 def allows_subscription_mark_unpaid(principal: Principal, obj: Subscription) -> bool:
-    roles = principal.roles
-    if roles & {"support"}:
-        return True
     return False
 
 
 def allows_subscription_pause(principal: Principal, obj: Subscription) -> bool:
-    roles = principal.roles
-    if roles & {"owner"}:
-        return True
     return False
 
 
 def allows_subscription_resume(principal: Principal, obj: Subscription) -> bool:
-    roles = principal.roles
-    if roles & {"owner"}:
-        return True
     return False
 
 
 def allows_subscription_cancel(principal: Principal, obj: Subscription) -> bool:
-    roles = principal.roles
-    if roles & {"owner"}:
-        return True
     return False

@@ -353,23 +353,6 @@ def dump_webhook_endpoint(obj: WebhookEndpoint) -> dict[str, Any]:
     }
 
 
-class SubscriptionCreate(RequestModel):
-    plan: Literal["free", "team", "enterprise"] = Field(default="free")
-    seats: Int = Field(default=1, ge=1, le=10000)
-    monthly_price: DecimalString = Field(default=Decimal("0.00"), max_digits=19, decimal_places=4)
-    trial_ends_at: DateTime | None = Field(default=None)
-    current_period_end: DateTime | None = Field(default=None)
-    external_id: Text | None = Field(default=None, max_length=64)
-
-
-class SubscriptionUpdate(RequestModel):
-    plan: Literal["free", "team", "enterprise"] = Field(default=None)
-    seats: Int = Field(default=None, ge=1, le=10000)
-    monthly_price: DecimalString = Field(default=None, max_digits=19, decimal_places=4)
-    trial_ends_at: DateTime | None = Field(default=None)
-    current_period_end: DateTime | None = Field(default=None)
-
-
 def dump_subscription(obj: Subscription) -> dict[str, Any]:
     return {
         "id": str(obj.id),

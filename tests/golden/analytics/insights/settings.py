@@ -13,6 +13,10 @@
 - ``LIST_PAGE_MAX_BYTES``: a list page stops early (``has_more: true``) once its rows pass this
   many bytes of JSON; default 1048576. A page always holds at least one row.
 - ``API_DOCS``: ``false`` turns ``/docs`` off (do so in production if you do not want it public).
+- ``STRIPE_WEBHOOK_SECRET``: with a ``billing:`` section, the secret that signs the provider's
+  webhooks (without it ``POST /webhooks/...`` refuses every event).
+- ``BILLING_CACHE_SECONDS``: how long a tenant's entitlement is cached per process (default 5;
+  ``0`` never caches); a provider event that changes the subscription forgets it at once.
 - ``OPERATOR_DATABASE_URL``: optional; PostgreSQL login as the operator role, for
   cross-tenant operator code (``app.state.operator_session_factory``).
 - ``LOG_SQL_PARAMETERS``: ``1`` shows SQL parameters in logs and errors (development only).

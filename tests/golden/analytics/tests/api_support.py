@@ -16,9 +16,10 @@ from insights.auth import TokenVerifier
 from insights.cli import create_tenant
 from insights.db import make_session_factory, open_session
 from insights.settings import Settings
-from tests.spec_tables import RESOURCES, ROLES
+from tests.spec_tables import BILLING, RESOURCES, ROLES
 
 TEST_SECRET = "generated-suite-secret-0123456789abcdef0123456789"
+TEST_WEBHOOK_SECRET = "whsec_generated-suite"
 CREATOR = "creator"
 STRANGER = "stranger"
 _sequence = itertools.count(1)
@@ -40,8 +41,25 @@ class Api:
         self.factory = make_session_factory(client.app.state.engine)  # type: ignore[attr-defined]
 
     # -- identities ------------------------------------------------------------------------
-    def tenant(self, name: str = "Tenant") -> uuid.UUID:
-        return create_tenant(self.settings, f"{name} {next(_sequence)}")
+    def tenant(self, name: str = "Tenant", *, entitled: bool = True) -> uuid.UUID:
+        """A new tenant; with ``billing:``, on the plan and in a state that grant everything
+        (``entitled=False``: no subscription at all)."""
+        tenant = create_tenant(self.settings, f"{name} {next(_sequence)}")
+        if entitled and BILLING:
+            self.subscribe(tenant, BILLING["entitled"]["state"], BILLING["entitled"]["plan"])
+        return tenant
+
+    def subscribe(self, tenant: uuid.UUID, state: str, plan: str | None = None) -> str:
+        """A subscription of the tenant, written directly (the provider owns it); its id."""
+        model = getattr(models, BILLING["class_name"])
+        values = {BILLING["state_field"]: state, BILLING["id_field"]: f"sub_{uuid.uuid4().hex}"}
+        if plan is not None and BILLING["plan_field"]:
+            values[BILLING["plan_field"]] = plan
+        with open_session(self.factory, tenant) as session:
+            obj = model(**values)
+            session.add(obj)
+            session.commit()
+            return str(obj.id)
 
     def headers(
         self,

@@ -89,8 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Outermost: limits and screens the body, adds the security headers to every response.
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    router_dependencies: list[Any] = []
     for router in routers():
-        app.include_router(router)
+        app.include_router(router, dependencies=router_dependencies)
     register_extension_routes(app)
     app.openapi = contract  # type: ignore[method-assign]
     return app
