@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from fastapi import FastAPI
 
-from insights import models, problems
+from insights import billing, models, problems
 from insights.auth import TokenVerifier
 from insights.db import TenantDirectory, make_engine, make_session_factory, open_session
 from insights.db_setup import check_database
@@ -99,8 +99,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Outermost: limits and screens the body, adds the security headers to every response.
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    router_dependencies: list[Any] = []
+    router_dependencies += billing.install(app, settings)
     for router in routers():
-        app.include_router(router)
+        app.include_router(router, dependencies=router_dependencies)
     register_extension_routes(app)
     app.openapi = contract  # type: ignore[method-assign]
     return app

@@ -17,11 +17,13 @@ from insights.db import Base, TenantRoot, TenantScoped, UTCDateTime, utcnow
 
 __all__ = [
     "ApiKey",
+    "BillingEvent",
     "Dashboard",
     "DataSource",
     "IdempotencyKey",
     "Member",
     "OutboxEvent",
+    "ProcessedEvent",
     "Project",
     "Subscription",
     "TransitionRecord",
@@ -311,7 +313,9 @@ class WebhookEndpoint(TenantScoped, Base):
 
 
 class Subscription(TenantScoped, Base):
-    """The workspace's plan and billing state, following Stripe's subscription statuses."""
+    """The workspace's plan and billing state, mirrored from Stripe (billing.subscription.fields are
+    read-only).
+    """
 
     __tablename__ = "subscriptions"
     __table_args__ = (
@@ -402,6 +406,74 @@ class IdempotencyKey(TenantScoped, Base):
     headers: Mapped[Any] = mapped_column(sa.JSON(), nullable=False)
     body: Mapped[str] = mapped_column(sa.Text(), nullable=False)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
+    )
+    version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class ProcessedEvent(TenantScoped, Base):
+    """Events a consumer (handler) has processed: its effects are committed."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_processed_events"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_processed_events_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["workspaces.id"],
+            name="fk_processed_events_tenant_id",
+            ondelete="RESTRICT",
+        ),
+        sa.Index("ix_processed_events_created_at", "tenant_id", "created_at", "id"),
+        sa.Index(
+            "uq_processed_events_consumer_event_id",
+            "tenant_id",
+            "consumer",
+            "event_id",
+            unique=True,
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), sort_order=-2, default=uuid.uuid4)
+    consumer: Mapped[str] = mapped_column(sa.String(length=200), nullable=False)
+    event_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
+    )
+    version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class BillingEvent(TenantScoped, Base):
+    """A payment provider event received (one row per event id)."""
+
+    __tablename__ = "billing_events"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_billing_events"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_billing_events_tenant_id_id"),
+        sa.UniqueConstraint("tenant_id", "event_id", name="uq_billing_events_event_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["workspaces.id"],
+            name="fk_billing_events_tenant_id",
+            ondelete="RESTRICT",
+        ),
+        sa.Index("ix_billing_events_created_at", "tenant_id", "created_at", "id"),
+        sa.Index("ix_billing_events_object_id", "tenant_id", "object_id", "created_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), sort_order=-2, default=uuid.uuid4)
+    event_id: Mapped[str] = mapped_column(sa.String(length=255), nullable=False)
+    event_type: Mapped[str] = mapped_column(sa.String(length=120), nullable=False)
+    object_id: Mapped[str | None] = mapped_column(sa.String(length=255), nullable=True)
+    provider_created: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    outcome: Mapped[str] = mapped_column(sa.String(length=40), nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from insights.app import create_app
 from insights.settings import Settings
-from tests.api_support import TEST_SECRET, Api
+from tests.api_support import TEST_SECRET, TEST_WEBHOOK_SECRET, Api
 from tests.db_support import PreparedDatabase, prepare_database
 
 os.environ.pop("INSIGHTS_ENV", None)
@@ -32,7 +32,10 @@ def settings(database: PreparedDatabase) -> Settings:
     # The suite sends hundreds of requests per tenant: the spec's rate limits are off here and
     # tested with their own app (test_api_platform.py).
     return Settings(
-        database_url=database.app_url, jwt_secret=TEST_SECRET, rate_limits_enabled=False
+        database_url=database.app_url,
+        jwt_secret=TEST_SECRET,
+        rate_limits_enabled=False,
+        stripe_webhook_secret=TEST_WEBHOOK_SECRET,
     )
 
 

@@ -53,6 +53,8 @@ RLS_TABLES = {
     "webhook_endpoints": "tenant_id",
     "subscriptions": "tenant_id",
     "idempotency_keys": "tenant_id",
+    "processed_events": "tenant_id",
+    "billing_events": "tenant_id",
     "outbox_events": "tenant_id",
     "transition_records": "tenant_id",
 }
@@ -404,6 +406,68 @@ def make_idempotency_key(
     return obj
 
 
+def make_processed_event(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed ProcessedEvent of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
+    tid = _tenant_of(session, tenant_id)
+    existing = tenant_of_new_row(
+        session,
+        models.ProcessedEvent,
+        tid,
+        values,
+        ensure_tenant=ensure_tenant,
+        make_tenant=make_workspace,
+    )
+    if existing is not None:
+        return existing
+    values.setdefault("consumer", _text(32))
+    values.setdefault("event_id", uuid.uuid4())
+    obj = models.ProcessedEvent(**values)
+    session.add(obj)
+    session.flush()
+    return obj
+
+
+def make_billing_event(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed BillingEvent of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
+    tid = _tenant_of(session, tenant_id)
+    existing = tenant_of_new_row(
+        session,
+        models.BillingEvent,
+        tid,
+        values,
+        ensure_tenant=ensure_tenant,
+        make_tenant=make_workspace,
+    )
+    if existing is not None:
+        return existing
+    values.setdefault("event_id", _text(32))
+    values.setdefault("event_type", _text(32))
+    values.setdefault("provider_created", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    values.setdefault("outcome", _text(32))
+    obj = models.BillingEvent(**values)
+    session.add(obj)
+    session.flush()
+    return obj
+
+
 def make_outbox_event(
     session: Session,
     tenant_id: uuid.UUID | None = None,
@@ -480,6 +544,8 @@ TENANT_MODELS = [
     ),
     pytest.param(models.Subscription, make_subscription, "updated_at", id="subscriptions"),
     pytest.param(models.IdempotencyKey, make_idempotency_key, "updated_at", id="idempotency_keys"),
+    pytest.param(models.ProcessedEvent, make_processed_event, "updated_at", id="processed_events"),
+    pytest.param(models.BillingEvent, make_billing_event, "updated_at", id="billing_events"),
     pytest.param(models.OutboxEvent, make_outbox_event, "occurred_at", id="outbox_events"),
     pytest.param(
         models.TransitionRecord, make_transition_record, "occurred_at", id="transition_records"

@@ -78,3 +78,5 @@ ACCESS: list[tuple[Any, ...]] = []
 
 # The API platform features the spec switches on: rate limits (and the default plan), idempotency.
 PLATFORM: dict[str, Any] = {"rate_limits": False, "default_plan": None, "idempotency": False}
+# billing: the suite's tenants get the `entitled` plan and state; {} without `billing:`
+BILLING: dict[str, Any] = {}

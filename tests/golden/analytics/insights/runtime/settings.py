@@ -99,6 +99,9 @@ class Settings:
     docs_enabled: bool = True
     rate_limit_legacy_headers: bool = False
     rate_limits_enabled: bool = True
+    # billing: (the webhook secret; how long an entitlement is cached per tenant, 0 = never)
+    stripe_webhook_secret: str | None = None
+    billing_cache_seconds: int = 5
 
     @property
     def uses_development_secret(self) -> bool:
@@ -123,6 +126,11 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise ConfigurationError(f"{name} must be positive")
     return value
+
+
+def _non_negative_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name) or ""
+    return _positive_int(env, name, default) if raw not in ("0", "") else (0 if raw else default)
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -209,4 +217,6 @@ def from_env(
         docs_enabled=_flag(env, "API_DOCS", True),
         rate_limit_legacy_headers=_flag(env, "RATE_LIMIT_LEGACY_HEADERS", False),
         rate_limits_enabled=_flag(env, "RATE_LIMITS", True),
+        stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET") or None,
+        billing_cache_seconds=_non_negative_int(env, "BILLING_CACHE_SECONDS", 5),
     )

@@ -433,6 +433,72 @@ def upgrade() -> None:
     )
     _enable_rls("idempotency_keys", "tenant_id")
     op.create_table(
+        "processed_events",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("consumer", sa.String(length=200), nullable=False),
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_processed_events"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_processed_events_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["workspaces.id"],
+            name="fk_processed_events_tenant_id",
+            ondelete="RESTRICT",
+        ),
+    )
+    op.create_index(
+        "ix_processed_events_created_at",
+        "processed_events",
+        ["tenant_id", "created_at", "id"],
+        unique=False,
+    )
+    op.create_index(
+        "uq_processed_events_consumer_event_id",
+        "processed_events",
+        ["tenant_id", "consumer", "event_id"],
+        unique=True,
+    )
+    _enable_rls("processed_events", "tenant_id")
+    op.create_table(
+        "billing_events",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("event_id", sa.String(length=255), nullable=False),
+        sa.Column("event_type", sa.String(length=120), nullable=False),
+        sa.Column("object_id", sa.String(length=255), nullable=True),
+        sa.Column("provider_created", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("outcome", sa.String(length=40), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_billing_events"),
+        sa.UniqueConstraint("tenant_id", "event_id", name="uq_billing_events_event_id"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_billing_events_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["workspaces.id"],
+            name="fk_billing_events_tenant_id",
+            ondelete="RESTRICT",
+        ),
+    )
+    op.create_index(
+        "ix_billing_events_created_at",
+        "billing_events",
+        ["tenant_id", "created_at", "id"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_billing_events_object_id",
+        "billing_events",
+        ["tenant_id", "object_id", "created_at", "id"],
+        unique=False,
+    )
+    _enable_rls("billing_events", "tenant_id")
+    op.create_table(
         "outbox_events",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
@@ -499,6 +565,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("transition_records")
     op.drop_table("outbox_events")
+    op.drop_table("billing_events")
+    op.drop_table("processed_events")
     op.drop_table("idempotency_keys")
     op.drop_table("subscriptions")
     op.drop_table("webhook_endpoints")
