@@ -15,6 +15,9 @@ from typing import Any
 from specfoundry.diagnostics import Diagnostic, Location, Severity
 from specfoundry.load import SourceMap
 from specfoundry.lower.conditions import ConditionSyntaxError, parse_condition
+from specfoundry.lower.platform import api_keys as platform_api_keys
+from specfoundry.lower.platform import audit as platform_audit
+from specfoundry.lower.platform import cache as platform_cache
 from specfoundry.lower.platform import platform_entities
 from specfoundry.model import (
     Access,
@@ -108,7 +111,11 @@ class _Builder:
 
     def platform(self) -> Platform:
         """The platform features' settings (each feature adds its field here)."""
-        return Platform()
+        return Platform(
+            api_keys=platform_api_keys.settings(self.data),
+            audit=platform_audit.settings(self.data),
+            cache=platform_cache.settings(self.data),
+        )
 
     def _section(self, key: str) -> list[tuple[str, Any]]:
         return list((self.data.get(key) or {}).items())
@@ -211,6 +218,7 @@ class _Builder:
             if "writable_by" in raw
             else None,
             state_machine=machine.name if machine is not None else None,
+            sensitive=bool(raw.get("sensitive", False)),
         )
 
     def decimal(self, value: Any, *path: str | int) -> Decimal | None:

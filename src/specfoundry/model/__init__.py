@@ -29,7 +29,7 @@ from specfoundry.model.entities import (
 from specfoundry.model.expressions import Condition
 from specfoundry.model.machines import Access, Effect, EffectValue, State, StateMachine, Transition
 from specfoundry.model.names import Name
-from specfoundry.model.platform import Platform
+from specfoundry.model.platform import ApiKeys, Audit, Cache, Platform
 from specfoundry.model.service import (
     Claims,
     Event,
@@ -47,7 +47,10 @@ __all__ = [
     "Access",
     "ActionRule",
     "Api",
+    "ApiKeys",
+    "Audit",
     "AutoValue",
+    "Cache",
     "Claims",
     "Condition",
     "Deprecation",

@@ -91,6 +91,8 @@ class Field:
     # None means every role allowed to create/update the entity may write the field.
     writable_by: tuple[Name, ...] | None = None
     state_machine: Name | None = None
+    # Redacted in audit records (the audit log stores that it changed, never the values).
+    sensitive: bool = False
 
     @property
     def nullable(self) -> bool:
@@ -127,6 +129,8 @@ class Entity:
     # Event emitted on create / update / delete, by action name.
     emits: tuple[tuple[str, Name], ...] = ()
     origin: EntityOrigin = EntityOrigin.SPEC
+    # Rows are never updated or deleted by the app role (PostgreSQL grants): the audit log.
+    append_only: bool = False
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name.raw == name), None)

@@ -16,3 +16,31 @@ from dataclasses import dataclass
 @dataclass(frozen=True, slots=True)
 class Platform:
     """Switched-on platform features; every field defaults to "off"."""
+
+    api_keys: ApiKeys | None = None
+    audit: Audit | None = None
+    cache: Cache | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeys:
+    """``api.api_keys``: built-in API keys (``/v{n}/api-keys``)."""
+
+    prefix: str  # every key starts with it (tells a key from a JWT)
+    roles: tuple[str, ...]  # who may manage keys
+    max_lifetime_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Audit:
+    """``audit``: the hash-chained audit log and ``/v{n}/audit-events``."""
+
+    roles: tuple[str, ...]  # who may read the audit log
+
+
+@dataclass(frozen=True, slots=True)
+class Cache:
+    """``cache``: the tenant-scoped Redis cache of GET-one, per API resource path."""
+
+    resources: tuple[str, ...]
+    ttl_seconds: int = 60

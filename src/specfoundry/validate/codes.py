@@ -41,6 +41,7 @@ AREAS = {
     "SF35": "API",
     "SF36": "Tenancy",
     "SF37": "Fields",
+    "SF38": "Platform features",
     "SF9": "Internal",
 }
 
@@ -317,6 +318,16 @@ _CODES = (
         "would replace or shadow it.",
         "entities:\n  outbox_event:\n    fields: {topic: {type: string}}\n",
         "entities:\n  webhook_event:\n    fields: {topic: {type: string}}\n",
+    ),
+    Code(
+        "SF316",
+        E,
+        "entity named like a built-in entity of a platform feature",
+        "A platform feature the spec switches on (`api.api_keys`: api_key / api_keys, `audit`: "
+        "audit_event / audit_events) brings its own table; a spec entity may not take its name "
+        "or table.",
+        "api:\n  api_keys: {}\nentities:\n  api_key:\n    fields: {label: {type: string}}\n",
+        "Remove the entity: the built-in feature serves `/v1/api-keys`.",
     ),
     # -- SF32x: state machines -------------------------------------------------------------
     Code(
@@ -711,6 +722,25 @@ _CODES = (
         "`default`.",
         "owner_id: {type: ref, entity: member, required: true, on_delete: set_null}\n",
         "owner_id: {type: ref, entity: member, required: true, on_delete: cascade}\n",
+    ),
+    # -- SF38x: platform features ----------------------------------------------------------
+    Code(
+        "SF380",
+        E,
+        "platform feature names an unknown role",
+        "`api.api_keys.roles` and `audit.roles` name the roles that manage API keys and read "
+        "the audit log; each must be a role of `permissions.roles`.",
+        "audit:\n  roles: [auditor]\n",
+        "audit:\n  roles: [owner]\n",
+    ),
+    Code(
+        "SF381",
+        E,
+        "cache names an unknown resource",
+        "`cache.resources` lists API resources (the keys of `api.resources`) whose GET of one "
+        "object is cached; each must exist and expose `read`.",
+        "cache:\n  resources: [dashbords]\n",
+        "cache:\n  resources: [dashboards]\n",
     ),
     # -- internal ----------------------------------------------------------------------------
     Code(

@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 
 EntityProvider = Callable[[dict[str, Any]], "tuple[Entity, ...]"]
 
+from specfoundry.lower.platform import api_keys, audit  # noqa: E402
+
 # One entry per feature that needs tables, in a fixed order (generated output is deterministic).
-ENTITY_PROVIDERS: tuple[EntityProvider, ...] = ()
+ENTITY_PROVIDERS: tuple[EntityProvider, ...] = (api_keys.entities, audit.entities)
 
 
 def platform_entities(data: dict[str, Any]) -> tuple[Entity, ...]:

@@ -20,6 +20,7 @@ from specfoundry.validate.semantic import (
     machines,
     names,
     permissions,
+    platform,
     references,
     tenancy,
 )
@@ -36,6 +37,7 @@ CHECKS: tuple[Check, ...] = (
     conditions.check,
     permissions.check,
     api.check,
+    platform.check,
 )
 
 

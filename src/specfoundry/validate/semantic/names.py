@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from specfoundry.model import SYSTEM_COLUMNS, TENANT_COLUMN, Name
+from specfoundry.model.entities import EntityOrigin
 from specfoundry.model.names import (
     GENERATED_CLASSES,
     GENERATED_TABLES,
@@ -102,6 +103,8 @@ def _long(ctx: CheckContext, name: str, what: str, location: object) -> None:
 def _tables(ctx: CheckContext) -> None:
     owners: dict[str, str] = {}
     for entity in ctx.model.entities:
+        if entity.origin is EntityOrigin.PLATFORM:
+            continue  # built-in: a clash with one is SF316 (semantic/platform.py)
         epath = ("entities", entity.name.raw)
         explicit = ctx.written(*epath, "table")
         where = ctx.at(*epath, "table") if explicit else ctx.key(*epath)
