@@ -150,7 +150,7 @@ class ApiKeyAuthenticator:
                     model.expires_at,
                     model.revoked_at,
                     model.last_used_at,
-                ).where(model.id == key_id)
+                ).where(model.id == key_id, model.tenant_id == tenant_id)
             ).first()
             if row is None:
                 raise InvalidToken("unknown API key")
@@ -169,7 +169,7 @@ class ApiKeyAuthenticator:
             if self._due(key_id, _utc(last_used_at), now):
                 session.execute(
                     sa.update(model)
-                    .where(model.id == key_id)
+                    .where(model.id == key_id, model.tenant_id == tenant_id)
                     .values(last_used_at=now)
                     .execution_options(synchronize_session=False)
                 )
@@ -235,12 +235,14 @@ def router(
     api = APIRouter(prefix=f"{policy.base_path}/api-keys", tags=["api-keys"])
     sort_key = SortKey(model.created_at, "datetime", False)
 
-    def load(session: Session, raw_id: str) -> Any:
+    def load(session: Session, principal: Principal, raw_id: str) -> Any:
         try:
             key_id = uuid.UUID(raw_id)
         except ValueError:
             raise not_found("API key") from None
-        row: Any = session.scalars(sa.select(model).where(model.id == key_id)).one_or_none()
+        row: Any = session.scalars(
+            sa.select(model).where(model.id == key_id, model.tenant_id == principal.tenant_id)
+        ).one_or_none()
         if row is None:
             raise not_found("API key")
         return row
@@ -288,6 +290,7 @@ def router(
         key, secret = new_key(policy.prefix, principal.tenant_id, key_id)
         row = model(
             id=key_id,
+            tenant_id=principal.tenant_id,
             name=body.name,
             prefix=display_prefix(policy.prefix, key_id),
             secret_hash=hash_secret(secret, pepper),
@@ -319,7 +322,7 @@ def router(
         _check_manager(policy, principal)
         page = paginate(
             session,
-            sa.select(model),
+            sa.select(model).where(model.tenant_id == principal.tenant_id),
             sort="-created_at",
             key=sort_key,
             id_column=model.id,
@@ -347,7 +350,7 @@ def router(
         session: Session = Depends(session_scope),
     ) -> JSONResponse:
         _check_manager(policy, principal)
-        body = dump(load(session, id), policy.prefix)
+        body = dump(load(session, principal, id), policy.prefix)
         session.close()
         return JSONResponse(body)
 
@@ -361,7 +364,7 @@ def router(
         _check_manager(policy, principal)
         if principal.kind != "user":
             raise Problem("forbidden", "API keys are revoked by a person (a JWT), not by a key.")
-        row = load(session, id)
+        row = load(session, principal, id)
         if row.revoked_at is None:
             row.revoked_at = dt.datetime.now(dt.UTC)
             if label is not None:

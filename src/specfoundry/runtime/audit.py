@@ -371,18 +371,13 @@ def _entries(session: Session, policy: AuditPolicy) -> list[dict[str, Any]]:
     return entries
 
 
-def _tenant_of(session: Session) -> uuid.UUID | None:
-    tenant = getattr(session, "tenant_id", None)
-    return tenant if isinstance(tenant, uuid.UUID) else None
-
-
 def listen(session_factory: Any, policy: AuditPolicy) -> None:
     """Record every audited write of sessions made by ``session_factory``, at flush."""
 
     def after_flush(session: Session, flush_context: Any) -> None:
         entries = _entries(session, policy)
-        tenant_id = _tenant_of(session)
-        if not entries or tenant_id is None:
+        tenant_id = session.info.get("tenant_id")
+        if not entries or not isinstance(tenant_id, uuid.UUID):
             return
         append(session.connection(), policy.model.__table__, tenant_id, entries)
 
@@ -450,7 +445,7 @@ def router(
     ) -> JSONResponse:
         if not principal.roles & policy.reader_roles:
             raise Problem("forbidden", "You may not read the audit log.")
-        statement = sa.select(model)
+        statement = sa.select(model).where(model.tenant_id == principal.tenant_id)
         for column, value in (
             (model.resource_type, resource_type),
             (model.resource_id, resource_id),

@@ -31,9 +31,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.routing import APIRoute
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import Principal, authenticate
@@ -60,31 +61,33 @@ _SKIPPED_HEADERS = frozenset({b"content-length", b"date", b"server"})
 
 @dataclass(frozen=True, slots=True)
 class CachedResource:
-    """A cached resource: its path, its GET-one operation, whether reads depend on the caller."""
+    """A cached resource: its path (``dashboards``), whether its reads depend on the caller's
+    subject (a read rule that compares with ``principal.id``)."""
 
     resource: str
-    operation_id: str
     per_subject: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class CachePolicy:
     service: str
+    base_path: str  # ``/v1``
     ttl_seconds: int
     cached: Mapping[type[Any], CachedResource]  # ORM class -> resource
 
     @property
-    def by_operation(self) -> dict[str, CachedResource]:
-        return {c.operation_id: c for c in self.cached.values()}
+    def by_path(self) -> dict[str, CachedResource]:
+        return {c.resource: c for c in self.cached.values()}
 
 
 class TenantCache:
-    """Keys, lookups, conditional stores and invalidation (sync and asyncio Redis clients)."""
+    """Keys, lookups, conditional stores and invalidation on one Redis client (its own
+    connection pool, thread-safe); the async methods run it in a worker thread, so the cache
+    works under any event loop."""
 
-    def __init__(self, policy: CachePolicy, client: Any, async_client: Any) -> None:
+    def __init__(self, policy: CachePolicy, client: Any) -> None:
         self.policy = policy
         self.client = client
-        self.async_client = async_client
         # Generations outlive the answers they guard.
         self.generation_ttl = max(policy.ttl_seconds * 10, 3600)
 
@@ -104,7 +107,10 @@ class TenantCache:
 
     async def lookup(self, key: str, variant: str) -> tuple[bytes | None, str]:
         """(the stored answer or None, the object's current generation)."""
-        answer, generation = await self.async_client.execute_command(
+        return await run_in_threadpool(self.lookup_sync, key, variant)
+
+    def lookup_sync(self, key: str, variant: str) -> tuple[bytes | None, str]:
+        answer, generation = self.client.execute_command(
             "EVAL",
             "return {redis.call('HGET', KEYS[1], ARGV[1]), redis.call('GET', KEYS[2])}",
             2,
@@ -116,7 +122,10 @@ class TenantCache:
         return (answer if isinstance(answer, bytes) else None), gen
 
     async def store(self, key: str, variant: str, generation: str, answer: bytes) -> bool:
-        stored = await self.async_client.execute_command(
+        return await run_in_threadpool(self.store_sync, key, variant, generation, answer)
+
+    def store_sync(self, key: str, variant: str, generation: str, answer: bytes) -> bool:
+        stored = self.client.execute_command(
             "EVAL",
             _STORE,
             2,
@@ -159,35 +168,51 @@ def _etag_matches(etag: str | None, header: str | None) -> bool:
     return "*" in tags or etag in tags
 
 
-def cached_route(inner: ASGIApp, cache: TenantCache, resource: CachedResource) -> ASGIApp:
-    """Wrap a GET-one route: authenticate, answer from the cache, or run it and store a 200."""
+class CacheMiddleware:
+    """Innermost middleware: answers ``GET {base}/{resource}/{id}`` of cached resources from
+    Redis after authenticating the caller; on a miss runs the route and stores a 200."""
 
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        object_id = scope.get("path_params", {}).get("id")
-        if scope.get("query_string") or not isinstance(object_id, str) or len(object_id) > 64:
-            await inner(scope, receive, send)  # the route answers (400, 404) as usual
+    def __init__(self, app: ASGIApp, cache: TenantCache) -> None:
+        self.app = app
+        self.cache = cache
+        self.prefix = cache.policy.base_path.rstrip("/") + "/"
+        self.resources = cache.policy.by_path
+
+    def match(self, scope: Scope) -> tuple[CachedResource, str] | None:
+        if scope["type"] != "http" or scope.get("method") != "GET" or scope.get("query_string"):
+            return None
+        path: str = scope.get("path", "")
+        if not path.startswith(self.prefix):
+            return None
+        parts = path[len(self.prefix) :].split("/")
+        if len(parts) != 2 or not 0 < len(parts[1]) <= 64:
+            return None
+        resource = self.resources.get(parts[0])
+        return (resource, parts[1]) if resource is not None else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        found = self.match(scope)
+        if found is None:
+            await self.app(scope, receive, send)
             return
-        principal = await authenticate(request)  # raises 401: never a cached answer first
+        resource, object_id = found
+        request = Request(scope, receive)
+        try:
+            principal = await authenticate(request)
+        except Exception:  # the route answers 401 itself, as a problem document
+            await self.app(scope, receive, send)
+            return
+        cache = self.cache
         key = cache.key(principal.tenant_id, resource.resource, object_id)
         variant = cache.variant(principal, resource.per_subject)
         try:
             answer, generation = await cache.lookup(key, variant)
         except Exception:  # Redis down: a miss, and no store
             log.warning("cache lookup failed", exc_info=True)
-            await inner(scope, receive, send)
+            await self.app(scope, receive, send)
             return
         if answer is not None:
-            status, headers, body = _decode(answer)
-            etag = next((v.decode() for k, v in headers if k == b"etag"), None)
-            if _etag_matches(etag, request.headers.get("if-none-match")):
-                kept = [(k, v) for k, v in headers if k in (b"etag", b"cache-control")]
-                await send({"type": "http.response.start", "status": 304, "headers": kept})
-                await send({"type": "http.response.body", "body": b""})
-                return
-            headers = [*headers, (b"content-length", str(len(body)).encode())]
-            await send({"type": "http.response.start", "status": status, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+            await _replay(answer, request, send)
             return
         captured: dict[str, Any] = {"body": b""}
 
@@ -203,20 +228,28 @@ def cached_route(inner: ASGIApp, cache: TenantCache, resource: CachedResource) -
                 captured["body"] += message.get("body", b"")
             await send(message)
 
-        await inner(scope, receive, capture)
+        await self.app(scope, receive, capture)
         if captured.get("status") != 200:
             return
         try:
             await cache.store(
-                key,
-                variant,
-                generation,
-                _encode(200, captured["headers"], captured["body"]),
+                key, variant, generation, _encode(200, captured["headers"], captured["body"])
             )
         except Exception:
             log.warning("cache store failed", exc_info=True)
 
-    return app
+
+async def _replay(answer: bytes, request: Request, send: Send) -> None:
+    status, headers, body = _decode(answer)
+    etag = next((v.decode() for k, v in headers if k == b"etag"), None)
+    if _etag_matches(etag, request.headers.get("if-none-match")):
+        kept = [(k, v) for k, v in headers if k in (b"etag", b"cache-control")]
+        await send({"type": "http.response.start", "status": 304, "headers": kept})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    headers = [*headers, (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def listen(session_factory: Any, cache: TenantCache) -> None:
@@ -224,7 +257,7 @@ def listen(session_factory: Any, cache: TenantCache) -> None:
     cached = cache.policy.cached
 
     def after_flush(session: Session, flush_context: Any) -> None:
-        tenant = getattr(session, "tenant_id", None)
+        tenant = session.info.get("tenant_id")
         if not isinstance(tenant, uuid.UUID):
             return
         dirty: set[str] = session.info.setdefault(DIRTY_KEY, set())
@@ -250,38 +283,32 @@ def listen(session_factory: Any, cache: TenantCache) -> None:
     event.listen(session_factory, "after_soft_rollback", lambda s, t: after_rollback(s))
 
 
-def connect(redis_url: str) -> tuple[Any, Any]:
-    """(sync client, asyncio client) for ``redis_url``."""
+def connect(redis_url: str) -> Any:
+    """A Redis client for ``redis_url`` with short timeouts (a slow Redis is a miss)."""
     import redis
-    import redis.asyncio
 
-    options: dict[str, Any] = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
-    return redis.Redis.from_url(redis_url, **options), redis.asyncio.Redis.from_url(
-        redis_url, **options
-    )
+    return redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
 
 def install(
     app: FastAPI,
     policy: CachePolicy,
     *,
-    clients: tuple[Any, Any] | None = None,
+    client: Any = None,
     on_ready: Callable[[TenantCache], None] | None = None,
 ) -> TenantCache | None:
     """Serve the policy's GET-one routes from Redis; off (None) without ``REDIS_URL``."""
     redis_url = app.state.settings.redis_url
-    if clients is None:
+    if client is None:
         if not redis_url:
             app.state.cache = None
             return None
-        clients = connect(redis_url)
-    cache = TenantCache(policy, *clients)
+        client = connect(redis_url)
+    cache = TenantCache(policy, client)
     app.state.cache = cache
     listen(app.state.session_factory, cache)
-    by_operation = policy.by_operation
-    for route in app.router.routes:
-        if isinstance(route, APIRoute) and route.operation_id in by_operation:
-            route.app = cached_route(route.app, cache, by_operation[route.operation_id])
+    # Innermost (after the request guard, before routing): hits get the security headers.
+    app.user_middleware.append(Middleware(CacheMiddleware, cache=cache))
     if on_ready is not None:
         on_ready(cache)
     return cache
