@@ -44,11 +44,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from .auth import InvalidToken, Principal, authenticate
+from .auth import InvalidToken, Principal
 from .events import jsonable
 from .pagination import SortKey, paginate
 from .problems import Problem, not_found
-from .routing import commit
+from .routing import Authorize, commit
 
 PEPPER_VARIABLE = "API_KEY_PEPPER"
 DEFAULT_PEPPER = b"specfoundry api key v1"
@@ -219,11 +219,6 @@ def dump(row: Any, prefix: str) -> dict[str, Any]:
     }
 
 
-def _check_manager(policy: ApiKeyPolicy, principal: Principal) -> None:
-    if not principal.roles & policy.manager_roles:
-        raise Problem("forbidden", "You may not manage API keys.")
-
-
 def router(
     policy: ApiKeyPolicy,
     session_scope: Callable[..., Any],
@@ -233,6 +228,13 @@ def router(
     """``/api-keys``: create (the secret is in the response, once), list, read, revoke."""
     model = policy.model
     api = APIRouter(prefix=f"{policy.base_path}/api-keys", tags=["api-keys"])
+
+    def holds(principal: Principal, entity: str, action: str) -> bool:
+        return bool(principal.roles & policy.manager_roles)
+
+    # Every route: authenticated, strict (unknown query parameters, unexpected bodies are 400),
+    # and 403 unless the caller holds a role that manages keys.
+    manage = Depends(Authorize("api_key", "manage", holds=holds, collection=True))
     sort_key = SortKey(model.created_at, "datetime", False)
 
     def load(session: Session, principal: Principal, raw_id: str) -> Any:
@@ -250,10 +252,9 @@ def router(
     @api.post("", status_code=201, operation_id="create_api_key")
     def create_api_key(
         body: ApiKeyCreate,
-        principal: Principal = Depends(authenticate),
+        principal: Principal = manage,
         session: Session = Depends(session_scope),
     ) -> JSONResponse:
-        _check_manager(policy, principal)
         if principal.kind != "user":
             raise Problem("forbidden", "API keys are created by a person (a JWT), not by a key.")
         grantable = policy.grantable(principal.roles)
@@ -316,10 +317,9 @@ def router(
         request: Request,
         limit: int = Query(default=20, ge=1, le=100),
         starting_after: str | None = Query(default=None),
-        principal: Principal = Depends(authenticate),
+        principal: Principal = manage,
         session: Session = Depends(session_scope),
     ) -> JSONResponse:
-        _check_manager(policy, principal)
         page = paginate(
             session,
             sa.select(model).where(model.tenant_id == principal.tenant_id),
@@ -346,10 +346,9 @@ def router(
     @api.get("/{id}", operation_id="get_api_key")
     def get_api_key(
         id: str,
-        principal: Principal = Depends(authenticate),
+        principal: Principal = manage,
         session: Session = Depends(session_scope),
     ) -> JSONResponse:
-        _check_manager(policy, principal)
         body = dump(load(session, principal, id), policy.prefix)
         session.close()
         return JSONResponse(body)
@@ -357,11 +356,10 @@ def router(
     @api.post("/{id}/revoke", operation_id="revoke_api_key")
     def revoke_api_key(
         id: str,
-        principal: Principal = Depends(authenticate),
+        principal: Principal = manage,
         session: Session = Depends(session_scope),
     ) -> JSONResponse:
         """Revoke the key; it stops working on the next request. Revoking twice is a no-op."""
-        _check_manager(policy, principal)
         if principal.kind != "user":
             raise Problem("forbidden", "API keys are revoked by a person (a JWT), not by a key.")
         row = load(session, principal, id)

@@ -41,10 +41,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import event
 from sqlalchemy.orm import Session, attributes
 
-from .auth import Principal, authenticate
+from .auth import Principal
 from .events import jsonable
 from .pagination import SortKey, paginate
 from .problems import Problem
+from .routing import Authorize
 
 log = logging.getLogger(__name__)
 
@@ -427,6 +428,11 @@ def router(
     """``GET {base}/audit-events``: the tenant's records, newest first, cursor-paginated."""
     model = policy.model
     api = APIRouter(prefix=f"{policy.base_path}/audit-events", tags=["audit-events"])
+
+    def holds(principal: Principal, entity: str, action: str) -> bool:
+        return bool(principal.roles & policy.reader_roles)
+
+    read = Depends(Authorize("audit_event", "list", holds=holds, collection=True))
     sort_key = SortKey(model.seq, "int", False)
 
     @api.get("", operation_id="list_audit_events")
@@ -440,11 +446,9 @@ def router(
         action: str | None = Query(default=None, max_length=80),
         since: dt.datetime | None = Query(default=None),
         until: dt.datetime | None = Query(default=None),
-        principal: Principal = Depends(authenticate),
+        principal: Principal = read,
         session: Session = Depends(session_scope),
     ) -> JSONResponse:
-        if not principal.roles & policy.reader_roles:
-            raise Problem("forbidden", "You may not read the audit log.")
         statement = sa.select(model).where(model.tenant_id == principal.tenant_id)
         for column, value in (
             (model.resource_type, resource_type),

@@ -78,6 +78,14 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
             r=r,
             deprecations=_deprecations(r),
         )
+    platform = svc.platform
+    for module, view in (
+        ("apikeys", platform.api_keys),
+        ("audit", platform.audit),
+        ("cache", platform.cache),
+    ):
+        if view is not None:
+            py(f"{name}/{module}.py", f"{module}.py.j2", p=view)
     py(f"{name}/app.py", "app.py.j2")
     py(f"{name}/cli.py", "cli.py.j2")
     add(f"{name}/openapi.yaml", contract)

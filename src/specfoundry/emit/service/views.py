@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from email.utils import formatdate
 
 from specfoundry.emit.openapi.problems import PROBLEM_TYPES
 from specfoundry.emit.openapi.schemas import max_length
 from specfoundry.emit.service import conditions
+from specfoundry.emit.service.platform_views import PlatformView, platform_view
 from specfoundry.model import (
     Deprecation,
     Entity,
@@ -317,6 +318,7 @@ class ServiceView:
     default_limit: int
     max_limit: int
     deletion: DeletionView | None = None  # None: no resource deletes
+    platform: PlatformView = field(default_factory=lambda: PlatformView(None, None, None))
 
     @property
     def has_deprecation(self) -> bool:
@@ -824,6 +826,7 @@ def service_view(model: Service) -> ServiceView:
         default_limit=model.api.pagination.default_limit,
         max_limit=model.api.pagination.max_limit,
         deletion=deletion_view(model),
+        platform=platform_view(model),
     )
 
 
