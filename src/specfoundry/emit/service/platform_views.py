@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from specfoundry.model import Service
-from specfoundry.model.entities import EntityOrigin
+from specfoundry.model import Operation, Service
+from specfoundry.model.entities import EntityOrigin, FieldType
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +16,15 @@ class ApiKeysView:
     manager_roles: tuple[str, ...]
     implied: tuple[tuple[str, tuple[str, ...]], ...]  # role -> roles it includes (itself too)
     max_lifetime_days: int | None
+
+    @property
+    def all_roles(self) -> tuple[str, ...]:
+        return tuple(role for role, _ in self.implied)
+
+    @property
+    def grantable_by_first(self) -> tuple[str, ...]:
+        """What the first manager role may put on a key (the generated test's creator)."""
+        return dict(self.implied)[self.manager_roles[0]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +40,8 @@ class AuditView:
     reader_roles: tuple[str, ...]
     operator_roles: tuple[str, ...]
     audited: tuple[AuditedView, ...]
+    probe_resource: str | None = None  # a resource the generated test creates an object of
+    probe_entity: str | None = None
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -48,6 +59,10 @@ class CachedView:
 class CacheView:
     ttl_seconds: int
     cached: tuple[CachedView, ...]
+    # What the generated test reads and changes: a cached resource, a field, a new value.
+    probe_resource: str | None = None
+    probe_field: str | None = None
+    probe_value: str | None = None
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -78,6 +93,25 @@ def _holders(model: Service, roles: tuple[str, ...]) -> tuple[str, ...]:
     )
 
 
+def _cache_probe(model: Service) -> tuple[str | None, str | None, str | None]:
+    """A cached resource with create and update, and a plain text field any updater may set."""
+    assert model.platform.cache is not None
+    for path in model.platform.cache.resources:
+        resource = next((r for r in model.api.resources if r.path == path), None)
+        entity = model.entity(resource.entity.raw) if resource else None
+        if resource is None or entity is None:
+            continue
+        if not {Operation.CREATE, Operation.UPDATE} <= set(resource.operations):
+            continue
+        for f in entity.fields:
+            plain = f.type in (FieldType.STRING, FieldType.TEXT) and f.pattern is None
+            if plain and f.updatable and not f.unique and f.writable_by is None:
+                value = "cache probe"[: f.max_length or 11]
+                if (f.min_length or 0) <= len(value):
+                    return path, f.name.raw, value
+    return None, None, None
+
+
 def platform_view(model: Service) -> PlatformView:
     settings = model.platform
     api_keys = None
@@ -104,11 +138,14 @@ def platform_view(model: Service) -> PlatformView:
             for e in model.entities
             if e.origin is EntityOrigin.SPEC or e.name.raw == "api_key"
         )
+        probe = next((r for r in model.api.resources if Operation.CREATE in r.operations), None)
         audit = AuditView(
             class_name="AuditEvent",
             reader_roles=_holders(model, settings.audit.roles),
             operator_roles=tuple(r.raw for r in model.tenancy.cross_tenant_roles),
             audited=audited,
+            probe_resource=probe.path if probe else None,
+            probe_entity=probe.entity.raw if probe else None,
         )
     cache = None
     if settings.cache is not None:
@@ -124,5 +161,5 @@ def platform_view(model: Service) -> PlatformView:
                 for condition in holder.conditions
             )
             cached.append(CachedView(resource.entity.pascal, path, per_subject))
-        cache = CacheView(settings.cache.ttl_seconds, tuple(cached))
+        cache = CacheView(settings.cache.ttl_seconds, tuple(cached), *_cache_probe(model))
     return PlatformView(api_keys, audit, cache)
