@@ -9,6 +9,7 @@ date that is not a date) becomes a diagnostic here.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -111,9 +112,11 @@ class _Builder:
 
     def platform(self) -> Platform:
         """The platform features' settings (each feature adds its field here)."""
+        api_keys = platform_api_keys.settings(self.data)
+        audit = platform_audit.settings(self.data)
         return Platform(
-            api_keys=platform_api_keys.settings(self.data),
-            audit=platform_audit.settings(self.data),
+            api_keys=api_keys and replace(api_keys, location=self.key("api", "api_keys")),
+            audit=audit and replace(audit, location=self.key("audit")),
             cache=platform_cache.settings(self.data),
         )
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from specfoundry.diagnostics import Location
+
 
 @dataclass(frozen=True, slots=True)
 class Platform:
@@ -29,6 +31,7 @@ class ApiKeys:
     prefix: str  # every key starts with it (tells a key from a JWT)
     roles: tuple[str, ...]  # who may manage keys
     max_lifetime_days: int | None = None
+    location: Location | None = None  # of `api.api_keys`
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,7 @@ class Audit:
     """``audit``: the hash-chained audit log and ``/v{n}/audit-events``."""
 
     roles: tuple[str, ...]  # who may read the audit log
+    location: Location | None = None  # of `audit`
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,7 +81,7 @@ def build_openapi(model: Service, *, validate: bool = True) -> OpenAPIDocument:
         tags.append(tag)
         recorder.record(resource.location, "tags", index)
     paths = build_paths(model, recorder)
-    platform_paths, platform_schemas, platform_tags = platform_contract(model)
+    platform_paths, platform_schemas, platform_tags = platform_contract(model, recorder)
     paths = dict(sorted({**paths, **platform_paths}.items()))
     schemas.update(platform_schemas)
     tags += platform_tags

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from specfoundry.diagnostics import Location
+from specfoundry.emit.openapi.locations import LocationRecorder
 from specfoundry.model import Service
 
 Obj = dict[str, Any]
@@ -44,7 +46,8 @@ def _errors(model: Service, *statuses: str) -> Obj:
         "413": "ContentTooLarge",
         "422": "UnprocessableContent",
     }
-    out = {status: _response(names[status]) for status in statuses}
+    # Every operation lists 404 (the conventions: an unknown id, or a path of no route).
+    out = {status: _response(names[status]) for status in sorted({*statuses, "404"})}
     if model.api.rate_limits is not None:
         out["429"] = _response("TooManyRequests")
     out["500"] = _response("InternalError")
@@ -136,13 +139,21 @@ def _api_key_schemas(model: Service) -> dict[str, Obj]:
             "object": {"type": "string", "const": "api_key"},
             "id": {"type": "string", "format": "uuid"},
             "name": {"type": "string", "maxLength": 80},
-            "prefix": {"type": "string", "description": "Tells keys apart; not usable as a key."},
+            "prefix": {
+                "type": "string",
+                "maxLength": 48,
+                "description": "Tells keys apart; not usable as a key.",
+            },
             "scopes": {
                 "type": "array",
                 "items": {"type": "string", "enum": roles},
                 "description": "The roles the key acts with.",
             },
-            "created_by": {"type": "string", "description": "The subject who created it."},
+            "created_by": {
+                "type": "string",
+                "maxLength": 255,
+                "description": "The subject who created it.",
+            },
             "created_at": _TIME,
             "expires_at": _nullable(_TIME),
             "last_used_at": _nullable({**_TIME, "description": "Updated at most once a minute."}),
@@ -305,6 +316,7 @@ def _audit_schemas() -> dict[str, Obj]:
             },
             "action": {
                 "type": "string",
+                "maxLength": 80,
                 "description": "`<entity>.create|update|delete|transition.<name>`, "
                 "`api_key.revoke`, or `<METHOD> <path>` for a denial.",
             },
@@ -314,16 +326,16 @@ def _audit_schemas() -> dict[str, Obj]:
                 "properties": {"type": text, "id": text},
             },
             "outcome": {"type": "string", "enum": ["success", "denied"]},
-            "request_id": text,
-            "ip": text,
-            "user_agent": text,
+            "request_id": {**text, "maxLength": 128},
+            "ip": {**text, "maxLength": 64},
+            "user_agent": {**text, "maxLength": 512},
             "changes": {
                 "type": ["object", "null"],
                 "description": "Changed fields as `{field: {before, after}}`; fields marked "
                 "`sensitive` show `[redacted]`.",
             },
-            "prev_hash": text,
-            "hash": {"type": "string"},
+            "prev_hash": {**text, "maxLength": 64},
+            "hash": {"type": "string", "maxLength": 64},
         },
     }
     return {"AuditEvent": event, "AuditEventList": _list_schema("AuditEvent", "audit events")}
@@ -362,18 +374,44 @@ def _audit_paths(model: Service, base: str) -> dict[str, Obj]:
     }
 
 
-def platform_contract(model: Service) -> tuple[dict[str, Obj], dict[str, Obj], list[Obj]]:
-    """(paths, schemas, tags) of the switched-on features' routes."""
+def platform_contract(
+    model: Service, recorder: LocationRecorder | None = None
+) -> tuple[dict[str, Obj], dict[str, Obj], list[Obj]]:
+    """(paths, schemas, tags) of the switched-on features' routes; each operation's location is
+    its feature's section of the spec."""
     base = model.api.base_path
     paths: dict[str, Obj] = {}
     schemas: dict[str, Obj] = {}
     tags: list[Obj] = []
     if model.platform.api_keys is not None:
-        paths |= _api_key_paths(model, base)
-        schemas |= _api_key_schemas(model)
+        where = model.platform.api_keys.location
+        paths |= _located(_api_key_paths(model, base), where, recorder)
+        schemas |= _located_schemas(_api_key_schemas(model), where, recorder)
         tags.append({"name": "api-keys", "description": "API keys: a way in for programs."})
     if model.platform.audit is not None:
-        paths |= _audit_paths(model, base)
-        schemas |= _audit_schemas()
+        where = model.platform.audit.location
+        paths |= _located(_audit_paths(model, base), where, recorder)
+        schemas |= _located_schemas(_audit_schemas(), where, recorder)
         tags.append({"name": "audit-events", "description": "The tenant's audit log."})
     return paths, schemas, tags
+
+
+def _located(
+    paths: dict[str, Obj], location: Location | None, recorder: LocationRecorder | None
+) -> dict[str, Obj]:
+    if recorder is not None:
+        for path, item in paths.items():
+            for method in item:
+                recorder.record(location, "paths", path, method)
+    return paths
+
+
+def _located_schemas(
+    schemas: dict[str, Obj], location: Location | None, recorder: LocationRecorder | None
+) -> dict[str, Obj]:
+    if recorder is not None:
+        for name, schema in schemas.items():
+            recorder.record(location, "components", "schemas", name)
+            for prop in schema.get("properties", {}):
+                recorder.record(location, "components", "schemas", name, "properties", prop)
+    return schemas

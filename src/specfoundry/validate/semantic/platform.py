@@ -24,14 +24,20 @@ def check(ctx: CheckContext) -> None:
                     did_you_mean(role, roles) or "define it under `permissions.roles`",
                 )
     if platform.cache is not None:
+        paths = {r.path for r in ctx.model.api.resources}
         readable = {r.path for r in ctx.model.api.resources if Operation.READ in r.operations}
         for i, path in enumerate(platform.cache.resources):
             if path not in readable:
+                hint = (
+                    f"add `read` to the operations of '{path}': only GET of one object is cached"
+                    if path in paths
+                    else did_you_mean(path, sorted(paths)) or "list a key of `api.resources`"
+                )
                 ctx.report(
                     "SF381",
                     f"`cache.resources` names '{path}', which is no API resource with `read`",
                     ctx.at("cache", "resources", i),
-                    did_you_mean(path, sorted(readable)) or "list a key of `api.resources`",
+                    hint,
                 )
 
 

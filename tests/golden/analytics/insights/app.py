@@ -15,6 +15,9 @@ from typing import Any
 import yaml
 from fastapi import FastAPI
 
+from insights import apikeys as platform_apikeys
+from insights import audit as platform_audit
+from insights import cache as platform_cache
 from insights import problems
 from insights.auth import TokenVerifier
 from insights.db import TenantDirectory, make_engine, make_session_factory
@@ -68,6 +71,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     for router in routers():
         app.include_router(router)
+    # Platform features (API keys, audit log, cache): their routes and hooks, from the runtime.
+    platform_apikeys.install(app)
+    platform_audit.install(app)
+    platform_cache.install(app)
     register_extension_routes(app)
     app.openapi = contract  # type: ignore[method-assign]
     return app

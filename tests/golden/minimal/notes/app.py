@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     for router in routers():
         app.include_router(router)
+    # Platform features (API keys, audit log, cache): their routes and hooks, from the runtime.
     register_extension_routes(app)
     app.openapi = contract  # type: ignore[method-assign]
     return app

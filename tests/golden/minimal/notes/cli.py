@@ -17,6 +17,7 @@ import sys
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from notes.settings import ConfigurationError, Settings, from_env
 
@@ -122,11 +123,23 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--sub", required=True, help="the user (subject)")
     token.add_argument("--roles", default="", help="comma-separated roles: reader, writer")
     token.add_argument("--ttl", type=int, default=60, help="minutes (default 60)")
+    for module in _platform_modules():
+        module.register_cli(commands)
     return parser
+
+
+def _platform_modules() -> list[Any]:
+    """The platform features' modules; each may add commands (``audit verify``)."""
+
+    return []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    for module in _platform_modules():
+        code = module.run_cli(args)
+        if code is not None:
+            return int(code)
     try:
         settings = from_env(require_jwt=args.command in ("serve", "token"))
         if args.command in ("serve", "tenant"):

@@ -98,6 +98,9 @@ def session_dependency(
         runs in a worker thread unless the session never connected.
         """
         session = open_session(request.app.state.session_factory, principal.tenant_id)
+        bind = getattr(request.app.state, "bind_session", None)
+        if bind is not None:  # e.g. the audit log's request context (runtime/audit.py)
+            bind(session, request, principal)
         try:
             yield session
         finally:
