@@ -74,6 +74,39 @@ class PlatformView:
     api_keys: ApiKeysView | None
     audit: AuditView | None
     cache: CacheView | None
+    base_path: str = "/v1"
+
+    @property
+    def readme(self) -> str:
+        """The README's bullets for the switched-on features (empty when none is)."""
+        out = []
+        base = self.base_path
+        if self.api_keys is not None:
+            keys = self.api_keys
+            out.append(
+                f"- **API keys**: `POST {base}/api-keys` (roles {', '.join(keys.manager_roles)}) "
+                f"returns the key once (`{keys.prefix}...`); send it as "
+                "`Authorization: Bearer <key>`. It acts in its own tenant with its scopes (roles "
+                f"its creator holds); `POST {base}/api-keys/{{id}}/revoke` stops it on the next "
+                "request. Only an HMAC of the secret is stored.\n"
+            )
+        if self.audit is not None:
+            out.append(
+                "- **Audit log**: every create, update, delete, transition, API-key event and "
+                "403 writes a hash-chained record (actor, request id, IP, user agent, changes "
+                "with `sensitive` fields redacted) in the same transaction; "
+                f"`GET {base}/audit-events` (roles {', '.join(self.audit.reader_roles)}); the app "
+                "role cannot UPDATE or DELETE them on PostgreSQL; `<service> audit verify` "
+                "detects tampering.\n"
+            )
+        if self.cache is not None:
+            names = ", ".join(c.resource for c in self.cache.cached)
+            out.append(
+                f"- **Cache**: with `REDIS_URL`, GET of one object of {names} is served from "
+                f"Redis for up to {self.cache.ttl_seconds} s, keyed by tenant and the caller's "
+                "visibility, and invalidated by every write after it commits.\n"
+            )
+        return "".join(out)
 
     @property
     def modules(self) -> tuple[str, ...]:
@@ -162,4 +195,4 @@ def platform_view(model: Service) -> PlatformView:
             )
             cached.append(CachedView(resource.entity.pascal, path, per_subject))
         cache = CacheView(settings.cache.ttl_seconds, tuple(cached), *_cache_probe(model))
-    return PlatformView(api_keys, audit, cache)
+    return PlatformView(api_keys, audit, cache, model.api.base_path)
