@@ -48,7 +48,7 @@ from .auth import InvalidToken, Principal
 from .events import jsonable
 from .pagination import SortKey, paginate
 from .problems import Problem, not_found
-from .routing import Authorize, commit
+from .routing import Authorize, IsoDateTime, commit
 
 PEPPER_VARIABLE = "API_KEY_PEPPER"
 DEFAULT_PEPPER = b"specfoundry api key v1"
@@ -200,8 +200,8 @@ class ApiKeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=80)
-    scopes: list[str] | None = Field(default=None, max_length=32)
-    expires_at: dt.datetime | None = None
+    scopes: list[str] | None = Field(default=None, min_length=1, max_length=32)
+    expires_at: IsoDateTime | None = None
 
 
 def dump(row: Any, prefix: str) -> dict[str, Any]:

@@ -181,8 +181,9 @@ def _api_key_schemas(model: Service) -> dict[str, Obj]:
             "name": {"type": "string", "minLength": 1, "maxLength": 80},
             "scopes": {
                 "type": ["array", "null"],
+                "minItems": 1,
                 "maxItems": 32,
-                "items": {"type": "string"},
+                "items": {"type": "string", "enum": [r.name.raw for r in model.permissions.roles]},
                 "description": "Roles the key acts with, each one you hold (directly or through "
                 "inheritance); default: every role you hold.",
             },

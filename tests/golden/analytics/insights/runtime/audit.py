@@ -46,7 +46,7 @@ from .auth import Principal
 from .events import jsonable
 from .pagination import SortKey, paginate
 from .problems import Problem
-from .routing import Authorize
+from .routing import Authorize, IsoDateTime
 
 log = logging.getLogger(__name__)
 
@@ -445,8 +445,8 @@ def router(
         resource_id: str | None = Query(default=None, max_length=64),
         actor: str | None = Query(default=None, max_length=255),
         action: str | None = Query(default=None, max_length=80),
-        since: dt.datetime | None = Query(default=None),
-        until: dt.datetime | None = Query(default=None),
+        since: IsoDateTime | None = Query(default=None),
+        until: IsoDateTime | None = Query(default=None),
         principal: Principal = read,
         session: Session = Depends(session_scope),
     ) -> JSONResponse:

@@ -8,12 +8,14 @@ Two things are the service's and come in as arguments: the permission table (``h
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -77,6 +79,33 @@ async def reject_unexpected_body(request: Request) -> None:
         return
     if await request.body():
         raise Problem("bad-request", "This operation takes no request body.")
+
+
+def _iso_string(value: object) -> object:
+    """RFC 3339 text only: pydantic would otherwise read ``0.5`` as a Unix timestamp."""
+    if isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be an RFC 3339 date-time string")
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be an RFC 3339 date-time string") from None
+    return value
+
+
+def _utc_representable(value: dt.datetime) -> dt.datetime:
+    try:
+        value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("must be between years 1 and 9999 in UTC") from None
+    return value
+
+
+# A date-time as the contract's ``format: date-time``: text with an offset, never a number.
+IsoDateTime = Annotated[
+    AwareDatetime, BeforeValidator(_iso_string), AfterValidator(_utc_representable)
+]
 
 
 def forbidden(action: str, entity: str) -> Problem:
