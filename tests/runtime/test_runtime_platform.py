@@ -114,6 +114,9 @@ def test_scopes_never_exceed_the_creator(admin: Caller) -> None:
     assert admin.client.post(
         "/v1/api-keys", json={"name": "x", "expires_at": past}
     ).status_code == (422)
+    # RFC 3339 text only (a number is not read as a timestamp), and at least one scope
+    for bad in ({"scopes": []}, {"expires_at": 4102444800}):
+        assert admin.client.post("/v1/api-keys", json={"name": "x", **bad}).status_code == 422
 
 
 def test_max_lifetime_gives_keys_an_expiry() -> None:
@@ -212,6 +215,7 @@ def test_audit_filters_pagination_and_roles(admin: Caller) -> None:
     future = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).isoformat()
     assert admin.client.get("/v1/audit-events", params={"since": future}).json()["data"] == []
     assert editor.client.get("/v1/audit-events").status_code == 403
+    assert admin.client.get("/v1/audit-events", params={"until": "0.5"}).status_code == 422
     other = Caller(admin.app, ("admin",))
     assert _events(other) == [e for e in _events(other) if e["action"].startswith("GET")]
 
