@@ -187,7 +187,13 @@ def _api_key_schemas(model: Service) -> dict[str, Obj]:
                 "description": "Roles the key acts with, each one you hold (directly or through "
                 "inheritance); default: every role you hold.",
             },
-            "expires_at": _nullable(_TIME),
+            "expires_at": _nullable(
+                {
+                    **_TIME,
+                    "description": "When the key stops working; capped at the spec's "
+                    "`max_lifetime_days` (also the default when set).",
+                }
+            ),
         },
     }
     return {

@@ -271,23 +271,13 @@ def router(
                 errors=errors or [{"pointer": "/scopes", "message": "no scope"}],
             )
         now = dt.datetime.now(dt.UTC)
+        # A past `expires_at` makes a key that is already expired (401); a later one than
+        # `max_lifetime_days` allows is shortened to it. Neither is an error: both are valid
+        # requests by the contract.
         expires = _utc(body.expires_at)
-        if expires is not None and expires <= now:
-            raise Problem(
-                "validation-error",
-                "`expires_at` is in the past.",
-                errors=[{"pointer": "/expires_at", "message": "must be in the future"}],
-            )
         if policy.max_lifetime_days is not None:
             longest = now + dt.timedelta(days=policy.max_lifetime_days)
-            if expires is None:
-                expires = longest
-            elif expires > longest:
-                raise Problem(
-                    "validation-error",
-                    f"A key may live at most {policy.max_lifetime_days} days.",
-                    errors=[{"pointer": "/expires_at", "message": "too far in the future"}],
-                )
+            expires = longest if expires is None else min(expires, longest)
         key_id = uuid.uuid4()
         key, secret = new_key(policy.prefix, principal.tenant_id, key_id)
         row = model(
