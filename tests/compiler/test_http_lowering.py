@@ -181,7 +181,7 @@ def test_openapi_views_and_test_plan_read_the_lowering(
     assert routes == sorted((o.id.raw, o.method, o.path) for o in surface.operations)
 
     rows = testplan.deprecated_table(surface)
-    assert rows == [("api-keys", "update", "PATCH", "/{id}", "2027-03-01")]
+    assert rows == [("webhook-endpoints", "update", "PATCH", "/{id}", "2027-03-01")]
 
 
 def test_one_literal_renderer_for_defaults(tmp_path: Path) -> None:

@@ -73,6 +73,8 @@ def test_folder_merges_top_level_sections() -> None:
     assert sorted(loaded.data) == [
         "api",
         "billing",
+        "audit",
+        "cache",
         "entities",
         "events",
         "permissions",

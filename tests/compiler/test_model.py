@@ -144,7 +144,7 @@ def test_api_surface(analytics: Service) -> None:
         "pause",
         "disconnect",
     ]
-    keys = analytics.api.resource_for("api_key")
+    keys = analytics.api.resource_for("webhook_endpoint")
     assert keys is not None
     update = keys.deprecation_of("update")
     assert update is not None

@@ -114,7 +114,11 @@ def test_paths_follow_the_conventions(doc: dict[str, Any]) -> None:
     assert set(paths["/v1/projects/{id}"]) == {"get", "patch", "delete"}
     assert set(paths["/v1/workspaces/{id}"]) == {"get", "patch"}
     assert "/v1/workspaces" not in paths
-    assert set(paths["/v1/api-keys/{id}"]) == {"get", "patch"}
+    assert set(paths["/v1/webhook-endpoints/{id}"]) == {"get", "patch", "delete"}
+    # Built-in API keys (api.api_keys) and the audit log (audit): served by the runtime.
+    assert set(paths["/v1/api-keys"]) == {"get", "post"}
+    assert set(paths["/v1/api-keys/{id}/revoke"]) == {"post"}
+    assert set(paths["/v1/audit-events"]) == {"get"}
     ops = {
         op["operationId"]
         for item in paths.values()
@@ -275,17 +279,17 @@ def test_headers(doc: dict[str, Any]) -> None:
 
 
 def test_deprecation(doc: dict[str, Any]) -> None:
-    op = doc["paths"]["/v1/api-keys/{id}"]["patch"]
+    op = doc["paths"]["/v1/webhook-endpoints/{id}"]["patch"]
     assert op["deprecated"] is True
     assert op["x-deprecated-since"] == "2026-09-01"
     assert op["x-sunset"] == "2027-03-01"
     assert list(op).index("x-deprecated-since") == list(op).index("x-sunset") - 1
-    assert "Rotate keys" in op["description"]
+    assert "Replace an endpoint" in op["description"]
     headers = op["responses"]["200"]["headers"]
     assert headers["Deprecation"]["example"] == "@1788220800"  # 2026-09-01T00:00:00Z
     assert headers["Sunset"]["example"] == "Mon, 01 Mar 2027 00:00:00 GMT"
     assert op["responses"]["410"] == {"$ref": "#/components/responses/Gone"}
-    read = doc["paths"]["/v1/api-keys/{id}"]["get"]
+    read = doc["paths"]["/v1/webhook-endpoints/{id}"]["get"]
     assert "deprecated" not in read and "410" not in read["responses"]
 
 
@@ -363,7 +367,7 @@ def test_locations_point_at_spec_lines() -> None:
     connect = locations["/paths/~1v1~1data-sources~1{id}~1connect/post"]
     assert connect.file == "examples/analytics/lifecycles.yaml"
     assert connect.line == line_of(ANALYTICS / "lifecycles.yaml", "connect:")
-    deprecated = locations["/paths/~1v1~1api-keys~1{id}/patch/deprecated"]
+    deprecated = locations["/paths/~1v1~1webhook-endpoints~1{id}/patch/deprecated"]
     assert deprecated.line == line_of(api, "        update:")
     # A filter parameter points at its field.
     op = analytics().document["paths"]["/v1/dashboards"]["get"]

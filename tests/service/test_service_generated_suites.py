@@ -3,6 +3,7 @@ each app, and the four-command quickstart through the real console entry point."
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from service_support import EXAMPLES, ROLES, clean_env, run_pytest
 
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
+REDIS_URL = os.environ.get("SPECFOUNDRY_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 
 
 def _summary(output: str) -> str:
@@ -23,7 +25,8 @@ def _summary(output: str) -> str:
 
 @pytest.mark.parametrize("name", list(EXAMPLES))
 def test_generated_suite_passes_on_sqlite(services: dict[str, Path], name: str) -> None:
-    output = run_pytest(services[name], "-n", "2", "-p", "no:warnings", env=clean_env())
+    env = clean_env(REDIS_URL=REDIS_URL)  # the cache tests of the suite (cache: in the spec)
+    output = run_pytest(services[name], "-n", "2", "-p", "no:warnings", env=env)
     assert " failed" not in _summary(output)
 
 
@@ -32,7 +35,7 @@ def test_generated_suite_passes_on_sqlite(services: dict[str, Path], name: str) 
 def test_generated_suite_passes_on_postgres(
     services: dict[str, Path], service_pg_url: str, name: str
 ) -> None:
-    env = clean_env(DATABASE_URL=service_pg_url)
+    env = clean_env(DATABASE_URL=service_pg_url, REDIS_URL=REDIS_URL)
     output = run_pytest(services[name], "-n", "2", "-p", "no:warnings", env=env)
     summary = _summary(output)
     assert " failed" not in summary

@@ -9,12 +9,16 @@ date that is not a date) becomes a diagnostic here.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from specfoundry.diagnostics import Diagnostic, Location, Severity
 from specfoundry.load import SourceMap
 from specfoundry.lower.conditions import ConditionSyntaxError, parse_condition
+from specfoundry.lower.platform import api_keys as platform_api_keys
+from specfoundry.lower.platform import audit as platform_audit
+from specfoundry.lower.platform import cache as platform_cache
 from specfoundry.lower.platform import platform_entities
 from specfoundry.lower.platform.idempotency import idempotency_settings
 from specfoundry.model import (
@@ -118,7 +122,12 @@ class _Builder:
 
     def platform(self) -> Platform:
         """The platform features' settings (each feature adds its field here)."""
+        api_keys = platform_api_keys.settings(self.data)
+        audit = platform_audit.settings(self.data)
         return Platform(
+            api_keys=api_keys and replace(api_keys, location=self.key("api", "api_keys")),
+            audit=audit and replace(audit, location=self.key("audit")),
+            cache=platform_cache.settings(self.data),
             sla=self.sla(),
             idempotency=idempotency_settings(self.data),
             events=self.event_delivery(),

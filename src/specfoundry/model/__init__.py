@@ -40,9 +40,12 @@ from specfoundry.model.machines import (
 )
 from specfoundry.model.names import Name
 from specfoundry.model.platform import (
+    ApiKeys,
+    Audit,
     Billing,
     BillingEventRule,
     BillingPlan,
+    Cache,
     Platform,
 )
 from specfoundry.model.service import (
@@ -62,10 +65,13 @@ __all__ = [
     "Access",
     "ActionRule",
     "Api",
+    "ApiKeys",
+    "Audit",
     "AutoValue",
     "Billing",
     "BillingEventRule",
     "BillingPlan",
+    "Cache",
     "Claims",
     "Condition",
     "Deprecation",

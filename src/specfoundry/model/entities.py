@@ -94,6 +94,7 @@ class Field:
     # Data classification for the docs' data inventory (and anything that must hide values):
     # ``sensitive`` = secrets or values that must never be shown in full; ``personal`` = data
     # about an identifiable person (GDPR "personal data").
+    # Also redacted in audit records (the audit log stores that it changed, never the values).
     sensitive: bool = False
     personal: bool = False
 
@@ -132,6 +133,8 @@ class Entity:
     # Event emitted on create / update / delete, by action name.
     emits: tuple[tuple[str, Name], ...] = ()
     origin: EntityOrigin = EntityOrigin.SPEC
+    # Rows are never updated or deleted by the app role (PostgreSQL grants): the audit log.
+    append_only: bool = False
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name.raw == name), None)

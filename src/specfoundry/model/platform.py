@@ -68,6 +68,9 @@ class Platform:
     idempotency: Idempotency = field(default_factory=Idempotency)
     events: EventDelivery = field(default_factory=EventDelivery)
     billing: Billing | None = None
+    api_keys: ApiKeys | None = None
+    audit: Audit | None = None
+    cache: Cache | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,3 +123,29 @@ class Billing:
 
     def plan(self, name: str) -> BillingPlan | None:
         return next((p for p in self.plans if p.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeys:
+    """``api.api_keys``: built-in API keys (``/v{n}/api-keys``)."""
+
+    prefix: str  # every key starts with it (tells a key from a JWT)
+    roles: tuple[str, ...]  # who may manage keys
+    max_lifetime_days: int | None = None
+    location: Location | None = None  # of `api.api_keys`
+
+
+@dataclass(frozen=True, slots=True)
+class Audit:
+    """``audit``: the hash-chained audit log and ``/v{n}/audit-events``."""
+
+    roles: tuple[str, ...]  # who may read the audit log
+    location: Location | None = None  # of `audit`
+
+
+@dataclass(frozen=True, slots=True)
+class Cache:
+    """``cache``: the tenant-scoped Redis cache of GET-one, per API resource path."""
+
+    resources: tuple[str, ...]
+    ttl_seconds: int = 60

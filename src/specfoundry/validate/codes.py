@@ -41,7 +41,7 @@ AREAS = {
     "SF35": "API",
     "SF36": "Tenancy",
     "SF37": "Fields",
-    "SF38": "Billing",
+    "SF38": "Billing and platform features",
     "SF9": "Internal",
 }
 
@@ -324,8 +324,9 @@ _CODES = (
         E,
         "entity named like a built-in entity of a platform feature",
         "A platform feature the spec switches on brings its own tables as built-in entities "
-        "(event handlers: processed_event; `api.idempotency`: idempotency_key). A "
-        "spec entity with the same name or table would replace it.",
+        "(event handlers: processed_event; `api.idempotency`: idempotency_key; `api.api_keys`: "
+        "api_key; `audit`: audit_event; `billing`: billing_event). A spec entity with the same "
+        "name or table would replace it.",
         "events:\n  project.created:\n    handlers: {notify: {}}\nentities:\n"
         "  processed_event:\n    fields: {consumer: {type: string}}\n",
         "events:\n  project.created:\n    handlers: {notify: {}}\nentities:\n"
@@ -764,13 +765,22 @@ _CODES = (
         "billing:\n  statuses: {active: active}\n",
     ),
     Code(
-        "SF384",
+        "SF386",
         E,
-        "entity named like a built-in entity",
-        "A platform feature the spec switches on adds a built-in entity (e.g. `billing_event` "
-        "for `billing`); a spec entity may not take its name.",
-        "entities:\n  billing_event: {fields: {note: {type: string}}}\n",
-        "entities:\n  payment_note: {fields: {note: {type: string}}}\n",
+        "platform feature names an unknown role",
+        "`api.api_keys.roles` and `audit.roles` name the roles that manage API keys and read "
+        "the audit log; each must be a role of `permissions.roles`.",
+        "audit:\n  roles: [auditor]\n",
+        "audit:\n  roles: [owner]\n",
+    ),
+    Code(
+        "SF387",
+        E,
+        "cache names an unknown resource",
+        "`cache.resources` lists API resources (the keys of `api.resources`) whose GET of one "
+        "object is cached; each must exist and expose `read`.",
+        "cache:\n  resources: [dashbords]\n",
+        "cache:\n  resources: [dashboards]\n",
     ),
     # -- internal ----------------------------------------------------------------------------
     Code(

@@ -21,6 +21,7 @@ from specfoundry.emit.openapi.operations import (
     parameter_components,
     response_components,
 )
+from specfoundry.emit.openapi.platform import platform_contract
 from specfoundry.emit.openapi.schemas import entity_shapes, problem_schemas
 from specfoundry.emit.openapi.validation import validate_contract
 from specfoundry.model import Operation, Service
@@ -95,6 +96,10 @@ def build_openapi(model: Service, *, validate: bool = True) -> OpenAPIDocument:
                 where = ("components", "schemas", name, "properties", prop)
                 recorder.record(model.platform.billing.location, *where)
         tags.append({"name": "billing", "description": "Provider webhooks and plan usage."})
+    platform_paths, platform_schemas, platform_tags = platform_contract(model, recorder)
+    paths = dict(sorted({**paths, **platform_paths}.items()))
+    schemas.update(platform_schemas)
+    tags += platform_tags
 
     document: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
@@ -173,7 +178,17 @@ def _auth_description(model: Service) -> str:
     claims = model.tenancy.claims
     return (
         f"A JWT whose `{claims.subject}` claim is the caller, `{claims.tenant}` the tenant and "
-        f"`{claims.roles}` the roles. Missing or invalid tokens answer 401."
+        f"`{claims.roles}` the roles. Missing or invalid tokens answer 401." + _api_key_text(model)
+    )
+
+
+def _api_key_text(model: Service) -> str:
+    keys = model.platform.api_keys
+    if keys is None:
+        return ""
+    return (
+        f" Or an API key (`{keys.prefix}...`, from `{model.api.base_path}/api-keys`): it acts "
+        "in its tenant with its scopes as roles; a revoked or expired key answers 401."
     )
 
 

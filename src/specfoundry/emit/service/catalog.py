@@ -416,6 +416,7 @@ class _TableBuilder:
             versioned=True,
             entity=entity,
             description=entity.description,
+            append_only=entity.append_only,
         )
 
     def field_column(self, entity: Entity, f: Field) -> Column:

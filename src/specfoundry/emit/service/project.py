@@ -71,6 +71,14 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
     py(f"{name}/routes/__init__.py", "routes_init.py.j2")
     for r in svc.resources:
         py(f"{name}/routes/{r.module}.py", "resource.py.j2", r=r)
+    platform = svc.platform
+    for module, view in (
+        ("apikeys", platform.api_keys),
+        ("audit", platform.audit),
+        ("cache", platform.cache),
+    ):
+        if view is not None:
+            py(f"{name}/{module}.py", f"{module}.py.j2", p=view)
     py(f"{name}/app.py", "app.py.j2", api_platform=api_platform_view(model))
     py(f"{name}/cli.py", "cli.py.j2")
     py("loadtest/locustfile.py", "loadtest/locustfile.py.j2")

@@ -752,6 +752,7 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
     for path, template in files.items():
         text = render(f"service/tests/{template}", header=header, svc=svc, tables=tables)
         out.append(EmittedFile(PurePosixPath(path), text.encode()))
+    out += _platform_tests(svc, header)
     return out
 
 
@@ -763,6 +764,25 @@ def platform_table(model: Service) -> dict[str, Any]:
         "default_plan": limits.default_plan if limits is not None else None,
         "idempotency": model.platform.idempotency.enabled,
     }
+
+
+def _platform_tests(svc: ServiceView, header: str) -> list[EmittedFile]:
+    """One short test file per switched-on platform feature that the suite can exercise."""
+    platform = svc.platform
+    chosen: list[tuple[str, Any]] = []
+    if platform.api_keys is not None and platform.api_keys.manager_roles:
+        chosen.append(("test_api_keys", platform.api_keys))
+    if platform.audit is not None and platform.audit.probe_resource and platform.audit.reader_roles:
+        chosen.append(("test_api_audit", platform.audit))
+    if platform.cache is not None and platform.cache.probe_resource:
+        chosen.append(("test_api_cache", platform.cache))
+    return [
+        EmittedFile(
+            PurePosixPath(f"tests/{name}.py"),
+            render(f"service/tests/{name}.py.j2", header=header, svc=svc, p=view).encode(),
+        )
+        for name, view in chosen
+    ]
 
 
 def deprecated_table(surface: HttpSurface) -> list[tuple[Any, ...]]:

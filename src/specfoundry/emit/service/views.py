@@ -8,7 +8,7 @@ decided here, from the IR alone.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from specfoundry.emit.openapi.problems import PROBLEM_TYPES
@@ -16,6 +16,7 @@ from specfoundry.emit.openapi.schemas import max_length
 from specfoundry.emit.service import conditions
 from specfoundry.emit.service.billing_view import BillingView, billing_view
 from specfoundry.emit.service.literals import python_literal
+from specfoundry.emit.service.platform_views import PlatformView, platform_view
 from specfoundry.lower.http import lower_http
 from specfoundry.model import (
     Entity,
@@ -358,6 +359,7 @@ class ServiceView:
     max_limit: int
     deletion: DeletionView | None = None  # None: no resource deletes
     billing: BillingView | None = None  # None: no `billing:` section
+    platform: PlatformView = field(default_factory=lambda: PlatformView(None, None, None))
 
     @property
     def has_deprecation(self) -> bool:
@@ -997,6 +999,7 @@ def service_view(model: Service) -> ServiceView:
         max_limit=model.api.pagination.max_limit,
         deletion=deletion_view(model),
         billing=billing_view(model),
+        platform=platform_view(model),
     )
 
 

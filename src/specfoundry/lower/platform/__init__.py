@@ -18,9 +18,15 @@ EntityProvider = Callable[[dict[str, Any]], "tuple[Entity, ...]"]
 
 
 def _providers() -> tuple[EntityProvider, ...]:
-    from specfoundry.lower.platform import billing, events, idempotency
+    from specfoundry.lower.platform import api_keys, audit, billing, events, idempotency
 
-    return (idempotency.entities, events.entities, billing.entities)
+    return (
+        idempotency.entities,
+        api_keys.entities,
+        audit.entities,
+        events.entities,
+        billing.entities,
+    )
 
 
 # One entry per feature that needs tables, in a fixed order (generated output is deterministic).

@@ -21,6 +21,7 @@ from specfoundry.validate.semantic import (
     machines,
     names,
     permissions,
+    platform,
     references,
     tenancy,
 )
@@ -38,6 +39,7 @@ CHECKS: tuple[Check, ...] = (
     permissions.check,
     api.check,
     billing.check,
+    platform.check,
 )
 
 

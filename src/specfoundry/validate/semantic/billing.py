@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from specfoundry.model import Billing, EntityOrigin, FieldType, Service
+from specfoundry.model import Billing, FieldType, Service
 from specfoundry.validate.semantic.context import CheckContext, transition_path
 
 
 def check(ctx: CheckContext) -> None:
     _drivers(ctx)
-    _builtin_names(ctx)
     billing = ctx.model.platform.billing
     if billing is not None:
         _billing(ctx, ctx.model, billing)
@@ -49,17 +48,6 @@ def _drivers(ctx: CheckContext) -> None:
                         ),
                         "leave it out of `transitions` (`all` leaves it out by itself)",
                     )
-
-
-def _builtin_names(ctx: CheckContext) -> None:
-    builtin = {e.name.raw for e in ctx.model.entities if e.origin is EntityOrigin.PLATFORM}
-    for name in sorted(builtin & set(ctx.raw("entities") or {})):
-        ctx.report(
-            "SF384",
-            f"entity '{name}' takes the name of a built-in entity of a platform feature",
-            ctx.key("entities", name),
-            "rename the entity",
-        )
 
 
 def _billing(ctx: CheckContext, model: Service, billing: Billing) -> None:

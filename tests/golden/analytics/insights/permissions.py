@@ -16,7 +16,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from insights.auth import Principal
 from insights.models import (
-    ApiKey,
     Dashboard,
     DataSource,
     Member,
@@ -58,11 +57,6 @@ HOLDERS: dict[tuple[str, str], frozenset[str]] = {
     ("data_source", "mark_failing"): frozenset({"admin", "owner"}),
     ("data_source", "pause"): frozenset({"analyst", "admin", "owner"}),
     ("data_source", "disconnect"): frozenset({"admin", "owner"}),
-    ("api_key", "list"): frozenset({"admin", "owner"}),
-    ("api_key", "read"): frozenset({"admin", "owner"}),
-    ("api_key", "create"): frozenset({"admin", "owner"}),
-    ("api_key", "update"): frozenset({"admin", "owner"}),
-    ("api_key", "delete"): frozenset(),
     ("webhook_endpoint", "list"): frozenset({"admin", "owner"}),
     ("webhook_endpoint", "read"): frozenset({"admin", "owner"}),
     ("webhook_endpoint", "create"): frozenset({"admin", "owner"}),
@@ -409,52 +403,6 @@ def allows_data_source_disconnect(principal: Principal, obj: DataSource) -> bool
     roles = principal.roles
     if roles & {"admin", "owner"}:
         return True
-    return False
-
-
-def allows_api_key_list(principal: Principal, obj: ApiKey) -> bool:
-    roles = principal.roles
-    if roles & {"admin", "owner"}:
-        return True
-    return False
-
-
-def filter_api_key_list(principal: Principal) -> ColumnElement[bool]:
-    roles = principal.roles
-    if roles & {"admin", "owner"}:
-        return sa.true()
-    return sa.false()
-
-
-def allows_api_key_read(principal: Principal, obj: ApiKey) -> bool:
-    roles = principal.roles
-    if roles & {"admin", "owner"}:
-        return True
-    return False
-
-
-def filter_api_key_read(principal: Principal) -> ColumnElement[bool]:
-    roles = principal.roles
-    if roles & {"admin", "owner"}:
-        return sa.true()
-    return sa.false()
-
-
-def allows_api_key_create(principal: Principal, obj: ApiKey) -> bool:
-    roles = principal.roles
-    if roles & {"admin", "owner"}:
-        return True
-    return False
-
-
-def allows_api_key_update(principal: Principal, obj: ApiKey) -> bool:
-    roles = principal.roles
-    if roles & {"admin", "owner"}:
-        return True
-    return False
-
-
-def allows_api_key_delete(principal: Principal, obj: ApiKey) -> bool:
     return False
 
 

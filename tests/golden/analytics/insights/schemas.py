@@ -30,7 +30,6 @@ from pydantic import (
 )
 
 from insights.models import (
-    ApiKey,
     Dashboard,
     DataSource,
     Member,
@@ -296,32 +295,6 @@ def dump_data_source(obj: DataSource) -> dict[str, Any]:
         "status": _plain(obj.status),
         "last_error": _plain(obj.last_error),
         "connected_at": _datetime(obj.connected_at),
-        "created_at": _datetime(obj.created_at),
-        "updated_at": _datetime(obj.updated_at),
-    }
-
-
-class ApiKeyCreate(RequestModel):
-    label: Text = Field(max_length=80)
-    prefix: Text = Field(max_length=12)
-    scopes: Json | None = Field(default=None)
-    expires_on: Date | None = Field(default=None)
-
-
-class ApiKeyUpdate(RequestModel):
-    label: Text = Field(default=None, max_length=80)
-    scopes: Json | None = Field(default=None)
-    expires_on: Date | None = Field(default=None)
-
-
-def dump_api_key(obj: ApiKey) -> dict[str, Any]:
-    return {
-        "id": str(obj.id),
-        "label": _plain(obj.label),
-        "prefix": _plain(obj.prefix),
-        "scopes": _plain(obj.scopes),
-        "expires_on": _date(obj.expires_on),
-        "revoked": _plain(obj.revoked),
         "created_at": _datetime(obj.created_at),
         "updated_at": _datetime(obj.updated_at),
     }

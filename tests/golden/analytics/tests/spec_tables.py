@@ -90,25 +90,6 @@ RESOURCES: dict[str, dict[str, Any]] = {
         "state_field": "status",
         "sorts": ["name", "created_at"],
     },
-    "api-keys": {
-        "entity": "api_key",
-        "class_name": "ApiKey",
-        "path": "/v1/api-keys",
-        "operations": ["list", "read", "create", "update"],
-        "transitions": [],
-        "is_tenant": False,
-        "require_precondition": False,
-        "sample": {
-            "label": "sample-0",
-            "prefix": "sample-0",
-            "scopes": {"sample": 0},
-            "expires_on": "2026-01-15",
-        },
-        "varying": {"label": 80, "prefix": 12},
-        "update": {"label": "Updated"},
-        "state_field": None,
-        "sorts": ["created_at"],
-    },
     "webhook-endpoints": {
         "entity": "webhook_endpoint",
         "class_name": "WebhookEndpoint",
@@ -322,30 +303,6 @@ ROLE_MATRIX: list[tuple[Any, ...]] = [
     ("data-sources", None, True, "mark_failing", 404, None),
     ("data-sources", None, True, "pause", 404, None),
     ("data-sources", None, True, "disconnect", 404, None),
-    ("api-keys", "viewer", True, "read", 404, None),
-    ("api-keys", "viewer", True, "list", 403, None),
-    ("api-keys", "viewer", True, "update", 404, None),
-    ("api-keys", "viewer", True, "create", 403, None),
-    ("api-keys", "analyst", True, "read", 404, None),
-    ("api-keys", "analyst", True, "list", 403, None),
-    ("api-keys", "analyst", True, "update", 404, None),
-    ("api-keys", "analyst", True, "create", 403, None),
-    ("api-keys", "admin", True, "read", 200, None),
-    ("api-keys", "admin", True, "list", 200, True),
-    ("api-keys", "admin", True, "update", 200, None),
-    ("api-keys", "admin", True, "create", 201, None),
-    ("api-keys", "owner", True, "read", 200, None),
-    ("api-keys", "owner", True, "list", 200, True),
-    ("api-keys", "owner", True, "update", 200, None),
-    ("api-keys", "owner", True, "create", 201, None),
-    ("api-keys", "support", True, "read", 404, None),
-    ("api-keys", "support", True, "list", 403, None),
-    ("api-keys", "support", True, "update", 404, None),
-    ("api-keys", "support", True, "create", 403, None),
-    ("api-keys", None, True, "read", 404, None),
-    ("api-keys", None, True, "list", 403, None),
-    ("api-keys", None, True, "update", 404, None),
-    ("api-keys", None, True, "create", 403, None),
     ("webhook-endpoints", "viewer", True, "read", 404, None),
     ("webhook-endpoints", "viewer", True, "list", 403, None),
     ("webhook-endpoints", "viewer", True, "update", 404, None),
@@ -578,7 +535,9 @@ WRITABLE: list[tuple[Any, ...]] = [
 ]
 
 # (resource, action, method, path suffix, sunset date or None)
-DEPRECATED: list[tuple[Any, ...]] = [("api-keys", "update", "PATCH", "/{id}", "2027-03-01")]
+DEPRECATED: list[tuple[Any, ...]] = [
+    ("webhook-endpoints", "update", "PATCH", "/{id}", "2027-03-01")
+]
 
 # (resource, action, event types the action writes to the outbox, in order)
 EVENTS: list[tuple[Any, ...]] = [

@@ -66,7 +66,6 @@ session_scope = routing.session_dependency(open_session)
 
 
 def routers() -> list[APIRouter]:
-    from insights.routes.api_key import router as api_key_router
     from insights.routes.dashboard import router as dashboard_router
     from insights.routes.data_source import router as data_source_router
     from insights.routes.member import router as member_router
@@ -81,7 +80,6 @@ def routers() -> list[APIRouter]:
         project_router,
         dashboard_router,
         data_source_router,
-        api_key_router,
         webhook_endpoint_router,
         subscription_router,
     ]

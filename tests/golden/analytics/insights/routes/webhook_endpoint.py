@@ -33,7 +33,9 @@ from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import WebhookEndpointCreate, WebhookEndpointUpdate, dump_webhook_endpoint
 
 # Deprecated operations (by operation id): headers, and 410 from the sunset on.
-DEPRECATED: dict[str, Deprecation] = {}
+DEPRECATED: dict[str, Deprecation] = {
+    "update_webhook_endpoint": Deprecation("2026-09-01", "2027-03-01"),
+}
 router = APIRouter(
     prefix="/v1/webhook-endpoints",
     tags=["webhook-endpoints"],

@@ -37,6 +37,8 @@ class Principal:
     subject: str
     tenant_id: uuid.UUID
     roles: frozenset[str]
+    # ``user`` (a JWT) or ``api_key`` (an API key: ``subject`` is ``api_key:<id>``).
+    kind: str = "user"
 
 
 class InvalidToken(ValueError):
@@ -161,11 +163,23 @@ def _unauthorized(detail: str, error: str | None) -> Problem:
 
 
 async def authenticate(request: Request) -> Principal:
-    """The caller, from ``Authorization: Bearer <JWT>``; 401 with ``WWW-Authenticate`` if not.
+    """The caller, from ``Authorization: Bearer <JWT or API key>``; 401 with
+    ``WWW-Authenticate`` if not. Kept on ``request.state.principal`` for the rest of the request.
 
-    ``async`` because it never blocks (the keys are in memory): FastAPI then runs it on the event
-    loop instead of paying a worker-thread round trip per request.
+    ``async`` because a JWT never blocks (the keys are in memory): FastAPI then runs it on the
+    event loop instead of paying a worker-thread round trip per request. An API key (a token
+    starting with the service's key prefix, when API keys are on) is looked up in the database
+    on every request, in a worker thread, so a revocation takes effect on the next request.
     """
+    known = getattr(request.state, "principal", None)
+    if isinstance(known, Principal):
+        return known
+    principal = await _authenticate(request)
+    request.state.principal = principal
+    return principal
+
+
+async def _authenticate(request: Request) -> Principal:
     header = request.headers.get("authorization")
     if not header:
         raise _unauthorized("A bearer token is required.", None)
@@ -173,6 +187,14 @@ async def authenticate(request: Request) -> Principal:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise _unauthorized("Use `Authorization: Bearer <token>`.", "invalid_request")
+    keys = getattr(request.app.state, "api_keys", None)
+    if keys is not None and token.startswith(keys.prefix):
+        try:
+            return await run_in_threadpool(keys.verify, token)
+        except InvalidToken:
+            raise _unauthorized(
+                "The API key is invalid, expired or revoked.", "invalid_token"
+            ) from None
     verifier: TokenVerifier = request.app.state.verifier
     try:
         principal = verifier.verify(token)

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -94,6 +95,10 @@ def _pointer(loc: Sequence[Any]) -> str:
 
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
+    on_denial = getattr(request.app.state, "on_denial", None)
+    if exc.slug == "forbidden" and on_denial is not None:
+        # The audit log records the denial in a transaction of its own (runtime/audit.py).
+        await run_in_threadpool(on_denial, request, exc)
     return problem_response(
         exc.slug, exc.detail, instance_of(request.url.path), exc.headers, **exc.extensions
     )

@@ -8,6 +8,7 @@ Two things are the service's and come in as arguments: the permission table (``h
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Annotated, Any
@@ -15,6 +16,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -82,6 +84,33 @@ async def reject_unexpected_body(request: Request) -> None:
         raise Problem("bad-request", "This operation takes no request body.")
 
 
+def _iso_string(value: object) -> object:
+    """RFC 3339 text only: pydantic would otherwise read ``0.5`` as a Unix timestamp."""
+    if isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be an RFC 3339 date-time string")
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be an RFC 3339 date-time string") from None
+    return value
+
+
+def _utc_representable(value: dt.datetime) -> dt.datetime:
+    try:
+        value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("must be between years 1 and 9999 in UTC") from None
+    return value
+
+
+# A date-time as the contract's ``format: date-time``: text with an offset, never a number.
+IsoDateTime = Annotated[
+    AwareDatetime, BeforeValidator(_iso_string), AfterValidator(_utc_representable)
+]
+
+
 def forbidden(action: str, entity: str) -> Problem:
     return Problem("forbidden", f"You may not {action} this {entity.replace('_', ' ')}.")
 
@@ -101,6 +130,9 @@ def session_dependency(
         runs in a worker thread unless the session never connected.
         """
         session = open_session(request.app.state.session_factory, principal.tenant_id)
+        bind = getattr(request.app.state, "bind_session", None)
+        if bind is not None:  # e.g. the audit log's request context (runtime/audit.py)
+            bind(session, request, principal)
         try:
             await idempotency.begin(request, principal.subject, principal.tenant_id, session)
             yield session

@@ -1,0 +1,198 @@
+"""View models of the platform features' generated modules (``apikeys.py``, ``audit.py``,
+``cache.py``): everything the templates lay out, decided here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from specfoundry.model import Operation, Service
+from specfoundry.model.entities import EntityOrigin, FieldType
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeysView:
+    class_name: str
+    prefix: str
+    manager_roles: tuple[str, ...]
+    implied: tuple[tuple[str, tuple[str, ...]], ...]  # role -> roles it includes (itself too)
+    max_lifetime_days: int | None
+
+    @property
+    def all_roles(self) -> tuple[str, ...]:
+        return tuple(role for role, _ in self.implied)
+
+    @property
+    def grantable_by_first(self) -> tuple[str, ...]:
+        """What the first manager role may put on a key (the generated test's creator)."""
+        return dict(self.implied)[self.manager_roles[0]]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditedView:
+    class_name: str
+    resource_type: str
+    sensitive: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditView:
+    class_name: str
+    reader_roles: tuple[str, ...]
+    operator_roles: tuple[str, ...]
+    audited: tuple[AuditedView, ...]
+    probe_resource: str | None = None  # a resource the generated test creates an object of
+    probe_entity: str | None = None
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return tuple(sorted({self.class_name, *(a.class_name for a in self.audited)}))
+
+
+@dataclass(frozen=True, slots=True)
+class CachedView:
+    class_name: str
+    resource: str
+    per_subject: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CacheView:
+    ttl_seconds: int
+    cached: tuple[CachedView, ...]
+    # What the generated test reads and changes: a cached resource, a field, a new value.
+    probe_resource: str | None = None
+    probe_field: str | None = None
+    probe_value: str | None = None
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return tuple(sorted({c.class_name for c in self.cached}))
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformView:
+    api_keys: ApiKeysView | None
+    audit: AuditView | None
+    cache: CacheView | None
+    base_path: str = "/v1"
+
+    @property
+    def readme(self) -> str:
+        """The README's bullets for the switched-on features (empty when none is)."""
+        out = []
+        base = self.base_path
+        if self.api_keys is not None:
+            keys = self.api_keys
+            out.append(
+                f"- **API keys**: `POST {base}/api-keys` (roles {', '.join(keys.manager_roles)}) "
+                f"returns the key once (`{keys.prefix}...`); send it as "
+                "`Authorization: Bearer <key>`. It acts in its own tenant with its scopes (roles "
+                f"its creator holds); `POST {base}/api-keys/{{id}}/revoke` stops it on the next "
+                "request. Only an HMAC of the secret is stored.\n"
+            )
+        if self.audit is not None:
+            out.append(
+                "- **Audit log**: every create, update, delete, transition, API-key event and "
+                "403 writes a hash-chained record (actor, request id, IP, user agent, changes "
+                "with `sensitive` fields redacted) in the same transaction; "
+                f"`GET {base}/audit-events` (roles {', '.join(self.audit.reader_roles)}); the app "
+                "role cannot UPDATE or DELETE them on PostgreSQL; `<service> audit verify` "
+                "detects tampering.\n"
+            )
+        if self.cache is not None:
+            names = ", ".join(c.resource for c in self.cache.cached)
+            out.append(
+                f"- **Cache**: with `REDIS_URL`, GET of one object of {names} is served from "
+                f"Redis for up to {self.cache.ttl_seconds} s, keyed by tenant and the caller's "
+                "visibility, and invalidated by every write after it commits.\n"
+            )
+        return "".join(out)
+
+    @property
+    def modules(self) -> tuple[str, ...]:
+        """The generated modules with an ``install(app)``, in install order (the cache wraps
+        routes the others add, so it comes last)."""
+        pairs = (("apikeys", self.api_keys), ("audit", self.audit), ("cache", self.cache))
+        return tuple(name for name, view in pairs if view is not None)
+
+
+def _holders(model: Service, roles: tuple[str, ...]) -> tuple[str, ...]:
+    """``roles`` and every role that includes one of them, in spec order."""
+    wanted = set(roles)
+    return tuple(
+        r.name.raw
+        for r in model.permissions.roles
+        if r.name.raw in wanted or wanted & {n.raw for n in r.includes}
+    )
+
+
+def _cache_probe(model: Service) -> tuple[str | None, str | None, str | None]:
+    """A cached resource with create and update, and a plain text field any updater may set."""
+    assert model.platform.cache is not None
+    for path in model.platform.cache.resources:
+        resource = next((r for r in model.api.resources if r.path == path), None)
+        entity = model.entity(resource.entity.raw) if resource else None
+        if resource is None or entity is None:
+            continue
+        if not {Operation.CREATE, Operation.UPDATE} <= set(resource.operations):
+            continue
+        for f in entity.fields:
+            plain = f.type in (FieldType.STRING, FieldType.TEXT) and f.pattern is None
+            if plain and f.updatable and not f.unique and f.writable_by is None:
+                value = "cache probe"[: f.max_length or 11]
+                if (f.min_length or 0) <= len(value):
+                    return path, f.name.raw, value
+    return None, None, None
+
+
+def platform_view(model: Service) -> PlatformView:
+    settings = model.platform
+    api_keys = None
+    if settings.api_keys is not None:
+        keys = settings.api_keys
+        api_keys = ApiKeysView(
+            class_name="ApiKey",
+            prefix=keys.prefix,
+            manager_roles=_holders(model, keys.roles),
+            implied=tuple(
+                (r.name.raw, tuple(sorted({r.name.raw, *(n.raw for n in r.includes)})))
+                for r in model.permissions.roles
+            ),
+            max_lifetime_days=keys.max_lifetime_days,
+        )
+    audit = None
+    if settings.audit is not None:
+        audited = tuple(
+            AuditedView(
+                e.name.pascal,
+                e.name.raw,
+                tuple(sorted(f.name.raw for f in e.fields if f.sensitive)),
+            )
+            for e in model.entities
+            if e.origin is EntityOrigin.SPEC or e.name.raw == "api_key"
+        )
+        probe = next((r for r in model.api.resources if Operation.CREATE in r.operations), None)
+        audit = AuditView(
+            class_name="AuditEvent",
+            reader_roles=_holders(model, settings.audit.roles),
+            operator_roles=tuple(r.raw for r in model.tenancy.cross_tenant_roles),
+            audited=audited,
+            probe_resource=probe.path if probe else None,
+            probe_entity=probe.entity.raw if probe else None,
+        )
+    cache = None
+    if settings.cache is not None:
+        cached = []
+        for path in settings.cache.resources:
+            resource = next((r for r in model.api.resources if r.path == path), None)
+            if resource is None:
+                continue  # SF381
+            entity = resource.entity.raw
+            per_subject = any(
+                "principal.id" in condition.source
+                for holder in model.permissions.holders(entity, "read")
+                for condition in holder.conditions
+            )
+            cached.append(CachedView(resource.entity.pascal, path, per_subject))
+        cache = CacheView(settings.cache.ttl_seconds, tuple(cached), *_cache_probe(model))
+    return PlatformView(api_keys, audit, cache, model.api.base_path)

@@ -1,0 +1,39 @@
+"""SF386, SF387: the platform features (API keys, audit log, cache) and their built-in entities."""
+
+from __future__ import annotations
+
+from specfoundry.model import Operation
+from specfoundry.validate.semantic.context import CheckContext
+from specfoundry.validate.semantic.references import did_you_mean
+
+
+def check(ctx: CheckContext) -> None:
+    roles = [r.name.raw for r in ctx.model.permissions.roles]
+    platform = ctx.model.platform
+    for path, feature in ((("api", "api_keys"), platform.api_keys), (("audit",), platform.audit)):
+        if feature is None or not ctx.written(*path, "roles"):
+            continue
+        for i, role in enumerate(feature.roles):
+            if role not in roles:
+                ctx.report(
+                    "SF386",
+                    f"`{'.'.join(path)}.roles` names the role '{role}', which is not defined",
+                    ctx.at(*path, "roles", i),
+                    did_you_mean(role, roles) or "define it under `permissions.roles`",
+                )
+    if platform.cache is not None:
+        paths = {r.path for r in ctx.model.api.resources}
+        readable = {r.path for r in ctx.model.api.resources if Operation.READ in r.operations}
+        for i, path in enumerate(platform.cache.resources):
+            if path not in readable:
+                hint = (
+                    f"add `read` to the operations of '{path}': only GET of one object is cached"
+                    if path in paths
+                    else did_you_mean(path, sorted(paths)) or "list a key of `api.resources`"
+                )
+                ctx.report(
+                    "SF387",
+                    f"`cache.resources` names '{path}', which is no API resource with `read`",
+                    ctx.at("cache", "resources", i),
+                    hint,
+                )

@@ -1,0 +1,56 @@
+"""Lowering of the platform features (API keys, audit log, cache) and their built-in entities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from specfoundry.compiler import load_model
+from specfoundry.emit.service.platform_views import platform_view
+from specfoundry.lower.platform.common import top_role
+from specfoundry.model.entities import EntityOrigin
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_analytics_switches_every_feature_on() -> None:
+    model = load_model(ROOT / "examples" / "analytics")
+    keys, audit, cache = model.platform.api_keys, model.platform.audit, model.platform.cache
+    assert keys is not None and keys.prefix == "insights_sk_" and keys.roles == ("admin",)
+    assert keys.max_lifetime_days == 365 and keys.location is not None
+    assert audit is not None and audit.roles == ("owner",)
+    assert cache is not None and cache.resources == ("dashboards", "projects")
+    built_in = {e.name.raw: e for e in model.entities if e.origin is EntityOrigin.PLATFORM}
+    assert set(built_in) == {"api_key", "audit_event"}
+    assert built_in["audit_event"].append_only and not built_in["api_key"].append_only
+    secret = built_in["api_key"].field("secret_hash")
+    assert secret is not None and secret.sensitive
+    email = next(e for e in model.entities if e.name.raw == "member").field("email")
+    assert email is not None and email.sensitive
+    view = platform_view(model)
+    assert view.modules == ("apikeys", "audit", "cache")
+    assert view.api_keys is not None and view.api_keys.manager_roles == ("admin", "owner")
+    cached = {c.resource: c.per_subject for c in view.cache.cached} if view.cache else {}
+    # dashboards' read rule looks at principal.id; projects' does not.
+    assert cached == {"dashboards": True, "projects": False}
+    audited = {a.resource_type: a.sensitive for a in view.audit.audited} if view.audit else {}
+    assert audited["member"] == ("email",) and audited["api_key"] == ("secret_hash",)
+    assert "audit_event" not in audited
+
+
+def test_minimal_has_no_platform_feature() -> None:
+    model = load_model(ROOT / "examples" / "minimal")
+    assert (model.platform.api_keys, model.platform.audit, model.platform.cache) == (None,) * 3
+    assert all(e.origin is EntityOrigin.SPEC for e in model.entities)
+    assert platform_view(model).modules == ()
+
+
+def test_top_role_includes_the_most_others() -> None:
+    roles = {
+        "viewer": {},
+        "admin": {"inherits": ["viewer"]},
+        "owner": {"inherits": ["admin"]},
+        "support": {},
+    }
+    assert top_role({"permissions": {"roles": roles}}) == ("owner",)
+    assert top_role({}) == ()
+    assert top_role({"permissions": {"roles": {"a": {}, "b": {}}}}) == ("a",)
