@@ -125,8 +125,8 @@ def test_error_statuses_and_problem_types_per_kind(surface: HttpSurface) -> None
 
 
 def test_deprecation_headers_are_rfc_9745_and_8594(surface: HttpSurface) -> None:
-    deprecated = surface.resource("api-keys").deprecated
-    assert [o.id.raw for o in deprecated] == ["update_api_key"]
+    deprecated = surface.resource("webhook-endpoints").deprecated
+    assert [o.id.raw for o in deprecated] == ["update_webhook_endpoint"]
     d = deprecated[0].deprecation
     assert d is not None
     assert d.since == dt.date(2026, 9, 1) and d.sunset == dt.date(2027, 3, 1)

@@ -72,8 +72,8 @@ def test_folder_merges_top_level_sections() -> None:
     assert loaded.data is not None
     assert sorted(loaded.data) == [
         "api",
-        "billing",
         "audit",
+        "billing",
         "cache",
         "entities",
         "events",

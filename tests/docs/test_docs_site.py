@@ -107,10 +107,10 @@ def test_data_inventory_flags_and_readers(sites: dict[str, dict[str, bytes]]) ->
 
 def test_api_pages_from_the_contract(sites: dict[str, dict[str, bytes]]) -> None:
     api = _text(sites["analytics"], "docs/api.md")
-    assert "| `team` | 600/minute |" in api
+    assert "| `team` | read 600/minute, write 120/minute |" in api
     assert "| `list_dashboards` | every plan | 400 ms | — | — | 0.2/s |" in api
     assert "| read | `enterprise` | 200 ms | — | — | — |" in api
-    assert "| PATCH `/v1/api-keys/{id}` | `update_api_key` | 2026-09-01 | 2027-03-01 |" in api
+    assert "| PATCH `/v1/webhook-endpoints/{id}` | `update_webhook_endpoint` | 2026-09-01 | 2027-03-01 |" in api
     reference = _text(sites["analytics"], "docs/api-reference.md")
     assert "### GET `/v1/dashboards`" in reference
     assert "### Dashboard { #schema-dashboard }" in reference

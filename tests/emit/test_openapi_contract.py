@@ -310,7 +310,9 @@ def test_error_responses(doc: dict[str, Any]) -> None:
             assert {"400", "401", "403", "404", "500"} <= codes, where
             # billing: 402 where the entitlement check applies (writes; data sources need a plan)
             gated = method != "get" or path.startswith("/v1/data-sources")
-            assert ("402" in codes) == (gated and not path.startswith("/v1/subscriptions")), where
+            # the subscription itself and the platform features' own routes are never gated
+            ungated = ("/v1/subscriptions", "/v1/api-keys", "/v1/audit-events")
+            assert ("402" in codes) == (gated and not path.startswith(ungated)), where
             assert "429" in codes, where  # the analytics spec sets rate limits
             has_if_match = any(
                 resolve(doc, p)["name"] == "If-Match" for p in op.get("parameters", [])

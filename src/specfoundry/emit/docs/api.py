@@ -95,15 +95,24 @@ def rate_limits(document: dict[str, Any]) -> list[Block]:
     if not limits:
         return [Paragraph("The spec sets no rate limits (`api.rate_limits`).")]
     rows = tuple(
-        (code(plan), limit, "yes" if plan == limits.get("default_plan") else "")
+        (code(plan), _budget(limit), "yes" if plan == limits.get("default_plan") else "")
         for plan, limit in limits.get("plans", {}).items()
     )
+    who = "caller" if limits.get("key") == "principal" else "tenant"
     text = (
-        "Requests are counted per tenant; over the limit the API answers `429 Too Many Requests`."
+        f"Requests are counted per {who}; over the limit the API answers "
+        "`429 Too Many Requests`."
     )
     if limits.get("plan_field"):
         text += f" A tenant's plan is read from {code(limits['plan_field'])}."
     return [Paragraph(text), Table(("plan", "limit", "default plan"), rows)]
+
+
+def _budget(limit: str | dict[str, str]) -> str:
+    """One shared budget (``600/minute``) or separate ones (``read 600/minute, write ...``)."""
+    if isinstance(limit, str):
+        return limit
+    return ", ".join(f"{kind} {value}" for kind, value in limit.items())
 
 
 def reference(document: dict[str, Any]) -> list[Block]:

@@ -21,6 +21,7 @@ import sys
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from insights.settings import ConfigurationError, Settings, from_env
 
@@ -211,11 +212,24 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--out", default="loadtest-report", help="report folder")
     # Commands of platform features: each sets `run(args) -> exit code` as its default.
     importlib.import_module("insights.billing").add_commands(commands)
+    for module in _platform_modules():
+        module.register_cli(commands)
     return parser
+
+
+def _platform_modules() -> list[Any]:
+    """The platform features' modules; each may add commands (``audit verify``)."""
+    from insights import apikeys, audit, cache
+
+    return [apikeys, audit, cache]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    for module in _platform_modules():
+        code = module.run_cli(args)
+        if code is not None:
+            return int(code)
     try:
         if getattr(args, "run", None) is not None:
             return int(args.run(args))

@@ -17,6 +17,7 @@ from insights.db import Base, TenantRoot, TenantScoped, UTCDateTime, utcnow
 
 __all__ = [
     "ApiKey",
+    "AuditEvent",
     "BillingEvent",
     "Dashboard",
     "DataSource",
@@ -247,38 +248,6 @@ class Dashboard(TenantScoped, Base):
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
 
-class ApiKey(TenantScoped, Base):
-    """A credential for programmatic access; the secret itself is never stored."""
-
-    __tablename__ = "api_keys"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint("id", name="pk_api_keys"),
-        sa.UniqueConstraint("tenant_id", "id", name="uq_api_keys_tenant_id_id"),
-        sa.UniqueConstraint("tenant_id", "prefix", name="uq_api_keys_prefix"),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["workspaces.id"], name="fk_api_keys_tenant_id", ondelete="RESTRICT"
-        ),
-        sa.Index("ix_api_keys_created_at", "tenant_id", "created_at", "id"),
-        sa.Index("ix_api_keys_revoked", "tenant_id", "revoked", "created_at", "id"),
-    )
-
-    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), sort_order=-2, default=uuid.uuid4)
-    label: Mapped[str] = mapped_column(sa.String(length=80), nullable=False)
-    prefix: Mapped[str] = mapped_column(sa.String(length=12), nullable=False)
-    scopes: Mapped[Any] = mapped_column(sa.JSON(), nullable=True)
-    expires_on: Mapped[dt.date | None] = mapped_column(sa.Date(), nullable=True)
-    revoked: Mapped[bool] = mapped_column(
-        sa.Boolean(), nullable=False, default=False, server_default=sa.text("false")
-    )
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
-    )
-    version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
-
-
 class WebhookEndpoint(TenantScoped, Base):
     """Where the workspace receives event notifications."""
 
@@ -406,6 +375,77 @@ class IdempotencyKey(TenantScoped, Base):
     headers: Mapped[Any] = mapped_column(sa.JSON(), nullable=False)
     body: Mapped[str] = mapped_column(sa.Text(), nullable=False)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
+    )
+    version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class ApiKey(TenantScoped, Base):
+    """An API key of the tenant; only a hash of its secret is stored."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_api_keys"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_api_keys_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_api_keys_tenant_id", ondelete="RESTRICT"
+        ),
+        sa.Index("ix_api_keys_created_at", "tenant_id", "created_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), sort_order=-2, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(sa.String(length=80), nullable=False)
+    prefix: Mapped[str] = mapped_column(sa.String(length=48), nullable=False)
+    secret_hash: Mapped[str] = mapped_column(sa.String(length=64), nullable=False)
+    scopes: Mapped[Any] = mapped_column(sa.JSON(), nullable=True)
+    created_by: Mapped[str] = mapped_column(sa.String(length=255), nullable=False)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
+    )
+    version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class AuditEvent(TenantScoped, Base):
+    """One audited action, hash-chained to the tenant's previous one."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_audit_events"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_audit_events_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_audit_events_tenant_id", ondelete="RESTRICT"
+        ),
+        sa.Index("ix_audit_events_created_at", "tenant_id", "created_at", "id"),
+        sa.Index("uq_audit_events_seq", "tenant_id", "seq", unique=True),
+        sa.Index("ix_audit_events_occurred_at", "tenant_id", "occurred_at"),
+        {"info": {"append_only": True}},
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), sort_order=-2, default=uuid.uuid4)
+    seq: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    actor_subject: Mapped[str | None] = mapped_column(sa.String(length=255), nullable=True)
+    actor_kind: Mapped[str] = mapped_column(sa.String(length=16), nullable=False)
+    action: Mapped[str] = mapped_column(sa.String(length=80), nullable=False)
+    resource_type: Mapped[str | None] = mapped_column(sa.String(length=63), nullable=True)
+    resource_id: Mapped[str | None] = mapped_column(sa.String(length=64), nullable=True)
+    outcome: Mapped[str] = mapped_column(sa.String(length=16), nullable=False)
+    request_id: Mapped[str | None] = mapped_column(sa.String(length=128), nullable=True)
+    ip: Mapped[str | None] = mapped_column(sa.String(length=64), nullable=True)
+    user_agent: Mapped[str | None] = mapped_column(sa.String(length=512), nullable=True)
+    changes: Mapped[Any] = mapped_column(sa.JSON(), nullable=True)
+    prev_hash: Mapped[str | None] = mapped_column(sa.String(length=64), nullable=True)
+    hash: Mapped[str] = mapped_column(sa.String(length=64), nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow

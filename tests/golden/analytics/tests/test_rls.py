@@ -49,10 +49,11 @@ RLS_TABLES = {
     "members": "tenant_id",
     "data_sources": "tenant_id",
     "dashboards": "tenant_id",
-    "api_keys": "tenant_id",
     "webhook_endpoints": "tenant_id",
     "subscriptions": "tenant_id",
     "idempotency_keys": "tenant_id",
+    "api_keys": "tenant_id",
+    "audit_events": "tenant_id",
     "processed_events": "tenant_id",
     "billing_events": "tenant_id",
     "outbox_events": "tenant_id",
@@ -287,31 +288,6 @@ def make_dashboard(
     return obj
 
 
-def make_api_key(
-    session: Session,
-    tenant_id: uuid.UUID | None = None,
-    *,
-    ensure_tenant: bool = True,
-    **values: Any,
-) -> Any:
-    """A flushed ApiKey of the session's tenant (or ``tenant_id``).
-
-    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
-    """
-    tid = _tenant_of(session, tenant_id)
-    existing = tenant_of_new_row(
-        session, models.ApiKey, tid, values, ensure_tenant=ensure_tenant, make_tenant=make_workspace
-    )
-    if existing is not None:
-        return existing
-    values.setdefault("label", _text(32))
-    values.setdefault("prefix", _text(12))
-    obj = models.ApiKey(**values)
-    session.add(obj)
-    session.flush()
-    return obj
-
-
 def make_webhook_endpoint(
     session: Session,
     tenant_id: uuid.UUID | None = None,
@@ -401,6 +377,67 @@ def make_idempotency_key(
     values.setdefault("body", _text(16))
     values.setdefault("expires_at", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     obj = models.IdempotencyKey(**values)
+    session.add(obj)
+    session.flush()
+    return obj
+
+
+def make_api_key(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed ApiKey of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
+    tid = _tenant_of(session, tenant_id)
+    existing = tenant_of_new_row(
+        session, models.ApiKey, tid, values, ensure_tenant=ensure_tenant, make_tenant=make_workspace
+    )
+    if existing is not None:
+        return existing
+    values.setdefault("name", _text(32))
+    values.setdefault("prefix", _text(32))
+    values.setdefault("secret_hash", _text(32))
+    values.setdefault("created_by", _text(32))
+    obj = models.ApiKey(**values)
+    session.add(obj)
+    session.flush()
+    return obj
+
+
+def make_audit_event(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed AuditEvent of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
+    tid = _tenant_of(session, tenant_id)
+    existing = tenant_of_new_row(
+        session,
+        models.AuditEvent,
+        tid,
+        values,
+        ensure_tenant=ensure_tenant,
+        make_tenant=make_workspace,
+    )
+    if existing is not None:
+        return existing
+    values.setdefault("seq", 1)
+    values.setdefault("occurred_at", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    values.setdefault("actor_kind", _text(16))
+    values.setdefault("action", _text(32))
+    values.setdefault("outcome", _text(16))
+    values.setdefault("hash", _text(32))
+    obj = models.AuditEvent(**values)
     session.add(obj)
     session.flush()
     return obj
@@ -538,12 +575,13 @@ TENANT_MODELS = [
     pytest.param(models.Member, make_member, "updated_at", id="members"),
     pytest.param(models.DataSource, make_data_source, "updated_at", id="data_sources"),
     pytest.param(models.Dashboard, make_dashboard, "published_at", id="dashboards"),
-    pytest.param(models.ApiKey, make_api_key, "updated_at", id="api_keys"),
     pytest.param(
         models.WebhookEndpoint, make_webhook_endpoint, "updated_at", id="webhook_endpoints"
     ),
     pytest.param(models.Subscription, make_subscription, "updated_at", id="subscriptions"),
     pytest.param(models.IdempotencyKey, make_idempotency_key, "updated_at", id="idempotency_keys"),
+    pytest.param(models.ApiKey, make_api_key, "updated_at", id="api_keys"),
+    pytest.param(models.AuditEvent, make_audit_event, "occurred_at", id="audit_events"),
     pytest.param(models.ProcessedEvent, make_processed_event, "updated_at", id="processed_events"),
     pytest.param(models.BillingEvent, make_billing_event, "updated_at", id="billing_events"),
     pytest.param(models.OutboxEvent, make_outbox_event, "occurred_at", id="outbox_events"),

@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     router_dependencies: list[Any] = []
     for router in routers():
         app.include_router(router, dependencies=router_dependencies)
+    # Platform features (API keys, audit log, cache): their routes and hooks, from the runtime.
     register_extension_routes(app)
     app.openapi = contract  # type: ignore[method-assign]
     return app

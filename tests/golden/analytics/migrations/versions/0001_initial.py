@@ -271,35 +271,6 @@ def upgrade() -> None:
     )
     _enable_rls("dashboards", "tenant_id")
     op.create_table(
-        "api_keys",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("label", sa.String(length=80), nullable=False),
-        sa.Column("prefix", sa.String(length=12), nullable=False),
-        sa.Column("scopes", sa.JSON(), nullable=True),
-        sa.Column("expires_on", sa.Date(), nullable=True),
-        sa.Column("revoked", sa.Boolean(), server_default=sa.text("false"), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_api_keys"),
-        sa.UniqueConstraint("tenant_id", "prefix", name="uq_api_keys_prefix"),
-        sa.UniqueConstraint("tenant_id", "id", name="uq_api_keys_tenant_id_id"),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["workspaces.id"], name="fk_api_keys_tenant_id", ondelete="RESTRICT"
-        ),
-    )
-    op.create_index(
-        "ix_api_keys_created_at", "api_keys", ["tenant_id", "created_at", "id"], unique=False
-    )
-    op.create_index(
-        "ix_api_keys_revoked",
-        "api_keys",
-        ["tenant_id", "revoked", "created_at", "id"],
-        unique=False,
-    )
-    _enable_rls("api_keys", "tenant_id")
-    op.create_table(
         "webhook_endpoints",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
@@ -432,6 +403,69 @@ def upgrade() -> None:
         unique=True,
     )
     _enable_rls("idempotency_keys", "tenant_id")
+    op.create_table(
+        "api_keys",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("prefix", sa.String(length=48), nullable=False),
+        sa.Column("secret_hash", sa.String(length=64), nullable=False),
+        sa.Column("scopes", sa.JSON(), nullable=True),
+        sa.Column("created_by", sa.String(length=255), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_api_keys"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_api_keys_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_api_keys_tenant_id", ondelete="RESTRICT"
+        ),
+    )
+    op.create_index(
+        "ix_api_keys_created_at", "api_keys", ["tenant_id", "created_at", "id"], unique=False
+    )
+    _enable_rls("api_keys", "tenant_id")
+    op.create_table(
+        "audit_events",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor_subject", sa.String(length=255), nullable=True),
+        sa.Column("actor_kind", sa.String(length=16), nullable=False),
+        sa.Column("action", sa.String(length=80), nullable=False),
+        sa.Column("resource_type", sa.String(length=63), nullable=True),
+        sa.Column("resource_id", sa.String(length=64), nullable=True),
+        sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("request_id", sa.String(length=128), nullable=True),
+        sa.Column("ip", sa.String(length=64), nullable=True),
+        sa.Column("user_agent", sa.String(length=512), nullable=True),
+        sa.Column("changes", sa.JSON(), nullable=True),
+        sa.Column("prev_hash", sa.String(length=64), nullable=True),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_audit_events"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_audit_events_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_audit_events_tenant_id", ondelete="RESTRICT"
+        ),
+    )
+    op.create_index(
+        "ix_audit_events_created_at",
+        "audit_events",
+        ["tenant_id", "created_at", "id"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_audit_events_occurred_at", "audit_events", ["tenant_id", "occurred_at"], unique=False
+    )
+    op.create_index("uq_audit_events_seq", "audit_events", ["tenant_id", "seq"], unique=True)
+    _enable_rls("audit_events", "tenant_id")
     op.create_table(
         "processed_events",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -567,10 +601,11 @@ def downgrade() -> None:
     op.drop_table("outbox_events")
     op.drop_table("billing_events")
     op.drop_table("processed_events")
+    op.drop_table("audit_events")
+    op.drop_table("api_keys")
     op.drop_table("idempotency_keys")
     op.drop_table("subscriptions")
     op.drop_table("webhook_endpoints")
-    op.drop_table("api_keys")
     op.drop_table("dashboards")
     op.drop_table("data_sources")
     op.drop_table("members")
