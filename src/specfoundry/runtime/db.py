@@ -387,19 +387,9 @@ def _tenant_filter(state: ORMExecuteState) -> None:
     filtered = filtered and (state.is_select or state.is_update or state.is_delete)
     statement = state.statement
     if filtered:
-        # The lambdas capture ``tid`` as a closure variable: SQLAlchemy caches them by code
-        # location and turns ``tid`` into a bound parameter, so the compiled SQL is shared
-        # between tenants and each execution binds its own tenant id.
-        options = [
-            with_loader_criteria(
-                TenantScoped, lambda cls: cls.tenant_id == tid, include_aliases=True
-            )
-        ]
-        options += [
-            with_loader_criteria(root, lambda cls: cls.id == tid, include_aliases=True)
-            for root in _tenant_layout(Base.registry.mappers)[1]
-        ]
-        statement = statement.options(*options)
+        statement = statement.options(
+            *_tenant_criteria(tid, _tenant_layout(Base.registry.mappers)[1])
+        )
     if state.is_select:
         hidden = _tenant_tables_without_entity(state, statement)
         if hidden:
@@ -419,6 +409,25 @@ def _tenant_filter(state: ORMExecuteState) -> None:
         raise TenantMismatch("ORM bulk INSERT into tenant tables is refused; use session.add()")
     if filtered:
         state.statement = statement
+
+
+@functools.lru_cache(maxsize=4096)
+def _tenant_criteria(tid: uuid.UUID, roots: tuple[type[Any], ...]) -> tuple[Any, ...]:
+    """The loader criteria that confine a statement to tenant ``tid``, built once per tenant
+    (recently seen) rather than once per statement.
+
+    The lambdas capture ``tid`` as a closure variable: SQLAlchemy caches them by code location
+    and turns ``tid`` into a bound parameter, so the compiled SQL is shared between tenants and
+    each execution binds its own tenant id.
+    """
+    options = [
+        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tid, include_aliases=True)
+    ]
+    options += [
+        with_loader_criteria(root, lambda cls: cls.id == tid, include_aliases=True)
+        for root in roots
+    ]
+    return tuple(options)
 
 
 # Structural cache key of an executed SELECT -> the tenant tables it reads without their ORM
