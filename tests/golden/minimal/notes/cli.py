@@ -5,6 +5,7 @@ notes migrate                      # apply the Alembic migrations to DATABASE_UR
 notes tenant create --name Acme    # prints the new tenant id
 notes token --tenant ID --sub alice --roles reader
 notes serve                        # http://127.0.0.1:8000/docs
+notes serve --workers 4            # one process per core
 """
 
 from __future__ import annotations
@@ -112,6 +113,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--reload", action="store_true")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (default 1; not with --reload)"
+    )
     commands.add_parser("migrate", help="apply the database migrations")
     tenant = commands.add_parser("tenant", help="manage tenants")
     tenant_commands = tenant.add_subparsers(dest="tenant_command", required=True)
@@ -144,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 host=args.host,
                 port=args.port,
                 reload=args.reload,
+                workers=args.workers,
                 **server_options(),
             )
         elif args.command == "migrate":
