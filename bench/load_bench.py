@@ -429,7 +429,7 @@ def print_table(results: dict[tuple[int, str, str], dict[str, Any]], apps: list[
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=5.0, help="measured seconds per run")
+    parser.add_argument("--duration", type=float, default=4.0, help="measured seconds per run")
     parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds per run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
