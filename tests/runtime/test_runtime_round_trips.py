@@ -169,7 +169,7 @@ def test_get_one_and_create_cost_four_round_trips(
 
 @pytest.mark.postgres
 def test_set_config_on_a_dropped_connection_fails_like_any_statement(pg_url: str) -> None:
-    """The tenant is set through the driver's cursor; a dropped connection still surfaces as
+    """The tenant is set with the driver's own SQL; a dropped connection still surfaces as
     SQLAlchemy's wrapped error and invalidates the pool, so the next session reconnects."""
     engine = rdb.make_engine(pg_url, ping_after_idle=None, pool_size=1)
     admin = rdb.make_engine(pg_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)

@@ -504,7 +504,7 @@ def _check_owner(obj: Any, column: str, tid: uuid.UUID | None, cross: bool) -> N
 
 
 # The tenant of the current transaction, as a bound parameter (never spliced into the SQL).
-_SET_TENANT = "SELECT set_config('app.tenant_id', %s, true)"
+_SET_TENANT = "SELECT set_config('app.tenant_id', %(tid)s, true)"
 _SET_TENANT_TEXT = sa.text("SELECT set_config('app.tenant_id', :tid, true)")
 
 
@@ -525,25 +525,16 @@ def _set_database_tenant(session: Session, transaction: Any, connection: sa.Conn
 def _set_tenant(connection: sa.Connection, tenant_id: str) -> None:
     """``set_config('app.tenant_id', <tenant>, true)`` in the connection's transaction.
 
-    Run on every transaction of a tenant session, so it goes straight to the driver's cursor
-    (a ``%s`` parameter: psycopg binds it server-side) instead of through SQLAlchemy's
-    statement execution, which costs about twice the CPU of the round trip itself. If the
-    driver raises, the statement is repeated through SQLAlchemy, so that its error handling
-    applies as to any other statement: the error is wrapped, and a dropped connection
-    invalidates the pool.
+    Run on every transaction of a tenant session, so it skips SQL compilation: the driver's
+    own SQL with a ``%(tid)s`` parameter (psycopg binds it server-side), through
+    ``exec_driver_sql``, about two thirds of the CPU of a compiled ``text()`` statement.
+    SQLAlchemy's events and error handling apply as to any statement (a dropped connection
+    invalidates the pool).
     """
-    dbapi_connection = connection.connection.dbapi_connection
-    if dbapi_connection is not None and connection.dialect.paramstyle in ("format", "pyformat"):
-        try:
-            cursor = dbapi_connection.cursor()
-            try:
-                cursor.execute(_SET_TENANT, (tenant_id,))
-            finally:
-                cursor.close()
-            return
-        except connection.dialect.loaded_dbapi.Error:
-            pass
-    connection.execute(_SET_TENANT_TEXT, {"tid": tenant_id})
+    if connection.dialect.paramstyle == "pyformat":
+        connection.exec_driver_sql(_SET_TENANT, {"tid": tenant_id})
+    else:
+        connection.execute(_SET_TENANT_TEXT, {"tid": tenant_id})
 
 
 def is_operator_connection(connection: sa.Connection) -> bool:
