@@ -19,6 +19,7 @@ Plain ASGI and Python, independent of the spec:
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Iterator
@@ -245,6 +246,7 @@ def server_options() -> dict[str, Any]:
     return options
 
 
+@functools.cache
 def _problem_h11_protocol() -> type | None:
     try:
         import h11
@@ -278,4 +280,15 @@ def _problem_h11_protocol() -> type | None:
             self.transport.write(self.conn.send(h11.EndOfMessage()))
             self.transport.close()
 
+    # Found by name on this module (``__getattr__`` below), so that ``serve --workers N`` can
+    # pickle the server config into its worker processes.
+    ProblemH11Protocol.__qualname__ = "ProblemH11Protocol"
     return ProblemH11Protocol
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ProblemH11Protocol":
+        protocol = _problem_h11_protocol()
+        if protocol is not None:
+            return protocol
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
