@@ -52,16 +52,14 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
     def py(path: str, template: str, **ctx: Any) -> None:
         add(path, render(f"service/{template}", header=header, svc=svc, **ctx))
 
-    exposed = {r.entity for r in svc.resources}
     classes = sorted({r.class_name for r in svc.resources})
-    rules = [r for r in svc.rules if r.entity in exposed]
     py(f"{name}/__init__.py", "package_init.py.j2")
     out += runtime_files(name)
     py(f"{name}/settings.py", "settings.py.j2")
     py(f"{name}/problems.py", "problems.py.j2")
     py(f"{name}/guards.py", "guards.py.j2")
     py(f"{name}/auth.py", "auth.py.j2")
-    py(f"{name}/permissions.py", "permissions.py.j2", rules=rules, classes=classes)
+    py(f"{name}/permissions.py", "permissions.py.j2", perms=svc.permissions)
     py(f"{name}/pagination.py", "pagination.py.j2")
     py(f"{name}/events.py", "events.py.j2")
     if svc.machines:

@@ -10,7 +10,6 @@ its effects and the new state, runs the user hook, writes its events to the outb
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -68,17 +67,19 @@ BILLING_ALLOWED: dict[str, tuple[str, ...]] = {
     ),
     "canceled": (),
 }
-# transition -> its permission check, for each transition the API exposes
-BILLING_RUNNABLE: dict[str, Callable[[Principal, Subscription], bool]] = {
-    "start_trial": permissions.allows_subscription_start_trial,
-    "activate": permissions.allows_subscription_activate,
-    "expire": permissions.allows_subscription_expire,
-    "payment_failed": permissions.allows_subscription_payment_failed,
-    "mark_unpaid": permissions.allows_subscription_mark_unpaid,
-    "pause": permissions.allows_subscription_pause,
-    "resume": permissions.allows_subscription_resume,
-    "cancel": permissions.allows_subscription_cancel,
-}
+# the transitions the API exposes (a caller is told about those its permissions allow)
+BILLING_RUNNABLE: frozenset[str] = frozenset(
+    (
+        "start_trial",
+        "activate",
+        "expire",
+        "payment_failed",
+        "mark_unpaid",
+        "pause",
+        "resume",
+        "cancel",
+    )
+)
 # state -> (access, grace days): entitlement (saas-standards B-05)
 BILLING_ACCESS: dict[str, tuple[str, int]] = {
     "incomplete": ("denied", 0),
@@ -123,7 +124,7 @@ def _billing_allowed(principal: Principal, obj: Subscription) -> list[str]:
     return [
         name
         for name in BILLING_ALLOWED.get(obj.status, ())
-        if name in BILLING_RUNNABLE and BILLING_RUNNABLE[name](principal, obj)
+        if name in BILLING_RUNNABLE and permissions.allows(principal, "subscription", name, obj)
     ]
 
 
@@ -380,14 +381,10 @@ CONNECTION_ALLOWED: dict[str, tuple[str, ...]] = {
     ),
     "disconnected": (),
 }
-# transition -> its permission check, for each transition the API exposes
-CONNECTION_RUNNABLE: dict[str, Callable[[Principal, DataSource], bool]] = {
-    "connect": permissions.allows_data_source_connect,
-    "mark_connected": permissions.allows_data_source_mark_connected,
-    "mark_failing": permissions.allows_data_source_mark_failing,
-    "pause": permissions.allows_data_source_pause,
-    "disconnect": permissions.allows_data_source_disconnect,
-}
+# the transitions the API exposes (a caller is told about those its permissions allow)
+CONNECTION_RUNNABLE: frozenset[str] = frozenset(
+    ("connect", "mark_connected", "mark_failing", "pause", "disconnect")
+)
 
 
 def _connection_allowed(principal: Principal, obj: DataSource) -> list[str]:
@@ -395,7 +392,7 @@ def _connection_allowed(principal: Principal, obj: DataSource) -> list[str]:
     return [
         name
         for name in CONNECTION_ALLOWED.get(obj.status, ())
-        if name in CONNECTION_RUNNABLE and CONNECTION_RUNNABLE[name](principal, obj)
+        if name in CONNECTION_RUNNABLE and permissions.allows(principal, "data_source", name, obj)
     ]
 
 

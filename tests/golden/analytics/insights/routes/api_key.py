@@ -49,7 +49,7 @@ def _load(session: Session, principal: Principal, raw_id: str) -> ApiKey:
     """The object, if it exists in the caller's tenant and the caller may read it; else 404."""
     obj_id = parse_id(raw_id, NOUN)
     obj = session.scalars(sa.select(ApiKey).where(ApiKey.id == obj_id)).one_or_none()
-    if obj is None or not permissions.allows_api_key_read(principal, obj):
+    if obj is None or not permissions.allows(principal, "api_key", "read", obj):
         raise not_found(NOUN)
     return obj
 
@@ -66,8 +66,8 @@ def list_api_keys(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(ApiKey).where(
-        permissions.filter_api_key_list(principal),
-        permissions.filter_api_key_read(principal),
+        permissions.where(principal, "api_key", "list"),
+        permissions.where(principal, "api_key", "read"),
     )
     if q__revoked is not None:
         statement = statement.where(ApiKey.revoked == q__revoked)
@@ -118,7 +118,7 @@ def create_api_key(
 ) -> JSONResponse:
     values = body.model_dump()
     obj = ApiKey(**values)
-    if not permissions.allows_api_key_create(principal, obj):
+    if not permissions.allows(principal, "api_key", "create", obj):
         raise forbidden("create", "api_key")
     session.add(obj)
     commit(session)
@@ -135,7 +135,7 @@ def update_api_key(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_api_key_update(principal, obj):
+    if not permissions.allows(principal, "api_key", "update", obj):
         raise forbidden("update", "api_key")
     check_if_match(obj.version, if_match, required=False)
     changes = {name: getattr(body, name) for name in body.model_fields_set}

@@ -50,7 +50,7 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Dashboard:
     """The object, if it exists in the caller's tenant and the caller may read it; else 404."""
     obj_id = parse_id(raw_id, NOUN)
     obj = session.scalars(sa.select(Dashboard).where(Dashboard.id == obj_id)).one_or_none()
-    if obj is None or not permissions.allows_dashboard_read(principal, obj):
+    if obj is None or not permissions.allows(principal, "dashboard", "read", obj):
         raise not_found(NOUN)
     return obj
 
@@ -67,7 +67,7 @@ def _check_refs(session: Session, principal: Principal, values: dict[str, object
             sa.select(Project.id).where(
                 Project.id == values["project_id"],
                 Project.deleted_at.is_(None),
-                permissions.filter_project_read(principal),
+                permissions.where(principal, "project", "read"),
             )
         )
         if found is None:
@@ -76,7 +76,7 @@ def _check_refs(session: Session, principal: Principal, values: dict[str, object
         found = session.scalar(
             sa.select(DataSource.id).where(
                 DataSource.id == values["data_source_id"],
-                permissions.filter_data_source_read(principal),
+                permissions.where(principal, "data_source", "read"),
             )
         )
         if found is None:
@@ -85,7 +85,7 @@ def _check_refs(session: Session, principal: Principal, values: dict[str, object
         found = session.scalar(
             sa.select(Dashboard.id).where(
                 Dashboard.id == values["copied_from"],
-                permissions.filter_dashboard_read(principal),
+                permissions.where(principal, "dashboard", "read"),
             )
         )
         if found is None:
@@ -108,8 +108,8 @@ def list_dashboards(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(Dashboard).where(
-        permissions.filter_dashboard_list(principal),
-        permissions.filter_dashboard_read(principal),
+        permissions.where(principal, "dashboard", "list"),
+        permissions.where(principal, "dashboard", "read"),
     )
     if q__project_id is not None:
         statement = statement.where(Dashboard.project_id == q__project_id)
@@ -166,7 +166,7 @@ def create_dashboard(
     _check_refs(session, principal, values)
     obj = Dashboard(**values)
     obj.owner_id = principal.subject
-    if not permissions.allows_dashboard_create(principal, obj):
+    if not permissions.allows(principal, "dashboard", "create", obj):
         raise forbidden("create", "dashboard")
     session.add(obj)
     commit(session)
@@ -183,7 +183,7 @@ def update_dashboard(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_dashboard_update(principal, obj):
+    if not permissions.allows(principal, "dashboard", "update", obj):
         raise forbidden("update", "dashboard")
     check_if_match(obj.version, if_match, required=False)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
@@ -203,7 +203,7 @@ def delete_dashboard(
     session: Session = Depends(session_scope),
 ) -> Response:
     obj = _load(session, principal, id)
-    if not permissions.allows_dashboard_delete(principal, obj):
+    if not permissions.allows(principal, "dashboard", "delete", obj):
         raise forbidden("delete", "dashboard")
     check_if_match(obj.version, if_match, required=False)
     deletion.delete(session, obj)

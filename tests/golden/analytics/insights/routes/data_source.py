@@ -49,7 +49,7 @@ def _load(session: Session, principal: Principal, raw_id: str) -> DataSource:
     """The object, if it exists in the caller's tenant and the caller may read it; else 404."""
     obj_id = parse_id(raw_id, NOUN)
     obj = session.scalars(sa.select(DataSource).where(DataSource.id == obj_id)).one_or_none()
-    if obj is None or not permissions.allows_data_source_read(principal, obj):
+    if obj is None or not permissions.allows(principal, "data_source", "read", obj):
         raise not_found(NOUN)
     return obj
 
@@ -66,7 +66,7 @@ def _check_refs(session: Session, principal: Principal, values: dict[str, object
             sa.select(Project.id).where(
                 Project.id == values["project_id"],
                 Project.deleted_at.is_(None),
-                permissions.filter_project_read(principal),
+                permissions.where(principal, "project", "read"),
             )
         )
         if found is None:
@@ -92,8 +92,8 @@ def list_data_sources(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(DataSource).where(
-        permissions.filter_data_source_list(principal),
-        permissions.filter_data_source_read(principal),
+        permissions.where(principal, "data_source", "list"),
+        permissions.where(principal, "data_source", "read"),
     )
     if q__project_id is not None:
         statement = statement.where(DataSource.project_id == q__project_id)
@@ -150,7 +150,7 @@ def create_data_source(
     _check_refs(session, principal, values)
     obj = DataSource(**values)
     obj.status = "draft"
-    if not permissions.allows_data_source_create(principal, obj):
+    if not permissions.allows(principal, "data_source", "create", obj):
         raise forbidden("create", "data_source")
     session.add(obj)
     commit(session)
@@ -167,7 +167,7 @@ def update_data_source(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_data_source_update(principal, obj):
+    if not permissions.allows(principal, "data_source", "update", obj):
         raise forbidden("update", "data_source")
     check_if_match(obj.version, if_match, required=False)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
@@ -187,7 +187,7 @@ def delete_data_source(
     session: Session = Depends(session_scope),
 ) -> Response:
     obj = _load(session, principal, id)
-    if not permissions.allows_data_source_delete(principal, obj):
+    if not permissions.allows(principal, "data_source", "delete", obj):
         raise forbidden("delete", "data_source")
     check_if_match(obj.version, if_match, required=False)
     deletion.delete(session, obj)
@@ -203,7 +203,7 @@ def connect_data_source(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_data_source_connect(principal, obj):
+    if not permissions.allows(principal, "data_source", "connect", obj):
         raise forbidden("connect", "data_source")
     check_if_match(obj.version, if_match, required=False)
     machines.transition_data_source_connect(session, principal, obj)
@@ -220,7 +220,7 @@ def mark_connected_data_source(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_data_source_mark_connected(principal, obj):
+    if not permissions.allows(principal, "data_source", "mark_connected", obj):
         raise forbidden("mark_connected", "data_source")
     check_if_match(obj.version, if_match, required=False)
     machines.transition_data_source_mark_connected(session, principal, obj)
@@ -237,7 +237,7 @@ def mark_failing_data_source(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_data_source_mark_failing(principal, obj):
+    if not permissions.allows(principal, "data_source", "mark_failing", obj):
         raise forbidden("mark_failing", "data_source")
     check_if_match(obj.version, if_match, required=False)
     machines.transition_data_source_mark_failing(session, principal, obj)
@@ -254,7 +254,7 @@ def pause_data_source(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_data_source_pause(principal, obj):
+    if not permissions.allows(principal, "data_source", "pause", obj):
         raise forbidden("pause", "data_source")
     check_if_match(obj.version, if_match, required=False)
     machines.transition_data_source_pause(session, principal, obj)
@@ -271,7 +271,7 @@ def disconnect_data_source(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_data_source_disconnect(principal, obj):
+    if not permissions.allows(principal, "data_source", "disconnect", obj):
         raise forbidden("disconnect", "data_source")
     check_if_match(obj.version, if_match, required=False)
     machines.transition_data_source_disconnect(session, principal, obj)

@@ -56,7 +56,7 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Member:
     """The object, if it exists in the caller's tenant and the caller may read it; else 404."""
     obj_id = parse_id(raw_id, NOUN)
     obj = session.scalars(sa.select(Member).where(Member.id == obj_id)).one_or_none()
-    if obj is None or not permissions.allows_member_read(principal, obj):
+    if obj is None or not permissions.allows(principal, "member", "read", obj):
         raise not_found(NOUN)
     return obj
 
@@ -73,7 +73,7 @@ def _check_refs(session: Session, principal: Principal, values: dict[str, object
             sa.select(Project.id).where(
                 Project.id == values["default_project_id"],
                 Project.deleted_at.is_(None),
-                permissions.filter_project_read(principal),
+                permissions.where(principal, "project", "read"),
             )
         )
         if found is None:
@@ -97,8 +97,8 @@ def list_members(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(Member).where(
-        permissions.filter_member_list(principal),
-        permissions.filter_member_read(principal),
+        permissions.where(principal, "member", "list"),
+        permissions.where(principal, "member", "read"),
     )
     if q__email is not None:
         statement = statement.where(Member.email == q__email)
@@ -153,7 +153,7 @@ def create_member(
     values = body.model_dump()
     _check_refs(session, principal, values)
     obj = Member(**values)
-    if not permissions.allows_member_create(principal, obj):
+    if not permissions.allows(principal, "member", "create", obj):
         raise forbidden("create", "member")
     session.add(obj)
     commit(session)
@@ -170,7 +170,7 @@ def update_member(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_member_update(principal, obj):
+    if not permissions.allows(principal, "member", "update", obj):
         raise forbidden("update", "member")
     check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
     check_if_match(obj.version, if_match, required=False)
@@ -191,7 +191,7 @@ def delete_member(
     session: Session = Depends(session_scope),
 ) -> Response:
     obj = _load(session, principal, id)
-    if not permissions.allows_member_delete(principal, obj):
+    if not permissions.allows(principal, "member", "delete", obj):
         raise forbidden("delete", "member")
     check_if_match(obj.version, if_match, required=False)
     deletion.delete(session, obj)

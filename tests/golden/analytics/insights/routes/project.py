@@ -52,7 +52,7 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Project:
     obj = session.scalars(
         sa.select(Project).where(Project.id == obj_id, Project.deleted_at.is_(None))
     ).one_or_none()
-    if obj is None or not permissions.allows_project_read(principal, obj):
+    if obj is None or not permissions.allows(principal, "project", "read", obj):
         raise not_found(NOUN)
     return obj
 
@@ -70,8 +70,8 @@ def list_projects(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(Project).where(
-        permissions.filter_project_list(principal),
-        permissions.filter_project_read(principal),
+        permissions.where(principal, "project", "list"),
+        permissions.where(principal, "project", "read"),
     )
     statement = statement.where(Project.deleted_at.is_(None))
     if q__name is not None:
@@ -126,7 +126,7 @@ def create_project(
     values = body.model_dump()
     obj = Project(**values)
     obj.owner_id = principal.subject
-    if not permissions.allows_project_create(principal, obj):
+    if not permissions.allows(principal, "project", "create", obj):
         raise forbidden("create", "project")
     session.add(obj)
     flush(session)
@@ -150,7 +150,7 @@ def update_project(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_project_update(principal, obj):
+    if not permissions.allows(principal, "project", "update", obj):
         raise forbidden("update", "project")
     check_if_match(obj.version, if_match, required=False)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
@@ -169,7 +169,7 @@ def delete_project(
     session: Session = Depends(session_scope),
 ) -> Response:
     obj = _load(session, principal, id)
-    if not permissions.allows_project_delete(principal, obj):
+    if not permissions.allows(principal, "project", "delete", obj):
         raise forbidden("delete", "project")
     check_if_match(obj.version, if_match, required=False)
     deletion.delete(session, obj)

@@ -54,7 +54,7 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Subscription:
     """The object, if it exists in the caller's tenant and the caller may read it; else 404."""
     obj_id = parse_id(raw_id, NOUN)
     obj = session.scalars(sa.select(Subscription).where(Subscription.id == obj_id)).one_or_none()
-    if obj is None or not permissions.allows_subscription_read(principal, obj):
+    if obj is None or not permissions.allows(principal, "subscription", "read", obj):
         raise not_found(NOUN)
     return obj
 
@@ -82,8 +82,8 @@ def list_subscriptions(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(Subscription).where(
-        permissions.filter_subscription_list(principal),
-        permissions.filter_subscription_read(principal),
+        permissions.where(principal, "subscription", "list"),
+        permissions.where(principal, "subscription", "read"),
     )
     if q__plan is not None:
         statement = statement.where(Subscription.plan == q__plan)
@@ -138,7 +138,7 @@ def create_subscription(
     values = body.model_dump()
     obj = Subscription(**values)
     obj.status = "incomplete"
-    if not permissions.allows_subscription_create(principal, obj):
+    if not permissions.allows(principal, "subscription", "create", obj):
         raise forbidden("create", "subscription")
     session.add(obj)
     commit(session)
@@ -155,7 +155,7 @@ def update_subscription(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_subscription_update(principal, obj):
+    if not permissions.allows(principal, "subscription", "update", obj):
         raise forbidden("update", "subscription")
     check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
     check_if_match(obj.version, if_match, required=False)
@@ -175,7 +175,7 @@ def start_trial_subscription(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_subscription_start_trial(principal, obj):
+    if not permissions.allows(principal, "subscription", "start_trial", obj):
         raise forbidden("start_trial", "subscription")
     check_if_match(obj.version, if_match, required=False)
     machines.transition_subscription_start_trial(session, principal, obj)
@@ -192,7 +192,7 @@ def activate_subscription(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_subscription_activate(principal, obj):
+    if not permissions.allows(principal, "subscription", "activate", obj):
         raise forbidden("activate", "subscription")
     check_if_match(obj.version, if_match, required=False)
     machines.transition_subscription_activate(session, principal, obj)
@@ -209,7 +209,7 @@ def expire_subscription(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_subscription_expire(principal, obj):
+    if not permissions.allows(principal, "subscription", "expire", obj):
         raise forbidden("expire", "subscription")
     check_if_match(obj.version, if_match, required=False)
     machines.transition_subscription_expire(session, principal, obj)
@@ -226,7 +226,7 @@ def payment_failed_subscription(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_subscription_payment_failed(principal, obj):
+    if not permissions.allows(principal, "subscription", "payment_failed", obj):
         raise forbidden("payment_failed", "subscription")
     check_if_match(obj.version, if_match, required=False)
     machines.transition_subscription_payment_failed(session, principal, obj)
@@ -243,7 +243,7 @@ def mark_unpaid_subscription(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_subscription_mark_unpaid(principal, obj):
+    if not permissions.allows(principal, "subscription", "mark_unpaid", obj):
         raise forbidden("mark_unpaid", "subscription")
     check_if_match(obj.version, if_match, required=False)
     machines.transition_subscription_mark_unpaid(session, principal, obj)
@@ -260,7 +260,7 @@ def pause_subscription(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_subscription_pause(principal, obj):
+    if not permissions.allows(principal, "subscription", "pause", obj):
         raise forbidden("pause", "subscription")
     check_if_match(obj.version, if_match, required=False)
     machines.transition_subscription_pause(session, principal, obj)
@@ -277,7 +277,7 @@ def resume_subscription(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_subscription_resume(principal, obj):
+    if not permissions.allows(principal, "subscription", "resume", obj):
         raise forbidden("resume", "subscription")
     check_if_match(obj.version, if_match, required=False)
     machines.transition_subscription_resume(session, principal, obj)
@@ -294,7 +294,7 @@ def cancel_subscription(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_subscription_cancel(principal, obj):
+    if not permissions.allows(principal, "subscription", "cancel", obj):
         raise forbidden("cancel", "subscription")
     check_if_match(obj.version, if_match, required=False)
     machines.transition_subscription_cancel(session, principal, obj)

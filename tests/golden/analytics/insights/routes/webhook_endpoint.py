@@ -51,7 +51,7 @@ def _load(session: Session, principal: Principal, raw_id: str) -> WebhookEndpoin
     obj = session.scalars(
         sa.select(WebhookEndpoint).where(WebhookEndpoint.id == obj_id)
     ).one_or_none()
-    if obj is None or not permissions.allows_webhook_endpoint_read(principal, obj):
+    if obj is None or not permissions.allows(principal, "webhook_endpoint", "read", obj):
         raise not_found(NOUN)
     return obj
 
@@ -68,8 +68,8 @@ def list_webhook_endpoints(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(WebhookEndpoint).where(
-        permissions.filter_webhook_endpoint_list(principal),
-        permissions.filter_webhook_endpoint_read(principal),
+        permissions.where(principal, "webhook_endpoint", "list"),
+        permissions.where(principal, "webhook_endpoint", "read"),
     )
     if q__enabled is not None:
         statement = statement.where(WebhookEndpoint.enabled == q__enabled)
@@ -120,7 +120,7 @@ def create_webhook_endpoint(
 ) -> JSONResponse:
     values = body.model_dump()
     obj = WebhookEndpoint(**values)
-    if not permissions.allows_webhook_endpoint_create(principal, obj):
+    if not permissions.allows(principal, "webhook_endpoint", "create", obj):
         raise forbidden("create", "webhook_endpoint")
     session.add(obj)
     commit(session)
@@ -137,7 +137,7 @@ def update_webhook_endpoint(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_webhook_endpoint_update(principal, obj):
+    if not permissions.allows(principal, "webhook_endpoint", "update", obj):
         raise forbidden("update", "webhook_endpoint")
     check_if_match(obj.version, if_match, required=False)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
@@ -156,7 +156,7 @@ def delete_webhook_endpoint(
     session: Session = Depends(session_scope),
 ) -> Response:
     obj = _load(session, principal, id)
-    if not permissions.allows_webhook_endpoint_delete(principal, obj):
+    if not permissions.allows(principal, "webhook_endpoint", "delete", obj):
         raise forbidden("delete", "webhook_endpoint")
     check_if_match(obj.version, if_match, required=False)
     deletion.delete(session, obj)

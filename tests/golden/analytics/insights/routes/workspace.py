@@ -39,7 +39,7 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Workspace:
     if obj_id != principal.tenant_id:
         raise not_found(NOUN)
     obj = session.scalars(sa.select(Workspace).where(Workspace.id == obj_id)).one_or_none()
-    if obj is None or not permissions.allows_workspace_read(principal, obj):
+    if obj is None or not permissions.allows(principal, "workspace", "read", obj):
         raise not_found(NOUN)
     return obj
 
@@ -69,7 +69,7 @@ def update_workspace(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_workspace_update(principal, obj):
+    if not permissions.allows(principal, "workspace", "update", obj):
         raise forbidden("update", "workspace")
     check_if_match(obj.version, if_match, required=False)
     changes = {name: getattr(body, name) for name in body.model_fields_set}

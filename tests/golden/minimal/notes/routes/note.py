@@ -42,7 +42,7 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Note:
     """The object, if it exists in the caller's tenant and the caller may read it; else 404."""
     obj_id = parse_id(raw_id, NOUN)
     obj = session.scalars(sa.select(Note).where(Note.id == obj_id)).one_or_none()
-    if obj is None or not permissions.allows_note_read(principal, obj):
+    if obj is None or not permissions.allows(principal, "note", "read", obj):
         raise not_found(NOUN)
     return obj
 
@@ -59,8 +59,8 @@ def list_notes(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(Note).where(
-        permissions.filter_note_list(principal),
-        permissions.filter_note_read(principal),
+        permissions.where(principal, "note", "list"),
+        permissions.where(principal, "note", "read"),
     )
     if q__title is not None:
         statement = statement.where(Note.title == q__title)
@@ -111,7 +111,7 @@ def create_note(
 ) -> JSONResponse:
     values = body.model_dump()
     obj = Note(**values)
-    if not permissions.allows_note_create(principal, obj):
+    if not permissions.allows(principal, "note", "create", obj):
         raise forbidden("create", "note")
     session.add(obj)
     commit(session)
@@ -128,7 +128,7 @@ def update_note(
     session: Session = Depends(session_scope),
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_note_update(principal, obj):
+    if not permissions.allows(principal, "note", "update", obj):
         raise forbidden("update", "note")
     check_if_match(obj.version, if_match, required=False)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
@@ -147,7 +147,7 @@ def delete_note(
     session: Session = Depends(session_scope),
 ) -> Response:
     obj = _load(session, principal, id)
-    if not permissions.allows_note_delete(principal, obj):
+    if not permissions.allows(principal, "note", "delete", obj):
         raise forbidden("delete", "note")
     check_if_match(obj.version, if_match, required=False)
     deletion.delete(session, obj)
