@@ -68,6 +68,7 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
     if svc.deletion is not None:
         py(f"{name}/deletion.py", "deletion.py.j2")
     py(f"{name}/schemas.py", "schemas.py.j2", classes=classes, dumpers=DUMPERS)
+    py(f"{name}/deps.py", "deps.py.j2")
     py(f"{name}/routes/__init__.py", "routes_init.py.j2")
     for r in svc.resources:
         py(

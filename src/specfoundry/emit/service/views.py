@@ -61,6 +61,23 @@ class FieldView:
     # in the caller's tenant and readable by the caller; otherwise it is "no such object".
     ref_where: tuple[str, ...] = ()
 
+    @property
+    def create_value(self) -> str:
+        """What follows the Create model's ``name: annotation`` ("" when the field is required)."""
+        return _assignment(self.create_default, self.field_args)
+
+    @property
+    def update_value(self) -> str:
+        """What follows the Update model's ``name: annotation``: every field may be left out."""
+        return _assignment("None", self.field_args)
+
+
+def _assignment(default: str | None, args: str) -> str:
+    if not args:
+        return "" if default is None else f" = {default}"
+    parts = ([] if default is None else [f"default={default}"]) + [args]
+    return f" = Field({', '.join(parts)})"
+
 
 @dataclass(frozen=True, slots=True)
 class SortView:
@@ -664,6 +681,8 @@ def transition_view(
 def field_view(model: Service, field: Field) -> FieldView:
     base = base_annotation(field)
     create_ann = f"{base} | None" if field.nullable else base
+    # An update may leave any field out (None: not sent), but never null a non-nullable one.
+    update_ann = create_ann if field.nullable else f"Annotated[{base} | None, NotNull]"
     if field.has_default:
         default: str | None = python_literal(field.default, field)
     elif field.nullable:
@@ -675,7 +694,7 @@ def field_view(model: Service, field: Field) -> FieldView:
         name=field.name.raw,
         kind=_kind(field),
         create_annotation=create_ann,
-        update_annotation=create_ann,
+        update_annotation=update_ann,
         create_default=default,
         field_args=field_args(field),
         in_create=field.client_writable,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -48,7 +48,7 @@ class Workspace(TenantRoot, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Project(TenantScoped, Base):
@@ -88,7 +88,7 @@ class Project(TenantScoped, Base):
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Member(TenantScoped, Base):
@@ -131,7 +131,7 @@ class Member(TenantScoped, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class DataSource(TenantScoped, Base):
@@ -180,7 +180,7 @@ class DataSource(TenantScoped, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Dashboard(TenantScoped, Base):
@@ -241,7 +241,7 @@ class Dashboard(TenantScoped, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ApiKey(TenantScoped, Base):
@@ -273,7 +273,7 @@ class ApiKey(TenantScoped, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class WebhookEndpoint(TenantScoped, Base):
@@ -306,7 +306,7 @@ class WebhookEndpoint(TenantScoped, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Subscription(TenantScoped, Base):
@@ -362,7 +362,7 @@ class Subscription(TenantScoped, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class OutboxEvent(TenantScoped, Base):

@@ -123,6 +123,13 @@ def _email(value: str) -> str:
     return value
 
 
+def _not_null(value: object) -> object:
+    # An update leaves a field out to keep it; null is a value, refused where the field has one.
+    if value is None:
+        raise ValueError("must not be null")
+    return value
+
+
 def _url(value: str) -> str:
     if not _URL.match(value):
         raise ValueError("must be an absolute URL")
@@ -143,6 +150,8 @@ Json = Annotated[JsonValue, AfterValidator(_json_value)]
 # Query parameters (list filters) arrive as text, so no JSON-type checks; the same bounds apply.
 QueryDateTime = Annotated[AwareDatetime, AfterValidator(_utc_representable)]
 Uuid = Annotated[uuid.UUID, BeforeValidator(_json_string)]
+# On an Update model's non-nullable fields: typed `X | None` (left out), but null is refused.
+NotNull = BeforeValidator(_not_null)
 
 
 class RequestModel(BaseModel):
@@ -173,7 +182,7 @@ def _plain(value: Any) -> Any:
 
 
 class WorkspaceUpdate(RequestModel):
-    name: Text = Field(default=None, max_length=120)
+    name: Annotated[Text | None, NotNull] = Field(default=None, max_length=120)
 
 
 def dump_workspace(obj: Workspace) -> dict[str, Any]:
@@ -190,15 +199,15 @@ class MemberCreate(RequestModel):
     user_id: Text = Field(max_length=255)
     email: Email = Field(max_length=320)
     display_name: Text | None = Field(default=None, max_length=120)
-    role: Literal["owner", "admin", "analyst", "viewer"] = Field(default="viewer")
-    default_project_id: Uuid | None = Field(default=None)
+    role: Literal["owner", "admin", "analyst", "viewer"] = "viewer"
+    default_project_id: Uuid | None = None
 
 
 class MemberUpdate(RequestModel):
-    email: Email = Field(default=None, max_length=320)
+    email: Annotated[Email | None, NotNull] = Field(default=None, max_length=320)
     display_name: Text | None = Field(default=None, max_length=120)
-    role: Literal["owner", "admin", "analyst", "viewer"] = Field(default=None)
-    default_project_id: Uuid | None = Field(default=None)
+    role: Annotated[Literal["owner", "admin", "analyst", "viewer"] | None, NotNull] = None
+    default_project_id: Uuid | None = None
 
 
 def dump_member(obj: Member) -> dict[str, Any]:
@@ -217,13 +226,13 @@ def dump_member(obj: Member) -> dict[str, Any]:
 class ProjectCreate(RequestModel):
     name: Text = Field(min_length=1, max_length=120)
     description: Text | None = Field(default=None, max_length=5000)
-    archived: Bool = Field(default=False)
+    archived: Bool = False
 
 
 class ProjectUpdate(RequestModel):
-    name: Text = Field(default=None, min_length=1, max_length=120)
+    name: Annotated[Text | None, NotNull] = Field(default=None, min_length=1, max_length=120)
     description: Text | None = Field(default=None, max_length=5000)
-    archived: Bool = Field(default=None)
+    archived: Annotated[Bool | None, NotNull] = None
 
 
 def dump_project(obj: Project) -> dict[str, Any]:
@@ -241,20 +250,20 @@ def dump_project(obj: Project) -> dict[str, Any]:
 class DashboardCreate(RequestModel):
     project_id: Uuid
     title: Text = Field(max_length=200)
-    layout: Json | None = Field(default=None)
-    visibility: Literal["private", "workspace"] = Field(default="private")
+    layout: Json | None = None
+    visibility: Literal["private", "workspace"] = "private"
     refresh_minutes: Int = Field(default=60, ge=5, le=1440)
-    data_source_id: Uuid | None = Field(default=None)
-    copied_from: Uuid | None = Field(default=None)
+    data_source_id: Uuid | None = None
+    copied_from: Uuid | None = None
 
 
 class DashboardUpdate(RequestModel):
-    title: Text = Field(default=None, max_length=200)
-    layout: Json | None = Field(default=None)
-    visibility: Literal["private", "workspace"] = Field(default=None)
-    refresh_minutes: Int = Field(default=None, ge=5, le=1440)
-    data_source_id: Uuid | None = Field(default=None)
-    copied_from: Uuid | None = Field(default=None)
+    title: Annotated[Text | None, NotNull] = Field(default=None, max_length=200)
+    layout: Json | None = None
+    visibility: Annotated[Literal["private", "workspace"] | None, NotNull] = None
+    refresh_minutes: Annotated[Int | None, NotNull] = Field(default=None, ge=5, le=1440)
+    data_source_id: Uuid | None = None
+    copied_from: Uuid | None = None
 
 
 def dump_dashboard(obj: Dashboard) -> dict[str, Any]:
@@ -282,7 +291,7 @@ class DataSourceCreate(RequestModel):
 
 
 class DataSourceUpdate(RequestModel):
-    name: Text = Field(default=None, max_length=120)
+    name: Annotated[Text | None, NotNull] = Field(default=None, max_length=120)
     host: Text | None = Field(default=None, max_length=255)
 
 
@@ -304,14 +313,14 @@ def dump_data_source(obj: DataSource) -> dict[str, Any]:
 class ApiKeyCreate(RequestModel):
     label: Text = Field(max_length=80)
     prefix: Text = Field(max_length=12)
-    scopes: Json | None = Field(default=None)
-    expires_on: Date | None = Field(default=None)
+    scopes: Json | None = None
+    expires_on: Date | None = None
 
 
 class ApiKeyUpdate(RequestModel):
-    label: Text = Field(default=None, max_length=80)
-    scopes: Json | None = Field(default=None)
-    expires_on: Date | None = Field(default=None)
+    label: Annotated[Text | None, NotNull] = Field(default=None, max_length=80)
+    scopes: Json | None = None
+    expires_on: Date | None = None
 
 
 def dump_api_key(obj: ApiKey) -> dict[str, Any]:
@@ -330,15 +339,15 @@ def dump_api_key(obj: ApiKey) -> dict[str, Any]:
 class WebhookEndpointCreate(RequestModel):
     url: Url = Field(max_length=2048)
     description: Text | None = Field(default=None, max_length=255)
-    enabled: Bool = Field(default=True)
-    event_types: Json | None = Field(default=None)
+    enabled: Bool = True
+    event_types: Json | None = None
 
 
 class WebhookEndpointUpdate(RequestModel):
-    url: Url = Field(default=None, max_length=2048)
+    url: Annotated[Url | None, NotNull] = Field(default=None, max_length=2048)
     description: Text | None = Field(default=None, max_length=255)
-    enabled: Bool = Field(default=None)
-    event_types: Json | None = Field(default=None)
+    enabled: Annotated[Bool | None, NotNull] = None
+    event_types: Json | None = None
 
 
 def dump_webhook_endpoint(obj: WebhookEndpoint) -> dict[str, Any]:
@@ -354,20 +363,22 @@ def dump_webhook_endpoint(obj: WebhookEndpoint) -> dict[str, Any]:
 
 
 class SubscriptionCreate(RequestModel):
-    plan: Literal["free", "team", "enterprise"] = Field(default="free")
+    plan: Literal["free", "team", "enterprise"] = "free"
     seats: Int = Field(default=1, ge=1, le=10000)
     monthly_price: DecimalString = Field(default=Decimal("0.00"), max_digits=19, decimal_places=4)
-    trial_ends_at: DateTime | None = Field(default=None)
-    current_period_end: DateTime | None = Field(default=None)
+    trial_ends_at: DateTime | None = None
+    current_period_end: DateTime | None = None
     external_id: Text | None = Field(default=None, max_length=64)
 
 
 class SubscriptionUpdate(RequestModel):
-    plan: Literal["free", "team", "enterprise"] = Field(default=None)
-    seats: Int = Field(default=None, ge=1, le=10000)
-    monthly_price: DecimalString = Field(default=None, max_digits=19, decimal_places=4)
-    trial_ends_at: DateTime | None = Field(default=None)
-    current_period_end: DateTime | None = Field(default=None)
+    plan: Annotated[Literal["free", "team", "enterprise"] | None, NotNull] = None
+    seats: Annotated[Int | None, NotNull] = Field(default=None, ge=1, le=10000)
+    monthly_price: Annotated[DecimalString | None, NotNull] = Field(
+        default=None, max_digits=19, decimal_places=4
+    )
+    trial_ends_at: DateTime | None = None
+    current_period_end: DateTime | None = None
 
 
 def dump_subscription(obj: Subscription) -> dict[str, Any]:

@@ -3,27 +3,26 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from insights import permissions
 from insights.auth import Principal
+from insights.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from insights.models import ApiKey
 from insights.pagination import SortKey, paginate
 from insights.problems import not_found
 from insights.routes import (
-    Authorize,
     check_if_match,
     commit,
     etag,
     forbidden,
     not_modified,
     parse_id,
-    session_scope,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import (
@@ -57,13 +56,13 @@ def _load(session: Session, principal: Principal, raw_id: str) -> ApiKey:
 @router.get("", operation_id="list_api_keys")
 def list_api_keys(
     request: Request,
+    principal: Annotated[Principal, Depends(Authorize("api_key", "list", collection=True))],
+    session: SessionDep,
     limit: int = Query(default=10, ge=1, le=100),
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
     sort: Literal["created_at", "-created_at"] = Query(default="-created_at"),
     q__revoked: bool | None = Query(default=None, alias="revoked"),
-    principal: Principal = Depends(Authorize("api_key", "list", collection=True)),
-    session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(ApiKey).where(
         permissions.where(principal, "api_key", "list"),
@@ -97,9 +96,9 @@ def list_api_keys(
 @router.get("/{id}", operation_id="get_api_key")
 def get_api_key(
     id: str,
-    if_none_match: str | None = Header(default=None, alias="If-None-Match"),
-    principal: Principal = Depends(Authorize("api_key", "read")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("api_key", "read"))],
+    session: SessionDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     headers = {"ETag": etag(obj.version)}
@@ -113,8 +112,8 @@ def get_api_key(
 @router.post("", status_code=201, operation_id="create_api_key")
 def create_api_key(
     body: ApiKeyCreate,
-    principal: Principal = Depends(Authorize("api_key", "create", collection=True)),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("api_key", "create", collection=True))],
+    session: SessionDep,
 ) -> JSONResponse:
     values = body.model_dump()
     obj = ApiKey(**values)
@@ -130,9 +129,9 @@ def create_api_key(
 def update_api_key(
     id: str,
     body: ApiKeyUpdate,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("api_key", "update")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("api_key", "update"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "api_key", "update", obj):

@@ -4,27 +4,26 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from insights import deletion, permissions
 from insights.auth import Principal
+from insights.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from insights.models import Dashboard, DataSource, Project
 from insights.pagination import SortKey, paginate
 from insights.problems import Problem, not_found
 from insights.routes import (
-    Authorize,
     check_if_match,
     commit,
     etag,
     forbidden,
     not_modified,
     parse_id,
-    session_scope,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import (
@@ -97,6 +96,8 @@ def _check_refs(session: Session, principal: Principal, values: dict[str, object
 @router.get("", operation_id="list_dashboards")
 def list_dashboards(
     request: Request,
+    principal: Annotated[Principal, Depends(Authorize("dashboard", "list", collection=True))],
+    session: SessionDep,
     limit: int = Query(default=10, ge=1, le=100),
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
@@ -104,8 +105,6 @@ def list_dashboards(
     q__project_id: uuid.UUID | None = Query(default=None, alias="project_id"),
     q__title: Text | None = Query(default=None, alias="title", max_length=200),
     q__visibility: Literal["private", "workspace"] | None = Query(default=None, alias="visibility"),
-    principal: Principal = Depends(Authorize("dashboard", "list", collection=True)),
-    session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(Dashboard).where(
         permissions.where(principal, "dashboard", "list"),
@@ -143,9 +142,9 @@ def list_dashboards(
 @router.get("/{id}", operation_id="get_dashboard")
 def get_dashboard(
     id: str,
-    if_none_match: str | None = Header(default=None, alias="If-None-Match"),
-    principal: Principal = Depends(Authorize("dashboard", "read")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("dashboard", "read"))],
+    session: SessionDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     headers = {"ETag": etag(obj.version)}
@@ -159,8 +158,8 @@ def get_dashboard(
 @router.post("", status_code=201, operation_id="create_dashboard")
 def create_dashboard(
     body: DashboardCreate,
-    principal: Principal = Depends(Authorize("dashboard", "create", collection=True)),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("dashboard", "create", collection=True))],
+    session: SessionDep,
 ) -> JSONResponse:
     values = body.model_dump()
     _check_refs(session, principal, values)
@@ -178,9 +177,9 @@ def create_dashboard(
 def update_dashboard(
     id: str,
     body: DashboardUpdate,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("dashboard", "update")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("dashboard", "update"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "dashboard", "update", obj):
@@ -198,9 +197,9 @@ def update_dashboard(
 @router.delete("/{id}", status_code=204, operation_id="delete_dashboard")
 def delete_dashboard(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("dashboard", "delete")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("dashboard", "delete"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "dashboard", "delete", obj):

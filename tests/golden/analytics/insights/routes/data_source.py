@@ -4,27 +4,26 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from insights import deletion, machines, permissions
 from insights.auth import Principal
+from insights.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from insights.models import DataSource, Project
 from insights.pagination import SortKey, paginate
 from insights.problems import Problem, not_found
 from insights.routes import (
-    Authorize,
     check_if_match,
     commit,
     etag,
     forbidden,
     not_modified,
     parse_id,
-    session_scope,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import (
@@ -78,6 +77,8 @@ def _check_refs(session: Session, principal: Principal, values: dict[str, object
 @router.get("", operation_id="list_data_sources")
 def list_data_sources(
     request: Request,
+    principal: Annotated[Principal, Depends(Authorize("data_source", "list", collection=True))],
+    session: SessionDep,
     limit: int = Query(default=10, ge=1, le=100),
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
@@ -88,8 +89,6 @@ def list_data_sources(
     ),
     q__status: Literal["draft", "connecting", "active", "failing", "paused", "disconnected"]
     | None = Query(default=None, alias="status"),
-    principal: Principal = Depends(Authorize("data_source", "list", collection=True)),
-    session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(DataSource).where(
         permissions.where(principal, "data_source", "list"),
@@ -127,9 +126,9 @@ def list_data_sources(
 @router.get("/{id}", operation_id="get_data_source")
 def get_data_source(
     id: str,
-    if_none_match: str | None = Header(default=None, alias="If-None-Match"),
-    principal: Principal = Depends(Authorize("data_source", "read")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("data_source", "read"))],
+    session: SessionDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     headers = {"ETag": etag(obj.version)}
@@ -143,8 +142,8 @@ def get_data_source(
 @router.post("", status_code=201, operation_id="create_data_source")
 def create_data_source(
     body: DataSourceCreate,
-    principal: Principal = Depends(Authorize("data_source", "create", collection=True)),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("data_source", "create", collection=True))],
+    session: SessionDep,
 ) -> JSONResponse:
     values = body.model_dump()
     _check_refs(session, principal, values)
@@ -162,9 +161,9 @@ def create_data_source(
 def update_data_source(
     id: str,
     body: DataSourceUpdate,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("data_source", "update")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("data_source", "update"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "data_source", "update", obj):
@@ -182,9 +181,9 @@ def update_data_source(
 @router.delete("/{id}", status_code=204, operation_id="delete_data_source")
 def delete_data_source(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("data_source", "delete")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("data_source", "delete"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "data_source", "delete", obj):
@@ -198,9 +197,9 @@ def delete_data_source(
 @router.post("/{id}/connect", operation_id="connect_data_source")
 def connect_data_source(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("data_source", "connect")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("data_source", "connect"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "data_source", "connect", obj):
@@ -215,9 +214,9 @@ def connect_data_source(
 @router.post("/{id}/mark_connected", operation_id="mark_connected_data_source")
 def mark_connected_data_source(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("data_source", "mark_connected")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("data_source", "mark_connected"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "data_source", "mark_connected", obj):
@@ -232,9 +231,9 @@ def mark_connected_data_source(
 @router.post("/{id}/mark_failing", operation_id="mark_failing_data_source")
 def mark_failing_data_source(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("data_source", "mark_failing")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("data_source", "mark_failing"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "data_source", "mark_failing", obj):
@@ -249,9 +248,9 @@ def mark_failing_data_source(
 @router.post("/{id}/pause", operation_id="pause_data_source")
 def pause_data_source(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("data_source", "pause")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("data_source", "pause"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "data_source", "pause", obj):
@@ -266,9 +265,9 @@ def pause_data_source(
 @router.post("/{id}/disconnect", operation_id="disconnect_data_source")
 def disconnect_data_source(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("data_source", "disconnect")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("data_source", "disconnect"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "data_source", "disconnect", obj):

@@ -3,20 +3,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from insights import deletion, permissions
 from insights.auth import Principal
+from insights.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from insights.models import Member, Project
 from insights.pagination import SortKey, paginate
 from insights.problems import Problem, not_found
 from insights.routes import (
-    Authorize,
     check_if_match,
     check_writable,
     commit,
@@ -24,7 +24,6 @@ from insights.routes import (
     forbidden,
     not_modified,
     parse_id,
-    session_scope,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import (
@@ -85,6 +84,8 @@ def _check_refs(session: Session, principal: Principal, values: dict[str, object
 @router.get("", operation_id="list_members")
 def list_members(
     request: Request,
+    principal: Annotated[Principal, Depends(Authorize("member", "list", collection=True))],
+    session: SessionDep,
     limit: int = Query(default=10, ge=1, le=100),
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
@@ -93,8 +94,6 @@ def list_members(
     q__role: Literal["owner", "admin", "analyst", "viewer"] | None = Query(
         default=None, alias="role"
     ),
-    principal: Principal = Depends(Authorize("member", "list", collection=True)),
-    session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(Member).where(
         permissions.where(principal, "member", "list"),
@@ -130,9 +129,9 @@ def list_members(
 @router.get("/{id}", operation_id="get_member")
 def get_member(
     id: str,
-    if_none_match: str | None = Header(default=None, alias="If-None-Match"),
-    principal: Principal = Depends(Authorize("member", "read")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("member", "read"))],
+    session: SessionDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     headers = {"ETag": etag(obj.version)}
@@ -146,8 +145,8 @@ def get_member(
 @router.post("", status_code=201, operation_id="create_member")
 def create_member(
     body: MemberCreate,
-    principal: Principal = Depends(Authorize("member", "create", collection=True)),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("member", "create", collection=True))],
+    session: SessionDep,
 ) -> JSONResponse:
     check_writable(principal, body.model_fields_set, CREATE_RESTRICTED)
     values = body.model_dump()
@@ -165,9 +164,9 @@ def create_member(
 def update_member(
     id: str,
     body: MemberUpdate,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("member", "update")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("member", "update"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "member", "update", obj):
@@ -186,9 +185,9 @@ def update_member(
 @router.delete("/{id}", status_code=204, operation_id="delete_member")
 def delete_member(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("member", "delete")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("member", "delete"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "member", "delete", obj):

@@ -3,20 +3,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from insights import deletion, events, permissions
 from insights.auth import Principal
+from insights.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from insights.models import Project
 from insights.pagination import SortKey, paginate
 from insights.problems import not_found
 from insights.routes import (
-    Authorize,
     check_if_match,
     commit,
     etag,
@@ -24,7 +24,6 @@ from insights.routes import (
     forbidden,
     not_modified,
     parse_id,
-    session_scope,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import (
@@ -60,14 +59,14 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Project:
 @router.get("", operation_id="list_projects")
 def list_projects(
     request: Request,
+    principal: Annotated[Principal, Depends(Authorize("project", "list", collection=True))],
+    session: SessionDep,
     limit: int = Query(default=10, ge=1, le=100),
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
     sort: Literal["name", "-name", "created_at", "-created_at"] = Query(default="-created_at"),
     q__name: Text | None = Query(default=None, alias="name", min_length=1, max_length=120),
     q__archived: bool | None = Query(default=None, alias="archived"),
-    principal: Principal = Depends(Authorize("project", "list", collection=True)),
-    session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(Project).where(
         permissions.where(principal, "project", "list"),
@@ -104,9 +103,9 @@ def list_projects(
 @router.get("/{id}", operation_id="get_project")
 def get_project(
     id: str,
-    if_none_match: str | None = Header(default=None, alias="If-None-Match"),
-    principal: Principal = Depends(Authorize("project", "read")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("project", "read"))],
+    session: SessionDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     headers = {"ETag": etag(obj.version)}
@@ -120,8 +119,8 @@ def get_project(
 @router.post("", status_code=201, operation_id="create_project")
 def create_project(
     body: ProjectCreate,
-    principal: Principal = Depends(Authorize("project", "create", collection=True)),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("project", "create", collection=True))],
+    session: SessionDep,
 ) -> JSONResponse:
     values = body.model_dump()
     obj = Project(**values)
@@ -145,9 +144,9 @@ def create_project(
 def update_project(
     id: str,
     body: ProjectUpdate,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("project", "update")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("project", "update"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "project", "update", obj):
@@ -164,9 +163,9 @@ def update_project(
 @router.delete("/{id}", status_code=204, operation_id="delete_project")
 def delete_project(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("project", "delete")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("project", "delete"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "project", "delete", obj):

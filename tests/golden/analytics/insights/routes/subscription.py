@@ -3,20 +3,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from insights import machines, permissions
 from insights.auth import Principal
+from insights.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from insights.models import Subscription
 from insights.pagination import SortKey, paginate
 from insights.problems import not_found
 from insights.routes import (
-    Authorize,
     check_if_match,
     check_writable,
     commit,
@@ -24,7 +24,6 @@ from insights.routes import (
     forbidden,
     not_modified,
     parse_id,
-    session_scope,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import (
@@ -62,6 +61,8 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Subscription:
 @router.get("", operation_id="list_subscriptions")
 def list_subscriptions(
     request: Request,
+    principal: Annotated[Principal, Depends(Authorize("subscription", "list", collection=True))],
+    session: SessionDep,
     limit: int = Query(default=10, ge=1, le=100),
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
@@ -78,8 +79,6 @@ def list_subscriptions(
         "canceled",
     ]
     | None = Query(default=None, alias="status"),
-    principal: Principal = Depends(Authorize("subscription", "list", collection=True)),
-    session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(Subscription).where(
         permissions.where(principal, "subscription", "list"),
@@ -115,9 +114,9 @@ def list_subscriptions(
 @router.get("/{id}", operation_id="get_subscription")
 def get_subscription(
     id: str,
-    if_none_match: str | None = Header(default=None, alias="If-None-Match"),
-    principal: Principal = Depends(Authorize("subscription", "read")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("subscription", "read"))],
+    session: SessionDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     headers = {"ETag": etag(obj.version)}
@@ -131,8 +130,8 @@ def get_subscription(
 @router.post("", status_code=201, operation_id="create_subscription")
 def create_subscription(
     body: SubscriptionCreate,
-    principal: Principal = Depends(Authorize("subscription", "create", collection=True)),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("subscription", "create", collection=True))],
+    session: SessionDep,
 ) -> JSONResponse:
     check_writable(principal, body.model_fields_set, CREATE_RESTRICTED)
     values = body.model_dump()
@@ -150,9 +149,9 @@ def create_subscription(
 def update_subscription(
     id: str,
     body: SubscriptionUpdate,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("subscription", "update")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("subscription", "update"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "subscription", "update", obj):
@@ -170,9 +169,9 @@ def update_subscription(
 @router.post("/{id}/start_trial", operation_id="start_trial_subscription")
 def start_trial_subscription(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("subscription", "start_trial")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("subscription", "start_trial"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "subscription", "start_trial", obj):
@@ -187,9 +186,9 @@ def start_trial_subscription(
 @router.post("/{id}/activate", operation_id="activate_subscription")
 def activate_subscription(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("subscription", "activate")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("subscription", "activate"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "subscription", "activate", obj):
@@ -204,9 +203,9 @@ def activate_subscription(
 @router.post("/{id}/expire", operation_id="expire_subscription")
 def expire_subscription(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("subscription", "expire")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("subscription", "expire"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "subscription", "expire", obj):
@@ -221,9 +220,9 @@ def expire_subscription(
 @router.post("/{id}/payment_failed", operation_id="payment_failed_subscription")
 def payment_failed_subscription(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("subscription", "payment_failed")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("subscription", "payment_failed"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "subscription", "payment_failed", obj):
@@ -238,9 +237,9 @@ def payment_failed_subscription(
 @router.post("/{id}/mark_unpaid", operation_id="mark_unpaid_subscription")
 def mark_unpaid_subscription(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("subscription", "mark_unpaid")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("subscription", "mark_unpaid"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "subscription", "mark_unpaid", obj):
@@ -255,9 +254,9 @@ def mark_unpaid_subscription(
 @router.post("/{id}/pause", operation_id="pause_subscription")
 def pause_subscription(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("subscription", "pause")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("subscription", "pause"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "subscription", "pause", obj):
@@ -272,9 +271,9 @@ def pause_subscription(
 @router.post("/{id}/resume", operation_id="resume_subscription")
 def resume_subscription(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("subscription", "resume")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("subscription", "resume"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "subscription", "resume", obj):
@@ -289,9 +288,9 @@ def resume_subscription(
 @router.post("/{id}/cancel", operation_id="cancel_subscription")
 def cancel_subscription(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("subscription", "cancel")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("subscription", "cancel"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "subscription", "cancel", obj):

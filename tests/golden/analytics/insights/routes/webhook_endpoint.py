@@ -3,27 +3,26 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from insights import deletion, permissions
 from insights.auth import Principal
+from insights.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from insights.models import WebhookEndpoint
 from insights.pagination import SortKey, paginate
 from insights.problems import not_found
 from insights.routes import (
-    Authorize,
     check_if_match,
     commit,
     etag,
     forbidden,
     not_modified,
     parse_id,
-    session_scope,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import (
@@ -59,13 +58,15 @@ def _load(session: Session, principal: Principal, raw_id: str) -> WebhookEndpoin
 @router.get("", operation_id="list_webhook_endpoints")
 def list_webhook_endpoints(
     request: Request,
+    principal: Annotated[
+        Principal, Depends(Authorize("webhook_endpoint", "list", collection=True))
+    ],
+    session: SessionDep,
     limit: int = Query(default=10, ge=1, le=100),
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
     sort: Literal["created_at", "-created_at"] = Query(default="-created_at"),
     q__enabled: bool | None = Query(default=None, alias="enabled"),
-    principal: Principal = Depends(Authorize("webhook_endpoint", "list", collection=True)),
-    session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(WebhookEndpoint).where(
         permissions.where(principal, "webhook_endpoint", "list"),
@@ -99,9 +100,9 @@ def list_webhook_endpoints(
 @router.get("/{id}", operation_id="get_webhook_endpoint")
 def get_webhook_endpoint(
     id: str,
-    if_none_match: str | None = Header(default=None, alias="If-None-Match"),
-    principal: Principal = Depends(Authorize("webhook_endpoint", "read")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("webhook_endpoint", "read"))],
+    session: SessionDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     headers = {"ETag": etag(obj.version)}
@@ -115,8 +116,10 @@ def get_webhook_endpoint(
 @router.post("", status_code=201, operation_id="create_webhook_endpoint")
 def create_webhook_endpoint(
     body: WebhookEndpointCreate,
-    principal: Principal = Depends(Authorize("webhook_endpoint", "create", collection=True)),
-    session: Session = Depends(session_scope),
+    principal: Annotated[
+        Principal, Depends(Authorize("webhook_endpoint", "create", collection=True))
+    ],
+    session: SessionDep,
 ) -> JSONResponse:
     values = body.model_dump()
     obj = WebhookEndpoint(**values)
@@ -132,9 +135,9 @@ def create_webhook_endpoint(
 def update_webhook_endpoint(
     id: str,
     body: WebhookEndpointUpdate,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("webhook_endpoint", "update")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("webhook_endpoint", "update"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "webhook_endpoint", "update", obj):
@@ -151,9 +154,9 @@ def update_webhook_endpoint(
 @router.delete("/{id}", status_code=204, operation_id="delete_webhook_endpoint")
 def delete_webhook_endpoint(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("webhook_endpoint", "delete")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("webhook_endpoint", "delete"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "webhook_endpoint", "delete", obj):

@@ -3,24 +3,25 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from insights import permissions
 from insights.auth import Principal
+from insights.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from insights.models import Workspace
 from insights.problems import not_found
 from insights.routes import (
-    Authorize,
     check_if_match,
     commit,
     etag,
     forbidden,
     not_modified,
     parse_id,
-    session_scope,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import WorkspaceUpdate, dump_workspace
@@ -47,9 +48,9 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Workspace:
 @router.get("/{id}", operation_id="get_workspace")
 def get_workspace(
     id: str,
-    if_none_match: str | None = Header(default=None, alias="If-None-Match"),
-    principal: Principal = Depends(Authorize("workspace", "read")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("workspace", "read"))],
+    session: SessionDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     headers = {"ETag": etag(obj.version)}
@@ -64,9 +65,9 @@ def get_workspace(
 def update_workspace(
     id: str,
     body: WorkspaceUpdate,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("workspace", "update")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("workspace", "update"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "workspace", "update", obj):

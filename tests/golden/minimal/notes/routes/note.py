@@ -3,27 +3,26 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from notes import deletion, permissions
 from notes.auth import Principal
+from notes.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from notes.models import Note
 from notes.pagination import SortKey, paginate
 from notes.problems import not_found
 from notes.routes import (
-    Authorize,
     check_if_match,
     commit,
     etag,
     forbidden,
     not_modified,
     parse_id,
-    session_scope,
 )
 from notes.runtime.deprecation import Deprecation, deprecating_route
 from notes.schemas import NoteCreate, NoteUpdate, Text, dump_note
@@ -50,13 +49,13 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Note:
 @router.get("", operation_id="list_notes")
 def list_notes(
     request: Request,
+    principal: Annotated[Principal, Depends(Authorize("note", "list", collection=True))],
+    session: SessionDep,
     limit: int = Query(default=10, ge=1, le=100),
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
     sort: Literal["title", "-title", "created_at", "-created_at"] = Query(default="-created_at"),
     q__title: Text | None = Query(default=None, alias="title", max_length=200),
-    principal: Principal = Depends(Authorize("note", "list", collection=True)),
-    session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(Note).where(
         permissions.where(principal, "note", "list"),
@@ -90,9 +89,9 @@ def list_notes(
 @router.get("/{id}", operation_id="get_note")
 def get_note(
     id: str,
-    if_none_match: str | None = Header(default=None, alias="If-None-Match"),
-    principal: Principal = Depends(Authorize("note", "read")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("note", "read"))],
+    session: SessionDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     headers = {"ETag": etag(obj.version)}
@@ -106,8 +105,8 @@ def get_note(
 @router.post("", status_code=201, operation_id="create_note")
 def create_note(
     body: NoteCreate,
-    principal: Principal = Depends(Authorize("note", "create", collection=True)),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("note", "create", collection=True))],
+    session: SessionDep,
 ) -> JSONResponse:
     values = body.model_dump()
     obj = Note(**values)
@@ -123,9 +122,9 @@ def create_note(
 def update_note(
     id: str,
     body: NoteUpdate,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("note", "update")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("note", "update"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "note", "update", obj):
@@ -142,9 +141,9 @@ def update_note(
 @router.delete("/{id}", status_code=204, operation_id="delete_note")
 def delete_note(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("note", "delete")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("note", "delete"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "note", "delete", obj):
