@@ -14,7 +14,12 @@ from specfoundry.emit.openapi import render as render_contract
 from specfoundry.emit.render import generated_header, render
 from specfoundry.emit.service import testplan
 from specfoundry.emit.service.runtime_files import runtime_files
-from specfoundry.emit.service.views import ResourceView, ServiceView, service_view
+from specfoundry.emit.service.views import (
+    ResourceView,
+    ServiceView,
+    request_models,
+    service_view,
+)
 from specfoundry.model import Service
 from specfoundry.write.tree import EmittedFile, Owner
 
@@ -37,6 +42,22 @@ def _deprecations(r: ResourceView) -> list[tuple[str, Any]]:
     ]
     out += [(t.operation_id, t.deprecation) for t in r.transitions if t.deprecation]
     return out
+
+
+def readme_parts(svc: ServiceView) -> dict[str, str]:
+    """The README's optional paragraphs (rendered, or empty when the service has no such
+    feature) and the path its quick start reads."""
+
+    def part(name: str, wanted: bool) -> str:
+        return render(f"service/readme/{name}.md.j2", svc=svc) if wanted else ""
+
+    first = svc.resources[0]
+    return {
+        "curl_path": f"{svc.base_path}/{first.path}" + ("/<id>" if first.is_tenant else ""),
+        "cross_tenant": part("cross_tenant", bool(svc.cross_tenant_roles)),
+        "machines": part("machines", bool(svc.machines)),
+        "deprecation": part("deprecation", svc.has_deprecation),
+    }
 
 
 def http_layer_files(model: Service) -> list[EmittedFile]:
@@ -64,10 +85,22 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
     py(f"{name}/events.py", "events.py.j2")
     if svc.machines:
         machine_classes = sorted({m.class_name for m in svc.machines})
-        py(f"{name}/machines.py", "machines.py.j2", machine_classes=machine_classes)
+        py(
+            f"{name}/machines.py",
+            "machines.py.j2",
+            machine_classes=machine_classes,
+            extra_imports=[f"from {ext} import hooks"] if svc.hooks else [],
+            entitled=[m for m in svc.machines if m.access],
+        )
     if svc.deletion is not None:
         py(f"{name}/deletion.py", "deletion.py.j2")
-    py(f"{name}/schemas.py", "schemas.py.j2", classes=classes, dumpers=DUMPERS)
+    py(
+        f"{name}/schemas.py",
+        "schemas.py.j2",
+        classes=classes,
+        dumpers=DUMPERS,
+        request_models={r.entity: request_models(r) for r in svc.resources},
+    )
     py(f"{name}/deps.py", "deps.py.j2")
     py(f"{name}/routes/__init__.py", "routes_init.py.j2")
     for r in svc.resources:
@@ -84,7 +117,12 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
     add("pyproject.toml", render("service/pyproject.toml.j2", header=header, svc=svc))
     add(
         "README.md",
-        render("service/README.md.j2", header_text=generated_header("").strip(), svc=svc),
+        render(
+            "service/README.md.j2",
+            header_text=generated_header("").strip(),
+            svc=svc,
+            readme=readme_parts(svc),
+        ),
     )
     # The user's package: created once, never overwritten.
     user = {"svc": svc}

@@ -80,6 +80,21 @@ def _assignment(default: str | None, args: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class RequestFieldView:
+    name: str
+    annotation: str
+    value: str  # what follows the annotation: "" (required) or " = <default or Field(...)>"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestModelView:
+    """A request body model of schemas.py: ``<Entity>Create`` or ``<Entity>Update``."""
+
+    class_name: str
+    fields: tuple[RequestFieldView, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class SortView:
     value: str  # query value without the sign
     column: str
@@ -188,6 +203,16 @@ class TransitionView:
     @property
     def guard_message(self) -> str:
         return f"The guard of `{self.name}` is false: {self.guard_source}"
+
+    @property
+    def guards(self) -> tuple[tuple[str, str], ...]:
+        """(Python condition, message) of each guard that must hold (machines.py)."""
+        return ((self.guard_python, self.guard_message),) if self.guard_python else ()
+
+    @property
+    def hooks(self) -> tuple[str, ...]:
+        """The user hooks the transition calls (machines.py)."""
+        return (self.hook,) if self.hook else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -849,6 +874,32 @@ def resource_view(model: Service, resource: Resource) -> ResourceView:
         doc=f"`{model.api.base_path}/{resource.path}`: the "
         f"{entity.name.raw.replace('_', ' ')} resource.",
     )
+
+
+def request_models(r: ResourceView) -> tuple[RequestModelView, ...]:
+    """The request bodies of ``r``'s operations: Create and Update, when it has them."""
+    out = []
+    if r.op("create"):
+        out.append(
+            RequestModelView(
+                f"{r.class_name}Create",
+                tuple(
+                    RequestFieldView(f.name, f.create_annotation, f.create_value)
+                    for f in r.create_fields
+                ),
+            )
+        )
+    if r.op("update"):
+        out.append(
+            RequestModelView(
+                f"{r.class_name}Update",
+                tuple(
+                    RequestFieldView(f.name, f.update_annotation, f.update_value)
+                    for f in r.update_fields
+                ),
+            )
+        )
+    return tuple(out)
 
 
 def _tenant_view(model: Service) -> TenantView:

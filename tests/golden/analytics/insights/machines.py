@@ -36,35 +36,13 @@ BILLING_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 # state -> transitions allowed from it, in spec order
 BILLING_ALLOWED: dict[str, tuple[str, ...]] = {
-    "incomplete": (
-        "start_trial",
-        "activate",
-        "expire",
-    ),
+    "incomplete": ("start_trial", "activate", "expire"),
     "incomplete_expired": (),
-    "trialing": (
-        "activate",
-        "payment_failed",
-        "pause",
-        "cancel",
-    ),
-    "active": (
-        "payment_failed",
-        "cancel",
-    ),
-    "past_due": (
-        "activate",
-        "mark_unpaid",
-        "cancel",
-    ),
-    "unpaid": (
-        "activate",
-        "cancel",
-    ),
-    "paused": (
-        "resume",
-        "cancel",
-    ),
+    "trialing": ("activate", "payment_failed", "pause", "cancel"),
+    "active": ("payment_failed", "cancel"),
+    "past_due": ("activate", "mark_unpaid", "cancel"),
+    "unpaid": ("activate", "cancel"),
+    "paused": ("resume", "cancel"),
     "canceled": (),
 }
 # the transitions the API exposes (a caller is told about those its permissions allow)
@@ -80,43 +58,6 @@ BILLING_RUNNABLE: frozenset[str] = frozenset(
         "cancel",
     )
 )
-# state -> (access, grace days): entitlement (saas-standards B-05)
-BILLING_ACCESS: dict[str, tuple[str, int]] = {
-    "incomplete": ("denied", 0),
-    "incomplete_expired": ("denied", 0),
-    "trialing": ("granted", 0),
-    "active": ("granted", 0),
-    "past_due": ("grace", 7),
-    "unpaid": ("denied", 0),
-    "paused": ("denied", 0),
-    "canceled": ("denied", 0),
-}
-
-
-def subscription_has_access(
-    session: Session, obj: Subscription, *, now: dt.datetime | None = None
-) -> bool:
-    """Entitlement computed from the state every time, never cached past a state change.
-
-    ``grace`` states keep access for their grace days after the transition into them.
-    """
-    access, days = BILLING_ACCESS.get(obj.status, ("denied", 0))
-    if access != "grace":
-        return access == "granted"
-    entered = session.scalar(
-        sa.select(TransitionRecord.occurred_at)
-        .where(
-            TransitionRecord.entity == "subscription",
-            TransitionRecord.entity_id == obj.id,
-            TransitionRecord.to_state == obj.status,
-        )
-        .order_by(TransitionRecord.occurred_at.desc())
-        .limit(1)
-    )
-    entered = entered or obj.updated_at
-    if entered.tzinfo is None:
-        entered = entered.replace(tzinfo=dt.UTC)
-    return (now or events.utcnow()) < entered + dt.timedelta(days=days)
 
 
 def _billing_allowed(principal: Principal, obj: Subscription) -> list[str]:
@@ -356,29 +297,11 @@ CONNECTION_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 # state -> transitions allowed from it, in spec order
 CONNECTION_ALLOWED: dict[str, tuple[str, ...]] = {
-    "draft": (
-        "connect",
-        "disconnect",
-    ),
-    "connecting": (
-        "mark_connected",
-        "mark_failing",
-        "disconnect",
-    ),
-    "active": (
-        "mark_failing",
-        "pause",
-        "disconnect",
-    ),
-    "failing": (
-        "connect",
-        "pause",
-        "disconnect",
-    ),
-    "paused": (
-        "connect",
-        "disconnect",
-    ),
+    "draft": ("connect", "disconnect"),
+    "connecting": ("mark_connected", "mark_failing", "disconnect"),
+    "active": ("mark_failing", "pause", "disconnect"),
+    "failing": ("connect", "pause", "disconnect"),
+    "paused": ("connect", "disconnect"),
     "disconnected": (),
 }
 # the transitions the API exposes (a caller is told about those its permissions allow)
@@ -538,3 +461,42 @@ def transition_data_source_disconnect(
             occurred_at=now,
         )
     )
+
+
+# state -> (access, grace days): entitlement (saas-standards B-05)
+BILLING_ACCESS: dict[str, tuple[str, int]] = {
+    "incomplete": ("denied", 0),
+    "incomplete_expired": ("denied", 0),
+    "trialing": ("granted", 0),
+    "active": ("granted", 0),
+    "past_due": ("grace", 7),
+    "unpaid": ("denied", 0),
+    "paused": ("denied", 0),
+    "canceled": ("denied", 0),
+}
+
+
+def subscription_has_access(
+    session: Session, obj: Subscription, *, now: dt.datetime | None = None
+) -> bool:
+    """Entitlement computed from the state every time, never cached past a state change.
+
+    ``grace`` states keep access for their grace days after the transition into them.
+    """
+    access, days = BILLING_ACCESS.get(obj.status, ("denied", 0))
+    if access != "grace":
+        return access == "granted"
+    entered = session.scalar(
+        sa.select(TransitionRecord.occurred_at)
+        .where(
+            TransitionRecord.entity == "subscription",
+            TransitionRecord.entity_id == obj.id,
+            TransitionRecord.to_state == obj.status,
+        )
+        .order_by(TransitionRecord.occurred_at.desc())
+        .limit(1)
+    )
+    entered = entered or obj.updated_at
+    if entered.tzinfo is None:
+        entered = entered.replace(tzinfo=dt.UTC)
+    return (now or events.utcnow()) < entered + dt.timedelta(days=days)

@@ -8,14 +8,7 @@ import pytest
 
 from insights.models import OutboxEvent, TransitionRecord
 from tests.api_support import Api
-from tests.spec_tables import (
-    ACCESS,
-    EVENTS,
-    GUARD_FAILURES,
-    RESOURCES,
-    TRANSITION_ROLES,
-    TRANSITIONS,
-)
+from tests.spec_tables import EVENTS, GUARD_FAILURES, RESOURCES, TRANSITION_ROLES, TRANSITIONS
 
 EMITS = {(resource, action): types for resource, action, types in EVENTS}
 
@@ -146,28 +139,3 @@ def test_state_cannot_be_written_through_create_or_update(api: Api, resource: st
             api.url(resource, created["id"]), json={spec["state_field"]: "x"}, headers=headers
         )
         assert response.status_code == 422
-
-
-@pytest.mark.parametrize(("resource", "state", "access", "grace_days"), ACCESS)
-def test_entitlement_follows_the_state(
-    api: Api, resource: str, state: str, access: str, grace_days: int
-) -> None:
-    """B-05: access computed from the state every time; grace states expire after their days."""
-    import datetime as dt
-    import uuid
-
-    from insights import machines
-    from insights.db import open_session
-
-    spec = RESOURCES[resource]
-    tenant = api.tenant()
-    created = api.create(resource, tenant)
-    api.set_fields(resource, tenant, created["id"], **{spec["state_field"]: state})
-    check = getattr(machines, f"{spec['entity']}_has_access")
-    with open_session(api.factory, tenant) as session:
-        obj = session.get(api.model(resource), uuid.UUID(created["id"]))
-        now = dt.datetime.now(dt.UTC)
-        assert check(session, obj, now=now) is (access != "denied")
-        if access == "grace":
-            later = now + dt.timedelta(days=grace_days, hours=1)
-            assert check(session, obj, now=later) is False
