@@ -11,7 +11,7 @@ from __future__ import annotations
 import typer
 
 from specfoundry import __version__
-from specfoundry.commands import diff, explain, generate, init, openapi, validate
+from specfoundry.commands import diff, docs, explain, generate, init, openapi, validate
 
 app = typer.Typer(
     name="specfoundry",
@@ -41,7 +41,7 @@ def _root(
     """specfoundry: specs in, services and contracts out."""
 
 
-for _command in (init, validate, explain, openapi, generate, diff):
+for _command in (init, validate, explain, openapi, generate, diff, docs):
     _command.register(app)
 
 

@@ -75,6 +75,7 @@ def test_folder_merges_top_level_sections() -> None:
         "events",
         "permissions",
         "service",
+        "sla",
         "state_machines",
         "tenancy",
     ]

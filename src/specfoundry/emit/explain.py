@@ -11,16 +11,16 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from specfoundry.lower.http import lower_http
 from specfoundry.model import (
     CRUD_ACTIONS,
-    Deprecation,
     Entity,
     Field,
     FieldType,
-    Operation,
     Service,
     StateMachine,
 )
+from specfoundry.model.http import HttpDeprecation
 
 
 # -- blocks -----------------------------------------------------------------------------------
@@ -274,15 +274,6 @@ def _effect(value: object) -> str:
     return _literal(getattr(value, "value", value) if isinstance(value, enum.Enum) else value)
 
 
-_METHODS = {
-    Operation.LIST: ("GET", ""),
-    Operation.READ: ("GET", "/{id}"),
-    Operation.CREATE: ("POST", ""),
-    Operation.UPDATE: ("PATCH", "/{id}"),
-    Operation.DELETE: ("DELETE", "/{id}"),
-}
-
-
 def _api(model: Service) -> list[Block]:
     api = model.api
     facts = [
@@ -294,24 +285,11 @@ def _api(model: Service) -> list[Block]:
         facts.append(f"rate limits by plan: {plans} (default plan {api.rate_limits.default_plan})")
     blocks: list[Block] = [Heading("API", 2), Bullets(tuple(facts))]
     rows = []
-    for resource in api.resources:
-        base = f"{api.base_path}/{resource.path}"
-        entity = resource.entity
-        ops: list[tuple[str, str, str, Deprecation | None]] = []
-        for operation in resource.operations:
-            method, suffix = _METHODS[operation]
-            op_id = (
-                f"list_{entity.plural}"
-                if operation is Operation.LIST
-                else f"{'get' if operation is Operation.READ else operation.value}_{entity}"
+    for resource in lower_http(model).resources:
+        for op in resource.operations:
+            rows.append(
+                (resource.path, op.method, op.path, op.id.raw, _deprecation(op.deprecation))
             )
-            ops.append((method, base + suffix, op_id, resource.deprecation_of(operation.value)))
-        for t in resource.transitions:
-            ops.append(
-                ("POST", f"{base}/{{id}}/{t}", f"{t}_{entity}", resource.deprecation_of(t.raw))
-            )
-        for method, path, op_id, deprecation in ops:
-            rows.append((resource.path, method, path, op_id, _deprecation(deprecation)))
     blocks.append(Table(("resource", "method", "path", "operation", "deprecated"), tuple(rows)))
     notes = []
     for resource in api.resources:
@@ -327,7 +305,7 @@ def _api(model: Service) -> list[Block]:
     return blocks
 
 
-def _deprecation(deprecation: Deprecation | None) -> str:
+def _deprecation(deprecation: HttpDeprecation | None) -> str:
     if deprecation is None:
         return ""
     text = f"since {deprecation.since.isoformat()}"

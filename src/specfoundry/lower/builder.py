@@ -51,6 +51,8 @@ from specfoundry.model import (
     TenantSource,
     Transition,
 )
+from specfoundry.model.sla import METRICS as SLA_METRICS
+from specfoundry.model.sla import OperationClass, Sla, SlaTarget
 
 _UNKNOWN = Location("<unknown>", 0, 0)
 
@@ -108,7 +110,23 @@ class _Builder:
 
     def platform(self) -> Platform:
         """The platform features' settings (each feature adds its field here)."""
-        return Platform()
+        return Platform(sla=self.sla())
+
+    def sla(self) -> Sla:
+        raw = self.data.get("sla") or {}
+        targets = []
+        for n, item in enumerate(raw.get("targets") or ()):
+            kind = item.get("class")
+            targets.append(
+                SlaTarget(
+                    location=self.at("sla", "targets", n),
+                    operation=item.get("operation"),
+                    operation_class=OperationClass(kind) if kind else None,
+                    plan=item.get("plan"),
+                    **{m: float(item[m]) for m in SLA_METRICS if m in item},
+                )
+            )
+        return Sla(targets=tuple(targets), users=int(raw.get("users", 10)))
 
     def _section(self, key: str) -> list[tuple[str, Any]]:
         return list((self.data.get(key) or {}).items())
@@ -211,6 +229,8 @@ class _Builder:
             if "writable_by" in raw
             else None,
             state_machine=machine.name if machine is not None else None,
+            sensitive=bool(raw.get("sensitive", False)),
+            personal=bool(raw.get("personal", False)),
         )
 
     def decimal(self, value: Any, *path: str | int) -> Decimal | None:

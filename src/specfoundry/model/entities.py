@@ -91,6 +91,11 @@ class Field:
     # None means every role allowed to create/update the entity may write the field.
     writable_by: tuple[Name, ...] | None = None
     state_machine: Name | None = None
+    # Data classification for the docs' data inventory (and anything that must hide values):
+    # ``sensitive`` = secrets or values that must never be shown in full; ``personal`` = data
+    # about an identifiable person (GDPR "personal data").
+    sensitive: bool = False
+    personal: bool = False
 
     @property
     def nullable(self) -> bool:

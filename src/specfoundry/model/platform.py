@@ -10,9 +10,14 @@ own entities.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from specfoundry.model.sla import Sla
 
 
 @dataclass(frozen=True, slots=True)
 class Platform:
     """Switched-on platform features; every field defaults to "off"."""
+
+    # Service level targets checked by the generated load test (``sla:``); none by default.
+    sla: Sla = field(default_factory=Sla)

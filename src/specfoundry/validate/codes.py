@@ -571,6 +571,15 @@ _CODES = (
         "fields:\n  code: {type: string, required: true}\n",
     ),
     Code(
+        "SF358",
+        E,
+        "SLA target names an unknown operation or plan",
+        "An `sla.targets` entry's `operation` must be an operationId of the API, and its `plan` "
+        "a key of `api.rate_limits.plans`.",
+        "sla:\n  targets:\n    - {operation: list_dashboard, p95_ms: 200}\n",
+        "sla:\n  targets:\n    - {operation: list_dashboards, p95_ms: 200}\n",
+    ),
+    Code(
         "SF359",
         E,
         "deprecation of an operation that is not exposed",

@@ -7,9 +7,6 @@ are referenced with ``$ref``; anything that depends on one entity is written inl
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
-from email.utils import formatdate
 from typing import Any
 
 from specfoundry.emit.openapi.locations import LocationRecorder
@@ -19,28 +16,26 @@ from specfoundry.emit.openapi.problems import (
     response_names,
 )
 from specfoundry.emit.openapi.schemas import base_schema, ref
+from specfoundry.lower.http import HttpLoweringError, lower_http
 from specfoundry.model import (
-    Deprecation,
     Entity,
     Holder,
-    Operation,
     Resource,
     Service,
     StateMachine,
     Transition,
 )
+from specfoundry.model.http import (
+    HttpDeprecation,
+    HttpOperation,
+    HttpResource,
+    HttpSurface,
+    OperationKind,
+)
 
 JSON = "application/json"
 Obj = dict[str, Any]
 
-# HTTP method of each CRUD operation, and whether its path ends in /{id}.
-_METHOD = {
-    Operation.LIST: ("get", False),
-    Operation.READ: ("get", True),
-    Operation.CREATE: ("post", False),
-    Operation.UPDATE: ("patch", True),
-    Operation.DELETE: ("delete", True),
-}
 # Key order inside an operation object, for a stable, readable document.
 _OPERATION_KEYS = (
     "tags",
@@ -194,50 +189,45 @@ def _response_ref(name: str) -> Obj:
 # -- operations ---------------------------------------------------------------------------
 class _ResourceBuilder:
     def __init__(
-        self, model: Service, resource: Resource, entity: Entity, recorder: LocationRecorder
+        self,
+        model: Service,
+        resource: Resource,
+        http: HttpResource,
+        entity: Entity,
+        recorder: LocationRecorder,
     ) -> None:
         self.model = model
         self.resource = resource
+        self.http = http
         self.entity = entity
         self.recorder = recorder
-        self.collection = f"{model.api.base_path}/{resource.path}"
-        self.item = f"{self.collection}/{{id}}"
         self.noun = words(entity)
 
     # The operations of the resource, as {path: {method: operation}}.
     def paths(self) -> dict[str, Obj]:
         out: dict[str, Obj] = {}
-        for operation in self.resource.operations:
-            method, on_item = _METHOD[operation]
-            path = self.item if on_item else self.collection
-            built = getattr(self, f"_{operation.value}")()
-            out.setdefault(path, {})[method] = self._finish(
-                path, method, operation.value, built, self.resource.location, transition=False
-            )
         machines = self.model.machine_for(self.entity.name.raw)
-        for name in self.resource.transitions:
-            found = [(m, t) for m in machines if (t := m.transition(name.raw)) is not None]
-            if not found:
-                raise OpenAPIBuildError(
-                    f"resource '{self.resource.path}' exposes transition '{name}', which no "
-                    f"state machine of '{self.entity.name}' defines"
+        for operation in self.http.operations:
+            if operation.kind is OperationKind.TRANSITION:
+                assert operation.transition is not None
+                machine, transition = next(
+                    (m, t) for m in machines if (t := m.transition(operation.transition.raw))
                 )
-            machine, transition = found[0]
-            path = f"{self.item}/{transition.name.raw}"
-            built = self._transition(machine, transition)
-            out.setdefault(path, {})["post"] = self._finish(
-                path, "post", transition.name.raw, built, transition.location, transition=True
+                built = self._transition(operation, machine, transition)
+            else:
+                built = getattr(self, f"_{operation.kind.value}")(operation)
+            out.setdefault(operation.path, {})[operation.method_lower] = self._finish(
+                operation, built
             )
         for path in out:
             self.recorder.record(self.resource.location, "paths", path)
         return out
 
-    def _finish(
-        self, path: str, method: str, action: str, op: Obj, location: Any, *, transition: bool
-    ) -> Obj:
-        deprecation = self.resource.deprecation_of(action)
-        op["tags"] = [self.resource.path]
-        op["x-permissions"] = self._permissions(action)
+    def _finish(self, operation: HttpOperation, op: Obj) -> Obj:
+        deprecation = operation.deprecation
+        op["tags"] = [self.http.path]
+        op["operationId"] = operation.id.raw
+        op["x-permissions"] = self._permissions(operation.action.raw)
         if deprecation is not None:
             op["deprecated"] = True
             op["x-deprecated-since"] = deprecation.since.isoformat()
@@ -247,12 +237,15 @@ class _ResourceBuilder:
             for status, response in op["responses"].items():
                 if status.startswith("2") or status == "304":
                     response.setdefault("headers", {}).update(_deprecation_headers(deprecation))
-        op["responses"] = self._errors(action, op, deprecation, transition=transition)
-        base = ("paths", path, method)
-        self.recorder.record(location, *base)
+        responses: Obj = dict(op["responses"])
+        for error in operation.errors:
+            responses[str(error.status)] = _response_ref(error.response)
+        op["responses"] = dict(sorted(responses.items()))
+        base = ("paths", operation.path, operation.method_lower)
+        self.recorder.record(operation.location, *base)
         if deprecation is not None:
             self.recorder.record(deprecation.location, *base, "deprecated")
-        rule = self.model.permissions.rule(self.entity.name.raw, action)
+        rule = self.model.permissions.rule(self.entity.name.raw, operation.action.raw)
         if rule is not None:
             self.recorder.record(rule.location, *base, "x-permissions")
         for index, parameter in enumerate(op.get("parameters", [])):
@@ -261,35 +254,6 @@ class _ResourceBuilder:
         if "requestBody" in op:
             self.recorder.record(self.entity.location, *base, "requestBody")
         return {key: op[key] for key in _OPERATION_KEYS if op.get(key) is not None}
-
-    def _errors(
-        self, action: str, op: Obj, deprecation: Deprecation | None, *, transition: bool
-    ) -> Obj:
-        """The error responses the conventions list for this kind of operation."""
-        responses: Obj = dict(op["responses"])
-        names = {"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden"}
-        names["404"] = "NotFound"
-        if transition:
-            names["409"] = "TransitionConflict"
-        elif action in ("create", "update", "delete"):
-            names["409"] = "Conflict"
-        if deprecation is not None and deprecation.sunset is not None:
-            names["410"] = "Gone"
-        takes_if_match = transition or action in ("update", "delete")
-        if takes_if_match:
-            names["412"] = "PreconditionFailed"
-        if not transition and action in ("create", "update"):
-            names["413"] = "ContentTooLarge"
-        if not transition and action in ("list", "create", "update"):
-            names["422"] = "UnprocessableContent"
-        if takes_if_match and self.resource.require_precondition:
-            names["428"] = "PreconditionRequired"
-        if self.model.api.rate_limits is not None:
-            names["429"] = "TooManyRequests"
-        names["500"] = "InternalError"
-        for status, name in names.items():
-            responses[status] = _response_ref(name)
-        return dict(sorted(responses.items()))
 
     def _permissions(self, action: str) -> list[Obj]:
         out = []
@@ -318,28 +282,30 @@ class _ResourceBuilder:
             "x-location": self.resource.location,
         }
 
-    def _if_match(self) -> Obj:
-        name = "IfMatchRequired" if self.resource.require_precondition else "IfMatch"
+    def _if_match(self, operation: HttpOperation) -> Obj:
+        name = "IfMatchRequired" if operation.if_match_required else "IfMatch"
         return {"$ref": f"#/components/parameters/{name}"}
 
-    def _ok(self, description: str, *, created: bool = False) -> Obj:
+    def _ok(self, operation: HttpOperation, description: str) -> Obj:
         headers: Obj = {"ETag": {"$ref": "#/components/headers/ETag"}}
-        if created:
+        if operation.kind is OperationKind.CREATE:
             headers["Location"] = {"$ref": "#/components/headers/Location"}
+        assert operation.response_schema is not None
         return {
             "description": description,
             "headers": headers,
-            "content": {JSON: {"schema": ref(self.entity.name.pascal)}},
+            "content": {JSON: {"schema": ref(operation.response_schema)}},
         }
 
-    def _body(self, shape: str) -> Obj:
-        return {"required": True, "content": {JSON: {"schema": ref(shape)}}}
+    def _body(self, operation: HttpOperation) -> Obj:
+        assert operation.request_schema is not None
+        return {"required": True, "content": {JSON: {"schema": ref(operation.request_schema)}}}
 
     def _describe(self, *parts: str | None) -> str | None:
         return _join(self.entity.description, *parts)
 
     # -- CRUD -----------------------------------------------------------------------------
-    def _list(self) -> Obj:
+    def _list(self, operation: HttpOperation) -> Obj:
         sortable = [f.name.raw for f in self.entity.sortable_fields] + ["created_at"]
         parameters: list[Obj] = [
             {"$ref": "#/components/parameters/Limit"},
@@ -379,24 +345,22 @@ class _ResourceBuilder:
         return {
             "summary": f"List {self.entity.name.plural.replace('_', ' ')}",
             "description": self._describe(),
-            "operationId": f"list_{self.entity.name.plural}",
             "parameters": parameters,
             "responses": {
-                "200": {
+                str(operation.status): {
                     "description": f"A page of {self.entity.name.plural.replace('_', ' ')}.",
-                    "content": {JSON: {"schema": ref(f"{self.entity.name.pascal}List")}},
+                    "content": {JSON: {"schema": ref(operation.response_schema or "")}},
                 }
             },
         }
 
-    def _read(self) -> Obj:
+    def _read(self, operation: HttpOperation) -> Obj:
         return {
             "summary": f"Get {article(self.noun)}",
             "description": self._describe(),
-            "operationId": f"get_{self.entity.name.raw}",
             "parameters": [self._id(), {"$ref": "#/components/parameters/IfNoneMatch"}],
             "responses": {
-                "200": self._ok(f"The {self.noun}."),
+                str(operation.status): self._ok(operation, f"The {self.noun}."),
                 "304": {
                     "description": "Not modified: `If-None-Match` matched the current `ETag`.",
                     "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
@@ -404,26 +368,24 @@ class _ResourceBuilder:
             },
         }
 
-    def _create(self) -> Obj:
+    def _create(self, operation: HttpOperation) -> Obj:
         return {
             "summary": f"Create {article(self.noun)}",
             "description": self._describe(),
-            "operationId": f"create_{self.entity.name.raw}",
-            "requestBody": self._body(f"{self.entity.name.pascal}Create"),
-            "responses": {"201": self._ok(f"The created {self.noun}.", created=True)},
+            "requestBody": self._body(operation),
+            "responses": {str(operation.status): self._ok(operation, f"The created {self.noun}.")},
         }
 
-    def _update(self) -> Obj:
+    def _update(self, operation: HttpOperation) -> Obj:
         return {
             "summary": f"Update {article(self.noun)}",
             "description": self._describe("Partial update: only the fields sent change."),
-            "operationId": f"update_{self.entity.name.raw}",
-            "parameters": [self._id(), self._if_match()],
-            "requestBody": self._body(f"{self.entity.name.pascal}Update"),
-            "responses": {"200": self._ok(f"The updated {self.noun}.")},
+            "parameters": [self._id(), self._if_match(operation)],
+            "requestBody": self._body(operation),
+            "responses": {str(operation.status): self._ok(operation, f"The updated {self.noun}.")},
         }
 
-    def _delete(self) -> Obj:
+    def _delete(self, operation: HttpOperation) -> Obj:
         note = (
             "Soft delete: the object disappears from reads and lists."
             if (self.entity.soft_delete)
@@ -432,19 +394,23 @@ class _ResourceBuilder:
         return {
             "summary": f"Delete {article(self.noun)}",
             "description": self._describe(note),
-            "operationId": f"delete_{self.entity.name.raw}",
-            "parameters": [self._id(), self._if_match()],
-            "responses": {"204": {"description": "Deleted."}},
+            "parameters": [self._id(), self._if_match(operation)],
+            "responses": {str(operation.status): {"description": "Deleted."}},
         }
 
-    def _transition(self, machine: StateMachine, transition: Transition) -> Obj:
+    def _transition(
+        self, operation: HttpOperation, machine: StateMachine, transition: Transition
+    ) -> Obj:
         sources = ", ".join(s.raw for s in transition.sources)
         return {
             "summary": f"{transition.name.title}: {sources} -> {transition.target}",
             "description": transition_description(machine, transition),
-            "operationId": f"{transition.name.raw}_{self.entity.name.raw}",
-            "parameters": [self._id(), self._if_match()],
-            "responses": {"200": self._ok(f"The {self.noun}, now `{transition.target}`.")},
+            "parameters": [self._id(), self._if_match(operation)],
+            "responses": {
+                str(operation.status): self._ok(
+                    operation, f"The {self.noun}, now `{transition.target}`."
+                )
+            },
         }
 
 
@@ -519,7 +485,7 @@ def _conditions_text(holder: Holder) -> str:
     return " or ".join(f"({t})" for t in texts)
 
 
-def _deprecation_text(deprecation: Deprecation) -> str:
+def _deprecation_text(deprecation: HttpDeprecation) -> str:
     text = f"**Deprecated** since {deprecation.since.isoformat()}"
     if deprecation.sunset is not None:
         text += f"; sunset {deprecation.sunset.isoformat()}, after which it answers 410 Gone"
@@ -529,14 +495,13 @@ def _deprecation_text(deprecation: Deprecation) -> str:
     return text
 
 
-def _deprecation_headers(deprecation: Deprecation) -> Obj:
-    since = _epoch(deprecation.since)
+def _deprecation_headers(deprecation: HttpDeprecation) -> Obj:
     headers: Obj = {
         "Deprecation": {
             "description": "When the operation was deprecated (RFC 9745), as `@<unix seconds>`.",
             "required": True,
             "schema": {"type": "string"},
-            "example": f"@{since}",
+            "example": deprecation.deprecation_header,
         }
     }
     if deprecation.sunset is not None:
@@ -544,13 +509,9 @@ def _deprecation_headers(deprecation: Deprecation) -> Obj:
             "description": "When the operation stops working (RFC 8594), as an HTTP date.",
             "required": True,
             "schema": {"type": "string"},
-            "example": formatdate(_epoch(deprecation.sunset), usegmt=True),
+            "example": deprecation.sunset_header,
         }
     return headers
-
-
-def _epoch(day: dt.date) -> int:
-    return calendar.timegm(day.timetuple())
 
 
 def _join(*parts: str | None) -> str | None:
@@ -558,14 +519,19 @@ def _join(*parts: str | None) -> str | None:
     return "\n\n".join(kept) if kept else None
 
 
-def build_paths(model: Service, recorder: LocationRecorder) -> dict[str, Obj]:
+def build_paths(
+    model: Service, recorder: LocationRecorder, surface: HttpSurface | None = None
+) -> dict[str, Obj]:
+    """The ``paths`` object: one path item per path of the HTTP surface (``surface``, or the
+    lowering of ``model``)."""
+    try:
+        http = surface if surface is not None else lower_http(model)
+    except HttpLoweringError as error:
+        raise OpenAPIBuildError(str(error)) from error
     paths: dict[str, Obj] = {}
-    for resource in model.api.resources:
+    for resource, lowered in zip(model.api.resources, http.resources, strict=True):
         entity = model.entity(resource.entity.raw)
-        if entity is None:
-            raise OpenAPIBuildError(f"resource '{resource.path}' names unknown entity")
-        for path, item in _ResourceBuilder(model, resource, entity, recorder).paths().items():
-            if path in paths:
-                raise OpenAPIBuildError(f"two resources produce the path {path}")
-            paths[path] = item
+        assert entity is not None
+        builder = _ResourceBuilder(model, resource, lowered, entity, recorder)
+        paths.update(builder.paths())
     return dict(sorted(paths.items()))

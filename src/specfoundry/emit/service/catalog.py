@@ -34,6 +34,7 @@ from decimal import Decimal
 from typing import Any
 
 from specfoundry.emit.render import generated_header
+from specfoundry.emit.service.literals import python_literal
 from specfoundry.model import Entity, Field, FieldType, OnDelete, Service
 from specfoundry.model.entities import TENANT_COLUMN
 from specfoundry.model.names import GENERATED_CLASSES, GENERATED_TABLES
@@ -519,17 +520,10 @@ def _sql_type(f: Field) -> SqlType:
 
 
 def _python_literal(value: Any, type_: FieldType) -> str:
-    if type_ in (FieldType.DECIMAL, FieldType.MONEY):
-        return f'Decimal("{Decimal(str(value))}")'
-    if type_ is FieldType.DATE:
-        return f"dt.date.fromisoformat({str(value)!r})"
-    if type_ is FieldType.DATETIME:
-        return f"dt.datetime.fromisoformat({str(value)!r})"
-    if type_ is FieldType.UUID:
-        return f"uuid.UUID({str(value)!r})"
+    """An ORM default: the value's literal, or for JSON a callable (a fresh object per row)."""
     if type_ is FieldType.JSON:
-        return f"lambda: {value!r}"
-    return repr(value)
+        return f"lambda: {python_literal(value, type_)}"
+    return python_literal(value, type_)
 
 
 def _sql_literal(value: Any, type_: FieldType) -> str | None:

@@ -13,13 +13,9 @@ from specfoundry.emit.openapi import build_openapi
 from specfoundry.emit.openapi import render as render_contract
 from specfoundry.emit.render import generated_header, render
 from specfoundry.emit.service import testplan
+from specfoundry.emit.service.loadtest import plan_json as loadtest_plan_json
 from specfoundry.emit.service.runtime_files import runtime_files
-from specfoundry.emit.service.views import (
-    ResourceView,
-    ServiceView,
-    request_models,
-    service_view,
-)
+from specfoundry.emit.service.views import ServiceView, request_models, service_view
 from specfoundry.model import Service
 from specfoundry.write.tree import EmittedFile, Owner
 
@@ -35,25 +31,14 @@ DUMPERS = {
 }
 
 
-def _deprecations(r: ResourceView) -> list[tuple[str, Any]]:
-    """(operation id, deprecation) of every deprecated operation of ``r``."""
-    out: list[tuple[str, Any]] = [
-        (op.operation_id, op.deprecation) for op in r.operations if op.deprecation
-    ]
-    out += [(t.operation_id, t.deprecation) for t in r.transitions if t.deprecation]
-    return out
-
-
 def readme_parts(svc: ServiceView) -> dict[str, str]:
     """The README's optional paragraphs (rendered, or empty when the service has no such
-    feature) and the path its quick start reads."""
+    feature)."""
 
     def part(name: str, wanted: bool) -> str:
         return render(f"service/readme/{name}.md.j2", svc=svc) if wanted else ""
 
-    first = svc.resources[0]
     return {
-        "curl_path": f"{svc.base_path}/{first.path}" + ("/<id>" if first.is_tenant else ""),
         "cross_tenant": part("cross_tenant", bool(svc.cross_tenant_roles)),
         "machines": part("machines", bool(svc.machines)),
         "deprecation": part("deprecation", svc.has_deprecation),
@@ -104,14 +89,11 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
     py(f"{name}/deps.py", "deps.py.j2")
     py(f"{name}/routes/__init__.py", "routes_init.py.j2")
     for r in svc.resources:
-        py(
-            f"{name}/routes/{r.module}.py",
-            "resource.py.j2",
-            r=r,
-            deprecations=_deprecations(r),
-        )
+        py(f"{name}/routes/{r.module}.py", "resource.py.j2", r=r)
     py(f"{name}/app.py", "app.py.j2")
     py(f"{name}/cli.py", "cli.py.j2")
+    py("loadtest/locustfile.py", "loadtest/locustfile.py.j2")
+    add("loadtest/plan.json", loadtest_plan_json(model))
     add(f"{name}/openapi.yaml", contract)
     add("openapi.yaml", contract)
     add("pyproject.toml", render("service/pyproject.toml.j2", header=header, svc=svc))

@@ -19,6 +19,7 @@ from typing import Any
 from specfoundry.emit.render import render
 from specfoundry.emit.service.conditions import evaluate
 from specfoundry.emit.service.views import ServiceView
+from specfoundry.lower.http import lower_http
 from specfoundry.model import (
     Entity,
     Field,
@@ -28,6 +29,7 @@ from specfoundry.model import (
     Service,
     StateMachine,
 )
+from specfoundry.model.http import HttpSurface
 from specfoundry.write.tree import EmittedFile
 
 CREATOR = "creator"
@@ -644,18 +646,18 @@ def writable_cases(model: Service) -> list[tuple[Any, ...]]:
     return rows
 
 
-def resources_table(model: Service) -> dict[str, dict[str, Any]]:
+def resources_table(model: Service, surface: HttpSurface) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for resource in model.api.resources:
+    for resource, http in zip(model.api.resources, surface.resources, strict=True):
         entity = model.entity(resource.entity.raw)
         assert entity is not None
         machine = next(iter(model.machine_for(entity.name.raw)), None)
         out[resource.path] = {
             "entity": entity.name.raw,
             "class_name": entity.name.pascal,
-            "path": f"{model.api.base_path}/{resource.path}",
-            "operations": [op.value for op in resource.operations],
-            "transitions": [t.raw for t in resource.transitions],
+            "path": http.collection_path,
+            "operations": [op.action.raw for op in http.crud],
+            "transitions": [op.action.raw for op in http.transitions],
             "is_tenant": entity.is_tenant,
             "require_precondition": resource.require_precondition,
             "sample": sample_payload(entity),
@@ -701,8 +703,9 @@ def _data(value: Any) -> str:
 
 def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFile]:
     roles = [r.name.raw for r in model.permissions.roles]
+    surface = lower_http(model)
     tables = {
-        "RESOURCES": _data(resources_table(model)),
+        "RESOURCES": _data(resources_table(model, surface)),
         "ROLES": _data(roles),
         "ROLE_MATRIX": _data(role_matrix(model)),
         "TRANSITIONS": _data(transition_table(model)),
@@ -711,7 +714,7 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         "HIDDEN_REFERENCES": _data(hidden_references(model)),
         "GUARD_FAILURES": _data(guard_failures(model)),
         "WRITABLE": _data(writable_cases(model)),
-        "DEPRECATED": _data(deprecated_table(model)),
+        "DEPRECATED": _data(deprecated_table(surface)),
         "EVENTS": _data(events_table(model)),
         "ACCESS": _data(access_table(model)),
     }
@@ -750,19 +753,20 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
     return out
 
 
-def deprecated_table(model: Service) -> list[tuple[Any, ...]]:
+def deprecated_table(surface: HttpSurface) -> list[tuple[Any, ...]]:
     """(resource, operation, method, path suffix, sunset date or None)."""
-    methods = {"list": ("GET", ""), "read": ("GET", "/{id}"), "create": ("POST", "")}
-    methods |= {"update": ("PATCH", "/{id}"), "delete": ("DELETE", "/{id}")}
     rows: list[tuple[Any, ...]] = []
-    for resource in model.api.resources:
-        actions = [op.value for op in resource.operations] + [t.raw for t in resource.transitions]
-        for action in actions:
-            d = resource.deprecation_of(action)
-            if d is None:
-                continue
-            method, suffix = methods.get(action, ("POST", f"/{{id}}/{action}"))
+    for resource in surface.resources:
+        for op in resource.deprecated:
+            assert op.deprecation is not None
+            sunset = op.deprecation.sunset
             rows.append(
-                (resource.path, action, method, suffix, d.sunset.isoformat() if d.sunset else None)
+                (
+                    resource.path,
+                    op.action.raw,
+                    op.method,
+                    op.suffix,
+                    sunset.isoformat() if sunset else None,
+                )
             )
     return rows

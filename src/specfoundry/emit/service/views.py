@@ -7,20 +7,20 @@ decided here, from the IR alone.
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
-from email.utils import formatdate
 
 from specfoundry.emit.openapi.problems import PROBLEM_TYPES
 from specfoundry.emit.openapi.schemas import max_length
 from specfoundry.emit.service import conditions
+from specfoundry.emit.service.literals import python_literal
+from specfoundry.lower.http import lower_http
 from specfoundry.model import (
-    Deprecation,
     Entity,
     Field,
     FieldType,
+    Name,
     OnDelete,
     Operation,
     Resource,
@@ -29,6 +29,7 @@ from specfoundry.model import (
     Transition,
 )
 from specfoundry.model.expressions import Scope
+from specfoundry.model.http import HttpDeprecation, HttpOperation, HttpResource, OperationKind
 from specfoundry.model.machines import Access, EffectValue
 
 INT32 = 2**31 - 1
@@ -166,14 +167,6 @@ class PermissionsView:
 
 
 @dataclass(frozen=True, slots=True)
-class DeprecationView:
-    since_iso: str  # YYYY-MM-DD
-    deprecation_header: str
-    sunset_header: str | None
-    sunset_iso: str | None  # date of the sunset, YYYY-MM-DD
-
-
-@dataclass(frozen=True, slots=True)
 class EventView:
     type: str
     payload: tuple[tuple[str, str], ...]  # (key, Python expression over obj)
@@ -189,7 +182,6 @@ class EffectView:
 class TransitionView:
     name: str
     function: str  # transition_<entity>_<name>
-    operation_id: str
     sources: tuple[str, ...]
     target: str
     guard_python: str | None
@@ -198,7 +190,6 @@ class TransitionView:
     hook: str | None
     events: tuple[EventView, ...]
     rule: RuleView
-    deprecation: DeprecationView | None
 
     @property
     def guard_message(self) -> str:
@@ -266,10 +257,30 @@ class DeletionView:
 
 
 @dataclass(frozen=True, slots=True)
-class OperationView:
-    name: str  # list read create update delete
-    operation_id: str
-    deprecation: DeprecationView | None
+class RouteView:
+    """One route of a resource module: the lowered operation and what its body needs."""
+
+    http: HttpOperation
+    events: tuple[EventView, ...] = ()  # written to the outbox (create, update, delete)
+    transition: TransitionView | None = None
+
+    @property
+    def kind(self) -> str:
+        """The route's shape: the macro of ``resource.py.j2`` that lays it out."""
+        return self.http.kind.value
+
+    @property
+    def name(self) -> str:
+        """The action: list read create update delete, or the transition's name."""
+        return self.http.action.raw
+
+    @property
+    def operation_id(self) -> str:
+        return self.http.id.raw
+
+    @property
+    def deprecation(self) -> HttpDeprecation | None:
+        return self.http.deprecation
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +294,7 @@ class ResourceView:
     is_tenant: bool
     soft_delete: bool
     fields: tuple[FieldView, ...]
-    operations: tuple[OperationView, ...]
+    routes: tuple[RouteView, ...]  # every route, CRUD then transitions
     sorts: tuple[SortView, ...]
     filters: tuple[FilterView, ...]
     transitions: tuple[TransitionView, ...]
@@ -293,27 +304,55 @@ class ResourceView:
     events: dict[str, EventView]  # create/update/delete -> event
     base_path: str
     doc: str = ""  # the module docstring's text
+    # Conditions (Python source over the model) every object the routes reach meets besides
+    # the tenant filter: the tenant entity's own id, not soft-deleted.
+    scope_where: tuple[str, ...] = ()
+    # (field, Python source) set on a new object before the create permission check.
+    create_values: tuple[tuple[str, str], ...] = ()
+    imports: tuple[str, ...] = ()  # the module's import lines (ruff sorts them)
+    default_limit: int = 10
+    max_limit: int = 100
 
     @property
-    def service_modules(self) -> tuple[str, ...]:
-        """The service's own modules the router imports, in import order."""
-        out = ["permissions"]
-        if self.op("delete"):
-            out.append("deletion")
-        if self.events or any(f.auto_now for f in self.fields):
-            out.append("events")
-        if self.transitions:
-            out.append("machines")
-        return tuple(sorted(out))
+    def load_where(self) -> tuple[str, ...]:
+        """What ``_load`` finds: the object with the id sent, within the scope."""
+        return (f"{self.class_name}.id == obj_id", *self.scope_where)
 
-    def op(self, name: str) -> OperationView | None:
+    @property
+    def list_where(self) -> tuple[str, ...]:
+        """What a list shows: objects the caller may list and read, within the scope."""
+        return (
+            f'permissions.where(principal, "{self.entity}", "list")',
+            f'permissions.where(principal, "{self.entity}", "read")',
+            *self.scope_where,
+        )
+
+    @property
+    def operations(self) -> tuple[RouteView, ...]:
+        """The CRUD routes."""
+        return tuple(o for o in self.routes if o.http.kind is not OperationKind.TRANSITION)
+
+    def op(self, name: str) -> RouteView | None:
         return next((o for o in self.operations if o.name == name), None)
 
     @property
+    def deprecated(self) -> tuple[RouteView, ...]:
+        return tuple(o for o in self.routes if o.deprecation is not None)
+
+    @property
     def has_deprecation(self) -> bool:
-        return any(o.deprecation for o in self.operations) or any(
-            t.deprecation for t in self.transitions
-        )
+        return bool(self.deprecated)
+
+    @property
+    def deprecations(self) -> tuple[tuple[Name, str, str | None], ...]:
+        """(operation id, since, sunset) of each deprecated route, dates as ISO strings (the
+        runtime's ``Deprecation`` takes them so)."""
+        out = []
+        for route in self.deprecated:
+            d = route.http.deprecation
+            assert d is not None
+            out.append((route.http.id, d.since.isoformat(), d.sunset and d.sunset.isoformat()))
+        return tuple(out)
 
     @property
     def refs(self) -> tuple[FieldView, ...]:
@@ -401,6 +440,13 @@ class ServiceView:
         return r.base_path + ("/{tenant}" if r.is_tenant else "")
 
     @property
+    def readme_path(self) -> str:
+        """The first resource's path in the README's first request (its tenant's id for the
+        tenant entity: a caller reaches only its own)."""
+        r = self.resources[0]
+        return r.base_path + ("/<id>" if r.is_tenant else "")
+
+    @property
     def package_doc(self) -> str:
         return (
             f"{self.title}: generated by specfoundry from the spec. Your code goes in `{self.ext}`."
@@ -412,22 +458,6 @@ class ServiceView:
 
 
 # -- helpers --------------------------------------------------------------------------------
-def _epoch(day: dt.date) -> int:
-    return calendar.timegm(day.timetuple())
-
-
-def deprecation_view(deprecation: Deprecation | None) -> DeprecationView | None:
-    if deprecation is None:
-        return None
-    sunset = deprecation.sunset
-    return DeprecationView(
-        since_iso=deprecation.since.isoformat(),
-        deprecation_header=f"@{_epoch(deprecation.since)}",
-        sunset_header=formatdate(_epoch(sunset), usegmt=True) if sunset else None,
-        sunset_iso=sunset.isoformat() if sunset else None,
-    )
-
-
 def _kind(field: Field) -> str:
     match field.type:
         case FieldType.INTEGER:
@@ -508,16 +538,6 @@ def _number(value: Decimal, field: Field) -> str:
     if field.type is FieldType.INTEGER:
         return str(int(value))
     return f'Decimal("{value}")'
-
-
-def python_literal(value: object, field: Field | None = None) -> str:
-    if isinstance(value, Decimal) or (
-        field is not None
-        and field.type in (FieldType.DECIMAL, FieldType.MONEY)
-        and value is not None
-    ):
-        return f'Decimal("{value}")'
-    return repr(value)
 
 
 def _expand(model: Service, roles: tuple[str, ...]) -> tuple[str, ...]:
@@ -638,18 +658,14 @@ def _effect_value(effect_value: object, field: Field | None) -> str:
         return "now"
     if effect_value is EffectValue.PRINCIPAL:
         return "principal.subject"
-    return python_literal(effect_value, field)
+    return python_literal(effect_value, field.type if field is not None else None)
 
 
 def machine_view(model: Service, machine: StateMachine, resource: Resource | None) -> MachineView:
     entity = model.entity(machine.entity.raw)
     assert entity is not None
     exposed = {t.raw for t in resource.transitions} if resource else set()
-    transitions = []
-    for t in machine.transitions:
-        transitions.append(
-            transition_view(model, entity, machine, t, resource, t.name.raw in exposed)
-        )
+    transitions = [transition_view(model, entity, t) for t in machine.transitions]
     access = tuple(
         (s.name.raw, s.access.value, s.grace_days or 0)
         for s in machine.states
@@ -673,19 +689,11 @@ def machine_view(model: Service, machine: StateMachine, resource: Resource | Non
     )
 
 
-def transition_view(
-    model: Service,
-    entity: Entity,
-    machine: StateMachine,
-    t: Transition,
-    resource: Resource | None,
-    exposed: bool,
-) -> TransitionView:
+def transition_view(model: Service, entity: Entity, t: Transition) -> TransitionView:
     guard_py = conditions.python_source(t.guard.expr, entity) if t.guard else None
     return TransitionView(
         name=t.name.raw,
         function=f"transition_{entity.name.raw}_{t.name.raw}",
-        operation_id=f"{t.name.raw}_{entity.name.raw}",
         sources=tuple(s.raw for s in t.sources),
         target=t.target.raw,
         guard_python=guard_py,
@@ -697,9 +705,6 @@ def transition_view(
         hook=t.hook.raw if t.hook else None,
         events=tuple(_payload(model, entity, str(e)) for e in t.events),
         rule=rule_view(model, entity, t.name.raw),
-        deprecation=deprecation_view(resource.deprecation_of(t.name.raw))
-        if resource and exposed
-        else None,
     )
 
 
@@ -709,7 +714,7 @@ def field_view(model: Service, field: Field) -> FieldView:
     # An update may leave any field out (None: not sent), but never null a non-nullable one.
     update_ann = create_ann if field.nullable else f"Annotated[{base} | None, NotNull]"
     if field.has_default:
-        default: str | None = python_literal(field.default, field)
+        default: str | None = python_literal(field.default, field.type)
     elif field.nullable:
         default = "None"
     else:
@@ -813,23 +818,18 @@ _FILTER_ANNOTATION = {
 }
 
 
-def resource_view(model: Service, resource: Resource) -> ResourceView:
+def resource_view(model: Service, resource: Resource, http: HttpResource) -> ResourceView:
     entity = model.entity(resource.entity.raw)
     assert entity is not None
-    ops = []
-    for op in resource.operations:
-        op_id = {
-            Operation.LIST: f"list_{entity.name.plural}",
-            Operation.READ: f"get_{entity.name.raw}",
-            Operation.CREATE: f"create_{entity.name.raw}",
-            Operation.UPDATE: f"update_{entity.name.raw}",
-            Operation.DELETE: f"delete_{entity.name.raw}",
-        }[op]
-        ops.append(
-            OperationView(op.value, op_id, deprecation_view(resource.deprecation_of(op.value)))
-        )
     machines = model.machine_for(entity.name.raw)
     machine = machine_view(model, machines[0], resource) if machines else None
+    by_name = {t.name: t for t in (machine.transitions if machine else ())}
+    events = {action: _payload(model, entity, str(event)) for action, event in entity.emits}
+    routes = []
+    for op in http.operations:
+        transition = by_name[op.action.raw] if op.transition is not None else None
+        emitted = (events[op.kind.value],) if op.kind.value in events else ()
+        routes.append(RouteView(op, emitted, transition))
     exposed = {t.raw for t in resource.transitions}
     transitions = tuple(t for t in (machine.transitions if machine else ()) if t.name in exposed)
     sorts = [
@@ -851,18 +851,32 @@ def resource_view(model: Service, resource: Resource) -> ResourceView:
         filters.append(FilterView(f.name.raw, ann, args))
     actions = [op.value for op in Operation]
     rules = {a: rule_view(model, entity, a) for a in actions}
-    events = {action: _payload(model, entity, str(event)) for action, event in entity.emits}
-    return ResourceView(
+    fields = tuple(field_view(model, f) for f in entity.fields)
+    cls = entity.name.pascal
+    scope = []
+    if entity.is_tenant:
+        scope.append(f"{cls}.id == principal.tenant_id")
+    if entity.soft_delete:
+        scope.append(f"{cls}.deleted_at.is_(None)")
+    create_values = []
+    for f in fields:
+        if f.auto_principal:
+            create_values.append((f.name, "principal.subject"))
+        elif f.auto_now:
+            create_values.append((f.name, "events.utcnow()"))
+    if machine is not None:
+        create_values.append((machine.field, python_literal(machine.initial)))
+    view = ResourceView(
         path=resource.path,
         entity=entity.name.raw,
-        class_name=entity.name.pascal,
+        class_name=cls,
         module=entity.name.raw,
         router=f"{entity.name.raw}_router",
         title=entity.name.raw.replace("_", " "),
         is_tenant=entity.is_tenant,
         soft_delete=entity.soft_delete,
-        fields=tuple(field_view(model, f) for f in entity.fields),
-        operations=tuple(ops),
+        fields=fields,
+        routes=tuple(routes),
         sorts=tuple(sorts),
         filters=tuple(filters),
         transitions=transitions,
@@ -870,10 +884,106 @@ def resource_view(model: Service, resource: Resource) -> ResourceView:
         require_precondition=resource.require_precondition,
         rules=rules,
         events=events,
-        base_path=f"{model.api.base_path}/{resource.path}",
-        doc=f"`{model.api.base_path}/{resource.path}`: the "
-        f"{entity.name.raw.replace('_', ' ')} resource.",
+        base_path=http.collection_path,
+        doc=f"`{http.collection_path}`: the {entity.name.raw.replace('_', ' ')} resource.",
+        scope_where=tuple(scope),
+        create_values=tuple(create_values),
+        default_limit=model.api.pagination.default_limit,
+        max_limit=model.api.pagination.max_limit,
     )
+    return dataclasses.replace(view, imports=_imports(model.name.raw, view))
+
+
+# What each route kind uses from FastAPI and from the service's ``routes`` package.
+_ROUTE_HELPERS: dict[OperationKind, tuple[str, ...]] = {
+    OperationKind.LIST: ("JSONResponse", "Query", "Request"),
+    OperationKind.READ: ("IfNoneMatch", "JSONResponse", "Response", "etag", "not_modified"),
+    OperationKind.CREATE: (
+        "JSONResponse",
+        "check_references",
+        "check_writable",
+        "commit",
+        "etag",
+        "flush",
+        "forbidden",
+    ),
+    OperationKind.UPDATE: (
+        "IfMatch",
+        "JSONResponse",
+        "check_if_match",
+        "check_references",
+        "check_writable",
+        "commit",
+        "etag",
+        "forbidden",
+    ),
+    OperationKind.DELETE: ("IfMatch", "Response", "check_if_match", "commit", "forbidden"),
+    OperationKind.TRANSITION: (
+        "IfMatch",
+        "JSONResponse",
+        "check_if_match",
+        "commit",
+        "etag",
+        "forbidden",
+    ),
+}
+_FASTAPI = {"APIRouter", "Depends", "Query", "Request", "Response"}
+# From the service's ``deps`` module: the Annotated dependencies of the route signatures.
+_DEPS = {"Authorize", "IfMatch", "IfNoneMatch", "SessionDep"}
+_SCHEMA_ALIASES = ("Email", "QueryDateTime", "Text", "Url")
+
+
+def _imports(package: str, r: ResourceView) -> tuple[str, ...]:
+    """The import lines of a resource module: what its routes, tables and filters use."""
+    kinds = {route.http.kind for route in r.routes}
+    used = {"APIRouter", "Depends", "Authorize", "ReferenceRule", "SessionDep", "parse_id"}
+    for kind in kinds:
+        used.update(_ROUTE_HELPERS[kind])
+    if r.refs:
+        used.add("Reference")
+    routes = sorted(used - _FASTAPI - _DEPS - {"JSONResponse"})
+    typing_names = ["Annotated", "Literal"] if OperationKind.LIST in kinds else ["Annotated"]
+    lines = [
+        "import sqlalchemy as sa",
+        "from sqlalchemy.orm import Session",
+        f"from fastapi import {', '.join(sorted(used & _FASTAPI))}",
+        f"from {package} import {', '.join(_service_modules(r))}",
+        f"from typing import {', '.join(typing_names)}",
+        f"from {package}.auth import Principal",
+        f"from {package}.deps import {', '.join(sorted(used & _DEPS))}",
+        f"from {package}.models import {', '.join(sorted({r.class_name, *r.ref_classes}))}",
+        f"from {package}.problems import not_found",
+        f"from {package}.routes import {', '.join(routes)}",
+        f"from {package}.runtime.deprecation import Deprecation, deprecating_route",
+    ]
+    if "JSONResponse" in used:
+        lines.append("from fastapi.responses import JSONResponse")
+    if OperationKind.LIST in kinds:
+        lines.append(f"from {package}.pagination import SortKey, paginate")
+    annotations = " ".join(f.annotation for f in r.filters)
+    schemas = [alias for alias in _SCHEMA_ALIASES if alias in annotations.replace("[", " ").split()]
+    schemas += [
+        route.http.request_schema for route in r.routes if route.http.request_schema is not None
+    ]
+    lines.append(f"from {package}.schemas import {', '.join([*schemas, f'dump_{r.entity}'])}")
+    for module, marker in (("datetime as dt", "dt."), ("uuid", "uuid."), ("decimal", "Decimal")):
+        if marker in annotations:
+            lines.append(
+                "from decimal import Decimal" if module == "decimal" else f"import {module}"
+            )
+    return tuple(lines)
+
+
+def _service_modules(r: ResourceView) -> tuple[str, ...]:
+    """The service's own modules a resource module uses."""
+    out = ["permissions"]
+    if r.op("delete"):
+        out.append("deletion")
+    if r.events or any(f.auto_now for f in r.fields):
+        out.append("events")
+    if r.transitions:
+        out.append("machines")
+    return tuple(sorted(out))
 
 
 def request_models(r: ResourceView) -> tuple[RequestModelView, ...]:
@@ -923,7 +1033,11 @@ def _tenant_view(model: Service) -> TenantView:
 
 
 def service_view(model: Service) -> ServiceView:
-    resources = tuple(resource_view(model, r) for r in model.api.resources)
+    surface = lower_http(model)
+    resources = tuple(
+        resource_view(model, r, http)
+        for r, http in zip(model.api.resources, surface.resources, strict=True)
+    )
     machines = tuple(
         machine_view(model, m, model.api.resource_for(m.entity.raw)) for m in model.state_machines
     )

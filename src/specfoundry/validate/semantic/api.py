@@ -29,6 +29,7 @@ def check(ctx: CheckContext) -> None:
         _creatable(ctx, resource)
     _pagination(ctx)
     _rate_limits(ctx)
+    _sla(ctx)
 
 
 def _deprecations(ctx: CheckContext, resource: Resource) -> None:
@@ -194,3 +195,28 @@ def _rate_limits(ctx: CheckContext) -> None:
             where,
             f"add {', '.join(missing)} to the values of {label}, or rename the plans to match",
         )
+
+
+def _sla(ctx: CheckContext) -> None:
+    from specfoundry.model.sla import operation_ids
+
+    operations = operation_ids(ctx.model)
+    limits = ctx.model.api.rate_limits
+    plans = [p.plan for p in limits.plans] if limits is not None else []
+    for n, target in enumerate(ctx.model.platform.sla.targets):
+        path = ("sla", "targets", n)
+        if target.operation is not None and target.operation not in operations:
+            ctx.report(
+                "SF358",
+                f"SLA target names operation '{target.operation}', which the API does not have",
+                ctx.at(*path, "operation"),
+                did_you_mean(target.operation, list(operations))
+                or "use an operationId such as " + ", ".join(sorted(operations)[:3]),
+            )
+        if target.plan is not None and target.plan not in plans:
+            ctx.report(
+                "SF358",
+                f"SLA target names plan '{target.plan}', which `api.rate_limits.plans` lacks",
+                ctx.at(*path, "plan"),
+                did_you_mean(target.plan, plans) or "add the plan to api.rate_limits.plans",
+            )

@@ -14,7 +14,10 @@ from fastapi import APIRouter
 from insights.deps import Authorize, session_scope
 from insights.runtime.routing import (
     CurrentPrincipal,
+    Reference,
+    ReferenceRule,
     check_if_match,
+    check_references,
     check_writable,
     commit,
     etag,
@@ -29,7 +32,10 @@ from insights.runtime.routing import (
 __all__ = [
     "Authorize",
     "CurrentPrincipal",
+    "Reference",
+    "ReferenceRule",
     "check_if_match",
+    "check_references",
     "check_writable",
     "commit",
     "etag",

@@ -17,19 +17,19 @@ from insights.models import ApiKey
 from insights.pagination import SortKey, paginate
 from insights.problems import not_found
 from insights.routes import (
+    ReferenceRule,
     check_if_match,
+    check_references,
+    check_writable,
     commit,
     etag,
+    flush,
     forbidden,
     not_modified,
     parse_id,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
-from insights.schemas import (
-    ApiKeyCreate,
-    ApiKeyUpdate,
-    dump_api_key,
-)
+from insights.schemas import ApiKeyCreate, ApiKeyUpdate, dump_api_key
 
 # Deprecated operations (by operation id): headers, and 410 from the sunset on.
 DEPRECATED: dict[str, Deprecation] = {
@@ -39,9 +39,8 @@ router = APIRouter(
     prefix="/v1/api-keys", tags=["api-keys"], route_class=deprecating_route(DEPRECATED)
 )
 NOUN = "api key"
-SORT_KEYS: dict[str, SortKey] = {
-    "created_at": SortKey(ApiKey.created_at, "datetime", False),
-}
+# What a reference may name: a live object of the caller's tenant that the caller may read.
+REFERENCES: dict[str, ReferenceRule] = {}
 
 
 def _load(session: Session, principal: Principal, raw_id: str) -> ApiKey:
@@ -53,7 +52,12 @@ def _load(session: Session, principal: Principal, raw_id: str) -> ApiKey:
     return obj
 
 
-@router.get("", operation_id="list_api_keys")
+SORT_KEYS: dict[str, SortKey] = {
+    "created_at": SortKey(ApiKey.created_at, "datetime", False),
+}
+
+
+@router.get("", status_code=200, operation_id="list_api_keys")
 def list_api_keys(
     request: Request,
     principal: Annotated[Principal, Depends(Authorize("api_key", "list", collection=True))],
@@ -93,7 +97,7 @@ def list_api_keys(
     return JSONResponse(body)
 
 
-@router.get("/{id}", operation_id="get_api_key")
+@router.get("/{id}", status_code=200, operation_id="get_api_key")
 def get_api_key(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("api_key", "read"))],
@@ -109,23 +113,32 @@ def get_api_key(
     return JSONResponse(body, headers=headers)
 
 
+CREATE_RESTRICTED: dict[str, frozenset[str]] = {}
+
+
 @router.post("", status_code=201, operation_id="create_api_key")
 def create_api_key(
     body: ApiKeyCreate,
     principal: Annotated[Principal, Depends(Authorize("api_key", "create", collection=True))],
     session: SessionDep,
 ) -> JSONResponse:
+    check_writable(principal, body.model_fields_set, CREATE_RESTRICTED)
     values = body.model_dump()
+    check_references(session, principal, values, REFERENCES)
     obj = ApiKey(**values)
     if not permissions.allows(principal, "api_key", "create", obj):
         raise forbidden("create", "api_key")
     session.add(obj)
+    flush(session)  # the INSERT: the new id, for the Location header and events
     commit(session)
     headers = {"ETag": etag(obj.version), "Location": f"/v1/api-keys/{obj.id}"}
     return JSONResponse(dump_api_key(obj), status_code=201, headers=headers)
 
 
-@router.patch("/{id}", operation_id="update_api_key")
+UPDATE_RESTRICTED: dict[str, frozenset[str]] = {}
+
+
+@router.patch("/{id}", status_code=200, operation_id="update_api_key")
 def update_api_key(
     id: str,
     body: ApiKeyUpdate,
@@ -136,8 +149,10 @@ def update_api_key(
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "api_key", "update", obj):
         raise forbidden("update", "api_key")
+    check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
     check_if_match(obj.version, if_match, required=False)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
+    check_references(session, principal, changes, REFERENCES)
     for name, value in changes.items():
         setattr(obj, name, value)
     commit(session)

@@ -16,22 +16,22 @@ from insights.auth import Principal
 from insights.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from insights.models import Dashboard, DataSource, Project
 from insights.pagination import SortKey, paginate
-from insights.problems import Problem, not_found
+from insights.problems import not_found
 from insights.routes import (
+    Reference,
+    ReferenceRule,
     check_if_match,
+    check_references,
+    check_writable,
     commit,
     etag,
+    flush,
     forbidden,
     not_modified,
     parse_id,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
-from insights.schemas import (
-    DashboardCreate,
-    DashboardUpdate,
-    Text,
-    dump_dashboard,
-)
+from insights.schemas import DashboardCreate, DashboardUpdate, Text, dump_dashboard
 
 # Deprecated operations (by operation id): headers, and 410 from the sunset on.
 DEPRECATED: dict[str, Deprecation] = {}
@@ -39,9 +39,21 @@ router = APIRouter(
     prefix="/v1/dashboards", tags=["dashboards"], route_class=deprecating_route(DEPRECATED)
 )
 NOUN = "dashboard"
-SORT_KEYS: dict[str, SortKey] = {
-    "title": SortKey(Dashboard.title, "str", False),
-    "created_at": SortKey(Dashboard.created_at, "datetime", False),
+# What a reference may name: a live object of the caller's tenant that the caller may read.
+REFERENCES: dict[str, ReferenceRule] = {
+    "project_id": lambda principal: Reference(
+        Project,
+        Project.deleted_at.is_(None),
+        permissions.where(principal, "project", "read"),
+    ),
+    "data_source_id": lambda principal: Reference(
+        DataSource,
+        permissions.where(principal, "data_source", "read"),
+    ),
+    "copied_from": lambda principal: Reference(
+        Dashboard,
+        permissions.where(principal, "dashboard", "read"),
+    ),
 }
 
 
@@ -54,46 +66,13 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Dashboard:
     return obj
 
 
-def _check_refs(session: Session, principal: Principal, values: dict[str, object]) -> None:
-    """A reference must name a live object of the caller's tenant that the caller may read.
-
-    One answer (422) for a missing object and for one the caller may not read: the two are
-    indistinguishable, as they are on reads.
-    """
-    missing = []
-    if values.get("project_id") is not None:
-        found = session.scalar(
-            sa.select(Project.id).where(
-                Project.id == values["project_id"],
-                Project.deleted_at.is_(None),
-                permissions.where(principal, "project", "read"),
-            )
-        )
-        if found is None:
-            missing.append({"pointer": "/project_id", "message": "no such object"})
-    if values.get("data_source_id") is not None:
-        found = session.scalar(
-            sa.select(DataSource.id).where(
-                DataSource.id == values["data_source_id"],
-                permissions.where(principal, "data_source", "read"),
-            )
-        )
-        if found is None:
-            missing.append({"pointer": "/data_source_id", "message": "no such object"})
-    if values.get("copied_from") is not None:
-        found = session.scalar(
-            sa.select(Dashboard.id).where(
-                Dashboard.id == values["copied_from"],
-                permissions.where(principal, "dashboard", "read"),
-            )
-        )
-        if found is None:
-            missing.append({"pointer": "/copied_from", "message": "no such object"})
-    if missing:
-        raise Problem("validation-error", "A reference names no object.", errors=missing)
+SORT_KEYS: dict[str, SortKey] = {
+    "title": SortKey(Dashboard.title, "str", False),
+    "created_at": SortKey(Dashboard.created_at, "datetime", False),
+}
 
 
-@router.get("", operation_id="list_dashboards")
+@router.get("", status_code=200, operation_id="list_dashboards")
 def list_dashboards(
     request: Request,
     principal: Annotated[Principal, Depends(Authorize("dashboard", "list", collection=True))],
@@ -139,7 +118,7 @@ def list_dashboards(
     return JSONResponse(body)
 
 
-@router.get("/{id}", operation_id="get_dashboard")
+@router.get("/{id}", status_code=200, operation_id="get_dashboard")
 def get_dashboard(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("dashboard", "read"))],
@@ -155,25 +134,33 @@ def get_dashboard(
     return JSONResponse(body, headers=headers)
 
 
+CREATE_RESTRICTED: dict[str, frozenset[str]] = {}
+
+
 @router.post("", status_code=201, operation_id="create_dashboard")
 def create_dashboard(
     body: DashboardCreate,
     principal: Annotated[Principal, Depends(Authorize("dashboard", "create", collection=True))],
     session: SessionDep,
 ) -> JSONResponse:
+    check_writable(principal, body.model_fields_set, CREATE_RESTRICTED)
     values = body.model_dump()
-    _check_refs(session, principal, values)
+    check_references(session, principal, values, REFERENCES)
     obj = Dashboard(**values)
     obj.owner_id = principal.subject
     if not permissions.allows(principal, "dashboard", "create", obj):
         raise forbidden("create", "dashboard")
     session.add(obj)
+    flush(session)  # the INSERT: the new id, for the Location header and events
     commit(session)
     headers = {"ETag": etag(obj.version), "Location": f"/v1/dashboards/{obj.id}"}
     return JSONResponse(dump_dashboard(obj), status_code=201, headers=headers)
 
 
-@router.patch("/{id}", operation_id="update_dashboard")
+UPDATE_RESTRICTED: dict[str, frozenset[str]] = {}
+
+
+@router.patch("/{id}", status_code=200, operation_id="update_dashboard")
 def update_dashboard(
     id: str,
     body: DashboardUpdate,
@@ -184,9 +171,10 @@ def update_dashboard(
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "dashboard", "update", obj):
         raise forbidden("update", "dashboard")
+    check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
     check_if_match(obj.version, if_match, required=False)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
-    _check_refs(session, principal, changes)
+    check_references(session, principal, changes, REFERENCES)
     for name, value in changes.items():
         setattr(obj, name, value)
     commit(session)

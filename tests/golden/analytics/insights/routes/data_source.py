@@ -16,21 +16,22 @@ from insights.auth import Principal
 from insights.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from insights.models import DataSource, Project
 from insights.pagination import SortKey, paginate
-from insights.problems import Problem, not_found
+from insights.problems import not_found
 from insights.routes import (
+    Reference,
+    ReferenceRule,
     check_if_match,
+    check_references,
+    check_writable,
     commit,
     etag,
+    flush,
     forbidden,
     not_modified,
     parse_id,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
-from insights.schemas import (
-    DataSourceCreate,
-    DataSourceUpdate,
-    dump_data_source,
-)
+from insights.schemas import DataSourceCreate, DataSourceUpdate, dump_data_source
 
 # Deprecated operations (by operation id): headers, and 410 from the sunset on.
 DEPRECATED: dict[str, Deprecation] = {}
@@ -38,9 +39,13 @@ router = APIRouter(
     prefix="/v1/data-sources", tags=["data-sources"], route_class=deprecating_route(DEPRECATED)
 )
 NOUN = "data source"
-SORT_KEYS: dict[str, SortKey] = {
-    "name": SortKey(DataSource.name, "str", False),
-    "created_at": SortKey(DataSource.created_at, "datetime", False),
+# What a reference may name: a live object of the caller's tenant that the caller may read.
+REFERENCES: dict[str, ReferenceRule] = {
+    "project_id": lambda principal: Reference(
+        Project,
+        Project.deleted_at.is_(None),
+        permissions.where(principal, "project", "read"),
+    ),
 }
 
 
@@ -53,28 +58,13 @@ def _load(session: Session, principal: Principal, raw_id: str) -> DataSource:
     return obj
 
 
-def _check_refs(session: Session, principal: Principal, values: dict[str, object]) -> None:
-    """A reference must name a live object of the caller's tenant that the caller may read.
-
-    One answer (422) for a missing object and for one the caller may not read: the two are
-    indistinguishable, as they are on reads.
-    """
-    missing = []
-    if values.get("project_id") is not None:
-        found = session.scalar(
-            sa.select(Project.id).where(
-                Project.id == values["project_id"],
-                Project.deleted_at.is_(None),
-                permissions.where(principal, "project", "read"),
-            )
-        )
-        if found is None:
-            missing.append({"pointer": "/project_id", "message": "no such object"})
-    if missing:
-        raise Problem("validation-error", "A reference names no object.", errors=missing)
+SORT_KEYS: dict[str, SortKey] = {
+    "name": SortKey(DataSource.name, "str", False),
+    "created_at": SortKey(DataSource.created_at, "datetime", False),
+}
 
 
-@router.get("", operation_id="list_data_sources")
+@router.get("", status_code=200, operation_id="list_data_sources")
 def list_data_sources(
     request: Request,
     principal: Annotated[Principal, Depends(Authorize("data_source", "list", collection=True))],
@@ -123,7 +113,7 @@ def list_data_sources(
     return JSONResponse(body)
 
 
-@router.get("/{id}", operation_id="get_data_source")
+@router.get("/{id}", status_code=200, operation_id="get_data_source")
 def get_data_source(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("data_source", "read"))],
@@ -139,25 +129,33 @@ def get_data_source(
     return JSONResponse(body, headers=headers)
 
 
+CREATE_RESTRICTED: dict[str, frozenset[str]] = {}
+
+
 @router.post("", status_code=201, operation_id="create_data_source")
 def create_data_source(
     body: DataSourceCreate,
     principal: Annotated[Principal, Depends(Authorize("data_source", "create", collection=True))],
     session: SessionDep,
 ) -> JSONResponse:
+    check_writable(principal, body.model_fields_set, CREATE_RESTRICTED)
     values = body.model_dump()
-    _check_refs(session, principal, values)
+    check_references(session, principal, values, REFERENCES)
     obj = DataSource(**values)
     obj.status = "draft"
     if not permissions.allows(principal, "data_source", "create", obj):
         raise forbidden("create", "data_source")
     session.add(obj)
+    flush(session)  # the INSERT: the new id, for the Location header and events
     commit(session)
     headers = {"ETag": etag(obj.version), "Location": f"/v1/data-sources/{obj.id}"}
     return JSONResponse(dump_data_source(obj), status_code=201, headers=headers)
 
 
-@router.patch("/{id}", operation_id="update_data_source")
+UPDATE_RESTRICTED: dict[str, frozenset[str]] = {}
+
+
+@router.patch("/{id}", status_code=200, operation_id="update_data_source")
 def update_data_source(
     id: str,
     body: DataSourceUpdate,
@@ -168,9 +166,10 @@ def update_data_source(
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "data_source", "update", obj):
         raise forbidden("update", "data_source")
+    check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
     check_if_match(obj.version, if_match, required=False)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
-    _check_refs(session, principal, changes)
+    check_references(session, principal, changes, REFERENCES)
     for name, value in changes.items():
         setattr(obj, name, value)
     commit(session)
@@ -194,7 +193,7 @@ def delete_data_source(
     return Response(status_code=204)
 
 
-@router.post("/{id}/connect", operation_id="connect_data_source")
+@router.post("/{id}/connect", status_code=200, operation_id="connect_data_source")
 def connect_data_source(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("data_source", "connect"))],
@@ -211,7 +210,7 @@ def connect_data_source(
     return JSONResponse(dump_data_source(obj), headers=headers)
 
 
-@router.post("/{id}/mark_connected", operation_id="mark_connected_data_source")
+@router.post("/{id}/mark_connected", status_code=200, operation_id="mark_connected_data_source")
 def mark_connected_data_source(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("data_source", "mark_connected"))],
@@ -228,7 +227,7 @@ def mark_connected_data_source(
     return JSONResponse(dump_data_source(obj), headers=headers)
 
 
-@router.post("/{id}/mark_failing", operation_id="mark_failing_data_source")
+@router.post("/{id}/mark_failing", status_code=200, operation_id="mark_failing_data_source")
 def mark_failing_data_source(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("data_source", "mark_failing"))],
@@ -245,7 +244,7 @@ def mark_failing_data_source(
     return JSONResponse(dump_data_source(obj), headers=headers)
 
 
-@router.post("/{id}/pause", operation_id="pause_data_source")
+@router.post("/{id}/pause", status_code=200, operation_id="pause_data_source")
 def pause_data_source(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("data_source", "pause"))],
@@ -262,7 +261,7 @@ def pause_data_source(
     return JSONResponse(dump_data_source(obj), headers=headers)
 
 
-@router.post("/{id}/disconnect", operation_id="disconnect_data_source")
+@router.post("/{id}/disconnect", status_code=200, operation_id="disconnect_data_source")
 def disconnect_data_source(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("data_source", "disconnect"))],

@@ -15,23 +15,22 @@ from insights.auth import Principal
 from insights.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from insights.models import Member, Project
 from insights.pagination import SortKey, paginate
-from insights.problems import Problem, not_found
+from insights.problems import not_found
 from insights.routes import (
+    Reference,
+    ReferenceRule,
     check_if_match,
+    check_references,
     check_writable,
     commit,
     etag,
+    flush,
     forbidden,
     not_modified,
     parse_id,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
-from insights.schemas import (
-    Email,
-    MemberCreate,
-    MemberUpdate,
-    dump_member,
-)
+from insights.schemas import Email, MemberCreate, MemberUpdate, dump_member
 
 # Deprecated operations (by operation id): headers, and 410 from the sunset on.
 DEPRECATED: dict[str, Deprecation] = {}
@@ -39,15 +38,13 @@ router = APIRouter(
     prefix="/v1/members", tags=["members"], route_class=deprecating_route(DEPRECATED)
 )
 NOUN = "member"
-SORT_KEYS: dict[str, SortKey] = {
-    "email": SortKey(Member.email, "str", False),
-    "created_at": SortKey(Member.created_at, "datetime", False),
-}
-CREATE_RESTRICTED: dict[str, frozenset[str]] = {
-    "role": frozenset({"admin", "owner"}),
-}
-UPDATE_RESTRICTED: dict[str, frozenset[str]] = {
-    "role": frozenset({"admin", "owner"}),
+# What a reference may name: a live object of the caller's tenant that the caller may read.
+REFERENCES: dict[str, ReferenceRule] = {
+    "default_project_id": lambda principal: Reference(
+        Project,
+        Project.deleted_at.is_(None),
+        permissions.where(principal, "project", "read"),
+    ),
 }
 
 
@@ -60,28 +57,13 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Member:
     return obj
 
 
-def _check_refs(session: Session, principal: Principal, values: dict[str, object]) -> None:
-    """A reference must name a live object of the caller's tenant that the caller may read.
-
-    One answer (422) for a missing object and for one the caller may not read: the two are
-    indistinguishable, as they are on reads.
-    """
-    missing = []
-    if values.get("default_project_id") is not None:
-        found = session.scalar(
-            sa.select(Project.id).where(
-                Project.id == values["default_project_id"],
-                Project.deleted_at.is_(None),
-                permissions.where(principal, "project", "read"),
-            )
-        )
-        if found is None:
-            missing.append({"pointer": "/default_project_id", "message": "no such object"})
-    if missing:
-        raise Problem("validation-error", "A reference names no object.", errors=missing)
+SORT_KEYS: dict[str, SortKey] = {
+    "email": SortKey(Member.email, "str", False),
+    "created_at": SortKey(Member.created_at, "datetime", False),
+}
 
 
-@router.get("", operation_id="list_members")
+@router.get("", status_code=200, operation_id="list_members")
 def list_members(
     request: Request,
     principal: Annotated[Principal, Depends(Authorize("member", "list", collection=True))],
@@ -126,7 +108,7 @@ def list_members(
     return JSONResponse(body)
 
 
-@router.get("/{id}", operation_id="get_member")
+@router.get("/{id}", status_code=200, operation_id="get_member")
 def get_member(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("member", "read"))],
@@ -142,6 +124,11 @@ def get_member(
     return JSONResponse(body, headers=headers)
 
 
+CREATE_RESTRICTED: dict[str, frozenset[str]] = {
+    "role": frozenset(["admin", "owner"]),
+}
+
+
 @router.post("", status_code=201, operation_id="create_member")
 def create_member(
     body: MemberCreate,
@@ -150,17 +137,23 @@ def create_member(
 ) -> JSONResponse:
     check_writable(principal, body.model_fields_set, CREATE_RESTRICTED)
     values = body.model_dump()
-    _check_refs(session, principal, values)
+    check_references(session, principal, values, REFERENCES)
     obj = Member(**values)
     if not permissions.allows(principal, "member", "create", obj):
         raise forbidden("create", "member")
     session.add(obj)
+    flush(session)  # the INSERT: the new id, for the Location header and events
     commit(session)
     headers = {"ETag": etag(obj.version), "Location": f"/v1/members/{obj.id}"}
     return JSONResponse(dump_member(obj), status_code=201, headers=headers)
 
 
-@router.patch("/{id}", operation_id="update_member")
+UPDATE_RESTRICTED: dict[str, frozenset[str]] = {
+    "role": frozenset(["admin", "owner"]),
+}
+
+
+@router.patch("/{id}", status_code=200, operation_id="update_member")
 def update_member(
     id: str,
     body: MemberUpdate,
@@ -174,7 +167,7 @@ def update_member(
     check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
     check_if_match(obj.version, if_match, required=False)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
-    _check_refs(session, principal, changes)
+    check_references(session, principal, changes, REFERENCES)
     for name, value in changes.items():
         setattr(obj, name, value)
     commit(session)

@@ -17,7 +17,10 @@ from insights.models import Project
 from insights.pagination import SortKey, paginate
 from insights.problems import not_found
 from insights.routes import (
+    ReferenceRule,
     check_if_match,
+    check_references,
+    check_writable,
     commit,
     etag,
     flush,
@@ -26,12 +29,7 @@ from insights.routes import (
     parse_id,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
-from insights.schemas import (
-    ProjectCreate,
-    ProjectUpdate,
-    Text,
-    dump_project,
-)
+from insights.schemas import ProjectCreate, ProjectUpdate, Text, dump_project
 
 # Deprecated operations (by operation id): headers, and 410 from the sunset on.
 DEPRECATED: dict[str, Deprecation] = {}
@@ -39,10 +37,8 @@ router = APIRouter(
     prefix="/v1/projects", tags=["projects"], route_class=deprecating_route(DEPRECATED)
 )
 NOUN = "project"
-SORT_KEYS: dict[str, SortKey] = {
-    "name": SortKey(Project.name, "str", False),
-    "created_at": SortKey(Project.created_at, "datetime", False),
-}
+# What a reference may name: a live object of the caller's tenant that the caller may read.
+REFERENCES: dict[str, ReferenceRule] = {}
 
 
 def _load(session: Session, principal: Principal, raw_id: str) -> Project:
@@ -56,7 +52,13 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Project:
     return obj
 
 
-@router.get("", operation_id="list_projects")
+SORT_KEYS: dict[str, SortKey] = {
+    "name": SortKey(Project.name, "str", False),
+    "created_at": SortKey(Project.created_at, "datetime", False),
+}
+
+
+@router.get("", status_code=200, operation_id="list_projects")
 def list_projects(
     request: Request,
     principal: Annotated[Principal, Depends(Authorize("project", "list", collection=True))],
@@ -71,8 +73,8 @@ def list_projects(
     statement = sa.select(Project).where(
         permissions.where(principal, "project", "list"),
         permissions.where(principal, "project", "read"),
+        Project.deleted_at.is_(None),
     )
-    statement = statement.where(Project.deleted_at.is_(None))
     if q__name is not None:
         statement = statement.where(Project.name == q__name)
     if q__archived is not None:
@@ -100,7 +102,7 @@ def list_projects(
     return JSONResponse(body)
 
 
-@router.get("/{id}", operation_id="get_project")
+@router.get("/{id}", status_code=200, operation_id="get_project")
 def get_project(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("project", "read"))],
@@ -116,19 +118,24 @@ def get_project(
     return JSONResponse(body, headers=headers)
 
 
+CREATE_RESTRICTED: dict[str, frozenset[str]] = {}
+
+
 @router.post("", status_code=201, operation_id="create_project")
 def create_project(
     body: ProjectCreate,
     principal: Annotated[Principal, Depends(Authorize("project", "create", collection=True))],
     session: SessionDep,
 ) -> JSONResponse:
+    check_writable(principal, body.model_fields_set, CREATE_RESTRICTED)
     values = body.model_dump()
+    check_references(session, principal, values, REFERENCES)
     obj = Project(**values)
     obj.owner_id = principal.subject
     if not permissions.allows(principal, "project", "create", obj):
         raise forbidden("create", "project")
     session.add(obj)
-    flush(session)
+    flush(session)  # the INSERT: the new id, for the Location header and events
     events.emit(
         session,
         principal.tenant_id,
@@ -140,7 +147,10 @@ def create_project(
     return JSONResponse(dump_project(obj), status_code=201, headers=headers)
 
 
-@router.patch("/{id}", operation_id="update_project")
+UPDATE_RESTRICTED: dict[str, frozenset[str]] = {}
+
+
+@router.patch("/{id}", status_code=200, operation_id="update_project")
 def update_project(
     id: str,
     body: ProjectUpdate,
@@ -151,8 +161,10 @@ def update_project(
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "project", "update", obj):
         raise forbidden("update", "project")
+    check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
     check_if_match(obj.version, if_match, required=False)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
+    check_references(session, principal, changes, REFERENCES)
     for name, value in changes.items():
         setattr(obj, name, value)
     commit(session)

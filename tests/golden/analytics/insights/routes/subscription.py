@@ -17,20 +17,19 @@ from insights.models import Subscription
 from insights.pagination import SortKey, paginate
 from insights.problems import not_found
 from insights.routes import (
+    ReferenceRule,
     check_if_match,
+    check_references,
     check_writable,
     commit,
     etag,
+    flush,
     forbidden,
     not_modified,
     parse_id,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
-from insights.schemas import (
-    SubscriptionCreate,
-    SubscriptionUpdate,
-    dump_subscription,
-)
+from insights.schemas import SubscriptionCreate, SubscriptionUpdate, dump_subscription
 
 # Deprecated operations (by operation id): headers, and 410 from the sunset on.
 DEPRECATED: dict[str, Deprecation] = {}
@@ -38,15 +37,8 @@ router = APIRouter(
     prefix="/v1/subscriptions", tags=["subscriptions"], route_class=deprecating_route(DEPRECATED)
 )
 NOUN = "subscription"
-SORT_KEYS: dict[str, SortKey] = {
-    "created_at": SortKey(Subscription.created_at, "datetime", False),
-}
-CREATE_RESTRICTED: dict[str, frozenset[str]] = {
-    "plan": frozenset({"owner"}),
-}
-UPDATE_RESTRICTED: dict[str, frozenset[str]] = {
-    "plan": frozenset({"owner"}),
-}
+# What a reference may name: a live object of the caller's tenant that the caller may read.
+REFERENCES: dict[str, ReferenceRule] = {}
 
 
 def _load(session: Session, principal: Principal, raw_id: str) -> Subscription:
@@ -58,7 +50,12 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Subscription:
     return obj
 
 
-@router.get("", operation_id="list_subscriptions")
+SORT_KEYS: dict[str, SortKey] = {
+    "created_at": SortKey(Subscription.created_at, "datetime", False),
+}
+
+
+@router.get("", status_code=200, operation_id="list_subscriptions")
 def list_subscriptions(
     request: Request,
     principal: Annotated[Principal, Depends(Authorize("subscription", "list", collection=True))],
@@ -111,7 +108,7 @@ def list_subscriptions(
     return JSONResponse(body)
 
 
-@router.get("/{id}", operation_id="get_subscription")
+@router.get("/{id}", status_code=200, operation_id="get_subscription")
 def get_subscription(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("subscription", "read"))],
@@ -127,6 +124,11 @@ def get_subscription(
     return JSONResponse(body, headers=headers)
 
 
+CREATE_RESTRICTED: dict[str, frozenset[str]] = {
+    "plan": frozenset(["owner"]),
+}
+
+
 @router.post("", status_code=201, operation_id="create_subscription")
 def create_subscription(
     body: SubscriptionCreate,
@@ -135,17 +137,24 @@ def create_subscription(
 ) -> JSONResponse:
     check_writable(principal, body.model_fields_set, CREATE_RESTRICTED)
     values = body.model_dump()
+    check_references(session, principal, values, REFERENCES)
     obj = Subscription(**values)
     obj.status = "incomplete"
     if not permissions.allows(principal, "subscription", "create", obj):
         raise forbidden("create", "subscription")
     session.add(obj)
+    flush(session)  # the INSERT: the new id, for the Location header and events
     commit(session)
     headers = {"ETag": etag(obj.version), "Location": f"/v1/subscriptions/{obj.id}"}
     return JSONResponse(dump_subscription(obj), status_code=201, headers=headers)
 
 
-@router.patch("/{id}", operation_id="update_subscription")
+UPDATE_RESTRICTED: dict[str, frozenset[str]] = {
+    "plan": frozenset(["owner"]),
+}
+
+
+@router.patch("/{id}", status_code=200, operation_id="update_subscription")
 def update_subscription(
     id: str,
     body: SubscriptionUpdate,
@@ -159,6 +168,7 @@ def update_subscription(
     check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
     check_if_match(obj.version, if_match, required=False)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
+    check_references(session, principal, changes, REFERENCES)
     for name, value in changes.items():
         setattr(obj, name, value)
     commit(session)
@@ -166,7 +176,7 @@ def update_subscription(
     return JSONResponse(dump_subscription(obj), headers=headers)
 
 
-@router.post("/{id}/start_trial", operation_id="start_trial_subscription")
+@router.post("/{id}/start_trial", status_code=200, operation_id="start_trial_subscription")
 def start_trial_subscription(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("subscription", "start_trial"))],
@@ -183,7 +193,7 @@ def start_trial_subscription(
     return JSONResponse(dump_subscription(obj), headers=headers)
 
 
-@router.post("/{id}/activate", operation_id="activate_subscription")
+@router.post("/{id}/activate", status_code=200, operation_id="activate_subscription")
 def activate_subscription(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("subscription", "activate"))],
@@ -200,7 +210,7 @@ def activate_subscription(
     return JSONResponse(dump_subscription(obj), headers=headers)
 
 
-@router.post("/{id}/expire", operation_id="expire_subscription")
+@router.post("/{id}/expire", status_code=200, operation_id="expire_subscription")
 def expire_subscription(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("subscription", "expire"))],
@@ -217,7 +227,7 @@ def expire_subscription(
     return JSONResponse(dump_subscription(obj), headers=headers)
 
 
-@router.post("/{id}/payment_failed", operation_id="payment_failed_subscription")
+@router.post("/{id}/payment_failed", status_code=200, operation_id="payment_failed_subscription")
 def payment_failed_subscription(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("subscription", "payment_failed"))],
@@ -234,7 +244,7 @@ def payment_failed_subscription(
     return JSONResponse(dump_subscription(obj), headers=headers)
 
 
-@router.post("/{id}/mark_unpaid", operation_id="mark_unpaid_subscription")
+@router.post("/{id}/mark_unpaid", status_code=200, operation_id="mark_unpaid_subscription")
 def mark_unpaid_subscription(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("subscription", "mark_unpaid"))],
@@ -251,7 +261,7 @@ def mark_unpaid_subscription(
     return JSONResponse(dump_subscription(obj), headers=headers)
 
 
-@router.post("/{id}/pause", operation_id="pause_subscription")
+@router.post("/{id}/pause", status_code=200, operation_id="pause_subscription")
 def pause_subscription(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("subscription", "pause"))],
@@ -268,7 +278,7 @@ def pause_subscription(
     return JSONResponse(dump_subscription(obj), headers=headers)
 
 
-@router.post("/{id}/resume", operation_id="resume_subscription")
+@router.post("/{id}/resume", status_code=200, operation_id="resume_subscription")
 def resume_subscription(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("subscription", "resume"))],
@@ -285,7 +295,7 @@ def resume_subscription(
     return JSONResponse(dump_subscription(obj), headers=headers)
 
 
-@router.post("/{id}/cancel", operation_id="cancel_subscription")
+@router.post("/{id}/cancel", status_code=200, operation_id="cancel_subscription")
 def cancel_subscription(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("subscription", "cancel"))],

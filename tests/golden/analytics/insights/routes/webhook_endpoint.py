@@ -17,19 +17,19 @@ from insights.models import WebhookEndpoint
 from insights.pagination import SortKey, paginate
 from insights.problems import not_found
 from insights.routes import (
+    ReferenceRule,
     check_if_match,
+    check_references,
+    check_writable,
     commit,
     etag,
+    flush,
     forbidden,
     not_modified,
     parse_id,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
-from insights.schemas import (
-    WebhookEndpointCreate,
-    WebhookEndpointUpdate,
-    dump_webhook_endpoint,
-)
+from insights.schemas import WebhookEndpointCreate, WebhookEndpointUpdate, dump_webhook_endpoint
 
 # Deprecated operations (by operation id): headers, and 410 from the sunset on.
 DEPRECATED: dict[str, Deprecation] = {}
@@ -39,9 +39,8 @@ router = APIRouter(
     route_class=deprecating_route(DEPRECATED),
 )
 NOUN = "webhook endpoint"
-SORT_KEYS: dict[str, SortKey] = {
-    "created_at": SortKey(WebhookEndpoint.created_at, "datetime", False),
-}
+# What a reference may name: a live object of the caller's tenant that the caller may read.
+REFERENCES: dict[str, ReferenceRule] = {}
 
 
 def _load(session: Session, principal: Principal, raw_id: str) -> WebhookEndpoint:
@@ -55,7 +54,12 @@ def _load(session: Session, principal: Principal, raw_id: str) -> WebhookEndpoin
     return obj
 
 
-@router.get("", operation_id="list_webhook_endpoints")
+SORT_KEYS: dict[str, SortKey] = {
+    "created_at": SortKey(WebhookEndpoint.created_at, "datetime", False),
+}
+
+
+@router.get("", status_code=200, operation_id="list_webhook_endpoints")
 def list_webhook_endpoints(
     request: Request,
     principal: Annotated[
@@ -97,7 +101,7 @@ def list_webhook_endpoints(
     return JSONResponse(body)
 
 
-@router.get("/{id}", operation_id="get_webhook_endpoint")
+@router.get("/{id}", status_code=200, operation_id="get_webhook_endpoint")
 def get_webhook_endpoint(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("webhook_endpoint", "read"))],
@@ -113,6 +117,9 @@ def get_webhook_endpoint(
     return JSONResponse(body, headers=headers)
 
 
+CREATE_RESTRICTED: dict[str, frozenset[str]] = {}
+
+
 @router.post("", status_code=201, operation_id="create_webhook_endpoint")
 def create_webhook_endpoint(
     body: WebhookEndpointCreate,
@@ -121,17 +128,23 @@ def create_webhook_endpoint(
     ],
     session: SessionDep,
 ) -> JSONResponse:
+    check_writable(principal, body.model_fields_set, CREATE_RESTRICTED)
     values = body.model_dump()
+    check_references(session, principal, values, REFERENCES)
     obj = WebhookEndpoint(**values)
     if not permissions.allows(principal, "webhook_endpoint", "create", obj):
         raise forbidden("create", "webhook_endpoint")
     session.add(obj)
+    flush(session)  # the INSERT: the new id, for the Location header and events
     commit(session)
     headers = {"ETag": etag(obj.version), "Location": f"/v1/webhook-endpoints/{obj.id}"}
     return JSONResponse(dump_webhook_endpoint(obj), status_code=201, headers=headers)
 
 
-@router.patch("/{id}", operation_id="update_webhook_endpoint")
+UPDATE_RESTRICTED: dict[str, frozenset[str]] = {}
+
+
+@router.patch("/{id}", status_code=200, operation_id="update_webhook_endpoint")
 def update_webhook_endpoint(
     id: str,
     body: WebhookEndpointUpdate,
@@ -142,8 +155,10 @@ def update_webhook_endpoint(
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "webhook_endpoint", "update", obj):
         raise forbidden("update", "webhook_endpoint")
+    check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
     check_if_match(obj.version, if_match, required=False)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
+    check_references(session, principal, changes, REFERENCES)
     for name, value in changes.items():
         setattr(obj, name, value)
     commit(session)

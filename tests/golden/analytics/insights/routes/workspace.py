@@ -16,7 +16,10 @@ from insights.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from insights.models import Workspace
 from insights.problems import not_found
 from insights.routes import (
+    ReferenceRule,
     check_if_match,
+    check_references,
+    check_writable,
     commit,
     etag,
     forbidden,
@@ -32,20 +35,22 @@ router = APIRouter(
     prefix="/v1/workspaces", tags=["workspaces"], route_class=deprecating_route(DEPRECATED)
 )
 NOUN = "workspace"
+# What a reference may name: a live object of the caller's tenant that the caller may read.
+REFERENCES: dict[str, ReferenceRule] = {}
 
 
 def _load(session: Session, principal: Principal, raw_id: str) -> Workspace:
     """The object, if it exists in the caller's tenant and the caller may read it; else 404."""
     obj_id = parse_id(raw_id, NOUN)
-    if obj_id != principal.tenant_id:
-        raise not_found(NOUN)
-    obj = session.scalars(sa.select(Workspace).where(Workspace.id == obj_id)).one_or_none()
+    obj = session.scalars(
+        sa.select(Workspace).where(Workspace.id == obj_id, Workspace.id == principal.tenant_id)
+    ).one_or_none()
     if obj is None or not permissions.allows(principal, "workspace", "read", obj):
         raise not_found(NOUN)
     return obj
 
 
-@router.get("/{id}", operation_id="get_workspace")
+@router.get("/{id}", status_code=200, operation_id="get_workspace")
 def get_workspace(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("workspace", "read"))],
@@ -61,7 +66,10 @@ def get_workspace(
     return JSONResponse(body, headers=headers)
 
 
-@router.patch("/{id}", operation_id="update_workspace")
+UPDATE_RESTRICTED: dict[str, frozenset[str]] = {}
+
+
+@router.patch("/{id}", status_code=200, operation_id="update_workspace")
 def update_workspace(
     id: str,
     body: WorkspaceUpdate,
@@ -72,8 +80,10 @@ def update_workspace(
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "workspace", "update", obj):
         raise forbidden("update", "workspace")
+    check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
     check_if_match(obj.version, if_match, required=False)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
+    check_references(session, principal, changes, REFERENCES)
     for name, value in changes.items():
         setattr(obj, name, value)
     commit(session)

@@ -17,9 +17,13 @@ from notes.models import Note
 from notes.pagination import SortKey, paginate
 from notes.problems import not_found
 from notes.routes import (
+    ReferenceRule,
     check_if_match,
+    check_references,
+    check_writable,
     commit,
     etag,
+    flush,
     forbidden,
     not_modified,
     parse_id,
@@ -31,10 +35,8 @@ from notes.schemas import NoteCreate, NoteUpdate, Text, dump_note
 DEPRECATED: dict[str, Deprecation] = {}
 router = APIRouter(prefix="/v1/notes", tags=["notes"], route_class=deprecating_route(DEPRECATED))
 NOUN = "note"
-SORT_KEYS: dict[str, SortKey] = {
-    "title": SortKey(Note.title, "str", False),
-    "created_at": SortKey(Note.created_at, "datetime", False),
-}
+# What a reference may name: a live object of the caller's tenant that the caller may read.
+REFERENCES: dict[str, ReferenceRule] = {}
 
 
 def _load(session: Session, principal: Principal, raw_id: str) -> Note:
@@ -46,7 +48,13 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Note:
     return obj
 
 
-@router.get("", operation_id="list_notes")
+SORT_KEYS: dict[str, SortKey] = {
+    "title": SortKey(Note.title, "str", False),
+    "created_at": SortKey(Note.created_at, "datetime", False),
+}
+
+
+@router.get("", status_code=200, operation_id="list_notes")
 def list_notes(
     request: Request,
     principal: Annotated[Principal, Depends(Authorize("note", "list", collection=True))],
@@ -86,7 +94,7 @@ def list_notes(
     return JSONResponse(body)
 
 
-@router.get("/{id}", operation_id="get_note")
+@router.get("/{id}", status_code=200, operation_id="get_note")
 def get_note(
     id: str,
     principal: Annotated[Principal, Depends(Authorize("note", "read"))],
@@ -102,23 +110,32 @@ def get_note(
     return JSONResponse(body, headers=headers)
 
 
+CREATE_RESTRICTED: dict[str, frozenset[str]] = {}
+
+
 @router.post("", status_code=201, operation_id="create_note")
 def create_note(
     body: NoteCreate,
     principal: Annotated[Principal, Depends(Authorize("note", "create", collection=True))],
     session: SessionDep,
 ) -> JSONResponse:
+    check_writable(principal, body.model_fields_set, CREATE_RESTRICTED)
     values = body.model_dump()
+    check_references(session, principal, values, REFERENCES)
     obj = Note(**values)
     if not permissions.allows(principal, "note", "create", obj):
         raise forbidden("create", "note")
     session.add(obj)
+    flush(session)  # the INSERT: the new id, for the Location header and events
     commit(session)
     headers = {"ETag": etag(obj.version), "Location": f"/v1/notes/{obj.id}"}
     return JSONResponse(dump_note(obj), status_code=201, headers=headers)
 
 
-@router.patch("/{id}", operation_id="update_note")
+UPDATE_RESTRICTED: dict[str, frozenset[str]] = {}
+
+
+@router.patch("/{id}", status_code=200, operation_id="update_note")
 def update_note(
     id: str,
     body: NoteUpdate,
@@ -129,8 +146,10 @@ def update_note(
     obj = _load(session, principal, id)
     if not permissions.allows(principal, "note", "update", obj):
         raise forbidden("update", "note")
+    check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
     check_if_match(obj.version, if_match, required=False)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
+    check_references(session, principal, changes, REFERENCES)
     for name, value in changes.items():
         setattr(obj, name, value)
     commit(session)

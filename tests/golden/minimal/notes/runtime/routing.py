@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import IntegrityError
@@ -183,3 +184,43 @@ def commit(session: Session) -> None:
         raise Problem(
             "conflict", "The change conflicts with stored data (a duplicate or a reference)."
         ) from None
+
+
+class Reference:
+    """What a reference field may name: a row of ``model`` (the referenced entity's ORM class)
+    with that id and meeting the SQLAlchemy conditions ``where``."""
+
+    __slots__ = ("model", "where")
+
+    def __init__(self, model: Any, *where: Any) -> None:
+        self.model = model
+        self.where = where
+
+
+# A resource module's table: reference field -> what it may name, for this caller.
+ReferenceRule = Callable[[Principal], Reference]
+
+
+def check_references(
+    session: Session,
+    principal: Principal,
+    values: Mapping[str, object],
+    rules: Mapping[str, ReferenceRule],
+) -> None:
+    """Every reference in ``values`` must name an object its rule allows for the caller.
+
+    One answer (422) for a missing object and for one the caller may not read: the two are
+    indistinguishable, as they are on reads.
+    """
+    missing: list[dict[str, str]] = []
+    for field, rule in rules.items():
+        value = values.get(field)
+        if value is None:
+            continue
+        reference = rule(principal)
+        model = reference.model
+        found = session.scalar(sa.select(model.id).where(model.id == value, *reference.where))
+        if found is None:
+            missing.append({"pointer": f"/{field}", "message": "no such object"})
+    if missing:
+        raise Problem("validation-error", "A reference names no object.", errors=missing)

@@ -1,0 +1,62 @@
+"""``routing.check_references``: a reference names an object its rule allows, else one 422."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from fixture_app import Base, Item
+from sqlalchemy.orm import Session
+
+from specfoundry.runtime import routing
+from specfoundry.runtime.auth import Principal
+from specfoundry.runtime.problems import Problem
+
+TENANT = uuid.uuid4()
+PRINCIPAL = Principal(subject="alice", tenant_id=TENANT, roles=frozenset({"reader"}))
+
+
+def _rules() -> dict[str, routing.ReferenceRule]:
+    """``item_id`` may name an item of the caller's tenant that is not ranked below zero."""
+    return {
+        "item_id": lambda principal: routing.Reference(
+            Item, Item.tenant_id == principal.tenant_id, sa.func.coalesce(Item.rank, 0) >= 0
+        ),
+    }
+
+
+@pytest.fixture
+def session() -> Iterator[Session]:
+    engine = sa.create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
+
+
+def _item(session: Session, tenant: uuid.UUID, rank: int | None = None) -> uuid.UUID:
+    item = Item(tenant_id=tenant, name="x", rank=rank)
+    session.add(item)
+    session.flush()
+    return item.id
+
+
+def test_allowed_absent_and_null_references_pass(session: Session) -> None:
+    mine = _item(session, TENANT)
+    routing.check_references(session, PRINCIPAL, {"item_id": mine}, _rules())
+    routing.check_references(session, PRINCIPAL, {"item_id": None, "other": 1}, _rules())
+    routing.check_references(session, PRINCIPAL, {}, _rules())
+
+
+def test_missing_foreign_and_filtered_objects_get_one_answer(session: Session) -> None:
+    theirs = _item(session, uuid.uuid4())
+    hidden = _item(session, TENANT, rank=-1)
+    for value in (uuid.uuid4(), theirs, hidden):
+        with pytest.raises(Problem) as raised:
+            routing.check_references(session, PRINCIPAL, {"item_id": value}, _rules())
+        assert raised.value.slug == "validation-error"
+        assert raised.value.extensions["errors"] == [
+            {"pointer": "/item_id", "message": "no such object"}
+        ]
