@@ -100,8 +100,7 @@ def rate_limits(document: dict[str, Any]) -> list[Block]:
     )
     who = "caller" if limits.get("key") == "principal" else "tenant"
     text = (
-        f"Requests are counted per {who}; over the limit the API answers "
-        "`429 Too Many Requests`."
+        f"Requests are counted per {who}; over the limit the API answers `429 Too Many Requests`."
     )
     if limits.get("plan_field"):
         text += f" A tenant's plan is read from {code(limits['plan_field'])}."

@@ -116,7 +116,10 @@ class _Renderer:
             case Membership(left=left, values=values, negated=negated):
                 items = ", ".join(self.py_operand(v, left) for v in values)
                 word = "not in" if negated else "in"
-                return f"({self.py_operand(left, None)} {word} ({items},))"
+                # A trailing comma only where a tuple needs one (ruff format would otherwise
+                # explode the tuple one item a line).
+                tuple_ = f"({items},)" if len(values) == 1 else f"({items})"
+                return f"({self.py_operand(left, None)} {word} {tuple_})"
             case Compare(op=op, left=left, right=right):
                 return self._py_compare(op, left, right)
         raise UnsupportedCondition(f"unsupported condition node {node!r}")

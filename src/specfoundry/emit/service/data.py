@@ -196,7 +196,7 @@ def _model_view(table: Table) -> dict[str, Any]:
         "table_args": args,
         "columns": columns,
         # the optimistic-locking column (ETag) of versioned tables
-        "mapper_lines": ['__mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}']
+        "mapper_lines": ['__mapper_args__ = {"version_id_col": version}']
         if table.versioned
         else [],
     }

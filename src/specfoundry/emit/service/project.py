@@ -17,7 +17,7 @@ from specfoundry.emit.service.delivery import delivery_view
 from specfoundry.emit.service.loadtest import plan_json as loadtest_plan_json
 from specfoundry.emit.service.platform_api import api_platform_view, readme_platform
 from specfoundry.emit.service.runtime_files import runtime_files
-from specfoundry.emit.service.views import ServiceView, service_view
+from specfoundry.emit.service.views import ServiceView, request_models, service_view
 from specfoundry.model import Service
 from specfoundry.write.tree import EmittedFile, Owner
 
@@ -33,6 +33,20 @@ DUMPERS = {
 }
 
 
+def readme_parts(svc: ServiceView) -> dict[str, str]:
+    """The README's optional paragraphs (rendered, or empty when the service has no such
+    feature)."""
+
+    def part(name: str, wanted: bool) -> str:
+        return render(f"service/readme/{name}.md.j2", svc=svc) if wanted else ""
+
+    return {
+        "cross_tenant": part("cross_tenant", bool(svc.cross_tenant_roles)),
+        "machines": part("machines", bool(svc.machines)),
+        "deprecation": part("deprecation", svc.has_deprecation),
+    }
+
+
 def http_layer_files(model: Service) -> list[EmittedFile]:
     svc = service_view(model)
     contract = render_contract(build_openapi(model).document, "yaml")
@@ -46,28 +60,39 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
     def py(path: str, template: str, **ctx: Any) -> None:
         add(path, render(f"service/{template}", header=header, svc=svc, **ctx))
 
-    exposed = {r.entity for r in svc.resources}
     classes = sorted({r.class_name for r in svc.resources})
-    rules = [r for r in svc.rules if r.entity in exposed]
     py(f"{name}/__init__.py", "package_init.py.j2")
     out += runtime_files(name)
     py(f"{name}/settings.py", "settings.py.j2")
     py(f"{name}/problems.py", "problems.py.j2")
     py(f"{name}/guards.py", "guards.py.j2")
     py(f"{name}/auth.py", "auth.py.j2")
-    py(f"{name}/permissions.py", "permissions.py.j2", rules=rules, classes=classes)
+    py(f"{name}/permissions.py", "permissions.py.j2", perms=svc.permissions)
     py(f"{name}/pagination.py", "pagination.py.j2")
     py(f"{name}/events.py", "events.py.j2")
     delivery = delivery_view(model, name, ext)
     py(f"{name}/tasks.py", "tasks.py.j2", delivery=delivery)
     if svc.machines:
         machine_classes = sorted({m.class_name for m in svc.machines})
-        py(f"{name}/machines.py", "machines.py.j2", machine_classes=machine_classes)
+        py(
+            f"{name}/machines.py",
+            "machines.py.j2",
+            machine_classes=machine_classes,
+            extra_imports=[f"from {ext} import hooks"] if svc.hooks else [],
+            entitled=[m for m in svc.machines if m.access],
+        )
     if svc.deletion is not None:
         py(f"{name}/deletion.py", "deletion.py.j2")
     if svc.billing is not None:
         py(f"{name}/billing.py", "billing.py.j2", b=svc.billing)
-    py(f"{name}/schemas.py", "schemas.py.j2", classes=classes, dumpers=DUMPERS)
+    py(
+        f"{name}/schemas.py",
+        "schemas.py.j2",
+        classes=classes,
+        dumpers=DUMPERS,
+        request_models={r.entity: request_models(r) for r in svc.resources},
+    )
+    py(f"{name}/deps.py", "deps.py.j2")
     py(f"{name}/routes/__init__.py", "routes_init.py.j2")
     for r in svc.resources:
         py(f"{name}/routes/{r.module}.py", "resource.py.j2", r=r)
@@ -93,6 +118,7 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
             header_text=generated_header("").strip(),
             svc=svc,
             readme_platform=readme_platform(model),
+            readme=readme_parts(svc),
         ),
     )
     # The user's package: created once, never overwritten.

@@ -738,6 +738,12 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
     }
     if any(r.transitions for r in svc.resources):
         files["tests/test_api_machines.py"] = "test_api_machines.py.j2"
+    if tables["ACCESS"] != "[]":
+        files["tests/test_api_entitlement.py"] = "test_api_entitlement.py.j2"
+    if tables["WRITABLE"] != "[]":
+        files["tests/test_api_reserved_fields.py"] = "test_api_reserved_fields.py.j2"
+    if any(r.is_tenant for r in svc.resources):
+        files["tests/test_api_tenant_resource.py"] = "test_api_tenant_resource.py.j2"
     if any(action in ("create", "update", "delete") for _, action, _ in events_table(model)):
         files["tests/test_api_events.py"] = "test_api_events.py.j2"
     if model.api.rate_limits is not None or model.platform.idempotency.enabled:

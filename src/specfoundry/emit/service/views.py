@@ -30,6 +30,7 @@ from specfoundry.model import (
     StateMachine,
     Transition,
 )
+from specfoundry.model.expressions import Scope
 from specfoundry.model.http import HttpDeprecation, HttpOperation, HttpResource, OperationKind
 from specfoundry.model.machines import Access, EffectValue
 
@@ -63,6 +64,38 @@ class FieldView:
     # in the caller's tenant and readable by the caller; otherwise it is "no such object".
     ref_where: tuple[str, ...] = ()
 
+    @property
+    def create_value(self) -> str:
+        """What follows the Create model's ``name: annotation`` ("" when the field is required)."""
+        return _assignment(self.create_default, self.field_args)
+
+    @property
+    def update_value(self) -> str:
+        """What follows the Update model's ``name: annotation``: every field may be left out."""
+        return _assignment("None", self.field_args)
+
+
+def _assignment(default: str | None, args: str) -> str:
+    if not args:
+        return "" if default is None else f" = {default}"
+    parts = ([] if default is None else [f"default={default}"]) + [args]
+    return f" = Field({', '.join(parts)})"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFieldView:
+    name: str
+    annotation: str
+    value: str  # what follows the annotation: "" (required) or " = <default or Field(...)>"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestModelView:
+    """A request body model of schemas.py: ``<Entity>Create`` or ``<Entity>Update``."""
+
+    class_name: str
+    fields: tuple[RequestFieldView, ...]
+
 
 @dataclass(frozen=True, slots=True)
 class SortView:
@@ -86,30 +119,53 @@ class FilterView:
 
 
 @dataclass(frozen=True, slots=True)
-class CondGroup:
+class ConditionView:
+    """One spec condition of one entity: a check of a loaded object and the same condition
+    as a list filter (``<function>_where``), rendered from one syntax tree by :mod:`.conditions`,
+    paired as ``<constant> = Condition(...)`` in permissions.py."""
+
+    function: str  # <entity>_when_<fields>
+    constant: str  # the function's name in capitals
+    class_name: str
+    source: str  # the condition as the spec writes it
+    python: str  # Python source over ``obj`` and ``principal``
+    sql: str  # SQLAlchemy source over the model class and ``principal``
+
+
+@dataclass(frozen=True, slots=True)
+class GrantView:
+    """Roles holding an action when any of ``conditions`` (constants) is true."""
+
     roles: tuple[str, ...]
-    python: str
-    sql: str
+    conditions: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class RuleView:
-    """Who may perform ``action`` on ``entity``: unconditional roles, then conditional groups."""
+    """Who may perform ``action`` on ``entity``: roles always allowed, then conditional grants
+    (inheritance already resolved)."""
 
     entity: str
     action: str
-    function: str  # allows_<entity>_<action>
-    class_name: str
-    filter: bool  # also rendered as a list filter (read and list)
-    unconditional: tuple[str, ...]
-    groups: tuple[CondGroup, ...]
+    always: tuple[str, ...]
+    when: tuple[GrantView, ...]
 
     @property
     def roles(self) -> tuple[str, ...]:
-        out = list(self.unconditional)
-        for g in self.groups:
+        out = list(self.always)
+        for g in self.when:
             out += [r for r in g.roles if r not in out]
         return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class PermissionsView:
+    """The generated permissions.py: the roles, the condition functions and the table."""
+
+    roles: tuple[str, ...]
+    classes: tuple[str, ...]  # model classes the conditions read
+    conditions: tuple[ConditionView, ...]
+    rules: tuple[RuleView, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +197,16 @@ class TransitionView:
     def guard_message(self) -> str:
         return f"The guard of `{self.name}` is false: {self.guard_source}"
 
+    @property
+    def guards(self) -> tuple[tuple[str, str], ...]:
+        """(Python condition, message) of each guard that must hold (machines.py)."""
+        return ((self.guard_python, self.guard_message),) if self.guard_python else ()
+
+    @property
+    def hooks(self) -> tuple[str, ...]:
+        """The user hooks the transition calls (machines.py)."""
+        return (self.hook,) if self.hook else ()
+
 
 @dataclass(frozen=True, slots=True)
 class MachineView:
@@ -154,9 +220,9 @@ class MachineView:
     transitions: tuple[TransitionView, ...]
     allowed: tuple[tuple[str, tuple[str, ...]], ...]  # state -> transitions allowed from it
     access: tuple[tuple[str, str, int], ...]  # (state, granted|denied|grace, grace days)
-    # (transition, permission function) of each transition the API exposes: the ones a caller
-    # can be told about when it asks for a transition the state does not allow.
-    runnable: tuple[tuple[str, str], ...] = ()
+    # Each transition the API exposes: the ones a caller can be told about (if its permission
+    # allows) when it asks for a transition the state does not allow.
+    runnable: tuple[str, ...] = ()
 
     @property
     def banner(self) -> str:
@@ -258,8 +324,8 @@ class ResourceView:
     def list_where(self) -> tuple[str, ...]:
         """What a list shows: objects the caller may list and read, within the scope."""
         return (
-            f"permissions.filter_{self.entity}_list(principal)",
-            f"permissions.filter_{self.entity}_read(principal)",
+            f'permissions.where(principal, "{self.entity}", "list")',
+            f'permissions.where(principal, "{self.entity}", "read")',
             *self.scope_where,
         )
 
@@ -351,7 +417,7 @@ class ServiceView:
     roles: tuple[str, ...]
     resources: tuple[ResourceView, ...]
     machines: tuple[MachineView, ...]
-    rules: tuple[RuleView, ...]
+    permissions: PermissionsView
     hooks: tuple[HookView, ...]
     problems: tuple[ProblemView, ...]
     tenant: TenantView
@@ -548,35 +614,87 @@ def _expand(model: Service, roles: tuple[str, ...]) -> tuple[str, ...]:
     )
 
 
+def _entity_actions(model: Service, entity: Entity) -> list[str]:
+    """The actions of ``entity`` the permission table lists: CRUD, then its transitions."""
+    actions = [op.value for op in Operation]
+    for m in model.machine_for(entity.name.raw):
+        actions += [t.name.raw for t in m.transitions]
+    return actions
+
+
+def _condition_names(model: Service, entity: Entity) -> dict[str, str]:
+    """A function name for each distinct condition (by source) of ``entity``'s rules, in
+    order of first use: ``<entity>_when_<resource fields it reads>``, numbered on a clash."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for action in _entity_actions(model, entity):
+        for holder in model.permissions.holders(entity.name.raw, action):
+            for condition in holder.conditions:
+                if condition.source in names:
+                    continue
+                fields: list[str] = []
+                for attr in condition.attributes():
+                    if attr.scope is Scope.RESOURCE and attr.name not in fields:
+                        fields.append(attr.name)
+                base = "_".join([entity.name.raw, "when", *fields[:3]])
+                name, n = base, 1
+                while name in taken:
+                    n += 1
+                    name = f"{base}_{n}"
+                taken.add(name)
+                names[condition.source] = name
+    return names
+
+
+def condition_views(model: Service, entity: Entity) -> tuple[ConditionView, ...]:
+    """The condition functions of ``entity`` for permissions.py, in order of first use."""
+    names = _condition_names(model, entity)
+    found: dict[str, ConditionView] = {}
+    for action in _entity_actions(model, entity):
+        for holder in model.permissions.holders(entity.name.raw, action):
+            for c in holder.conditions:
+                if c.source in found:
+                    continue
+                found[c.source] = ConditionView(
+                    function=names[c.source],
+                    constant=names[c.source].upper(),
+                    class_name=entity.name.pascal,
+                    source=" ".join(c.source.split()),
+                    python=conditions.python_source(c.expr, entity),
+                    sql=conditions.sql_source(c.expr, entity, model=entity.name.pascal),
+                )
+    return tuple(found.values())
+
+
 def rule_view(model: Service, entity: Entity, action: str) -> RuleView:
     holders = model.permissions.holders(entity.name.raw, action)
-    unconditional = tuple(h.role.name.raw for h in holders if h.unconditional)
+    names = _condition_names(model, entity)
+    always = tuple(h.role.name.raw for h in holders if h.unconditional)
     groups: dict[tuple[str, ...], list[str]] = {}
     for holder in holders:
-        if holder.unconditional:
-            continue
-        key = tuple(c.source for c in holder.conditions)
-        groups.setdefault(key, []).append(holder.role.name.raw)
-    out: list[CondGroup] = []
-    for holder_key, roles in groups.items():
-        holder = next(
-            h
-            for h in holders
-            if not h.unconditional and tuple(c.source for c in h.conditions) == holder_key
-        )
-        exprs = [c.expr for c in holder.conditions]
-        py = " or ".join(conditions.python_source(e, entity) for e in exprs)
-        sql_parts = [conditions.sql_source(e, entity, model=entity.name.pascal) for e in exprs]
-        sql = sql_parts[0] if len(sql_parts) == 1 else f"sa.or_({', '.join(sql_parts)})"
-        out.append(CondGroup(roles=tuple(roles), python=py, sql=sql))
+        if not holder.unconditional:
+            key = tuple(names[c.source].upper() for c in holder.conditions)
+            groups.setdefault(key, []).append(holder.role.name.raw)
     return RuleView(
         entity=entity.name.raw,
         action=action,
-        function=f"allows_{entity.name.raw}_{action}",
-        class_name=entity.name.pascal,
-        filter=action in ("read", "list"),
-        unconditional=unconditional,
-        groups=tuple(out),
+        always=always,
+        when=tuple(GrantView(tuple(roles), key) for key, roles in groups.items()),
+    )
+
+
+def permissions_view(model: Service) -> PermissionsView:
+    """permissions.py of the service: every entity with a resource, every action of it."""
+    exposed = _exposed(model)
+    entities = [e for e in model.entities if e.name.raw in exposed]
+    conditions_ = tuple(c for e in entities for c in condition_views(model, e))
+    return PermissionsView(
+        roles=tuple(r.name.raw for r in model.permissions.roles),
+        classes=tuple(sorted({c.class_name for c in conditions_})),
+        conditions=conditions_,
+        rules=tuple(
+            rule_view(model, e, action) for e in entities for action in _entity_actions(model, e)
+        ),
     )
 
 
@@ -631,9 +749,7 @@ def machine_view(model: Service, machine: StateMachine, resource: Resource | Non
             for s in machine.states
         ),
         access=access,
-        runnable=tuple(
-            (t.name, t.rule.function) for t in transitions if t.name in exposed and resource
-        ),
+        runnable=tuple(t.name for t in transitions if t.name in exposed and resource),
     )
 
 
@@ -659,6 +775,8 @@ def transition_view(model: Service, entity: Entity, t: Transition) -> Transition
 def field_view(model: Service, field: Field) -> FieldView:
     base = base_annotation(field)
     create_ann = f"{base} | None" if field.nullable else base
+    # An update may leave any field out (None: not sent), but never null a non-nullable one.
+    update_ann = create_ann if field.nullable else f"Annotated[{base} | None, NotNull]"
     if field.has_default:
         default: str | None = python_literal(field.default, field.type)
     elif field.nullable:
@@ -670,7 +788,7 @@ def field_view(model: Service, field: Field) -> FieldView:
         name=field.name.raw,
         kind=_kind(field),
         create_annotation=create_ann,
-        update_annotation=create_ann,
+        update_annotation=update_ann,
         create_default=default,
         field_args=field_args(field),
         in_create=field.client_writable,
@@ -705,7 +823,7 @@ def _ref_where(model: Service, target: Entity) -> tuple[str, ...]:
     if target.soft_delete:
         out.append(f"{cls}.deleted_at.is_(None)")
     if target.name.raw in _exposed(model):
-        out.append(f"permissions.filter_{target.name.raw}_read(principal)")
+        out.append(f'permissions.where(principal, "{target.name.raw}", "read")')
     return tuple(out)
 
 
@@ -843,7 +961,7 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
 # What each route kind uses from FastAPI and from the service's ``routes`` package.
 _ROUTE_HELPERS: dict[OperationKind, tuple[str, ...]] = {
     OperationKind.LIST: ("JSONResponse", "Query", "Request"),
-    OperationKind.READ: ("Header", "JSONResponse", "Response", "etag", "not_modified"),
+    OperationKind.READ: ("IfNoneMatch", "JSONResponse", "Response", "etag", "not_modified"),
     OperationKind.CREATE: (
         "JSONResponse",
         "check_references",
@@ -854,7 +972,7 @@ _ROUTE_HELPERS: dict[OperationKind, tuple[str, ...]] = {
         "forbidden",
     ),
     OperationKind.UPDATE: (
-        "Header",
+        "IfMatch",
         "JSONResponse",
         "check_if_match",
         "check_references",
@@ -863,9 +981,9 @@ _ROUTE_HELPERS: dict[OperationKind, tuple[str, ...]] = {
         "etag",
         "forbidden",
     ),
-    OperationKind.DELETE: ("Header", "Response", "check_if_match", "commit", "forbidden"),
+    OperationKind.DELETE: ("IfMatch", "Response", "check_if_match", "commit", "forbidden"),
     OperationKind.TRANSITION: (
-        "Header",
+        "IfMatch",
         "JSONResponse",
         "check_if_match",
         "commit",
@@ -873,25 +991,30 @@ _ROUTE_HELPERS: dict[OperationKind, tuple[str, ...]] = {
         "forbidden",
     ),
 }
-_FASTAPI = {"APIRouter", "Depends", "Header", "Query", "Request", "Response"}
+_FASTAPI = {"APIRouter", "Depends", "Query", "Request", "Response"}
+# From the service's ``deps`` module: the Annotated dependencies of the route signatures.
+_DEPS = {"Authorize", "IfMatch", "IfNoneMatch", "SessionDep"}
 _SCHEMA_ALIASES = ("Email", "QueryDateTime", "Text", "Url")
 
 
 def _imports(package: str, r: ResourceView) -> tuple[str, ...]:
     """The import lines of a resource module: what its routes, tables and filters use."""
     kinds = {route.http.kind for route in r.routes}
-    used = {"APIRouter", "Depends", "Authorize", "ReferenceRule", "parse_id", "session_scope"}
+    used = {"APIRouter", "Depends", "Authorize", "ReferenceRule", "SessionDep", "parse_id"}
     for kind in kinds:
         used.update(_ROUTE_HELPERS[kind])
     if r.refs:
         used.add("Reference")
-    routes = sorted(used - _FASTAPI - {"JSONResponse"})
+    routes = sorted(used - _FASTAPI - _DEPS - {"JSONResponse"})
+    typing_names = ["Annotated", "Literal"] if OperationKind.LIST in kinds else ["Annotated"]
     lines = [
         "import sqlalchemy as sa",
         "from sqlalchemy.orm import Session",
         f"from fastapi import {', '.join(sorted(used & _FASTAPI))}",
         f"from {package} import {', '.join(_service_modules(r))}",
+        f"from typing import {', '.join(typing_names)}",
         f"from {package}.auth import Principal",
+        f"from {package}.deps import {', '.join(sorted(used & _DEPS))}",
         f"from {package}.models import {', '.join(sorted({r.class_name, *r.ref_classes}))}",
         f"from {package}.problems import not_found",
         f"from {package}.routes import {', '.join(routes)}",
@@ -901,7 +1024,6 @@ def _imports(package: str, r: ResourceView) -> tuple[str, ...]:
         lines.append("from fastapi.responses import JSONResponse")
     if OperationKind.LIST in kinds:
         lines.append(f"from {package}.pagination import SortKey, paginate")
-        lines.append("from typing import Literal")
     annotations = " ".join(f.annotation for f in r.filters)
     schemas = [alias for alias in _SCHEMA_ALIASES if alias in annotations.replace("[", " ").split()]
     schemas += [
@@ -926,6 +1048,32 @@ def _service_modules(r: ResourceView) -> tuple[str, ...]:
     if r.transitions:
         out.append("machines")
     return tuple(sorted(out))
+
+
+def request_models(r: ResourceView) -> tuple[RequestModelView, ...]:
+    """The request bodies of ``r``'s operations: Create and Update, when it has them."""
+    out = []
+    if r.op("create"):
+        out.append(
+            RequestModelView(
+                f"{r.class_name}Create",
+                tuple(
+                    RequestFieldView(f.name, f.create_annotation, f.create_value)
+                    for f in r.create_fields
+                ),
+            )
+        )
+    if r.op("update"):
+        out.append(
+            RequestModelView(
+                f"{r.class_name}Update",
+                tuple(
+                    RequestFieldView(f.name, f.update_annotation, f.update_value)
+                    for f in r.update_fields
+                ),
+            )
+        )
+    return tuple(out)
 
 
 def _tenant_view(model: Service) -> TenantView:
@@ -957,12 +1105,6 @@ def service_view(model: Service) -> ServiceView:
     machines = tuple(
         machine_view(model, m, model.api.resource_for(m.entity.raw)) for m in model.state_machines
     )
-    rules = []
-    for entity in model.entities:
-        actions = [op.value for op in Operation]
-        for m in model.machine_for(entity.name.raw):
-            actions += [t.name.raw for t in m.transitions]
-        rules += [rule_view(model, entity, a) for a in actions]
     hooks: dict[str, HookView] = {}
     for m in model.state_machines:
         entity = model.entity(m.entity.raw)
@@ -991,7 +1133,7 @@ def service_view(model: Service) -> ServiceView:
         roles=tuple(r.name.raw for r in model.permissions.roles),
         resources=resources,
         machines=machines,
-        rules=tuple(rules),
+        permissions=permissions_view(model),
         hooks=tuple(sorted(hooks.values(), key=lambda h: h.name)),
         problems=tuple(ProblemView(p.slug, p.status, p.title, p.type_uri) for p in PROBLEM_TYPES),
         tenant=_tenant_view(model),

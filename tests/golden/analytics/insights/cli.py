@@ -8,6 +8,7 @@ insights serve                        # http://127.0.0.1:8000/docs
 insights loadtest --host http://127.0.0.1:8000 --duration 30s
 insights worker                       # outbox relay + event handlers (REDIS_URL: Redis)
 insights dead-letters list            # handler messages that used up their attempts
+insights serve --workers 4            # one process per core
 """
 
 from __future__ import annotations
@@ -179,6 +180,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--reload", action="store_true")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (default 1; not with --reload)"
+    )
     worker = commands.add_parser("worker", help="run the outbox relay and the event handlers")
     worker.add_argument("--processes", type=int, default=1, help="worker processes (Redis only)")
     worker.add_argument("--queues", default="", help="comma-separated queues (default: all)")
@@ -253,6 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 host=args.host,
                 port=args.port,
                 reload=args.reload,
+                workers=args.workers,
                 **server_options(),
             )
             if in_process is not None:

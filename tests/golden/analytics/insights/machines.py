@@ -10,7 +10,6 @@ its effects and the new state, runs the user hook, writes its events to the outb
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -37,76 +36,17 @@ BILLING_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 # state -> transitions allowed from it, in spec order
 BILLING_ALLOWED: dict[str, tuple[str, ...]] = {
-    "incomplete": (
-        "start_trial",
-        "activate",
-        "expire",
-    ),
+    "incomplete": ("start_trial", "activate", "expire"),
     "incomplete_expired": (),
-    "trialing": (
-        "activate",
-        "payment_failed",
-        "pause",
-        "cancel",
-    ),
-    "active": (
-        "payment_failed",
-        "cancel",
-    ),
-    "past_due": (
-        "activate",
-        "mark_unpaid",
-        "cancel",
-    ),
-    "unpaid": (
-        "activate",
-        "cancel",
-    ),
-    "paused": (
-        "resume",
-        "cancel",
-    ),
+    "trialing": ("activate", "payment_failed", "pause", "cancel"),
+    "active": ("payment_failed", "cancel"),
+    "past_due": ("activate", "mark_unpaid", "cancel"),
+    "unpaid": ("activate", "cancel"),
+    "paused": ("resume", "cancel"),
     "canceled": (),
 }
-# transition -> its permission check, for each transition the API exposes
-BILLING_RUNNABLE: dict[str, Callable[[Principal, Subscription], bool]] = {}
-# state -> (access, grace days): entitlement (saas-standards B-05)
-BILLING_ACCESS: dict[str, tuple[str, int]] = {
-    "incomplete": ("denied", 0),
-    "incomplete_expired": ("denied", 0),
-    "trialing": ("granted", 0),
-    "active": ("granted", 0),
-    "past_due": ("grace", 7),
-    "unpaid": ("denied", 0),
-    "paused": ("denied", 0),
-    "canceled": ("denied", 0),
-}
-
-
-def subscription_has_access(
-    session: Session, obj: Subscription, *, now: dt.datetime | None = None
-) -> bool:
-    """Entitlement computed from the state every time, never cached past a state change.
-
-    ``grace`` states keep access for their grace days after the transition into them.
-    """
-    access, days = BILLING_ACCESS.get(obj.status, ("denied", 0))
-    if access != "grace":
-        return access == "granted"
-    entered = session.scalar(
-        sa.select(TransitionRecord.occurred_at)
-        .where(
-            TransitionRecord.entity == "subscription",
-            TransitionRecord.entity_id == obj.id,
-            TransitionRecord.to_state == obj.status,
-        )
-        .order_by(TransitionRecord.occurred_at.desc())
-        .limit(1)
-    )
-    entered = entered or obj.updated_at
-    if entered.tzinfo is None:
-        entered = entered.replace(tzinfo=dt.UTC)
-    return (now or events.utcnow()) < entered + dt.timedelta(days=days)
+# the transitions the API exposes (a caller is told about those its permissions allow)
+BILLING_RUNNABLE: frozenset[str] = frozenset(())
 
 
 def _billing_allowed(principal: Principal, obj: Subscription) -> list[str]:
@@ -114,7 +54,7 @@ def _billing_allowed(principal: Principal, obj: Subscription) -> list[str]:
     return [
         name
         for name in BILLING_ALLOWED.get(obj.status, ())
-        if name in BILLING_RUNNABLE and BILLING_RUNNABLE[name](principal, obj)
+        if name in BILLING_RUNNABLE and permissions.allows(principal, "subscription", name, obj)
     ]
 
 
@@ -346,39 +286,17 @@ CONNECTION_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 # state -> transitions allowed from it, in spec order
 CONNECTION_ALLOWED: dict[str, tuple[str, ...]] = {
-    "draft": (
-        "connect",
-        "disconnect",
-    ),
-    "connecting": (
-        "mark_connected",
-        "mark_failing",
-        "disconnect",
-    ),
-    "active": (
-        "mark_failing",
-        "pause",
-        "disconnect",
-    ),
-    "failing": (
-        "connect",
-        "pause",
-        "disconnect",
-    ),
-    "paused": (
-        "connect",
-        "disconnect",
-    ),
+    "draft": ("connect", "disconnect"),
+    "connecting": ("mark_connected", "mark_failing", "disconnect"),
+    "active": ("mark_failing", "pause", "disconnect"),
+    "failing": ("connect", "pause", "disconnect"),
+    "paused": ("connect", "disconnect"),
     "disconnected": (),
 }
-# transition -> its permission check, for each transition the API exposes
-CONNECTION_RUNNABLE: dict[str, Callable[[Principal, DataSource], bool]] = {
-    "connect": permissions.allows_data_source_connect,
-    "mark_connected": permissions.allows_data_source_mark_connected,
-    "mark_failing": permissions.allows_data_source_mark_failing,
-    "pause": permissions.allows_data_source_pause,
-    "disconnect": permissions.allows_data_source_disconnect,
-}
+# the transitions the API exposes (a caller is told about those its permissions allow)
+CONNECTION_RUNNABLE: frozenset[str] = frozenset(
+    ("connect", "mark_connected", "mark_failing", "pause", "disconnect")
+)
 
 
 def _connection_allowed(principal: Principal, obj: DataSource) -> list[str]:
@@ -386,7 +304,7 @@ def _connection_allowed(principal: Principal, obj: DataSource) -> list[str]:
     return [
         name
         for name in CONNECTION_ALLOWED.get(obj.status, ())
-        if name in CONNECTION_RUNNABLE and CONNECTION_RUNNABLE[name](principal, obj)
+        if name in CONNECTION_RUNNABLE and permissions.allows(principal, "data_source", name, obj)
     ]
 
 
@@ -532,3 +450,42 @@ def transition_data_source_disconnect(
             occurred_at=now,
         )
     )
+
+
+# state -> (access, grace days): entitlement (saas-standards B-05)
+BILLING_ACCESS: dict[str, tuple[str, int]] = {
+    "incomplete": ("denied", 0),
+    "incomplete_expired": ("denied", 0),
+    "trialing": ("granted", 0),
+    "active": ("granted", 0),
+    "past_due": ("grace", 7),
+    "unpaid": ("denied", 0),
+    "paused": ("denied", 0),
+    "canceled": ("denied", 0),
+}
+
+
+def subscription_has_access(
+    session: Session, obj: Subscription, *, now: dt.datetime | None = None
+) -> bool:
+    """Entitlement computed from the state every time, never cached past a state change.
+
+    ``grace`` states keep access for their grace days after the transition into them.
+    """
+    access, days = BILLING_ACCESS.get(obj.status, ("denied", 0))
+    if access != "grace":
+        return access == "granted"
+    entered = session.scalar(
+        sa.select(TransitionRecord.occurred_at)
+        .where(
+            TransitionRecord.entity == "subscription",
+            TransitionRecord.entity_id == obj.id,
+            TransitionRecord.to_state == obj.status,
+        )
+        .order_by(TransitionRecord.occurred_at.desc())
+        .limit(1)
+    )
+    entered = entered or obj.updated_at
+    if entered.tzinfo is None:
+        entered = entered.replace(tzinfo=dt.UTC)
+    return (now or events.utcnow()) < entered + dt.timedelta(days=days)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -52,7 +52,7 @@ class Workspace(TenantRoot, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Project(TenantScoped, Base):
@@ -92,7 +92,7 @@ class Project(TenantScoped, Base):
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Member(TenantScoped, Base):
@@ -135,7 +135,7 @@ class Member(TenantScoped, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class DataSource(TenantScoped, Base):
@@ -184,7 +184,7 @@ class DataSource(TenantScoped, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Dashboard(TenantScoped, Base):
@@ -245,7 +245,7 @@ class Dashboard(TenantScoped, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class WebhookEndpoint(TenantScoped, Base):
@@ -278,7 +278,7 @@ class WebhookEndpoint(TenantScoped, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Subscription(TenantScoped, Base):
@@ -336,7 +336,7 @@ class Subscription(TenantScoped, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class IdempotencyKey(TenantScoped, Base):
@@ -381,7 +381,7 @@ class IdempotencyKey(TenantScoped, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ApiKey(TenantScoped, Base):
@@ -412,7 +412,7 @@ class ApiKey(TenantScoped, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class AuditEvent(TenantScoped, Base):
@@ -452,7 +452,7 @@ class AuditEvent(TenantScoped, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ProcessedEvent(TenantScoped, Base):
@@ -487,7 +487,7 @@ class ProcessedEvent(TenantScoped, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class BillingEvent(TenantScoped, Base):
@@ -520,7 +520,7 @@ class BillingEvent(TenantScoped, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class OutboxEvent(TenantScoped, Base):

@@ -122,6 +122,13 @@ def _email(value: str) -> str:
     return value
 
 
+def _not_null(value: object) -> object:
+    # An update leaves a field out to keep it; null is a value, refused where the field has one.
+    if value is None:
+        raise ValueError("must not be null")
+    return value
+
+
 def _url(value: str) -> str:
     if not _URL.match(value):
         raise ValueError("must be an absolute URL")
@@ -142,6 +149,8 @@ Json = Annotated[JsonValue, AfterValidator(_json_value)]
 # Query parameters (list filters) arrive as text, so no JSON-type checks; the same bounds apply.
 QueryDateTime = Annotated[AwareDatetime, AfterValidator(_utc_representable)]
 Uuid = Annotated[uuid.UUID, BeforeValidator(_json_string)]
+# On an Update model's non-nullable fields: typed `X | None` (left out), but null is refused.
+NotNull = BeforeValidator(_not_null)
 
 
 class RequestModel(BaseModel):
@@ -172,7 +181,7 @@ def _plain(value: Any) -> Any:
 
 
 class WorkspaceUpdate(RequestModel):
-    name: Text = Field(default=None, max_length=120)
+    name: Annotated[Text | None, NotNull] = Field(default=None, max_length=120)
 
 
 def dump_workspace(obj: Workspace) -> dict[str, Any]:
@@ -189,15 +198,15 @@ class MemberCreate(RequestModel):
     user_id: Text = Field(max_length=255)
     email: Email = Field(max_length=320)
     display_name: Text | None = Field(default=None, max_length=120)
-    role: Literal["owner", "admin", "analyst", "viewer"] = Field(default="viewer")
-    default_project_id: Uuid | None = Field(default=None)
+    role: Literal["owner", "admin", "analyst", "viewer"] = "viewer"
+    default_project_id: Uuid | None = None
 
 
 class MemberUpdate(RequestModel):
-    email: Email = Field(default=None, max_length=320)
+    email: Annotated[Email | None, NotNull] = Field(default=None, max_length=320)
     display_name: Text | None = Field(default=None, max_length=120)
-    role: Literal["owner", "admin", "analyst", "viewer"] = Field(default=None)
-    default_project_id: Uuid | None = Field(default=None)
+    role: Annotated[Literal["owner", "admin", "analyst", "viewer"] | None, NotNull] = None
+    default_project_id: Uuid | None = None
 
 
 def dump_member(obj: Member) -> dict[str, Any]:
@@ -216,13 +225,13 @@ def dump_member(obj: Member) -> dict[str, Any]:
 class ProjectCreate(RequestModel):
     name: Text = Field(min_length=1, max_length=120)
     description: Text | None = Field(default=None, max_length=5000)
-    archived: Bool = Field(default=False)
+    archived: Bool = False
 
 
 class ProjectUpdate(RequestModel):
-    name: Text = Field(default=None, min_length=1, max_length=120)
+    name: Annotated[Text | None, NotNull] = Field(default=None, min_length=1, max_length=120)
     description: Text | None = Field(default=None, max_length=5000)
-    archived: Bool = Field(default=None)
+    archived: Annotated[Bool | None, NotNull] = None
 
 
 def dump_project(obj: Project) -> dict[str, Any]:
@@ -240,20 +249,20 @@ def dump_project(obj: Project) -> dict[str, Any]:
 class DashboardCreate(RequestModel):
     project_id: Uuid
     title: Text = Field(max_length=200)
-    layout: Json | None = Field(default=None)
-    visibility: Literal["private", "workspace"] = Field(default="private")
+    layout: Json | None = None
+    visibility: Literal["private", "workspace"] = "private"
     refresh_minutes: Int = Field(default=60, ge=5, le=1440)
-    data_source_id: Uuid | None = Field(default=None)
-    copied_from: Uuid | None = Field(default=None)
+    data_source_id: Uuid | None = None
+    copied_from: Uuid | None = None
 
 
 class DashboardUpdate(RequestModel):
-    title: Text = Field(default=None, max_length=200)
-    layout: Json | None = Field(default=None)
-    visibility: Literal["private", "workspace"] = Field(default=None)
-    refresh_minutes: Int = Field(default=None, ge=5, le=1440)
-    data_source_id: Uuid | None = Field(default=None)
-    copied_from: Uuid | None = Field(default=None)
+    title: Annotated[Text | None, NotNull] = Field(default=None, max_length=200)
+    layout: Json | None = None
+    visibility: Annotated[Literal["private", "workspace"] | None, NotNull] = None
+    refresh_minutes: Annotated[Int | None, NotNull] = Field(default=None, ge=5, le=1440)
+    data_source_id: Uuid | None = None
+    copied_from: Uuid | None = None
 
 
 def dump_dashboard(obj: Dashboard) -> dict[str, Any]:
@@ -281,7 +290,7 @@ class DataSourceCreate(RequestModel):
 
 
 class DataSourceUpdate(RequestModel):
-    name: Text = Field(default=None, max_length=120)
+    name: Annotated[Text | None, NotNull] = Field(default=None, max_length=120)
     host: Text | None = Field(default=None, max_length=255)
 
 
@@ -303,15 +312,15 @@ def dump_data_source(obj: DataSource) -> dict[str, Any]:
 class WebhookEndpointCreate(RequestModel):
     url: Url = Field(max_length=2048)
     description: Text | None = Field(default=None, max_length=255)
-    enabled: Bool = Field(default=True)
-    event_types: Json | None = Field(default=None)
+    enabled: Bool = True
+    event_types: Json | None = None
 
 
 class WebhookEndpointUpdate(RequestModel):
-    url: Url = Field(default=None, max_length=2048)
+    url: Annotated[Url | None, NotNull] = Field(default=None, max_length=2048)
     description: Text | None = Field(default=None, max_length=255)
-    enabled: Bool = Field(default=None)
-    event_types: Json | None = Field(default=None)
+    enabled: Annotated[Bool | None, NotNull] = None
+    event_types: Json | None = None
 
 
 def dump_webhook_endpoint(obj: WebhookEndpoint) -> dict[str, Any]:

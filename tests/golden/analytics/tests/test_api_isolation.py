@@ -12,7 +12,6 @@ from tests.api_support import Api
 from tests.spec_tables import RESOURCES
 
 CREATABLE = [name for name, spec in RESOURCES.items() if "create" in spec["operations"]]
-TENANT_RESOURCES = [name for name, spec in RESOURCES.items() if spec["is_tenant"]]
 
 
 def _strip(problem: dict[str, object]) -> dict[str, object]:
@@ -66,13 +65,3 @@ def test_tenant_id_in_a_body_is_rejected(api: Api, resource: str) -> None:
     response = api.client.post(RESOURCES[resource]["path"], json=body, headers=api.headers(tenant))
     assert response.status_code == 422
     assert response.json()["errors"][0]["pointer"] == "/tenant_id"
-
-
-@pytest.mark.parametrize("resource", TENANT_RESOURCES)
-def test_only_the_callers_own_tenant_is_reachable(api: Api, resource: str) -> None:
-    mine, other = api.tenant(), api.tenant()
-    if "read" in RESOURCES[resource]["operations"]:
-        assert api.client.get(api.url(resource, mine), headers=api.headers(mine)).status_code == 200
-        assert (
-            api.client.get(api.url(resource, other), headers=api.headers(mine)).status_code == 404
-        )

@@ -8,6 +8,7 @@ notes serve                        # http://127.0.0.1:8000/docs
 notes loadtest --host http://127.0.0.1:8000 --duration 30s
 notes worker                       # outbox relay + event handlers (REDIS_URL: Redis)
 notes dead-letters list            # handler messages that used up their attempts
+notes serve --workers 4            # one process per core
 """
 
 from __future__ import annotations
@@ -177,6 +178,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--reload", action="store_true")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (default 1; not with --reload)"
+    )
     worker = commands.add_parser("worker", help="run the outbox relay and the event handlers")
     worker.add_argument("--processes", type=int, default=1, help="worker processes (Redis only)")
     worker.add_argument("--queues", default="", help="comma-separated queues (default: all)")
@@ -247,6 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 host=args.host,
                 port=args.port,
                 reload=args.reload,
+                workers=args.workers,
                 **server_options(),
             )
             if in_process is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, ClassVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -39,7 +39,7 @@ class Team(TenantRoot, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Note(TenantScoped, Base):
@@ -65,7 +65,7 @@ class Note(TenantScoped, Base):
     )
     version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class OutboxEvent(TenantScoped, Base):

@@ -114,6 +114,13 @@ def _email(value: str) -> str:
     return value
 
 
+def _not_null(value: object) -> object:
+    # An update leaves a field out to keep it; null is a value, refused where the field has one.
+    if value is None:
+        raise ValueError("must not be null")
+    return value
+
+
 def _url(value: str) -> str:
     if not _URL.match(value):
         raise ValueError("must be an absolute URL")
@@ -134,6 +141,8 @@ Json = Annotated[JsonValue, AfterValidator(_json_value)]
 # Query parameters (list filters) arrive as text, so no JSON-type checks; the same bounds apply.
 QueryDateTime = Annotated[AwareDatetime, AfterValidator(_utc_representable)]
 Uuid = Annotated[uuid.UUID, BeforeValidator(_json_string)]
+# On an Update model's non-nullable fields: typed `X | None` (left out), but null is refused.
+NotNull = BeforeValidator(_not_null)
 
 
 class RequestModel(BaseModel):
@@ -169,7 +178,7 @@ class NoteCreate(RequestModel):
 
 
 class NoteUpdate(RequestModel):
-    title: Text = Field(default=None, max_length=200)
+    title: Annotated[Text | None, NotNull] = Field(default=None, max_length=200)
     body: Text | None = Field(default=None, max_length=65536)
 
 

@@ -1,7 +1,9 @@
 """Extra routes: yours. specfoundry created this file once and never overwrites it.
 
-Every route you add must authenticate (``Depends(authenticate)``) and declare its action with
-``Depends(Authorize(entity, action))``; the generated test suite fails on a route without it.
+Every route you add must authenticate and declare its action:
+``principal: Annotated[Principal, Depends(Authorize(entity, action))]`` (``Authorize``,
+``SessionDep`` and the other dependencies are in ``notes.deps``); the generated test
+suite fails on a route without it.
 """
 
 from __future__ import annotations

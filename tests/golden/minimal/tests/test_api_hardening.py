@@ -112,6 +112,30 @@ def test_lone_surrogates_and_nul_are_refused(api: Api, resource: str) -> None:
     _assert_readable(api, tenant)
 
 
+UPDATABLE = [name for name in CREATABLE if "update" in RESOURCES[name]["operations"]]
+
+
+@pytest.mark.parametrize("resource", UPDATABLE)
+def test_an_update_may_not_null_a_field_that_has_a_value(api: Api, resource: str) -> None:
+    """A field left out of a PATCH is kept; one sent as null must be nullable in the contract."""
+    tenant = api.tenant()
+    created = api.create(resource, tenant)
+    contract = api.client.get("/openapi.json").json()
+    operation = contract["paths"][RESOURCES[resource]["path"] + "/{id}"]["patch"]
+    ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    schema = contract["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    headers = api.headers(tenant, **{"If-Match": "*"})
+    for name, prop in schema["properties"].items():
+        if "type" not in prop or "null" in _types(prop):
+            continue
+        response = api.client.patch(
+            api.url(resource, created["id"]), json={name: None}, headers=headers
+        )
+        _assert_problem(response, 422)
+        assert response.json()["errors"][0]["pointer"] == f"/{name}", response.text
+    assert api.read(resource, tenant, created["id"]).json() == created
+
+
 @pytest.mark.parametrize("resource", CREATABLE)
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400", "-1e400"])
 def test_non_finite_numbers_are_refused(api: Api, resource: str, number: str) -> None:

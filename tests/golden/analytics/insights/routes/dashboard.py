@@ -4,20 +4,20 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from insights import deletion, permissions
 from insights.auth import Principal
+from insights.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from insights.models import Dashboard, DataSource, Project
 from insights.pagination import SortKey, paginate
 from insights.problems import not_found
 from insights.routes import (
-    Authorize,
     Reference,
     ReferenceRule,
     check_if_match,
@@ -29,7 +29,6 @@ from insights.routes import (
     forbidden,
     not_modified,
     parse_id,
-    session_scope,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import DashboardCreate, DashboardUpdate, Text, dump_dashboard
@@ -45,15 +44,15 @@ REFERENCES: dict[str, ReferenceRule] = {
     "project_id": lambda principal: Reference(
         Project,
         Project.deleted_at.is_(None),
-        permissions.filter_project_read(principal),
+        permissions.where(principal, "project", "read"),
     ),
     "data_source_id": lambda principal: Reference(
         DataSource,
-        permissions.filter_data_source_read(principal),
+        permissions.where(principal, "data_source", "read"),
     ),
     "copied_from": lambda principal: Reference(
         Dashboard,
-        permissions.filter_dashboard_read(principal),
+        permissions.where(principal, "dashboard", "read"),
     ),
 }
 
@@ -62,7 +61,7 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Dashboard:
     """The object, if it exists in the caller's tenant and the caller may read it; else 404."""
     obj_id = parse_id(raw_id, NOUN)
     obj = session.scalars(sa.select(Dashboard).where(Dashboard.id == obj_id)).one_or_none()
-    if obj is None or not permissions.allows_dashboard_read(principal, obj):
+    if obj is None or not permissions.allows(principal, "dashboard", "read", obj):
         raise not_found(NOUN)
     return obj
 
@@ -76,6 +75,8 @@ SORT_KEYS: dict[str, SortKey] = {
 @router.get("", status_code=200, operation_id="list_dashboards")
 def list_dashboards(
     request: Request,
+    principal: Annotated[Principal, Depends(Authorize("dashboard", "list", collection=True))],
+    session: SessionDep,
     limit: int = Query(default=10, ge=1, le=100),
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
@@ -83,12 +84,10 @@ def list_dashboards(
     q__project_id: uuid.UUID | None = Query(default=None, alias="project_id"),
     q__title: Text | None = Query(default=None, alias="title", max_length=200),
     q__visibility: Literal["private", "workspace"] | None = Query(default=None, alias="visibility"),
-    principal: Principal = Depends(Authorize("dashboard", "list", collection=True)),
-    session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(Dashboard).where(
-        permissions.filter_dashboard_list(principal),
-        permissions.filter_dashboard_read(principal),
+        permissions.where(principal, "dashboard", "list"),
+        permissions.where(principal, "dashboard", "read"),
     )
     if q__project_id is not None:
         statement = statement.where(Dashboard.project_id == q__project_id)
@@ -122,9 +121,9 @@ def list_dashboards(
 @router.get("/{id}", status_code=200, operation_id="get_dashboard")
 def get_dashboard(
     id: str,
-    if_none_match: str | None = Header(default=None, alias="If-None-Match"),
-    principal: Principal = Depends(Authorize("dashboard", "read")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("dashboard", "read"))],
+    session: SessionDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     headers = {"ETag": etag(obj.version)}
@@ -141,15 +140,15 @@ CREATE_RESTRICTED: dict[str, frozenset[str]] = {}
 @router.post("", status_code=201, operation_id="create_dashboard")
 def create_dashboard(
     body: DashboardCreate,
-    principal: Principal = Depends(Authorize("dashboard", "create", collection=True)),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("dashboard", "create", collection=True))],
+    session: SessionDep,
 ) -> JSONResponse:
     check_writable(principal, body.model_fields_set, CREATE_RESTRICTED)
     values = body.model_dump()
     check_references(session, principal, values, REFERENCES)
     obj = Dashboard(**values)
     obj.owner_id = principal.subject
-    if not permissions.allows_dashboard_create(principal, obj):
+    if not permissions.allows(principal, "dashboard", "create", obj):
         raise forbidden("create", "dashboard")
     session.add(obj)
     flush(session)  # the INSERT: the new id, for the Location header and events
@@ -165,12 +164,12 @@ UPDATE_RESTRICTED: dict[str, frozenset[str]] = {}
 def update_dashboard(
     id: str,
     body: DashboardUpdate,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("dashboard", "update")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("dashboard", "update"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_dashboard_update(principal, obj):
+    if not permissions.allows(principal, "dashboard", "update", obj):
         raise forbidden("update", "dashboard")
     check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
     check_if_match(obj.version, if_match, required=False)
@@ -186,12 +185,12 @@ def update_dashboard(
 @router.delete("/{id}", status_code=204, operation_id="delete_dashboard")
 def delete_dashboard(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("dashboard", "delete")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("dashboard", "delete"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
-    if not permissions.allows_dashboard_delete(principal, obj):
+    if not permissions.allows(principal, "dashboard", "delete", obj):
         raise forbidden("delete", "dashboard")
     check_if_match(obj.version, if_match, required=False)
     deletion.delete(session, obj)

@@ -4,20 +4,20 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from insights import deletion, machines, permissions
 from insights.auth import Principal
+from insights.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from insights.models import DataSource, Project
 from insights.pagination import SortKey, paginate
 from insights.problems import not_found
 from insights.routes import (
-    Authorize,
     Reference,
     ReferenceRule,
     check_if_match,
@@ -29,7 +29,6 @@ from insights.routes import (
     forbidden,
     not_modified,
     parse_id,
-    session_scope,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import DataSourceCreate, DataSourceUpdate, dump_data_source
@@ -45,7 +44,7 @@ REFERENCES: dict[str, ReferenceRule] = {
     "project_id": lambda principal: Reference(
         Project,
         Project.deleted_at.is_(None),
-        permissions.filter_project_read(principal),
+        permissions.where(principal, "project", "read"),
     ),
 }
 
@@ -54,7 +53,7 @@ def _load(session: Session, principal: Principal, raw_id: str) -> DataSource:
     """The object, if it exists in the caller's tenant and the caller may read it; else 404."""
     obj_id = parse_id(raw_id, NOUN)
     obj = session.scalars(sa.select(DataSource).where(DataSource.id == obj_id)).one_or_none()
-    if obj is None or not permissions.allows_data_source_read(principal, obj):
+    if obj is None or not permissions.allows(principal, "data_source", "read", obj):
         raise not_found(NOUN)
     return obj
 
@@ -68,6 +67,8 @@ SORT_KEYS: dict[str, SortKey] = {
 @router.get("", status_code=200, operation_id="list_data_sources")
 def list_data_sources(
     request: Request,
+    principal: Annotated[Principal, Depends(Authorize("data_source", "list", collection=True))],
+    session: SessionDep,
     limit: int = Query(default=10, ge=1, le=100),
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
@@ -78,12 +79,10 @@ def list_data_sources(
     ),
     q__status: Literal["draft", "connecting", "active", "failing", "paused", "disconnected"]
     | None = Query(default=None, alias="status"),
-    principal: Principal = Depends(Authorize("data_source", "list", collection=True)),
-    session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(DataSource).where(
-        permissions.filter_data_source_list(principal),
-        permissions.filter_data_source_read(principal),
+        permissions.where(principal, "data_source", "list"),
+        permissions.where(principal, "data_source", "read"),
     )
     if q__project_id is not None:
         statement = statement.where(DataSource.project_id == q__project_id)
@@ -117,9 +116,9 @@ def list_data_sources(
 @router.get("/{id}", status_code=200, operation_id="get_data_source")
 def get_data_source(
     id: str,
-    if_none_match: str | None = Header(default=None, alias="If-None-Match"),
-    principal: Principal = Depends(Authorize("data_source", "read")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("data_source", "read"))],
+    session: SessionDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     headers = {"ETag": etag(obj.version)}
@@ -136,15 +135,15 @@ CREATE_RESTRICTED: dict[str, frozenset[str]] = {}
 @router.post("", status_code=201, operation_id="create_data_source")
 def create_data_source(
     body: DataSourceCreate,
-    principal: Principal = Depends(Authorize("data_source", "create", collection=True)),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("data_source", "create", collection=True))],
+    session: SessionDep,
 ) -> JSONResponse:
     check_writable(principal, body.model_fields_set, CREATE_RESTRICTED)
     values = body.model_dump()
     check_references(session, principal, values, REFERENCES)
     obj = DataSource(**values)
     obj.status = "draft"
-    if not permissions.allows_data_source_create(principal, obj):
+    if not permissions.allows(principal, "data_source", "create", obj):
         raise forbidden("create", "data_source")
     session.add(obj)
     flush(session)  # the INSERT: the new id, for the Location header and events
@@ -160,12 +159,12 @@ UPDATE_RESTRICTED: dict[str, frozenset[str]] = {}
 def update_data_source(
     id: str,
     body: DataSourceUpdate,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("data_source", "update")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("data_source", "update"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_data_source_update(principal, obj):
+    if not permissions.allows(principal, "data_source", "update", obj):
         raise forbidden("update", "data_source")
     check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
     check_if_match(obj.version, if_match, required=False)
@@ -181,12 +180,12 @@ def update_data_source(
 @router.delete("/{id}", status_code=204, operation_id="delete_data_source")
 def delete_data_source(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("data_source", "delete")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("data_source", "delete"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
-    if not permissions.allows_data_source_delete(principal, obj):
+    if not permissions.allows(principal, "data_source", "delete", obj):
         raise forbidden("delete", "data_source")
     check_if_match(obj.version, if_match, required=False)
     deletion.delete(session, obj)
@@ -197,12 +196,12 @@ def delete_data_source(
 @router.post("/{id}/connect", status_code=200, operation_id="connect_data_source")
 def connect_data_source(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("data_source", "connect")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("data_source", "connect"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_data_source_connect(principal, obj):
+    if not permissions.allows(principal, "data_source", "connect", obj):
         raise forbidden("connect", "data_source")
     check_if_match(obj.version, if_match, required=False)
     machines.transition_data_source_connect(session, principal, obj)
@@ -214,12 +213,12 @@ def connect_data_source(
 @router.post("/{id}/mark_connected", status_code=200, operation_id="mark_connected_data_source")
 def mark_connected_data_source(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("data_source", "mark_connected")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("data_source", "mark_connected"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_data_source_mark_connected(principal, obj):
+    if not permissions.allows(principal, "data_source", "mark_connected", obj):
         raise forbidden("mark_connected", "data_source")
     check_if_match(obj.version, if_match, required=False)
     machines.transition_data_source_mark_connected(session, principal, obj)
@@ -231,12 +230,12 @@ def mark_connected_data_source(
 @router.post("/{id}/mark_failing", status_code=200, operation_id="mark_failing_data_source")
 def mark_failing_data_source(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("data_source", "mark_failing")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("data_source", "mark_failing"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_data_source_mark_failing(principal, obj):
+    if not permissions.allows(principal, "data_source", "mark_failing", obj):
         raise forbidden("mark_failing", "data_source")
     check_if_match(obj.version, if_match, required=False)
     machines.transition_data_source_mark_failing(session, principal, obj)
@@ -248,12 +247,12 @@ def mark_failing_data_source(
 @router.post("/{id}/pause", status_code=200, operation_id="pause_data_source")
 def pause_data_source(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("data_source", "pause")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("data_source", "pause"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_data_source_pause(principal, obj):
+    if not permissions.allows(principal, "data_source", "pause", obj):
         raise forbidden("pause", "data_source")
     check_if_match(obj.version, if_match, required=False)
     machines.transition_data_source_pause(session, principal, obj)
@@ -265,12 +264,12 @@ def pause_data_source(
 @router.post("/{id}/disconnect", status_code=200, operation_id="disconnect_data_source")
 def disconnect_data_source(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("data_source", "disconnect")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("data_source", "disconnect"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_data_source_disconnect(principal, obj):
+    if not permissions.allows(principal, "data_source", "disconnect", obj):
         raise forbidden("disconnect", "data_source")
     check_if_match(obj.version, if_match, required=False)
     machines.transition_data_source_disconnect(session, principal, obj)

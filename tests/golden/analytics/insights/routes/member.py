@@ -3,20 +3,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from insights import deletion, permissions
 from insights.auth import Principal
+from insights.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from insights.models import Member, Project
 from insights.pagination import SortKey, paginate
 from insights.problems import not_found
 from insights.routes import (
-    Authorize,
     Reference,
     ReferenceRule,
     check_if_match,
@@ -28,7 +28,6 @@ from insights.routes import (
     forbidden,
     not_modified,
     parse_id,
-    session_scope,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import Email, MemberCreate, MemberUpdate, dump_member
@@ -44,7 +43,7 @@ REFERENCES: dict[str, ReferenceRule] = {
     "default_project_id": lambda principal: Reference(
         Project,
         Project.deleted_at.is_(None),
-        permissions.filter_project_read(principal),
+        permissions.where(principal, "project", "read"),
     ),
 }
 
@@ -53,7 +52,7 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Member:
     """The object, if it exists in the caller's tenant and the caller may read it; else 404."""
     obj_id = parse_id(raw_id, NOUN)
     obj = session.scalars(sa.select(Member).where(Member.id == obj_id)).one_or_none()
-    if obj is None or not permissions.allows_member_read(principal, obj):
+    if obj is None or not permissions.allows(principal, "member", "read", obj):
         raise not_found(NOUN)
     return obj
 
@@ -67,6 +66,8 @@ SORT_KEYS: dict[str, SortKey] = {
 @router.get("", status_code=200, operation_id="list_members")
 def list_members(
     request: Request,
+    principal: Annotated[Principal, Depends(Authorize("member", "list", collection=True))],
+    session: SessionDep,
     limit: int = Query(default=10, ge=1, le=100),
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
@@ -75,12 +76,10 @@ def list_members(
     q__role: Literal["owner", "admin", "analyst", "viewer"] | None = Query(
         default=None, alias="role"
     ),
-    principal: Principal = Depends(Authorize("member", "list", collection=True)),
-    session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(Member).where(
-        permissions.filter_member_list(principal),
-        permissions.filter_member_read(principal),
+        permissions.where(principal, "member", "list"),
+        permissions.where(principal, "member", "read"),
     )
     if q__email is not None:
         statement = statement.where(Member.email == q__email)
@@ -112,9 +111,9 @@ def list_members(
 @router.get("/{id}", status_code=200, operation_id="get_member")
 def get_member(
     id: str,
-    if_none_match: str | None = Header(default=None, alias="If-None-Match"),
-    principal: Principal = Depends(Authorize("member", "read")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("member", "read"))],
+    session: SessionDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     headers = {"ETag": etag(obj.version)}
@@ -133,14 +132,14 @@ CREATE_RESTRICTED: dict[str, frozenset[str]] = {
 @router.post("", status_code=201, operation_id="create_member")
 def create_member(
     body: MemberCreate,
-    principal: Principal = Depends(Authorize("member", "create", collection=True)),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("member", "create", collection=True))],
+    session: SessionDep,
 ) -> JSONResponse:
     check_writable(principal, body.model_fields_set, CREATE_RESTRICTED)
     values = body.model_dump()
     check_references(session, principal, values, REFERENCES)
     obj = Member(**values)
-    if not permissions.allows_member_create(principal, obj):
+    if not permissions.allows(principal, "member", "create", obj):
         raise forbidden("create", "member")
     session.add(obj)
     flush(session)  # the INSERT: the new id, for the Location header and events
@@ -158,12 +157,12 @@ UPDATE_RESTRICTED: dict[str, frozenset[str]] = {
 def update_member(
     id: str,
     body: MemberUpdate,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("member", "update")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("member", "update"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_member_update(principal, obj):
+    if not permissions.allows(principal, "member", "update", obj):
         raise forbidden("update", "member")
     check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
     check_if_match(obj.version, if_match, required=False)
@@ -179,12 +178,12 @@ def update_member(
 @router.delete("/{id}", status_code=204, operation_id="delete_member")
 def delete_member(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("member", "delete")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("member", "delete"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
-    if not permissions.allows_member_delete(principal, obj):
+    if not permissions.allows(principal, "member", "delete", obj):
         raise forbidden("delete", "member")
     check_if_match(obj.version, if_match, required=False)
     deletion.delete(session, obj)

@@ -3,20 +3,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from insights import deletion, events, permissions
 from insights.auth import Principal
+from insights.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from insights.models import Project
 from insights.pagination import SortKey, paginate
 from insights.problems import not_found
 from insights.routes import (
-    Authorize,
     ReferenceRule,
     check_if_match,
     check_references,
@@ -27,7 +27,6 @@ from insights.routes import (
     forbidden,
     not_modified,
     parse_id,
-    session_scope,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import ProjectCreate, ProjectUpdate, Text, dump_project
@@ -48,7 +47,7 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Project:
     obj = session.scalars(
         sa.select(Project).where(Project.id == obj_id, Project.deleted_at.is_(None))
     ).one_or_none()
-    if obj is None or not permissions.allows_project_read(principal, obj):
+    if obj is None or not permissions.allows(principal, "project", "read", obj):
         raise not_found(NOUN)
     return obj
 
@@ -62,18 +61,18 @@ SORT_KEYS: dict[str, SortKey] = {
 @router.get("", status_code=200, operation_id="list_projects")
 def list_projects(
     request: Request,
+    principal: Annotated[Principal, Depends(Authorize("project", "list", collection=True))],
+    session: SessionDep,
     limit: int = Query(default=10, ge=1, le=100),
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
     sort: Literal["name", "-name", "created_at", "-created_at"] = Query(default="-created_at"),
     q__name: Text | None = Query(default=None, alias="name", min_length=1, max_length=120),
     q__archived: bool | None = Query(default=None, alias="archived"),
-    principal: Principal = Depends(Authorize("project", "list", collection=True)),
-    session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(Project).where(
-        permissions.filter_project_list(principal),
-        permissions.filter_project_read(principal),
+        permissions.where(principal, "project", "list"),
+        permissions.where(principal, "project", "read"),
         Project.deleted_at.is_(None),
     )
     if q__name is not None:
@@ -106,9 +105,9 @@ def list_projects(
 @router.get("/{id}", status_code=200, operation_id="get_project")
 def get_project(
     id: str,
-    if_none_match: str | None = Header(default=None, alias="If-None-Match"),
-    principal: Principal = Depends(Authorize("project", "read")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("project", "read"))],
+    session: SessionDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     headers = {"ETag": etag(obj.version)}
@@ -125,15 +124,15 @@ CREATE_RESTRICTED: dict[str, frozenset[str]] = {}
 @router.post("", status_code=201, operation_id="create_project")
 def create_project(
     body: ProjectCreate,
-    principal: Principal = Depends(Authorize("project", "create", collection=True)),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("project", "create", collection=True))],
+    session: SessionDep,
 ) -> JSONResponse:
     check_writable(principal, body.model_fields_set, CREATE_RESTRICTED)
     values = body.model_dump()
     check_references(session, principal, values, REFERENCES)
     obj = Project(**values)
     obj.owner_id = principal.subject
-    if not permissions.allows_project_create(principal, obj):
+    if not permissions.allows(principal, "project", "create", obj):
         raise forbidden("create", "project")
     session.add(obj)
     flush(session)  # the INSERT: the new id, for the Location header and events
@@ -155,12 +154,12 @@ UPDATE_RESTRICTED: dict[str, frozenset[str]] = {}
 def update_project(
     id: str,
     body: ProjectUpdate,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("project", "update")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("project", "update"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_project_update(principal, obj):
+    if not permissions.allows(principal, "project", "update", obj):
         raise forbidden("update", "project")
     check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
     check_if_match(obj.version, if_match, required=False)
@@ -176,12 +175,12 @@ def update_project(
 @router.delete("/{id}", status_code=204, operation_id="delete_project")
 def delete_project(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("project", "delete")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("project", "delete"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
-    if not permissions.allows_project_delete(principal, obj):
+    if not permissions.allows(principal, "project", "delete", obj):
         raise forbidden("delete", "project")
     check_if_match(obj.version, if_match, required=False)
     deletion.delete(session, obj)

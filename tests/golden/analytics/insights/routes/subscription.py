@@ -3,19 +3,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from insights import permissions
 from insights.auth import Principal
+from insights.deps import Authorize, IfNoneMatch, SessionDep
 from insights.models import Subscription
 from insights.pagination import SortKey, paginate
 from insights.problems import not_found
-from insights.routes import Authorize, ReferenceRule, etag, not_modified, parse_id, session_scope
+from insights.routes import ReferenceRule, etag, not_modified, parse_id
 from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import dump_subscription
 
@@ -33,7 +34,7 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Subscription:
     """The object, if it exists in the caller's tenant and the caller may read it; else 404."""
     obj_id = parse_id(raw_id, NOUN)
     obj = session.scalars(sa.select(Subscription).where(Subscription.id == obj_id)).one_or_none()
-    if obj is None or not permissions.allows_subscription_read(principal, obj):
+    if obj is None or not permissions.allows(principal, "subscription", "read", obj):
         raise not_found(NOUN)
     return obj
 
@@ -46,6 +47,8 @@ SORT_KEYS: dict[str, SortKey] = {
 @router.get("", status_code=200, operation_id="list_subscriptions")
 def list_subscriptions(
     request: Request,
+    principal: Annotated[Principal, Depends(Authorize("subscription", "list", collection=True))],
+    session: SessionDep,
     limit: int = Query(default=10, ge=1, le=100),
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
@@ -62,12 +65,10 @@ def list_subscriptions(
         "canceled",
     ]
     | None = Query(default=None, alias="status"),
-    principal: Principal = Depends(Authorize("subscription", "list", collection=True)),
-    session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(Subscription).where(
-        permissions.filter_subscription_list(principal),
-        permissions.filter_subscription_read(principal),
+        permissions.where(principal, "subscription", "list"),
+        permissions.where(principal, "subscription", "read"),
     )
     if q__plan is not None:
         statement = statement.where(Subscription.plan == q__plan)
@@ -99,9 +100,9 @@ def list_subscriptions(
 @router.get("/{id}", status_code=200, operation_id="get_subscription")
 def get_subscription(
     id: str,
-    if_none_match: str | None = Header(default=None, alias="If-None-Match"),
-    principal: Principal = Depends(Authorize("subscription", "read")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("subscription", "read"))],
+    session: SessionDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     headers = {"ETag": etag(obj.version)}

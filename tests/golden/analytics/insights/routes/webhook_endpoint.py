@@ -3,20 +3,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from insights import deletion, permissions
 from insights.auth import Principal
+from insights.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from insights.models import WebhookEndpoint
 from insights.pagination import SortKey, paginate
 from insights.problems import not_found
 from insights.routes import (
-    Authorize,
     ReferenceRule,
     check_if_match,
     check_references,
@@ -27,7 +27,6 @@ from insights.routes import (
     forbidden,
     not_modified,
     parse_id,
-    session_scope,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import WebhookEndpointCreate, WebhookEndpointUpdate, dump_webhook_endpoint
@@ -52,7 +51,7 @@ def _load(session: Session, principal: Principal, raw_id: str) -> WebhookEndpoin
     obj = session.scalars(
         sa.select(WebhookEndpoint).where(WebhookEndpoint.id == obj_id)
     ).one_or_none()
-    if obj is None or not permissions.allows_webhook_endpoint_read(principal, obj):
+    if obj is None or not permissions.allows(principal, "webhook_endpoint", "read", obj):
         raise not_found(NOUN)
     return obj
 
@@ -65,17 +64,19 @@ SORT_KEYS: dict[str, SortKey] = {
 @router.get("", status_code=200, operation_id="list_webhook_endpoints")
 def list_webhook_endpoints(
     request: Request,
+    principal: Annotated[
+        Principal, Depends(Authorize("webhook_endpoint", "list", collection=True))
+    ],
+    session: SessionDep,
     limit: int = Query(default=10, ge=1, le=100),
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
     sort: Literal["created_at", "-created_at"] = Query(default="-created_at"),
     q__enabled: bool | None = Query(default=None, alias="enabled"),
-    principal: Principal = Depends(Authorize("webhook_endpoint", "list", collection=True)),
-    session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(WebhookEndpoint).where(
-        permissions.filter_webhook_endpoint_list(principal),
-        permissions.filter_webhook_endpoint_read(principal),
+        permissions.where(principal, "webhook_endpoint", "list"),
+        permissions.where(principal, "webhook_endpoint", "read"),
     )
     if q__enabled is not None:
         statement = statement.where(WebhookEndpoint.enabled == q__enabled)
@@ -105,9 +106,9 @@ def list_webhook_endpoints(
 @router.get("/{id}", status_code=200, operation_id="get_webhook_endpoint")
 def get_webhook_endpoint(
     id: str,
-    if_none_match: str | None = Header(default=None, alias="If-None-Match"),
-    principal: Principal = Depends(Authorize("webhook_endpoint", "read")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("webhook_endpoint", "read"))],
+    session: SessionDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     headers = {"ETag": etag(obj.version)}
@@ -124,14 +125,16 @@ CREATE_RESTRICTED: dict[str, frozenset[str]] = {}
 @router.post("", status_code=201, operation_id="create_webhook_endpoint")
 def create_webhook_endpoint(
     body: WebhookEndpointCreate,
-    principal: Principal = Depends(Authorize("webhook_endpoint", "create", collection=True)),
-    session: Session = Depends(session_scope),
+    principal: Annotated[
+        Principal, Depends(Authorize("webhook_endpoint", "create", collection=True))
+    ],
+    session: SessionDep,
 ) -> JSONResponse:
     check_writable(principal, body.model_fields_set, CREATE_RESTRICTED)
     values = body.model_dump()
     check_references(session, principal, values, REFERENCES)
     obj = WebhookEndpoint(**values)
-    if not permissions.allows_webhook_endpoint_create(principal, obj):
+    if not permissions.allows(principal, "webhook_endpoint", "create", obj):
         raise forbidden("create", "webhook_endpoint")
     session.add(obj)
     flush(session)  # the INSERT: the new id, for the Location header and events
@@ -147,12 +150,12 @@ UPDATE_RESTRICTED: dict[str, frozenset[str]] = {}
 def update_webhook_endpoint(
     id: str,
     body: WebhookEndpointUpdate,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("webhook_endpoint", "update")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("webhook_endpoint", "update"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_webhook_endpoint_update(principal, obj):
+    if not permissions.allows(principal, "webhook_endpoint", "update", obj):
         raise forbidden("update", "webhook_endpoint")
     check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
     check_if_match(obj.version, if_match, required=False)
@@ -168,12 +171,12 @@ def update_webhook_endpoint(
 @router.delete("/{id}", status_code=204, operation_id="delete_webhook_endpoint")
 def delete_webhook_endpoint(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("webhook_endpoint", "delete")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("webhook_endpoint", "delete"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
-    if not permissions.allows_webhook_endpoint_delete(principal, obj):
+    if not permissions.allows(principal, "webhook_endpoint", "delete", obj):
         raise forbidden("delete", "webhook_endpoint")
     check_if_match(obj.version, if_match, required=False)
     deletion.delete(session, obj)

@@ -3,17 +3,19 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from insights import permissions
 from insights.auth import Principal
+from insights.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from insights.models import Workspace
 from insights.problems import not_found
 from insights.routes import (
-    Authorize,
     ReferenceRule,
     check_if_match,
     check_references,
@@ -23,7 +25,6 @@ from insights.routes import (
     forbidden,
     not_modified,
     parse_id,
-    session_scope,
 )
 from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import WorkspaceUpdate, dump_workspace
@@ -44,7 +45,7 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Workspace:
     obj = session.scalars(
         sa.select(Workspace).where(Workspace.id == obj_id, Workspace.id == principal.tenant_id)
     ).one_or_none()
-    if obj is None or not permissions.allows_workspace_read(principal, obj):
+    if obj is None or not permissions.allows(principal, "workspace", "read", obj):
         raise not_found(NOUN)
     return obj
 
@@ -52,9 +53,9 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Workspace:
 @router.get("/{id}", status_code=200, operation_id="get_workspace")
 def get_workspace(
     id: str,
-    if_none_match: str | None = Header(default=None, alias="If-None-Match"),
-    principal: Principal = Depends(Authorize("workspace", "read")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("workspace", "read"))],
+    session: SessionDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     headers = {"ETag": etag(obj.version)}
@@ -72,12 +73,12 @@ UPDATE_RESTRICTED: dict[str, frozenset[str]] = {}
 def update_workspace(
     id: str,
     body: WorkspaceUpdate,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("workspace", "update")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("workspace", "update"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_workspace_update(principal, obj):
+    if not permissions.allows(principal, "workspace", "update", obj):
         raise forbidden("update", "workspace")
     check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
     check_if_match(obj.version, if_match, required=False)

@@ -3,16 +3,15 @@
 (``notes.runtime.routing``), bound to this service's permission table and data layer.
 
 ``Authorize(entity, action)`` is the dependency every route declares; ``session_scope`` opens
-one session per request bound to the caller's tenant.
+one session per request bound to the caller's tenant (both live in ``notes.deps``,
+with the ``Annotated`` types route modules use, and are re-exported here).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from notes import permissions
-from notes.db import open_session
-from notes.runtime import routing
+from notes.deps import Authorize, session_scope
 from notes.runtime.routing import (
     CurrentPrincipal,
     Reference,
@@ -49,20 +48,6 @@ __all__ = [
     "routers",
     "session_scope",
 ]
-
-
-class Authorize(routing.Authorize):
-    """The dependency every route declares: ``Depends(Authorize("entity", "action"))``.
-
-    Collection routes (list, create) answer 403 here when no role of the caller holds the action
-    at all (``permissions.holds``); object routes decide after loading the object.
-    """
-
-    def __init__(self, entity: str, action: str, *, collection: bool = False) -> None:
-        super().__init__(entity, action, holds=permissions.holds, collection=collection)
-
-
-session_scope = routing.session_dependency(open_session)
 
 
 def routers() -> list[APIRouter]:

@@ -3,20 +3,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from notes import deletion, permissions
 from notes.auth import Principal
+from notes.deps import Authorize, IfMatch, IfNoneMatch, SessionDep
 from notes.models import Note
 from notes.pagination import SortKey, paginate
 from notes.problems import not_found
 from notes.routes import (
-    Authorize,
     ReferenceRule,
     check_if_match,
     check_references,
@@ -27,7 +27,6 @@ from notes.routes import (
     forbidden,
     not_modified,
     parse_id,
-    session_scope,
 )
 from notes.runtime.deprecation import Deprecation, deprecating_route
 from notes.schemas import NoteCreate, NoteUpdate, Text, dump_note
@@ -44,7 +43,7 @@ def _load(session: Session, principal: Principal, raw_id: str) -> Note:
     """The object, if it exists in the caller's tenant and the caller may read it; else 404."""
     obj_id = parse_id(raw_id, NOUN)
     obj = session.scalars(sa.select(Note).where(Note.id == obj_id)).one_or_none()
-    if obj is None or not permissions.allows_note_read(principal, obj):
+    if obj is None or not permissions.allows(principal, "note", "read", obj):
         raise not_found(NOUN)
     return obj
 
@@ -58,17 +57,17 @@ SORT_KEYS: dict[str, SortKey] = {
 @router.get("", status_code=200, operation_id="list_notes")
 def list_notes(
     request: Request,
+    principal: Annotated[Principal, Depends(Authorize("note", "list", collection=True))],
+    session: SessionDep,
     limit: int = Query(default=10, ge=1, le=100),
     starting_after: str | None = Query(default=None),
     ending_before: str | None = Query(default=None),
     sort: Literal["title", "-title", "created_at", "-created_at"] = Query(default="-created_at"),
     q__title: Text | None = Query(default=None, alias="title", max_length=200),
-    principal: Principal = Depends(Authorize("note", "list", collection=True)),
-    session: Session = Depends(session_scope),
 ) -> JSONResponse:
     statement = sa.select(Note).where(
-        permissions.filter_note_list(principal),
-        permissions.filter_note_read(principal),
+        permissions.where(principal, "note", "list"),
+        permissions.where(principal, "note", "read"),
     )
     if q__title is not None:
         statement = statement.where(Note.title == q__title)
@@ -98,9 +97,9 @@ def list_notes(
 @router.get("/{id}", status_code=200, operation_id="get_note")
 def get_note(
     id: str,
-    if_none_match: str | None = Header(default=None, alias="If-None-Match"),
-    principal: Principal = Depends(Authorize("note", "read")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("note", "read"))],
+    session: SessionDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
     headers = {"ETag": etag(obj.version)}
@@ -117,14 +116,14 @@ CREATE_RESTRICTED: dict[str, frozenset[str]] = {}
 @router.post("", status_code=201, operation_id="create_note")
 def create_note(
     body: NoteCreate,
-    principal: Principal = Depends(Authorize("note", "create", collection=True)),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("note", "create", collection=True))],
+    session: SessionDep,
 ) -> JSONResponse:
     check_writable(principal, body.model_fields_set, CREATE_RESTRICTED)
     values = body.model_dump()
     check_references(session, principal, values, REFERENCES)
     obj = Note(**values)
-    if not permissions.allows_note_create(principal, obj):
+    if not permissions.allows(principal, "note", "create", obj):
         raise forbidden("create", "note")
     session.add(obj)
     flush(session)  # the INSERT: the new id, for the Location header and events
@@ -140,12 +139,12 @@ UPDATE_RESTRICTED: dict[str, frozenset[str]] = {}
 def update_note(
     id: str,
     body: NoteUpdate,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("note", "update")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("note", "update"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     obj = _load(session, principal, id)
-    if not permissions.allows_note_update(principal, obj):
+    if not permissions.allows(principal, "note", "update", obj):
         raise forbidden("update", "note")
     check_writable(principal, body.model_fields_set, UPDATE_RESTRICTED)
     check_if_match(obj.version, if_match, required=False)
@@ -161,12 +160,12 @@ def update_note(
 @router.delete("/{id}", status_code=204, operation_id="delete_note")
 def delete_note(
     id: str,
-    if_match: str | None = Header(default=None, alias="If-Match"),
-    principal: Principal = Depends(Authorize("note", "delete")),
-    session: Session = Depends(session_scope),
+    principal: Annotated[Principal, Depends(Authorize("note", "delete"))],
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> Response:
     obj = _load(session, principal, id)
-    if not permissions.allows_note_delete(principal, obj):
+    if not permissions.allows(principal, "note", "delete", obj):
         raise forbidden("delete", "note")
     check_if_match(obj.version, if_match, required=False)
     deletion.delete(session, obj)

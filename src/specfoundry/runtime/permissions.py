@@ -1,0 +1,136 @@
+"""The permission table of a service: RBAC with inheritance already resolved, plus conditions.
+
+The service's ``permissions.py`` is data: one :class:`Rule` per (entity, action) naming the
+roles that hold the action always and the roles that hold it under a spec condition
+(:class:`When`), and one small function pair per condition (:class:`Condition`: the check of one
+loaded object, and the same condition as a SQL filter for lists, both generated from one syntax
+tree so a list returns exactly what a read allows). :class:`PermissionTable` evaluates it.
+
+Default deny: an (entity, action) the table does not list is allowed to nobody, and so is an
+action whose rule names none of the caller's roles. Any allowing path wins (saas-standards P-02):
+a role held unconditionally allows, whatever the conditions of the caller's other roles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from .auth import Principal
+
+# ``check(principal, obj)``: whether the condition holds for one loaded object.
+Check = Callable[[Principal, Any], bool]
+# ``where(principal)``: the condition as a WHERE clause over the entity's table.
+Where = Callable[[Principal], ColumnElement[bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One spec condition (``when:``), as an object check and as a list filter."""
+
+    check: Check
+    where: Where
+
+
+class When:
+    """Roles that hold an action when any of ``conditions`` is true of the object."""
+
+    __slots__ = ("conditions", "roles")
+
+    def __init__(self, roles: Iterable[str], *conditions: Condition) -> None:
+        if not conditions:
+            raise ValueError("a conditional grant needs at least one condition")
+        self.roles = frozenset(roles)
+        self.conditions = conditions
+
+    def __repr__(self) -> str:
+        return f"When({sorted(self.roles)!r}, {len(self.conditions)} condition(s))"
+
+
+class Rule:
+    """Who may perform one action on one entity: ``always`` roles, then conditional grants."""
+
+    __slots__ = ("always", "holders", "when")
+
+    def __init__(self, always: Iterable[str] = (), *when: When) -> None:
+        self.always = frozenset(always)
+        self.when = when
+        self.holders = self.always.union(*(w.roles for w in when))
+
+    def __repr__(self) -> str:
+        return f"Rule({sorted(self.always)!r}, *{list(self.when)!r})"
+
+    def allows(self, principal: Principal, obj: Any) -> bool:
+        roles = principal.roles
+        if roles & self.always:
+            return True
+        return any(
+            condition.check(principal, obj)
+            for grant in self.when
+            if roles & grant.roles
+            for condition in grant.conditions
+        )
+
+    def where(self, principal: Principal) -> ColumnElement[bool]:
+        roles = principal.roles
+        if roles & self.always:
+            return sa.true()
+        clauses = [
+            condition.where(principal)
+            for grant in self.when
+            if roles & grant.roles
+            for condition in grant.conditions
+        ]
+        return sa.or_(sa.false(), *clauses) if clauses else sa.false()
+
+
+NOBODY = Rule()
+
+
+class PermissionTable:
+    """A service's rules by (entity, action), and the roles it defines (in spec order)."""
+
+    def __init__(self, roles: Iterable[str], rules: Mapping[tuple[str, str], Rule]) -> None:
+        self.roles = tuple(roles)
+        self.rules = dict(rules)
+        known = set(self.roles)
+        for key, rule in self.rules.items():
+            strangers = rule.holders - known
+            if strangers:
+                raise ValueError(f"rule {key} names undefined roles: {sorted(strangers)}")
+
+    def rule(self, entity: str, action: str) -> Rule:
+        return self.rules.get((entity, action), NOBODY)
+
+    def holders(self, entity: str, action: str) -> frozenset[str]:
+        """Every role that may perform ``action`` on ``entity``, under some condition or none."""
+        return self.rule(entity, action).holders
+
+    def holds(self, principal: Principal, entity: str, action: str) -> bool:
+        """Whether any role of ``principal`` may perform ``action`` on some ``entity``."""
+        return bool(principal.roles & self.holders(entity, action))
+
+    def allows(self, principal: Principal, entity: str, action: str, obj: Any) -> bool:
+        """Whether ``principal`` may perform ``action`` on the loaded object ``obj``."""
+        return self.rule(entity, action).allows(principal, obj)
+
+    def where(self, principal: Principal, entity: str, action: str) -> ColumnElement[bool]:
+        """The rows of ``entity`` on which ``principal`` may perform ``action``, as SQL."""
+        return self.rule(entity, action).where(principal)
+
+    def check_roles(self, roles: Iterable[str]) -> None:
+        """Refuse roles the spec does not define (``ValueError`` naming them and the valid ones)."""
+        unknown = sorted({role for role in roles if role not in self.roles})
+        if unknown:
+            raise ValueError(
+                "unknown role"
+                + ("s" if len(unknown) > 1 else "")
+                + ": "
+                + ", ".join(unknown)
+                + "; valid roles: "
+                + ", ".join(self.roles)
+            )
