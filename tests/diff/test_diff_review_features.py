@@ -998,8 +998,8 @@ def test_spec_fields_unique_and_write_once(invoke, spec_pair) -> None:
     )
     edit(
         rev / "entities.yaml",
-        "host: {type: string, max_length: 255}",
-        "host: {type: string, max_length: 255, write_once: true}",
+        "host: {type: string, max_length: 255, sensitive: true}",
+        "host: {type: string, max_length: 255, sensitive: true, write_once: true}",
     )
     edit(
         rev / "entities.yaml",

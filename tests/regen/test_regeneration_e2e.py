@@ -186,6 +186,8 @@ def _generated_env(out: Path, database_url: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PYTHONPATH")}
     env["PYTHONPATH"] = str(out)
     env["JWT_SECRET"] = "regeneration-test-secret-0123456789abcdef"
+    # the cache test of the generated suite needs Redis (in CI it never skips)
+    env["REDIS_URL"] = os.environ.get("SPECFOUNDRY_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
     if database_url:
         env["DATABASE_URL"] = database_url
     return env

@@ -21,7 +21,7 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 SERVICE = os.environ["SERVICE"]
 ROLES = os.environ["ROLES"].split(",")
@@ -82,10 +82,21 @@ def _skips_positive_check(case: Any) -> bool:
     return is_collection and (method == "GET" or _has_references(case.operation))
 
 
+def _query_lost_in_encoding(case: Any) -> bool:
+    """A negative query whose invalid part cannot be sent: an empty name or a nested value
+    (``{"": {}}``) vanishes from the URL, so what arrives is valid and a 2xx is right."""
+    return any(
+        name == "" or isinstance(value, dict) or (isinstance(value, list) and not value)
+        for name, value in (case.query or {}).items()
+    )
+
+
 @schema.parametrize()
 @settings(suppress_health_check=list(HealthCheck), deadline=None, derandomize=DERANDOMIZE)
 def test_api(case: Any) -> None:
     excluded = [positive_data_acceptance] if _skips_positive_check(case) else []
+    if _query_lost_in_encoding(case):
+        excluded.append(negative_data_rejection)
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, excluded_checks=excluded)
 
 

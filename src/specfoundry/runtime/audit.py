@@ -112,6 +112,10 @@ class AuditPolicy:
 # -- request context ---------------------------------------------------------------------------
 
 
+# Text filters compare with stored strings: PostgreSQL text cannot hold NUL (422, never a 500).
+_NO_NUL = r"^[^\x00]*$"
+
+
 def request_id(request: Request) -> str:
     """The client's ``X-Request-ID`` when it is a plain token, else a new one (per request)."""
     state = request.state
@@ -440,10 +444,10 @@ def router(
         request: Request,
         limit: int = Query(default=20, ge=1, le=100),
         starting_after: str | None = Query(default=None),
-        resource_type: str | None = Query(default=None, max_length=63),
-        resource_id: str | None = Query(default=None, max_length=64),
-        actor: str | None = Query(default=None, max_length=255),
-        action: str | None = Query(default=None, max_length=80),
+        resource_type: str | None = Query(default=None, max_length=63, pattern=_NO_NUL),
+        resource_id: str | None = Query(default=None, max_length=64, pattern=_NO_NUL),
+        actor: str | None = Query(default=None, max_length=255, pattern=_NO_NUL),
+        action: str | None = Query(default=None, max_length=80, pattern=_NO_NUL),
         since: IsoDateTime | None = Query(default=None),
         until: IsoDateTime | None = Query(default=None),
         principal: Principal = read,

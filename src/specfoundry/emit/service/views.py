@@ -482,10 +482,6 @@ class ServiceView:
         return ("billing",) if self.billing else ()
 
     @property
-    def cli_summary(self) -> str:
-        return ", billing send-test-event" if self.billing else ""
-
-    @property
     def app_setup(self) -> tuple[str, ...]:
         """Statements of ``create_app`` before the resource routers are included; they may add
         to ``router_dependencies`` (every resource route's dependencies)."""

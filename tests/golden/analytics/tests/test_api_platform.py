@@ -45,7 +45,7 @@ def limited(settings: Settings) -> Iterator[TestClient]:
 
 @pytest.mark.skipif(not PLATFORM["rate_limits"] or not LISTED, reason="no rate limits")
 def test_default_plan_allows_its_quota_then_429(limited: TestClient, api: Api) -> None:
-    tenant = api.tenant()
+    tenant = api.tenant(entitled=False)  # no subscription: the default plan
     url, headers = RESOURCES[LISTED[0]]["path"], api.headers(tenant)
     first = limited.get(url, headers=headers)
     assert first.status_code == 200, first.text
