@@ -4,8 +4,8 @@ This is the life of a real service: generate the analytics example, add user cod
 and an extra route) and rows in SQLite and PostgreSQL, then apply a series of spec edits and
 regenerate after each. After every step: user code is untouched, generated files equal a fresh
 generation of the same spec (except the migration history, which is the point), stale files are
-gone, the new migration upgrades the existing databases with their rows intact, and the
-generated service's contract and state-machine tests pass; its whole suite passes at the end.
+gone, and the new migration upgrades the existing databases with their rows intact. The
+generated service's whole suite, with the user's code, passes at the end.
 """
 
 from __future__ import annotations
@@ -70,29 +70,39 @@ def register(app: FastAPI) -> None:
     app.include_router(router)
 '''
 
+# One process per step for both databases: each interpreter start imports the service (~1 s).
 SEED = """
-import sys, uuid
+import os, sys, uuid
+from insights.cli import main
 from insights.db import make_engine, make_session_factory, open_session
 from insights.models import Project, Workspace
-engine = make_engine(sys.argv[1])
-tenant = uuid.UUID(sys.argv[2])
-with open_session(make_session_factory(engine), tenant) as session:
-    session.add(Workspace(id=tenant, name="Acme", slug="acme"))
-    session.flush()  # the tenant row first: every tenant-owned row references it
-    session.add(Project(name="Keep me", owner_id="alice"))
-    session.commit()
-engine.dispose()
+tenant = uuid.UUID(sys.argv[1])
+for url in sys.argv[2:]:
+    os.environ["DATABASE_URL"] = url
+    assert main(["migrate"]) == 0, url
+    engine = make_engine(url)
+    with open_session(make_session_factory(engine), tenant) as session:
+        session.add(Workspace(id=tenant, name="Acme", slug="acme"))
+        session.flush()  # the tenant row first: every tenant-owned row references it
+        session.add(Project(name="Keep me", owner_id="alice"))
+        session.commit()
+    engine.dispose()
 """
 
-COUNT = """
-import sys, uuid
+MIGRATE_AND_COUNT = """
+import os, sys, uuid
 import sqlalchemy as sa
+from insights.cli import main
 from insights.db import make_engine, make_session_factory, open_session
 from insights.models import Project
-engine = make_engine(sys.argv[1])
-with open_session(make_session_factory(engine), uuid.UUID(sys.argv[2])) as session:
-    print(",".join(sorted(session.scalars(sa.select(Project.name)))))
-engine.dispose()
+tenant = uuid.UUID(sys.argv[1])
+for url in sys.argv[2:]:
+    os.environ["DATABASE_URL"] = url
+    assert main(["migrate"]) == 0, url
+    engine = make_engine(url)
+    with open_session(make_session_factory(engine), tenant) as session:
+        print(",".join(sorted(session.scalars(sa.select(Project.name)))))
+    engine.dispose()
 """
 
 
@@ -197,7 +207,7 @@ def _python(out: Path, database_url: str | None, *args: str) -> str:
     result = subprocess.run(
         [sys.executable, *args],
         cwd=out,
-        env=_generated_env(out, database_url),
+        env={**_generated_env(out, database_url), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
         capture_output=True,
         text=True,
         check=False,
@@ -205,10 +215,6 @@ def _python(out: Path, database_url: str | None, *args: str) -> str:
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return result.stdout.strip()
-
-
-def _migrate(out: Path, url: str) -> None:
-    _python(out, url, "-m", "insights.cli", "migrate")
 
 
 def _owned(out: Path) -> dict[str, str]:
@@ -253,9 +259,7 @@ def test_a_series_of_spec_edits_keeps_user_code_and_data(tmp_path: Path, postgre
     }
     sqlite_url = f"sqlite:///{out / 'data.db'}"
     tenant = str(uuid.uuid4())
-    for url in (sqlite_url, postgres_url):
-        _migrate(out, url)
-        _python(out, url, "-c", SEED, url, tenant)
+    _python(out, None, "-c", SEED, tenant, sqlite_url, postgres_url)
 
     for label, edit in EDITS:
         before = _owned(out)
@@ -280,25 +284,15 @@ def test_a_series_of_spec_edits_keeps_user_code_and_data(tmp_path: Path, postgre
         }, f"{label}: stale files left: {sorted(on_disk - set(owned) - set(user_files))}"
         assert _cli("check", str(spec), "-o", str(out))[0] == 0, label
 
-        for url in (sqlite_url, postgres_url):
-            _migrate(out, url)
-            assert _python(out, url, "-c", COUNT, url, tenant) == "Keep me", f"{label}: data lost"
+        counts = _python(out, None, "-c", MIGRATE_AND_COUNT, tenant, sqlite_url, postgres_url)
+        assert counts.splitlines() == ["Keep me", "Keep me"], f"{label}: data lost"
 
-        # The contract and machine tests after every edit catch a service that drifted from its
-        # spec; the whole generated suite runs once, on the final spec that carries every edit
-        # but the removed endpoint (a full run after each of the five edits took five minutes).
-        last = label == EDITS[-1][0]
-        _python(
-            out,
-            None,
-            "-m",
-            "pytest",
-            "-q",
-            "-x",
-            "-p",
-            "no:cacheprovider",
-            *(() if last else ("tests/test_api_contract.py", "tests/test_api_machines.py")),
-        )
+    # After each edit the folder is byte-identical to a fresh generation of the edited spec
+    # (checked above), so one run of the whole generated suite, on the final spec that carries
+    # every edit and the user's code, proves the regenerated service works. (Running the
+    # contract and machine tests after every edit as well cost ~25 s of CPU and proved nothing
+    # more: generation itself is tested on random specs in tests/service.)
+    _python(out, None, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider")
 
     assert not (out / "insights" / "routes" / "webhook_endpoint.py").exists(), (
         "removed endpoint's routes stay"

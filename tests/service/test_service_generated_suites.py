@@ -26,7 +26,7 @@ def _summary(output: str) -> str:
 @pytest.mark.parametrize("name", list(EXAMPLES))
 def test_generated_suite_passes_on_sqlite(services: dict[str, Path], name: str) -> None:
     env = clean_env(REDIS_URL=REDIS_URL)  # the cache tests of the suite (cache: in the spec)
-    output = run_pytest(services[name], "-n", "2", "-p", "no:warnings", env=env)
+    output = run_pytest(services[name], "-p", "no:warnings", env=env)
     assert " failed" not in _summary(output)
 
 
@@ -36,7 +36,7 @@ def test_generated_suite_passes_on_postgres(
     services: dict[str, Path], service_pg_url: str, name: str
 ) -> None:
     env = clean_env(DATABASE_URL=service_pg_url, REDIS_URL=REDIS_URL)
-    output = run_pytest(services[name], "-n", "2", "-p", "no:warnings", env=env)
+    output = run_pytest(services[name], "-p", "no:warnings", env=env)
     summary = _summary(output)
     assert " failed" not in summary
     assert "skipped" not in summary or "row-level" not in output, "RLS tests were skipped"
@@ -50,7 +50,14 @@ def test_schemathesis_finds_nothing(services: dict[str, Path], name: str) -> Non
     svc = "notes" if name == "minimal" else "insights"
     env = clean_env(SERVICE=svc, ROLES=ROLES[name], MAX_EXAMPLES="15")
     try:
-        run_pytest(folder, str(runner.name), "-p", "no:warnings", env=env)
+        run_pytest(
+            folder,
+            str(runner.name),
+            "-p",
+            "no:warnings",
+            env=env,
+            plugins=("schemathesis.pytest.plugin", "_hypothesis_pytestplugin"),
+        )
     finally:
         runner.unlink()
 
