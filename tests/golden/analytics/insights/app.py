@@ -12,7 +12,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
 from fastapi import FastAPI
 
 from insights import apikeys as platform_apikeys
@@ -25,6 +24,7 @@ from insights.db_setup import check_database
 from insights.guards import RequestGuard, install_docs
 from insights.routes import routers
 from insights.runtime import idempotency, ratelimit
+from insights.runtime.contract import parse_contract
 from insights.runtime.ratelimit import RateLimitConfig
 from insights.settings import Settings, from_env
 from insights_ext.routes import register as register_extension_routes
@@ -46,8 +46,7 @@ RATE_LIMITS: RateLimitConfig | None = RateLimitConfig(
 @cache
 def contract() -> dict[str, Any]:
     text = resources.files("insights").joinpath("openapi.yaml").read_text(encoding="utf-8")
-    document: dict[str, Any] = yaml.safe_load(text)
-    return document
+    return parse_contract(text)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

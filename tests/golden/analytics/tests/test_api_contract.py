@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import jwt
-import yaml
 from fastapi.routing import APIRoute
 from starlette.testclient import TestClient
 
 from insights.problems import api_routes
+from insights.runtime.contract import read_contract
 from insights.runtime.routing import Authorize  # the base of routes.Authorize
 from tests.api_support import TEST_SECRET, Api
 
@@ -23,8 +23,7 @@ PROBLEM = "application/problem+json"
 
 
 def _contract() -> dict[str, Any]:
-    document: dict[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
-    return document
+    return read_contract(ROOT / "openapi.yaml")
 
 
 def _resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:

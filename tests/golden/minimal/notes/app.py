@@ -12,7 +12,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
 from fastapi import FastAPI
 
 from notes import problems
@@ -22,6 +21,7 @@ from notes.db_setup import check_database
 from notes.guards import RequestGuard, install_docs
 from notes.routes import routers
 from notes.runtime import idempotency, ratelimit
+from notes.runtime.contract import parse_contract
 from notes.runtime.ratelimit import RateLimitConfig
 from notes.settings import Settings, from_env
 from notes_ext.routes import register as register_extension_routes
@@ -33,8 +33,7 @@ RATE_LIMITS: RateLimitConfig | None = None
 @cache
 def contract() -> dict[str, Any]:
     text = resources.files("notes").joinpath("openapi.yaml").read_text(encoding="utf-8")
-    document: dict[str, Any] = yaml.safe_load(text)
-    return document
+    return parse_contract(text)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

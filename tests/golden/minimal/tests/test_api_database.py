@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-import yaml
 from starlette.testclient import TestClient
 
 from notes import cli
 from notes.app import create_app
 from notes.db import Base, TenantRoot, open_session
+from notes.runtime.contract import read_contract
 from notes.settings import ConfigurationError, Settings, from_env
 from tests.api_support import TEST_SECRET, Api
 from tests.db_support import PreparedDatabase, is_postgres_url
@@ -30,7 +30,7 @@ postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="needs DATABASE_URL=p
 
 
 def _operations() -> list[tuple[str, str]]:
-    paths = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))["paths"]
+    paths = read_contract(ROOT / "openapi.yaml")["paths"]
     methods = {"get", "post", "patch", "put", "delete"}
     # Operations with `security: []` (a provider's signed webhook) take no token.
     return [

@@ -3,7 +3,10 @@
 
 :meth:`TestDatabases.prepare_database` reads ``DATABASE_URL``:
 
-* unset (or SQLite): a temporary SQLite file, migrated with Alembic; app and owner are the same;
+* unset (or SQLite): a temporary SQLite file, migrated with Alembic; app and owner are the same.
+  The file goes to memory-backed ``/dev/shm`` where there is one: SQLite syncs the disk at every
+  commit, and a suite commits thousands of times (a third of a suite's time on a busy disk);
+  a test database needs no durability;
 * ``postgresql://...`` (the owner/superuser URL, as in CI): a fresh, uniquely named database and
   two fresh roles ``LOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT`` that own nothing: the app role and
   the operator role (role names are cluster-wide, hence unique per test database). Migrations
@@ -106,7 +109,7 @@ class TestDatabases:
             _set_environ(saved)
 
     def _prepare_sqlite(self) -> PreparedDatabase:
-        folder = tempfile.mkdtemp(prefix=f"{self.service}-test-")
+        folder = tempfile.mkdtemp(prefix=f"{self.service}-test-", dir=_memory_backed_folder())
         url = f"sqlite:///{Path(folder) / 'test.db'}"
         self.migrate(url)
         return PreparedDatabase(
@@ -162,6 +165,12 @@ class TestDatabases:
             operator_role=operator,
             operator_url=operator_url.render_as_string(hide_password=False),
         )
+
+
+def _memory_backed_folder() -> str | None:
+    """``/dev/shm`` when it is a writable folder (Linux), else None: the system temp folder."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
 
 
 def _set_environ(values: dict[str, str | None]) -> None:
