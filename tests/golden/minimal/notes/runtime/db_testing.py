@@ -168,9 +168,12 @@ class TestDatabases:
 
 
 def _memory_backed_folder() -> str | None:
-    """``/dev/shm`` when it is a writable folder (Linux), else None: the system temp folder."""
+    """``/dev/shm`` when it is a writable folder (Linux) with room to spare (containers often
+    give it 64 MB), else None: the system temp folder."""
     shm = Path("/dev/shm")
-    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        return None
+    return str(shm) if shutil.disk_usage(shm).free >= 256 * 2**20 else None
 
 
 def _set_environ(values: dict[str, str | None]) -> None:
