@@ -10,7 +10,17 @@ bash scripts/services.sh
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
 workers=${PYTEST_WORKERS:-auto}
-if [ "$workers" = "1" ]; then
-  exec .venv/bin/python -m pytest "$@"
+# Temporary files (generated services, their SQLite databases) in memory-backed /dev/shm when it
+# has room: SQLite syncs the disk at every commit and the suite commits tens of thousands of times.
+basetemp=()
+shm_free_kb=$(df -Pk /dev/shm 2>/dev/null | awk 'NR==2 {print $4}' || true)
+if [ -w /dev/shm ] && [ "${shm_free_kb:-0}" -gt 2097152 ]; then
+  tmp=$(mktemp -d /dev/shm/specfoundry-tests.XXXXXX)
+  trap 'rm -rf "$tmp"' EXIT
+  basetemp=(--basetemp "$tmp/pytest")
 fi
-exec .venv/bin/python -m pytest -n "$workers" --durations=10 "$@"
+if [ "$workers" = "1" ]; then
+  .venv/bin/python -m pytest "${basetemp[@]}" "$@"
+else
+  .venv/bin/python -m pytest -n "$workers" --durations=10 "${basetemp[@]}" "$@"
+fi
