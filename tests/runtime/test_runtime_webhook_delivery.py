@@ -185,3 +185,85 @@ def test_rotation_overlap_signs_with_both_secrets(
     ((headers, body),) = receiver.requests
     for secret in (old, new):
         Webhook(secret).verify(body, headers)
+
+
+def test_an_attempt_not_queued_because_the_broker_was_away_is_requeued_when_overdue(
+    factory: sessionmaker[TenantSession], hooks: dict[str, Any], receiver: Receiver
+) -> None:
+    """Found by bench/webhooks_fault_bench.py (Redis stopped for 30 s): the fan-out committed
+    the delivery rows, queueing their first attempt failed, and they stayed pending forever."""
+    dispatcher: WebhookDispatcher = hooks["dispatcher"]
+    actor = dispatcher._attempt_actor
+    assert actor is not None
+    real_send = actor.send_with_options
+
+    def broker_away(**kwargs: Any) -> Any:
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    tid, endpoint = _tenant_with_endpoint(factory, receiver.url, [])
+    actor.send_with_options = broker_away  # type: ignore[method-assign]
+    try:
+        _emit(factory, tid, "project.created")
+        _run(hooks)
+    finally:
+        actor.send_with_options = real_send  # type: ignore[method-assign]
+    (row,) = _deliveries(factory, tid)
+    assert (row.status, row.attempts, receiver.requests) == ("pending", 0, [])
+    assert dispatcher.requeue_overdue() == 0  # not overdue yet: its message may be in flight
+    dispatcher.overdue_after = 0
+    assert dispatcher.requeue_overdue() == 1
+    hooks["worker"].join()
+    ((headers, body),) = receiver.requests
+    assert Webhook(endpoint.secret).verify(body, headers)["type"] == "project.created"
+    (row,) = _deliveries(factory, tid)
+    assert (row.status, row.attempts) == ("succeeded", 1)
+    assert dispatcher.requeue_overdue() == 0
+
+
+def test_a_duplicate_attempt_message_before_the_next_attempt_is_due_does_nothing(
+    factory: sessionmaker[TenantSession], receiver: Receiver
+) -> None:
+    receiver.answers = [(500, {})]
+    broker = make_broker(None, namespace="rt")
+    dispatcher = WebhookDispatcher(
+        broker, factory, Endpoint, Delivery, allow_private=True, schedule=(0, 3600), timeout=5
+    )
+    tid, endpoint = _tenant_with_endpoint(factory, receiver.url, [])
+    with open_session(factory, tid) as session:
+        row = Delivery(
+            endpoint_id=endpoint.id,
+            event_id=uuid.uuid4(),
+            event_type="a.b",
+            body="{}",
+            status="pending",
+            attempts=0,
+        )
+        session.add(row)
+        session.commit()
+    assert dispatcher.attempt(row.id, tid) == "pending"  # 500: next attempt in an hour
+    assert dispatcher.attempt(row.id, tid) == "not due"  # the requeued copy of the message
+    assert len(receiver.requests) == 1
+    assert dispatcher.attempt(row.id, tid, force=True) == "succeeded"  # a manual redelivery
+    assert len(receiver.requests) == 2
+
+
+def test_the_worker_runs_periodic_tasks_until_stopped() -> None:
+    import threading
+
+    ran = threading.Event()
+    calls: list[int] = []
+
+    def task() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConnectionError("the broker is away")  # logged; the next turn still comes
+        ran.set()
+
+    worker = Worker(make_broker(None, namespace="rt"), (), periodic=((task, 0.01),))
+    worker.start()
+    assert ran.wait(5)
+    worker.stop()
+    count = len(calls)
+    assert count >= 2
+    threading.Event().wait(0.05)
+    assert len(calls) == count  # stopped

@@ -303,8 +303,12 @@ class Worker:
     relay: Any = None  # a relay.Relay
     threads: int = 4
     relay_interval: float = 0.5
+    # (task, seconds): run every so often on a thread of their own, e.g. requeueing webhook
+    # deliveries whose message was lost (WebhookDispatcher.requeue_overdue).
+    periodic: Sequence[tuple[Callable[[], object], float]] = ()
     _stop: threading.Event = field(default_factory=threading.Event)
     _relay_thread: threading.Thread | None = None
+    _periodic_threads: list[threading.Thread] = field(default_factory=list)
     _worker: dramatiq.Worker | None = None
 
     def start(self) -> None:
@@ -322,11 +326,19 @@ class Worker:
                 daemon=True,
             )
             self._relay_thread.start()
+        for task, interval in self.periodic:
+            thread = threading.Thread(
+                target=_every, args=(task, interval, self._stop), name="periodic", daemon=True
+            )
+            thread.start()
+            self._periodic_threads.append(thread)
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         if self._relay_thread is not None:
             self._relay_thread.join(timeout)
+        for thread in self._periodic_threads:
+            thread.join(timeout)
         if self._worker is not None:
             self._worker.stop(timeout=int(timeout * 1000))
 
@@ -338,3 +350,13 @@ class Worker:
             if isinstance(self.broker, StubBroker):
                 self.broker.join(queue, fail_fast=False)
         self._worker.join()
+
+
+def _every(task: Callable[[], object], interval: float, stop: threading.Event) -> None:
+    """``task()`` every ``interval`` seconds until ``stop``; a failure (the database or the
+    broker is away) is logged and the next turn comes as usual."""
+    while not stop.wait(interval):
+        try:
+            task()
+        except Exception:
+            logger.exception("periodic task %s failed; retrying", getattr(task, "__name__", task))

@@ -59,6 +59,10 @@ class WebhookDispatcher:
     client_factory: Callable[[], httpx.Client] = httpx.Client
     rng: random.Random = field(default_factory=random.Random)
     queue: str = QUEUE
+    # Cross-tenant reads of :meth:`requeue_overdue` (on PostgreSQL: the operator role's engine,
+    # as for the outbox relay); None: ``session_factory``.
+    operator_factory: sessionmaker[TenantSession] | None = None
+    overdue_after: float = 60.0  # seconds past its time before a pending delivery is requeued
     _attempt_actor: dramatiq.Actor[..., None] | None = None
 
     def __post_init__(self) -> None:
@@ -101,6 +105,7 @@ class WebhookDispatcher:
                 body=body,
                 status="pending",
                 attempts=0,
+                next_attempt_at=self.clock(),
             )
             session.add(row)
             session.flush()
@@ -110,29 +115,78 @@ class WebhookDispatcher:
 
     def _send_all(self, created: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> None:
         for delivery_id, tenant_id in created:
-            self._send(delivery_id, tenant_id)
+            self._send_or_leave(delivery_id, tenant_id)
 
-    def _send(self, delivery_id: uuid.UUID, tenant_id: uuid.UUID, delay_ms: int = 0) -> None:
+    def _send(
+        self, delivery_id: uuid.UUID, tenant_id: uuid.UUID, delay_ms: int = 0, *, now: bool = False
+    ) -> None:
         assert self._attempt_actor is not None
         self._attempt_actor.send_with_options(
-            args=(str(delivery_id), str(tenant_id)), delay=delay_ms or None
+            args=(str(delivery_id), str(tenant_id), now), delay=delay_ms or None
         )
+
+    def _send_or_leave(
+        self, delivery_id: uuid.UUID, tenant_id: uuid.UUID, delay_ms: int = 0
+    ) -> None:
+        """Queue the next attempt after a commit; when the broker is away the committed row
+        (pending, with its ``next_attempt_at``) is enough: :meth:`requeue_overdue` finds it."""
+        try:
+            self._send(delivery_id, tenant_id, delay_ms)
+        except Exception:
+            logger.warning(
+                "webhook delivery %s: attempt not queued (broker unavailable); "
+                "it will be requeued when overdue",
+                delivery_id,
+                exc_info=True,
+            )
 
     def redeliver(self, delivery_id: uuid.UUID, tenant_id: uuid.UUID) -> None:
         """A new attempt now (the schedule restarts if it had failed)."""
-        self._send(delivery_id, tenant_id)
+        self._send(delivery_id, tenant_id, now=True)
+
+    def requeue_overdue(self, limit: int = 500) -> int:
+        """Queue an attempt for every pending delivery more than :attr:`overdue_after` seconds
+        past its ``next_attempt_at``: its message was never queued (the broker was away after
+        the commit) or was lost with the broker. The worker runs this periodically; a message
+        that was only late finds the delivery attempted already and does nothing
+        (:meth:`attempt`). Returns how many were queued."""
+        cutoff = self.clock() - dt.timedelta(seconds=self.overdue_after)
+        model = self.delivery
+        with open_session(
+            self.operator_factory or self.session_factory, None, cross_tenant=True
+        ) as s:
+            rows = s.execute(
+                sa.select(model.id, model.tenant_id)
+                .where(model.status == "pending", model.next_attempt_at < cutoff)
+                .order_by(model.next_attempt_at)
+                .limit(limit)
+            ).all()
+        for delivery_id, tenant_id in rows:
+            self._send(delivery_id, tenant_id)
+        return len(rows)
 
     # -- one attempt -----------------------------------------------------------------------
-    def _attempt_message(self, delivery_id: str, tenant_id: str) -> None:
-        self.attempt(uuid.UUID(delivery_id), uuid.UUID(tenant_id))
+    def _attempt_message(self, delivery_id: str, tenant_id: str, now: bool = False) -> None:
+        self.attempt(uuid.UUID(delivery_id), uuid.UUID(tenant_id), force=now)
 
-    def attempt(self, delivery_id: uuid.UUID, tenant_id: uuid.UUID) -> str:
-        """Attempt one delivery; returns the delivery's status afterwards."""
+    def attempt(self, delivery_id: uuid.UUID, tenant_id: uuid.UUID, *, force: bool = False) -> str:
+        """Attempt one delivery; returns the delivery's status afterwards.
+
+        The row is locked for the attempt (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), and a
+        pending delivery whose next attempt is not due yet is left alone unless ``force`` (a
+        manual redelivery): a duplicate message (the requeue of a late one, a redelivered
+        Dramatiq message) never makes a second attempt of the same turn."""
         session = open_session(self.session_factory, tenant_id)
         with session:
-            row = session.get(self.delivery, delivery_id)
+            row = session.get(self.delivery, delivery_id, with_for_update={"skip_locked": True})
             if row is None or row.status == "succeeded":
                 return "gone" if row is None else str(row.status)
+            due = row.next_attempt_at
+            early = due is not None and _aware(due) > self.clock() + dt.timedelta(seconds=1)
+            if not force and row.status == "pending" and early:
+                return "not due"
+            if not force and row.status == "failed":
+                return "failed"
             endpoint = session.get(self.endpoint, row.endpoint_id)
             if endpoint is None or not endpoint.enabled:
                 row.status = "failed"
@@ -183,5 +237,10 @@ class WebhookDispatcher:
             status = str(row.status)
         if decision.action == "retry" and decision.next_attempt_at is not None:
             delay = (decision.next_attempt_at - now).total_seconds()
-            self._send(delivery_id, tenant_id, max(int(delay * 1000), 0))
+            self._send_or_leave(delivery_id, tenant_id, max(int(delay * 1000), 0))
         return status
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite returns naive datetimes for UTC columns."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
