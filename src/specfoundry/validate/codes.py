@@ -778,7 +778,8 @@ _CODES = (
         E,
         "cache names an unknown resource",
         "`cache.resources` lists API resources (the keys of `api.resources`) whose GET of one "
-        "object is cached; each must exist and expose `read`.",
+        "object is cached; each must exist and expose `read`, and one written "
+        "`{name: ..., lists: true}` (its list pages cached too) must expose `list`.",
         "cache:\n  resources: [dashbords]\n",
         "cache:\n  resources: [dashboards]\n",
     ),

@@ -24,6 +24,7 @@ def check(ctx: CheckContext) -> None:
     if platform.cache is not None:
         paths = {r.path for r in ctx.model.api.resources}
         readable = {r.path for r in ctx.model.api.resources if Operation.READ in r.operations}
+        listable = {r.path for r in ctx.model.api.resources if Operation.LIST in r.operations}
         for i, path in enumerate(platform.cache.resources):
             if path not in readable:
                 hint = (
@@ -36,4 +37,11 @@ def check(ctx: CheckContext) -> None:
                     f"`cache.resources` names '{path}', which is no API resource with `read`",
                     ctx.at("cache", "resources", i),
                     hint,
+                )
+            elif path in platform.cache.lists and path not in listable:
+                ctx.report(
+                    "SF387",
+                    f"`cache.resources` caches the list pages of '{path}', which has no `list`",
+                    ctx.at("cache", "resources", i, "lists"),
+                    f"add `list` to the operations of '{path}', or drop `lists: true`",
                 )
