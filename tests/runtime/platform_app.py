@@ -253,7 +253,17 @@ def build_app(
         base_path="/v1",
         max_lifetime_days=max_lifetime_days,
     )
-    apikeys.install(app, key_policy, open_session, session_scope, pepper=b"pepper")
+
+    def emit(session: Session, tenant: uuid.UUID, kind: str, payload: Any) -> None:
+        if outbox is not None:  # what an outbox row would hold, recorded on commit
+            sa.event.listen(
+                session,
+                "after_commit",
+                lambda s: outbox.append((tenant, kind, dict(payload))),
+                once=True,
+            )
+
+    apikeys.install(app, key_policy, open_session, session_scope, pepper=b"pepper", emit=emit)
     audit_policy = audit.AuditPolicy(
         model=AuditEvent,
         audited={

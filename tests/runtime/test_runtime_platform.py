@@ -400,9 +400,7 @@ def test_a_hit_still_counts_against_the_rate_limit() -> None:
     _redis_or_skip()
     app = build_app(with_cache=True)
     config = ratelimit.RateLimitConfig(plans={"free": {"all": "3/minute"}}, default_plan="free")
-    ratelimit.install(
-        app, config, redis_url=None, legacy_headers=False, open_session=open_session
-    )
+    ratelimit.install(app, config, redis_url=None, legacy_headers=False, open_session=open_session)
     caller = Caller(app, ("editor",), subject="bob")
     note = caller.client.post("/v1/notes", json={"title": "one"}).json()
     answers = [caller.client.get(f"/v1/notes/{note['id']}") for _ in range(2)]
@@ -411,3 +409,17 @@ def test_a_hit_still_counts_against_the_rate_limit() -> None:
     assert answers[1].headers["ratelimit"] and answers[2].headers["ratelimit"], "hits carry it"
     assert answers[3].headers["retry-after"]
     assert answers[3].headers["content-type"] == "application/problem+json"
+
+
+def test_creating_and_revoking_a_key_write_their_events_with_the_change() -> None:
+    outbox: list = []
+    admin = Caller(build_app(outbox=outbox), ("admin",))
+    created = _key(admin, scopes=["viewer"])
+    assert [(t, kind) for t, kind, _ in outbox] == [(admin.tenant, "api_key.created")]
+    payload = outbox[0][2]
+    assert payload["api_key_id"] == uuid.UUID(created["id"]) and payload["actor"] == "alice"
+    assert created["secret"] not in repr(payload), "never the secret"
+    assert admin.client.post(f"/v1/api-keys/{created['id']}/revoke").status_code == 200
+    assert admin.client.post(f"/v1/api-keys/{created['id']}/revoke").status_code == 200
+    assert [kind for _, kind, _ in outbox] == ["api_key.created", "api_key.revoked"], "once"
+    assert outbox[1][2] == {"api_key_id": uuid.UUID(created["id"]), "name": "ci", "actor": "alice"}

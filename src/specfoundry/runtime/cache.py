@@ -204,9 +204,7 @@ class TenantCache:
 
     def lookup_page_sync(self, lists_key: str, page: str) -> tuple[bytes | None, str]:
         """(the stored page or None, the list generation it is looked up under)."""
-        answer, generation = self.client.execute_command(
-            "EVAL", _LOOKUP_PAGE, 1, lists_key, page
-        )
+        answer, generation = self.client.execute_command("EVAL", _LOOKUP_PAGE, 1, lists_key, page)
         gen = generation.decode() if isinstance(generation, bytes) else str(generation)
         return (answer if isinstance(answer, bytes) else None), gen
 
