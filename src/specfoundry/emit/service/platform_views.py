@@ -110,7 +110,7 @@ class PlatformView:
         if self.cache is not None:
             names = ", ".join(c.resource for c in self.cache.cached)
             lists = ", ".join(c.resource for c in self.cache.cached if c.lists)
-            pages = f", and the list pages of {lists} (per query string)," if lists else ""
+            pages = f" and of the list pages of {lists} (per query string)" if lists else ""
             out.append(
                 f"- **Cache**: with `REDIS_URL`, GET of one object of {names}{pages} is served "
                 f"from Redis for up to {self.cache.ttl_seconds} s, keyed by tenant and the "
