@@ -91,6 +91,9 @@ def _edit(folder: Path, variant: str) -> None:
             if isinstance(api, dict):
                 for key in ("rate_limits", "idempotency", "api_keys"):
                     api.pop(key, None)
+            sla = data.get("sla")
+            if isinstance(sla, dict):  # per-plan targets need the rate limits' plans
+                sla["targets"] = [t for t in sla.get("targets", []) if "plan" not in t]
         path.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
