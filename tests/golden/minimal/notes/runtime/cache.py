@@ -40,7 +40,7 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -85,6 +85,9 @@ if current ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1] .. ':' .. ARGV[1] .. ':' .. ARGV[2], ARGV[3], 'EX', tonumber(ARGV[4]))
 return 1
 """
+# (key, field or page) -> (answer or None, generation); (key, field or page, generation, answer)
+Lookup = Callable[[str, str], Awaitable[tuple[bytes | None, str]]]
+Store = Callable[[str, str, str, bytes], Awaitable[bool]]
 _SKIPPED_HEADERS = frozenset({b"content-length", b"date", b"server"})
 
 
@@ -299,6 +302,8 @@ class CacheMiddleware:
             return
         cache = self.cache
         variant = cache.variant(principal, resource.per_subject)
+        lookup: Lookup
+        store: Store
         if object_id is None:
             key = cache.lists_key(principal.tenant_id, resource.resource)
             page = cache.page(variant, normalized_query(scope.get("query_string", b"")))
