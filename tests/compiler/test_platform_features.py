@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from specfoundry.compiler import load_model
@@ -35,6 +36,36 @@ def test_analytics_switches_every_feature_on() -> None:
     audited = {a.resource_type: a.sensitive for a in view.audit.audited} if view.audit else {}
     assert audited["member"] == ("email",) and audited["api_key"] == ("secret_hash",)
     assert "audit_event" not in audited
+    assert cache.lists == ("dashboards",)
+    assert view.cache is not None and view.cache.list_probe
+    assert {c.resource: c.lists for c in view.cache.cached} == {
+        "dashboards": True,
+        "projects": False,
+    }
+    # Deleting a data source sets dashboards.data_source_id to NULL in the database; deleting a
+    # project cascades to its data sources: both change dashboard list pages.
+    assert view.cache.cascades == (("DataSource", ("dashboards",)), ("Project", ("dashboards",)))
+    # The API keys' events are built in: the spec does not declare them.
+    events = {e.name: e for e in model.events}
+    assert [f.name.raw for f in events["api_key.revoked"].payload] == [
+        "api_key_id",
+        "name",
+        "actor",
+    ]
+    assert "api_key.created" in events
+
+
+def test_built_in_events_merge_with_a_declaration(tmp_path: Path) -> None:
+    from specfoundry.lower.platform import merge_events, platform_events
+
+    data = {"service": {"name": "x"}, "api": {"api_keys": {"roles": ["owner"]}}}
+    built_in = platform_events(data)
+    assert [e.name for e in built_in] == ["api_key.created", "api_key.revoked"]
+    assert platform_events({"service": {"name": "x"}}) == ()
+    declared = replace(built_in[1], payload=built_in[1].payload[:1], description="Ours.")
+    merged = merge_events((declared,), built_in)
+    assert [e.name for e in merged] == ["api_key.created", "api_key.revoked"]
+    assert merged[1].description == "Ours." and merged[1].payload == built_in[1].payload
 
 
 def test_minimal_has_no_platform_feature() -> None:

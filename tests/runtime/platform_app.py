@@ -159,6 +159,22 @@ def create_note(
     return _dump(note)
 
 
+@router.get("", operation_id="list_notes")
+def list_notes(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(routing.authenticate)],
+    title: str | None = None,
+    limit: int = 10,
+) -> dict[str, Any]:
+    """Visible notes, newest first (``title`` filters)."""
+    statement = sa.select(Note).where(Note.tenant_id == principal.tenant_id)
+    if title is not None:
+        statement = statement.where(Note.title == title)
+    notes = session.scalars(statement.order_by(Note.created_at.desc(), Note.id.desc())).all()
+    visible = [n for n in notes if _visible(n, principal)][:limit]
+    return {"object": "list", "data": [_dump(n) for n in visible]}
+
+
 @router.get("/{id}", operation_id="get_note")
 def get_note(
     id: str,
@@ -210,7 +226,11 @@ IMPLIED = {
 
 
 def build_app(
-    *, with_cache: bool = False, redis_url: str = REDIS_URL, max_lifetime_days: int | None = None
+    *,
+    with_cache: bool = False,
+    redis_url: str = REDIS_URL,
+    max_lifetime_days: int | None = None,
+    outbox: list[tuple[uuid.UUID, str, dict[str, Any]]] | None = None,
 ) -> FastAPI:
     settings = NotesSettings(database_url="sqlite://", jwt_secret=SECRET, redis_url=redis_url)
     app = FastAPI(redirect_slashes=False)
@@ -233,7 +253,17 @@ def build_app(
         base_path="/v1",
         max_lifetime_days=max_lifetime_days,
     )
-    apikeys.install(app, key_policy, open_session, session_scope, pepper=b"pepper")
+
+    def emit(session: Session, tenant: uuid.UUID, kind: str, payload: Any) -> None:
+        if outbox is not None:  # what an outbox row would hold, recorded on commit
+            sa.event.listen(
+                session,
+                "after_commit",
+                lambda s: outbox.append((tenant, kind, dict(payload))),
+                once=True,
+            )
+
+    apikeys.install(app, key_policy, open_session, session_scope, pepper=b"pepper", emit=emit)
     audit_policy = audit.AuditPolicy(
         model=AuditEvent,
         audited={
@@ -249,7 +279,7 @@ def build_app(
             service="notes-test",
             base_path="/v1",
             ttl_seconds=60,
-            cached={Note: cache.CachedResource("notes", per_subject=True)},
+            cached={Note: cache.CachedResource("notes", per_subject=True, lists=True)},
         )
         cache.install(app, policy)
     return app

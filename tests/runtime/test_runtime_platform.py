@@ -333,3 +333,93 @@ def test_redis_down_is_a_miss_never_a_500() -> None:
 def test_without_redis_url_the_cache_is_off() -> None:
     app = build_app(with_cache=True, redis_url="")
     assert app.state.cache is None
+
+
+# -- list pages ------------------------------------------------------------------------------
+
+
+def test_list_pages_are_cached_and_every_write_leaves_them_behind(cached: Caller) -> None:
+    first = cached.client.post("/v1/notes", json={"title": "one"}).json()
+    titles = lambda r: [n["title"] for n in r.json()["data"]]  # noqa: E731
+    assert titles(cached.client.get("/v1/notes")) == ["one"]
+    _poke(cached, first["id"], "behind")
+    assert titles(cached.client.get("/v1/notes")) == ["one"], "a hit"
+    second = cached.client.post("/v1/notes", json={"title": "two"}).json()
+    assert titles(cached.client.get("/v1/notes")) == ["two", "behind"], "no stale list: create"
+    _poke(cached, first["id"], "behind again")
+    assert titles(cached.client.get("/v1/notes")) == ["two", "behind"], "a hit"
+    cached.client.patch(f"/v1/notes/{second['id']}", json={"title": "2"})
+    assert titles(cached.client.get("/v1/notes")) == ["2", "behind again"], "update"
+    admin = Caller(cached.app, ("admin",), tenant=cached.tenant)
+    assert admin.client.delete(f"/v1/notes/{second['id']}").status_code == 204
+    assert titles(cached.client.get("/v1/notes")) == ["behind again"], "delete"
+
+
+def test_list_pages_differ_by_query_tenant_and_visibility(cached: Caller) -> None:
+    cached.client.post("/v1/notes", json={"title": "open"})
+    cached.client.post("/v1/notes", json={"title": "mine", "private": True})
+    titles = lambda c, q="": [n["title"] for n in c.client.get("/v1/notes" + q).json()["data"]]  # noqa: E731
+    assert titles(cached) == ["mine", "open"]
+    assert titles(cached, "?title=open") == ["open"], "the query decides the page"
+    assert titles(cached, "?limit=1") == ["mine"]
+    assert titles(cached, "?limit=1&title=open") == titles(cached, "?title=open&limit=1")
+    eve = Caller(cached.app, ("editor",), subject="eve", tenant=cached.tenant)
+    assert titles(eve) == ["open"], "another subject: another page"
+    assert titles(Caller(cached.app, ("admin",), subject="bob", tenant=cached.tenant)) == [
+        "mine",
+        "open",
+    ]
+    assert titles(Caller(cached.app, ("editor",), subject="bob")) == [], "another tenant"
+    assert cached.client.get("/v1/notes", headers={"Authorization": "Bearer x"}).status_code == 401
+
+
+def test_page_keys_and_generations(cached: Caller) -> None:
+    from specfoundry.runtime.cache import normalized_query
+
+    assert normalized_query(b"b=2&a=1") == normalized_query(b"a=1&b=2") == "a=1&b=2"
+    assert normalized_query(b"a=2&a=1") != normalized_query(b"a=1&a=2"), "value order kept"
+    assert normalized_query(b"q=a+b") == normalized_query(b"q=a%20b")
+    cache = cached.app.state.cache
+    lists = cache.lists_key(cached.tenant, "notes")
+    page = cache.page("v", "a=1")
+    _, generation = cache.lookup_page_sync(lists, page)
+    cache.invalidate(set(), [lists])  # a write commits while the list is read
+    assert cache.store_page_sync(lists, page, generation, b"{}") is False
+    _, fresh = cache.lookup_page_sync(lists, page)
+    assert fresh != generation
+    assert cache.store_page_sync(lists, page, fresh, b"{}") is True
+    assert cache.lookup_page_sync(lists, page) == (b"{}", fresh)
+    other = cache.lists_key(uuid.uuid4(), "notes")
+    assert cache.lookup_page_sync(other, page)[0] is None, "no hit across tenants"
+
+
+def test_a_hit_still_counts_against_the_rate_limit() -> None:
+    from specfoundry.runtime import ratelimit
+    from tests.runtime.platform_app import open_session
+
+    _redis_or_skip()
+    app = build_app(with_cache=True)
+    config = ratelimit.RateLimitConfig(plans={"free": {"all": "3/minute"}}, default_plan="free")
+    ratelimit.install(app, config, redis_url=None, legacy_headers=False, open_session=open_session)
+    caller = Caller(app, ("editor",), subject="bob")
+    note = caller.client.post("/v1/notes", json={"title": "one"}).json()
+    answers = [caller.client.get(f"/v1/notes/{note['id']}") for _ in range(2)]
+    answers += [caller.client.get("/v1/notes") for _ in range(2)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert answers[1].headers["ratelimit"] and answers[2].headers["ratelimit"], "hits carry it"
+    assert answers[3].headers["retry-after"]
+    assert answers[3].headers["content-type"] == "application/problem+json"
+
+
+def test_creating_and_revoking_a_key_write_their_events_with_the_change() -> None:
+    outbox: list = []
+    admin = Caller(build_app(outbox=outbox), ("admin",))
+    created = _key(admin, scopes=["viewer"])
+    assert [(t, kind) for t, kind, _ in outbox] == [(admin.tenant, "api_key.created")]
+    payload = outbox[0][2]
+    assert payload["api_key_id"] == uuid.UUID(created["id"]) and payload["actor"] == "alice"
+    assert created["secret"] not in repr(payload), "never the secret"
+    assert admin.client.post(f"/v1/api-keys/{created['id']}/revoke").status_code == 200
+    assert admin.client.post(f"/v1/api-keys/{created['id']}/revoke").status_code == 200
+    assert [kind for _, kind, _ in outbox] == ["api_key.created", "api_key.revoked"], "once"
+    assert outbox[1][2] == {"api_key_id": uuid.UUID(created["id"]), "name": "ci", "actor": "alice"}

@@ -19,7 +19,7 @@ from specfoundry.lower.conditions import ConditionSyntaxError, parse_condition
 from specfoundry.lower.platform import api_keys as platform_api_keys
 from specfoundry.lower.platform import audit as platform_audit
 from specfoundry.lower.platform import cache as platform_cache
-from specfoundry.lower.platform import platform_entities
+from specfoundry.lower.platform import merge_events, platform_entities, platform_events
 from specfoundry.lower.platform.idempotency import idempotency_settings
 from specfoundry.model import (
     Access,
@@ -115,7 +115,10 @@ class _Builder:
             state_machines=machines,
             permissions=self.permissions(machines),
             api=self.api(machines),
-            events=tuple(self.event(n, e) for n, e in sorted(self._section("events"))),
+            events=merge_events(
+                tuple(self.event(n, e) for n, e in sorted(self._section("events"))),
+                platform_events(self.data),
+            ),
             location=self.key("service"),
             platform=self.platform(),
         )

@@ -145,7 +145,9 @@ class Audit:
 
 @dataclass(frozen=True, slots=True)
 class Cache:
-    """``cache``: the tenant-scoped Redis cache of GET-one, per API resource path."""
+    """``cache``: the tenant-scoped Redis cache of GET-one, per API resource path, and of the
+    list pages of the resources in ``lists`` (a subset of ``resources``)."""
 
     resources: tuple[str, ...]
     ttl_seconds: int = 60
+    lists: tuple[str, ...] = ()

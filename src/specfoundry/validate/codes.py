@@ -778,9 +778,20 @@ _CODES = (
         E,
         "cache names an unknown resource",
         "`cache.resources` lists API resources (the keys of `api.resources`) whose GET of one "
-        "object is cached; each must exist and expose `read`.",
+        "object is cached; each must exist and expose `read`, and one written "
+        "`{name: ..., lists: true}` (its list pages cached too) must expose `list`.",
         "cache:\n  resources: [dashbords]\n",
         "cache:\n  resources: [dashboards]\n",
+    ),
+    Code(
+        "SF395",
+        E,
+        "built-in event declared with another payload",
+        "A platform feature sends its own events (API keys: `api_key.created`, "
+        "`api_key.revoked`). A spec may declare one to describe it or attach handlers, but a "
+        "`payload` it writes must list fields (name and type) the feature sends.",
+        "events:\n  api_key.revoked:\n    payload: {key: string}\n",
+        "events:\n  api_key.revoked:\n    payload: {api_key_id: uuid}\n",
     ),
     # -- internal ----------------------------------------------------------------------------
     Code(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from specfoundry.model import Operation, Service
-from specfoundry.model.entities import EntityOrigin, FieldType
+from specfoundry.model.entities import EntityOrigin, FieldType, OnDelete
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,7 @@ class CachedView:
     class_name: str
     resource: str
     per_subject: bool
+    lists: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +64,17 @@ class CacheView:
     probe_resource: str | None = None
     probe_field: str | None = None
     probe_value: str | None = None
+    # class -> cached resources whose list pages a delete of it changes in the database
+    cascades: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def classes(self) -> tuple[str, ...]:
-        return tuple(sorted({c.class_name for c in self.cached}))
+        return tuple(sorted({c.class_name for c in self.cached} | {c for c, _ in self.cascades}))
+
+    @property
+    def list_probe(self) -> bool:
+        """Whether the generated test checks list pages (the probe resource caches them)."""
+        return any(c.lists and c.resource == self.probe_resource for c in self.cached)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +109,13 @@ class PlatformView:
             )
         if self.cache is not None:
             names = ", ".join(c.resource for c in self.cache.cached)
+            lists = ", ".join(c.resource for c in self.cache.cached if c.lists)
+            pages = f" and of the list pages of {lists} (per query string)" if lists else ""
             out.append(
-                f"- **Cache**: with `REDIS_URL`, GET of one object of {names} is served from "
-                f"Redis for up to {self.cache.ttl_seconds} s, keyed by tenant and the caller's "
-                "visibility, and invalidated by every write after it commits.\n"
+                f"- **Cache**: with `REDIS_URL`, GET of one object of {names}{pages} is served "
+                f"from Redis for up to {self.cache.ttl_seconds} s, keyed by tenant and the "
+                "caller's visibility, and invalidated by every write after it commits; a hit "
+                "still counts against the rate limit.\n"
             )
         return "".join(out)
 
@@ -143,6 +154,44 @@ def _cache_probe(model: Service) -> tuple[str | None, str | None, str | None]:
                 if (f.min_length or 0) <= len(value):
                     return path, f.name.raw, value
     return None, None, None
+
+
+def _cascades(
+    model: Service, listed: tuple[CachedView, ...]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Entity class -> cached list resources whose rows the database changes when one of its
+    rows is deleted: a reference with ``on_delete: cascade`` or ``set_null`` to it, or to an
+    entity whose rows such a delete removes through ``cascade`` (transitively)."""
+
+    def removed_by(name: str, seen: set[str]) -> set[str]:
+        """Entities whose delete removes rows of ``name`` in the database."""
+        entity = model.entity(name)
+        out: set[str] = set()
+        for f in entity.fields if entity is not None else ():
+            target = f.ref_entity.raw if f.ref_entity is not None else None
+            if target is None or f.on_delete is not OnDelete.CASCADE or target in seen:
+                continue
+            seen.add(target)
+            out |= {target, *removed_by(target, seen)}
+        return out
+
+    out: dict[str, list[str]] = {}
+    for view in listed:
+        resource = next(r for r in model.api.resources if r.path == view.resource)
+        name = resource.entity.raw
+        entity = model.entity(name)
+        assert entity is not None  # the semantic checks resolved it
+        sources: set[str] = set()
+        for f in entity.fields:
+            if f.ref_entity is None or f.on_delete not in (OnDelete.CASCADE, OnDelete.SET_NULL):
+                continue
+            target = f.ref_entity.raw
+            sources |= {target, *removed_by(target, {name, target})}
+        for source in sorted(sources - {name}):
+            target_entity = model.entity(source)
+            if target_entity is not None:
+                out.setdefault(target_entity.name.pascal, []).append(view.resource)
+    return tuple((name, tuple(paths)) for name, paths in sorted(out.items()))
 
 
 def platform_view(model: Service) -> PlatformView:
@@ -190,9 +239,16 @@ def platform_view(model: Service) -> PlatformView:
             entity = resource.entity.raw
             per_subject = any(
                 "principal.id" in condition.source
-                for holder in model.permissions.holders(entity, "read")
+                for action in ("read", "list")
+                for holder in model.permissions.holders(entity, action)
                 for condition in holder.conditions
             )
-            cached.append(CachedView(resource.entity.pascal, path, per_subject))
-        cache = CacheView(settings.cache.ttl_seconds, tuple(cached), *_cache_probe(model))
+            lists = path in settings.cache.lists
+            cached.append(CachedView(resource.entity.pascal, path, per_subject, lists))
+        cache = CacheView(
+            settings.cache.ttl_seconds,
+            tuple(cached),
+            *_cache_probe(model),
+            cascades=_cascades(model, tuple(c for c in cached if c.lists)),
+        )
     return PlatformView(api_keys, audit, cache, model.api.base_path)

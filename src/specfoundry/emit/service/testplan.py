@@ -782,6 +782,8 @@ def _platform_tests(svc: ServiceView, header: str) -> list[EmittedFile]:
         chosen.append(("test_api_audit", platform.audit))
     if platform.cache is not None and platform.cache.probe_resource:
         chosen.append(("test_api_cache", platform.cache))
+        if platform.cache.list_probe:
+            chosen.append(("test_api_cache_lists", platform.cache))
     return [
         EmittedFile(
             PurePosixPath(f"tests/{name}.py"),

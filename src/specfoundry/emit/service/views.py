@@ -478,8 +478,11 @@ class ServiceView:
 
     @property
     def cli_modules(self) -> tuple[str, ...]:
-        """Modules of platform features that add commands (``add_commands(subparsers)``)."""
-        return ("billing",) if self.billing else ()
+        """Modules of platform features that add commands: each has ``add_commands(subparsers)``
+        which sets ``run(args) -> exit code`` as the default of its parsers (the one plugin
+        mechanism of the generated CLI)."""
+        pairs = (("audit", self.platform.audit is not None), ("billing", bool(self.billing)))
+        return tuple(name for name, on in pairs if on)
 
     @property
     def app_setup(self) -> tuple[str, ...]:

@@ -11,10 +11,19 @@ DEFAULT_TTL_SECONDS = 60
 
 
 def settings(data: dict[str, Any]) -> Cache | None:
+    """``resources`` items are a path (GET-one only) or ``{name: path, lists: true}``."""
     raw = section(data, "cache")
     if raw is None:
         return None
+    names: list[str] = []
+    lists: list[str] = []
+    for item in raw.get("resources") or ():
+        name = str(item.get("name")) if isinstance(item, dict) else str(item)
+        names.append(name)
+        if isinstance(item, dict) and item.get("lists") is True:
+            lists.append(name)
     return Cache(
-        resources=tuple(raw.get("resources") or ()),
+        resources=tuple(names),
         ttl_seconds=int(raw.get("ttl_seconds") or DEFAULT_TTL_SECONDS),
+        lists=tuple(lists),
     )

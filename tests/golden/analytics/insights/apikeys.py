@@ -8,11 +8,10 @@ roles its creator holds). ``API_KEY_PEPPER`` (environment) keys the stored hashe
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI
 
 from insights.db import open_session
+from insights.events import emit
 from insights.models import ApiKey
 from insights.routes import session_scope
 from insights.runtime import apikeys as _runtime
@@ -34,13 +33,6 @@ POLICY = _runtime.ApiKeyPolicy(
 
 
 def install(app: FastAPI) -> None:
-    """Accept API keys in ``authenticate`` and serve ``/v1/api-keys``."""
-    _runtime.install(app, POLICY, open_session, session_scope)
-
-
-def register_cli(commands: Any) -> None:
-    """No command of its own."""
-
-
-def run_cli(args: Any) -> int | None:
-    return None
+    """Accept API keys in ``authenticate`` and serve ``/v1/api-keys``; creating
+    and revoking a key write ``api_key.created`` / ``api_key.revoked`` to the outbox."""
+    _runtime.install(app, POLICY, open_session, session_scope, emit=emit)

@@ -53,21 +53,21 @@ def install(app: FastAPI) -> None:
     _runtime.install(app, POLICY, open_session, session_scope)
 
 
-def register_cli(commands: Any) -> None:
+def add_commands(commands: Any) -> None:
+    """``insights audit verify [--tenant ID]``."""
     audit = commands.add_parser("audit", help="the audit log")
     sub = audit.add_subparsers(dest="audit_command", required=True)
     verify = sub.add_parser("verify", help="recompute every tenant's hash chain")
     verify.add_argument("--tenant", help="only this tenant id")
+    verify.set_defaults(run=verify_chains)
 
 
-def run_cli(args: Any) -> int | None:
+def verify_chains(args: Any) -> int:
     """``audit verify``: 0 when every chain is intact, 1 (naming each break) when not.
 
     Reads every tenant: run it with the owner's or the operator's database URL
     (``MIGRATION_DATABASE_URL`` or ``OPERATOR_DATABASE_URL``, else ``DATABASE_URL``).
     """
-    if getattr(args, "command", None) != "audit":
-        return None
     import os
     import uuid
 

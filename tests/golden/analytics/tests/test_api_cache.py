@@ -20,6 +20,11 @@ FIELD, VALUE = "title", "cache probe"
 
 @pytest.fixture(scope="module")
 def cached(settings: Settings) -> Iterator[TestClient]:
+    yield from cached_client(settings)
+
+
+def cached_client(settings: Settings) -> Iterator[TestClient]:
+    """A client of an app with the cache on (Redis at ``REDIS_URL``), else the test skips."""
     url = os.environ.get("REDIS_URL")
     if not url:
         if os.environ.get("CI", "").lower() == "true":

@@ -210,24 +210,21 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--tenants", type=int, default=2, help="tenants to create (default 2)")
     load.add_argument("--plan", default=None, help="compare with this plan's targets")
     load.add_argument("--out", default="loadtest-report", help="report folder")
-    # Commands of platform features: each sets `run(args) -> exit code` as its default.
-    for module in _platform_modules():
-        module.register_cli(commands)
+    # Commands of platform features: `add_commands(commands)` adds a feature's parsers and sets
+    # `run(args) -> exit code` as their default; `main` runs it.
+    for module in _command_modules():
+        module.add_commands(commands)
     return parser
 
 
-def _platform_modules() -> list[Any]:
-    """The platform features' modules; each may add commands (``audit verify``)."""
+def _command_modules() -> list[Any]:
+    """The modules of platform features that add commands (each has ``add_commands``)."""
 
     return []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    for module in _platform_modules():
-        code = module.run_cli(args)
-        if code is not None:
-            return int(code)
     try:
         if getattr(args, "run", None) is not None:
             return int(args.run(args))

@@ -22,6 +22,10 @@ process, by a plain UPDATE that changes neither ``version`` nor the audit log.
 Scopes are role names: a key acts with exactly those roles, which must all be roles its creator
 holds (directly or through inheritance). Only a person (a JWT) may create or revoke keys, so a
 leaked key cannot mint new ones.
+
+Creating and revoking a key write the built-in events ``api_key.created`` and ``api_key.revoked``
+(the key's id and name, the actor; never the secret) to the outbox in the transaction of the
+change, like the spec's own events.
 """
 
 from __future__ import annotations
@@ -60,6 +64,10 @@ LAST_USED_INTERVAL = dt.timedelta(minutes=1)
 SUBJECT_PREFIX = "api_key:"
 
 OpenSession = Callable[[Any, uuid.UUID], Session]
+# ``emit(session, tenant_id, event_type, payload)``: an outbox row in the session's transaction.
+Emit = Callable[[Session, uuid.UUID, str, Mapping[str, Any]], None]
+CREATED_EVENT = "api_key.created"
+REVOKED_EVENT = "api_key.revoked"
 
 
 def pepper_from_env(environ: Mapping[str, str] | None = None) -> bytes:
@@ -225,9 +233,20 @@ def router(
     session_scope: Callable[..., Any],
     pepper: bytes,
     label: Callable[[Session, Any, str], None] | None = None,
+    emit: Emit | None = None,
 ) -> APIRouter:
-    """``/api-keys``: create (the secret is in the response, once), list, read, revoke."""
+    """``/api-keys``: create (the secret is in the response, once), list, read, revoke;
+    ``emit`` writes the keys' events to the outbox (None: no events)."""
     model = policy.model
+
+    def event(session: Session, event_type: str, row: Any, principal: Principal) -> None:
+        if emit is None:
+            return
+        payload = {"api_key_id": row.id, "name": row.name, "actor": principal.subject}
+        if event_type == CREATED_EVENT:
+            payload["expires_at"] = row.expires_at
+        emit(session, principal.tenant_id, event_type, payload)
+
     api = APIRouter(prefix=f"{policy.base_path}/api-keys", tags=["api-keys"])
 
     def holds(principal: Principal, entity: str, action: str) -> bool:
@@ -291,6 +310,7 @@ def router(
             expires_at=expires,
         )
         session.add(row)
+        event(session, CREATED_EVENT, row, principal)
         commit(session)
         out = dump(row, policy.prefix)
         out["secret"] = key
@@ -358,6 +378,7 @@ def router(
             row.revoked_at = dt.datetime.now(dt.UTC)
             if label is not None:
                 label(session, row, "revoke")
+            event(session, REVOKED_EVENT, row, principal)
             commit(session)
         return JSONResponse(dump(row, policy.prefix))
 
@@ -371,12 +392,14 @@ def install(
     session_scope: Callable[..., Any],
     *,
     pepper: bytes | None = None,
+    emit: Emit | None = None,
 ) -> None:
-    """Accept keys in ``authenticate`` and serve ``/api-keys``."""
+    """Accept keys in ``authenticate`` and serve ``/api-keys`` (``emit``: the service's outbox
+    write, for the keys' events)."""
     from .audit import label
 
     secret = pepper if pepper is not None else pepper_from_env()
     app.state.api_keys = ApiKeyAuthenticator(
         policy, app.state.session_factory, open_session, secret
     )
-    app.include_router(router(policy, session_scope, secret, label))
+    app.include_router(router(policy, session_scope, secret, label, emit))
