@@ -86,6 +86,7 @@ def child(url: str, redis_url: str, namespace: str) -> None:
         allow_private=True,  # the receiver is on 127.0.0.1
         schedule=(0, 1, 2, 5, 10, 30, 60),
         timeout=5,
+        overdue_after=10,  # production: 60 s
     )
     engine = Engine(broker, factory, Processed, (dispatcher.handler(),))
     worker = Worker(
@@ -94,6 +95,7 @@ def child(url: str, redis_url: str, namespace: str) -> None:
         Relay(factory, Outbox, engine.publish, batch_size=200),
         threads=8,
         relay_interval=0.05,
+        periodic=((dispatcher.requeue_overdue, 5.0),),
     )
     worker.start()
     signal.sigwait({signal.SIGTERM, signal.SIGINT})
