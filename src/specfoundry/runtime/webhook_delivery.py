@@ -161,7 +161,7 @@ class WebhookDispatcher:
                 .limit(limit)
             ).all()
         for delivery_id, tenant_id in rows:
-            self._send(delivery_id, tenant_id)
+            self._send(uuid.UUID(str(delivery_id)), uuid.UUID(str(tenant_id)))
         return len(rows)
 
     # -- one attempt -----------------------------------------------------------------------
