@@ -18,9 +18,9 @@ from specfoundry.load import SourceMap
 from specfoundry.lower.conditions import ConditionSyntaxError, parse_condition
 from specfoundry.lower.platform import api_keys as platform_api_keys
 from specfoundry.lower.platform import audit as platform_audit
-from specfoundry.lower.platform import webhooks as platform_webhooks
 from specfoundry.lower.platform import cache as platform_cache
 from specfoundry.lower.platform import platform_entities
+from specfoundry.lower.platform import webhooks as platform_webhooks
 from specfoundry.lower.platform.idempotency import idempotency_settings
 from specfoundry.model import (
     Access,

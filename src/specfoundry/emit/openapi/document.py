@@ -22,9 +22,9 @@ from specfoundry.emit.openapi.operations import (
     response_components,
 )
 from specfoundry.emit.openapi.platform import platform_contract
-from specfoundry.emit.openapi.webhooks import webhooks_contract
 from specfoundry.emit.openapi.schemas import entity_shapes, problem_schemas
 from specfoundry.emit.openapi.validation import validate_contract
+from specfoundry.emit.openapi.webhooks import webhooks_contract
 from specfoundry.model import Operation, Service
 
 OPENAPI_VERSION = "3.1.0"

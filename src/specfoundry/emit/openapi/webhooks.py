@@ -106,6 +106,7 @@ def _endpoint_schemas(model: Service) -> dict[str, Obj]:
             "enabled": {"type": "boolean"},
             "disabled_reason": {
                 **text,
+                "maxLength": 200,
                 "description": "Why delivery stopped (e.g. the endpoint answered 410).",
             },
             "secret_prefix": {
@@ -194,7 +195,7 @@ def _endpoint_schemas(model: Service) -> dict[str, Obj]:
             "status": {"type": "string", "enum": STATUSES},
             "attempts": {"type": "integer", "minimum": 0},
             "last_response_code": {"type": ["integer", "null"]},
-            "last_error": text,
+            "last_error": {**text, "maxLength": 65536},
             "last_attempt_at": _nullable(_TIME),
             "next_attempt_at": _nullable(
                 {**_TIME, "description": "When the next retry is due (pending)."}
@@ -437,9 +438,10 @@ def webhooks_contract(
     paths = _located(_paths(model, model.api.base_path), where, recorder)
     schemas = _located_schemas(_endpoint_schemas(model), where, recorder)
     for event in model.events:
-        schemas[event_schema_name(event.name)] = _event_schema(event)
+        name = event_schema_name(event.name)
+        schemas |= _located_schemas({name: _event_schema(event)}, event.location, recorder)
         if recorder is not None:
-            recorder.record(event.location, "components", "schemas", event_schema_name(event.name))
+            recorder.record(event.location, "webhooks", event.name)
             recorder.record(event.location, "webhooks", event.name, "post")
     tags = [
         {"name": "webhook-endpoints", "description": "Where the tenant receives its events."},

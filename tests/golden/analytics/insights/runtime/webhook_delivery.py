@@ -112,26 +112,36 @@ class WebhookDispatcher:
         for delivery_id, tenant_id in created:
             self._send(delivery_id, tenant_id)
 
-    def _send(self, delivery_id: uuid.UUID, tenant_id: uuid.UUID, delay_ms: int = 0) -> None:
+    def _send(
+        self,
+        delivery_id: uuid.UUID,
+        tenant_id: uuid.UUID,
+        delay_ms: int = 0,
+        *,
+        manual: bool = False,
+    ) -> None:
         assert self._attempt_actor is not None
+        args: tuple[Any, ...] = (str(delivery_id), str(tenant_id))
         self._attempt_actor.send_with_options(
-            args=(str(delivery_id), str(tenant_id)), delay=delay_ms or None
+            args=(*args, True) if manual else args, delay=delay_ms or None
         )
 
     def redeliver(self, delivery_id: uuid.UUID, tenant_id: uuid.UUID) -> None:
-        """A new attempt now (the schedule restarts if it had failed)."""
-        self._send(delivery_id, tenant_id)
+        """A new attempt now, also of a delivered one (the manual replay); the schedule starts
+        again."""
+        self._send(delivery_id, tenant_id, manual=True)
 
     # -- one attempt -----------------------------------------------------------------------
-    def _attempt_message(self, delivery_id: str, tenant_id: str) -> None:
-        self.attempt(uuid.UUID(delivery_id), uuid.UUID(tenant_id))
+    def _attempt_message(self, delivery_id: str, tenant_id: str, manual: bool = False) -> None:
+        self.attempt(uuid.UUID(delivery_id), uuid.UUID(tenant_id), manual=manual)
 
-    def attempt(self, delivery_id: uuid.UUID, tenant_id: uuid.UUID) -> str:
-        """Attempt one delivery; returns the delivery's status afterwards."""
+    def attempt(self, delivery_id: uuid.UUID, tenant_id: uuid.UUID, *, manual: bool = False) -> str:
+        """Attempt one delivery; returns the delivery's status afterwards. ``manual``: a
+        redelivery (sent even if delivered before; the schedule starts again)."""
         session = open_session(self.session_factory, tenant_id)
         with session:
             row = session.get(self.delivery, delivery_id)
-            if row is None or row.status == "succeeded":
+            if row is None or (row.status == "succeeded" and not manual):
                 return "gone" if row is None else str(row.status)
             endpoint = session.get(self.endpoint, row.endpoint_id)
             if endpoint is None or not endpoint.enabled:
@@ -159,7 +169,7 @@ class WebhookDispatcher:
                     clock=self.clock,
                 )
             made = int(row.attempts or 0) + 1
-            if row.status == "failed":  # a manual redelivery starts the schedule again
+            if row.status == "failed" or manual:  # a redelivery starts the schedule again
                 made = 1
             decision = wh.decide(outcome, made, now, schedule=self.schedule, rng=self.rng)
             row.attempts = int(row.attempts or 0) + 1
