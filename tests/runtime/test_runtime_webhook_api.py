@@ -259,6 +259,8 @@ def test_rotation_signs_with_both_secrets_during_the_overlap(
         "https://nowhere.example.com/hook",  # does not resolve
         "https://user:pw@hooks.example.com/hook",
         "not a url",
+        "https://a\x00b.example.com/hook",  # NUL in the host (ValueError in the resolver)
+        "https://" + "a" * 70 + ".example.com/hook",  # a label too long for IDNA
     ],
 )
 def test_unsafe_destinations_are_refused_with_422(
@@ -310,6 +312,14 @@ def test_event_types_must_be_declared_and_bodies_strict(hooks: Hooks) -> None:
     _problem(client.get("/v1/webhook-deliveries", params={"status": "lost"}), 422)
     _problem(client.get("/v1/webhook-deliveries", params={"endpoint_id": "x"}), 422)
     _problem(client.get("/v1/webhook-endpoints/not-a-uuid"), 404)
+    # NUL never reaches the database (PostgreSQL refuses it in text: a 500 otherwise).
+    for body in (
+        {"url": "http://127.0.0.1:9/h\x00"},
+        {"url": "http://127.0.0.1:9/h", "description": "a\x00b"},
+        {"url": "http://127.0.0.1:9/h", "event_types": ["project.created\x00"]},
+    ):
+        _problem(client.post("/v1/webhook-endpoints", json=body), 422)
+    _problem(client.patch(path, json={"description": "\x00"}), 422)
 
 
 def test_another_tenant_sees_nothing_and_other_roles_are_refused(
@@ -406,3 +416,13 @@ def test_the_worker_runtime_includes_webhook_delivery(tmp_path: Any) -> None:
     )
     assert Webhooks(Endpoint, Delivery).allow_private(dev)
     assert not Webhooks(Endpoint, Delivery, allow_private_targets="never").allow_private(dev)
+
+
+def test_hosts_the_resolver_cannot_take_are_refused_not_raised() -> None:
+    """The real resolver raises ValueError (not OSError) on a NUL byte or a label too long for
+    IDNA: a refusal (422), never a 500."""
+    from specfoundry.runtime import webhooks as wh
+
+    for url in ("https://a\x00b.example.com/hook", "https://" + "a" * 70 + ".example.com/h"):
+        why = wh.check_destination(url)
+        assert why is not None and "does not resolve" in why

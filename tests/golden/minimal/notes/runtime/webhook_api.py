@@ -30,7 +30,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
 from . import webhooks as wh
@@ -105,6 +105,14 @@ def dump_delivery(row: Any) -> dict[str, Any]:
     }
 
 
+def _no_nul(value: Any) -> Any:
+    """Text the database can store: PostgreSQL refuses NUL in text (422 here, not a 500)."""
+    texts = value if isinstance(value, list) else [value]
+    if any(isinstance(t, str) and "\x00" in t for t in texts):
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
 class WebhookEndpointCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -112,6 +120,8 @@ class WebhookEndpointCreate(BaseModel):
     description: str | None = Field(default=None, max_length=255)
     event_types: list[str] | None = Field(default=None, max_length=MAX_EVENT_TYPES)
     enabled: bool = True
+
+    no_nul = field_validator("url", "description", "event_types")(_no_nul)
 
 
 class WebhookEndpointUpdate(BaseModel):
@@ -121,6 +131,8 @@ class WebhookEndpointUpdate(BaseModel):
     description: str | None = Field(default=None, max_length=255)
     event_types: list[str] | None = Field(default=None, max_length=MAX_EVENT_TYPES)
     enabled: bool | None = None
+
+    no_nul = field_validator("url", "description", "event_types")(_no_nul)
 
 
 def _invalid(pointer: str, message: str) -> Problem:
