@@ -1047,8 +1047,8 @@ def test_spec_deprecated_operation_removed_before_its_sunset(invoke, spec_pair) 
         rev / "api.yaml",
         "      deprecated_operations:\n        delete:\n          since: 2026-09-01\n"
         "          sunset: 2027-03-01\n"
-        "          note: Disconnect the data source instead (POST /v1/data-sources/{id}/disconnect);"
-        " deleting loses its history.\n",
+        "          note: Disconnect the data source instead"
+        " (POST /v1/data-sources/{id}/disconnect); deleting loses its history.\n",
         "",
     )
     early = spec_diff(invoke, base, rev)

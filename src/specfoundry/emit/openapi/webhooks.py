@@ -56,8 +56,7 @@ def event_schema_name(event: str) -> str:
 
 def _event_schema(event: Event) -> Obj:
     data = {
-        f.name.raw: nullable(base_schema(Field(f.name, f.type, f.location)))
-        for f in event.payload
+        f.name.raw: nullable(base_schema(Field(f.name, f.type, f.location))) for f in event.payload
     }
     return {
         "type": "object",
