@@ -137,6 +137,9 @@ def _endpoint_schemas(model: Service) -> dict[str, Obj]:
         "minLength": 1,
         "maxLength": 2000,
         "description": "An https URL whose host resolves to public addresses only.",
+        # Reviewers and fuzzers: valid only if its host resolves to public addresses, a fact
+        # of DNS no schema can express.
+        "x-destination-checked": True,
     }
     create = {
         "type": "object",
