@@ -19,11 +19,12 @@ class WebhooksView:
     allow_private_targets: str
     attempts: int
     rotation_overlap_hours: int
+    env_variable: str = "SERVICE_ENV"  # <PREFIX>_ENV of the service
 
     def readme(self, base: str) -> str:
         private = (
             "`http://` and private or loopback targets are accepted only with "
-            "`<PREFIX>_ENV=development`"
+            f"`{self.env_variable}=development`"
             if self.allow_private_targets == "development"
             else "private targets are refused in every environment"
         )
@@ -53,6 +54,7 @@ def webhooks_view(model: Service, holders: tuple[str, ...]) -> WebhooksView | No
         allow_private_targets=settings.allow_private_targets,
         attempts=settings.attempts,
         rotation_overlap_hours=settings.rotation_overlap_hours,
+        env_variable=f"{model.name.constant}_ENV",
     )
 
 
