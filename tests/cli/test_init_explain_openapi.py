@@ -111,7 +111,7 @@ def test_explain_shows_entities_roles_machines_and_api() -> None:
     assert "connect         draft, failing, paused -> connecting" in text
     assert "resource.host != null" in text
     assert "canceled_at=now, hook on_subscription_canceled" in text
-    assert "PATCH   /v1/webhook-endpoints/{id}" in text
+    assert "DELETE  /v1/data-sources/{id}" in text
     assert "since 2026-09-01, sunset 2027-03-01" in text
 
 

@@ -22,7 +22,7 @@ def runner() -> CliRunner:
 def test_valid_spec_exits_0(runner: CliRunner) -> None:
     result = runner.invoke(app, ["validate", str(ROOT / "examples" / "analytics")])
     assert result.exit_code == 0, result.output
-    assert "valid (7 entities, 2 state machines, 7 resources)" in result.stdout
+    assert "valid (6 entities, 2 state machines, 6 resources)" in result.stdout
 
 
 def test_invalid_spec_exits_1_with_every_diagnostic(runner: CliRunner, monkeypatch) -> None:

@@ -111,7 +111,9 @@ def test_error_statuses_and_problem_types_per_kind(surface: HttpSurface) -> None
     write = {409: "Conflict", 413: "ContentTooLarge", 422: "UnprocessableContent"}
     assert errors["create"] == {**common, **write, **tail}
     assert errors["update"] == {**common, **write, 412: "PreconditionFailed", **tail}
-    assert errors["delete"] == {**common, 409: "Conflict", 412: "PreconditionFailed", **tail}
+    # analytics deprecates deleting a data source, with a sunset: Gone from then on
+    gone = {409: "Conflict", 410: "Gone", 412: "PreconditionFailed"}
+    assert errors["delete"] == {**common, **gone, **tail}
     assert errors["transition"] == {
         **common,
         409: "TransitionConflict",
@@ -125,8 +127,8 @@ def test_error_statuses_and_problem_types_per_kind(surface: HttpSurface) -> None
 
 
 def test_deprecation_headers_are_rfc_9745_and_8594(surface: HttpSurface) -> None:
-    deprecated = surface.resource("webhook-endpoints").deprecated
-    assert [o.id.raw for o in deprecated] == ["update_webhook_endpoint"]
+    deprecated = surface.resource("data-sources").deprecated
+    assert [o.id.raw for o in deprecated] == ["delete_data_source"]
     d = deprecated[0].deprecation
     assert d is not None
     assert d.since == dt.date(2026, 9, 1) and d.sunset == dt.date(2027, 3, 1)
@@ -181,7 +183,7 @@ def test_openapi_views_and_test_plan_read_the_lowering(
     assert routes == sorted((o.id.raw, o.method, o.path) for o in surface.operations)
 
     rows = testplan.deprecated_table(surface)
-    assert rows == [("webhook-endpoints", "update", "PATCH", "/{id}", "2027-03-01")]
+    assert rows == [("data-sources", "delete", "DELETE", "/{id}", "2027-03-01")]
 
 
 def test_one_literal_renderer_for_defaults(tmp_path: Path) -> None:

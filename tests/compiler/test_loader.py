@@ -82,6 +82,7 @@ def test_folder_merges_top_level_sections() -> None:
         "sla",
         "state_machines",
         "tenancy",
+        "webhooks",
     ]
     assert "workspace" in loaded.data["entities"]
 

@@ -144,11 +144,11 @@ def test_api_surface(analytics: Service) -> None:
         "pause",
         "disconnect",
     ]
-    keys = analytics.api.resource_for("webhook_endpoint")
+    keys = analytics.api.resource_for("data_source")
     assert keys is not None
-    update = keys.deprecation_of("update")
-    assert update is not None
-    assert (update.since, update.sunset) == (dt.date(2026, 9, 1), dt.date(2027, 3, 1))
+    delete = keys.deprecation_of("delete")
+    assert delete is not None
+    assert (delete.since, delete.sunset) == (dt.date(2026, 9, 1), dt.date(2027, 3, 1))
     assert keys.deprecation_of("read") is None
     limits = analytics.api.rate_limits
     assert limits is not None

@@ -28,14 +28,21 @@ def test_analytics_switches_every_feature_on() -> None:
     email = next(e for e in model.entities if e.name.raw == "member").field("email")
     assert email is not None and email.sensitive
     view = platform_view(model)
-    assert view.modules == ("apikeys", "audit", "cache")
+    assert view.modules == ("apikeys", "audit", "webhooks", "cache")
+    hooks = model.platform.webhooks
+    assert hooks is not None and hooks.roles == ("admin",) and hooks.attempts == 10
+    assert {"webhook_endpoint", "webhook_delivery", "processed_event"} <= set(built_in)
+    assert built_in["webhook_endpoint"].tenant_scoped and built_in["webhook_delivery"].tenant_scoped
+    endpoint_secret = built_in["webhook_endpoint"].field("secret")
+    assert endpoint_secret is not None and endpoint_secret.sensitive
+    assert view.webhooks is not None and view.webhooks.manager_roles == ("admin", "owner")
     assert view.api_keys is not None and view.api_keys.manager_roles == ("admin", "owner")
     cached = {c.resource: c.per_subject for c in view.cache.cached} if view.cache else {}
     # dashboards' read rule looks at principal.id; projects' does not.
     assert cached == {"dashboards": True, "projects": False}
     audited = {a.resource_type: a.sensitive for a in view.audit.audited} if view.audit else {}
     assert audited["member"] == ("email",) and audited["api_key"] == ("secret_hash",)
-    assert "audit_event" not in audited
+    assert "audit_event" not in audited and "webhook_endpoint" not in audited
     assert cache.lists == ("dashboards",)
     assert view.cache is not None and view.cache.list_probe
     assert {c.resource: c.lists for c in view.cache.cached} == {

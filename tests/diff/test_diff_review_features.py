@@ -1026,27 +1026,29 @@ def test_spec_transition_roles_moved_to_permission_rules(invoke, spec_pair) -> N
     )
     edit(
         rev / "permissions.yaml",
-        "      delete: [admin]\n    webhook_endpoint:",
-        "      delete: [admin]\n      connect: [analyst]\n    webhook_endpoint:",
+        "      delete: [admin]\n    subscription:",
+        "      delete: [admin]\n      connect: [analyst]\n    subscription:",
     )
     out = spec_diff(invoke, base, rev)
     assert spec_rules(out) == set()
 
 
 def test_spec_deprecated_operation_removed_before_its_sunset(invoke, spec_pair) -> None:
-    """`webhook-endpoints` `update` is deprecated with sunset 2027-03-01; dropping it in 2025 is
+    """`data-sources` `delete` is deprecated with sunset 2027-03-01; dropping it in 2025 is
     before the sunset (error), and after it, the promised removal (info)."""
     base, rev = spec_pair
     edit(
         rev / "api.yaml",
-        "operations: [list, read, create, update, delete]\n      deprecated",
-        "operations: [list, read, create, delete]\n      deprecated",
+        "operations: [list, read, create, update, delete]\n      transitions: all\n"
+        "      deprecated",
+        "operations: [list, read, create, update]\n      transitions: all\n      deprecated",
     )
     edit(
         rev / "api.yaml",
-        "      deprecated_operations:\n        update:\n          since: 2026-09-01\n"
+        "      deprecated_operations:\n        delete:\n          since: 2026-09-01\n"
         "          sunset: 2027-03-01\n"
-        "          note: Replace an endpoint by creating a new one and deleting the old.\n",
+        "          note: Disconnect the data source instead"
+        " (POST /v1/data-sources/{id}/disconnect); deleting loses its history.\n",
         "",
     )
     early = spec_diff(invoke, base, rev)

@@ -110,7 +110,7 @@ def test_api_pages_from_the_contract(sites: dict[str, dict[str, bytes]]) -> None
     assert "| `team` | read 600/minute, write 120/minute |" in api
     assert "| `list_dashboards` | every plan | 400 ms | — | — | 0.2/s |" in api
     assert "| read | `enterprise` | 200 ms | — | — | — |" in api
-    deprecated = "| PATCH `/v1/webhook-endpoints/{id}` | `update_webhook_endpoint` |"
+    deprecated = "| DELETE `/v1/data-sources/{id}` | `delete_data_source` |"
     assert f"{deprecated} 2026-09-01 | 2027-03-01 |" in api
     reference = _text(sites["analytics"], "docs/api-reference.md")
     assert "### GET `/v1/dashboards`" in reference

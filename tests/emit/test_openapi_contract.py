@@ -82,7 +82,16 @@ def test_a_copy_elsewhere_gives_the_same_contract(tmp_path: Path) -> None:
 def test_top_level_key_order(doc: dict[str, Any]) -> None:
     text = render(doc, "yaml")
     top = [line.split(":")[0] for line in text.splitlines() if line and line[0].isalpha()]
-    assert top == ["openapi", "info", "servers", "security", "tags", "paths", "components"]
+    assert top == [
+        "openapi",
+        "info",
+        "servers",
+        "security",
+        "tags",
+        "paths",
+        "webhooks",
+        "components",
+    ]
     assert list(doc["paths"]) == sorted(doc["paths"])
     assert "&id" not in text and "*id" not in text  # no YAML anchors
 
@@ -114,7 +123,11 @@ def test_paths_follow_the_conventions(doc: dict[str, Any]) -> None:
     assert set(paths["/v1/projects/{id}"]) == {"get", "patch", "delete"}
     assert set(paths["/v1/workspaces/{id}"]) == {"get", "patch"}
     assert "/v1/workspaces" not in paths
+    # Outgoing webhooks (webhooks): served by the runtime.
     assert set(paths["/v1/webhook-endpoints/{id}"]) == {"get", "patch", "delete"}
+    assert set(paths["/v1/webhook-endpoints/{id}/rotate-secret"]) == {"post"}
+    assert set(paths["/v1/webhook-deliveries"]) == {"get"}
+    assert set(paths["/v1/webhook-deliveries/{id}/redeliver"]) == {"post"}
     # Built-in API keys (api.api_keys) and the audit log (audit): served by the runtime.
     assert set(paths["/v1/api-keys"]) == {"get", "post"}
     assert set(paths["/v1/api-keys/{id}/revoke"]) == {"post"}
@@ -216,7 +229,7 @@ def test_create_update_read_shapes(doc: dict[str, Any]) -> None:
     ]
     email = schemas["Member"]["properties"]["email"]
     assert email == {"type": "string", "format": "email", "maxLength": 320}
-    url = schemas["WebhookEndpoint"]["properties"]["url"]
+    url = schemas["DataSource"]["properties"]["docs_url"]
     assert url["format"] == "uri" and url["maxLength"] == 2048
     assert schemas["Dashboard"]["properties"]["layout"] == {}  # json: any value
 
@@ -279,18 +292,42 @@ def test_headers(doc: dict[str, Any]) -> None:
 
 
 def test_deprecation(doc: dict[str, Any]) -> None:
-    op = doc["paths"]["/v1/webhook-endpoints/{id}"]["patch"]
+    op = doc["paths"]["/v1/data-sources/{id}"]["delete"]
     assert op["deprecated"] is True
     assert op["x-deprecated-since"] == "2026-09-01"
     assert op["x-sunset"] == "2027-03-01"
     assert list(op).index("x-deprecated-since") == list(op).index("x-sunset") - 1
-    assert "Replace an endpoint" in op["description"]
-    headers = op["responses"]["200"]["headers"]
+    assert "Disconnect the data source instead" in op["description"]
+    headers = op["responses"]["204"]["headers"]
     assert headers["Deprecation"]["example"] == "@1788220800"  # 2026-09-01T00:00:00Z
     assert headers["Sunset"]["example"] == "Mon, 01 Mar 2027 00:00:00 GMT"
     assert op["responses"]["410"] == {"$ref": "#/components/responses/Gone"}
-    read = doc["paths"]["/v1/webhook-endpoints/{id}"]["get"]
+    read = doc["paths"]["/v1/data-sources/{id}"]["get"]
     assert "deprecated" not in read and "410" not in read["responses"]
+
+
+def test_webhooks_section_documents_each_event_and_the_signature(doc: dict[str, Any]) -> None:
+    """OpenAPI 3.1 ``webhooks``: one entry per event type, its envelope (W-03) as the body and
+    the Standard Webhooks headers (W-01); no bearer token."""
+    hooks = doc["webhooks"]
+    assert list(hooks) == sorted(e for e in hooks) and "project.created" in hooks
+    op = hooks["project.created"]["post"]
+    assert op["security"] == []
+    headers = {p["name"]: p for p in op["parameters"] if p["in"] == "header"}
+    assert set(headers) == {"webhook-id", "webhook-timestamp", "webhook-signature"}
+    assert all(h["required"] for h in headers.values())
+    body = resolve(doc, op["requestBody"]["content"]["application/json"]["schema"])
+    assert body["required"] == ["type", "timestamp", "data"]
+    assert body["properties"]["type"] == {"type": "string", "const": "project.created"}
+    data = body["properties"]["data"]["properties"]
+    assert data["project_id"] == {"type": ["string", "null"], "format": "uuid"}
+    assert data["name"]["type"] == ["string", "null"]
+    created = doc["paths"]["/v1/webhook-endpoints"]["post"]["responses"]["201"]
+    secret = resolve(doc, created["content"]["application/json"]["schema"])
+    assert "secret" in secret["required"]
+    assert "secret" not in doc["components"]["schemas"]["WebhookEndpoint"]["properties"]
+    types = doc["components"]["schemas"]["WebhookEndpoint"]["properties"]["event_types"]
+    assert types["items"]["enum"] == sorted(hooks)
 
 
 def test_error_responses(doc: dict[str, Any]) -> None:
@@ -311,7 +348,7 @@ def test_error_responses(doc: dict[str, Any]) -> None:
             # billing: 402 where the entitlement check applies (writes; data sources need a plan)
             gated = method != "get" or path.startswith("/v1/data-sources")
             # the subscription itself and the platform features' own routes are never gated
-            ungated = ("/v1/subscriptions", "/v1/api-keys", "/v1/audit-events")
+            ungated = ("/v1/subscriptions", "/v1/api-keys", "/v1/audit-events", "/v1/webhook-")
             assert ("402" in codes) == (gated and not path.startswith(ungated)), where
             assert "429" in codes, where  # the analytics spec sets rate limits
             has_if_match = any(
@@ -369,8 +406,8 @@ def test_locations_point_at_spec_lines() -> None:
     connect = locations["/paths/~1v1~1data-sources~1{id}~1connect/post"]
     assert connect.file == "examples/analytics/lifecycles.yaml"
     assert connect.line == line_of(ANALYTICS / "lifecycles.yaml", "connect:")
-    deprecated = locations["/paths/~1v1~1webhook-endpoints~1{id}/patch/deprecated"]
-    assert deprecated.line == line_of(api, "        update:")
+    deprecated = locations["/paths/~1v1~1data-sources~1{id}/delete/deprecated"]
+    assert deprecated.line == line_of(api, "        delete:")
     # A filter parameter points at its field.
     op = analytics().document["paths"]["/v1/dashboards"]["get"]
     index = next(i for i, p in enumerate(op["parameters"]) if p.get("name") == "visibility")

@@ -174,7 +174,12 @@ def duplicate_tag(doc: dict[str, Any]) -> None:
     doc["tags"].append(dict(doc["tags"][0]))
 
 
+def unknown_webhook_operation_field(doc: dict[str, Any]) -> None:
+    next(iter(doc["webhooks"].values()))["post"]["summery"] = "typo"
+
+
 MUTATIONS: list[Callable[[dict[str, Any]], None]] = [
+    unknown_webhook_operation_field,
     bad_schema_type,
     bad_pattern,
     bad_nested_keyword,
@@ -233,6 +238,6 @@ def test_features_the_emitter_never_uses_go_to_the_reference_validator(
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(validation, "reference_validate", calls.append)
     document = copy.deepcopy(_analytics())
-    document["webhooks"] = {}
+    document["jsonSchemaDialect"] = "https://spec.openapis.org/oas/3.1/dialect/base"
     validate_document(document)
     assert calls == [document]

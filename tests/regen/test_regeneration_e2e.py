@@ -173,8 +173,8 @@ def rename_state(spec: Path) -> None:
 def remove_endpoint(spec: Path) -> None:
     api = spec / "api.yaml"
     text = api.read_text()
-    start = text.index("    webhook-endpoints:\n")
-    end = text.index("    subscriptions:\n")
+    start = text.index("    members:\n")
+    end = text.index("    projects:\n")
     api.write_text(text[:start] + text[end:])
 
 
@@ -294,6 +294,6 @@ def test_a_series_of_spec_edits_keeps_user_code_and_data(tmp_path: Path, postgre
     # more: generation itself is tested on random specs in tests/service.)
     _python(out, None, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider")
 
-    assert not (out / "insights" / "routes" / "webhook_endpoint.py").exists(), (
+    assert not (out / "insights" / "routes" / "member.py").exists(), (
         "removed endpoint's routes stay"
     )

@@ -243,7 +243,7 @@ def test_a_duplicate_attempt_message_before_the_next_attempt_is_due_does_nothing
     assert dispatcher.attempt(row.id, tid) == "pending"  # 500: next attempt in an hour
     assert dispatcher.attempt(row.id, tid) == "not due"  # the requeued copy of the message
     assert len(receiver.requests) == 1
-    assert dispatcher.attempt(row.id, tid, force=True) == "succeeded"  # a manual redelivery
+    assert dispatcher.attempt(row.id, tid, manual=True) == "succeeded"  # a manual redelivery
     assert len(receiver.requests) == 2
 
 

@@ -7,7 +7,9 @@ accepted), with one documented exception: ``positive_data_acceptance`` is skippe
 whose valid-looking input can still be refused by facts a schema cannot express: list
 operations (an opaque cursor a fuzzer invents is a 400; ``starting_after`` and
 ``ending_before`` are mutually exclusive), creates whose body has a reference (it must name
-an existing object of the tenant, else 422), requests with an ``Idempotency-Key`` (the
+an existing object of the tenant, else 422), bodies with a webhook destination
+(``x-destination-checked``: the host must resolve to public addresses), requests with an
+``Idempotency-Key`` (the
 fuzzer reuses keys with other bodies: 422 ``idempotency-key-reused``), and operations without
 `security` (a provider's webhook, valid only with a signature over the body).
 """
@@ -72,7 +74,16 @@ def _has_references(operation: Any) -> bool:
     return any("x-references" in p for p in shape.get("properties", {}).values())
 
 
+def _has_destination(operation: Any) -> bool:
+    body = operation.definition.raw.get("requestBody", {})
+    ref = body.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+    shape = schema.raw_schema["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {})
+    return any("x-destination-checked" in p for p in shape.get("properties", {}).values())
+
+
 def _skips_positive_check(case: Any) -> bool:
+    if _has_destination(case.operation):
+        return True  # a webhook URL: valid only if its host resolves to public addresses
     if case.operation.definition.raw.get("security") == []:
         return True  # a provider's webhook: valid only with a signature no schema can express
     method = case.operation.method.upper()

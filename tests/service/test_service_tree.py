@@ -79,8 +79,8 @@ def test_layout_has_no_dead_features(services: dict[str, Path]) -> None:
     assert "transition" not in (minimal / "notes" / "routes" / "note.py").read_text()
     assert (analytics / "insights" / "machines.py").exists()
     assert (
-        '"update_webhook_endpoint": Deprecation('
-        in (analytics / "insights/routes/webhook_endpoint.py").read_text()
+        '"delete_data_source": Deprecation('
+        in (analytics / "insights/routes/data_source.py").read_text()
     )
     hooks = (analytics / "insights_ext" / "hooks.py").read_text()
     assert "def on_subscription_canceled(" in hooks and '"""' in hooks

@@ -20,6 +20,7 @@ from specfoundry.lower.platform import api_keys as platform_api_keys
 from specfoundry.lower.platform import audit as platform_audit
 from specfoundry.lower.platform import cache as platform_cache
 from specfoundry.lower.platform import merge_events, platform_entities, platform_events
+from specfoundry.lower.platform import webhooks as platform_webhooks
 from specfoundry.lower.platform.idempotency import idempotency_settings
 from specfoundry.model import (
     Access,
@@ -62,7 +63,7 @@ from specfoundry.model import (
     TenantSource,
     Transition,
 )
-from specfoundry.model.platform import EventDelivery, EventHandler
+from specfoundry.model.platform import EventDelivery, EventHandler, Webhooks
 from specfoundry.model.sla import METRICS as SLA_METRICS
 from specfoundry.model.sla import OperationClass, Sla, SlaTarget
 
@@ -135,7 +136,13 @@ class _Builder:
             idempotency=idempotency_settings(self.data),
             events=self.event_delivery(),
             billing=self.billing(),
+            webhooks=self.webhooks(),
         )
+
+    def webhooks(self) -> Webhooks | None:
+        """``webhooks``: outgoing webhooks (lower/platform/webhooks.py)."""
+        settings = platform_webhooks.settings(self.data)
+        return settings and replace(settings, location=self.key("webhooks"))
 
     def sla(self) -> Sla:
         raw = self.data.get("sla") or {}

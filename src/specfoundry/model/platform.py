@@ -71,6 +71,7 @@ class Platform:
     api_keys: ApiKeys | None = None
     audit: Audit | None = None
     cache: Cache | None = None
+    webhooks: Webhooks | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,3 +152,17 @@ class Cache:
     resources: tuple[str, ...]
     ttl_seconds: int = 60
     lists: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Webhooks:
+    """``webhooks``: outgoing webhooks (``/v{n}/webhook-endpoints``, ``/v{n}/webhook-deliveries``),
+    signed per Standard Webhooks and delivered by the worker (saas-standards W-01..W-08)."""
+
+    roles: tuple[str, ...]  # who may manage endpoints and see deliveries
+    # "development": http and private/loopback targets are allowed when the service runs with
+    # ``<PREFIX>_ENV=development`` (local receivers); "never": refused in every environment.
+    allow_private_targets: str = "development"
+    attempts: int = 10  # tries of one delivery, on the first ``attempts`` delays of the schedule
+    rotation_overlap_hours: int = 24  # how long the previous secret keeps signing
+    location: Location | None = None  # of `webhooks`

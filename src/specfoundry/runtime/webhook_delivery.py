@@ -117,11 +117,17 @@ class WebhookDispatcher:
             self._send_or_leave(delivery_id, tenant_id)
 
     def _send(
-        self, delivery_id: uuid.UUID, tenant_id: uuid.UUID, delay_ms: int = 0, *, now: bool = False
+        self,
+        delivery_id: uuid.UUID,
+        tenant_id: uuid.UUID,
+        delay_ms: int = 0,
+        *,
+        manual: bool = False,
     ) -> None:
         assert self._attempt_actor is not None
+        args: tuple[Any, ...] = (str(delivery_id), str(tenant_id))
         self._attempt_actor.send_with_options(
-            args=(str(delivery_id), str(tenant_id), now), delay=delay_ms or None
+            args=(*args, True) if manual else args, delay=delay_ms or None
         )
 
     def _send_or_leave(
@@ -140,8 +146,9 @@ class WebhookDispatcher:
             )
 
     def redeliver(self, delivery_id: uuid.UUID, tenant_id: uuid.UUID) -> None:
-        """A new attempt now (the schedule restarts if it had failed)."""
-        self._send(delivery_id, tenant_id, now=True)
+        """A new attempt now, also of a delivered one (the manual replay); the schedule starts
+        again."""
+        self._send(delivery_id, tenant_id, manual=True)
 
     def requeue_overdue(self, limit: int = 500) -> int:
         """Queue an attempt for every pending delivery more than :attr:`overdue_after` seconds
@@ -165,26 +172,27 @@ class WebhookDispatcher:
         return len(rows)
 
     # -- one attempt -----------------------------------------------------------------------
-    def _attempt_message(self, delivery_id: str, tenant_id: str, now: bool = False) -> None:
-        self.attempt(uuid.UUID(delivery_id), uuid.UUID(tenant_id), force=now)
+    def _attempt_message(self, delivery_id: str, tenant_id: str, manual: bool = False) -> None:
+        self.attempt(uuid.UUID(delivery_id), uuid.UUID(tenant_id), manual=manual)
 
-    def attempt(self, delivery_id: uuid.UUID, tenant_id: uuid.UUID, *, force: bool = False) -> str:
+    def attempt(self, delivery_id: uuid.UUID, tenant_id: uuid.UUID, *, manual: bool = False) -> str:
         """Attempt one delivery; returns the delivery's status afterwards.
 
-        The row is locked for the attempt (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), and a
-        pending delivery whose next attempt is not due yet is left alone unless ``force`` (a
-        manual redelivery): a duplicate message (the requeue of a late one, a redelivered
-        Dramatiq message) never makes a second attempt of the same turn."""
+        ``manual``: a redelivery (sent even if delivered or failed before; the schedule starts
+        again). Otherwise the row is locked for the attempt (``FOR UPDATE SKIP LOCKED`` on
+        PostgreSQL) and a delivery that is done, or pending but not due yet, is left alone: a
+        duplicate message (the requeue of a late one, a redelivered Dramatiq message) never
+        makes a second attempt of the same turn."""
         session = open_session(self.session_factory, tenant_id)
         with session:
             row = session.get(self.delivery, delivery_id, with_for_update={"skip_locked": True})
-            if row is None or row.status == "succeeded":
+            if row is None or (row.status == "succeeded" and not manual):
                 return "gone" if row is None else str(row.status)
             due = row.next_attempt_at
             early = due is not None and _aware(due) > self.clock() + dt.timedelta(seconds=1)
-            if not force and row.status == "pending" and early:
+            if not manual and row.status == "pending" and early:
                 return "not due"
-            if not force and row.status == "failed":
+            if not manual and row.status == "failed":
                 return "failed"
             endpoint = session.get(self.endpoint, row.endpoint_id)
             if endpoint is None or not endpoint.enabled:
@@ -212,7 +220,7 @@ class WebhookDispatcher:
                     clock=self.clock,
                 )
             made = int(row.attempts or 0) + 1
-            if row.status == "failed":  # a manual redelivery starts the schedule again
+            if row.status == "failed" or manual:  # a redelivery starts the schedule again
                 made = 1
             decision = wh.decide(outcome, made, now, schedule=self.schedule, rng=self.rng)
             row.attempts = int(row.attempts or 0) + 1

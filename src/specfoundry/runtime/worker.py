@@ -14,7 +14,8 @@ import logging
 import multiprocessing
 import signal
 import threading
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,23 +28,42 @@ from .errors import ConfigurationError
 from .relay import Relay
 from .settings import Settings
 from .tasks import DeadLetters, Engine, Handler, Worker, make_broker
+from .webhook_delivery import QUEUE as WEBHOOK_QUEUE
+from .webhook_delivery import WebhookDispatcher
+from .webhooks import SCHEDULE
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
+class Webhooks:
+    """Outgoing webhooks (spec ``webhooks``): the endpoint and delivery models, how many
+    attempts of the schedule a delivery gets, whether private targets may be allowed."""
+
+    endpoint: Any
+    delivery: Any
+    attempts: int = len(SCHEDULE)
+    allow_private_targets: str = "development"  # or "never"
+
+    def allow_private(self, settings: Settings) -> bool:
+        return self.allow_private_targets == "development" and settings.is_development
+
+
+@dataclass(frozen=True, slots=True)
 class Delivery:
     """What a service delivers: ``outbox`` (``OutboxEvent``), ``processed``
-    (``ProcessedEvent``, None without handlers) and the spec's handlers."""
+    (``ProcessedEvent``, None without handlers), the spec's handlers and its webhooks."""
 
     namespace: str
     outbox: Any
     processed: Any
     handlers: tuple[Handler, ...] = ()
+    webhooks: Webhooks | None = None
 
     @property
     def queues(self) -> tuple[str, ...]:
-        return tuple(sorted({h.queue for h in self.handlers}))
+        extra = {WEBHOOK_QUEUE} if self.webhooks is not None else set()
+        return tuple(sorted({h.queue for h in self.handlers} | extra))
 
 
 @dataclass(slots=True)
@@ -51,6 +71,7 @@ class Runtime:
     broker: dramatiq.Broker
     engine: Engine
     relay: Relay | None
+    webhooks: WebhookDispatcher | None = None
 
 
 def _factory(url: str) -> sessionmaker[TenantSession]:
@@ -78,11 +99,50 @@ def build(
     relay: bool = True,
 ) -> Runtime:
     broker = broker or make_broker(settings.redis_url, namespace=delivery.namespace)
-    engine = Engine(broker, _factory(settings.database_url), delivery.processed, delivery.handlers)
+    factory = _factory(settings.database_url)
+    handlers = delivery.handlers
+    dispatcher = None
+    if delivery.webhooks is not None:
+        # Webhook delivery is a handler of every event (fan-out) plus its attempt actor.
+        hooks = delivery.webhooks
+        dispatcher = WebhookDispatcher(
+            broker,
+            factory,
+            hooks.endpoint,
+            hooks.delivery,
+            allow_private=hooks.allow_private(settings),
+            schedule=SCHEDULE[: hooks.attempts],
+        )
+        handlers = (*handlers, dispatcher.handler())
+    engine = Engine(broker, factory, delivery.processed, handlers)
     outbox_relay = (
         Relay(relay_session_factory(settings), delivery.outbox, engine.publish) if relay else None
     )
-    return Runtime(broker, engine, outbox_relay)
+    return Runtime(broker, engine, outbox_relay, dispatcher)
+
+
+# The runtime `serve` started in this process (no REDIS_URL), and the brokers of API processes
+# that queue webhook redeliveries on Redis, by namespace.
+_LOCAL: dict[str, Runtime] = {}
+_SENDERS: dict[str, Runtime] = {}
+_SENDERS_LOCK = threading.Lock()
+
+
+def webhook_sender(
+    delivery: Delivery, settings: Settings
+) -> Callable[[uuid.UUID, uuid.UUID], None] | None:
+    """What queues a webhook redelivery from an API process: the in-process worker's
+    dispatcher, else one on the Redis broker, else None (no worker is reachable)."""
+    local = _LOCAL.get(delivery.namespace)
+    if local is not None and local.webhooks is not None:
+        return local.webhooks.redeliver
+    if delivery.webhooks is None or not settings.redis_url:
+        return None
+    with _SENDERS_LOCK:
+        runtime = _SENDERS.get(delivery.namespace)
+        if runtime is None:
+            runtime = _SENDERS[delivery.namespace] = build(delivery, settings, relay=False)
+    return runtime.webhooks.redeliver if runtime.webhooks is not None else None
 
 
 def start_in_process(delivery: Delivery, settings: Settings) -> Worker | None:
@@ -98,6 +158,7 @@ def start_in_process(delivery: Delivery, settings: Settings) -> Worker | None:
         return None
     worker = Worker(runtime.broker, delivery.queues, runtime.relay, threads=2)
     worker.start()
+    _LOCAL[delivery.namespace] = runtime
     return worker
 
 

@@ -765,6 +765,24 @@ _CODES = (
         "billing:\n  statuses: {active: active}\n",
     ),
     Code(
+        "SF384",
+        E,
+        "webhooks name an unknown role",
+        "`webhooks.roles` names the roles that manage webhook endpoints and see deliveries; "
+        "each must be a role of `permissions.roles`.",
+        "webhooks:\n  roles: [integrator]\n",
+        "webhooks:\n  roles: [admin]\n",
+    ),
+    Code(
+        "SF385",
+        W,
+        "webhooks without events",
+        "`webhooks` is enabled but the spec declares no event type, so no endpoint could ever "
+        "receive anything (endpoints subscribe to declared event types).",
+        "webhooks: {}\nevents: {}\n",
+        "webhooks: {}\nevents:\n  project.created:\n    payload: {project_id: uuid}\n",
+    ),
+    Code(
         "SF386",
         E,
         "platform feature names an unknown role",

@@ -24,11 +24,21 @@ from specfoundry.emit.openapi.operations import (
 from specfoundry.emit.openapi.platform import platform_contract
 from specfoundry.emit.openapi.schemas import entity_shapes, problem_schemas
 from specfoundry.emit.openapi.validation import validate_contract
+from specfoundry.emit.openapi.webhooks import webhooks_contract
 from specfoundry.model import Operation, Service
 
 OPENAPI_VERSION = "3.1.0"
 # Top-level keys in the order people read them; anything else follows, sorted.
-TOP_LEVEL_ORDER = ("openapi", "info", "servers", "security", "tags", "paths", "components")
+TOP_LEVEL_ORDER = (
+    "openapi",
+    "info",
+    "servers",
+    "security",
+    "tags",
+    "paths",
+    "webhooks",
+    "components",
+)
 COMPONENT_ORDER = ("schemas", "parameters", "headers", "responses", "securitySchemes")
 
 Format = Literal["yaml", "json"]
@@ -100,6 +110,10 @@ def build_openapi(model: Service, *, validate: bool = True) -> OpenAPIDocument:
     paths = dict(sorted({**paths, **platform_paths}.items()))
     schemas.update(platform_schemas)
     tags += platform_tags
+    hook_paths, hook_schemas, hook_tags, webhooks = webhooks_contract(model, recorder)
+    paths = dict(sorted({**paths, **hook_paths}.items()))
+    schemas.update(hook_schemas)
+    tags += hook_tags
 
     document: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
@@ -108,6 +122,7 @@ def build_openapi(model: Service, *, validate: bool = True) -> OpenAPIDocument:
         "security": [{"bearerAuth": []}],
         "tags": tags,
         "paths": paths,
+        **({"webhooks": webhooks} if webhooks else {}),
         "components": {
             "schemas": dict(sorted(schemas.items())),
             "parameters": parameter_components(model),

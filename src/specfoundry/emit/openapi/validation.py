@@ -18,11 +18,12 @@ directly on the plain data:
 3. the semantic checks of openapi-spec-validator's keyword validators: unique operation ids and
    tag names, no duplicate parameter in a list, path template parameters declared and declared
    parameters used, ``required`` names defined when ``allOf`` is used, every ``default`` valid
-   against its schema (OAS 3.1 validator with format checks);
+   against its schema (OAS 3.1 validator with format checks); the Path Items of ``webhooks``
+   are checked like those of ``paths`` (their keys are names, not URL templates);
 4. every ``$ref`` is local and resolves.
 
 Without ``jsonschema-rs``, or for documents that use features the emitter never produces
-(``webhooks``, ``jsonSchemaDialect``, callbacks, ``$schema`` in a schema), it falls back to
+(``jsonSchemaDialect``, callbacks, ``$schema`` in a schema), it falls back to
 ``openapi_spec_validator.validate``. The test suite keeps running that reference validator on
 both examples and on the synthetic benchmark spec, and checks that both validators reject the
 same broken documents (tests/emit/test_openapi_validation.py).
@@ -85,9 +86,11 @@ def _plain_enough(document: dict[str, Any]) -> bool:
     """Whether the fast path understands every feature ``document`` uses."""
     if not isinstance(document, dict) or not str(document.get("openapi", "")).startswith("3.1."):
         return False
-    if "webhooks" in document or "jsonSchemaDialect" in document:
+    if "jsonSchemaDialect" in document:
         return False
-    for item in _mapping(document.get("paths")).values():
+    items = [*_mapping(document.get("paths")).values()]
+    items += _mapping(document.get("webhooks")).values()
+    for item in items:
         for method in _METHODS:
             if isinstance(item, dict) and "callbacks" in _mapping(item.get(method)):
                 return False
@@ -208,13 +211,19 @@ class _Checker:
 
     def _paths(self) -> Iterator[str]:
         operation_ids: set[Any] = set()
-        for url, item in _mapping(self.document.get("paths")).items():
-            base = f"/paths/{_escape(url)}"
+        items = [("paths", url, item) for url, item in _mapping(self.document.get("paths")).items()]
+        items += [("webhooks", n, i) for n, i in _mapping(self.document.get("webhooks")).items()]
+        for section, url, item in items:
+            base = f"/{section}/{_escape(url)}"
             item = self.resolve(item)
             shared = _sequence(item.get("parameters"))
             yield from self._parameters(shared, f"{base}/parameters")
             try:
-                url_params = {name for _, name, _, _ in string.Formatter().parse(url) if name}
+                url_params = (
+                    {name for _, name, _, _ in string.Formatter().parse(url) if name}
+                    if section == "paths"
+                    else set()
+                )
             except ValueError as exc:
                 yield f"{base}: invalid path template ({exc})"
                 continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
+from specfoundry.emit.service.webhooks_view import delivery_expression, delivery_imports
 from specfoundry.model import Service
 from specfoundry.model.platform import EventHandler
 
@@ -28,6 +29,7 @@ class DeliveryView:
     functions: tuple[tuple[str, str], ...]  # (user function, its docstring), in name order
     imports: tuple[str, ...]  # extra import lines of tasks.py
     processed: str  # the processed-event model, or "None"
+    webhooks: str = "None"  # the ``Webhooks(...)`` of outgoing webhooks, or "None"
 
     @property
     def queues(self) -> tuple[str, ...]:
@@ -39,13 +41,16 @@ def delivery_view(model: Service, svc_name: str, ext: str) -> DeliveryView:
     imports: tuple[str, ...] = ()
     processed = "None"
     if handlers:
-        imports = (f"from {ext} import handlers", f"from {svc_name}.models import ProcessedEvent")
+        imports = (f"from {ext} import handlers",)
+    if handlers or model.platform.webhooks is not None:
+        imports += (f"from {svc_name}.models import ProcessedEvent",)
         processed = "ProcessedEvent"
     return DeliveryView(
         handlers=handlers,
         functions=_functions(handlers),
-        imports=imports,
+        imports=imports + delivery_imports(model, svc_name),
         processed=processed,
+        webhooks=delivery_expression(model),
     )
 
 

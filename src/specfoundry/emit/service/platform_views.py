@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from specfoundry.emit.service.webhooks_view import WebhooksView, webhooks_view
 from specfoundry.model import Operation, Service
 from specfoundry.model.entities import EntityOrigin, FieldType, OnDelete
 
@@ -83,6 +84,7 @@ class PlatformView:
     audit: AuditView | None
     cache: CacheView | None
     base_path: str = "/v1"
+    webhooks: WebhooksView | None = None
 
     @property
     def readme(self) -> str:
@@ -117,13 +119,20 @@ class PlatformView:
                 "caller's visibility, and invalidated by every write after it commits; a hit "
                 "still counts against the rate limit.\n"
             )
+        if self.webhooks is not None:
+            out.append(self.webhooks.readme(base))
         return "".join(out)
 
     @property
     def modules(self) -> tuple[str, ...]:
         """The generated modules with an ``install(app)``, in install order (the cache wraps
         routes the others add, so it comes last)."""
-        pairs = (("apikeys", self.api_keys), ("audit", self.audit), ("cache", self.cache))
+        pairs = (
+            ("apikeys", self.api_keys),
+            ("audit", self.audit),
+            ("webhooks", self.webhooks),
+            ("cache", self.cache),
+        )
         return tuple(name for name, view in pairs if view is not None)
 
 
@@ -251,4 +260,6 @@ def platform_view(model: Service) -> PlatformView:
             *_cache_probe(model),
             cascades=_cascades(model, tuple(c for c in cached if c.lists)),
         )
-    return PlatformView(api_keys, audit, cache, model.api.base_path)
+    hooks = settings.webhooks
+    webhooks = webhooks_view(model, _holders(model, hooks.roles)) if hooks is not None else None
+    return PlatformView(api_keys, audit, cache, model.api.base_path, webhooks)

@@ -101,6 +101,7 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
         ("apikeys", platform.api_keys),
         ("audit", platform.audit),
         ("cache", platform.cache),
+        ("webhooks", platform.webhooks),
     ):
         if view is not None:
             py(f"{name}/{module}.py", f"{module}.py.j2", p=view)

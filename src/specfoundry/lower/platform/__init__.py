@@ -19,7 +19,7 @@ EntityProvider = Callable[[dict[str, Any]], "tuple[Entity, ...]"]
 
 
 def _providers() -> tuple[EntityProvider, ...]:
-    from specfoundry.lower.platform import api_keys, audit, billing, events, idempotency
+    from specfoundry.lower.platform import api_keys, audit, billing, events, idempotency, webhooks
 
     return (
         idempotency.entities,
@@ -27,6 +27,7 @@ def _providers() -> tuple[EntityProvider, ...]:
         audit.entities,
         events.entities,
         billing.entities,
+        webhooks.entities,
     )
 
 

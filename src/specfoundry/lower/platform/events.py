@@ -18,7 +18,11 @@ _HERE = Location("<built-in: events>", 1, 1)
 
 
 def has_handlers(data: dict[str, Any]) -> bool:
-    return any((raw or {}).get("handlers") for raw in (data.get("events") or {}).values())
+    """A spec handler, or a built-in one (webhook delivery fans events out as a handler)."""
+    from specfoundry.lower.platform.webhooks import settings as webhooks
+
+    spec = any((raw or {}).get("handlers") for raw in (data.get("events") or {}).values())
+    return spec or webhooks(data) is not None
 
 
 def entities(data: dict[str, Any]) -> tuple[Entity, ...]:

@@ -24,6 +24,7 @@ from specfoundry.validate.semantic import (
     platform,
     references,
     tenancy,
+    webhooks,
 )
 from specfoundry.validate.semantic.context import CheckContext
 
@@ -40,6 +41,7 @@ CHECKS: tuple[Check, ...] = (
     api.check,
     billing.check,
     platform.check,
+    webhooks.check,
 )
 
 

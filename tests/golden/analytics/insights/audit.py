@@ -24,7 +24,6 @@ from insights.models import (
     Member,
     Project,
     Subscription,
-    WebhookEndpoint,
     Workspace,
 )
 from insights.routes import session_scope
@@ -38,7 +37,6 @@ POLICY = _runtime.AuditPolicy(
         Project: _runtime.Audited("project", frozenset([])),
         Dashboard: _runtime.Audited("dashboard", frozenset([])),
         DataSource: _runtime.Audited("data_source", frozenset(["host"])),
-        WebhookEndpoint: _runtime.Audited("webhook_endpoint", frozenset(["url"])),
         Subscription: _runtime.Audited("subscription", frozenset([])),
         ApiKey: _runtime.Audited("api_key", frozenset(["secret_hash"])),
     },

@@ -28,6 +28,7 @@ __all__ = [
     "Project",
     "Subscription",
     "TransitionRecord",
+    "WebhookDelivery",
     "WebhookEndpoint",
     "Workspace",
 ]
@@ -173,6 +174,7 @@ class DataSource(TenantScoped, Base):
     name: Mapped[str] = mapped_column(sa.String(length=120), nullable=False)
     kind: Mapped[str] = mapped_column(sa.String(length=9), nullable=False)
     host: Mapped[str | None] = mapped_column(sa.String(length=255), nullable=True)
+    docs_url: Mapped[str | None] = mapped_column(sa.String(length=2048), nullable=True)
     status: Mapped[str] = mapped_column(
         sa.String(length=12), nullable=False, default="draft", server_default=sa.text("'draft'")
     )
@@ -239,39 +241,6 @@ class Dashboard(TenantScoped, Base):
     )
     data_source_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), nullable=True)
     copied_from: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
-    )
-    version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-
-    __mapper_args__ = {"version_id_col": version}
-
-
-class WebhookEndpoint(TenantScoped, Base):
-    """Where the workspace receives event notifications."""
-
-    __tablename__ = "webhook_endpoints"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint("id", name="pk_webhook_endpoints"),
-        sa.UniqueConstraint("tenant_id", "id", name="uq_webhook_endpoints_tenant_id_id"),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["workspaces.id"],
-            name="fk_webhook_endpoints_tenant_id",
-            ondelete="RESTRICT",
-        ),
-        sa.Index("ix_webhook_endpoints_created_at", "tenant_id", "created_at", "id"),
-        sa.Index("ix_webhook_endpoints_enabled", "tenant_id", "enabled", "created_at", "id"),
-    )
-
-    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), sort_order=-2, default=uuid.uuid4)
-    url: Mapped[str] = mapped_column(sa.String(length=2048), nullable=False)
-    description: Mapped[str | None] = mapped_column(sa.String(length=255), nullable=True)
-    enabled: Mapped[bool] = mapped_column(
-        sa.Boolean(), nullable=False, default=True, server_default=sa.text("true")
-    )
-    event_types: Mapped[Any] = mapped_column(sa.JSON(), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
@@ -514,6 +483,98 @@ class BillingEvent(TenantScoped, Base):
     object_id: Mapped[str | None] = mapped_column(sa.String(length=255), nullable=True)
     provider_created: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
     outcome: Mapped[str] = mapped_column(sa.String(length=40), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
+    )
+    version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class WebhookEndpoint(TenantScoped, Base):
+    """Where the tenant receives its events, signed with the endpoint's secret."""
+
+    __tablename__ = "webhook_endpoints"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_webhook_endpoints"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_webhook_endpoints_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["workspaces.id"],
+            name="fk_webhook_endpoints_tenant_id",
+            ondelete="RESTRICT",
+        ),
+        sa.Index("ix_webhook_endpoints_created_at", "tenant_id", "created_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), sort_order=-2, default=uuid.uuid4)
+    url: Mapped[str] = mapped_column(sa.String(length=2000), nullable=False)
+    description: Mapped[str | None] = mapped_column(sa.String(length=255), nullable=True)
+    event_types: Mapped[Any] = mapped_column(sa.JSON(), nullable=True)
+    secret: Mapped[str] = mapped_column(sa.String(length=100), nullable=False)
+    previous_secret: Mapped[str | None] = mapped_column(sa.String(length=100), nullable=True)
+    previous_secret_expires_at: Mapped[dt.datetime | None] = mapped_column(
+        UTCDateTime(), nullable=True
+    )
+    enabled: Mapped[bool] = mapped_column(
+        sa.Boolean(), nullable=False, default=True, server_default=sa.text("true")
+    )
+    disabled_reason: Mapped[str | None] = mapped_column(sa.String(length=200), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
+    )
+    version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class WebhookDelivery(TenantScoped, Base):
+    """One event sent (or to be sent) to one endpoint, with its attempts."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_webhook_deliveries"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_webhook_deliveries_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["workspaces.id"],
+            name="fk_webhook_deliveries_tenant_id",
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "endpoint_id"],
+            ["webhook_endpoints.tenant_id", "webhook_endpoints.id"],
+            name="fk_webhook_deliveries_endpoint_id",
+            ondelete="CASCADE",
+        ),
+        sa.Index("ix_webhook_deliveries_created_at", "tenant_id", "created_at", "id"),
+        sa.Index(
+            "uq_webhook_deliveries_endpoint_id_event_id",
+            "tenant_id",
+            "endpoint_id",
+            "event_id",
+            unique=True,
+        ),
+        sa.Index("ix_webhook_deliveries_status", "tenant_id", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), sort_order=-2, default=uuid.uuid4)
+    endpoint_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), nullable=False)
+    event_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), nullable=False)
+    event_type: Mapped[str] = mapped_column(sa.String(length=255), nullable=False)
+    body: Mapped[str] = mapped_column(sa.Text(), nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(length=20), nullable=False)
+    attempts: Mapped[int] = mapped_column(
+        sa.Integer(), nullable=False, default=0, server_default=sa.text("0")
+    )
+    last_response_code: Mapped[int | None] = mapped_column(sa.Integer(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    duration_ms: Mapped[int | None] = mapped_column(sa.Integer(), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow

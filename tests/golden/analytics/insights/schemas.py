@@ -29,15 +29,7 @@ from pydantic import (
     Strict,
 )
 
-from insights.models import (
-    Dashboard,
-    DataSource,
-    Member,
-    Project,
-    Subscription,
-    WebhookEndpoint,
-    Workspace,
-)
+from insights.models import Dashboard, DataSource, Member, Project, Subscription, Workspace
 
 _DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -287,11 +279,13 @@ class DataSourceCreate(RequestModel):
     name: Text = Field(max_length=120)
     kind: Literal["postgres", "bigquery", "snowflake", "redshift"]
     host: Text | None = Field(default=None, max_length=255)
+    docs_url: Url | None = Field(default=None, max_length=2048)
 
 
 class DataSourceUpdate(RequestModel):
     name: Annotated[Text | None, NotNull] = Field(default=None, max_length=120)
     host: Text | None = Field(default=None, max_length=255)
+    docs_url: Url | None = Field(default=None, max_length=2048)
 
 
 def dump_data_source(obj: DataSource) -> dict[str, Any]:
@@ -301,35 +295,10 @@ def dump_data_source(obj: DataSource) -> dict[str, Any]:
         "name": _plain(obj.name),
         "kind": _plain(obj.kind),
         "host": _plain(obj.host),
+        "docs_url": _plain(obj.docs_url),
         "status": _plain(obj.status),
         "last_error": _plain(obj.last_error),
         "connected_at": _datetime(obj.connected_at),
-        "created_at": _datetime(obj.created_at),
-        "updated_at": _datetime(obj.updated_at),
-    }
-
-
-class WebhookEndpointCreate(RequestModel):
-    url: Url = Field(max_length=2048)
-    description: Text | None = Field(default=None, max_length=255)
-    enabled: Bool = True
-    event_types: Json | None = None
-
-
-class WebhookEndpointUpdate(RequestModel):
-    url: Annotated[Url | None, NotNull] = Field(default=None, max_length=2048)
-    description: Text | None = Field(default=None, max_length=255)
-    enabled: Annotated[Bool | None, NotNull] = None
-    event_types: Json | None = None
-
-
-def dump_webhook_endpoint(obj: WebhookEndpoint) -> dict[str, Any]:
-    return {
-        "id": str(obj.id),
-        "url": _plain(obj.url),
-        "description": _plain(obj.description),
-        "enabled": _plain(obj.enabled),
-        "event_types": _plain(obj.event_types),
         "created_at": _datetime(obj.created_at),
         "updated_at": _datetime(obj.updated_at),
     }

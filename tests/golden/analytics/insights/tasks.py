@@ -11,9 +11,9 @@ module binds it to this service.
 
 from __future__ import annotations
 
-from insights.models import OutboxEvent, ProcessedEvent
+from insights.models import OutboxEvent, ProcessedEvent, WebhookDelivery, WebhookEndpoint
 from insights.runtime.tasks import Handler, RetryPolicy
-from insights.runtime.worker import Delivery
+from insights.runtime.worker import Delivery, Webhooks
 from insights_ext import handlers
 
 HANDLERS: tuple[Handler, ...] = (
@@ -35,4 +35,7 @@ DELIVERY = Delivery(
     outbox=OutboxEvent,
     processed=ProcessedEvent,
     handlers=HANDLERS,
+    webhooks=Webhooks(
+        WebhookEndpoint, WebhookDelivery, attempts=10, allow_private_targets="development"
+    ),
 )

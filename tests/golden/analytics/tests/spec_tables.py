@@ -84,30 +84,12 @@ RESOURCES: dict[str, dict[str, Any]] = {
             "name": "sample-0",
             "kind": "postgres",
             "host": "sample-0",
+            "docs_url": "https://example.com/hooks/0",
         },
-        "varying": {"name": 120, "host": 255},
+        "varying": {"name": 120, "host": 255, "docs_url": None},
         "update": {"name": "Updated"},
         "state_field": "status",
         "sorts": ["name", "created_at"],
-    },
-    "webhook-endpoints": {
-        "entity": "webhook_endpoint",
-        "class_name": "WebhookEndpoint",
-        "path": "/v1/webhook-endpoints",
-        "operations": ["list", "read", "create", "update", "delete"],
-        "transitions": [],
-        "is_tenant": False,
-        "require_precondition": False,
-        "sample": {
-            "url": "https://example.com/hooks/0",
-            "description": "sample-0",
-            "enabled": True,
-            "event_types": {"sample": 0},
-        },
-        "varying": {"url": None, "description": 255},
-        "update": {"url": "https://example.com/updated"},
-        "state_field": None,
-        "sorts": ["created_at"],
     },
     "subscriptions": {
         "entity": "subscription",
@@ -303,36 +285,6 @@ ROLE_MATRIX: list[tuple[Any, ...]] = [
     ("data-sources", None, True, "mark_failing", 404, None),
     ("data-sources", None, True, "pause", 404, None),
     ("data-sources", None, True, "disconnect", 404, None),
-    ("webhook-endpoints", "viewer", True, "read", 404, None),
-    ("webhook-endpoints", "viewer", True, "list", 403, None),
-    ("webhook-endpoints", "viewer", True, "update", 404, None),
-    ("webhook-endpoints", "viewer", True, "delete", 404, None),
-    ("webhook-endpoints", "viewer", True, "create", 403, None),
-    ("webhook-endpoints", "analyst", True, "read", 404, None),
-    ("webhook-endpoints", "analyst", True, "list", 403, None),
-    ("webhook-endpoints", "analyst", True, "update", 404, None),
-    ("webhook-endpoints", "analyst", True, "delete", 404, None),
-    ("webhook-endpoints", "analyst", True, "create", 403, None),
-    ("webhook-endpoints", "admin", True, "read", 200, None),
-    ("webhook-endpoints", "admin", True, "list", 200, True),
-    ("webhook-endpoints", "admin", True, "update", 200, None),
-    ("webhook-endpoints", "admin", True, "delete", 204, None),
-    ("webhook-endpoints", "admin", True, "create", 201, None),
-    ("webhook-endpoints", "owner", True, "read", 200, None),
-    ("webhook-endpoints", "owner", True, "list", 200, True),
-    ("webhook-endpoints", "owner", True, "update", 200, None),
-    ("webhook-endpoints", "owner", True, "delete", 204, None),
-    ("webhook-endpoints", "owner", True, "create", 201, None),
-    ("webhook-endpoints", "support", True, "read", 404, None),
-    ("webhook-endpoints", "support", True, "list", 403, None),
-    ("webhook-endpoints", "support", True, "update", 404, None),
-    ("webhook-endpoints", "support", True, "delete", 404, None),
-    ("webhook-endpoints", "support", True, "create", 403, None),
-    ("webhook-endpoints", None, True, "read", 404, None),
-    ("webhook-endpoints", None, True, "list", 403, None),
-    ("webhook-endpoints", None, True, "update", 404, None),
-    ("webhook-endpoints", None, True, "delete", 404, None),
-    ("webhook-endpoints", None, True, "create", 403, None),
 ]
 
 # (resource, state, transition, expected status, target state or problem slug, allowed from state)
@@ -535,9 +487,7 @@ WRITABLE: list[tuple[Any, ...]] = [
 ]
 
 # (resource, action, method, path suffix, sunset date or None)
-DEPRECATED: list[tuple[Any, ...]] = [
-    ("webhook-endpoints", "update", "PATCH", "/{id}", "2027-03-01")
-]
+DEPRECATED: list[tuple[Any, ...]] = [("data-sources", "delete", "DELETE", "/{id}", "2027-03-01")]
 
 # (resource, action, event types the action writes to the outbox, in order)
 EVENTS: list[tuple[Any, ...]] = [

@@ -224,35 +224,6 @@ def make_dashboard(
     return obj
 
 
-def make_webhook_endpoint(
-    session: Session,
-    tenant_id: uuid.UUID | None = None,
-    *,
-    ensure_tenant: bool = True,
-    **values: Any,
-) -> Any:
-    """A flushed WebhookEndpoint of the session's tenant (or ``tenant_id``).
-
-    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
-    """
-    tid = _tenant_of(session, tenant_id)
-    existing = tenant_of_new_row(
-        session,
-        models.WebhookEndpoint,
-        tid,
-        values,
-        ensure_tenant=ensure_tenant,
-        make_tenant=make_workspace,
-    )
-    if existing is not None:
-        return existing
-    values.setdefault("url", "https://example.com/" + _text(8))
-    obj = models.WebhookEndpoint(**values)
-    session.add(obj)
-    session.flush()
-    return obj
-
-
 def make_subscription(
     session: Session,
     tenant_id: uuid.UUID | None = None,
@@ -441,6 +412,70 @@ def make_billing_event(
     return obj
 
 
+def make_webhook_endpoint(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed WebhookEndpoint of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
+    tid = _tenant_of(session, tenant_id)
+    existing = tenant_of_new_row(
+        session,
+        models.WebhookEndpoint,
+        tid,
+        values,
+        ensure_tenant=ensure_tenant,
+        make_tenant=make_workspace,
+    )
+    if existing is not None:
+        return existing
+    values.setdefault("url", _text(32))
+    values.setdefault("secret", _text(32))
+    obj = models.WebhookEndpoint(**values)
+    session.add(obj)
+    session.flush()
+    return obj
+
+
+def make_webhook_delivery(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed WebhookDelivery of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
+    tid = _tenant_of(session, tenant_id)
+    existing = tenant_of_new_row(
+        session,
+        models.WebhookDelivery,
+        tid,
+        values,
+        ensure_tenant=ensure_tenant,
+        make_tenant=make_workspace,
+    )
+    if existing is not None:
+        return existing
+    if "endpoint_id" not in values:
+        values["endpoint_id"] = make_webhook_endpoint(session, tid, ensure_tenant=ensure_tenant).id
+    values.setdefault("event_id", uuid.uuid4())
+    values.setdefault("event_type", _text(32))
+    values.setdefault("body", _text(16))
+    values.setdefault("status", _text(20))
+    obj = models.WebhookDelivery(**values)
+    session.add(obj)
+    session.flush()
+    return obj
+
+
 def make_outbox_event(
     session: Session,
     tenant_id: uuid.UUID | None = None,
@@ -511,15 +546,18 @@ TENANT_MODELS = [
     pytest.param(models.Member, make_member, "updated_at", id="members"),
     pytest.param(models.DataSource, make_data_source, "updated_at", id="data_sources"),
     pytest.param(models.Dashboard, make_dashboard, "published_at", id="dashboards"),
-    pytest.param(
-        models.WebhookEndpoint, make_webhook_endpoint, "updated_at", id="webhook_endpoints"
-    ),
     pytest.param(models.Subscription, make_subscription, "updated_at", id="subscriptions"),
     pytest.param(models.IdempotencyKey, make_idempotency_key, "updated_at", id="idempotency_keys"),
     pytest.param(models.ApiKey, make_api_key, "updated_at", id="api_keys"),
     pytest.param(models.AuditEvent, make_audit_event, "occurred_at", id="audit_events"),
     pytest.param(models.ProcessedEvent, make_processed_event, "updated_at", id="processed_events"),
     pytest.param(models.BillingEvent, make_billing_event, "updated_at", id="billing_events"),
+    pytest.param(
+        models.WebhookEndpoint, make_webhook_endpoint, "updated_at", id="webhook_endpoints"
+    ),
+    pytest.param(
+        models.WebhookDelivery, make_webhook_delivery, "updated_at", id="webhook_deliveries"
+    ),
     pytest.param(models.OutboxEvent, make_outbox_event, "occurred_at", id="outbox_events"),
     pytest.param(
         models.TransitionRecord, make_transition_record, "occurred_at", id="transition_records"
@@ -582,6 +620,12 @@ COMPOSITE_REFS = [
     pytest.param(make_dashboard, make_project, "project_id", id="Dashboard.project_id"),
     pytest.param(make_dashboard, make_data_source, "data_source_id", id="Dashboard.data_source_id"),
     pytest.param(make_dashboard, make_dashboard, "copied_from", id="Dashboard.copied_from"),
+    pytest.param(
+        make_webhook_delivery,
+        make_webhook_endpoint,
+        "endpoint_id",
+        id="WebhookDelivery.endpoint_id",
+    ),
 ]
 
 
@@ -836,13 +880,14 @@ _ISOLATED = {
     "members",
     "data_sources",
     "dashboards",
-    "webhook_endpoints",
     "subscriptions",
     "idempotency_keys",
     "api_keys",
     "audit_events",
     "processed_events",
     "billing_events",
+    "webhook_endpoints",
+    "webhook_deliveries",
     "outbox_events",
     "transition_records",
 }

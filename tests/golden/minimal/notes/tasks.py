@@ -22,4 +22,5 @@ DELIVERY = Delivery(
     outbox=OutboxEvent,
     processed=None,
     handlers=HANDLERS,
+    webhooks=None,
 )

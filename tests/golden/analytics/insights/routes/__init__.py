@@ -56,7 +56,6 @@ def routers() -> list[APIRouter]:
     from insights.routes.member import router as member_router
     from insights.routes.project import router as project_router
     from insights.routes.subscription import router as subscription_router
-    from insights.routes.webhook_endpoint import router as webhook_endpoint_router
     from insights.routes.workspace import router as workspace_router
 
     return [
@@ -65,6 +64,5 @@ def routers() -> list[APIRouter]:
         project_router,
         dashboard_router,
         data_source_router,
-        webhook_endpoint_router,
         subscription_router,
     ]

@@ -34,7 +34,9 @@ from insights.runtime.deprecation import Deprecation, deprecating_route
 from insights.schemas import DataSourceCreate, DataSourceUpdate, dump_data_source
 
 # Deprecated operations (by operation id): headers, and 410 from the sunset on.
-DEPRECATED: dict[str, Deprecation] = {}
+DEPRECATED: dict[str, Deprecation] = {
+    "delete_data_source": Deprecation("2026-09-01", "2027-03-01"),
+}
 router = APIRouter(
     prefix="/v1/data-sources", tags=["data-sources"], route_class=deprecating_route(DEPRECATED)
 )

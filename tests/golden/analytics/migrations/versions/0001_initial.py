@@ -139,6 +139,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("kind", sa.String(length=9), nullable=False),
         sa.Column("host", sa.String(length=255), nullable=True),
+        sa.Column("docs_url", sa.String(length=2048), nullable=True),
         sa.Column(
             "status", sa.String(length=12), server_default=sa.text("'draft'"), nullable=False
         ),
@@ -270,39 +271,6 @@ def upgrade() -> None:
         unique=False,
     )
     _enable_rls("dashboards", "tenant_id")
-    op.create_table(
-        "webhook_endpoints",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("url", sa.String(length=2048), nullable=False),
-        sa.Column("description", sa.String(length=255), nullable=True),
-        sa.Column("enabled", sa.Boolean(), server_default=sa.text("true"), nullable=False),
-        sa.Column("event_types", sa.JSON(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_webhook_endpoints"),
-        sa.UniqueConstraint("tenant_id", "id", name="uq_webhook_endpoints_tenant_id_id"),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["workspaces.id"],
-            name="fk_webhook_endpoints_tenant_id",
-            ondelete="RESTRICT",
-        ),
-    )
-    op.create_index(
-        "ix_webhook_endpoints_created_at",
-        "webhook_endpoints",
-        ["tenant_id", "created_at", "id"],
-        unique=False,
-    )
-    op.create_index(
-        "ix_webhook_endpoints_enabled",
-        "webhook_endpoints",
-        ["tenant_id", "enabled", "created_at", "id"],
-        unique=False,
-    )
-    _enable_rls("webhook_endpoints", "tenant_id")
     op.create_table(
         "subscriptions",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -533,6 +501,87 @@ def upgrade() -> None:
     )
     _enable_rls("billing_events", "tenant_id")
     op.create_table(
+        "webhook_endpoints",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("url", sa.String(length=2000), nullable=False),
+        sa.Column("description", sa.String(length=255), nullable=True),
+        sa.Column("event_types", sa.JSON(), nullable=True),
+        sa.Column("secret", sa.String(length=100), nullable=False),
+        sa.Column("previous_secret", sa.String(length=100), nullable=True),
+        sa.Column("previous_secret_expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("enabled", sa.Boolean(), server_default=sa.text("true"), nullable=False),
+        sa.Column("disabled_reason", sa.String(length=200), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_webhook_endpoints"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_webhook_endpoints_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["workspaces.id"],
+            name="fk_webhook_endpoints_tenant_id",
+            ondelete="RESTRICT",
+        ),
+    )
+    op.create_index(
+        "ix_webhook_endpoints_created_at",
+        "webhook_endpoints",
+        ["tenant_id", "created_at", "id"],
+        unique=False,
+    )
+    _enable_rls("webhook_endpoints", "tenant_id")
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("endpoint_id", sa.Uuid(), nullable=False),
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("event_type", sa.String(length=255), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column("last_response_code", sa.Integer(), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("last_attempt_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("duration_ms", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_webhook_deliveries"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_webhook_deliveries_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "endpoint_id"],
+            ["webhook_endpoints.tenant_id", "webhook_endpoints.id"],
+            name="fk_webhook_deliveries_endpoint_id",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["workspaces.id"],
+            name="fk_webhook_deliveries_tenant_id",
+            ondelete="RESTRICT",
+        ),
+    )
+    op.create_index(
+        "ix_webhook_deliveries_created_at",
+        "webhook_deliveries",
+        ["tenant_id", "created_at", "id"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_webhook_deliveries_status", "webhook_deliveries", ["tenant_id", "status"], unique=False
+    )
+    op.create_index(
+        "uq_webhook_deliveries_endpoint_id_event_id",
+        "webhook_deliveries",
+        ["tenant_id", "endpoint_id", "event_id"],
+        unique=True,
+    )
+    _enable_rls("webhook_deliveries", "tenant_id")
+    op.create_table(
         "outbox_events",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
@@ -599,13 +648,14 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("transition_records")
     op.drop_table("outbox_events")
+    op.drop_table("webhook_deliveries")
+    op.drop_table("webhook_endpoints")
     op.drop_table("billing_events")
     op.drop_table("processed_events")
     op.drop_table("audit_events")
     op.drop_table("api_keys")
     op.drop_table("idempotency_keys")
     op.drop_table("subscriptions")
-    op.drop_table("webhook_endpoints")
     op.drop_table("dashboards")
     op.drop_table("data_sources")
     op.drop_table("members")

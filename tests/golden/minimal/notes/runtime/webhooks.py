@@ -138,10 +138,10 @@ def check_destination(
     host = parts.hostname
     try:
         addresses = [host] if _is_ip(host) else list(resolver(host, port or 443))
-    except OSError:
-        return f"the host {host} does not resolve"
+    except (OSError, ValueError):  # ValueError: NUL bytes, a label too long for IDNA
+        return f"the host {host!r} does not resolve"
     if not addresses:
-        return f"the host {host} does not resolve"
+        return f"the host {host!r} does not resolve"
     for address in addresses:
         why = _forbidden(address)
         if why is not None:
