@@ -19,6 +19,7 @@ from specfoundry.lower.conditions import ConditionSyntaxError, parse_condition
 from specfoundry.lower.platform import api_keys as platform_api_keys
 from specfoundry.lower.platform import audit as platform_audit
 from specfoundry.lower.platform import cache as platform_cache
+from specfoundry.lower.platform import jobs as platform_jobs
 from specfoundry.lower.platform import platform_entities
 from specfoundry.lower.platform.idempotency import idempotency_settings
 from specfoundry.model import (
@@ -132,6 +133,7 @@ class _Builder:
             idempotency=idempotency_settings(self.data),
             events=self.event_delivery(),
             billing=self.billing(),
+            jobs=platform_jobs.settings(self.data, self.key, duration_seconds),
         )
 
     def sla(self) -> Sla:
@@ -431,6 +433,7 @@ class _Builder:
             events=tuple(Name(e) for e in raw.get("events", ())),
             description=raw.get("description"),
             by=Driver(raw.get("by", "api")),
+            after_seconds=duration_seconds(raw["after"]) if "after" in raw else None,
         )
 
     # -- permissions ------------------------------------------------------------------------

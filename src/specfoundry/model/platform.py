@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from specfoundry.diagnostics import Location
+from specfoundry.model.jobs import Jobs
 from specfoundry.model.names import Name
 from specfoundry.model.sla import Sla
 
@@ -71,6 +72,7 @@ class Platform:
     api_keys: ApiKeys | None = None
     audit: Audit | None = None
     cache: Cache | None = None
+    jobs: Jobs = field(default_factory=Jobs)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ EntityProvider = Callable[[dict[str, Any]], "tuple[Entity, ...]"]
 
 
 def _providers() -> tuple[EntityProvider, ...]:
-    from specfoundry.lower.platform import api_keys, audit, billing, events, idempotency
+    from specfoundry.lower.platform import api_keys, audit, billing, events, idempotency, jobs
 
     return (
         idempotency.entities,
@@ -26,6 +26,7 @@ def _providers() -> tuple[EntityProvider, ...]:
         audit.entities,
         events.entities,
         billing.entities,
+        jobs.entities,
     )
 
 

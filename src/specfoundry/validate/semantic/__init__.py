@@ -18,6 +18,7 @@ from specfoundry.validate.semantic import (
     billing,
     conditions,
     fields,
+    jobs,
     machines,
     names,
     permissions,
@@ -40,6 +41,7 @@ CHECKS: tuple[Check, ...] = (
     api.check,
     billing.check,
     platform.check,
+    jobs.check,
 )
 
 
