@@ -490,23 +490,6 @@ class Jobs:
         return result
 
 
-def _input(job: JobType, body: BaseModel | None) -> dict[str, Any]:
-    """The job's input as JSON data (no body: the input model's defaults, if it has them)."""
-    if body is None:
-        try:
-            body = job.input.model_validate({})
-        except ValidationError as exc:
-            errors = [
-                {"pointer": "/" + "/".join(str(p) for p in e["loc"]), "message": e["msg"]}
-                for e in exc.errors()
-            ]
-            raise Problem(
-                "validation-error", "The request is invalid; see `errors`.", errors=errors
-            ) from None
-    data: dict[str, Any] = body.model_dump(mode="json", exclude_none=True)
-    return data
-
-
 def router(jobs: Jobs, session_scope: Callable[..., Any]) -> APIRouter:
     """``{base}/jobs``: start (one path per job), list, read, cancel, download the result."""
     model = jobs.model
@@ -543,11 +526,11 @@ def router(jobs: Jobs, session_scope: Callable[..., Any]) -> APIRouter:
         allowed = Depends(Authorize("job", job.name, holds=holds, collection=True))
 
         def start(
-            body: BaseModel | None = None,
+            body: BaseModel,
             principal: Principal = allowed,
             session: Session = Depends(session_scope),
         ) -> JSONResponse:
-            values = _input(job, body)
+            values: dict[str, Any] = body.model_dump(mode="json", exclude_none=True)
             row = jobs.create(session, principal, job, values)
             commit(session)
             jobs.send(job, row.id, principal.tenant_id)
@@ -558,7 +541,7 @@ def router(jobs: Jobs, session_scope: Callable[..., Any]) -> APIRouter:
             )
 
         # FastAPI reads the body's model from the annotation: the job's own input model.
-        start.__annotations__["body"] = job.input | None
+        start.__annotations__["body"] = job.input
         start.__name__ = f"start_{job.name}"
         return start
 
@@ -652,4 +635,5 @@ def router(jobs: Jobs, session_scope: Callable[..., Any]) -> APIRouter:
 def install(app: FastAPI, jobs: Jobs, session_scope: Callable[..., Any]) -> None:
     """Serve ``{base}/jobs`` (``app.state.jobs``: the job types and their actors)."""
     app.state.jobs = jobs
-    app.include_router(router(jobs, session_scope))
+    if jobs.types:
+        app.include_router(router(jobs, session_scope))

@@ -75,6 +75,8 @@ class PlatformView:
     audit: AuditView | None
     cache: CacheView | None
     base_path: str = "/v1"
+    # Background jobs or timers (``jobs.py``: the jobs router and the timers' listener).
+    background: bool = False
 
     @property
     def readme(self) -> str:
@@ -99,6 +101,14 @@ class PlatformView:
                 "role cannot UPDATE or DELETE them on PostgreSQL; `<service> audit verify` "
                 "detects tampering.\n"
             )
+        if self.background:
+            out.append(
+                f"- **Jobs and timers**: `POST {base}/jobs/{{job-name}}` answers 202 with the "
+                f"queued job; `GET {base}/jobs/{{id}}` shows status, progress and result (an "
+                f"export's CSV at `{base}/jobs/{{id}}/result`). `worker` runs jobs with the "
+                "starter's tenant and roles, and the timed transitions (`after:`) once their "
+                "delay has passed.\n"
+            )
         if self.cache is not None:
             names = ", ".join(c.resource for c in self.cache.cached)
             out.append(
@@ -112,8 +122,13 @@ class PlatformView:
     def modules(self) -> tuple[str, ...]:
         """The generated modules with an ``install(app)``, in install order (the cache wraps
         routes the others add, so it comes last)."""
-        pairs = (("apikeys", self.api_keys), ("audit", self.audit), ("cache", self.cache))
-        return tuple(name for name, view in pairs if view is not None)
+        pairs = (
+            ("apikeys", self.api_keys is not None),
+            ("audit", self.audit is not None),
+            ("jobs", self.background),
+            ("cache", self.cache is not None),
+        )
+        return tuple(name for name, on in pairs if on)
 
 
 def _holders(model: Service, roles: tuple[str, ...]) -> tuple[str, ...]:
@@ -195,4 +210,7 @@ def platform_view(model: Service) -> PlatformView:
             )
             cached.append(CachedView(resource.entity.pascal, path, per_subject))
         cache = CacheView(settings.cache.ttl_seconds, tuple(cached), *_cache_probe(model))
-    return PlatformView(api_keys, audit, cache, model.api.base_path)
+    background = model.platform.jobs.enabled or any(
+        t.after_seconds is not None for m in model.state_machines for t in m.transitions
+    )
+    return PlatformView(api_keys, audit, cache, model.api.base_path, background)
