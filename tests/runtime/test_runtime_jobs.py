@@ -105,9 +105,7 @@ def _visible(principal: Principal, doc: Doc) -> bool:
     return not doc.private or doc.owner == principal.subject
 
 
-VISIBLE = Condition(
-    _visible, lambda p: sa.or_(Doc.private.is_(False), Doc.owner == p.subject)
-)
+VISIBLE = Condition(_visible, lambda p: sa.or_(Doc.private.is_(False), Doc.owner == p.subject))
 OWNED = Condition(lambda p, doc: doc.owner == p.subject, lambda p: Doc.owner == p.subject)
 TABLE = PermissionTable(
     ("viewer", "editor", "admin"),
@@ -205,9 +203,7 @@ class JobsApp:
         self.app = app
         self.worker = Worker(self.broker, self.jobs.queues, threads=1)
 
-    def client(
-        self, tenant: uuid.UUID, subject: str, roles: tuple[str, ...]
-    ) -> TestClient:
+    def client(self, tenant: uuid.UUID, subject: str, roles: tuple[str, ...]) -> TestClient:
         client = TestClient(self.app, raise_server_exceptions=False)
         token = self.app.state.verifier.issue(subject, tenant, roles)
         client.headers["Authorization"] = f"Bearer {token}"
@@ -292,9 +288,7 @@ def test_bulk_update_runs_in_batches_and_checks_each_row(env: JobsApp) -> None:
     assert versions["mine 0"] == 2 and versions["not mine"] == 1
 
 
-def test_cancel_stops_a_job_between_batches(
-    env: JobsApp, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cancel_stops_a_job_between_batches(env: JobsApp, monkeypatch: pytest.MonkeyPatch) -> None:
     tenant = uuid.uuid4()
     for n in range(6):
         env.add(tenant, title=f"d{n}", owner="carol")
@@ -557,4 +551,14 @@ def test_rolled_back_entry_schedules_nothing(
     assert engine.broker.queues["timers.DQ"].qsize() == 0  # type: ignore[attr-defined]
 
 
+def test_a_broker_outage_does_not_fail_the_start(
+    env: JobsApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("redis is down")
 
+    monkeypatch.setattr(env.jobs.actors["job:export_docs"], "send", down)
+    client = env.client(uuid.uuid4(), "alice", ("viewer",))
+    started = client.post("/v1/jobs/export-docs", json={})
+    assert started.status_code == 202, started.text
+    assert client.get(f"/v1/jobs/{started.json()['id']}").json()["status"] == "queued"

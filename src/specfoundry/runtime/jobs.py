@@ -234,6 +234,9 @@ class Jobs:
         for job in self.types:
             if job.actor_name in self.actors:
                 raise ValueError(f"two jobs are named {job.name!r}")
+            # One app per test, or the app and the in-process worker of `serve`, declare the
+            # same actors on one shared broker: the latest declaration wins.
+            self.broker.actors.pop(job.actor_name, None)
             declare = dramatiq.actor(
                 broker=self.broker,
                 actor_name=job.actor_name,
@@ -269,8 +272,15 @@ class Jobs:
         session.add(row)
         return row
 
-    def send(self, job: JobType, job_id: uuid.UUID, tenant_id: uuid.UUID) -> None:
-        self.actors[job.actor_name].send(str(job_id), str(tenant_id))
+    def send(self, job: JobType, job_id: uuid.UUID, tenant_id: uuid.UUID) -> bool:
+        """Hand the committed job to the broker; False (logged) when the broker is down: the
+        job stays ``queued`` and the start is not an error."""
+        try:
+            self.actors[job.actor_name].send(str(job_id), str(tenant_id))
+        except Exception:
+            logger.exception("could not queue job %s (%s)", job_id, job.name)
+            return False
+        return True
 
     # -- running --------------------------------------------------------------------------
     def _runner(self, job: JobType) -> Callable[[str, str], None]:
@@ -416,7 +426,7 @@ class Jobs:
                 statement = sa.select(model).where(*where).order_by(model.id)
                 if last is not None:
                     statement = statement.where(model.id > last)
-                batch = list(session.scalars(statement.limit(work.batch_size)))
+                batch: list[Any] = list(session.scalars(statement.limit(work.batch_size)))
                 for obj in batch:
                     # The same check as a read: a row the filter let through is re-checked.
                     if not table.allows(principal, work.entity, "read", obj):
@@ -451,7 +461,7 @@ class Jobs:
                 statement = sa.select(model).where(*where).order_by(model.id)
                 if last is not None:
                     statement = statement.where(model.id > last)
-                batch = list(session.scalars(statement.limit(work.batch_size)))
+                batch: list[Any] = list(session.scalars(statement.limit(work.batch_size)))
                 if not batch:
                     break
                 for obj in batch:

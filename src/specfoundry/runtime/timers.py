@@ -88,6 +88,9 @@ class Timers:
         for timer in self.timers:
             if timer.actor_name in self.actors:
                 raise ValueError(f"two timers are named {timer.actor_name!r}")
+            # One app per test, or the app and the in-process worker of `serve`, declare the
+            # same actors on one shared broker: the latest declaration wins.
+            self.broker.actors.pop(timer.actor_name, None)
             declare = dramatiq.actor(
                 broker=self.broker,
                 actor_name=timer.actor_name,
@@ -118,12 +121,13 @@ class Timers:
 
     def _after_flush(self, session: Session, context: Any) -> None:
         pending = session.info.setdefault(PENDING_KEY, [])
-        tenant = session.info.get("tenant_id")
+        tenant: Any = session.info.get("tenant_id")
         for obj in session.new:
             if isinstance(obj, self.records):
                 for timer in self.timers:
                     if obj.entity == timer.entity and obj.to_state == timer.source:
-                        pending.append(_Due(timer, obj.entity_id, obj.tenant_id or tenant, obj.id))
+                        owner: uuid.UUID = obj.tenant_id or tenant
+                        pending.append(_Due(timer, obj.entity_id, owner, obj.id))
                 continue
             for timer in self.timers:
                 if (
@@ -131,8 +135,8 @@ class Timers:
                     and isinstance(obj, timer.model)
                     and getattr(obj, timer.field) == timer.source
                 ):
-                    owner = getattr(obj, "tenant_id", None) or tenant
-                    pending.append(_Due(timer, obj.id, owner, None))
+                    tenant_id: uuid.UUID = getattr(obj, "tenant_id", None) or tenant
+                    pending.append(_Due(timer, obj.id, tenant_id, None))
 
     def _after_commit(self, session: Session) -> None:
         pending: list[_Due] = session.info.pop(PENDING_KEY, [])
@@ -177,10 +181,10 @@ class Timers:
         model, records = timer.model, self.records
         session = self.open_session(self.session_factory, tenant_id)
         with session:
-            where = [model.id == object_id]
+            where: list[Any] = [model.id == object_id]
             if hasattr(model, "tenant_id"):
                 where.append(model.tenant_id == tenant_id)
-            obj = session.scalars(sa.select(model).where(*where)).one_or_none()
+            obj: Any = session.scalars(sa.select(model).where(*where)).one_or_none()
             if obj is None or getattr(obj, "deleted_at", None) is not None:
                 return False
             if getattr(obj, timer.field) != timer.source:
@@ -189,7 +193,7 @@ class Timers:
                 records.entity == timer.entity, records.entity_id == object_id
             )
             if record_id is not None:
-                entry = session.scalars(
+                entry: Any = session.scalars(
                     sa.select(records).where(records.id == record_id)
                 ).one_or_none()
                 if entry is None:

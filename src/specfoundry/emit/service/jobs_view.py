@@ -35,9 +35,26 @@ class InputFieldView:
     annotation: str  # e.g. "uuid.UUID | None = None"
 
 
+# A sample value of each payload type (the generated test's body for required inputs).
+_SAMPLES: dict[str, object] = {
+    "integer": 1,
+    "decimal": "1.5",
+    "money": "1.50",
+    "boolean": True,
+    "date": "2024-01-02",
+    "datetime": "2024-01-02T03:04:05Z",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "json": {},
+}
+
+
 @dataclass(frozen=True, slots=True)
 class JobView:
     name: str
+    segment: str  # the path segment (``_`` written ``-``)
+    kind: str
+    sample: dict[str, object]  # a valid body (required inputs only)
+    outsider: str | None  # a role that may not start it (the generated test's 403)
     input_class: str
     fields: tuple[InputFieldView, ...]
     work: str  # the Python expression of the work (Export(...), BulkUpdate(...), Function(...))
@@ -135,6 +152,17 @@ def jobs_view(model: Service, svc: str, ext: str) -> JobsView:
         jobs.append(
             JobView(
                 name=job.name,
+                segment=job.path_segment,
+                kind=str(job.kind),
+                sample={i.name: _SAMPLES.get(i.type, "x") for i in job.input if i.required},
+                outsider=next(
+                    (
+                        r.name.raw
+                        for r in model.permissions.roles
+                        if r.name.raw not in _holders(model, job.roles)
+                    ),
+                    None,
+                ),
                 input_class=f"{Name(job.name).pascal}Input",
                 fields=tuple(fields),
                 work=work,
