@@ -241,7 +241,7 @@ def test_export_is_accepted_then_runs_with_the_starters_permissions(env: JobsApp
     env.add(other, title="other tenant", owner="alice")
     alice = env.client(tenant, "alice", ("viewer",))
 
-    started = alice.post("/v1/jobs/export-docs", json={"kind": "memo"})
+    started = alice.post("/v1/jobs/export-docs/start", json={"kind": "memo"})
     assert started.status_code == 202, started.text
     job = started.json()
     assert job["status"] == "queued" and job["name"] == "export_docs"
@@ -271,7 +271,7 @@ def test_bulk_update_runs_in_batches_and_checks_each_row(env: JobsApp) -> None:
     env.add(tenant, title="letter", owner="carol", kind="letter")
     other = env.add(uuid.uuid4(), title="elsewhere", owner="carol")
     carol = env.client(tenant, "carol", ("editor",))
-    job = carol.post("/v1/jobs/archive-docs", json={"kind": "memo"}).json()
+    job = carol.post("/v1/jobs/archive-docs/start", json={"kind": "memo"}).json()
 
     env.drain()
     done = carol.get(f"/v1/jobs/{job['id']}").json()
@@ -293,7 +293,7 @@ def test_cancel_stops_a_job_between_batches(env: JobsApp, monkeypatch: pytest.Mo
     for n in range(6):
         env.add(tenant, title=f"d{n}", owner="carol")
     carol = env.client(tenant, "carol", ("editor",))
-    job = carol.post("/v1/jobs/archive-docs", json={"kind": "memo"}).json()
+    job = carol.post("/v1/jobs/archive-docs/start", json={"kind": "memo"}).json()
     canceled = carol.post(f"/v1/jobs/{job['id']}/cancel")
     assert canceled.status_code == 200 and canceled.json()["status"] == "canceled"
     assert carol.post(f"/v1/jobs/{job['id']}/cancel").status_code == 200  # again: no-op
@@ -303,7 +303,7 @@ def test_cancel_stops_a_job_between_batches(env: JobsApp, monkeypatch: pytest.Mo
         assert not any(session.scalars(sa.select(Doc.archived)))
 
     # Canceled while running: the work stops at its next batch.
-    job = carol.post("/v1/jobs/archive-docs", json={"kind": "memo"}).json()
+    job = carol.post("/v1/jobs/archive-docs/start", json={"kind": "memo"}).json()
     kind = env.jobs.type("archive_docs")
     assert kind is not None
     original = jobs_runtime.Jobs._progress
@@ -325,7 +325,7 @@ def test_finished_job_cannot_be_canceled_and_result_only_for_exports(env: JobsAp
     tenant = uuid.uuid4()
     admin = env.client(tenant, "root", ("admin",))
     env.add(tenant, title="a", owner="x")
-    job = admin.post("/v1/jobs/count-docs", json={}).json()
+    job = admin.post("/v1/jobs/count-docs/start", json={}).json()
     env.drain()
     done = admin.get(f"/v1/jobs/{job['id']}").json()
     assert done["status"] == "succeeded" and done["result"] == {"docs": 1}
@@ -341,7 +341,7 @@ def test_finished_job_cannot_be_canceled_and_result_only_for_exports(env: JobsAp
 def test_jobs_are_tenant_and_starter_scoped(env: JobsApp) -> None:
     tenant = uuid.uuid4()
     alice = env.client(tenant, "alice", ("viewer",))
-    job = alice.post("/v1/jobs/export-docs", json={}).json()
+    job = alice.post("/v1/jobs/export-docs/start", json={}).json()
     stranger = env.client(uuid.uuid4(), "alice", ("admin",))
     for path in (f"/v1/jobs/{job['id']}", f"/v1/jobs/{job['id']}/result"):
         response = stranger.get(path)
@@ -357,15 +357,15 @@ def test_jobs_are_tenant_and_starter_scoped(env: JobsApp) -> None:
 def test_role_not_allowed_and_bad_input_are_4xx(env: JobsApp) -> None:
     tenant = uuid.uuid4()
     viewer = env.client(tenant, "vic", ("viewer",))
-    refused = viewer.post("/v1/jobs/archive-docs", json={"kind": "memo"})
+    refused = viewer.post("/v1/jobs/archive-docs/start", json={"kind": "memo"})
     assert refused.status_code == 403
     assert refused.headers["content-type"] == "application/problem+json"
     editor = env.client(tenant, "ed", ("editor",))
-    assert editor.post("/v1/jobs/archive-docs", json={}).status_code == 422
-    assert editor.post("/v1/jobs/archive-docs").status_code == 422
-    assert editor.post("/v1/jobs/archive-docs", json={"kind": "x", "y": 1}).status_code == 422
-    assert editor.post("/v1/jobs/archive-docs", content=b"{").status_code in (400, 422)
-    assert editor.post("/v1/jobs/no-such-job", json={}).status_code in (404, 405)
+    assert editor.post("/v1/jobs/archive-docs/start", json={}).status_code == 422
+    assert editor.post("/v1/jobs/archive-docs/start").status_code == 422
+    assert editor.post("/v1/jobs/archive-docs/start", json={"kind": "x", "y": 1}).status_code == 422
+    assert editor.post("/v1/jobs/archive-docs/start", content=b"{").status_code in (400, 422)
+    assert editor.post("/v1/jobs/no-such-job/start", json={}).status_code in (404, 405)
     anonymous = TestClient(env.app, raise_server_exceptions=False)
     assert anonymous.get("/v1/jobs").status_code == 401
 
@@ -375,7 +375,7 @@ def test_starter_who_lost_the_role_fails_and_errors_retry_then_die(
 ) -> None:
     tenant = uuid.uuid4()
     carol = env.client(tenant, "carol", ("editor",))
-    job = carol.post("/v1/jobs/archive-docs", json={"kind": "memo"}).json()
+    job = carol.post("/v1/jobs/archive-docs/start", json={"kind": "memo"}).json()
     with env.factory() as session:
         row = session.get(Job, uuid.UUID(job["id"]))
         assert row is not None
@@ -386,7 +386,7 @@ def test_starter_who_lost_the_role_fails_and_errors_retry_then_die(
     assert failed["status"] == "failed" and "no longer holds" in failed["error"]
 
     # An unexpected error: attempts spent (archive_docs has one) -> dead, dead-lettered.
-    job = carol.post("/v1/jobs/archive-docs", json={"kind": "memo"}).json()
+    job = carol.post("/v1/jobs/archive-docs/start", json={"kind": "memo"}).json()
     kind = env.jobs.type("archive_docs")
     assert kind is not None
 
@@ -559,6 +559,6 @@ def test_a_broker_outage_does_not_fail_the_start(
 
     monkeypatch.setattr(env.jobs.actors["job:export_docs"], "send", down)
     client = env.client(uuid.uuid4(), "alice", ("viewer",))
-    started = client.post("/v1/jobs/export-docs", json={})
+    started = client.post("/v1/jobs/export-docs/start", json={})
     assert started.status_code == 202, started.text
     assert client.get(f"/v1/jobs/{started.json()['id']}").json()["status"] == "queued"

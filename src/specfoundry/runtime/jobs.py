@@ -1,6 +1,6 @@
 """Background jobs: declared in the spec, started through the API, run by Dramatiq actors.
 
-``POST {base}/jobs/{job-name}`` stores a ``job`` row (status ``queued``, the input, the
+``POST {base}/jobs/{job-name}/start`` stores a ``job`` row (status ``queued``, the input, the
 starter's subject and roles) in the caller's tenant, commits, and sends one message to the
 job's actor; it answers 202 with the job. The job row is the source of truth: the worker reads
 it, runs the work, and writes progress, result and error back; ``GET {base}/jobs/{id}`` shows
@@ -150,6 +150,8 @@ class JobType:
 
     @property
     def path_segment(self) -> str:
+        """The job's segment of its start path, ``{base}/jobs/{segment}/start`` (not
+        ``{base}/jobs/{segment}``: that path would also match ``GET {base}/jobs/{id}``)."""
         return self.name.replace("_", "-")
 
     def actor_options(self) -> dict[str, Any]:
@@ -449,9 +451,7 @@ class Jobs:
             where.append(model.deleted_at.is_(None))
         session = self.open_session(self.session_factory, principal.tenant_id)
         with session:
-            total = int(
-                session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0
-            )
+            total = int(session.scalar(sa.select(sa.func.count(model.id)).where(*where)) or 0)
         counts = {"total": total, "done": 0, "updated": 0, "unchanged": 0, "skipped": 0}
         self._progress(principal, job_id, counts)
         last: Any = None
@@ -557,7 +557,7 @@ def router(jobs: Jobs, session_scope: Callable[..., Any]) -> APIRouter:
 
     for job in jobs.types:
         api.add_api_route(
-            f"/{job.path_segment}",
+            f"/{job.path_segment}/start",
             starter(job),
             methods=["POST"],
             status_code=202,

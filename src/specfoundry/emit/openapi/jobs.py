@@ -1,4 +1,4 @@
-"""The contract of background jobs (``jobs:``): ``/jobs/{job-name}`` (start, 202), ``/jobs``,
+"""The contract of background jobs (``jobs:``): ``/jobs/{job-name}/start`` (start, 202), ``/jobs``,
 ``/jobs/{id}``, ``/jobs/{id}/result`` (the export's CSV) and ``/jobs/{id}/cancel``.
 
 They are served by the runtime (``runtime/jobs.py``); what this module writes is what that
@@ -250,7 +250,9 @@ def jobs_contract(
     paths: dict[str, Obj] = {}
     for job in jobs:
         paths |= _located(
-            {f"{base}/jobs/{job.path_segment}": _start(model, job, base)}, job.location, recorder
+            {f"{base}/jobs/{job.path_segment}/start": _start(model, job, base)},
+            job.location,
+            recorder,
         )
     paths |= _located(_paths(model, base), jobs[0].location, recorder)
     schemas = _located_schemas(_schemas(model), jobs[0].location, recorder)

@@ -103,8 +103,8 @@ class PlatformView:
             )
         if self.background:
             out.append(
-                f"- **Jobs and timers**: `POST {base}/jobs/{{job-name}}` answers 202 with the "
-                f"queued job; `GET {base}/jobs/{{id}}` shows status, progress and result (an "
+                f"- **Jobs and timers**: `POST {base}/jobs/{{job-name}}/start` answers 202 with "
+                f"the queued job; `GET {base}/jobs/{{id}}` shows status, progress and result (an "
                 f"export's CSV at `{base}/jobs/{{id}}/result`). `worker` runs jobs with the "
                 "starter's tenant and roles, and the timed transitions (`after:`) once their "
                 "delay has passed.\n"
