@@ -30,6 +30,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from .auth import Principal
+from .problems import Problem
 
 logger = logging.getLogger(__name__)
 
@@ -204,7 +205,12 @@ class Timers:
             if session.scalar(history):
                 return False  # left the state since (and maybe came back): a newer timer runs
             principal = Principal(subject=SUBJECT, tenant_id=tenant_id, roles=frozenset())
-            timer.run(session, principal, obj)
+            try:
+                timer.run(session, principal, obj)
+            except Problem as exc:  # its guard does not hold (or the state moved): no-op
+                session.rollback()
+                logger.info("timer %s did not run for %s: %s", timer.actor_name, object_id, exc)
+                return False
             session.commit()
         logger.info("timer %s ran for %s", timer.actor_name, object_id)
         return True

@@ -764,6 +764,9 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
     if jobs.jobs:
         text = render("service/tests/test_api_jobs.py.j2", header=header, svc=svc, p=jobs)
         out.append(EmittedFile(PurePosixPath("tests/test_api_jobs.py"), text.encode()))
+    if jobs.timers:
+        text = render("service/tests/test_api_timers.py.j2", header=header, svc=svc, p=jobs)
+        out.append(EmittedFile(PurePosixPath("tests/test_api_timers.py"), text.encode()))
     return out
 
 
