@@ -190,7 +190,7 @@ class Timers:
                 return False
             if getattr(obj, timer.field) != timer.source:
                 return False
-            history = sa.select(sa.func.count()).where(
+            history = sa.select(sa.func.count(records.id)).where(
                 records.entity == timer.entity, records.entity_id == object_id
             )
             if record_id is not None:
