@@ -18,22 +18,25 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from platform_app import NotesSettings
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from specfoundry.runtime import jobs as jobs_runtime
 from specfoundry.runtime import problems, routing
 from specfoundry.runtime.auth import Principal, TokenVerifier
-from specfoundry.runtime.db import UTCDateTime
+from specfoundry.runtime.db import (
+    Base,
+    TenantScoped,
+    TenantSession,
+    UTCDateTime,
+    make_session_factory,
+    open_session,
+)
 from specfoundry.runtime.permissions import Condition, PermissionTable, Rule, When
 from specfoundry.runtime.tasks import Worker, make_broker
 from specfoundry.runtime.timers import Timer, Timers
 
 SECRET = "j" * 40
-
-
-class Base(DeclarativeBase):
-    pass
 
 
 def _id() -> Mapped[uuid.UUID]:
@@ -44,10 +47,9 @@ def _stamp() -> Mapped[dt.datetime]:
     return mapped_column(UTCDateTime(), default=lambda: dt.datetime.now(dt.UTC))
 
 
-class Doc(Base):
-    __tablename__ = "docs"
+class Doc(TenantScoped, Base):
+    __tablename__ = "jb_docs"
     id: Mapped[uuid.UUID] = _id()
-    tenant_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
     title: Mapped[str] = mapped_column(sa.String(100))
     owner: Mapped[str] = mapped_column(sa.String(100))
     private: Mapped[bool] = mapped_column(sa.Boolean, default=False)
@@ -58,10 +60,9 @@ class Doc(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
-class Job(Base):
-    __tablename__ = "jobs"
+class Job(TenantScoped, Base):
+    __tablename__ = "jb_jobs"
     id: Mapped[uuid.UUID] = _id()
-    tenant_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
     name: Mapped[str] = mapped_column(sa.String(80))
     status: Mapped[str] = mapped_column(sa.String(16))
     input: Mapped[Any] = mapped_column(sa.JSON, nullable=True)
@@ -79,19 +80,17 @@ class Job(Base):
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
 
 
-class Ticket(Base):
-    __tablename__ = "tickets"
+class Ticket(TenantScoped, Base):
+    __tablename__ = "jb_tickets"
     id: Mapped[uuid.UUID] = _id()
-    tenant_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
     status: Mapped[str] = mapped_column(sa.String(20), default="open")
     closed_by: Mapped[str | None] = mapped_column(sa.String(100), nullable=True)
     created_at: Mapped[dt.datetime] = _stamp()
 
 
-class TransitionRecord(Base):
-    __tablename__ = "transition_records"
+class TransitionRecord(TenantScoped, Base):
+    __tablename__ = "jb_transition_records"
     id: Mapped[uuid.UUID] = _id()
-    tenant_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
     entity: Mapped[str] = mapped_column(sa.String(63))
     entity_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
     transition: Mapped[str] = mapped_column(sa.String(63))
@@ -99,6 +98,9 @@ class TransitionRecord(Base):
     to_state: Mapped[str] = mapped_column(sa.String(63))
     actor: Mapped[str] = mapped_column(sa.String(255))
     occurred_at: Mapped[dt.datetime] = _stamp()
+
+
+TABLES = [m.__table__ for m in (Doc, Job, Ticket, TransitionRecord)]
 
 
 def _visible(principal: Principal, doc: Doc) -> bool:
@@ -133,13 +135,7 @@ class ArchiveInput(BaseModel):
 
 def count_docs(ctx: jobs_runtime.JobContext) -> dict[str, int]:
     ctx.progress(done=1)
-    return {"docs": int(ctx.session.scalar(sa.select(sa.func.count()).select_from(Doc)) or 0)}
-
-
-def open_session(factory: sessionmaker[Session], tenant_id: uuid.UUID) -> Session:
-    session = factory()
-    session.info["tenant_id"] = tenant_id
-    return session
+    return {"docs": int(ctx.session.scalar(sa.select(sa.func.count(Doc.id))) or 0)}
 
 
 class JobsApp:
@@ -148,8 +144,8 @@ class JobsApp:
         engine = sa.create_engine(
             "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
         )
-        Base.metadata.create_all(engine)
-        self.factory = sessionmaker(engine, expire_on_commit=False)
+        Base.metadata.create_all(engine, tables=TABLES)
+        self.factory = make_session_factory(engine)
         self.broker = make_broker(None, namespace="jobs-test")
         dramatiq.set_broker(self.broker)
         types = (
@@ -210,7 +206,7 @@ class JobsApp:
         return client
 
     def add(self, tenant: uuid.UUID, **values: Any) -> Doc:
-        with self.factory() as session:
+        with open_session(self.factory, tenant) as session:
             doc = Doc(tenant_id=tenant, **values)
             session.add(doc)
             session.commit()
@@ -278,7 +274,7 @@ def test_bulk_update_runs_in_batches_and_checks_each_row(env: JobsApp) -> None:
     assert done["status"] == "succeeded", done
     counts = {"total": 6, "done": 6, "updated": 5, "unchanged": 0, "skipped": 1}
     assert done["result"] == counts and done["progress"] == counts
-    with env.factory() as session:
+    with open_session(env.factory, None, cross_tenant=True) as session:
         archived = {d.title: d.archived for d in session.scalars(sa.select(Doc))}
         versions = {d.title: d.version for d in session.scalars(sa.select(Doc))}
         untouched = session.get(Doc, other.id)
@@ -299,7 +295,7 @@ def test_cancel_stops_a_job_between_batches(env: JobsApp, monkeypatch: pytest.Mo
     assert carol.post(f"/v1/jobs/{job['id']}/cancel").status_code == 200  # again: no-op
     env.drain()
     assert carol.get(f"/v1/jobs/{job['id']}").json()["status"] == "canceled"
-    with env.factory() as session:
+    with open_session(env.factory, None, cross_tenant=True) as session:
         assert not any(session.scalars(sa.select(Doc.archived)))
 
     # Canceled while running: the work stops at its next batch.
@@ -317,7 +313,7 @@ def test_cancel_stops_a_job_between_batches(env: JobsApp, monkeypatch: pytest.Mo
 
     monkeypatch.setattr(jobs_runtime.Jobs, "_progress", cancel_after_first)
     assert env.jobs.run(kind, uuid.UUID(job["id"]), tenant) == "canceled"
-    with env.factory() as session:
+    with open_session(env.factory, None, cross_tenant=True) as session:
         assert sum(session.scalars(sa.select(Doc.archived))) == 2  # one batch of two
 
 
@@ -376,7 +372,7 @@ def test_starter_who_lost_the_role_fails_and_errors_retry_then_die(
     tenant = uuid.uuid4()
     carol = env.client(tenant, "carol", ("editor",))
     job = carol.post("/v1/jobs/archive-docs/start", json={"kind": "memo"}).json()
-    with env.factory() as session:
+    with open_session(env.factory, None, cross_tenant=True) as session:
         row = session.get(Job, uuid.UUID(job["id"]))
         assert row is not None
         row.principal_roles = ["viewer"]
@@ -439,12 +435,12 @@ def move(session: Session, ticket: Ticket, to: str) -> None:
 
 
 @pytest.fixture
-def timers() -> Iterator[tuple[Timers, sessionmaker[Session]]]:
+def timers() -> Iterator[tuple[Timers, sessionmaker[TenantSession]]]:
     engine = sa.create_engine(
         "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
     )
-    Base.metadata.create_all(engine)
-    factory = sessionmaker(engine, expire_on_commit=False)
+    Base.metadata.create_all(engine, tables=TABLES)
+    factory = make_session_factory(engine)
     broker = make_broker(None, namespace="timers-test")
     dramatiq.set_broker(broker)
     timer = Timer(
@@ -464,7 +460,7 @@ def timers() -> Iterator[tuple[Timers, sessionmaker[Session]]]:
 
 
 def test_timer_is_scheduled_on_entry_and_fires_after_the_delay(
-    timers: tuple[Timers, sessionmaker[Session]],
+    timers: tuple[Timers, sessionmaker[TenantSession]],
 ) -> None:
     engine, factory = timers
     tenant = uuid.uuid4()
@@ -487,7 +483,7 @@ def test_timer_is_scheduled_on_entry_and_fires_after_the_delay(
     worker.start()
     try:
         while time.monotonic() - started < 5:
-            with factory() as session:
+            with open_session(factory, None, cross_tenant=True) as session:
                 if session.get(Ticket, ticket.id).status == "closed":  # type: ignore[union-attr]
                     break
             time.sleep(0.05)
@@ -495,14 +491,14 @@ def test_timer_is_scheduled_on_entry_and_fires_after_the_delay(
     finally:
         worker.stop()
     assert time.monotonic() - started >= 0.15
-    with factory() as session:
+    with open_session(factory, None, cross_tenant=True) as session:
         closed = session.get(Ticket, ticket.id)
         assert closed is not None and closed.status == "closed"
         assert closed.closed_by == "system:timer"
 
 
 def test_timer_whose_object_left_the_state_does_nothing(
-    timers: tuple[Timers, sessionmaker[Session]],
+    timers: tuple[Timers, sessionmaker[TenantSession]],
 ) -> None:
     engine, factory = timers
     (timer,) = engine.timers
@@ -530,14 +526,14 @@ def test_timer_whose_object_left_the_state_does_nothing(
         ).first()
     assert engine.fire(timer, ticket.id, tenant, first) is False
     assert engine.fire(timer, ticket.id, uuid.uuid4(), second) is False  # another tenant
-    with factory() as session:
+    with open_session(factory, None, cross_tenant=True) as session:
         assert session.get(Ticket, ticket.id).status == "solved"  # type: ignore[union-attr]
     assert second is not None and engine.fire(timer, ticket.id, tenant, second) is True
     assert engine.fire(timer, ticket.id, tenant, second) is False  # already closed
 
 
 def test_rolled_back_entry_schedules_nothing(
-    timers: tuple[Timers, sessionmaker[Session]],
+    timers: tuple[Timers, sessionmaker[TenantSession]],
 ) -> None:
     engine, factory = timers
     tenant = uuid.uuid4()
