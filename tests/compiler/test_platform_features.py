@@ -27,7 +27,7 @@ def test_analytics_switches_every_feature_on() -> None:
     email = next(e for e in model.entities if e.name.raw == "member").field("email")
     assert email is not None and email.sensitive
     view = platform_view(model)
-    assert view.modules == ("apikeys", "audit", "cache")
+    assert view.modules == ("apikeys", "audit", "jobs", "cache")
     assert view.api_keys is not None and view.api_keys.manager_roles == ("admin", "owner")
     cached = {c.resource: c.per_subject for c in view.cache.cached} if view.cache else {}
     # dashboards' read rule looks at principal.id; projects' does not.

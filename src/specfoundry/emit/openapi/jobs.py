@@ -22,6 +22,7 @@ from specfoundry.emit.openapi.platform import (
     _ref,
     _roles_text,
 )
+from specfoundry.emit.openapi.schemas import DEFAULT_TEXT_MAX_LENGTH
 from specfoundry.model import Service
 from specfoundry.model.jobs import Job, JobKind
 from specfoundry.model.names import Name
@@ -98,7 +99,7 @@ def _job_schema() -> Obj:
         "properties": {
             "object": {"type": "string", "const": "job"},
             "id": {"type": "string", "format": "uuid"},
-            "name": {"type": "string", "description": "The job's name in the spec."},
+            "name": {"type": "string", "maxLength": 80, "description": "The job's name."},
             "status": {
                 "type": "string",
                 "enum": STATUSES,
@@ -117,9 +118,17 @@ def _job_schema() -> Obj:
                 "type": ["string", "null"],
                 "description": "Where to download the file an export produced.",
             },
-            "error": {"type": ["string", "null"], "description": "The last error."},
+            "error": {
+                "type": ["string", "null"],
+                "maxLength": DEFAULT_TEXT_MAX_LENGTH,
+                "description": "The last error.",
+            },
             "attempts": {"type": "integer", "minimum": 0},
-            "created_by": {"type": "string", "description": "The subject who started it."},
+            "created_by": {
+                "type": "string",
+                "maxLength": 255,
+                "description": "The subject who started it.",
+            },
             "created_at": _TIME,
             "started_at": nullable_time,
             "finished_at": nullable_time,
@@ -185,7 +194,7 @@ def _paths(model: Service, base: str) -> dict[str, Obj]:
                         "description": "A page of the caller's jobs.",
                         "content": {JSON: {"schema": _ref("JobList")}},
                     },
-                    **_errors(model, "400", "401", "422"),
+                    **_errors(model, "400", "401", "403", "422"),
                 },
             }
         },
@@ -196,7 +205,7 @@ def _paths(model: Service, base: str) -> dict[str, Obj]:
                 "description": mine,
                 "operationId": "get_job",
                 "parameters": [_id_parameter("job")],
-                "responses": {"200": job_ok, **_errors(model, "400", "401", "404")},
+                "responses": {"200": job_ok, **_errors(model, "400", "401", "403", "404")},
             }
         },
         f"{base}/jobs/{{id}}/result": {
@@ -217,7 +226,7 @@ def _paths(model: Service, base: str) -> dict[str, Obj]:
                         },
                         "content": {CSV: {"schema": {"type": "string"}}},
                     },
-                    **_errors(model, "400", "401", "404", "409"),
+                    **_errors(model, "400", "401", "403", "404", "409"),
                 },
             }
         },
@@ -232,7 +241,7 @@ def _paths(model: Service, base: str) -> dict[str, Obj]:
                 "parameters": [_id_parameter("job")],
                 "responses": {
                     "200": {**job_ok, "description": "The canceled job."},
-                    **_errors(model, "400", "401", "404", "409"),
+                    **_errors(model, "400", "401", "403", "404", "409"),
                 },
             }
         },

@@ -19,6 +19,7 @@ from insights import apikeys as platform_apikeys
 from insights import audit as platform_audit
 from insights import billing, models, problems
 from insights import cache as platform_cache
+from insights import jobs as platform_jobs
 from insights.auth import TokenVerifier
 from insights.db import TenantDirectory, make_engine, make_session_factory, open_session
 from insights.db_setup import check_database
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Platform features (API keys, audit log, cache): their routes and hooks, from the runtime.
     platform_apikeys.install(app)
     platform_audit.install(app)
+    platform_jobs.install(app)
     platform_cache.install(app)
     register_extension_routes(app)
     app.openapi = contract  # type: ignore[method-assign]

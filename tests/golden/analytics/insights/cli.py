@@ -223,9 +223,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _platform_modules() -> list[Any]:
     """The platform features' modules; each may add commands (``audit verify``)."""
-    from insights import apikeys, audit, cache
+    from insights import apikeys, audit, cache, jobs
 
-    return [apikeys, audit, cache]
+    return [apikeys, audit, jobs, cache]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,6 +11,7 @@ module binds it to this service.
 
 from __future__ import annotations
 
+from insights import jobs as background
 from insights.models import OutboxEvent, ProcessedEvent
 from insights.runtime.tasks import Handler, RetryPolicy
 from insights.runtime.worker import Delivery
@@ -35,4 +36,6 @@ DELIVERY = Delivery(
     outbox=OutboxEvent,
     processed=ProcessedEvent,
     handlers=HANDLERS,
+    declare=background.declare,
+    extra_queues=background.QUEUES,
 )

@@ -22,4 +22,6 @@ DELIVERY = Delivery(
     outbox=OutboxEvent,
     processed=None,
     handlers=HANDLERS,
+    declare=None,
+    extra_queues=(),
 )

@@ -15,7 +15,7 @@ import logging
 import multiprocessing
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ from .db import TenantSession, make_engine, make_session_factory, normalize_url
 from .errors import ConfigurationError
 from .relay import Relay
 from .settings import Settings
-from .tasks import DeadLetters, Engine, Handler, Worker, make_broker
+from .tasks import DeadLetters, Engine, Handler, Worker, make_broker, shared_broker
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +41,14 @@ class Delivery:
     outbox: Any
     processed: Any
     handlers: tuple[Handler, ...] = ()
+    # More actors (jobs, timers: the service's ``jobs.declare``) on the worker's broker, with
+    # the worker's session factory, and their queues.
+    declare: Callable[[dramatiq.Broker, sessionmaker[TenantSession]], None] | None = None
+    extra_queues: tuple[str, ...] = ()
 
     @property
     def queues(self) -> tuple[str, ...]:
-        return tuple(sorted({h.queue for h in self.handlers}))
+        return tuple(sorted({h.queue for h in self.handlers} | set(self.extra_queues)))
 
 
 @dataclass(slots=True)
@@ -80,6 +84,8 @@ def build(
 ) -> Runtime:
     broker = broker or make_broker(settings.redis_url, namespace=delivery.namespace)
     engine = Engine(broker, _factory(settings.database_url), delivery.processed, delivery.handlers)
+    if delivery.declare is not None:
+        delivery.declare(broker, engine.session_factory)
     outbox_relay = (
         Relay(relay_session_factory(settings), delivery.outbox, engine.publish) if relay else None
     )
@@ -93,7 +99,10 @@ def start_in_process(delivery: Delivery, settings: Settings) -> Worker | None:
     if settings.redis_url:
         return None
     try:
-        runtime = build(delivery, settings)
+        # The app's broker (``shared_broker``): what it sends reaches these threads.
+        runtime = build(
+            delivery, settings, broker=shared_broker(None, namespace=delivery.namespace)
+        )
     except ConfigurationError as exc:
         logger.warning("no in-process event delivery: %s", exc)
         return None
