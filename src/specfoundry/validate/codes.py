@@ -42,7 +42,7 @@ AREAS = {
     "SF36": "Tenancy",
     "SF37": "Fields",
     "SF38": "Billing and platform features",
-    "SF39": "Jobs and timers",
+    "SF39": "Platform features: jobs and timers",
     "SF9": "Internal",
 }
 
@@ -834,7 +834,7 @@ _CODES = (
         "    set: {archived: true}\n",
     ),
     Code(
-        "SF395",
+        "SF397",
         E,
         "timer transition not run by the system",
         "A transition with `after:` is a timer: the worker runs it, so it must be `by: system` "
@@ -843,7 +843,7 @@ _CODES = (
         "fail_connecting:\n  from: [connecting]\n  to: failing\n  after: 10m\n  by: system\n",
     ),
     Code(
-        "SF396",
+        "SF398",
         E,
         "timer transition needs exactly one source state",
         "A timer counts from the moment the object entered its source state, so it has one "

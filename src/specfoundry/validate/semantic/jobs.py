@@ -151,14 +151,14 @@ def _timers(ctx: CheckContext) -> None:
             tpath = transition_path(machine.name.raw, t.name.raw)
             if t.by is not Driver.SYSTEM:
                 ctx.report(
-                    "SF395",
+                    "SF397",
                     f"transition '{t.name}' has `after:` (a timer) but is run by the {t.by}",
                     ctx.key(*tpath, "after"),
                     "add `by: system` (and drop `roles`): the worker runs timers, no caller does",
                 )
             if len(t.sources) != 1:
                 ctx.report(
-                    "SF396",
+                    "SF398",
                     f"timer transition '{t.name}' has {len(t.sources)} source states; a timer "
                     "counts from entering exactly one",
                     ctx.key(*tpath, "from"),
@@ -166,7 +166,7 @@ def _timers(ctx: CheckContext) -> None:
                 )
             elif t.after_seconds <= 0:
                 ctx.report(
-                    "SF396",
+                    "SF398",
                     f"timer transition '{t.name}' has a zero delay",
                     ctx.key(*tpath, "after"),
                     "after: 10m (a positive duration)",
