@@ -108,7 +108,7 @@ def test_explain_shows_entities_roles_machines_and_api() -> None:
     text = invoke("explain", ANALYTICS).stdout
     assert "published_at" in text and "read-only" in text
     assert "owner    admin     admin, analyst, viewer" in text
-    assert "connect         draft, failing, paused -> connecting" in text
+    assert "connect          draft, failing, paused -> connecting" in text
     assert "resource.host != null" in text
     assert "canceled_at=now, hook on_subscription_canceled" in text
     assert "DELETE  /v1/data-sources/{id}" in text

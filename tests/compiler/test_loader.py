@@ -40,7 +40,7 @@ def test_locations_of_values_and_keys() -> None:
     assert s.at("api", "pagination", "max_limit") == Location("api.yaml", 3, 46)
     # list items, and mappings inside list items
     assert s.at("state_machines", "billing", "transitions", "cancel", "from", 2) == Location(
-        "lifecycles.yaml", 92, 34
+        "lifecycles.yaml", 100, 34
     )
     assert s.at("permissions", "rules", "dashboard", "read", 0, "when") == Location(
         "permissions.yaml", 27, 17
@@ -65,6 +65,7 @@ def test_folder_merges_top_level_sections() -> None:
         "api.yaml",
         "billing.yaml",
         "entities.yaml",
+        "jobs.yaml",
         "lifecycles.yaml",
         "permissions.yaml",
         "service.yaml",
@@ -77,6 +78,7 @@ def test_folder_merges_top_level_sections() -> None:
         "cache",
         "entities",
         "events",
+        "jobs",
         "permissions",
         "service",
         "sla",

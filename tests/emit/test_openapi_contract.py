@@ -348,7 +348,13 @@ def test_error_responses(doc: dict[str, Any]) -> None:
             # billing: 402 where the entitlement check applies (writes; data sources need a plan)
             gated = method != "get" or path.startswith("/v1/data-sources")
             # the subscription itself and the platform features' own routes are never gated
-            ungated = ("/v1/subscriptions", "/v1/api-keys", "/v1/audit-events", "/v1/webhook-")
+            ungated = (
+                "/v1/subscriptions",
+                "/v1/api-keys",
+                "/v1/audit-events",
+                "/v1/webhook-",
+                "/v1/jobs",
+            )
             assert ("402" in codes) == (gated and not path.startswith(ungated)), where
             assert "429" in codes, where  # the analytics spec sets rate limits
             has_if_match = any(

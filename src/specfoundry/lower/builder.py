@@ -19,6 +19,7 @@ from specfoundry.lower.conditions import ConditionSyntaxError, parse_condition
 from specfoundry.lower.platform import api_keys as platform_api_keys
 from specfoundry.lower.platform import audit as platform_audit
 from specfoundry.lower.platform import cache as platform_cache
+from specfoundry.lower.platform import jobs as platform_jobs
 from specfoundry.lower.platform import merge_events, platform_entities, platform_events
 from specfoundry.lower.platform import webhooks as platform_webhooks
 from specfoundry.lower.platform.idempotency import idempotency_settings
@@ -137,6 +138,7 @@ class _Builder:
             events=self.event_delivery(),
             billing=self.billing(),
             webhooks=self.webhooks(),
+            jobs=platform_jobs.settings(self.data, self.key, duration_seconds),
         )
 
     def webhooks(self) -> Webhooks | None:
@@ -441,6 +443,7 @@ class _Builder:
             events=tuple(Name(e) for e in raw.get("events", ())),
             description=raw.get("description"),
             by=Driver(raw.get("by", "api")),
+            after_seconds=duration_seconds(raw["after"]) if "after" in raw else None,
         )
 
     # -- permissions ------------------------------------------------------------------------

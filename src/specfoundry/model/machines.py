@@ -66,6 +66,9 @@ class Transition:
     description: str | None = None
     # provider/system transitions have no public route and no role can run them.
     by: Driver = Driver.API
+    # A timer (``after:``): run by the worker this many seconds after the object entered its
+    # source state, if it is still there.
+    after_seconds: float | None = None
 
     @property
     def public(self) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from specfoundry.diagnostics import Location
+from specfoundry.model.jobs import Jobs
 from specfoundry.model.names import Name
 from specfoundry.model.sla import Sla
 
@@ -72,6 +73,7 @@ class Platform:
     audit: Audit | None = None
     cache: Cache | None = None
     webhooks: Webhooks | None = None
+    jobs: Jobs = field(default_factory=Jobs)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from .db import TenantSession, make_engine, make_session_factory, normalize_url
 from .errors import ConfigurationError
 from .relay import Relay
 from .settings import Settings
-from .tasks import DeadLetters, Engine, Handler, Worker, make_broker
+from .tasks import DeadLetters, Engine, Handler, Worker, make_broker, shared_broker
 from .webhook_delivery import QUEUE as WEBHOOK_QUEUE
 from .webhook_delivery import WebhookDispatcher
 from .webhooks import SCHEDULE
@@ -59,11 +59,15 @@ class Delivery:
     processed: Any
     handlers: tuple[Handler, ...] = ()
     webhooks: Webhooks | None = None
+    # More actors (jobs, timers: the service's ``jobs.declare``) on the worker's broker, with
+    # the worker's session factory, and their queues.
+    declare: Callable[[dramatiq.Broker, sessionmaker[TenantSession]], None] | None = None
+    extra_queues: tuple[str, ...] = ()
 
     @property
     def queues(self) -> tuple[str, ...]:
         extra = {WEBHOOK_QUEUE} if self.webhooks is not None else set()
-        return tuple(sorted({h.queue for h in self.handlers} | extra))
+        return tuple(sorted({h.queue for h in self.handlers} | extra | set(self.extra_queues)))
 
 
 @dataclass(slots=True)
@@ -100,6 +104,7 @@ def build(
 ) -> Runtime:
     broker = broker or make_broker(settings.redis_url, namespace=delivery.namespace)
     factory = _factory(settings.database_url)
+    operator = relay_session_factory(settings) if relay else None
     handlers = delivery.handlers
     dispatcher = None
     if delivery.webhooks is not None:
@@ -112,13 +117,25 @@ def build(
             hooks.delivery,
             allow_private=hooks.allow_private(settings),
             schedule=SCHEDULE[: hooks.attempts],
+            operator_factory=operator,
         )
         handlers = (*handlers, dispatcher.handler())
     engine = Engine(broker, factory, delivery.processed, handlers)
-    outbox_relay = (
-        Relay(relay_session_factory(settings), delivery.outbox, engine.publish) if relay else None
-    )
+    if delivery.declare is not None:
+        delivery.declare(broker, engine.session_factory)
+    outbox_relay = Relay(operator, delivery.outbox, engine.publish) if operator else None
     return Runtime(broker, engine, outbox_relay, dispatcher)
+
+
+# How often a worker requeues webhook deliveries whose attempt message was lost (the broker was
+# away when it was to be queued): WebhookDispatcher.requeue_overdue.
+REQUEUE_INTERVAL_SECONDS = 30.0
+
+
+def _periodic(runtime: Runtime) -> tuple[tuple[Callable[[], object], float], ...]:
+    if runtime.webhooks is None or runtime.relay is None:
+        return ()
+    return ((runtime.webhooks.requeue_overdue, REQUEUE_INTERVAL_SECONDS),)
 
 
 # The runtime `serve` started in this process (no REDIS_URL), and the brokers of API processes
@@ -152,11 +169,16 @@ def start_in_process(delivery: Delivery, settings: Settings) -> Worker | None:
     if settings.redis_url:
         return None
     try:
-        runtime = build(delivery, settings)
+        # The app's broker (``shared_broker``): what it sends reaches these threads.
+        runtime = build(
+            delivery, settings, broker=shared_broker(None, namespace=delivery.namespace)
+        )
     except ConfigurationError as exc:
         logger.warning("no in-process event delivery: %s", exc)
         return None
-    worker = Worker(runtime.broker, delivery.queues, runtime.relay, threads=2)
+    worker = Worker(
+        runtime.broker, delivery.queues, runtime.relay, threads=2, periodic=_periodic(runtime)
+    )
     worker.start()
     _LOCAL[delivery.namespace] = runtime
     return worker
@@ -217,7 +239,13 @@ def _stop_on_signals() -> threading.Event:
 def _run(delivery: Delivery, settings: Settings, queues: tuple[str, ...], threads: int) -> None:
     stop = _stop_on_signals()
     runtime = build(delivery, settings)
-    worker = Worker(runtime.broker, queues or delivery.queues, runtime.relay, threads=threads)
+    worker = Worker(
+        runtime.broker,
+        queues or delivery.queues,
+        runtime.relay,
+        threads=threads,
+        periodic=_periodic(runtime),
+    )
     worker.start()
     logger.info(
         "worker started: queues %s, broker %s",

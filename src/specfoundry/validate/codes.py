@@ -42,6 +42,7 @@ AREAS = {
     "SF36": "Tenancy",
     "SF37": "Fields",
     "SF38": "Billing and platform features",
+    "SF39": "Platform features: jobs and timers",
     "SF9": "Internal",
 }
 
@@ -802,6 +803,56 @@ _CODES = (
         "cache:\n  resources: [dashboards]\n",
     ),
     Code(
+        "SF390",
+        E,
+        "job names an unknown entity or column",
+        "An `export` or `bulk_update` job works on an entity the API serves (`list` for an "
+        "export, `update` for a bulk update); export `columns` are fields of the entity (or "
+        "`id`, `created_at`, `updated_at`).",
+        "jobs:\n  export_dashboards:\n    kind: export\n    entity: dashbord\n    roles: [admin]\n",
+        "    entity: dashboard\n",
+    ),
+    Code(
+        "SF391",
+        E,
+        "job input does not match a field to filter on",
+        "Each `input` field of an `export` or `bulk_update` job is an equality filter on the "
+        "entity field of the same name, so that field must exist and the input must have its "
+        "type (a `ref` or `uuid` field takes `uuid`; `enum` and `state` fields take `string`).",
+        "jobs:\n  archive_projects:\n    kind: bulk_update\n    entity: project\n"
+        "    set: {archived: true}\n    input: {owner: string}\n    roles: [admin]\n",
+        "    input: {owner_id: string}\n",
+    ),
+    Code(
+        "SF392",
+        E,
+        "bulk update sets a field that cannot be set",
+        "A `bulk_update` job sets fields the entity's update route accepts: not read-only, "
+        "automatic, write-once or state fields (states change through transitions).",
+        "jobs:\n  close_all:\n    kind: bulk_update\n    entity: data_source\n"
+        "    set: {status: disconnected}\n    roles: [admin]\n",
+        "Set a writable field, or run the transition from a `function` job.",
+    ),
+    Code(
+        "SF393",
+        E,
+        "job names an unknown role",
+        "`roles` of a job lists roles of `permissions.roles` that may start it.",
+        "jobs:\n  export_projects:\n    kind: export\n    entity: project\n    roles: [admn]\n",
+        "    roles: [admin]\n",
+    ),
+    Code(
+        "SF394",
+        E,
+        "job keys do not fit its kind",
+        "`export` needs `entity` (and takes `columns`, `batch_size`); `bulk_update` needs "
+        "`entity` and `set` (and takes `batch_size`); `function` takes `function` (default: the "
+        "job's name, in `<service>_ext/jobs.py`).",
+        "jobs:\n  archive_projects:\n    kind: bulk_update\n    entity: project\n"
+        "    roles: [admin]\n",
+        "    set: {archived: true}\n",
+    ),
+    Code(
         "SF395",
         E,
         "built-in event declared with another payload",
@@ -810,6 +861,24 @@ _CODES = (
         "`payload` it writes must list fields (name and type) the feature sends.",
         "events:\n  api_key.revoked:\n    payload: {key: string}\n",
         "events:\n  api_key.revoked:\n    payload: {api_key_id: uuid}\n",
+    ),
+    Code(
+        "SF397",
+        E,
+        "timer transition not run by the system",
+        "A transition with `after:` is a timer: the worker runs it, so it must be `by: system` "
+        "(no roles, no route).",
+        "fail_connecting:\n  from: [connecting]\n  to: failing\n  after: 10m\n  roles: [admin]\n",
+        "fail_connecting:\n  from: [connecting]\n  to: failing\n  after: 10m\n  by: system\n",
+    ),
+    Code(
+        "SF398",
+        E,
+        "timer transition needs exactly one source state",
+        "A timer counts from the moment the object entered its source state, so it has one "
+        "source state and a positive delay.",
+        "expire:\n  from: [trialing, past_due]\n  to: canceled\n  after: 7d\n  by: system\n",
+        "One timer transition per source state.",
     ),
     # -- internal ----------------------------------------------------------------------------
     Code(

@@ -400,6 +400,12 @@ def platform_contract(
         paths |= _located(_audit_paths(model, base), where, recorder)
         schemas |= _located_schemas(_audit_schemas(), where, recorder)
         tags.append({"name": "audit-events", "description": "The tenant's audit log."})
+    from specfoundry.emit.openapi.jobs import jobs_contract
+
+    job_paths, job_schemas, job_tags = jobs_contract(model, recorder)
+    paths |= job_paths
+    schemas |= job_schemas
+    tags += job_tags
     return paths, schemas, tags
 
 

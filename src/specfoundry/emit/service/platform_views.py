@@ -85,6 +85,8 @@ class PlatformView:
     cache: CacheView | None
     base_path: str = "/v1"
     webhooks: WebhooksView | None = None
+    # Background jobs or timers (``jobs.py``: the jobs router and the timers' listener).
+    background: bool = False
 
     @property
     def readme(self) -> str:
@@ -109,6 +111,14 @@ class PlatformView:
                 "role cannot UPDATE or DELETE them on PostgreSQL; `<service> audit verify` "
                 "detects tampering.\n"
             )
+        if self.background:
+            out.append(
+                f"- **Jobs and timers**: `POST {base}/jobs/{{job-name}}/start` answers 202 with "
+                f"the queued job; `GET {base}/jobs/{{id}}` shows status, progress and result (an "
+                f"export's CSV at `{base}/jobs/{{id}}/result`). `worker` runs jobs with the "
+                "starter's tenant and roles, and the timed transitions (`after:`) once their "
+                "delay has passed.\n"
+            )
         if self.cache is not None:
             names = ", ".join(c.resource for c in self.cache.cached)
             lists = ", ".join(c.resource for c in self.cache.cached if c.lists)
@@ -128,12 +138,13 @@ class PlatformView:
         """The generated modules with an ``install(app)``, in install order (the cache wraps
         routes the others add, so it comes last)."""
         pairs = (
-            ("apikeys", self.api_keys),
-            ("audit", self.audit),
-            ("webhooks", self.webhooks),
-            ("cache", self.cache),
+            ("apikeys", self.api_keys is not None),
+            ("audit", self.audit is not None),
+            ("webhooks", self.webhooks is not None),
+            ("jobs", self.background),
+            ("cache", self.cache is not None),
         )
-        return tuple(name for name, view in pairs if view is not None)
+        return tuple(name for name, on in pairs if on)
 
 
 def _holders(model: Service, roles: tuple[str, ...]) -> tuple[str, ...]:
@@ -262,4 +273,7 @@ def platform_view(model: Service) -> PlatformView:
         )
     hooks = settings.webhooks
     webhooks = webhooks_view(model, _holders(model, hooks.roles)) if hooks is not None else None
-    return PlatformView(api_keys, audit, cache, model.api.base_path, webhooks)
+    background = model.platform.jobs.enabled or any(
+        t.after_seconds is not None for m in model.state_machines for t in m.transitions
+    )
+    return PlatformView(api_keys, audit, cache, model.api.base_path, webhooks, background)

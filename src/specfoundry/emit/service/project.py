@@ -14,6 +14,7 @@ from specfoundry.emit.openapi import render as render_contract
 from specfoundry.emit.render import generated_header, render
 from specfoundry.emit.service import testplan
 from specfoundry.emit.service.delivery import delivery_view
+from specfoundry.emit.service.jobs_view import jobs_view
 from specfoundry.emit.service.loadtest import plan_json as loadtest_plan_json
 from specfoundry.emit.service.platform_api import api_platform_view, readme_platform
 from specfoundry.emit.service.runtime_files import runtime_files
@@ -71,7 +72,21 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
     py(f"{name}/pagination.py", "pagination.py.j2")
     py(f"{name}/events.py", "events.py.j2")
     delivery = delivery_view(model, name, ext)
-    py(f"{name}/tasks.py", "tasks.py.j2", delivery=delivery)
+    background = jobs_view(model, name, ext)
+    if background.enabled:
+        py(f"{name}/jobs.py", "jobs.py.j2", view=background)
+    # Jobs and timers run in the worker: tasks.py hands their actors to it.
+    worker_extras = (
+        (f"from {name} import jobs as background",),
+        "background.declare",
+        "background.QUEUES",
+    )
+    py(
+        f"{name}/tasks.py",
+        "tasks.py.j2",
+        delivery=delivery,
+        extras=worker_extras if background.enabled else ((), "None", "()"),
+    )
     if svc.machines:
         machine_classes = sorted({m.class_name for m in svc.machines})
         py(
@@ -133,6 +148,8 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
             render("service/ext/handlers.py.j2", delivery=delivery, **user),
             "user",
         )
+    if background.functions:
+        add(f"{ext}/jobs.py", render("service/ext/jobs.py.j2", view=background, **user), "user")
     if svc.hooks:
         hook_classes = sorted({h.class_name for h in svc.hooks})
         add(

@@ -18,6 +18,7 @@ from typing import Any
 
 from specfoundry.emit.render import render
 from specfoundry.emit.service.conditions import evaluate
+from specfoundry.emit.service.jobs_view import jobs_view
 from specfoundry.emit.service.views import ServiceView
 from specfoundry.lower.http import lower_http
 from specfoundry.model import (
@@ -759,6 +760,13 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         text = render(f"service/tests/{template}", header=header, svc=svc, tables=tables)
         out.append(EmittedFile(PurePosixPath(path), text.encode()))
     out += _platform_tests(svc, header)
+    jobs = jobs_view(model, svc.name, svc.ext)
+    if jobs.jobs:
+        text = render("service/tests/test_api_jobs.py.j2", header=header, svc=svc, p=jobs)
+        out.append(EmittedFile(PurePosixPath("tests/test_api_jobs.py"), text.encode()))
+    if jobs.timers:
+        text = render("service/tests/test_api_timers.py.j2", header=header, svc=svc, p=jobs)
+        out.append(EmittedFile(PurePosixPath("tests/test_api_timers.py"), text.encode()))
     return out
 
 

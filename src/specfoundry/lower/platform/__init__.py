@@ -19,7 +19,15 @@ EntityProvider = Callable[[dict[str, Any]], "tuple[Entity, ...]"]
 
 
 def _providers() -> tuple[EntityProvider, ...]:
-    from specfoundry.lower.platform import api_keys, audit, billing, events, idempotency, webhooks
+    from specfoundry.lower.platform import (
+        api_keys,
+        audit,
+        billing,
+        events,
+        idempotency,
+        jobs,
+        webhooks,
+    )
 
     return (
         idempotency.entities,
@@ -28,6 +36,7 @@ def _providers() -> tuple[EntityProvider, ...]:
         events.entities,
         billing.entities,
         webhooks.entities,
+        jobs.entities,
     )
 
 

@@ -18,6 +18,7 @@ from specfoundry.validate.semantic import (
     billing,
     conditions,
     fields,
+    jobs,
     machines,
     names,
     permissions,
@@ -42,6 +43,7 @@ CHECKS: tuple[Check, ...] = (
     billing.check,
     platform.check,
     webhooks.check,
+    jobs.check,
 )
 
 

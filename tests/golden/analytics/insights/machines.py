@@ -278,6 +278,7 @@ CONNECTION_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "connect": (frozenset({"draft", "failing", "paused"}), "connecting"),
     "mark_connected": (frozenset({"connecting"}), "active"),
     "mark_failing": (frozenset({"connecting", "active"}), "failing"),
+    "connect_timeout": (frozenset({"connecting"}), "failing"),
     "pause": (frozenset({"active", "failing"}), "paused"),
     "disconnect": (
         frozenset({"draft", "connecting", "active", "failing", "paused"}),
@@ -287,7 +288,7 @@ CONNECTION_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 # state -> transitions allowed from it, in spec order
 CONNECTION_ALLOWED: dict[str, tuple[str, ...]] = {
     "draft": ("connect", "disconnect"),
-    "connecting": ("mark_connected", "mark_failing", "disconnect"),
+    "connecting": ("mark_connected", "mark_failing", "connect_timeout", "disconnect"),
     "active": ("mark_failing", "pause", "disconnect"),
     "failing": ("connect", "pause", "disconnect"),
     "paused": ("connect", "disconnect"),
@@ -400,6 +401,33 @@ def transition_data_source_mark_failing(
             entity="data_source",
             entity_id=obj.id,
             transition="mark_failing",
+            from_state=current,
+            to_state="failing",
+            actor=principal.subject,
+            occurred_at=now,
+        )
+    )
+
+
+def transition_data_source_connect_timeout(
+    session: Session, principal: Principal, obj: DataSource
+) -> None:
+    current = _connection_check(principal, obj, "connect_timeout")
+    now = events.utcnow()
+    obj.last_error = "connection attempt timed out"
+    obj.status = "failing"
+    events.emit(
+        session,
+        principal.tenant_id,
+        "data_source.failed",
+        {"data_source_id": obj.id, "last_error": obj.last_error},
+    )
+    session.add(
+        TransitionRecord(
+            tenant_id=principal.tenant_id,
+            entity="data_source",
+            entity_id=obj.id,
+            transition="connect_timeout",
             from_state=current,
             to_state="failing",
             actor=principal.subject,

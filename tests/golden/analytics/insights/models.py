@@ -22,6 +22,7 @@ __all__ = [
     "Dashboard",
     "DataSource",
     "IdempotencyKey",
+    "Job",
     "Member",
     "OutboxEvent",
     "ProcessedEvent",
@@ -575,6 +576,43 @@ class WebhookDelivery(TenantScoped, Base):
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     duration_ms: Mapped[int | None] = mapped_column(sa.Integer(), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
+    )
+    version: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Job(TenantScoped, Base):
+    """A background job: its input, status, progress, result and starter."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_jobs"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_jobs_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_jobs_tenant_id", ondelete="RESTRICT"
+        ),
+        sa.Index("ix_jobs_created_at", "tenant_id", "created_at", "id"),
+        sa.Index("ix_jobs_created_by", "tenant_id", "created_by"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), sort_order=-2, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(sa.String(length=80), nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(length=16), nullable=False)
+    input: Mapped[Any] = mapped_column(sa.JSON(), nullable=True)
+    progress: Mapped[Any] = mapped_column(sa.JSON(), nullable=True)
+    result: Mapped[Any] = mapped_column(sa.JSON(), nullable=True)
+    result_text: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    error: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    attempts: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    created_by: Mapped[str] = mapped_column(sa.String(length=255), nullable=False)
+    principal_roles: Mapped[Any] = mapped_column(sa.JSON(), nullable=True)
+    principal_kind: Mapped[str | None] = mapped_column(sa.String(length=16), nullable=True)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow

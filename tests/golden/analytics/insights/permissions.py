@@ -101,6 +101,7 @@ TABLE = PermissionTable(
         ("data_source", "connect"): Rule(("analyst", "admin", "owner")),
         ("data_source", "mark_connected"): Rule(("admin", "owner")),
         ("data_source", "mark_failing"): Rule(("admin", "owner")),
+        ("data_source", "connect_timeout"): Rule(()),
         ("data_source", "pause"): Rule(("analyst", "admin", "owner")),
         ("data_source", "disconnect"): Rule(("admin", "owner")),
         ("subscription", "list"): Rule(("viewer", "analyst", "admin", "owner", "support")),

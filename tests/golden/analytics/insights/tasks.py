@@ -11,6 +11,7 @@ module binds it to this service.
 
 from __future__ import annotations
 
+from insights import jobs as background
 from insights.models import OutboxEvent, ProcessedEvent, WebhookDelivery, WebhookEndpoint
 from insights.runtime.tasks import Handler, RetryPolicy
 from insights.runtime.worker import Delivery, Webhooks
@@ -38,4 +39,6 @@ DELIVERY = Delivery(
     webhooks=Webhooks(
         WebhookEndpoint, WebhookDelivery, attempts=10, allow_private_targets="development"
     ),
+    declare=background.declare,
+    extra_queues=background.QUEUES,
 )

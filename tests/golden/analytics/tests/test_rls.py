@@ -57,6 +57,7 @@ RLS_TABLES = {
     "billing_events": "tenant_id",
     "webhook_endpoints": "tenant_id",
     "webhook_deliveries": "tenant_id",
+    "jobs": "tenant_id",
     "outbox_events": "tenant_id",
     "transition_records": "tenant_id",
 }
@@ -541,6 +542,33 @@ def make_webhook_delivery(
     return obj
 
 
+def make_job(
+    session: Session,
+    tenant_id: uuid.UUID | None = None,
+    *,
+    ensure_tenant: bool = True,
+    **values: Any,
+) -> Any:
+    """A flushed Job of the session's tenant (or ``tenant_id``).
+
+    The tenant row is created first when it is the session's own (``ensure_tenant=False``: never).
+    """
+    tid = _tenant_of(session, tenant_id)
+    existing = tenant_of_new_row(
+        session, models.Job, tid, values, ensure_tenant=ensure_tenant, make_tenant=make_workspace
+    )
+    if existing is not None:
+        return existing
+    values.setdefault("name", _text(32))
+    values.setdefault("status", _text(16))
+    values.setdefault("attempts", 1)
+    values.setdefault("created_by", _text(32))
+    obj = models.Job(**values)
+    session.add(obj)
+    session.flush()
+    return obj
+
+
 def make_outbox_event(
     session: Session,
     tenant_id: uuid.UUID | None = None,
@@ -623,6 +651,7 @@ TENANT_MODELS = [
     pytest.param(
         models.WebhookDelivery, make_webhook_delivery, "updated_at", id="webhook_deliveries"
     ),
+    pytest.param(models.Job, make_job, "updated_at", id="jobs"),
     pytest.param(models.OutboxEvent, make_outbox_event, "occurred_at", id="outbox_events"),
     pytest.param(
         models.TransitionRecord, make_transition_record, "occurred_at", id="transition_records"

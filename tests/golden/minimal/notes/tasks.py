@@ -23,4 +23,6 @@ DELIVERY = Delivery(
     processed=None,
     handlers=HANDLERS,
     webhooks=None,
+    declare=None,
+    extra_queues=(),
 )

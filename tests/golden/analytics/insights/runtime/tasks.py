@@ -86,6 +86,20 @@ def make_broker(redis_url: str | None, *, namespace: str) -> dramatiq.Broker:
     return broker
 
 
+_SHARED: dict[tuple[str | None, str], dramatiq.Broker] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_broker(redis_url: str | None, *, namespace: str) -> dramatiq.Broker:
+    """One broker per (``redis_url``, ``namespace``) in this process: without Redis, what the
+    app sends (jobs, timers) reaches the in-process worker of ``serve`` on the same stub broker."""
+    with _SHARED_LOCK:
+        broker = _SHARED.get((redis_url, namespace))
+        if broker is None:
+            broker = _SHARED[(redis_url, namespace)] = make_broker(redis_url, namespace=namespace)
+        return broker
+
+
 class _DeadLetterErrors(Middleware):
     """Keeps the last error of each dead-lettered message (Dramatiq's Redis DLQ stores the
     message as it was enqueued, without it)."""

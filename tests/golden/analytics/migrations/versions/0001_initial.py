@@ -582,6 +582,35 @@ def upgrade() -> None:
     )
     _enable_rls("webhook_deliveries", "tenant_id")
     op.create_table(
+        "jobs",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("input", sa.JSON(), nullable=True),
+        sa.Column("progress", sa.JSON(), nullable=True),
+        sa.Column("result", sa.JSON(), nullable=True),
+        sa.Column("result_text", sa.Text(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("created_by", sa.String(length=255), nullable=False),
+        sa.Column("principal_roles", sa.JSON(), nullable=True),
+        sa.Column("principal_kind", sa.String(length=16), nullable=True),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_jobs"),
+        sa.UniqueConstraint("tenant_id", "id", name="uq_jobs_tenant_id_id"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["workspaces.id"], name="fk_jobs_tenant_id", ondelete="RESTRICT"
+        ),
+    )
+    op.create_index("ix_jobs_created_at", "jobs", ["tenant_id", "created_at", "id"], unique=False)
+    op.create_index("ix_jobs_created_by", "jobs", ["tenant_id", "created_by"], unique=False)
+    _enable_rls("jobs", "tenant_id")
+    op.create_table(
         "outbox_events",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
@@ -648,6 +677,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("transition_records")
     op.drop_table("outbox_events")
+    op.drop_table("jobs")
     op.drop_table("webhook_deliveries")
     op.drop_table("webhook_endpoints")
     op.drop_table("billing_events")
