@@ -94,14 +94,33 @@ def _comparison(node: ast.expr, left: ast.expr, op: ast.cmpop, right: ast.expr) 
     return Compare(kind, _operand(left), _operand(right))
 
 
+def _dotted(node: ast.Attribute) -> tuple[str, ...] | None:
+    """``a.b.c`` as ("a", "b", "c"); None when the chain does not start with a plain name."""
+    parts: list[str] = []
+    current: ast.expr = node
+    while isinstance(current, ast.Attribute):
+        parts.append(current.attr)
+        current = current.value
+    if not isinstance(current, ast.Name):
+        return None
+    parts.append(current.id)
+    return tuple(reversed(parts))
+
+
 def _operand(node: ast.expr) -> Attribute | Literal:
     match node:
-        case ast.Attribute(value=ast.Name(id=scope), attr=attr) if (
-            scope in Scope._value2member_map_
-        ):
-            return Attribute(Scope(scope), attr)
         case ast.Attribute():
-            raise _unsupported(node, "attributes other than resource.<field> or principal.<name>")
+            parts = _dotted(node)
+            if parts is None or parts[0] not in Scope._value2member_map_:
+                raise _unsupported(
+                    node,
+                    "attributes other than resource.<field>, resource.<ref>.<field> or "
+                    "principal.<name>",
+                )
+            scope = Scope(parts[0])
+            if scope is Scope.PRINCIPAL and len(parts) > 2:
+                raise _unsupported(node, "paths below principal.<name>")
+            return Attribute(scope, parts[-1], parts[1:-1])
         case ast.Name(id=name) if name in _NAMED_LITERALS:
             return Literal(_NAMED_LITERALS[name])
         case ast.Name(id=name):

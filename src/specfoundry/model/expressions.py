@@ -32,10 +32,26 @@ class BoolOp(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Attribute:
-    """``resource.<field>`` or ``principal.<id|tenant_id|roles>``."""
+    """``resource.<field>``, ``resource.<ref>...<ref>.<field>`` or ``principal.<name>``.
+
+    ``path`` holds the relation hops of a resource attribute as written (each a reference
+    field of the entity reached so far, named with or without its ``_id`` suffix); ``name`` is
+    the field read at the end. An empty path reads the resource's own field.
+    """
 
     scope: Scope
     name: str
+    path: tuple[str, ...] = ()
+
+    @property
+    def dotted(self) -> str:
+        """The attribute as written, e.g. ``resource.project.owner_id``."""
+        return ".".join((str(self.scope), *self.path, self.name))
+
+    @property
+    def related(self) -> bool:
+        """Whether the attribute reads a related object's field (a relation path)."""
+        return bool(self.path)
 
 
 LiteralValue = str | int | float | bool | None

@@ -484,6 +484,46 @@ _CODES = (
         "when: \"'admin' == 'admin'\"\n",
         "Compare resource.<field> or principal.<name> with a value, or drop the condition.",
     ),
+    Code(
+        "SF336",
+        E,
+        "condition follows an unknown relation",
+        "In `resource.<ref>.<field>` each hop must be a reference field of the entity reached so "
+        "far, written with or without its `_id` suffix (`resource.project.owner_id` follows "
+        "`project_id`).",
+        'when: "resource.projet.owner_id == principal.id"\n',
+        'when: "resource.project.owner_id == principal.id"\n',
+    ),
+    Code(
+        "SF337",
+        E,
+        "relation path through a field that is not a reference",
+        "Only `type: ref` fields lead to another entity; a path cannot continue after a string, "
+        "number or other plain field.",
+        'when: "resource.title.owner_id == principal.id"\n',
+        'when: "resource.project.owner_id == principal.id"\n',
+    ),
+    Code(
+        "SF338",
+        E,
+        "relation path with a cycle or too many hops",
+        "A relation path may not come back to an entity it has already visited (e.g. "
+        "task -> project -> task) and has at most 3 hops, so every relation condition is a "
+        "bounded chain of primary-key lookups (and one `EXISTS` in SQL).",
+        'when: "resource.project.lead_task.project.owner_id == principal.id"\n',
+        'when: "resource.project.owner_id == principal.id"\n',
+    ),
+    Code(
+        "SF339",
+        E,
+        "relation path that cannot become SQL",
+        "A condition is compiled twice, to an object check and to a list filter. A relation "
+        "path becomes an `EXISTS` subquery, so it may be compared with a literal or a principal "
+        "attribute only (not with another resource field or a second path), and it may appear "
+        "in permission rules, not in transition guards.",
+        'when: "resource.project.owner_id == resource.owner_id"\n',
+        'when: "resource.project.owner_id == principal.id"\n',
+    ),
     # -- SF34x: permissions ----------------------------------------------------------------
     Code(
         "SF340",

@@ -129,9 +129,16 @@ def varying(entity: Entity) -> dict[str, int | None]:
     }
 
 
-def _resource_values(model: Service, entity: Entity, creator: str) -> dict[str, Any]:
-    """What the stored object looks like after a create with the sample payload."""
+def _resource_values(
+    model: Service, entity: Entity, creator: str, _seen: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """What the stored object looks like after a create with the sample payload.
+
+    A reference the sample sets holds the referenced object's own values (the suite creates it
+    first, as its creator), so relation conditions (``resource.project.owner_id``) evaluate as
+    the service will; an id when the suite cannot create it, None when not set."""
     payload = sample_payload(entity)
+    seen = (*_seen, entity.name.raw)
     values: dict[str, Any] = {}
     machines = {m.field.raw: m for m in model.machine_for(entity.name.raw)}
     for field in entity.fields:
@@ -140,13 +147,23 @@ def _resource_values(model: Service, entity: Entity, creator: str) -> dict[str, 
             values[name] = machines[name].initial.raw
         elif field.auto is not None and field.auto.value == "principal":
             values[name] = creator
+        elif name in payload and field.type is FieldType.REF:
+            values[name] = _referenced_values(model, field, seen)
         elif name in payload:
-            values[name] = None if field.type is FieldType.REF else payload[name]
+            values[name] = payload[name]
         elif field.has_default:
             values[name] = field.default
         else:
             values[name] = None
     return values
+
+
+def _referenced_values(model: Service, field: Field, seen: tuple[str, ...]) -> Any:
+    assert field.ref_entity is not None
+    target = model.entity(field.ref_entity.raw)
+    if target is None or target.name.raw in seen or _creating_resource(model, target) is None:
+        return "<id>"  # known to exist, but not followed: a relation condition is false
+    return _resource_values(model, target, CREATOR, seen)
 
 
 # -- expectation tables -----------------------------------------------------------------------

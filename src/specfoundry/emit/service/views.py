@@ -130,6 +130,7 @@ class ConditionView:
     source: str  # the condition as the spec writes it
     python: str  # Python source over ``obj`` and ``principal``
     sql: str  # SQLAlchemy source over the model class and ``principal``
+    related_classes: tuple[str, ...] = ()  # models its relation paths reach
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +167,8 @@ class PermissionsView:
     classes: tuple[str, ...]  # model classes the conditions read
     conditions: tuple[ConditionView, ...]
     rules: tuple[RuleView, ...]
+    # What permissions.py imports from the runtime (``related`` only with relation paths).
+    runtime_names: tuple[str, ...] = ("Condition", "PermissionTable", "Rule", "When")
 
 
 @dataclass(frozen=True, slots=True)
@@ -630,8 +633,10 @@ def _condition_names(model: Service, entity: Entity) -> dict[str, str]:
                     continue
                 fields: list[str] = []
                 for attr in condition.attributes():
-                    if attr.scope is Scope.RESOURCE and attr.name not in fields:
-                        fields.append(attr.name)
+                    # A relation path is named by its first hop (``task_when_project``).
+                    read = attr.path[0] if attr.path else attr.name
+                    if attr.scope is Scope.RESOURCE and read not in fields:
+                        fields.append(read)
                 base = "_".join([entity.name.raw, "when", *fields[:3]])
                 name, n = base, 1
                 while name in taken:
@@ -656,8 +661,11 @@ def condition_views(model: Service, entity: Entity) -> tuple[ConditionView, ...]
                     constant=names[c.source].upper(),
                     class_name=entity.name.pascal,
                     source=" ".join(c.source.split()),
-                    python=conditions.python_source(c.expr, entity),
-                    sql=conditions.sql_source(c.expr, entity, model=entity.name.pascal),
+                    python=conditions.python_source(c.expr, entity, service=model),
+                    sql=conditions.sql_source(
+                        c.expr, entity, model=entity.name.pascal, service=model
+                    ),
+                    related_classes=conditions.related_classes(c.expr, entity, model),
                 )
     return tuple(found.values())
 
@@ -686,8 +694,18 @@ def permissions_view(model: Service) -> PermissionsView:
     conditions_ = tuple(c for e in entities for c in condition_views(model, e))
     return PermissionsView(
         roles=tuple(r.name.raw for r in model.permissions.roles),
-        classes=tuple(sorted({c.class_name for c in conditions_})),
+        classes=tuple(
+            sorted(
+                {c.class_name for c in conditions_}
+                | {k for c in conditions_ for k in c.related_classes}
+            )
+        ),
         conditions=conditions_,
+        runtime_names=(
+            ("Condition", "PermissionTable", "Rule", "When", "related")
+            if any(c.related_classes for c in conditions_)
+            else ("Condition", "PermissionTable", "Rule", "When")
+        ),
         rules=tuple(
             rule_view(model, e, action) for e in entities for action in _entity_actions(model, e)
         ),

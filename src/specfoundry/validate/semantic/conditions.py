@@ -23,6 +23,7 @@ from specfoundry.model.expressions import (
     Not,
     Scope,
 )
+from specfoundry.model.relations import PathError, PathProblem, resolve_path
 from specfoundry.validate.semantic.context import CheckContext, transition_path
 from specfoundry.validate.semantic.references import did_you_mean
 from specfoundry.validate.semantic.values import (
@@ -55,6 +56,8 @@ class _Site:
     entity: Entity | None
     where: str
     location: Location | None
+    # Relation paths compile to SQL only in permission rules (a guard is a Python check).
+    relations: bool = True
 
     def report(self, code: str, message: str, hint: str | None = None) -> None:
         self.ctx.report(
@@ -88,6 +91,7 @@ def check(ctx: CheckContext) -> None:
                     entity,
                     f"the guard of transition '{t.name}'",
                     ctx.at(*transition_path(machine.name.raw, t.name.raw), "guard"),
+                    relations=False,
                 )
                 _check(site, t.guard.expr, top=True)
 
@@ -140,18 +144,73 @@ def _kind(site: _Site, attribute: Attribute) -> _Kind | None:
         return _Kind(label, PRINCIPAL_ATTRIBUTES[attribute.name])
     if site.entity is None:
         return None  # SF301 says the entity is unknown
-    field = site.entity.field(attribute.name)
+    entity = site.entity
+    if attribute.related:
+        label = attribute.dotted
+        if not site.relations:
+            site.report(
+                "SF339",
+                f"the relation path {label} cannot be used here",
+                "relation paths are allowed in permission rules (`when`), not in guards; "
+                "copy what the guard needs onto the entity or move the check into a rule",
+            )
+            return None
+        try:
+            hops = resolve_path(site.ctx.model, entity, attribute.path)
+        except PathError as exc:
+            code = _PATH_CODES[exc.problem]
+            refs = [f.name.raw for f in exc.entity.fields if f.type is FieldType.REF]
+            if exc.problem is PathProblem.CYCLE:
+                hint: str | None = (
+                    "a path visits each entity once (a reference to the same entity cannot be "
+                    "followed)"
+                )
+            elif exc.problem is PathProblem.TOO_LONG:
+                hint = "shorten the path, e.g. copy the field onto a nearer entity"
+            else:
+                hint = did_you_mean(exc.hop, refs, f"references of '{exc.entity.name}'")
+            site.report(code, f"{exc} ({label})", hint)
+            return None
+        entity = hops[-1].target
+    field = entity.field(attribute.name)
     if field is not None:
         return _Kind(label, field.type, field.enum_values)
     if attribute.name in SYSTEM_COLUMN_TYPES:
         return _Kind(label, SYSTEM_COLUMN_TYPES[attribute.name])
-    names = [f.name.raw for f in site.entity.fields] + list(SYSTEM_COLUMN_TYPES)
+    names = [f.name.raw for f in entity.fields] + list(SYSTEM_COLUMN_TYPES)
     site.report(
         "SF331",
-        f"unknown field '{attribute.name}' of entity '{site.entity.name}'",
-        did_you_mean(attribute.name, names, f"fields of '{site.entity.name}'"),
+        f"unknown field '{attribute.name}' of entity '{entity.name}'",
+        did_you_mean(attribute.name, names, f"fields of '{entity.name}'"),
     )
     return None
+
+
+_PATH_CODES = {
+    PathProblem.UNKNOWN: "SF336",
+    PathProblem.NOT_REF: "SF337",
+    PathProblem.CYCLE: "SF338",
+    PathProblem.TOO_LONG: "SF338",
+}
+
+
+def _sql_translatable(site: _Site, left: Attribute | Literal, right: Attribute | Literal) -> bool:
+    """A relation path compares with a literal or a principal attribute: the comparison
+    becomes one ``EXISTS`` over the related rows. Anything else is reported (SF339)."""
+    sides = [s for s in (left, right) if isinstance(s, Attribute)]
+    related = [s for s in sides if s.related]
+    if not related:
+        return True
+    other = [s for s in sides if not s.related]
+    if len(related) == 2 or any(s.scope is Scope.RESOURCE for s in other):
+        site.report(
+            "SF339",
+            f"{related[0].dotted} is compared with another resource attribute, which the "
+            "list filter cannot express",
+            "compare a relation path with a literal or a principal attribute only",
+        )
+        return False
+    return True
 
 
 def _family(kind: _Kind) -> str:
@@ -185,6 +244,8 @@ def _compare(
             "the comparison of two literals never changes",
             "compare a resource.<field> or principal.<name> with a value",
         )
+        return
+    if not _sql_translatable(site, left, right):
         return
     kinds = [_kind(site, side) if isinstance(side, Attribute) else None for side in (left, right)]
     if any(

@@ -134,9 +134,9 @@ def create_webhook_endpoint(
     values = body.model_dump()
     check_references(session, principal, values, REFERENCES)
     obj = WebhookEndpoint(**values)
+    session.add(obj)  # in the session first: a relation condition loads through it
     if not permissions.allows(principal, "webhook_endpoint", "create", obj):
         raise forbidden("create", "webhook_endpoint")
-    session.add(obj)
     flush(session)  # the INSERT: the new id, for the Location header and events
     commit(session)
     headers = {"ETag": etag(obj.version), "Location": f"/v1/webhook-endpoints/{obj.id}"}

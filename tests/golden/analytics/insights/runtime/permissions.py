@@ -14,11 +14,12 @@ a role held unconditionally allows, whatever the conditions of the caller's othe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import object_session
 from sqlalchemy.sql.elements import ColumnElement
 
 from .auth import Principal
@@ -27,6 +28,35 @@ from .auth import Principal
 Check = Callable[[Principal, Any], bool]
 # ``where(principal)``: the condition as a WHERE clause over the entity's table.
 Where = Callable[[Principal], ColumnElement[bool]]
+
+
+# One hop of a relation path: the referenced model and the reference field that names its row.
+Hop = tuple[Any, str]
+
+
+def related(obj: Any, hops: Sequence[Hop], check: Callable[[Any], bool]) -> bool:
+    """Whether ``check`` holds of the object reached from ``obj`` through ``hops`` (a relation
+    path such as ``resource.project.owner_id``): the Python side of a relation condition, whose
+    SQL side is an ``EXISTS`` over the same chain.
+
+    Each hop loads the referenced row through ``obj``'s session (the identity map first, then
+    a primary-key SELECT under the session's tenant filter); a missing link (a null reference,
+    a row of another tenant, an object not in a session) makes the condition false, as the
+    ``EXISTS`` finds no row. Loading never flushes the caller's pending changes.
+    """
+    session = object_session(obj)
+    if session is None:
+        return False
+    current = obj
+    with session.no_autoflush:
+        for model, field in hops:
+            key = getattr(current, field)
+            if key is None:
+                return False
+            current = session.get(model, key)
+            if current is None:
+                return False
+    return check(current)
 
 
 @dataclass(frozen=True, slots=True)
