@@ -383,7 +383,7 @@ _COMPARE: dict[CompareOp, Callable[[Any, Any], bool]] = {
 def _reached(resource: Mapping[str, Any], attribute: Attribute) -> Mapping[str, Any] | None:
     """The related object a path reaches in nested ``resource`` dicts (a reference's value is
     the related object's dict, or an id / None when it is not known): None when missing."""
-    current: Any = resource
+    current: Mapping[str, Any] = resource
     for hop in attribute.path:
         value = current.get(hop, current.get(f"{hop}_id"))
         if not isinstance(value, Mapping):
