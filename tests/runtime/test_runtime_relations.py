@@ -29,7 +29,7 @@ from specfoundry.runtime.db import (
     make_session_factory,
     open_session,
 )
-from specfoundry.runtime.permissions import related
+from specfoundry.runtime.permissions import member_of, related
 
 
 class RelOrg(TenantRoot, Base):
@@ -50,6 +50,14 @@ class RelTask(TenantScoped, Base):
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True, default=uuid.uuid4)
     rel_project_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), nullable=True)
     owner_id: Mapped[str | None] = mapped_column(sa.String(), nullable=True)
+
+
+class RelMember(TenantScoped, Base):
+    __tablename__ = "rel_members"
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[str] = mapped_column(sa.String())
+    rel_project_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
+    role: Mapped[str] = mapped_column(sa.String())
 
 
 class RelComment(TenantScoped, Base):
@@ -78,6 +86,12 @@ entities:
   rel_comment:
     fields:
       rel_task_id: {type: ref, entity: rel_task, on_delete: set_null}
+  rel_member:
+    membership: {subject: user_id, object: rel_project_id, role: role}
+    fields:
+      user_id: {type: string, required: true}
+      rel_project_id: {type: ref, entity: rel_project, required: true}
+      role: {type: enum, values: [lead, guest], required: true}
 permissions:
   roles:
     member: {}
@@ -103,11 +117,22 @@ TASK_CONDITIONS = [
     "resource.rel_project.status == null",
     "resource.rel_project.owner_id == principal.id or resource.owner_id == principal.id",
     "not (resource.rel_project.archived or resource.rel_project.status == 'closed')",
+    "principal in resource.rel_project.members",
+    "principal not in resource.rel_project.members",
+    "not principal in resource.rel_project.members",
+    "principal.role_in(resource.rel_project) in ['lead']",
+    "principal.role_in(resource.rel_project) != 'lead'",
+    "principal in resource.rel_project.members and not resource.rel_project.archived",
 ]
 COMMENT_CONDITIONS = [
     "resource.rel_task.rel_project.owner_id == principal.id",
     "not resource.rel_task.rel_project.owner_id == principal.id",
     "resource.rel_task.owner_id == principal.id and resource.rel_task.rel_project.archived",
+    "principal.role_in(resource.rel_task.rel_project) == 'guest'",
+]
+PROJECT_CONDITIONS = [
+    "principal in resource.members",
+    "principal.role_in(resource) in ['lead', 'guest'] or resource.archived",
 ]
 
 
@@ -141,6 +166,8 @@ def _compile(model: Service, entity_name: str, source: str) -> tuple[Any, Any]:
         "sa": sa,
         "uuid": uuid,
         "related": related,
+        "member_of": member_of,
+        "RelMember": RelMember,
         "RelProject": RelProject,
         "RelTask": RelTask,
         "RelComment": RelComment,
@@ -161,6 +188,8 @@ def _world(factory: sessionmaker[TenantSession]) -> tuple[uuid.UUID, uuid.UUID]:
     with open_session(factory, b) as s:
         foreign = RelProject(owner_id="alice", status="open", archived=False)
         s.add(foreign)
+        s.flush()
+        s.add(RelMember(user_id="alice", rel_project_id=foreign.id, role="lead"))
         s.commit()
         foreign_id = foreign.id
     with open_session(factory, a) as s:
@@ -172,6 +201,16 @@ def _world(factory: sessionmaker[TenantSession]) -> tuple[uuid.UUID, uuid.UUID]:
         ]
         s.add_all(projects)
         s.flush()
+        # alice leads the first third, is a guest of the second; bob is a guest everywhere.
+        third = len(projects) // 3
+        s.add_all(
+            [RelMember(user_id="alice", rel_project_id=p.id, role="lead") for p in projects[:third]]
+            + [
+                RelMember(user_id="alice", rel_project_id=p.id, role="guest")
+                for p in projects[third : 2 * third]
+            ]
+            + [RelMember(user_id="bob", rel_project_id=p.id, role="guest") for p in projects]
+        )
         targets: list[uuid.UUID | None] = [p.id for p in projects] + [None, foreign_id]
         tasks = [
             RelTask(rel_project_id=target, owner_id=owner)
@@ -185,18 +224,24 @@ def _world(factory: sessionmaker[TenantSession]) -> tuple[uuid.UUID, uuid.UUID]:
     return a, b
 
 
-@pytest.mark.parametrize("source", TASK_CONDITIONS + COMMENT_CONDITIONS)
+@pytest.mark.parametrize("source", TASK_CONDITIONS + COMMENT_CONDITIONS + PROJECT_CONDITIONS)
 def test_check_and_filter_agree(
     model: Service,
     factory: sessionmaker[TenantSession],
     world: tuple[uuid.UUID, uuid.UUID],
     source: str,
 ) -> None:
-    cls, name = (RelComment, "rel_comment") if "rel_task" in source else (RelTask, "rel_task")
+    cls: Any
+    if source in PROJECT_CONDITIONS:
+        cls, name = RelProject, "rel_project"
+    elif source in COMMENT_CONDITIONS:
+        cls, name = RelComment, "rel_comment"
+    else:
+        cls, name = RelTask, "rel_task"
     check, where = _compile(model, name, source)
     a, _ = world
     sizes = set()
-    for subject in ("alice", "bob"):
+    for subject in ("alice", "bob", "carol"):
         principal = Principal(subject, a, frozenset({"member"}))
         with open_session(factory, a) as s:
             rows = s.scalars(sa.select(cls)).all()
@@ -220,6 +265,12 @@ def test_a_reference_into_another_tenant_satisfies_nothing(
         assert stray and not any(check(principal, t) for t in stray)
         matched = s.scalars(sa.select(RelTask.rel_project_id).where(where(principal))).all()
         assert foreign not in matched
+    check, where = _compile(model, "rel_task", "principal in resource.rel_project.members")
+    with open_session(factory, a) as s:
+        stray = s.scalars(sa.select(RelTask).where(RelTask.rel_project_id == foreign)).all()
+        assert not any(check(principal, t) for t in stray)  # alice leads it, in tenant b
+        matched = s.scalars(sa.select(RelTask.rel_project_id).where(where(principal))).all()
+        assert matched and foreign not in matched
 
 
 def test_the_check_of_an_object_outside_a_session_is_false() -> None:

@@ -43,6 +43,7 @@ from specfoundry.model import (
     Grant,
     Index,
     IsolationModel,
+    MembershipLink,
     Name,
     OnDelete,
     Operation,
@@ -295,6 +296,18 @@ class _Builder:
             soft_delete=bool(raw.get("soft_delete", False)),
             indexes=tuple(indexes),
             emits=emits,
+            membership=self._membership(path, raw.get("membership")),
+        )
+
+    def _membership(self, path: tuple[str, str], raw: Any) -> MembershipLink | None:
+        if not isinstance(raw, dict):
+            return None
+        role = raw.get("role")
+        return MembershipLink(
+            subject=Name(raw["subject"]),
+            object=Name(raw["object"]),
+            role=Name(role) if role else None,
+            location=self.key(*path, "membership"),
         )
 
     def field(

@@ -26,6 +26,7 @@ from specfoundry.model.entities import (
     Field,
     FieldType,
     Index,
+    MembershipLink,
     OnDelete,
 )
 from specfoundry.model.expressions import Condition
@@ -88,6 +89,7 @@ __all__ = [
     "Holder",
     "Index",
     "IsolationModel",
+    "MembershipLink",
     "Name",
     "OnDelete",
     "Operation",

@@ -120,6 +120,19 @@ class Index:
 
 
 @dataclass(frozen=True, slots=True)
+class MembershipLink:
+    """``membership:`` of an entity: each row says the principal ``subject`` (a string field
+    holding the token subject) belongs to the object ``object`` (a reference field) with
+    ``role`` (an enum field, optional): the source of ``principal in resource.members`` and
+    ``principal.role_in(resource.x)`` in conditions."""
+
+    subject: Name
+    object: Name
+    role: Name | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
 class Entity:
     name: Name
     table: str
@@ -135,6 +148,7 @@ class Entity:
     origin: EntityOrigin = EntityOrigin.SPEC
     # Rows are never updated or deleted by the app role (PostgreSQL grants): the audit log.
     append_only: bool = False
+    membership: MembershipLink | None = None
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name.raw == name), None)

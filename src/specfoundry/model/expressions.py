@@ -79,6 +79,22 @@ class Membership:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberOf:
+    """``principal in resource.<path>.members`` (``roles`` None), or
+    ``principal.role_in(resource.<path>) in [r, ...]`` (the caller's role in that object is
+    one of ``roles``), through the spec's membership entity of the object's entity. ``path``
+    holds the relation hops from the resource to the object (empty: the resource itself)."""
+
+    path: tuple[str, ...]
+    roles: tuple[str, ...] | None = None
+    negated: bool = False
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(("resource", *self.path))
+
+
+@dataclass(frozen=True, slots=True)
 class Not:
     operand: Expr
 
@@ -89,7 +105,7 @@ class Logical:
     operands: tuple[Expr, ...]
 
 
-Expr = Compare | Membership | Not | Logical | Attribute | Literal
+Expr = Compare | Membership | MemberOf | Not | Logical | Attribute | Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +132,8 @@ def _collect(node: Expr, found: list[Attribute]) -> None:
             _collect(right, found)
         case Membership(left=left):
             found.append(left)
+        case MemberOf():
+            found.append(Attribute(Scope.PRINCIPAL, "id"))  # the caller's subject
         case Not(operand=operand):
             _collect(operand, found)
         case Logical(operands=operands):

@@ -104,3 +104,20 @@ def resolve_path(model: Service, entity: Entity, path: tuple[str, ...]) -> tuple
         hops.append(Hop(current, field, target))
         current = target
     return tuple(hops)
+
+
+def membership_for(model: Service, target: Entity) -> Entity | None:
+    """The entity whose ``membership:`` links principals to objects of ``target`` (the first
+    one, in spec order), or None."""
+    for entity in model.entities:
+        link = entity.membership
+        if link is None:
+            continue
+        field = entity.field(link.object.raw)
+        if (
+            field is not None
+            and field.ref_entity is not None
+            and field.ref_entity.raw == target.name.raw
+        ):
+            return entity
+    return None

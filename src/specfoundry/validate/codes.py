@@ -552,6 +552,28 @@ _CODES = (
         "rules:\n  post:\n    publish: [admin]\n",
         "Keep either the transition's `roles` or the rule.",
     ),
+    Code(
+        "SF344",
+        E,
+        "membership test without a membership entity",
+        "`principal in resource.<path>.members` and `principal.role_in(resource.<path>)` read "
+        "the entity marked `membership:` whose `object` references the entity the path leads "
+        "to; there must be one, and `role_in` needs its `role`.",
+        'when: "principal in resource.project.members"   # no entity has membership: ...\n',
+        "project_member:\n  membership: {subject: user_id, object: project_id, role: role}\n"
+        "  fields:\n    user_id: {type: string, required: true}\n"
+        "    project_id: {type: ref, entity: project, required: true}\n"
+        "    role: {type: enum, values: [admin, member]}\n",
+    ),
+    Code(
+        "SF345",
+        E,
+        "membership declaration names a wrong field",
+        "`membership: {subject, object, role}` names fields of the entity: `subject` a string "
+        "field (the token subject), `object` a reference field, `role` an enum field.",
+        "membership: {subject: user_id, object: project}\n",
+        "membership: {subject: user_id, object: project_id}\n",
+    ),
     # -- SF35x: API ------------------------------------------------------------------------
     Code(
         "SF350",

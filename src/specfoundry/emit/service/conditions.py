@@ -21,13 +21,14 @@ from specfoundry.model.expressions import (
     CompareOp,
     Literal,
     Logical,
+    MemberOf,
     Membership,
     Not,
     Scope,
 )
-from specfoundry.model.relations import Hop, PathError, resolve_path
+from specfoundry.model.relations import Hop, PathError, membership_for, resolve_path
 
-Expr = Compare | Membership | Not | Logical | Attribute | Literal
+Expr = Compare | Membership | MemberOf | Not | Logical | Attribute | Literal
 
 PRINCIPAL_ATTRIBUTES = {"id": "subject", "tenant_id": "tenant_id", "roles": "roles"}
 _NEGATED = {
@@ -125,6 +126,60 @@ class _Renderer:
         self.related_classes |= {h.target.name.pascal for h in hops}
         return inner
 
+    def _membership(self, node: MemberOf) -> tuple[tuple[Hop, ...], Entity, Entity]:
+        """(hops to the object, the object's entity, the membership entity)."""
+        hops = self._hops(Attribute(Scope.RESOURCE, "id", node.path)) if node.path else ()
+        target = hops[-1].target if hops else self.entity
+        assert self.service is not None or not hops
+        members = membership_for(self.service, target) if self.service is not None else None
+        if members is None or members.membership is None:
+            raise UnsupportedCondition(f"no membership entity for {target.name}")
+        self.related_classes |= {h.target.name.pascal for h in hops} | {members.name.pascal}
+        return hops, target, members
+
+    def _py_member_of(self, node: MemberOf) -> str:
+        hops, _target, members = self._membership(node)
+        assert members.membership is not None
+        link = members.membership
+        role = link.role.raw if link.role else None
+        chain = "".join(f"({h.target.name.pascal}, {h.field.name.raw!r}), " for h in hops)
+        args = [
+            self.principal,
+            self.obj,
+            f"({chain})",
+            members.name.pascal,
+            repr((link.object.raw, link.subject.raw, role)),
+        ]
+        if node.roles is not None:
+            args.append(repr(node.roles))
+        text = f"member_of({', '.join(args)})"
+        return f"(not {text})" if node.negated else text
+
+    def _sql_member_of(self, node: MemberOf, negate: bool) -> str:
+        hops, target, members = self._membership(node)
+        assert members.membership is not None
+        link = members.membership
+        m = members.name.pascal
+        clauses: list[str] = []
+        source = self.model
+        for hop in hops:
+            name = hop.target.name.pascal
+            clauses.append(f"{name}.id == {source}.{hop.field.name.raw}")
+            mine, theirs = _tenant_column(hop.target), _tenant_column(hop.source)
+            if mine is not None and theirs is not None:
+                clauses.append(f"{name}.{mine} == {source}.{theirs}")
+            source = name
+        clauses.append(f"{m}.{link.object.raw} == {source}.id")
+        mine, theirs = _tenant_column(members), _tenant_column(target)
+        if mine is not None and theirs is not None:
+            clauses.append(f"{m}.{mine} == {source}.{theirs}")
+        clauses.append(f"{m}.{link.subject.raw} == {self.principal}.subject")
+        if node.roles is not None and link.role is not None:
+            clauses.append(f"{m}.{link.role.raw}.in_({list(node.roles)!r})")
+        columns = ", ".join([*(f"{h.target.name.pascal}.id" for h in hops), f"{m}.id"])
+        exists = f"sa.select({columns}).where({', '.join(clauses)}).exists()"
+        return f"~{exists}" if negate != node.negated else exists
+
     def _py_related(self, node: Expr, attribute: Attribute) -> str:
         hops = self._hops(attribute)
         inner = self._inner(hops, "target", "")
@@ -189,6 +244,8 @@ class _Renderer:
 
     # -- Python ------------------------------------------------------------------------------
     def py(self, node: Expr) -> str:
+        if isinstance(node, MemberOf):
+            return self._py_member_of(node)
         attribute = _related_attribute(node)
         if attribute is not None:
             return self._py_related(node, attribute)
@@ -236,6 +293,8 @@ class _Renderer:
 
     # -- SQL -------------------------------------------------------------------------------
     def sql(self, node: Expr, negate: bool = False) -> str:
+        if isinstance(node, MemberOf):
+            return self._sql_member_of(node, negate)
         attribute = _related_attribute(node)
         if attribute is not None:
             return self._sql_related(node, attribute, negate)
@@ -393,6 +452,15 @@ def _reached(resource: Mapping[str, Any], attribute: Attribute) -> Mapping[str, 
 
 
 def _value(node: Expr, resource: Mapping[str, Any], principal: Mapping[str, Any]) -> Any:
+    if isinstance(node, MemberOf):
+        # Membership rows are given as ``principal["memberships"]``: (object id, role) pairs.
+        target = _reached(resource, Attribute(Scope.RESOURCE, "id", node.path))
+        rows = principal.get("memberships", ())
+        found = target is not None and any(
+            obj == target.get("id") and (node.roles is None or role in node.roles)
+            for obj, role in rows
+        )
+        return found != node.negated
     attribute = _related_attribute(node)
     if attribute is not None:
         # As the generated check: false when a link is missing, else the condition there.

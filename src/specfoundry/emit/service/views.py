@@ -687,6 +687,16 @@ def rule_view(model: Service, entity: Entity, action: str) -> RuleView:
     )
 
 
+def _runtime_names(conditions_: tuple[ConditionView, ...]) -> tuple[str, ...]:
+    """What permissions.py imports from runtime.permissions: the table's classes, and the
+    relation helpers its conditions call."""
+    names = ["Condition", "PermissionTable", "Rule", "When"]
+    for helper in ("member_of", "related"):
+        if any(f"{helper}(" in c.python for c in conditions_):
+            names.append(helper)
+    return tuple(names)
+
+
 def permissions_view(model: Service) -> PermissionsView:
     """permissions.py of the service: every entity with a resource, every action of it."""
     exposed = _exposed(model)
@@ -701,11 +711,7 @@ def permissions_view(model: Service) -> PermissionsView:
             )
         ),
         conditions=conditions_,
-        runtime_names=(
-            ("Condition", "PermissionTable", "Rule", "When", "related")
-            if any(c.related_classes for c in conditions_)
-            else ("Condition", "PermissionTable", "Rule", "When")
-        ),
+        runtime_names=_runtime_names(conditions_),
         rules=tuple(
             rule_view(model, e, action) for e in entities for action in _entity_actions(model, e)
         ),

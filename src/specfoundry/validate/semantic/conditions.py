@@ -19,11 +19,12 @@ from specfoundry.model.expressions import (
     Expr,
     Literal,
     Logical,
+    MemberOf,
     Membership,
     Not,
     Scope,
 )
-from specfoundry.model.relations import PathError, PathProblem, resolve_path
+from specfoundry.model.relations import PathError, PathProblem, membership_for, resolve_path
 from specfoundry.validate.semantic.context import CheckContext, transition_path
 from specfoundry.validate.semantic.references import did_you_mean
 from specfoundry.validate.semantic.values import (
@@ -66,6 +67,7 @@ class _Site:
 
 
 def check(ctx: CheckContext) -> None:
+    _membership_declarations(ctx)
     for rule in ctx.model.permissions.rules:
         path = ("permissions", "rules", rule.entity.raw, rule.action.raw)
         if not ctx.written(*path):
@@ -98,6 +100,8 @@ def check(ctx: CheckContext) -> None:
 
 def _check(site: _Site, node: Expr, top: bool = False) -> None:
     match node:
+        case MemberOf():
+            _member_of(site, node)
         case Logical(operands=operands):
             for operand in operands:
                 _check(site, operand)
@@ -128,6 +132,82 @@ def _check(site: _Site, node: Expr, top: bool = False) -> None:
                     f"{describe(value)} is not a condition",
                     "write a comparison such as `resource.x == 'value'`",
                 )
+
+
+def _membership_declarations(ctx: CheckContext) -> None:
+    """``membership: {subject, object, role}``: a string subject, a reference object and an
+    enum role, each a field of the entity (SF345)."""
+    for entity in ctx.model.entities:
+        link = entity.membership
+        if link is None:
+            continue
+        wanted = (
+            ("subject", link.subject.raw, (FieldType.STRING,), "a string field"),
+            ("object", link.object.raw, (FieldType.REF,), "a reference field"),
+        ) + ((("role", link.role.raw, (FieldType.ENUM,), "an enum field"),) if link.role else ())
+        for key, name, types, what in wanted:
+            field = entity.field(name)
+            if field is None or field.type not in types:
+                found = "no such field" if field is None else f"type {field.type}"
+                ctx.report(
+                    "SF345",
+                    f"membership {key} '{name}' of entity '{entity.name}' must be {what} ({found})",
+                    ctx.at("entities", entity.name.raw, "membership", key),
+                    did_you_mean(
+                        name,
+                        [f.name.raw for f in entity.fields if f.type in types],
+                        f"{what}s of '{entity.name}'",
+                    ),
+                )
+
+
+def _member_of(site: _Site, node: MemberOf) -> None:
+    """``principal in resource.<path>.members`` / ``principal.role_in(...)``: the path leads
+    to an entity some membership entity links to (SF344), with roles among its values."""
+    if site.entity is None:
+        return
+    target = site.entity
+    if node.path:
+        if not site.relations:
+            site.report(
+                "SF339",
+                f"the membership test of {node.dotted} cannot be used here",
+                "membership tests are allowed in permission rules (`when`), not in guards",
+            )
+            return
+        try:
+            target = resolve_path(site.ctx.model, site.entity, node.path)[-1].target
+        except PathError as exc:
+            site.report(_PATH_CODES[exc.problem], f"{exc} ({node.dotted})", None)
+            return
+    members = membership_for(site.ctx.model, target)
+    if members is None or members.membership is None:
+        site.report(
+            "SF344",
+            f"no membership entity links principals to '{target.name}' ({node.dotted})",
+            f"mark an entity with `membership: {{subject: <string field>, object: <ref to "
+            f"{target.name}>, role: <enum field>}}`",
+        )
+        return
+    if node.roles is None:
+        return
+    link = members.membership
+    role_field = members.field(link.role.raw) if link.role else None
+    if role_field is None:
+        site.report(
+            "SF344",
+            f"the membership entity '{members.name}' has no role, so role_in({node.dotted}) "
+            "means nothing",
+            "add `role: <enum field>` to its `membership:`",
+        )
+        return
+    for role in node.roles:
+        if role not in role_field.enum_values:
+            site.report(
+                "SF333",
+                f"'{role}' is not a role of {members.name}.{role_field.name}",
+                did_you_mean(role, role_field.enum_values, "roles"),
+            )
 
 
 def _kind(site: _Site, attribute: Attribute) -> _Kind | None:
