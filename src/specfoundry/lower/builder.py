@@ -337,6 +337,9 @@ class _Builder:
             unique=bool(raw.get("unique", False)),
             read_only=provider_owned or bool(raw.get("read_only", False)),
             write_once=bool(raw.get("write_once", False)) and not provider_owned,
+            parent_permission=Name(raw["parent_permission"])
+            if raw.get("parent_permission")
+            else None,
             sortable=bool(raw.get("sortable", False)),
             filterable=bool(raw.get("filterable", False)),
             min_length=raw.get("min_length"),

@@ -97,6 +97,9 @@ class Field:
     # Also redacted in audit records (the audit log stores that it changed, never the values).
     sensitive: bool = False
     personal: bool = False
+    # A reference: the action the writer must hold on the object it names (create, re-point);
+    # None means read (the object must be readable, else it is answered like a missing one).
+    parent_permission: Name | None = None
 
     @property
     def nullable(self) -> bool:

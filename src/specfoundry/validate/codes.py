@@ -543,6 +543,16 @@ _CODES = (
         "Fix the name, or add the transition to the entity's state machine.",
     ),
     Code(
+        "SF342",
+        E,
+        "parent permission that is not an action of the referenced entity",
+        "`parent_permission` goes on a `ref` field and names what the caller must be allowed to "
+        "do to the object it names, to create or re-point the referrer: `read` (the default), "
+        "`update` or a transition of the referenced entity.",
+        "project_id: {type: ref, entity: project, parent_permission: edit}\n",
+        "project_id: {type: ref, entity: project, parent_permission: update}\n",
+    ),
+    Code(
         "SF343",
         E,
         "transition granted in two places",

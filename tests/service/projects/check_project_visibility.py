@@ -59,6 +59,20 @@ def test_a_non_member_gets_404_for_tasks_and_comments_everywhere(api: Api) -> No
     edit = api.client.patch(f"/v1/tasks/{task['id']}", json={"title": "x"}, headers=alice)
     assert edit.status_code == 403
 
+    # Adding members needs `update` on the project (parent_permission): a viewer may read the
+    # project, so 403; an outsider may not, so the project is answered like a missing one.
+    join = {"project_id": project["id"], "user_id": "eve", "role": "viewer"}
+    assert api.client.post("/v1/project-members", json=join, headers=alice).status_code == 403
+    mallory = api.headers(tenant, MEMBER, sub="mallory")
+    hidden = api.client.post("/v1/project-members", json=join, headers=mallory)
+    absent = api.client.post(
+        "/v1/project-members",
+        json={**join, "project_id": "00000000-0000-4000-8000-000000000000"},
+        headers=mallory,
+    )
+    assert hidden.status_code == 422
+    assert (hidden.status_code, hidden.json()) == (absent.status_code, absent.json())
+
     bob = api.headers(tenant, ["guest"], sub="bob")
     assert api.client.get(f"/v1/tasks/{task['id']}", headers=bob).status_code == 404
     shared = api.client.post(

@@ -345,6 +345,8 @@ def role_matrix(model: Service) -> list[tuple[Any, ...]]:
                         status = 403
                     elif not _refs_readable(model, entity, roles, sub):
                         status = 422  # a reference it may not read is no reference at all
+                    elif not _refs_permitted(model, entity, roles, sub):
+                        status = 403  # readable, but without the stated parent_permission
                     else:
                         status = 201 if _allowed(model, entity, "create", roles, mine, sub) else 403
                     rows.append((resource.path, role, owner, "create", status, None))
@@ -398,6 +400,23 @@ def _refs_readable(model: Service, entity: Entity, roles: set[str], sub: str) ->
             continue
         stored = _resource_values(model, target, CREATOR)
         if not _allowed(model, target, "read", roles, stored, sub):
+            return False
+    return True
+
+
+def _refs_permitted(model: Service, entity: Entity, roles: set[str], sub: str) -> bool:
+    """Whether the caller holds each ``parent_permission`` other than read on the objects the
+    sample body references."""
+    sample = sample_payload(entity)
+    for field in entity.fields:
+        if field.parent_permission is None or field.name.raw not in sample:
+            continue
+        assert field.ref_entity is not None
+        target = model.entity(field.ref_entity.raw)
+        if target is None or not _exposed(model, target):
+            continue
+        stored = _resource_values(model, target, CREATOR)
+        if not _allowed(model, target, field.parent_permission.raw, roles, stored, sub):
             return False
     return True
 

@@ -820,7 +820,7 @@ def field_view(model: Service, field: Field) -> FieldView:
         auto_now=field.auto is not None and field.auto.value == "now",
         ref_class=ref_entity.name.pascal if ref_entity else None,
         ref_soft_delete=bool(ref_entity and ref_entity.soft_delete),
-        ref_where=_ref_where(model, ref_entity) if ref_entity else (),
+        ref_where=_ref_where(model, ref_entity, field.parent_permission) if ref_entity else (),
     )
 
 
@@ -829,7 +829,9 @@ def _exposed(model: Service) -> set[str]:
     return {r.entity.raw for r in model.api.resources}
 
 
-def _ref_where(model: Service, target: Entity) -> tuple[str, ...]:
+def _ref_where(
+    model: Service, target: Entity, parent_permission: Name | None = None
+) -> tuple[str, ...]:
     """What a referenced object must satisfy besides its id (see ``FieldView.ref_where``).
 
     The caller's tenant comes from the data layer's filter, except for the tenant entity,
@@ -844,6 +846,10 @@ def _ref_where(model: Service, target: Entity) -> tuple[str, ...]:
         out.append(f"{cls}.deleted_at.is_(None)")
     if target.name.raw in _exposed(model):
         out.append(f'permissions.where(principal, "{target.name.raw}", "read")')
+        action = parent_permission.raw if parent_permission else "read"
+        if action != "read":  # the keyword argument goes last, after the conditions
+            condition = f'permissions.where(principal, "{target.name.raw}", "{action}")'
+            out.append(f'permission=("{action}", {condition})')
     return tuple(out)
 
 

@@ -68,6 +68,7 @@ class _Site:
 
 def check(ctx: CheckContext) -> None:
     _membership_declarations(ctx)
+    _parent_permissions(ctx)
     for rule in ctx.model.permissions.rules:
         path = ("permissions", "rules", rule.entity.raw, rule.action.raw)
         if not ctx.written(*path):
@@ -158,6 +159,39 @@ def _membership_declarations(ctx: CheckContext) -> None:
                         [f.name.raw for f in entity.fields if f.type in types],
                         f"{what}s of '{entity.name}'",
                     ),
+                )
+
+
+def _parent_permissions(ctx: CheckContext) -> None:
+    """``parent_permission`` sits on a reference and names read, update or a transition of
+    the referenced entity (SF342)."""
+    for entity in ctx.model.entities:
+        for field in entity.fields:
+            wanted = field.parent_permission
+            if wanted is None:
+                continue
+            where = ctx.at(
+                "entities", entity.name.raw, "fields", field.name.raw, "parent_permission"
+            )
+            if field.type is not FieldType.REF or field.ref_entity is None:
+                ctx.report(
+                    "SF342",
+                    f"parent_permission on '{entity.name}.{field.name}', which is not a reference",
+                    where,
+                    "remove it, or make the field `type: ref`",
+                )
+                continue
+            target = field.ref_entity.raw
+            actions = ["read", "update"] + [
+                t.name.raw for m in ctx.model.machine_for(target) for t in m.transitions
+            ]
+            if wanted.raw not in actions:
+                ctx.report(
+                    "SF342",
+                    f"parent_permission '{wanted}' of '{entity.name}.{field.name}' is not an "
+                    f"action of '{target}' (read, update or one of its transitions)",
+                    where,
+                    did_you_mean(wanted.raw, actions, f"actions of '{target}'"),
                 )
 
 

@@ -228,13 +228,19 @@ def commit(session: Session) -> None:
 
 class Reference:
     """What a reference field may name: a row of ``model`` (the referenced entity's ORM class)
-    with that id and meeting the SQLAlchemy conditions ``where``."""
+    with that id and meeting the SQLAlchemy conditions ``where`` (alive, readable).
 
-    __slots__ = ("model", "where")
+    ``permission`` (``(action, conditions)``), when the spec states a ``parent_permission``
+    other than read: naming the object also needs that action on it (e.g. ``update`` of the
+    project a task is created in); a readable object without it is a 403, while an unreadable
+    one stays indistinguishable from a missing one (422)."""
 
-    def __init__(self, model: Any, *where: Any) -> None:
+    __slots__ = ("model", "permission", "where")
+
+    def __init__(self, model: Any, *where: Any, permission: tuple[str, Any] | None = None) -> None:
         self.model = model
         self.where = where
+        self.permission = permission
 
 
 # A resource module's table: reference field -> what it may name, for this caller.
@@ -253,6 +259,7 @@ def check_references(
     indistinguishable, as they are on reads.
     """
     missing: list[dict[str, str]] = []
+    denied: list[tuple[str, str]] = []
     for field, rule in rules.items():
         value = values.get(field)
         if value is None:
@@ -262,5 +269,17 @@ def check_references(
         found = session.scalar(sa.select(model.id).where(model.id == value, *reference.where))
         if found is None:
             missing.append({"pointer": f"/{field}", "message": "no such object"})
+        elif reference.permission is not None:
+            action, condition = reference.permission
+            allowed = session.scalar(
+                sa.select(model.id).where(model.id == value, *reference.where, condition)
+            )
+            if allowed is None:
+                denied.append((field, action))
     if missing:
         raise Problem("validation-error", "A reference names no object.", errors=missing)
+    if denied:
+        field, action = denied[0]
+        raise Problem(
+            "forbidden", f"You may not {action} the object `{field}` names, so you may not name it."
+        )
