@@ -87,3 +87,33 @@ def test_a_stated_parent_permission_is_a_403_only_when_the_object_is_readable(
         with pytest.raises(Problem) as raised:
             routing.check_references(session, PRINCIPAL, {"item_id": value}, rules)
         assert raised.value.slug == "validation-error"
+
+
+@pytest.mark.parametrize(
+    ("prefer", "token", "membership", "expected"),
+    [
+        ("membership", {"admin"}, {"member"}, {"member"}),
+        ("membership", {"admin"}, set(), set()),
+        ("token", {"admin"}, {"member"}, {"admin"}),
+        ("token", set(), {"member"}, {"member"}),
+        ("token", {"stranger"}, {"member"}, {"member"}),  # unknown token roles are dropped
+        ("union", {"admin", "stranger"}, {"member"}, {"admin", "member"}),
+    ],
+)
+def test_roles_from_a_membership_table_combine_as_the_spec_prefers(
+    prefer: str, token: set[str], membership: set[str], expected: set[str]
+) -> None:
+    source = routing.RoleSource(
+        Item,
+        "name",
+        "name",
+        prefer=prefer,
+        known=("admin", "member"),
+        open_session=None,  # type: ignore[arg-type]
+    )
+    assert source.combine(frozenset(token), frozenset(membership)) == expected
+
+
+def test_roles_from_refuses_an_unknown_preference() -> None:
+    with pytest.raises(ValueError, match="prefer"):
+        routing.RoleSource(Item, "a", "b", prefer="tokens", known=(), open_session=None)  # type: ignore[arg-type]

@@ -56,6 +56,7 @@ from specfoundry.model import (
     RateLimitStrategy,
     Resource,
     Role,
+    RolesFrom,
     Service,
     State,
     StateMachine,
@@ -260,6 +261,18 @@ class _Builder:
             ),
             cross_tenant_roles=tuple(Name(r) for r in raw.get("cross_tenant_roles", [])),
             location=self.key("tenancy"),
+            roles_from=self._roles_from(raw.get("roles_from")),
+        )
+
+    def _roles_from(self, raw: Any) -> RolesFrom | None:
+        if not isinstance(raw, dict):
+            return None
+        return RolesFrom(
+            entity=Name(raw["entity"]),
+            subject=Name(raw["subject"]),
+            role=Name(raw["role"]),
+            prefer=str(raw.get("prefer", "membership")),
+            location=self.key("tenancy", "roles_from"),
         )
 
     # -- entities ---------------------------------------------------------------------------

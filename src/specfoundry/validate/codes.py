@@ -718,6 +718,16 @@ _CODES = (
         "workspaces: {entity: workspace, operations: [list, read, create, update, delete]}\n",
         "workspaces: {entity: workspace, operations: [read, update]}\n",
     ),
+    Code(
+        "SF365",
+        E,
+        "roles_from names a wrong entity or field",
+        "`tenancy.roles_from: {entity, subject, role, prefer}` takes tenant-level roles from a "
+        "membership table: `entity` must exist, `subject` be a string field (the token "
+        "subject) and `role` an enum field whose every value is a role the spec defines.",
+        "roles_from: {entity: member, subject: user_id, role: title}\n",
+        "roles_from: {entity: member, subject: user_id, role: role, prefer: union}\n",
+    ),
     # -- SF37x: fields ---------------------------------------------------------------------
     Code(
         "SF370",

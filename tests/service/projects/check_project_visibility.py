@@ -73,6 +73,15 @@ def test_a_non_member_gets_404_for_tasks_and_comments_everywhere(api: Api) -> No
     assert hidden.status_code == 422
     assert (hidden.status_code, hidden.json()) == (absent.status_code, absent.json())
 
+    # Workspace roles from the member table (tenancy.roles_from, prefer: union): zed's token
+    # carries no role; the member row makes zed an admin, who sees every task.
+    zed = api.headers(tenant, [], sub="zed")
+    assert api.client.get(f"/v1/tasks/{task['id']}", headers=zed).status_code == 404
+    root = api.headers(tenant, ["owner"], sub="root")
+    made = api.client.post("/v1/members", json={"user_id": "zed", "role": "admin"}, headers=root)
+    assert made.status_code == 201, made.text
+    assert api.client.get(f"/v1/tasks/{task['id']}", headers=zed).status_code == 200
+
     bob = api.headers(tenant, ["guest"], sub="bob")
     assert api.client.get(f"/v1/tasks/{task['id']}", headers=bob).status_code == 404
     shared = api.client.post(
