@@ -69,9 +69,11 @@ class RoleSource:
         session = self.open_session(factory, principal.tenant_id)
         try:
             column = getattr(self.model, self.role)
-            rows = session.scalars(
-                sa.select(column).where(getattr(self.model, self.subject) == principal.subject)
-            ).all()
+            rows: list[Any] = list(
+                session.scalars(
+                    sa.select(column).where(getattr(self.model, self.subject) == principal.subject)
+                ).all()
+            )
         finally:
             session.close()
         return frozenset(str(r) for r in rows if r is not None) & self.known
@@ -85,7 +87,7 @@ class RoleSource:
         return token | membership
 
     async def resolve(self, request: Request, principal: Principal) -> Principal:
-        cached = getattr(request.state, "membership_roles", None)
+        cached: frozenset[str] | None = getattr(request.state, "membership_roles", None)
         if cached is None:
             factory = request.app.state.session_factory
             cached = await run_in_threadpool(self.membership_roles, factory, principal)
