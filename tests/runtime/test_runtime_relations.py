@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from runtime_db_fixtures import Org  # the runtime Base's one tenant root
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from specfoundry.compiler import load_model
@@ -22,7 +23,6 @@ from specfoundry.runtime.auth import Principal
 from specfoundry.runtime.db import (
     Base,
     TenantContextMissing,
-    TenantRoot,
     TenantScoped,
     TenantSession,
     make_engine,
@@ -30,11 +30,6 @@ from specfoundry.runtime.db import (
     open_session,
 )
 from specfoundry.runtime.permissions import member_of, related
-
-
-class RelOrg(TenantRoot, Base):
-    __tablename__ = "rel_orgs"
-    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True, default=uuid.uuid4)
 
 
 class RelProject(TenantScoped, Base):
@@ -183,7 +178,7 @@ def _world(factory: sessionmaker[TenantSession]) -> tuple[uuid.UUID, uuid.UUID]:
     a, b = uuid.uuid4(), uuid.uuid4()
     for tenant in (a, b):
         with open_session(factory, tenant) as s:
-            s.add(RelOrg(id=tenant))
+            s.add(Org(id=tenant))
             s.commit()
     with open_session(factory, b) as s:
         foreign = RelProject(owner_id="alice", status="open", archived=False)
