@@ -200,3 +200,14 @@ def test_help_has_examples(command: str) -> None:
     assert result.exit_code == 0
     assert "Examples:" in result.stdout
     assert f"specfoundry {command} " in result.stdout
+
+
+def test_explain_shows_the_chain_of_each_relation_path() -> None:
+    text = invoke(
+        "explain", str(Path(__file__).resolve().parents[2] / "examples" / "projects")
+    ).stdout
+    assert "member read: principal in resource.task.project.members" in text
+    assert (
+        "resource.task.project.owner_id: comment -> task (by task_id) -> project (by project_id);"
+        " list filter: EXISTS over 2 join(s)"
+    ) in text

@@ -1383,3 +1383,34 @@ def test_every_format_on_a_spec_diff(invoke, spec_pair) -> None:
     github = spec_diff(invoke, base, rev, fmt="github").stdout
     line = next(x for x in github.splitlines() if "transition-sources-narrowed" in x)
     assert "lifecycles.yaml,line=15," in line
+
+
+def test_spec_condition_widened_through_a_relation(invoke, spec_pair) -> None:
+    """Viewers may now also read the dashboards of every project they own: the old condition
+    is one alternative of the new one, so more dashboards become readable (condition-widened,
+    a warning to review as an access change), not merely "changed"."""
+    base, rev = spec_pair
+    old = "\"resource.visibility == 'workspace' or resource.owner_id == principal.id\""
+    new = (
+        "\"resource.visibility == 'workspace' or resource.owner_id == principal.id"
+        ' or resource.project.owner_id == principal.id"'
+    )
+    text = (rev / "permissions.yaml").read_text(encoding="utf-8")
+    (rev / "permissions.yaml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    out = spec_diff(invoke, base, rev)
+    assert spec_rules(out) == {("condition-widened", "warning")}
+
+
+def test_spec_relation_condition_tightened_is_changed(invoke, spec_pair) -> None:
+    """The other way round (a relation path added as a further `and`): tighter, so it is not
+    widened; it stays condition-changed."""
+    base, rev = spec_pair
+    old = "\"resource.visibility == 'workspace' or resource.owner_id == principal.id\""
+    new = (
+        "\"(resource.visibility == 'workspace' or resource.owner_id == principal.id)"
+        ' and resource.project.archived == false"'
+    )
+    text = (rev / "permissions.yaml").read_text(encoding="utf-8")
+    (rev / "permissions.yaml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    out = spec_diff(invoke, base, rev)
+    assert spec_rules(out) == {("condition-changed", "warning")}

@@ -39,7 +39,15 @@ from specfoundry.model import (
     TenantSource,
     Transition,
 )
-from specfoundry.model.expressions import Attribute, Compare, CompareOp, Literal, Scope
+from specfoundry.model.expressions import (
+    Attribute,
+    BoolOp,
+    Compare,
+    CompareOp,
+    Literal,
+    Logical,
+    Scope,
+)
 
 L = Location("spec.yaml", 1, 1)
 N = Name
@@ -350,6 +358,22 @@ def test_condition_changed_unless_provably_same() -> None:
     assert list(compare_models(owner, respelled)) == []
 
 
+def test_condition_widened_when_the_old_one_implies_the_new_one() -> None:
+    base = service()
+    owner = _grants(base, "update", Grant(N("writer"), loc(41), OWNER))
+    either = Condition(
+        f"{OWNER.source} or {DRAFT.source}", Logical(BoolOp.OR, (OWNER.expr, DRAFT.expr))
+    )
+    both = Condition(
+        f"{OWNER.source} and {DRAFT.source}", Logical(BoolOp.AND, (OWNER.expr, DRAFT.expr))
+    )
+    wider = _grants(base, "update", Grant(N("writer"), loc(41), either))
+    narrower = _grants(base, "update", Grant(N("writer"), loc(41), both))
+    assert {c.rule for c in compare_models(owner, wider)} == {"condition-widened"}
+    assert {c.rule for c in compare_models(narrower, owner)} == {"condition-widened"}
+    assert {c.rule for c in compare_models(owner, narrower)} == {"condition-changed"}
+
+
 def test_spec_findings_carry_spec_locations_and_pointers() -> None:
     base = service()
     revision = _transition(base, "archive", sources=(N("active"),))
@@ -386,5 +410,6 @@ def test_each_spec_finding_has_its_own_pointer() -> None:
 def test_every_spec_rule_has_a_case() -> None:
     covered = {rule for c in CASES for rule in c[2]} | {r[0] for r in REVERSED}
     covered.add("condition-changed")  # test_condition_changed_unless_provably_same
+    covered.add("condition-widened")  # test_condition_widened_when_the_old_one_implies_...
     spec_rules = {r.id for r in RULES.values() if r.area.endswith("(spec only)")}
     assert sorted(spec_rules - covered) == []

@@ -60,3 +60,60 @@ def test_missing_foreign_and_filtered_objects_get_one_answer(session: Session) -
         assert raised.value.extensions["errors"] == [
             {"pointer": "/item_id", "message": "no such object"}
         ]
+
+
+def test_a_stated_parent_permission_is_a_403_only_when_the_object_is_readable(
+    session: Session,
+) -> None:
+    """``parent_permission: update``: naming an object needs that action on it (here: rank at
+    least 5); a readable object without it is 403, an unreadable one still the 422 of a
+    missing one."""
+    rules: dict[str, routing.ReferenceRule] = {
+        "item_id": lambda principal: routing.Reference(
+            Item,
+            Item.tenant_id == principal.tenant_id,
+            sa.func.coalesce(Item.rank, 0) >= 0,
+            permission=("update", sa.func.coalesce(Item.rank, 0) >= 5),
+        ),
+    }
+    editable, readable = _item(session, TENANT, 7), _item(session, TENANT, 1)
+    hidden = _item(session, TENANT, rank=-1)
+    routing.check_references(session, PRINCIPAL, {"item_id": editable}, rules)
+    with pytest.raises(Problem) as raised:
+        routing.check_references(session, PRINCIPAL, {"item_id": readable}, rules)
+    assert raised.value.slug == "forbidden"
+    assert "update" in raised.value.detail
+    for value in (hidden, uuid.uuid4()):
+        with pytest.raises(Problem) as raised:
+            routing.check_references(session, PRINCIPAL, {"item_id": value}, rules)
+        assert raised.value.slug == "validation-error"
+
+
+@pytest.mark.parametrize(
+    ("prefer", "token", "membership", "expected"),
+    [
+        ("membership", {"admin"}, {"member"}, {"member"}),
+        ("membership", {"admin"}, set(), set()),
+        ("token", {"admin"}, {"member"}, {"admin"}),
+        ("token", set(), {"member"}, {"member"}),
+        ("token", {"stranger"}, {"member"}, {"member"}),  # unknown token roles are dropped
+        ("union", {"admin", "stranger"}, {"member"}, {"admin", "member"}),
+    ],
+)
+def test_roles_from_a_membership_table_combine_as_the_spec_prefers(
+    prefer: str, token: set[str], membership: set[str], expected: set[str]
+) -> None:
+    source = routing.RoleSource(
+        Item,
+        "name",
+        "name",
+        prefer=prefer,
+        known=("admin", "member"),
+        open_session=None,  # type: ignore[arg-type]
+    )
+    assert source.combine(frozenset(token), frozenset(membership)) == expected
+
+
+def test_roles_from_refuses_an_unknown_preference() -> None:
+    with pytest.raises(ValueError, match="prefer"):
+        routing.RoleSource(Item, "a", "b", prefer="tokens", known=(), open_session=None)  # type: ignore[arg-type]

@@ -1678,6 +1678,17 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
     ),
     (
         "Permissions (spec only)",
+        "condition-widened",
+        W,
+        "A condition provably allows more than before: the old condition is one alternative "
+        "of the new one (`old or ...`), or the new one drops a part of an `and`. Objects that "
+        "were hidden become readable or writable, e.g. through a relation path "
+        "(`resource.project.owner_id`); review it as an access change.",
+        "when: resource.project.owner_id == principal.id",
+        "when: resource.project.owner_id == principal.id or resource.visibility == 'public'",
+    ),
+    (
+        "Permissions (spec only)",
         "condition-removed",
         I,
         "A condition was removed: the permission or transition is allowed unconditionally.",

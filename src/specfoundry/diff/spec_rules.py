@@ -35,6 +35,7 @@ from specfoundry.model import (
     Transition,
 )
 from specfoundry.model.access import Holder
+from specfoundry.model.expressions import BoolOp, Expr, Logical
 
 
 def _entity_pointer(entity: str) -> str:
@@ -147,6 +148,29 @@ def _conditions(conditions: tuple[Condition, ...]) -> frozenset[object]:
     return frozenset(c.expr for c in conditions)
 
 
+def _implies(x: Expr, y: Expr) -> bool:
+    """Whether ``x`` provably implies ``y`` by structure alone: equal trees; ``x`` an ``or``
+    whose every alternative implies ``y``; ``y`` an ``and`` whose every part ``x`` implies;
+    ``y`` an ``or`` with an alternative ``x`` implies; ``x`` an ``and`` with a part that
+    implies ``y``."""
+    if x == y:
+        return True
+    x_or = isinstance(x, Logical) and x.op is BoolOp.OR
+    if x_or and all(_implies(o, y) for o in x.operands):  # type: ignore[union-attr]
+        return True
+    y_and = isinstance(y, Logical) and y.op is BoolOp.AND
+    if y_and and all(_implies(x, o) for o in y.operands):  # type: ignore[union-attr]
+        return True
+    if isinstance(y, Logical) and y.op is BoolOp.OR and any(_implies(x, o) for o in y.operands):
+        return True
+    return isinstance(x, Logical) and x.op is BoolOp.AND and any(_implies(o, y) for o in x.operands)
+
+
+def _widened(before: tuple[Condition, ...], after: tuple[Condition, ...]) -> bool:
+    """Every old alternative implies a new one: whatever was allowed still is, and more."""
+    return all(any(_implies(b.expr, a.expr) for a in after) for b in before)
+
+
 def _condition_change(
     subject: str,
     before: tuple[Condition, ...],
@@ -167,6 +191,16 @@ def _condition_change(
         shown = " or ".join(c.source for c in before)
         yield _change(
             "condition-removed", f"{subject} no longer requires {shown}", pointer, base, revision
+        )
+    elif _conditions(before) != _conditions(after) and _widened(before, after):
+        old = " or ".join(c.source for c in before)
+        new = " or ".join(c.source for c in after)
+        yield _change(
+            "condition-widened",
+            f"{subject}: condition widened from `{old}` to `{new}`",
+            pointer,
+            base,
+            revision,
         )
     elif _conditions(before) != _conditions(after):
         old = " or ".join(c.source for c in before)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from specfoundry.lower.http import lower_http
 from specfoundry.model import (
     CRUD_ACTIONS,
+    Condition,
     Entity,
     Field,
     FieldType,
@@ -21,6 +22,7 @@ from specfoundry.model import (
     StateMachine,
 )
 from specfoundry.model.http import HttpDeprecation
+from specfoundry.model.relations import PathError, resolve_path
 
 
 # -- blocks -----------------------------------------------------------------------------------
@@ -210,6 +212,7 @@ def _permissions(model: Service) -> list[Block]:
                 cells[role, action] = "yes*" if holder.conditions else "yes"
                 for condition in holder.conditions:
                     conditions.append(f"{role} {action}: {condition.source.strip()}")
+                    conditions += _relation_lines(model, entity, condition)
         rows = tuple(
             (role.name.raw, *(cells.get((role.name.raw, a), "-") for a in actions))
             for role in roles
@@ -219,6 +222,26 @@ def _permissions(model: Service) -> list[Block]:
         if conditions:
             blocks.append(Bullets(tuple(f"* {c}" for c in conditions)))
     return blocks
+
+
+def _relation_lines(model: Service, entity: Entity, condition: Condition) -> list[str]:
+    """How each relation path of ``condition`` is followed: the chain of references, which
+    the object check loads and the list filter turns into one ``EXISTS``."""
+    lines: list[str] = []
+    for attribute in condition.attributes():
+        if not attribute.related:
+            continue
+        try:
+            hops = resolve_path(model, entity, attribute.path)
+        except PathError:
+            continue  # reported by the semantic checks
+        chain = " -> ".join(
+            [entity.name.raw, *(f"{h.target.name} (by {h.field.name})" for h in hops)]
+        )
+        line = f"  {attribute.dotted}: {chain}; list filter: EXISTS over {len(hops)} join(s)"
+        if line not in lines:
+            lines.append(line)
+    return lines
 
 
 def _machines(model: Service) -> list[Block]:

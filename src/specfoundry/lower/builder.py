@@ -45,6 +45,7 @@ from specfoundry.model import (
     Grant,
     Index,
     IsolationModel,
+    MembershipLink,
     Name,
     OnDelete,
     Operation,
@@ -57,6 +58,7 @@ from specfoundry.model import (
     RateLimitStrategy,
     Resource,
     Role,
+    RolesFrom,
     Service,
     State,
     StateMachine,
@@ -271,6 +273,18 @@ class _Builder:
             ),
             cross_tenant_roles=tuple(Name(r) for r in raw.get("cross_tenant_roles", [])),
             location=self.key("tenancy"),
+            roles_from=self._roles_from(raw.get("roles_from")),
+        )
+
+    def _roles_from(self, raw: Any) -> RolesFrom | None:
+        if not isinstance(raw, dict):
+            return None
+        return RolesFrom(
+            entity=Name(raw["entity"]),
+            subject=Name(raw["subject"]),
+            role=Name(raw["role"]),
+            prefer=str(raw.get("prefer", "membership")),
+            location=self.key("tenancy", "roles_from"),
         )
 
     # -- entities ---------------------------------------------------------------------------
@@ -307,6 +321,18 @@ class _Builder:
             soft_delete=bool(raw.get("soft_delete", False)),
             indexes=tuple(indexes),
             emits=emits,
+            membership=self._membership(path, raw.get("membership")),
+        )
+
+    def _membership(self, path: tuple[str, str], raw: Any) -> MembershipLink | None:
+        if not isinstance(raw, dict):
+            return None
+        role = raw.get("role")
+        return MembershipLink(
+            subject=Name(raw["subject"]),
+            object=Name(raw["object"]),
+            role=Name(role) if role else None,
+            location=self.key(*path, "membership"),
         )
 
     def field(
@@ -336,6 +362,9 @@ class _Builder:
             unique=bool(raw.get("unique", False)),
             read_only=provider_owned or bool(raw.get("read_only", False)),
             write_once=bool(raw.get("write_once", False)) and not provider_owned,
+            parent_permission=Name(raw["parent_permission"])
+            if raw.get("parent_permission")
+            else None,
             sortable=bool(raw.get("sortable", False)),
             filterable=bool(raw.get("filterable", False)),
             min_length=raw.get("min_length"),

@@ -18,6 +18,7 @@ from specfoundry.model.expressions import (
     Expr,
     Literal,
     Logical,
+    MemberOf,
     Membership,
     Not,
     Scope,
@@ -79,7 +80,57 @@ def _convert(node: ast.expr) -> Expr:
             raise _unsupported(node, type(node).__name__.lower())
 
 
+def _resource_path(node: ast.expr) -> tuple[str, ...] | None:
+    """``resource.a.b`` as ("a", "b"); None when ``node`` is not such a chain."""
+    if isinstance(node, ast.Name) and node.id == "resource":
+        return ()
+    parts = _dotted(node) if isinstance(node, ast.Attribute) else None
+    if parts is None or parts[0] != "resource":
+        return None
+    return parts[1:]
+
+
+def _role_in(node: ast.expr) -> tuple[str, ...] | None:
+    """The path of ``principal.role_in(resource.<path>)``; None when ``node`` is not one."""
+    match node:
+        case ast.Call(
+            func=ast.Attribute(value=ast.Name(id="principal"), attr="role_in"),
+            args=[arg],
+            keywords=[],
+        ):
+            path = _resource_path(arg)
+            if path is None:
+                raise _unsupported(arg, "role_in of anything but resource or resource.<ref>")
+            return path
+    return None
+
+
+def _member_of(node: ast.expr, left: ast.expr, op: ast.cmpop, right: ast.expr) -> Expr | None:
+    """The membership forms, or None when the comparison is not one of them."""
+    negated = isinstance(op, ast.NotIn | ast.NotEq)
+    if isinstance(left, ast.Name) and left.id == "principal" and isinstance(op, ast.In | ast.NotIn):
+        path = _resource_path(right)
+        if path is None or not path or path[-1] != "members":
+            raise _unsupported(right, "`principal in` anything but resource.<path>.members")
+        return MemberOf(path[:-1], None, negated)
+    path = _role_in(left)
+    if path is None:
+        return None
+    if isinstance(op, ast.In | ast.NotIn) and isinstance(right, ast.List | ast.Tuple | ast.Set):
+        values = [_literal(item).value for item in right.elts]
+    elif isinstance(op, ast.Eq | ast.NotEq):
+        values = [_literal(right).value]
+    else:
+        raise _unsupported(node, "role_in(...) other than `in [...]` or `==`")
+    if not all(isinstance(v, str) for v in values):
+        raise _unsupported(right, "role names that are not strings")
+    return MemberOf(path, tuple(str(v) for v in values), negated)
+
+
 def _comparison(node: ast.expr, left: ast.expr, op: ast.cmpop, right: ast.expr) -> Expr:
+    member = _member_of(node, left, op, right)
+    if member is not None:
+        return member
     if isinstance(op, ast.In | ast.NotIn):
         subject = _operand(left)
         if not isinstance(subject, Attribute):
@@ -94,14 +145,33 @@ def _comparison(node: ast.expr, left: ast.expr, op: ast.cmpop, right: ast.expr) 
     return Compare(kind, _operand(left), _operand(right))
 
 
+def _dotted(node: ast.Attribute) -> tuple[str, ...] | None:
+    """``a.b.c`` as ("a", "b", "c"); None when the chain does not start with a plain name."""
+    parts: list[str] = []
+    current: ast.expr = node
+    while isinstance(current, ast.Attribute):
+        parts.append(current.attr)
+        current = current.value
+    if not isinstance(current, ast.Name):
+        return None
+    parts.append(current.id)
+    return tuple(reversed(parts))
+
+
 def _operand(node: ast.expr) -> Attribute | Literal:
     match node:
-        case ast.Attribute(value=ast.Name(id=scope), attr=attr) if (
-            scope in Scope._value2member_map_
-        ):
-            return Attribute(Scope(scope), attr)
         case ast.Attribute():
-            raise _unsupported(node, "attributes other than resource.<field> or principal.<name>")
+            parts = _dotted(node)
+            if parts is None or parts[0] not in Scope._value2member_map_:
+                raise _unsupported(
+                    node,
+                    "attributes other than resource.<field>, resource.<ref>.<field> or "
+                    "principal.<name>",
+                )
+            scope = Scope(parts[0])
+            if scope is Scope.PRINCIPAL and len(parts) > 2:
+                raise _unsupported(node, "paths below principal.<name>")
+            return Attribute(scope, parts[-1], parts[1:-1])
         case ast.Name(id=name) if name in _NAMED_LITERALS:
             return Literal(_NAMED_LITERALS[name])
         case ast.Name(id=name):

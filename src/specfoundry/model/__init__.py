@@ -26,6 +26,7 @@ from specfoundry.model.entities import (
     Field,
     FieldType,
     Index,
+    MembershipLink,
     OnDelete,
 )
 from specfoundry.model.expressions import Condition
@@ -53,6 +54,7 @@ from specfoundry.model.service import (
     Event,
     EventField,
     IsolationModel,
+    RolesFrom,
     Service,
     Tenancy,
     TenantSource,
@@ -88,6 +90,7 @@ __all__ = [
     "Holder",
     "Index",
     "IsolationModel",
+    "MembershipLink",
     "Name",
     "OnDelete",
     "Operation",
@@ -100,6 +103,7 @@ __all__ = [
     "RateLimits",
     "Resource",
     "Role",
+    "RolesFrom",
     "Service",
     "State",
     "StateMachine",

@@ -97,6 +97,9 @@ class Field:
     # Also redacted in audit records (the audit log stores that it changed, never the values).
     sensitive: bool = False
     personal: bool = False
+    # A reference: the action the writer must hold on the object it names (create, re-point);
+    # None means read (the object must be readable, else it is answered like a missing one).
+    parent_permission: Name | None = None
 
     @property
     def nullable(self) -> bool:
@@ -120,6 +123,19 @@ class Index:
 
 
 @dataclass(frozen=True, slots=True)
+class MembershipLink:
+    """``membership:`` of an entity: each row says the principal ``subject`` (a string field
+    holding the token subject) belongs to the object ``object`` (a reference field) with
+    ``role`` (an enum field, optional): the source of ``principal in resource.members`` and
+    ``principal.role_in(resource.x)`` in conditions."""
+
+    subject: Name
+    object: Name
+    role: Name | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
 class Entity:
     name: Name
     table: str
@@ -135,6 +151,7 @@ class Entity:
     origin: EntityOrigin = EntityOrigin.SPEC
     # Rows are never updated or deleted by the app role (PostgreSQL grants): the audit log.
     append_only: bool = False
+    membership: MembershipLink | None = None
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name.raw == name), None)

@@ -32,10 +32,26 @@ class BoolOp(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Attribute:
-    """``resource.<field>`` or ``principal.<id|tenant_id|roles>``."""
+    """``resource.<field>``, ``resource.<ref>...<ref>.<field>`` or ``principal.<name>``.
+
+    ``path`` holds the relation hops of a resource attribute as written (each a reference
+    field of the entity reached so far, named with or without its ``_id`` suffix); ``name`` is
+    the field read at the end. An empty path reads the resource's own field.
+    """
 
     scope: Scope
     name: str
+    path: tuple[str, ...] = ()
+
+    @property
+    def dotted(self) -> str:
+        """The attribute as written, e.g. ``resource.project.owner_id``."""
+        return ".".join((str(self.scope), *self.path, self.name))
+
+    @property
+    def related(self) -> bool:
+        """Whether the attribute reads a related object's field (a relation path)."""
+        return bool(self.path)
 
 
 LiteralValue = str | int | float | bool | None
@@ -63,6 +79,22 @@ class Membership:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberOf:
+    """``principal in resource.<path>.members`` (``roles`` None), or
+    ``principal.role_in(resource.<path>) in [r, ...]`` (the caller's role in that object is
+    one of ``roles``), through the spec's membership entity of the object's entity. ``path``
+    holds the relation hops from the resource to the object (empty: the resource itself)."""
+
+    path: tuple[str, ...]
+    roles: tuple[str, ...] | None = None
+    negated: bool = False
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(("resource", *self.path))
+
+
+@dataclass(frozen=True, slots=True)
 class Not:
     operand: Expr
 
@@ -73,7 +105,7 @@ class Logical:
     operands: tuple[Expr, ...]
 
 
-Expr = Compare | Membership | Not | Logical | Attribute | Literal
+Expr = Compare | Membership | MemberOf | Not | Logical | Attribute | Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +132,8 @@ def _collect(node: Expr, found: list[Attribute]) -> None:
             _collect(right, found)
         case Membership(left=left):
             found.append(left)
+        case MemberOf():
+            found.append(Attribute(Scope.PRINCIPAL, "id"))  # the caller's subject
         case Not(operand=operand):
             _collect(operand, found)
         case Logical(operands=operands):

@@ -39,6 +39,21 @@ class Tenancy:
     claims: Claims
     cross_tenant_roles: tuple[Name, ...]
     location: Location
+    roles_from: RolesFrom | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RolesFrom:
+    """``tenancy.roles_from``: the caller's tenant-level roles come from a row of ``entity``
+    whose ``subject`` field is the token subject (its ``role`` field: one spec role), and
+    ``prefer`` says how they combine with the token's: ``membership`` (the row only),
+    ``token`` (the token's roles when it carries any, else the row's) or ``union``."""
+
+    entity: Name
+    subject: Name
+    role: Name
+    prefer: str
+    location: Location
 
 
 @dataclass(frozen=True, slots=True)

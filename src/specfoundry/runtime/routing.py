@@ -7,6 +7,7 @@ Two things are the service's and come in as arguments: the permission table (``h
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
@@ -33,6 +34,68 @@ OpenSession = Callable[[Any, uuid.UUID], Session]
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
 
 
+class RoleSource:
+    """``tenancy.roles_from``: the caller's tenant-level roles from a membership row.
+
+    ``resolve`` reads the row of ``model`` whose ``subject`` column is the caller's subject
+    (its ``role`` column: one spec role) once per request (kept on ``request.state``) and
+    combines it with the token's roles as ``prefer`` says: ``membership`` (the row only; the
+    token's roles are ignored), ``token`` (the token's roles when it carries any, else the
+    row's) or ``union``. Roles the spec does not define are dropped from either side.
+    """
+
+    __slots__ = ("known", "model", "open_session", "prefer", "role", "subject")
+
+    def __init__(
+        self,
+        model: Any,
+        subject: str,
+        role: str,
+        *,
+        prefer: str,
+        known: Iterable[str],
+        open_session: OpenSession,
+    ) -> None:
+        if prefer not in ("membership", "token", "union"):
+            raise ValueError(f"prefer must be membership, token or union, not {prefer!r}")
+        self.model = model
+        self.subject = subject
+        self.role = role
+        self.prefer = prefer
+        self.known = frozenset(known)
+        self.open_session = open_session
+
+    def membership_roles(self, factory: Any, principal: Principal) -> frozenset[str]:
+        session = self.open_session(factory, principal.tenant_id)
+        try:
+            column = getattr(self.model, self.role)
+            rows: list[Any] = list(
+                session.scalars(
+                    sa.select(column).where(getattr(self.model, self.subject) == principal.subject)
+                ).all()
+            )
+        finally:
+            session.close()
+        return frozenset(str(r) for r in rows if r is not None) & self.known
+
+    def combine(self, token: frozenset[str], membership: frozenset[str]) -> frozenset[str]:
+        token = token & self.known
+        if self.prefer == "membership":
+            return membership
+        if self.prefer == "token":
+            return token or membership
+        return token | membership
+
+    async def resolve(self, request: Request, principal: Principal) -> Principal:
+        cached: frozenset[str] | None = getattr(request.state, "membership_roles", None)
+        if cached is None:
+            factory = request.app.state.session_factory
+            cached = await run_in_threadpool(self.membership_roles, factory, principal)
+            request.state.membership_roles = cached
+        roles = self.combine(principal.roles, cached)
+        return dataclasses.replace(principal, roles=roles)
+
+
 class Authorize:
     """The dependency every route declares: who is calling, and which action the route performs.
 
@@ -41,17 +104,28 @@ class Authorize:
     403 when it may read it but not act on it).
     """
 
-    def __init__(self, entity: str, action: str, *, holds: Holds, collection: bool = False) -> None:
+    def __init__(
+        self,
+        entity: str,
+        action: str,
+        *,
+        holds: Holds,
+        collection: bool = False,
+        roles: RoleSource | None = None,
+    ) -> None:
         self.entity = entity
         self.action = action
         self.collection = collection
         self.holds = holds
+        self.roles = roles
 
     async def __call__(self, request: Request, principal: CurrentPrincipal) -> Principal:
         # async: no I/O here, so no worker-thread round trip per request.
         await ratelimit.enforce(request, principal.tenant_id, principal.subject)
         reject_unknown_query_parameters(request)
         await reject_unexpected_body(request)
+        if self.roles is not None:
+            principal = await self.roles.resolve(request, principal)
         if self.collection and not self.holds(principal, self.entity, self.action):
             raise forbidden(self.action, self.entity)
         return principal
@@ -227,13 +301,19 @@ def commit(session: Session) -> None:
 
 class Reference:
     """What a reference field may name: a row of ``model`` (the referenced entity's ORM class)
-    with that id and meeting the SQLAlchemy conditions ``where``."""
+    with that id and meeting the SQLAlchemy conditions ``where`` (alive, readable).
 
-    __slots__ = ("model", "where")
+    ``permission`` (``(action, conditions)``), when the spec states a ``parent_permission``
+    other than read: naming the object also needs that action on it (e.g. ``update`` of the
+    project a task is created in); a readable object without it is a 403, while an unreadable
+    one stays indistinguishable from a missing one (422)."""
 
-    def __init__(self, model: Any, *where: Any) -> None:
+    __slots__ = ("model", "permission", "where")
+
+    def __init__(self, model: Any, *where: Any, permission: tuple[str, Any] | None = None) -> None:
         self.model = model
         self.where = where
+        self.permission = permission
 
 
 # A resource module's table: reference field -> what it may name, for this caller.
@@ -252,6 +332,7 @@ def check_references(
     indistinguishable, as they are on reads.
     """
     missing: list[dict[str, str]] = []
+    denied: list[tuple[str, str]] = []
     for field, rule in rules.items():
         value = values.get(field)
         if value is None:
@@ -261,5 +342,17 @@ def check_references(
         found = session.scalar(sa.select(model.id).where(model.id == value, *reference.where))
         if found is None:
             missing.append({"pointer": f"/{field}", "message": "no such object"})
+        elif reference.permission is not None:
+            action, condition = reference.permission
+            allowed = session.scalar(
+                sa.select(model.id).where(model.id == value, *reference.where, condition)
+            )
+            if allowed is None:
+                denied.append((field, action))
     if missing:
         raise Problem("validation-error", "A reference names no object.", errors=missing)
+    if denied:
+        field, action = denied[0]
+        raise Problem(
+            "forbidden", f"You may not {action} the object `{field}` names, so you may not name it."
+        )

@@ -485,6 +485,46 @@ _CODES = (
         "when: \"'admin' == 'admin'\"\n",
         "Compare resource.<field> or principal.<name> with a value, or drop the condition.",
     ),
+    Code(
+        "SF336",
+        E,
+        "condition follows an unknown relation",
+        "In `resource.<ref>.<field>` each hop must be a reference field of the entity reached so "
+        "far, written with or without its `_id` suffix (`resource.project.owner_id` follows "
+        "`project_id`).",
+        'when: "resource.projet.owner_id == principal.id"\n',
+        'when: "resource.project.owner_id == principal.id"\n',
+    ),
+    Code(
+        "SF337",
+        E,
+        "relation path through a field that is not a reference",
+        "Only `type: ref` fields lead to another entity; a path cannot continue after a string, "
+        "number or other plain field.",
+        'when: "resource.title.owner_id == principal.id"\n',
+        'when: "resource.project.owner_id == principal.id"\n',
+    ),
+    Code(
+        "SF338",
+        E,
+        "relation path with a cycle or too many hops",
+        "A relation path may not come back to an entity it has already visited (e.g. "
+        "task -> project -> task) and has at most 3 hops, so every relation condition is a "
+        "bounded chain of primary-key lookups (and one `EXISTS` in SQL).",
+        'when: "resource.project.lead_task.project.owner_id == principal.id"\n',
+        'when: "resource.project.owner_id == principal.id"\n',
+    ),
+    Code(
+        "SF339",
+        E,
+        "relation path that cannot become SQL",
+        "A condition is compiled twice, to an object check and to a list filter. A relation "
+        "path becomes an `EXISTS` subquery, so it may be compared with a literal or a principal "
+        "attribute only (not with another resource field or a second path), and it may appear "
+        "in permission rules, not in transition guards.",
+        'when: "resource.project.owner_id == resource.owner_id"\n',
+        'when: "resource.project.owner_id == principal.id"\n',
+    ),
     # -- SF34x: permissions ----------------------------------------------------------------
     Code(
         "SF340",
@@ -504,6 +544,16 @@ _CODES = (
         "Fix the name, or add the transition to the entity's state machine.",
     ),
     Code(
+        "SF342",
+        E,
+        "parent permission that is not an action of the referenced entity",
+        "`parent_permission` goes on a `ref` field and names what the caller must be allowed to "
+        "do to the object it names, to create or re-point the referrer: `read` (the default), "
+        "`update` or a transition of the referenced entity.",
+        "project_id: {type: ref, entity: project, parent_permission: edit}\n",
+        "project_id: {type: ref, entity: project, parent_permission: update}\n",
+    ),
+    Code(
         "SF343",
         E,
         "transition granted in two places",
@@ -512,6 +562,28 @@ _CODES = (
         "transitions:\n  publish: {from: draft, to: live, roles: [editor]}\n"
         "rules:\n  post:\n    publish: [admin]\n",
         "Keep either the transition's `roles` or the rule.",
+    ),
+    Code(
+        "SF344",
+        E,
+        "membership test without a membership entity",
+        "`principal in resource.<path>.members` and `principal.role_in(resource.<path>)` read "
+        "the entity marked `membership:` whose `object` references the entity the path leads "
+        "to; there must be one, and `role_in` needs its `role`.",
+        'when: "principal in resource.project.members"   # no entity has membership: ...\n',
+        "project_member:\n  membership: {subject: user_id, object: project_id, role: role}\n"
+        "  fields:\n    user_id: {type: string, required: true}\n"
+        "    project_id: {type: ref, entity: project, required: true}\n"
+        "    role: {type: enum, values: [admin, member]}\n",
+    ),
+    Code(
+        "SF345",
+        E,
+        "membership declaration names a wrong field",
+        "`membership: {subject, object, role}` names fields of the entity: `subject` a string "
+        "field (the token subject), `object` a reference field, `role` an enum field.",
+        "membership: {subject: user_id, object: project}\n",
+        "membership: {subject: user_id, object: project_id}\n",
     ),
     # -- SF35x: API ------------------------------------------------------------------------
     Code(
@@ -646,6 +718,16 @@ _CODES = (
         "create/delete cannot work from inside the tenant.",
         "workspaces: {entity: workspace, operations: [list, read, create, update, delete]}\n",
         "workspaces: {entity: workspace, operations: [read, update]}\n",
+    ),
+    Code(
+        "SF365",
+        E,
+        "roles_from names a wrong entity or field",
+        "`tenancy.roles_from: {entity, subject, role, prefer}` takes tenant-level roles from a "
+        "membership table: `entity` must exist, `subject` be a string field (the token "
+        "subject) and `role` an enum field whose every value is a role the spec defines.",
+        "roles_from: {entity: member, subject: user_id, role: title}\n",
+        "roles_from: {entity: member, subject: user_id, role: role, prefer: union}\n",
     ),
     # -- SF37x: fields ---------------------------------------------------------------------
     Code(

@@ -17,6 +17,7 @@ from specfoundry.model.expressions import (
     Expr,
     Literal,
     Logical,
+    MemberOf,
     Membership,
     Not,
     Scope,
@@ -51,6 +52,13 @@ def _expr(node: Expr, subject: str) -> str:
         case Logical(op=op, operands=operands):
             joiner = " or " if op is BoolOp.OR else " and "
             return joiner.join(_expr(o, subject) for o in operands)
+        case MemberOf(path=path, roles=roles, negated=negated):
+            whose = "".join(f"'s {hop.removesuffix('_id').replace('_', ' ')}" for hop in path)
+            verb = "is not" if negated else "is"
+            what = f"the {subject}{whose}" if path else f"the {subject}"
+            if roles is None:
+                return f"the caller {verb} a member of {what}"
+            return f"the caller {verb} a member of {what} as {_either([f'`{r}`' for r in roles])}"
         case Attribute():
             return f"{_attribute(node, subject)} is true"
         case Literal(value=value):
@@ -65,7 +73,8 @@ def _compare(
     owned = isinstance(left, Attribute) and left.scope is Scope.RESOURCE
     if caller and owned and isinstance(left, Attribute) and op in (CompareOp.EQ, CompareOp.NE):
         verb = "is" if op is CompareOp.EQ else "is not"
-        return f"the caller {verb} the {subject}'s {_person(left.name)}"
+        whose = "".join(f"'s {_person(hop)}" for hop in left.path)
+        return f"the caller {verb} the {subject}{whose}'s {_person(left.name)}"
     if isinstance(right, Literal) and right.value is None and op in (CompareOp.EQ, CompareOp.NE):
         state = "is not set" if op is CompareOp.EQ else "is set"
         return f"{_operand(left, subject)} {state}"
@@ -80,7 +89,8 @@ def _person(field: str) -> str:
 def _attribute(attribute: Attribute, subject: str) -> str:
     if attribute.scope is Scope.PRINCIPAL:
         return _PRINCIPAL.get(attribute.name, f"the caller's {attribute.name}")
-    return f"the {subject}'s {attribute.name.replace('_', ' ')}"
+    whose = "".join(f"'s {hop.removesuffix('_id').replace('_', ' ')}" for hop in attribute.path)
+    return f"the {subject}{whose}'s {attribute.name.replace('_', ' ')}"
 
 
 def _operand(operand: Attribute | Literal, subject: str) -> str:

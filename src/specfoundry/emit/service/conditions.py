@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from specfoundry.model import Entity, FieldType
+from specfoundry.model import Entity, FieldType, Service
 from specfoundry.model.expressions import (
     Attribute,
     BoolOp,
@@ -21,12 +21,14 @@ from specfoundry.model.expressions import (
     CompareOp,
     Literal,
     Logical,
+    MemberOf,
     Membership,
     Not,
     Scope,
 )
+from specfoundry.model.relations import Hop, PathError, membership_for, resolve_path
 
-Expr = Compare | Membership | Not | Logical | Attribute | Literal
+Expr = Compare | Membership | MemberOf | Not | Logical | Attribute | Literal
 
 PRINCIPAL_ATTRIBUTES = {"id": "subject", "tenant_id": "tenant_id", "roles": "roles"}
 _NEGATED = {
@@ -58,13 +60,152 @@ def _literal(value: Any, field_type: FieldType | None = None) -> str:
     return repr(value)
 
 
+def _related_attribute(node: Expr) -> Attribute | None:
+    """The relation path an atomic condition reads, if any (validation allows at most one)."""
+    match node:
+        case Attribute() if node.related:
+            return node
+        case Compare(left=left, right=right):
+            for side in (left, right):
+                if isinstance(side, Attribute) and side.related:
+                    return side
+        case Membership(left=left) if left.related:
+            return left
+    return None
+
+
+def _strip(node: Expr, attribute: Attribute) -> Expr:
+    """``node`` with ``attribute`` read on the related object itself (its path dropped)."""
+    own = Attribute(attribute.scope, attribute.name)
+    match node:
+        case Attribute():
+            return own
+        case Compare(op=op, left=left, right=right):
+            return Compare(
+                op, own if left == attribute else left, own if right == attribute else right
+            )
+        case Membership(values=values, negated=negated):
+            return Membership(own, values, negated)
+    raise UnsupportedCondition(f"unsupported condition node {node!r}")
+
+
+def _tenant_column(entity: Entity) -> str | None:
+    if entity.is_tenant:
+        return "id"
+    return "tenant_id" if entity.tenant_scoped else None
+
+
 class _Renderer:
-    def __init__(self, entity: Entity, obj: str, model: str, principal: str) -> None:
+    def __init__(
+        self,
+        entity: Entity,
+        obj: str,
+        model: str,
+        principal: str,
+        service: Service | None = None,
+    ) -> None:
         self.entity = entity
         self.obj = obj
         self.model = model
         self.principal = principal
+        self.service = service
         self.uses_uuid = False
+        self.related_classes: set[str] = set()
+
+    # -- relation paths ----------------------------------------------------------------------
+    def _hops(self, attribute: Attribute) -> tuple[Hop, ...]:
+        if self.service is None:
+            raise UnsupportedCondition(f"relation path {attribute.dotted} outside a rule")
+        try:
+            return resolve_path(self.service, self.entity, attribute.path)
+        except PathError as exc:
+            raise UnsupportedCondition(str(exc)) from None
+
+    def _inner(self, hops: tuple[Hop, ...], obj: str, model: str) -> _Renderer:
+        inner = _Renderer(hops[-1].target, obj, model, self.principal, self.service)
+        self.related_classes |= {h.target.name.pascal for h in hops}
+        return inner
+
+    def _membership(self, node: MemberOf) -> tuple[tuple[Hop, ...], Entity, Entity]:
+        """(hops to the object, the object's entity, the membership entity)."""
+        hops = self._hops(Attribute(Scope.RESOURCE, "id", node.path)) if node.path else ()
+        target = hops[-1].target if hops else self.entity
+        assert self.service is not None or not hops
+        members = membership_for(self.service, target) if self.service is not None else None
+        if members is None or members.membership is None:
+            raise UnsupportedCondition(f"no membership entity for {target.name}")
+        self.related_classes |= {h.target.name.pascal for h in hops} | {members.name.pascal}
+        return hops, target, members
+
+    def _py_member_of(self, node: MemberOf) -> str:
+        hops, _target, members = self._membership(node)
+        assert members.membership is not None
+        link = members.membership
+        role = link.role.raw if link.role else None
+        chain = "".join(f"({h.target.name.pascal}, {h.field.name.raw!r}), " for h in hops)
+        args = [
+            self.principal,
+            self.obj,
+            f"({chain})",
+            members.name.pascal,
+            repr((link.object.raw, link.subject.raw, role)),
+        ]
+        if node.roles is not None:
+            args.append(repr(node.roles))
+        text = f"member_of({', '.join(args)})"
+        return f"(not {text})" if node.negated else text
+
+    def _sql_member_of(self, node: MemberOf, negate: bool) -> str:
+        hops, target, members = self._membership(node)
+        assert members.membership is not None
+        link = members.membership
+        m = members.name.pascal
+        clauses: list[str] = []
+        source = self.model
+        for hop in hops:
+            name = hop.target.name.pascal
+            clauses.append(f"{name}.id == {source}.{hop.field.name.raw}")
+            mine, theirs = _tenant_column(hop.target), _tenant_column(hop.source)
+            if mine is not None and theirs is not None:
+                clauses.append(f"{name}.{mine} == {source}.{theirs}")
+            source = name
+        clauses.append(f"{m}.{link.object.raw} == {source}.id")
+        mine, theirs = _tenant_column(members), _tenant_column(target)
+        if mine is not None and theirs is not None:
+            clauses.append(f"{m}.{mine} == {source}.{theirs}")
+        clauses.append(f"{m}.{link.subject.raw} == {self.principal}.subject")
+        if node.roles is not None and link.role is not None:
+            clauses.append(f"{m}.{link.role.raw}.in_({list(node.roles)!r})")
+        columns = ", ".join([*(f"{h.target.name.pascal}.id" for h in hops), f"{m}.id"])
+        exists = f"sa.select({columns}).where({', '.join(clauses)}).exists()"
+        return f"~{exists}" if negate != node.negated else exists
+
+    def _py_related(self, node: Expr, attribute: Attribute) -> str:
+        hops = self._hops(attribute)
+        inner = self._inner(hops, "target", "")
+        body = inner.py(_strip(node, attribute))
+        self.uses_uuid |= inner.uses_uuid
+        chain = "".join(f"({h.target.name.pascal}, {h.field.name.raw!r}), " for h in hops)
+        return f"related({self.obj}, ({chain}), lambda target: {body})"
+
+    def _sql_related(self, node: Expr, attribute: Attribute, negate: bool) -> str:
+        hops = self._hops(attribute)
+        inner = self._inner(hops, "", hops[-1].target.name.pascal)
+        clauses: list[str] = []
+        source = self.model
+        for hop in hops:
+            target = hop.target.name.pascal
+            clauses.append(f"{target}.id == {source}.{hop.field.name.raw}")
+            mine, theirs = _tenant_column(hop.target), _tenant_column(hop.source)
+            if mine is not None and theirs is not None:
+                clauses.append(f"{target}.{mine} == {source}.{theirs}")
+            source = target
+        clauses.append(inner.sql(_strip(node, attribute)))
+        self.uses_uuid |= inner.uses_uuid
+        # Every table of the chain is selected, so the session's tenant filter applies to each.
+        columns = ", ".join(f"{h.target.name.pascal}.id" for h in hops)
+        exists = f"sa.select({columns}).where({', '.join(clauses)}).exists()"
+        return f"~{exists}" if negate else exists
 
     # -- operands ------------------------------------------------------------------------
     def _field_type(self, node: Attribute) -> FieldType | None:
@@ -103,6 +244,11 @@ class _Renderer:
 
     # -- Python ------------------------------------------------------------------------------
     def py(self, node: Expr) -> str:
+        if isinstance(node, MemberOf):
+            return self._py_member_of(node)
+        attribute = _related_attribute(node)
+        if attribute is not None:
+            return self._py_related(node, attribute)
         match node:
             case Literal(value=value):
                 return repr(bool(value))
@@ -147,6 +293,11 @@ class _Renderer:
 
     # -- SQL -------------------------------------------------------------------------------
     def sql(self, node: Expr, negate: bool = False) -> str:
+        if isinstance(node, MemberOf):
+            return self._sql_member_of(node, negate)
+        attribute = _related_attribute(node)
+        if attribute is not None:
+            return self._sql_related(node, attribute, negate)
         match node:
             case Literal(value=value):
                 return "sa.true()" if bool(value) != negate else "sa.false()"
@@ -226,13 +377,34 @@ class _Renderer:
 
 
 def python_source(
-    expr: Expr, entity: Entity, *, obj: str = "obj", principal: str = "principal"
+    expr: Expr,
+    entity: Entity,
+    *,
+    obj: str = "obj",
+    principal: str = "principal",
+    service: Service | None = None,
 ) -> str:
-    return _Renderer(entity, obj, "", principal).py(expr)
+    """The per-object check; relation paths need ``service`` (to resolve them)."""
+    return _Renderer(entity, obj, "", principal, service).py(expr)
 
 
-def sql_source(expr: Expr, entity: Entity, *, model: str, principal: str = "principal") -> str:
-    return _Renderer(entity, "", model, principal).sql(expr)
+def sql_source(
+    expr: Expr,
+    entity: Entity,
+    *,
+    model: str,
+    principal: str = "principal",
+    service: Service | None = None,
+) -> str:
+    """The list filter; a relation path becomes ``EXISTS`` over the chain of references."""
+    return _Renderer(entity, "", model, principal, service).sql(expr)
+
+
+def related_classes(expr: Expr, entity: Entity, service: Service) -> tuple[str, ...]:
+    """The model classes the relation paths of ``expr`` reach (for imports), sorted."""
+    renderer = _Renderer(entity, "obj", "M", "principal", service)
+    renderer.py(expr)
+    return tuple(sorted(renderer.related_classes))
 
 
 def uses_uuid(expr: Expr, entity: Entity) -> bool:
@@ -267,7 +439,33 @@ _COMPARE: dict[CompareOp, Callable[[Any, Any], bool]] = {
 }
 
 
+def _reached(resource: Mapping[str, Any], attribute: Attribute) -> Mapping[str, Any] | None:
+    """The related object a path reaches in nested ``resource`` dicts (a reference's value is
+    the related object's dict, or an id / None when it is not known): None when missing."""
+    current: Mapping[str, Any] = resource
+    for hop in attribute.path:
+        value = current.get(hop, current.get(f"{hop}_id"))
+        if not isinstance(value, Mapping):
+            return None
+        current = value
+    return current
+
+
 def _value(node: Expr, resource: Mapping[str, Any], principal: Mapping[str, Any]) -> Any:
+    if isinstance(node, MemberOf):
+        # Membership rows are given as ``principal["memberships"]``: (object id, role) pairs.
+        target = _reached(resource, Attribute(Scope.RESOURCE, "id", node.path))
+        rows = principal.get("memberships", ())
+        found = target is not None and any(
+            obj == target.get("id") and (node.roles is None or role in node.roles)
+            for obj, role in rows
+        )
+        return found != node.negated
+    attribute = _related_attribute(node)
+    if attribute is not None:
+        # As the generated check: false when a link is missing, else the condition there.
+        target = _reached(resource, attribute)
+        return target is not None and bool(_value(_strip(node, attribute), target, principal))
     match node:
         case Literal(value=value):
             return value

@@ -107,7 +107,7 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
         dumpers=DUMPERS,
         request_models={r.entity: request_models(r) for r in svc.resources},
     )
-    py(f"{name}/deps.py", "deps.py.j2")
+    py(f"{name}/deps.py", "deps.py.j2", role_source=_role_source(model))
     py(f"{name}/routes/__init__.py", "routes_init.py.j2")
     for r in svc.resources:
         py(f"{name}/routes/{r.module}.py", "resource.py.j2", r=r)
@@ -162,3 +162,16 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
 
 
 __all__ = ["ServiceView", "http_layer_files"]
+
+
+def _role_source(model: Service) -> str:
+    """``ROLE_SOURCE`` of deps.py: ``tenancy.roles_from`` as a ``routing.RoleSource``, or None."""
+    source = model.tenancy.roles_from
+    entity = model.entity(source.entity.raw) if source is not None else None
+    if source is None or entity is None:
+        return "None"
+    return (
+        f"routing.RoleSource(models.{entity.name.pascal}, {source.subject.raw!r}, "
+        f"{source.role.raw!r}, prefer={source.prefer!r}, known=permissions.ROLES, "
+        "open_session=open_session)"
+    )

@@ -130,9 +130,16 @@ def varying(entity: Entity) -> dict[str, int | None]:
     }
 
 
-def _resource_values(model: Service, entity: Entity, creator: str) -> dict[str, Any]:
-    """What the stored object looks like after a create with the sample payload."""
+def _resource_values(
+    model: Service, entity: Entity, creator: str, _seen: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """What the stored object looks like after a create with the sample payload.
+
+    A reference the sample sets holds the referenced object's own values (the suite creates it
+    first, as its creator), so relation conditions (``resource.project.owner_id``) evaluate as
+    the service will; an id when the suite cannot create it, None when not set."""
     payload = sample_payload(entity)
+    seen = (*_seen, entity.name.raw)
     values: dict[str, Any] = {}
     machines = {m.field.raw: m for m in model.machine_for(entity.name.raw)}
     for field in entity.fields:
@@ -141,13 +148,23 @@ def _resource_values(model: Service, entity: Entity, creator: str) -> dict[str, 
             values[name] = machines[name].initial.raw
         elif field.auto is not None and field.auto.value == "principal":
             values[name] = creator
+        elif name in payload and field.type is FieldType.REF:
+            values[name] = _referenced_values(model, field, seen)
         elif name in payload:
-            values[name] = None if field.type is FieldType.REF else payload[name]
+            values[name] = payload[name]
         elif field.has_default:
             values[name] = field.default
         else:
             values[name] = None
     return values
+
+
+def _referenced_values(model: Service, field: Field, seen: tuple[str, ...]) -> Any:
+    assert field.ref_entity is not None
+    target = model.entity(field.ref_entity.raw)
+    if target is None or target.name.raw in seen or _creating_resource(model, target) is None:
+        return "<id>"  # known to exist, but not followed: a relation condition is false
+    return _resource_values(model, target, CREATOR, seen)
 
 
 # -- expectation tables -----------------------------------------------------------------------
@@ -329,6 +346,8 @@ def role_matrix(model: Service) -> list[tuple[Any, ...]]:
                         status = 403
                     elif not _refs_readable(model, entity, roles, sub):
                         status = 422  # a reference it may not read is no reference at all
+                    elif not _refs_permitted(model, entity, roles, sub):
+                        status = 403  # readable, but without the stated parent_permission
                     else:
                         status = 201 if _allowed(model, entity, "create", roles, mine, sub) else 403
                     rows.append((resource.path, role, owner, "create", status, None))
@@ -382,6 +401,23 @@ def _refs_readable(model: Service, entity: Entity, roles: set[str], sub: str) ->
             continue
         stored = _resource_values(model, target, CREATOR)
         if not _allowed(model, target, "read", roles, stored, sub):
+            return False
+    return True
+
+
+def _refs_permitted(model: Service, entity: Entity, roles: set[str], sub: str) -> bool:
+    """Whether the caller holds each ``parent_permission`` other than read on the objects the
+    sample body references."""
+    sample = sample_payload(entity)
+    for field in entity.fields:
+        if field.parent_permission is None or field.name.raw not in sample:
+            continue
+        assert field.ref_entity is not None
+        target = model.entity(field.ref_entity.raw)
+        if target is None or not _exposed(model, target):
+            continue
+        stored = _resource_values(model, target, CREATOR)
+        if not _allowed(model, target, field.parent_permission.raw, roles, stored, sub):
             return False
     return True
 

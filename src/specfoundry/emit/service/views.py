@@ -130,6 +130,7 @@ class ConditionView:
     source: str  # the condition as the spec writes it
     python: str  # Python source over ``obj`` and ``principal``
     sql: str  # SQLAlchemy source over the model class and ``principal``
+    related_classes: tuple[str, ...] = ()  # models its relation paths reach
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +167,8 @@ class PermissionsView:
     classes: tuple[str, ...]  # model classes the conditions read
     conditions: tuple[ConditionView, ...]
     rules: tuple[RuleView, ...]
+    # What permissions.py imports from the runtime (``related`` only with relation paths).
+    runtime_names: tuple[str, ...] = ("Condition", "PermissionTable", "Rule", "When")
 
 
 @dataclass(frozen=True, slots=True)
@@ -633,8 +636,10 @@ def _condition_names(model: Service, entity: Entity) -> dict[str, str]:
                     continue
                 fields: list[str] = []
                 for attr in condition.attributes():
-                    if attr.scope is Scope.RESOURCE and attr.name not in fields:
-                        fields.append(attr.name)
+                    # A relation path is named by its first hop (``task_when_project``).
+                    read = attr.path[0] if attr.path else attr.name
+                    if attr.scope is Scope.RESOURCE and read not in fields:
+                        fields.append(read)
                 base = "_".join([entity.name.raw, "when", *fields[:3]])
                 name, n = base, 1
                 while name in taken:
@@ -659,8 +664,11 @@ def condition_views(model: Service, entity: Entity) -> tuple[ConditionView, ...]
                     constant=names[c.source].upper(),
                     class_name=entity.name.pascal,
                     source=" ".join(c.source.split()),
-                    python=conditions.python_source(c.expr, entity),
-                    sql=conditions.sql_source(c.expr, entity, model=entity.name.pascal),
+                    python=conditions.python_source(c.expr, entity, service=model),
+                    sql=conditions.sql_source(
+                        c.expr, entity, model=entity.name.pascal, service=model
+                    ),
+                    related_classes=conditions.related_classes(c.expr, entity, model),
                 )
     return tuple(found.values())
 
@@ -682,6 +690,16 @@ def rule_view(model: Service, entity: Entity, action: str) -> RuleView:
     )
 
 
+def _runtime_names(conditions_: tuple[ConditionView, ...]) -> tuple[str, ...]:
+    """What permissions.py imports from runtime.permissions: the table's classes, and the
+    relation helpers its conditions call."""
+    names = ["Condition", "PermissionTable", "Rule", "When"]
+    for helper in ("member_of", "related"):
+        if any(f"{helper}(" in c.python for c in conditions_):
+            names.append(helper)
+    return tuple(names)
+
+
 def permissions_view(model: Service) -> PermissionsView:
     """permissions.py of the service: every entity with a resource, every action of it."""
     exposed = _exposed(model)
@@ -689,8 +707,14 @@ def permissions_view(model: Service) -> PermissionsView:
     conditions_ = tuple(c for e in entities for c in condition_views(model, e))
     return PermissionsView(
         roles=tuple(r.name.raw for r in model.permissions.roles),
-        classes=tuple(sorted({c.class_name for c in conditions_})),
+        classes=tuple(
+            sorted(
+                {c.class_name for c in conditions_}
+                | {k for c in conditions_ for k in c.related_classes}
+            )
+        ),
         conditions=conditions_,
+        runtime_names=_runtime_names(conditions_),
         rules=tuple(
             rule_view(model, e, action) for e in entities for action in _entity_actions(model, e)
         ),
@@ -799,7 +823,7 @@ def field_view(model: Service, field: Field) -> FieldView:
         auto_now=field.auto is not None and field.auto.value == "now",
         ref_class=ref_entity.name.pascal if ref_entity else None,
         ref_soft_delete=bool(ref_entity and ref_entity.soft_delete),
-        ref_where=_ref_where(model, ref_entity) if ref_entity else (),
+        ref_where=_ref_where(model, ref_entity, field.parent_permission) if ref_entity else (),
     )
 
 
@@ -808,7 +832,9 @@ def _exposed(model: Service) -> set[str]:
     return {r.entity.raw for r in model.api.resources}
 
 
-def _ref_where(model: Service, target: Entity) -> tuple[str, ...]:
+def _ref_where(
+    model: Service, target: Entity, parent_permission: Name | None = None
+) -> tuple[str, ...]:
     """What a referenced object must satisfy besides its id (see ``FieldView.ref_where``).
 
     The caller's tenant comes from the data layer's filter, except for the tenant entity,
@@ -823,6 +849,10 @@ def _ref_where(model: Service, target: Entity) -> tuple[str, ...]:
         out.append(f"{cls}.deleted_at.is_(None)")
     if target.name.raw in _exposed(model):
         out.append(f'permissions.where(principal, "{target.name.raw}", "read")')
+        action = parent_permission.raw if parent_permission else "read"
+        if action != "read":  # the keyword argument goes last, after the conditions
+            condition = f'permissions.where(principal, "{target.name.raw}", "{action}")'
+            out.append(f'permission=("{action}", {condition})')
     return tuple(out)
 
 

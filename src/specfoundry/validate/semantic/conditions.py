@@ -19,10 +19,12 @@ from specfoundry.model.expressions import (
     Expr,
     Literal,
     Logical,
+    MemberOf,
     Membership,
     Not,
     Scope,
 )
+from specfoundry.model.relations import PathError, PathProblem, membership_for, resolve_path
 from specfoundry.validate.semantic.context import CheckContext, transition_path
 from specfoundry.validate.semantic.references import did_you_mean
 from specfoundry.validate.semantic.values import (
@@ -55,6 +57,8 @@ class _Site:
     entity: Entity | None
     where: str
     location: Location | None
+    # Relation paths compile to SQL only in permission rules (a guard is a Python check).
+    relations: bool = True
 
     def report(self, code: str, message: str, hint: str | None = None) -> None:
         self.ctx.report(
@@ -63,6 +67,8 @@ class _Site:
 
 
 def check(ctx: CheckContext) -> None:
+    _membership_declarations(ctx)
+    _parent_permissions(ctx)
     for rule in ctx.model.permissions.rules:
         path = ("permissions", "rules", rule.entity.raw, rule.action.raw)
         if not ctx.written(*path):
@@ -88,12 +94,15 @@ def check(ctx: CheckContext) -> None:
                     entity,
                     f"the guard of transition '{t.name}'",
                     ctx.at(*transition_path(machine.name.raw, t.name.raw), "guard"),
+                    relations=False,
                 )
                 _check(site, t.guard.expr, top=True)
 
 
 def _check(site: _Site, node: Expr, top: bool = False) -> None:
     match node:
+        case MemberOf():
+            _member_of(site, node)
         case Logical(operands=operands):
             for operand in operands:
                 _check(site, operand)
@@ -126,6 +135,115 @@ def _check(site: _Site, node: Expr, top: bool = False) -> None:
                 )
 
 
+def _membership_declarations(ctx: CheckContext) -> None:
+    """``membership: {subject, object, role}``: a string subject, a reference object and an
+    enum role, each a field of the entity (SF345)."""
+    for entity in ctx.model.entities:
+        link = entity.membership
+        if link is None:
+            continue
+        wanted = (
+            ("subject", link.subject.raw, (FieldType.STRING,), "a string field"),
+            ("object", link.object.raw, (FieldType.REF,), "a reference field"),
+        ) + ((("role", link.role.raw, (FieldType.ENUM,), "an enum field"),) if link.role else ())
+        for key, name, types, what in wanted:
+            field = entity.field(name)
+            if field is None or field.type not in types:
+                found = "no such field" if field is None else f"type {field.type}"
+                ctx.report(
+                    "SF345",
+                    f"membership {key} '{name}' of entity '{entity.name}' must be {what} ({found})",
+                    ctx.at("entities", entity.name.raw, "membership", key),
+                    did_you_mean(
+                        name,
+                        [f.name.raw for f in entity.fields if f.type in types],
+                        f"{what}s of '{entity.name}'",
+                    ),
+                )
+
+
+def _parent_permissions(ctx: CheckContext) -> None:
+    """``parent_permission`` sits on a reference and names read, update or a transition of
+    the referenced entity (SF342)."""
+    for entity in ctx.model.entities:
+        for field in entity.fields:
+            wanted = field.parent_permission
+            if wanted is None:
+                continue
+            where = ctx.at(
+                "entities", entity.name.raw, "fields", field.name.raw, "parent_permission"
+            )
+            if field.type is not FieldType.REF or field.ref_entity is None:
+                ctx.report(
+                    "SF342",
+                    f"parent_permission on '{entity.name}.{field.name}', which is not a reference",
+                    where,
+                    "remove it, or make the field `type: ref`",
+                )
+                continue
+            target = field.ref_entity.raw
+            actions = ["read", "update"] + [
+                t.name.raw for m in ctx.model.machine_for(target) for t in m.transitions
+            ]
+            if wanted.raw not in actions:
+                ctx.report(
+                    "SF342",
+                    f"parent_permission '{wanted}' of '{entity.name}.{field.name}' is not an "
+                    f"action of '{target}' (read, update or one of its transitions)",
+                    where,
+                    did_you_mean(wanted.raw, actions, f"actions of '{target}'"),
+                )
+
+
+def _member_of(site: _Site, node: MemberOf) -> None:
+    """``principal in resource.<path>.members`` / ``principal.role_in(...)``: the path leads
+    to an entity some membership entity links to (SF344), with roles among its values."""
+    if site.entity is None:
+        return
+    target = site.entity
+    if node.path:
+        if not site.relations:
+            site.report(
+                "SF339",
+                f"the membership test of {node.dotted} cannot be used here",
+                "membership tests are allowed in permission rules (`when`), not in guards",
+            )
+            return
+        try:
+            target = resolve_path(site.ctx.model, site.entity, node.path)[-1].target
+        except PathError as exc:
+            site.report(_PATH_CODES[exc.problem], f"{exc} ({node.dotted})", None)
+            return
+    members = membership_for(site.ctx.model, target)
+    if members is None or members.membership is None:
+        site.report(
+            "SF344",
+            f"no membership entity links principals to '{target.name}' ({node.dotted})",
+            f"mark an entity with `membership: {{subject: <string field>, object: <ref to "
+            f"{target.name}>, role: <enum field>}}`",
+        )
+        return
+    if node.roles is None:
+        return
+    link = members.membership
+    role_field = members.field(link.role.raw) if link.role else None
+    if role_field is None:
+        site.report(
+            "SF344",
+            f"the membership entity '{members.name}' has no role, so role_in({node.dotted}) "
+            "means nothing",
+            "add `role: <enum field>` to its `membership:`",
+        )
+        return
+    for role in node.roles:
+        if role not in role_field.enum_values:
+            site.report(
+                "SF333",
+                f"'{role}' is not a role of {members.name}.{role_field.name}",
+                did_you_mean(role, role_field.enum_values, "roles"),
+            )
+
+
 def _kind(site: _Site, attribute: Attribute) -> _Kind | None:
     """The kind of ``attribute``; reports unknown names and returns None for them."""
     label = f"{attribute.scope}.{attribute.name}"
@@ -140,18 +258,73 @@ def _kind(site: _Site, attribute: Attribute) -> _Kind | None:
         return _Kind(label, PRINCIPAL_ATTRIBUTES[attribute.name])
     if site.entity is None:
         return None  # SF301 says the entity is unknown
-    field = site.entity.field(attribute.name)
+    entity = site.entity
+    if attribute.related:
+        label = attribute.dotted
+        if not site.relations:
+            site.report(
+                "SF339",
+                f"the relation path {label} cannot be used here",
+                "relation paths are allowed in permission rules (`when`), not in guards; "
+                "copy what the guard needs onto the entity or move the check into a rule",
+            )
+            return None
+        try:
+            hops = resolve_path(site.ctx.model, entity, attribute.path)
+        except PathError as exc:
+            code = _PATH_CODES[exc.problem]
+            refs = [f.name.raw for f in exc.entity.fields if f.type is FieldType.REF]
+            if exc.problem is PathProblem.CYCLE:
+                hint: str | None = (
+                    "a path visits each entity once (a reference to the same entity cannot be "
+                    "followed)"
+                )
+            elif exc.problem is PathProblem.TOO_LONG:
+                hint = "shorten the path, e.g. copy the field onto a nearer entity"
+            else:
+                hint = did_you_mean(exc.hop, refs, f"references of '{exc.entity.name}'")
+            site.report(code, f"{exc} ({label})", hint)
+            return None
+        entity = hops[-1].target
+    field = entity.field(attribute.name)
     if field is not None:
         return _Kind(label, field.type, field.enum_values)
     if attribute.name in SYSTEM_COLUMN_TYPES:
         return _Kind(label, SYSTEM_COLUMN_TYPES[attribute.name])
-    names = [f.name.raw for f in site.entity.fields] + list(SYSTEM_COLUMN_TYPES)
+    names = [f.name.raw for f in entity.fields] + list(SYSTEM_COLUMN_TYPES)
     site.report(
         "SF331",
-        f"unknown field '{attribute.name}' of entity '{site.entity.name}'",
-        did_you_mean(attribute.name, names, f"fields of '{site.entity.name}'"),
+        f"unknown field '{attribute.name}' of entity '{entity.name}'",
+        did_you_mean(attribute.name, names, f"fields of '{entity.name}'"),
     )
     return None
+
+
+_PATH_CODES = {
+    PathProblem.UNKNOWN: "SF336",
+    PathProblem.NOT_REF: "SF337",
+    PathProblem.CYCLE: "SF338",
+    PathProblem.TOO_LONG: "SF338",
+}
+
+
+def _sql_translatable(site: _Site, left: Attribute | Literal, right: Attribute | Literal) -> bool:
+    """A relation path compares with a literal or a principal attribute: the comparison
+    becomes one ``EXISTS`` over the related rows. Anything else is reported (SF339)."""
+    sides = [s for s in (left, right) if isinstance(s, Attribute)]
+    related = [s for s in sides if s.related]
+    if not related:
+        return True
+    other = [s for s in sides if not s.related]
+    if len(related) == 2 or any(s.scope is Scope.RESOURCE for s in other):
+        site.report(
+            "SF339",
+            f"{related[0].dotted} is compared with another resource attribute, which the "
+            "list filter cannot express",
+            "compare a relation path with a literal or a principal attribute only",
+        )
+        return False
+    return True
 
 
 def _family(kind: _Kind) -> str:
@@ -185,6 +358,8 @@ def _compare(
             "the comparison of two literals never changes",
             "compare a resource.<field> or principal.<name> with a value",
         )
+        return
+    if not _sql_translatable(site, left, right):
         return
     kinds = [_kind(site, side) if isinstance(side, Attribute) else None for side in (left, right)]
     if any(

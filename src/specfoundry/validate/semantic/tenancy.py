@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from specfoundry.model import TENANT_COLUMN, IsolationModel, Operation
+from specfoundry.model import TENANT_COLUMN, FieldType, IsolationModel, Operation
 from specfoundry.validate.semantic.context import CheckContext, field_path
+from specfoundry.validate.semantic.references import did_you_mean
 
 
 def check(ctx: CheckContext) -> None:
+    _roles_from(ctx)
     model = ctx.model
     tenant = model.entity(model.tenancy.tenant_entity.raw)
     if tenant is not None and tenant.tenant_scoped:
@@ -66,3 +68,46 @@ def check(ctx: CheckContext) -> None:
                     "expose read and update only; tenants are created by onboarding, "
                     "outside the tenant's own API",
                 )
+
+
+def _roles_from(ctx: CheckContext) -> None:
+    """``tenancy.roles_from``: a known entity, a string subject field and an enum role field
+    whose every value is a role the spec defines (SF365)."""
+    source = ctx.model.tenancy.roles_from
+    if source is None:
+        return
+    where = ctx.at("tenancy", "roles_from")
+    entity = ctx.model.entity(source.entity.raw)
+    if entity is None:
+        ctx.report(
+            "SF365",
+            f"roles_from names the unknown entity '{source.entity}'",
+            where,
+            did_you_mean(source.entity.raw, [e.name.raw for e in ctx.model.entities], "entities"),
+        )
+        return
+    subject = entity.field(source.subject.raw)
+    if subject is None or subject.type is not FieldType.STRING:
+        ctx.report(
+            "SF365",
+            f"roles_from subject '{source.subject}' must be a string field of '{entity.name}'",
+            ctx.at("tenancy", "roles_from", "subject"),
+        )
+    role = entity.field(source.role.raw)
+    if role is None or role.type is not FieldType.ENUM:
+        ctx.report(
+            "SF365",
+            f"roles_from role '{source.role}' must be an enum field of '{entity.name}'",
+            ctx.at("tenancy", "roles_from", "role"),
+        )
+        return
+    defined = {r.name.raw for r in ctx.model.permissions.roles}
+    unknown = [v for v in role.enum_values if v not in defined]
+    if unknown:
+        ctx.report(
+            "SF365",
+            f"roles_from role field '{entity.name}.{role.name}' has values that are not roles: "
+            + ", ".join(unknown),
+            ctx.at("tenancy", "roles_from", "role"),
+            "every value of the role field must be a role under permissions.roles",
+        )

@@ -31,6 +31,10 @@ __all__ = [
 ]
 
 
+# Tenant-level roles from a membership table (``tenancy.roles_from``), or None: the token's.
+ROLE_SOURCE: routing.RoleSource | None = None
+
+
 class Authorize(routing.Authorize):
     """The dependency every route declares: ``Depends(Authorize("entity", "action"))``.
 
@@ -39,7 +43,9 @@ class Authorize(routing.Authorize):
     """
 
     def __init__(self, entity: str, action: str, *, collection: bool = False) -> None:
-        super().__init__(entity, action, holds=permissions.holds, collection=collection)
+        super().__init__(
+            entity, action, holds=permissions.holds, collection=collection, roles=ROLE_SOURCE
+        )
 
 
 session_scope = routing.session_dependency(open_session)

@@ -148,9 +148,9 @@ def create_dashboard(
     check_references(session, principal, values, REFERENCES)
     obj = Dashboard(**values)
     obj.owner_id = principal.subject
+    session.add(obj)  # in the session first: a relation condition loads through it
     if not permissions.allows(principal, "dashboard", "create", obj):
         raise forbidden("create", "dashboard")
-    session.add(obj)
     flush(session)  # the INSERT: the new id, for the Location header and events
     commit(session)
     headers = {"ETag": etag(obj.version), "Location": f"/v1/dashboards/{obj.id}"}

@@ -145,9 +145,9 @@ def create_data_source(
     check_references(session, principal, values, REFERENCES)
     obj = DataSource(**values)
     obj.status = "draft"
+    session.add(obj)  # in the session first: a relation condition loads through it
     if not permissions.allows(principal, "data_source", "create", obj):
         raise forbidden("create", "data_source")
-    session.add(obj)
     flush(session)  # the INSERT: the new id, for the Location header and events
     commit(session)
     headers = {"ETag": etag(obj.version), "Location": f"/v1/data-sources/{obj.id}"}

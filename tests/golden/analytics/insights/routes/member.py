@@ -139,9 +139,9 @@ def create_member(
     values = body.model_dump()
     check_references(session, principal, values, REFERENCES)
     obj = Member(**values)
+    session.add(obj)  # in the session first: a relation condition loads through it
     if not permissions.allows(principal, "member", "create", obj):
         raise forbidden("create", "member")
-    session.add(obj)
     flush(session)  # the INSERT: the new id, for the Location header and events
     commit(session)
     headers = {"ETag": etag(obj.version), "Location": f"/v1/members/{obj.id}"}

@@ -132,9 +132,9 @@ def create_project(
     check_references(session, principal, values, REFERENCES)
     obj = Project(**values)
     obj.owner_id = principal.subject
+    session.add(obj)  # in the session first: a relation condition loads through it
     if not permissions.allows(principal, "project", "create", obj):
         raise forbidden("create", "project")
-    session.add(obj)
     flush(session)  # the INSERT: the new id, for the Location header and events
     events.emit(
         session,

@@ -14,11 +14,12 @@ a role held unconditionally allows, whatever the conditions of the caller's othe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import object_session
 from sqlalchemy.sql.elements import ColumnElement
 
 from .auth import Principal
@@ -27,6 +28,69 @@ from .auth import Principal
 Check = Callable[[Principal, Any], bool]
 # ``where(principal)``: the condition as a WHERE clause over the entity's table.
 Where = Callable[[Principal], ColumnElement[bool]]
+
+
+# One hop of a relation path: the referenced model and the reference field that names its row.
+Hop = tuple[Any, str]
+
+
+def _reach(obj: Any, hops: Sequence[Hop]) -> Any:
+    """The object ``hops`` lead to from ``obj`` (``obj`` itself without hops), or None."""
+    session = object_session(obj)
+    if session is None:
+        return None
+    current = obj
+    with session.no_autoflush:
+        for model, field in hops:
+            key = getattr(current, field)
+            if key is None:
+                return None
+            current = session.get(model, key)
+            if current is None:
+                return None
+    return current
+
+
+def member_of(
+    principal: Principal,
+    obj: Any,
+    hops: Sequence[Hop],
+    membership: Any,
+    link: tuple[str, str, str | None],
+    roles: Iterable[str] | None = None,
+) -> bool:
+    """Whether the caller is a member of the object ``hops`` lead to from ``obj``: a row of
+    the ``membership`` model whose object field (``link[0]``) names it and whose subject field
+    (``link[1]``) is the caller's subject, with a role (field ``link[2]``) among ``roles``
+    when given. The SQL side is an ``EXISTS`` over the same rows."""
+    target = _reach(obj, hops)
+    session = object_session(obj)
+    if target is None or session is None or target.id is None:
+        return False
+    object_field, subject_field, role_field = link
+    clauses = [
+        getattr(membership, object_field) == target.id,
+        getattr(membership, subject_field) == principal.subject,
+    ]
+    if roles is not None and role_field is not None:
+        clauses.append(getattr(membership, role_field).in_(list(roles)))
+    with session.no_autoflush:
+        found = session.scalar(sa.select(membership.id).where(*clauses).limit(1))
+    return found is not None
+
+
+def related(obj: Any, hops: Sequence[Hop], check: Callable[[Any], bool]) -> bool:
+    """Whether ``check`` holds of the object reached from ``obj`` through ``hops`` (a relation
+    path such as ``resource.project.owner_id``): the Python side of a relation condition, whose
+    SQL side is an ``EXISTS`` over the same chain.
+
+    Each hop loads the referenced row through ``obj``'s session (the identity map first, then
+    a primary-key SELECT under the session's tenant filter); a missing link (a null reference,
+    a row of another tenant, an object not in a session) makes the condition false, as the
+    ``EXISTS`` finds no row. Loading never flushes the caller's pending changes.
+    """
+    target = _reach(obj, hops)
+    return target is not None and check(target)
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,9 +123,9 @@ def create_note(
     values = body.model_dump()
     check_references(session, principal, values, REFERENCES)
     obj = Note(**values)
+    session.add(obj)  # in the session first: a relation condition loads through it
     if not permissions.allows(principal, "note", "create", obj):
         raise forbidden("create", "note")
-    session.add(obj)
     flush(session)  # the INSERT: the new id, for the Location header and events
     commit(session)
     headers = {"ETag": etag(obj.version), "Location": f"/v1/notes/{obj.id}"}

@@ -451,7 +451,7 @@ def _tenant_tables_without_entity(state: ORMExecuteState, executed: Any) -> list
         cached = _HIDDEN_TABLES.get(key)
         if cached is not None:
             return cached
-    covered = {m.local_table for m in state.all_mappers}
+    covered = {m.local_table for m in state.all_mappers} | _subquery_entity_tables(state.statement)
     tenant_tables = _tenant_layout(Base.registry.mappers)[0]
     found = sa.sql.util.find_tables(
         state.statement,  # type: ignore[arg-type]
@@ -464,6 +464,23 @@ def _tenant_tables_without_entity(state: ORMExecuteState, executed: Any) -> list
             _HIDDEN_TABLES.clear()
         _HIDDEN_TABLES[key] = hidden
     return hidden
+
+
+def _subquery_entity_tables(statement: Any) -> set[sa.Table]:
+    """Tables of the ORM entities that nested SELECTs select (e.g. the ``EXISTS`` of a
+    relation condition, ``select(Project.id).where(...).exists()``): the loader criteria apply
+    to those as to the top-level ones, so they are not hidden."""
+    tables: set[sa.Table] = set()
+    for element in sa.sql.visitors.iterate(statement):
+        if element is statement or not isinstance(element, sa.Select):
+            continue
+        for description in element.column_descriptions:
+            entity = description.get("entity")
+            mapper = sa.inspect(entity, raiseerr=False) if entity is not None else None
+            table = getattr(mapper, "local_table", None)
+            if isinstance(table, sa.Table):
+                tables.add(table)
+    return tables
 
 
 @functools.lru_cache(maxsize=8)
