@@ -315,13 +315,16 @@ class _Builder:
         default = (
             self.default_value(ftype, raw.get("default"), *path, "default") if has_default else None
         )
+        is_list = ftype is FieldType.LIST
+        item_type = FieldType(raw["items"]) if is_list and "items" in raw else None
         return Field(
             name=Name(name),
             type=ftype,
             location=self.key(*path),
             description=raw.get("description"),
             required=bool(raw.get("required", False)),
-            unique=bool(raw.get("unique", False)),
+            # On a list, `unique` means that no item repeats (a JSON array has no unique index).
+            unique=bool(raw.get("unique", False)) and not is_list,
             read_only=provider_owned or bool(raw.get("read_only", False)),
             write_once=bool(raw.get("write_once", False)) and not provider_owned,
             sortable=bool(raw.get("sortable", False)),
@@ -347,6 +350,10 @@ class _Builder:
             state_machine=machine.name if machine is not None else None,
             sensitive=bool(raw.get("sensitive", False)),
             personal=bool(raw.get("personal", False)),
+            item_type=item_type,
+            min_items=raw.get("min_items"),
+            max_items=raw.get("max_items"),
+            unique_items=is_list and bool(raw.get("unique", False)),
         )
 
     def decimal(self, value: Any, *path: str | int) -> Decimal | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,6 +27,7 @@ class FieldType(enum.StrEnum):
     MONEY = "money"
     REF = "ref"
     STATE = "state"
+    LIST = "list"
 
 
 # Field types whose values are strings on the wire.
@@ -34,6 +36,17 @@ TEXTUAL_TYPES = frozenset(
     | {FieldType.STATE, FieldType.UUID, FieldType.REF}
 )
 NUMERIC_TYPES = frozenset({FieldType.INTEGER, FieldType.DECIMAL, FieldType.MONEY})
+# The item types a ``list`` field may hold (stored as a JSON array of strings or integers).
+LIST_ITEM_TYPES = (
+    FieldType.STRING,
+    FieldType.INTEGER,
+    FieldType.UUID,
+    FieldType.ENUM,
+    FieldType.EMAIL,
+    FieldType.URL,
+)
+# A ``list`` field without ``max_items`` holds at most this many items (every request bounded).
+DEFAULT_MAX_ITEMS = 100
 
 
 class EntityOrigin(enum.StrEnum):
@@ -97,6 +110,33 @@ class Field:
     # Also redacted in audit records (the audit log stores that it changed, never the values).
     sensitive: bool = False
     personal: bool = False
+    # A ``list`` field: the type of its items (the field's length, value and range options
+    # apply to each item), how many it may hold, and whether an item may repeat.
+    item_type: FieldType | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    unique_items: bool = False
+
+    @property
+    def item(self) -> Field:
+        """One item of a ``list`` field, as a field of its own (its constraints, required)."""
+        assert self.item_type is not None, f"{self.name} is not a list"
+        return dataclasses.replace(
+            self,
+            type=self.item_type,
+            required=True,
+            has_default=False,
+            default=None,
+            item_type=None,
+            min_items=None,
+            max_items=None,
+            unique_items=False,
+        )
+
+    @property
+    def items_bound(self) -> int:
+        """The most items a ``list`` field holds: ``max_items`` or the documented default."""
+        return self.max_items if self.max_items is not None else DEFAULT_MAX_ITEMS
 
     @property
     def nullable(self) -> bool:

@@ -3,7 +3,8 @@
 Codes are stable: a code keeps its meaning forever (a retired code is never reused), so users
 can search for it and tools can filter on it. Ranges: SF1xx loading YAML, SF2xx JSON Schema
 (structure), SF3xx semantic checks: 30x references, 31x names, 32x state machines,
-33x conditions, 34x permissions, 35x API, 36x tenancy, 37x fields; SF999 internal errors.
+33x conditions, 34x permissions, 35x API, 36x tenancy, 37x fields,
+38x billing and platform features, 39x field types; SF999 internal errors.
 
 ``docs/diagnostics.md`` is generated from this module by ``scripts/gen_diagnostics_doc.py``.
 """
@@ -42,6 +43,7 @@ AREAS = {
     "SF36": "Tenancy",
     "SF37": "Fields",
     "SF38": "Billing and platform features",
+    "SF39": "Field types",
     "SF9": "Internal",
 }
 
@@ -471,7 +473,7 @@ _CODES = (
         E,
         "comparison not defined for the type",
         "`<`, `<=`, `>`, `>=` need ordered values (numbers, dates, text); booleans, enums, "
-        "states, uuids and principal.roles have no order. Json fields cannot be compared.",
+        "states, uuids and principal.roles have no order. Json and list fields cannot be compared.",
         "when: \"resource.status > 'draft'\"\n",
         "when: \"resource.status in ['live', 'archived']\"\n",
     ),
@@ -781,6 +783,26 @@ _CODES = (
         "object is cached; each must exist and expose `read`.",
         "cache:\n  resources: [dashbords]\n",
         "cache:\n  resources: [dashboards]\n",
+    ),
+    # -- SF39x: field types ----------------------------------------------------------------
+    Code(
+        "SF390",
+        E,
+        "list without item type",
+        "A `type: list` field must say what its items are with `items:` (string, integer, "
+        "uuid, enum, email or url). The field's `max_length`, `min_length`, `pattern`, "
+        "`values`, `minimum` and `maximum` then apply to each item.",
+        "labels: {type: list}\n",
+        "labels: {type: list, items: string, max_length: 40, max_items: 20, unique: true}\n",
+    ),
+    Code(
+        "SF391",
+        E,
+        "option a list field cannot have",
+        "A `list` field cannot be `sortable` (a list has no order to sort objects by), have "
+        "a `default` (it starts empty, or null when optional) or be filled by `auto`.",
+        "labels: {type: list, items: string, sortable: true}\n",
+        "labels: {type: list, items: string, filterable: true}\n",
     ),
     # -- internal ----------------------------------------------------------------------------
     Code(

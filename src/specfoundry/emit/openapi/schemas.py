@@ -55,6 +55,14 @@ def json_default(field: Field) -> Any:
 
 def base_schema(field: Field) -> Schema:
     """The value's type and constraints; no nullability, default or description."""
+    if field.type is FieldType.LIST:
+        schema = {"type": "array", "items": base_schema(field.item)}
+        if field.min_items:
+            schema["minItems"] = field.min_items
+        schema["maxItems"] = field.items_bound
+        if field.unique_items:
+            schema["uniqueItems"] = True
+        return schema
     match field.type:
         case FieldType.STRING | FieldType.TEXT:
             schema: Schema = {"type": "string"}

@@ -57,8 +57,18 @@ def _string(field: Field, n: int) -> str:
     raise TestPlanError(f"no sample value satisfies {field.name}'s pattern {field.pattern!r}")
 
 
+def _items(item: Field, count: int, start: int = 0) -> list[Any]:
+    """``count`` distinct valid items of a list field (enum items cycle through the values)."""
+    if item.type is FieldType.ENUM:
+        values = item.enum_values
+        return [values[(start + i) % len(values)] for i in range(count)]
+    return [sample_value(item, start + i + 1) for i in range(count)]
+
+
 def sample_value(field: Field, n: int) -> Any:
     """A valid JSON value for ``field``; ``n`` varies it (unique fields)."""
+    if field.type is FieldType.LIST:
+        return _items(field.item, max(1, field.min_items or 0))
     match field.type:
         case FieldType.STRING:
             return _string(field, n)
@@ -186,6 +196,10 @@ def other_value(field: Field) -> Any:
     when the field allows no other value."""
     sample = sample_value(field, 0)
     candidates: list[Any]
+    if field.type is FieldType.LIST:
+        count = max(1, field.min_items or 0)
+        candidates = [_items(field.item, count, start=1)]
+        return next((c for c in candidates if c != sample), None)
     match field.type:
         case FieldType.STRING | FieldType.TEXT:
             candidates = ["Updated", "updated", "upd", "u", "U", "x", "updated-x", "9"]
@@ -670,6 +684,62 @@ def resources_table(model: Service, surface: HttpSurface) -> dict[str, dict[str,
     return out
 
 
+def _bad_items(field: Field) -> Iterator[tuple[str, list[Any]]]:
+    """Lists a request must be refused (422) for: (what is wrong, the list)."""
+    item = field.item
+    good = _items(item, 1)
+    if field.items_bound < 1000:
+        yield "too many items", _items(item, field.items_bound + 1)
+    if field.min_items:
+        yield "too few items", _items(item, field.min_items - 1)
+    if field.unique_items:
+        yield "a repeated item", good + good
+    yield "an item of the wrong type", [{"not": "an item"}]
+    if item.type is FieldType.INTEGER:
+        yield "a string item", ["1"]
+    elif item.type is FieldType.ENUM:
+        yield "an item outside the values", ["not-one-of-the-values"]
+    elif item.type is FieldType.UUID:
+        yield "an item that is no uuid", ["not-a-uuid"]
+    elif item.max_length is not None:
+        yield "an item longer than max_length", ["x" * (item.max_length + 1)]
+    if item.type is FieldType.INTEGER and item.maximum is not None:
+        yield "an item above the maximum", [int(item.maximum) + 1]
+
+
+def _list_fields(model: Service) -> Iterator[tuple[Resource, Entity, Field]]:
+    for resource, entity in _creatable(model):
+        for field in entity.fields:
+            if field.type is FieldType.LIST and field.client_writable:
+                yield resource, entity, field
+
+
+def list_cases(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, list field, what is wrong, the list sent on create, expected status): the
+    item type, the item constraints and the length bounds of every writable list field."""
+    rows: list[tuple[Any, ...]] = []
+    for resource, _entity, field in _list_fields(model):
+        if not _may_write(model, field, {r.name.raw for r in model.permissions.roles}):
+            continue
+        rows.append((resource.path, field.name.raw, "the sample", sample_value(field, 0), 201))
+        for why, items in _bad_items(field):
+            rows.append((resource.path, field.name.raw, why, items, 422))
+    return rows
+
+
+def list_filters(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, filterable list field, an item, another item): `?field=item` lists the
+    objects whose list holds the item, and only those."""
+    rows: list[tuple[Any, ...]] = []
+    for resource, _entity, field in _list_fields(model):
+        if not field.filterable or Operation.LIST not in resource.operations:
+            continue
+        first, second = _items(field.item, 2)
+        if first != second:
+            rows.append((resource.path, field.name.raw, first, second))
+    return rows
+
+
 def events_table(model: Service) -> list[tuple[Any, ...]]:
     """(resource, action, event types written to the outbox) for every action that emits."""
     rows: list[tuple[Any, ...]] = []
@@ -720,6 +790,8 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         "ACCESS": _data(access_table(model)),
         "PLATFORM": _data(platform_table(model)),
         "BILLING": _data(billing_table(model)),
+        "LISTS": _data(list_cases(model)),
+        "LIST_FILTERS": _data(list_filters(model)),
     }
     files = {
         "tests/conftest.py": "conftest.py.j2",
@@ -752,6 +824,8 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         files["tests/test_api_billing.py"] = "test_api_billing.py.j2"
     if svc.has_deprecation:
         files["tests/test_api_deprecation.py"] = "test_api_deprecation.py.j2"
+    if tables["LISTS"] != "[]":
+        files["tests/test_api_lists.py"] = "test_api_lists.py.j2"
     if tables["DELETES"] != "[]" or tables["HIDDEN_REFERENCES"] != "[]":
         files["tests/test_api_references.py"] = "test_api_references.py.j2"
     out = [EmittedFile(PurePosixPath("tests/__init__.py"), header.encode())]

@@ -110,6 +110,14 @@ class FilterView:
     name: str
     annotation: str
     query_args: str  # constraints, as keyword arguments of Query(...)
+    contains: bool = False  # a list field: objects whose list holds the value
+
+    def where(self, class_name: str) -> str:
+        """The list query's condition for this filter (Python source)."""
+        column = f"{class_name}.{self.name}"
+        if self.contains:
+            return f"contains({column}, {self.param})"
+        return f"{column} == {self.param}"
 
     @property
     def param(self) -> str:
@@ -534,6 +542,8 @@ def _kind(field: Field) -> str:
             return "uuid"
         case FieldType.JSON:
             return "json"
+        case FieldType.LIST:
+            return "list"
     return "str"
 
 
@@ -545,6 +555,11 @@ _STRING_VALIDATORS = {
 
 def base_annotation(field: Field) -> str:
     """The pydantic type of a request value (the aliases are defined in schemas.py)."""
+    if field.type is FieldType.LIST:
+        listed = f"list[{item_annotation(field.item)}]"
+        if field.unique_items:
+            return f"Annotated[{listed}, AfterValidator(unique_items)]"
+        return listed
     match field.type:
         case FieldType.EMAIL | FieldType.URL:
             return _STRING_VALIDATORS[field.type]
@@ -569,7 +584,19 @@ def base_annotation(field: Field) -> str:
     raise ValueError(field.type)  # pragma: no cover
 
 
+def item_annotation(item: Field) -> str:
+    """The pydantic type of one item of a list field, with the field's item constraints."""
+    if item.type is FieldType.UUID:
+        return "Annotated[str, Strict(), AfterValidator(uuid_item)]"
+    args = field_args(item)
+    base = base_annotation(item)
+    return f"Annotated[{base}, Field({args})]" if args else base
+
+
 def field_args(field: Field) -> str:
+    if field.type is FieldType.LIST:  # the list's length; item constraints are on the items
+        bounds = [f"min_length={field.min_items}"] if field.min_items else []
+        return ", ".join([*bounds, f"max_length={field.items_bound}"])
     args: list[str] = []
     if field.min_length is not None:
         args.append(f"min_length={field.min_length}")
@@ -896,7 +923,9 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
         SortView(f.name.raw, f.name.raw, _kind(f), f.nullable) for f in entity.sortable_fields
     ] + [SortView("created_at", "created_at", "datetime", False)]
     filters = []
-    for f in entity.filterable_fields:
+    for listed in entity.filterable_fields:
+        # A list field is filtered by one item: `?labels=bug` holds `bug`.
+        f = listed.item if listed.type is FieldType.LIST else listed
         if f.type in (FieldType.ENUM, FieldType.STATE):
             ann = "Literal[" + ", ".join(repr(v) for v in f.enum_values) + "]"
         elif f.type in (FieldType.EMAIL, FieldType.URL, FieldType.STRING, FieldType.TEXT):
@@ -908,7 +937,7 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
             for a in field_args(f).split(", ")
             if a and not a.startswith(("max_digits", "decimal_places"))
         )
-        filters.append(FilterView(f.name.raw, ann, args))
+        filters.append(FilterView(f.name.raw, ann, args, contains=f is not listed))
     actions = [op.value for op in Operation]
     rules = {a: rule_view(model, entity, a) for a in actions}
     fields = tuple(field_view(model, f) for f in entity.fields)
@@ -1020,6 +1049,8 @@ def _imports(package: str, r: ResourceView) -> tuple[str, ...]:
         lines.append("from fastapi.responses import JSONResponse")
     if OperationKind.LIST in kinds:
         lines.append(f"from {package}.pagination import SortKey, paginate")
+    if any(f.contains for f in r.filters):
+        lines.append(f"from {package}.runtime.lists import contains")
     annotations = " ".join(f.annotation for f in r.filters)
     schemas = [alias for alias in _SCHEMA_ALIASES if alias in annotations.replace("[", " ").split()]
     schemas += [
@@ -1044,6 +1075,15 @@ def _service_modules(r: ResourceView) -> tuple[str, ...]:
     if r.transitions:
         out.append("machines")
     return tuple(sorted(out))
+
+
+def schema_imports(svc: ServiceView) -> tuple[str, ...]:
+    """schemas.py's imports of the runtime's list item checks, when a request model uses them."""
+    annotations = " ".join(
+        f.create_annotation + " " + f.update_annotation for r in svc.resources for f in r.fields
+    )
+    names = [n for n in ("unique_items", "uuid_item") if f"({n})" in annotations]
+    return (f"from {svc.name}.runtime.lists import {', '.join(names)}",) if names else ()
 
 
 def request_models(r: ResourceView) -> tuple[RequestModelView, ...]:

@@ -237,12 +237,13 @@ def _compare(
 
 
 def _is_json(site: _Site, kind: _Kind) -> bool:
-    """Report (SF334) and return True when ``kind`` is a json field: it has no comparison."""
-    if kind.type is not FieldType.JSON:
+    """Report (SF334) and return True when ``kind`` is a json or list field: it has no
+    comparison."""
+    if kind.type not in (FieldType.JSON, FieldType.LIST):
         return False
     site.report(
         "SF334",
-        f"{kind.label} is a json field, which cannot be compared",
+        f"{kind.label} is a {kind.type} field, which cannot be compared",
         "compare a field of another type",
     )
     return True

@@ -21,7 +21,12 @@ _OPTION_TYPES: dict[str, frozenset[FieldType]] = {
     "pattern": TEXT_TYPES,
     "minimum": NUMBER_TYPES,
     "maximum": NUMBER_TYPES,
+    "items": frozenset({FieldType.LIST}),
+    "min_items": frozenset({FieldType.LIST}),
+    "max_items": frozenset({FieldType.LIST}),
 }
+# Options of the field itself, never of a list's items.
+_NOT_ON_ITEMS = frozenset({"entity", "on_delete", "currency"})
 _AUTO_TYPES = {
     AutoValue.NOW: (FieldType.DATE, FieldType.DATETIME),
     AutoValue.PRINCIPAL: (FieldType.STRING, FieldType.UUID),
@@ -39,7 +44,12 @@ def _field(ctx: CheckContext, entity: Entity, field: Field) -> None:
     label = f"'{entity.name}.{field.name}'"
 
     for option, types in _OPTION_TYPES.items():
-        if ctx.written(*path, option) and field.type not in types:
+        # On a list, the value options constrain each item: they follow the item type.
+        on_items = field.type is FieldType.LIST and option not in _NOT_ON_ITEMS
+        applies = field.type in types or (on_items and field.item_type in types)
+        if field.type is FieldType.LIST and field.item_type is None:
+            applies = True  # SF390 says what is missing; no second message about the options
+        if ctx.written(*path, option) and not applies:
             hint = f"`{option}` applies to {', '.join(sorted(types))} fields; remove it"
             if option == "values" and field.type is FieldType.STATE:
                 hint = "a state field's values are the states of its state machine; remove it"
@@ -50,6 +60,8 @@ def _field(ctx: CheckContext, entity: Entity, field: Field) -> None:
                 hint,
             )
 
+    if field.type is FieldType.LIST:
+        _list(ctx, path, label, field)
     if field.type is FieldType.ENUM and not field.enum_values:
         ctx.report(
             "SF373",
@@ -117,8 +129,8 @@ def _field(ctx: CheckContext, entity: Entity, field: Field) -> None:
 
 
 def _default(ctx: CheckContext, path: tuple[str, ...], label: str, field: Field) -> None:
-    if not field.has_default or not ctx.written(*path, "default"):
-        return
+    if not field.has_default or not ctx.written(*path, "default") or field.type is FieldType.LIST:
+        return  # a list's default is SF391
     where = ctx.at(*path, "default")
     if field.type is FieldType.STATE:
         ctx.report(
@@ -234,3 +246,44 @@ def _contradictions(ctx: CheckContext, path: tuple[str, ...], label: str, field:
             "default",
             "the service fills auto fields; remove the default",
         )
+
+
+def _list(ctx: CheckContext, path: tuple[str, ...], label: str, field: Field) -> None:
+    """A ``list`` field: its item type, item count bounds, and options a list cannot have."""
+    if field.item_type is None:
+        ctx.report(
+            "SF390",
+            f"list field {label} does not say what its items are",
+            ctx.at(*path, "type"),
+            "add `items: <type>` (string, integer, uuid, enum, email or url), e.g. `items: string`",
+        )
+    elif field.item_type is FieldType.ENUM and not field.enum_values:
+        ctx.report(
+            "SF373",
+            f"list field {label} of enum items has no `values`",
+            ctx.at(*path, "items"),
+            "list the items' values, e.g. `values: [bug, question]`",
+        )
+    if (
+        field.min_items is not None
+        and field.max_items is not None
+        and field.min_items > field.max_items
+    ):
+        ctx.report(
+            "SF370",
+            f"field {label} has min_items {field.min_items} above max_items {field.max_items}",
+            ctx.at(*path, "min_items"),
+            "no list could be valid; swap or fix the bounds",
+        )
+    for option, why in (
+        ("sortable", "a list has no order to sort objects by"),
+        ("default", "a list starts empty (or null when optional); remove `default`"),
+        ("auto", "the service fills no list; remove `auto`"),
+    ):
+        if ctx.written(*path, option):
+            ctx.report(
+                "SF391",
+                f"list field {label} cannot be `{option}`",
+                ctx.key(*path, option),
+                why,
+            )
