@@ -104,6 +104,10 @@ def _entities(model: Service) -> list[Block]:
 
 
 def _type(field: Field) -> str:
+    if field.type is FieldType.LIST and field.item_type is not None:
+        bounds = f"{field.min_items or 0}..{field.items_bound}"
+        unique = ", unique" if field.unique_items else ""
+        return f"list of {_type(field.item)} ({bounds} items{unique})"
     match field.type:
         case FieldType.ENUM:
             return f"enum({'|'.join(field.enum_values)})"
@@ -125,7 +129,8 @@ def _flags(field: Field) -> list[str]:
         (field.read_only, "read-only"),
         (field.write_once, "write-once"),
         (field.sortable, "sortable"),
-        (field.filterable, "filterable"),
+        (field.filterable and field.type is not FieldType.LIST, "filterable"),
+        (field.filterable and field.type is FieldType.LIST, "filterable (contains)"),
     ):
         if on:
             flags.append(label)

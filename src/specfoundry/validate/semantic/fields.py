@@ -53,9 +53,12 @@ def _field(ctx: CheckContext, entity: Entity, field: Field) -> None:
             hint = f"`{option}` applies to {', '.join(sorted(types))} fields; remove it"
             if option == "values" and field.type is FieldType.STATE:
                 hint = "a state field's values are the states of its state machine; remove it"
+            what = f"field {label} of type {field.type}"
+            if on_items and field.item_type is not None:
+                what = f"the {field.item_type} items of list field {label}"
             ctx.report(
                 "SF374",
-                f"`{option}` does not apply to field {label} of type {field.type}",
+                f"`{option}` does not apply to {what}",
                 ctx.key(*path, option),
                 hint,
             )
@@ -107,7 +110,11 @@ def _field(ctx: CheckContext, entity: Entity, field: Field) -> None:
                 "check brackets and escapes; in YAML, quote patterns with single quotes",
             )
 
-    if field.auto is not None and field.type not in _AUTO_TYPES[field.auto]:
+    if (
+        field.auto is not None
+        and field.type is not FieldType.LIST  # a list's `auto` is SF391
+        and field.type not in _AUTO_TYPES[field.auto]
+    ):
         allowed = " or ".join(_AUTO_TYPES[field.auto])
         ctx.report(
             "SF376",
@@ -275,15 +282,15 @@ def _list(ctx: CheckContext, path: tuple[str, ...], label: str, field: Field) ->
             ctx.at(*path, "min_items"),
             "no list could be valid; swap or fix the bounds",
         )
-    for option, why in (
-        ("sortable", "a list has no order to sort objects by"),
-        ("default", "a list starts empty (or null when optional); remove `default`"),
-        ("auto", "the service fills no list; remove `auto`"),
+    for option, what, why in (
+        ("sortable", "be `sortable`", "a list has no order to sort objects by"),
+        ("default", "have a `default`", "a list starts empty (or null when optional)"),
+        ("auto", "be filled by `auto`", "the service fills no list; remove `auto`"),
     ):
         if ctx.written(*path, option):
             ctx.report(
                 "SF391",
-                f"list field {label} cannot be `{option}`",
+                f"list field {label} cannot {what}",
                 ctx.key(*path, option),
                 why,
             )

@@ -600,3 +600,9 @@ BILLING: dict[str, Any] = {
     "writable_resource": "members",
     "quota": {"resource": "members", "entity": "member", "limit": 5},
 }
+
+# (resource, list field, what is wrong, the list sent on create, expected status)
+LISTS: list[tuple[Any, ...]] = []
+
+# (resource, filterable list field, an item, another item): `?field=item` holds the item
+LIST_FILTERS: list[tuple[Any, ...]] = []

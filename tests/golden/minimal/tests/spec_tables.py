@@ -80,3 +80,9 @@ ACCESS: list[tuple[Any, ...]] = []
 PLATFORM: dict[str, Any] = {"rate_limits": False, "default_plan": None, "idempotency": False}
 # billing: the suite's tenants get the `entitled` plan and state; {} without `billing:`
 BILLING: dict[str, Any] = {}
+
+# (resource, list field, what is wrong, the list sent on create, expected status)
+LISTS: list[tuple[Any, ...]] = []
+
+# (resource, filterable list field, an item, another item): `?field=item` holds the item
+LIST_FILTERS: list[tuple[Any, ...]] = []

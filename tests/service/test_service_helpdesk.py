@@ -1,0 +1,50 @@
+"""The help desk test spec (tests/service/specs/helpdesk): the field-type constructs (`list`
+fields) generated, and the generated tests about them run on SQLite and PostgreSQL.
+
+Only the suite's files that exercise the constructs (and the contract, permission, isolation
+and migration checks around them) run here, to keep each run short; the whole generated suite
+passes as well (run it with `specfoundry generate tests/service/specs/helpdesk -o DIR`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from service_support import ROOT, clean_env, generate, run_pytest
+
+from specfoundry.compiler import load_model
+
+pytestmark = pytest.mark.slow
+SPEC = ROOT / "tests" / "service" / "specs" / "helpdesk"
+REDIS_URL = os.environ.get("SPECFOUNDRY_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
+FILES = (
+    "tests/test_api_lists.py",
+    "tests/test_api_contract.py",
+    "tests/test_api_permissions.py",
+    "tests/test_api_isolation.py",
+    "tests/test_api_database.py",
+)
+
+
+@pytest.fixture(scope="module")
+def helpdesk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(load_model(SPEC), tmp_path_factory.mktemp("service-helpdesk"))
+
+
+def test_helpdesk_generates_the_list_tests(helpdesk: Path) -> None:
+    tables = (helpdesk / "tests" / "spec_tables.py").read_text()
+    assert "too many items" in tables and "a repeated item" in tables
+    assert '("tickets", "labels", ' in tables.split("LIST_FILTERS")[1]
+
+
+def test_helpdesk_suite_passes_on_sqlite(helpdesk: Path) -> None:
+    output = run_pytest(helpdesk, *FILES, "-p", "no:warnings", env=clean_env(REDIS_URL=REDIS_URL))
+    assert " passed" in output
+
+
+@pytest.mark.postgres
+def test_helpdesk_suite_passes_on_postgres(helpdesk: Path, service_pg_url: str) -> None:
+    env = clean_env(DATABASE_URL=service_pg_url, REDIS_URL=REDIS_URL)
+    output = run_pytest(helpdesk, *FILES, "-p", "no:warnings", env=env)
+    assert " passed" in output and "skipped" not in output.splitlines()[-1]
