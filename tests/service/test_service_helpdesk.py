@@ -1,5 +1,6 @@
 """The help desk test spec (tests/service/specs/helpdesk): the field-type constructs (`list`
-fields) generated, and the generated tests about them run on SQLite and PostgreSQL.
+and `principal` fields) generated, and the generated tests about them run on SQLite and
+PostgreSQL.
 
 Only the suite's files that exercise the constructs (and the contract, permission, isolation
 and migration checks around them) run here, to keep each run short; the whole generated suite
@@ -20,6 +21,7 @@ SPEC = ROOT / "tests" / "service" / "specs" / "helpdesk"
 REDIS_URL = os.environ.get("SPECFOUNDRY_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 FILES = (
     "tests/test_api_lists.py",
+    "tests/test_api_principals.py",
     "tests/test_api_contract.py",
     "tests/test_api_permissions.py",
     "tests/test_api_isolation.py",
@@ -32,10 +34,15 @@ def helpdesk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generate(load_model(SPEC), tmp_path_factory.mktemp("service-helpdesk"))
 
 
-def test_helpdesk_generates_the_list_tests(helpdesk: Path) -> None:
+def test_helpdesk_generates_the_construct_tests(helpdesk: Path) -> None:
     tables = (helpdesk / "tests" / "spec_tables.py").read_text()
     assert "too many items" in tables and "a repeated item" in tables
     assert '("tickets", "labels", ' in tables.split("LIST_FILTERS")[1]
+    # an assignee must be an agent (or a role inheriting it); the requester may be named by
+    # an agent acting on a customer's behalf, not by the customer
+    assert '("tickets", "assignee_id", "members", "customer", 422)' in tables
+    assert '("tickets", "assignee_id", "members", "admin", 201)' in tables
+    assert '("tickets", "requester_id", "customer", 403)' in tables
 
 
 def test_helpdesk_suite_passes_on_sqlite(helpdesk: Path) -> None:

@@ -108,6 +108,8 @@ def _type(field: Field) -> str:
         bounds = f"{field.min_items or 0}..{field.items_bound}"
         unique = ", unique" if field.unique_items else ""
         return f"list of {_type(field.item)} ({bounds} items{unique})"
+    if field.type is FieldType.PRINCIPAL and field.principal_roles:
+        return f"principal ({'|'.join(r.raw for r in field.principal_roles)})"
     match field.type:
         case FieldType.ENUM:
             return f"enum({'|'.join(field.enum_values)})"
@@ -154,6 +156,8 @@ def _flags(field: Field) -> list[str]:
         flags.append(f"on delete {field.on_delete.value}")
     if field.writable_by is not None:
         flags.append("writable by " + "/".join(r.raw for r in field.writable_by))
+    if field.on_behalf_of is not None:
+        flags.append("on behalf of others by " + "/".join(r.raw for r in field.on_behalf_of))
     return flags
 
 

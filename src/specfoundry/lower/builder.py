@@ -63,6 +63,7 @@ from specfoundry.model import (
     Transition,
 )
 from specfoundry.model.platform import EventDelivery, EventHandler
+from specfoundry.model.service import Members
 from specfoundry.model.sla import METRICS as SLA_METRICS
 from specfoundry.model.sla import OperationClass, Sla, SlaTarget
 
@@ -259,6 +260,14 @@ class _Builder:
             ),
             cross_tenant_roles=tuple(Name(r) for r in raw.get("cross_tenant_roles", [])),
             location=self.key("tenancy"),
+            members=Members(
+                entity=Name(raw["members"]["entity"]),
+                subject=Name(raw["members"]["subject"]),
+                role=Name(raw["members"]["role"]) if "role" in raw["members"] else None,
+                location=self.key("tenancy", "members"),
+            )
+            if "members" in raw
+            else None,
         )
 
     # -- entities ---------------------------------------------------------------------------
@@ -354,6 +363,10 @@ class _Builder:
             min_items=raw.get("min_items"),
             max_items=raw.get("max_items"),
             unique_items=is_list and bool(raw.get("unique", False)),
+            principal_roles=tuple(Name(r) for r in raw.get("roles", ())),
+            on_behalf_of=tuple(Name(r) for r in raw["on_behalf_of"])
+            if "on_behalf_of" in raw
+            else None,
         )
 
     def decimal(self, value: Any, *path: str | int) -> Decimal | None:

@@ -28,13 +28,17 @@ class FieldType(enum.StrEnum):
     REF = "ref"
     STATE = "state"
     LIST = "list"
+    # A subject id (the token's `sub`) that must be a member of the tenant (tenancy.members).
+    PRINCIPAL = "principal"
 
 
 # Field types whose values are strings on the wire.
 TEXTUAL_TYPES = frozenset(
     {FieldType.STRING, FieldType.TEXT, FieldType.EMAIL, FieldType.URL, FieldType.ENUM}
-    | {FieldType.STATE, FieldType.UUID, FieldType.REF}
+    | {FieldType.STATE, FieldType.UUID, FieldType.REF, FieldType.PRINCIPAL}
 )
+# The longest subject id a principal field holds (the column's length).
+PRINCIPAL_MAX_LENGTH = 255
 NUMERIC_TYPES = frozenset({FieldType.INTEGER, FieldType.DECIMAL, FieldType.MONEY})
 # The item types a ``list`` field may hold (stored as a JSON array of strings or integers).
 LIST_ITEM_TYPES = (
@@ -116,6 +120,10 @@ class Field:
     min_items: int | None = None
     max_items: int | None = None
     unique_items: bool = False
+    # A ``principal`` field: the member roles the named principal must hold (none: any member).
+    principal_roles: tuple[Name, ...] = ()
+    # ``auto: principal``: roles that may name someone else on create (acting on their behalf).
+    on_behalf_of: tuple[Name, ...] | None = None
 
     @property
     def item(self) -> Field:
@@ -145,11 +153,18 @@ class Field:
     @property
     def client_writable(self) -> bool:
         """Whether create/update bodies may carry the field at all."""
-        return not (self.read_only or self.auto is not None or self.type is FieldType.STATE)
+        auto = self.auto is not None and self.on_behalf_of is None
+        return not (self.read_only or auto or self.type is FieldType.STATE)
 
     @property
     def updatable(self) -> bool:
-        return self.client_writable and not self.write_once
+        return self.client_writable and not self.write_once and self.auto is None
+
+    @property
+    def writers(self) -> tuple[Name, ...] | None:
+        """The roles that may write the field (None: any role that may write the object):
+        ``writable_by``, or for an ``auto: principal`` field the ``on_behalf_of`` roles."""
+        return self.on_behalf_of if self.on_behalf_of is not None else self.writable_by
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,19 @@ class Tenancy:
     claims: Claims
     cross_tenant_roles: tuple[Name, ...]
     location: Location
+    # Who belongs to a tenant: principal fields name one of its rows.
+    members: Members | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Members:
+    """``tenancy.members``: each row of ``entity`` says the principal whose id is in the string
+    field ``subject`` belongs to the tenant, with the role in the enum field ``role``."""
+
+    entity: Name
+    subject: Name
+    role: Name | None
+    location: Location
 
 
 @dataclass(frozen=True, slots=True)

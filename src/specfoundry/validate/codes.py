@@ -804,6 +804,26 @@ _CODES = (
         "labels: {type: list, items: string, sortable: true}\n",
         "labels: {type: list, items: string, filterable: true}\n",
     ),
+    Code(
+        "SF392",
+        E,
+        "principal option without what it needs",
+        "A `principal` field's `roles` are checked against the role of the tenant's members, "
+        "so `tenancy.members` must be declared with a `role`; `on_behalf_of` belongs to "
+        "`auto: principal` fields.",
+        "assignee: {type: principal, roles: [agent]}   # no tenancy.members\n",
+        "tenancy:\n  tenant_entity: company\n  members: {entity: member, subject: user_id, "
+        "role: role}\n",
+    ),
+    Code(
+        "SF393",
+        E,
+        "tenancy.members names no usable entity or field",
+        "`tenancy.members.entity` must be a tenant-scoped entity, `subject` a string field "
+        "of it holding the token subject, `role` an enum field of role names.",
+        "tenancy:\n  members: {entity: member, subject: email}   # email is not a string\n",
+        "tenancy:\n  members: {entity: member, subject: user_id, role: role}\n",
+    ),
     # -- internal ----------------------------------------------------------------------------
     Code(
         "SF999",

@@ -12,6 +12,7 @@ from typing import Any
 from specfoundry.emit.openapi.locations import LocationRecorder
 from specfoundry.emit.openapi.problems import PROBLEM_BASE
 from specfoundry.model import Entity, Field, FieldType, Service, StateMachine
+from specfoundry.model.entities import PRINCIPAL_MAX_LENGTH
 
 Schema = dict[str, Any]
 
@@ -28,6 +29,7 @@ DEFAULT_MAX_LENGTH: dict[FieldType, int] = {
     FieldType.URL: 2048,
     FieldType.STRING: DEFAULT_TEXT_MAX_LENGTH,
     FieldType.TEXT: DEFAULT_TEXT_MAX_LENGTH,
+    FieldType.PRINCIPAL: PRINCIPAL_MAX_LENGTH,
 }
 
 
@@ -64,7 +66,7 @@ def base_schema(field: Field) -> Schema:
             schema["uniqueItems"] = True
         return schema
     match field.type:
-        case FieldType.STRING | FieldType.TEXT:
+        case FieldType.STRING | FieldType.TEXT | FieldType.PRINCIPAL:
             schema: Schema = {"type": "string"}
         case FieldType.EMAIL:
             schema = {"type": "string", "format": "email"}
@@ -133,8 +135,10 @@ def property_schema(
         schema["x-currency"] = field.currency
     if field.type is FieldType.REF and field.ref_entity is not None:
         schema["x-references"] = field.ref_entity.pascal
-    if writer_roles and field.writable_by is not None:
-        schema["x-writable-by"] = [r.raw for r in field.writable_by]
+    if field.type is FieldType.PRINCIPAL:
+        schema["x-principal"] = {"roles": [r.raw for r in field.principal_roles]}
+    if writer_roles and field.writers is not None:
+        schema["x-writable-by"] = [r.raw for r in field.writers]
     return schema
 
 

@@ -36,7 +36,7 @@ from typing import Any
 from specfoundry.emit.render import generated_header
 from specfoundry.emit.service.literals import python_literal
 from specfoundry.model import Entity, Field, FieldType, OnDelete, Service
-from specfoundry.model.entities import TENANT_COLUMN
+from specfoundry.model.entities import PRINCIPAL_MAX_LENGTH, TENANT_COLUMN
 from specfoundry.model.names import GENERATED_CLASSES, GENERATED_TABLES
 
 MAX_IDENTIFIER = 63
@@ -511,6 +511,8 @@ def _sql_type(f: Field) -> SqlType:
     match f.type:
         case FieldType.STRING | FieldType.EMAIL | FieldType.URL:
             return SqlType("string", f.max_length or DEFAULT_STRING_LENGTH.get(f.type))
+        case FieldType.PRINCIPAL:
+            return SqlType("string", f.max_length or PRINCIPAL_MAX_LENGTH)
         case FieldType.TEXT:
             return SqlType("text")
         case FieldType.ENUM | FieldType.STATE:

@@ -284,7 +284,7 @@ def _sample(f: Any) -> tuple[str, str]:
     size = min(f.max_length or 16, 32)
     size = max(size, min(f.min_length or 1, 32))
     match f.type:
-        case FieldType.STRING | FieldType.TEXT:
+        case FieldType.STRING | FieldType.TEXT | FieldType.PRINCIPAL:
             return f"_text({size})", "str"
         case FieldType.EMAIL:
             return "_text(12) + '@example.com'", "str"

@@ -138,7 +138,7 @@ def _cache_probe(model: Service) -> tuple[str | None, str | None, str | None]:
             continue
         for f in entity.fields:
             plain = f.type in (FieldType.STRING, FieldType.TEXT) and f.pattern is None
-            if plain and f.updatable and not f.unique and f.writable_by is None:
+            if plain and f.updatable and not f.unique and f.writers is None:
                 value = "cache probe"[: f.max_length or 11]
                 if (f.min_length or 0) <= len(value):
                     return path, f.name.raw, value

@@ -108,6 +108,8 @@ def sample_value(field: Field, n: int) -> Any:
         case FieldType.REF:
             assert field.ref_entity is not None
             return {"$ref": field.ref_entity.raw}
+        case FieldType.PRINCIPAL:
+            return CREATOR  # the suite's default caller: a member when the suite makes it one
     raise TestPlanError(f"no sample for {field.type}")  # pragma: no cover
 
 
@@ -120,10 +122,12 @@ def sample_payload(entity: Entity) -> dict[str, Any]:
     for field in entity.fields:
         if not field.client_writable:
             continue
-        if field.writable_by is not None and (field.has_default or not field.required):
+        if field.writers is not None and (field.has_default or not field.required):
             continue  # reserved fields are tested on their own
         if field.type is FieldType.REF and not field.required:
             continue  # optional references may form cycles (a tree); tested on their own
+        if field.type is FieldType.PRINCIPAL and not field.required:
+            continue  # names a member of the tenant; tested on their own (PRINCIPALS)
         out[field.name.raw] = sample_value(field, 0)
     return out
 
@@ -254,7 +258,7 @@ def update_payload(entity: Entity) -> dict[str, Any]:
     for field in entity.fields:
         if (
             field.updatable
-            and field.writable_by is None
+            and field.writers is None
             and not field.unique
             and field.type is not FieldType.REF
         ):
@@ -370,9 +374,9 @@ def _lineage(model: Service, roles: set[str]) -> set[str]:
 
 
 def _may_write(model: Service, field: Field, roles: set[str]) -> bool:
-    if field.writable_by is None:
+    if field.writers is None:
         return True
-    return bool(_lineage(model, roles) & {r.raw for r in field.writable_by})
+    return bool(_lineage(model, roles) & {r.raw for r in field.writers})
 
 
 def _may_write_sample(model: Service, entity: Entity, roles: set[str]) -> bool:
@@ -646,9 +650,9 @@ def writable_cases(model: Service) -> list[tuple[Any, ...]]:
             continue
         stored = _resource_values(model, entity, CREATOR)
         for field in entity.fields:
-            if field.writable_by is None or not field.updatable:
+            if field.writers is None or not field.updatable:
                 continue
-            writers = {r.raw for r in field.writable_by}
+            writers = {r.raw for r in field.writers}
             for role in model.permissions.roles:
                 roles = {role.name.raw}
                 lineage = {role.name.raw, *(n.raw for n in role.includes)}
@@ -680,8 +684,31 @@ def resources_table(model: Service, surface: HttpSurface) -> dict[str, dict[str,
             "update": update_payload(entity),
             "state_field": machine.field.raw if machine else None,
             "sorts": [f.name.raw for f in entity.sortable_fields] + ["created_at"],
+            "members": _members_of(model, entity),
+            "members_resource": _members_resource(model),
         }
     return out
+
+
+def _members_of(model: Service, entity: Entity) -> dict[str, Any] | None:
+    """For the tenancy.members entity: its subject and role fields, and a role value."""
+    members = model.tenancy.members
+    if members is None or members.entity.raw != entity.name.raw:
+        return None
+    role = entity.field(members.role.raw) if members.role is not None else None
+    return {
+        "subject": members.subject.raw,
+        "role": role.name.raw if role is not None else None,
+        "any_role": role.enum_values[0] if role is not None and role.enum_values else None,
+    }
+
+
+def _members_resource(model: Service) -> str | None:
+    """The resource the suite makes members through, if the spec has one."""
+    members = model.tenancy.members
+    target = model.entity(members.entity.raw) if members is not None else None
+    resource = _creating_resource(model, target) if target is not None else None
+    return resource.path if resource is not None else None
 
 
 def _bad_items(field: Field) -> Iterator[tuple[str, list[Any]]]:
@@ -740,6 +767,61 @@ def list_filters(model: Service) -> list[tuple[Any, ...]]:
     return rows
 
 
+def principal_cases(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, principal field, members resource, the named subject's member role or None
+    for no member at all, expected status of a create naming it)."""
+    members = model.tenancy.members
+    if members is None:
+        return []
+    target = model.entity(members.entity.raw)
+    members_resource = _creating_resource(model, target) if target is not None else None
+    if target is None or members_resource is None:
+        return []
+    found = target.field(members.role.raw) if members.role is not None else None
+    role_values: tuple[str, ...] = found.enum_values if found is not None else ()
+    rows: list[tuple[Any, ...]] = []
+    for resource, entity in _creatable(model):
+        for field in entity.fields:
+            if field.type is not FieldType.PRINCIPAL or not field.client_writable:
+                continue
+            if field.writers is not None:
+                continue
+            path = (resource.path, field.name.raw, members_resource.path)
+            rows.append((*path, None, 422))
+            wanted = set(_expand_roles(model, field.principal_roles))
+            for value in role_values:
+                ok = not field.principal_roles or value in wanted
+                rows.append((*path, value, 201 if ok else 422))
+    return rows
+
+
+def on_behalf_cases(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, auto-principal field, role of the caller, expected status) of a create that
+    names another principal: 201 for the `on_behalf_of` roles, 403 for the others."""
+    rows: list[tuple[Any, ...]] = []
+    for resource, entity in _creatable(model):
+        for field in entity.fields:
+            if field.on_behalf_of is None or not field.client_writable:
+                continue
+            for role in model.permissions.roles:
+                if not _holds(model, entity, "create", {role.name.raw}):
+                    continue
+                if not _may_write_sample(model, entity, {role.name.raw}):
+                    continue
+                ok = _may_write(model, field, {role.name.raw})
+                rows.append((resource.path, field.name.raw, role.name.raw, 201 if ok else 403))
+    return rows
+
+
+def _expand_roles(model: Service, roles: tuple[Any, ...]) -> list[str]:
+    wanted = {r.raw for r in roles}
+    return [
+        r.name.raw
+        for r in model.permissions.roles
+        if r.name.raw in wanted or wanted & {n.raw for n in r.includes}
+    ]
+
+
 def events_table(model: Service) -> list[tuple[Any, ...]]:
     """(resource, action, event types written to the outbox) for every action that emits."""
     rows: list[tuple[Any, ...]] = []
@@ -792,6 +874,8 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         "BILLING": _data(billing_table(model)),
         "LISTS": _data(list_cases(model)),
         "LIST_FILTERS": _data(list_filters(model)),
+        "PRINCIPALS": _data(principal_cases(model)),
+        "ON_BEHALF": _data(on_behalf_cases(model)),
     }
     files = {
         "tests/conftest.py": "conftest.py.j2",
@@ -826,6 +910,8 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         files["tests/test_api_deprecation.py"] = "test_api_deprecation.py.j2"
     if tables["LISTS"] != "[]":
         files["tests/test_api_lists.py"] = "test_api_lists.py.j2"
+    if tables["PRINCIPALS"] != "[]" or tables["ON_BEHALF"] != "[]":
+        files["tests/test_api_principals.py"] = "test_api_principals.py.j2"
     if tables["DELETES"] != "[]" or tables["HIDDEN_REFERENCES"] != "[]":
         files["tests/test_api_references.py"] = "test_api_references.py.j2"
     out = [EmittedFile(PurePosixPath("tests/__init__.py"), header.encode())]

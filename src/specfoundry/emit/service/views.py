@@ -320,6 +320,9 @@ class ResourceView:
     # (field, Python source) set on a new object before the create permission check.
     create_values: tuple[tuple[str, str], ...] = ()
     imports: tuple[str, ...] = ()  # the module's import lines (ruff sorts them)
+    # (principal field, Python source of its ``Members(...)``): whom each may name.
+    principals: tuple[tuple[str, str], ...] = ()
+    members_class: str | None = None  # the tenancy.members model, when principals are checked
     default_limit: int = 10
     max_limit: int = 100
 
@@ -374,7 +377,31 @@ class ResourceView:
 
     @property
     def model_imports(self) -> tuple[str, ...]:
-        return tuple(sorted({self.class_name, *self.ref_classes}))
+        members = {self.members_class} if self.members_class else set()
+        return tuple(sorted({self.class_name, *self.ref_classes, *members}))
+
+    @property
+    def principal_table(self) -> tuple[str, ...]:
+        """The ``PRINCIPALS`` table's lines (none without principal fields to check)."""
+        if not self.principals:
+            return ()
+        rows = [f'    "{name}": {members},' for name, members in self.principals]
+        return (
+            "# Whom a principal field may name: a member of the caller's tenant (with the roles).",
+            "PRINCIPALS: dict[str, Members] = {",
+            *rows,
+            "}",
+        )
+
+    @property
+    def create_checks(self) -> tuple[str, ...]:
+        """Statements checking a create body's values beyond its schema and references."""
+        return ("check_principals(session, values, PRINCIPALS)",) if self.principals else ()
+
+    @property
+    def update_checks(self) -> tuple[str, ...]:
+        """Statements checking an update's changes beyond their schema and references."""
+        return ("check_principals(session, changes, PRINCIPALS)",) if self.principals else ()
 
     @property
     def create_fields(self) -> tuple[FieldView, ...]:
@@ -563,7 +590,7 @@ def base_annotation(field: Field) -> str:
     match field.type:
         case FieldType.EMAIL | FieldType.URL:
             return _STRING_VALIDATORS[field.type]
-        case FieldType.STRING | FieldType.TEXT:
+        case FieldType.STRING | FieldType.TEXT | FieldType.PRINCIPAL:
             return "Text"
         case FieldType.INTEGER:
             return "Int"
@@ -816,8 +843,8 @@ def field_view(model: Service, field: Field) -> FieldView:
         field_args=field_args(field),
         in_create=field.client_writable,
         in_update=field.updatable,
-        writable_by=_expand(model, tuple(r.raw for r in field.writable_by))
-        if field.writable_by is not None
+        writable_by=_expand(model, tuple(r.raw for r in field.writers))
+        if field.writers is not None
         else None,
         auto_principal=field.auto is not None and field.auto.value == "principal",
         auto_now=field.auto is not None and field.auto.value == "now",
@@ -928,7 +955,9 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
         f = listed.item if listed.type is FieldType.LIST else listed
         if f.type in (FieldType.ENUM, FieldType.STATE):
             ann = "Literal[" + ", ".join(repr(v) for v in f.enum_values) + "]"
-        elif f.type in (FieldType.EMAIL, FieldType.URL, FieldType.STRING, FieldType.TEXT):
+        elif f.type in (FieldType.EMAIL, FieldType.URL, FieldType.STRING, FieldType.TEXT) or (
+            f.type is FieldType.PRINCIPAL
+        ):
             ann = base_annotation(f)
         else:
             ann = _FILTER_ANNOTATION.get(_kind(f), "str")
@@ -949,7 +978,9 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
         scope.append(f"{cls}.deleted_at.is_(None)")
     create_values = []
     for f in fields:
-        if f.auto_principal:
+        if f.auto_principal and f.in_create:  # `on_behalf_of`: the value sent, if any
+            create_values.append((f.name, f"obj.{f.name} or principal.subject"))
+        elif f.auto_principal:
             create_values.append((f.name, "principal.subject"))
         elif f.auto_now:
             create_values.append((f.name, "events.utcnow()"))
@@ -977,10 +1008,52 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
         doc=f"`{http.collection_path}`: the {entity.name.raw.replace('_', ' ')} resource.",
         scope_where=tuple(scope),
         create_values=tuple(create_values),
+        principals=_principal_rules(model, entity),
+        members_class=_members_class(model, entity),
         default_limit=model.api.pagination.default_limit,
         max_limit=model.api.pagination.max_limit,
     )
     return dataclasses.replace(view, imports=_imports(model.name.raw, view))
+
+
+def _principal_fields(model: Service, entity: Entity) -> tuple[Field, ...]:
+    """Fields naming a principal the tenancy's members must hold: ``principal`` fields, and
+    ``auto: principal`` fields someone may fill on another's behalf."""
+    if model.tenancy.members is None:
+        return ()
+    return tuple(
+        f
+        for f in entity.fields
+        if f.client_writable and (f.type is FieldType.PRINCIPAL or f.on_behalf_of is not None)
+    )
+
+
+def _members_class(model: Service, entity: Entity) -> str | None:
+    members = model.tenancy.members
+    if members is None or not _principal_fields(model, entity):
+        return None
+    return members.entity.pascal
+
+
+def _principal_rules(model: Service, entity: Entity) -> tuple[tuple[str, str], ...]:
+    """``PRINCIPALS`` of a resource module: a ``Members(...)`` per principal field."""
+    members = model.tenancy.members
+    fields = _principal_fields(model, entity)
+    if members is None or not fields:
+        return ()
+    target = model.entity(members.entity.raw)
+    assert target is not None
+    cls = members.entity.pascal
+    rows = []
+    for f in fields:
+        args = [f"{cls}.{members.subject.raw}"]
+        if target.soft_delete:
+            args.append(f"{cls}.deleted_at.is_(None)")
+        if f.principal_roles and members.role is not None:
+            roles = _expand(model, tuple(r.raw for r in f.principal_roles))
+            args.append(f"{cls}.{members.role.raw}.in_({list(roles)!r})")
+        rows.append((f.name.raw, f"Members({', '.join(args)})"))
+    return tuple(rows)
 
 
 # What each route kind uses from FastAPI and from the service's ``routes`` package.
@@ -1040,7 +1113,7 @@ def _imports(package: str, r: ResourceView) -> tuple[str, ...]:
         f"from typing import {', '.join(typing_names)}",
         f"from {package}.auth import Principal",
         f"from {package}.deps import {', '.join(sorted(used & _DEPS))}",
-        f"from {package}.models import {', '.join(sorted({r.class_name, *r.ref_classes}))}",
+        f"from {package}.models import {', '.join(r.model_imports)}",
         f"from {package}.problems import not_found",
         f"from {package}.routes import {', '.join(routes)}",
         f"from {package}.runtime.deprecation import Deprecation, deprecating_route",
@@ -1051,6 +1124,8 @@ def _imports(package: str, r: ResourceView) -> tuple[str, ...]:
         lines.append(f"from {package}.pagination import SortKey, paginate")
     if any(f.contains for f in r.filters):
         lines.append(f"from {package}.runtime.lists import contains")
+    if r.principals:
+        lines.append(f"from {package}.runtime.principals import Members, check_principals")
     annotations = " ".join(f.annotation for f in r.filters)
     schemas = [alias for alias in _SCHEMA_ALIASES if alias in annotations.replace("[", " ").split()]
     schemas += [

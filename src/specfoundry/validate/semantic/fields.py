@@ -24,19 +24,22 @@ _OPTION_TYPES: dict[str, frozenset[FieldType]] = {
     "items": frozenset({FieldType.LIST}),
     "min_items": frozenset({FieldType.LIST}),
     "max_items": frozenset({FieldType.LIST}),
+    "roles": frozenset({FieldType.PRINCIPAL}),
 }
 # Options of the field itself, never of a list's items.
-_NOT_ON_ITEMS = frozenset({"entity", "on_delete", "currency"})
+_NOT_ON_ITEMS = frozenset({"entity", "on_delete", "currency", "roles"})
 _AUTO_TYPES = {
     AutoValue.NOW: (FieldType.DATE, FieldType.DATETIME),
-    AutoValue.PRINCIPAL: (FieldType.STRING, FieldType.UUID),
+    AutoValue.PRINCIPAL: (FieldType.STRING, FieldType.UUID, FieldType.PRINCIPAL),
 }
 
 
 def check(ctx: CheckContext) -> None:
+    _members(ctx)
     for entity in ctx.model.entities:
         for field in entity.fields:
             _field(ctx, entity, field)
+            _principal(ctx, entity, field)
 
 
 def _field(ctx: CheckContext, entity: Entity, field: Field) -> None:
@@ -294,3 +297,82 @@ def _list(ctx: CheckContext, path: tuple[str, ...], label: str, field: Field) ->
                 ctx.key(*path, option),
                 why,
             )
+
+
+def _members(ctx: CheckContext) -> None:
+    """``tenancy.members``: an entity of the tenant with a string subject and an enum role."""
+    members = ctx.model.tenancy.members
+    if members is None:
+        return
+    path = ("tenancy", "members")
+    entity = ctx.model.entity(members.entity.raw)
+    if entity is None or not entity.tenant_scoped or entity.is_tenant:
+        names = [e.name.raw for e in ctx.model.entities if e.tenant_scoped and not e.is_tenant]
+        ctx.report(
+            "SF393",
+            f"tenancy.members names '{members.entity}', which is not a tenant-scoped entity",
+            ctx.at(*path, "entity"),
+            did_you_mean(members.entity.raw, names, "tenant-scoped entities"),
+        )
+        return
+    wanted = (
+        ("subject", members.subject, (FieldType.STRING, FieldType.PRINCIPAL)),
+        ("role", members.role, (FieldType.ENUM,)),
+    )
+    for key, name, types in wanted:
+        if name is None:
+            continue
+        field = entity.field(name.raw)
+        if field is None or field.type not in types:
+            kinds = " or ".join(types)
+            ctx.report(
+                "SF393",
+                f"tenancy.members.{key} names '{name}', which is not {_a(kinds)} field of "
+                f"'{entity.name}'",
+                ctx.at(*path, key),
+                did_you_mean(
+                    name.raw,
+                    [f.name.raw for f in entity.fields if f.type in types],
+                    f"{kinds} fields of '{entity.name}'",
+                ),
+            )
+
+
+def _principal(ctx: CheckContext, entity: Entity, field: Field) -> None:
+    """``roles`` of a principal field and ``on_behalf_of`` of an ``auto: principal`` field."""
+    path = field_path(entity.name.raw, field.name.raw)
+    label = f"'{entity.name}.{field.name}'"
+    known = {r.name.raw for r in ctx.model.permissions.roles}
+    for option in ("roles", "on_behalf_of"):
+        for i, role in enumerate(
+            getattr(field, "principal_roles" if option == "roles" else option) or ()
+        ):
+            if role.raw not in known:
+                ctx.report(
+                    "SF304",
+                    f"unknown role '{role}' in {option} of {label}",
+                    ctx.at(*path, option, i),
+                    did_you_mean(role.raw, sorted(known), "roles"),
+                )
+    members = ctx.model.tenancy.members
+    if field.principal_roles and (members is None or members.role is None):
+        ctx.report(
+            "SF392",
+            f"principal field {label} needs members with a role, but tenancy.members "
+            + ("is not declared" if members is None else "has no `role`"),
+            ctx.key(*path, "roles"),
+            "declare `tenancy.members: {entity: member, subject: user_id, role: role}`, "
+            "or remove `roles`",
+        )
+    if field.on_behalf_of is not None and field.auto is not AutoValue.PRINCIPAL:
+        ctx.report(
+            "SF392",
+            f"field {label} has `on_behalf_of` but is not filled by `auto: principal`",
+            ctx.key(*path, "on_behalf_of"),
+            "`on_behalf_of` lets roles name another member in an `auto: principal` field; "
+            "remove it or add `auto: principal`",
+        )
+
+
+def _a(words: str) -> str:
+    return ("an " if words[0] in "aeiou" else "a ") + words

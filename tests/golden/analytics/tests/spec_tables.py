@@ -22,6 +22,8 @@ RESOURCES: dict[str, dict[str, Any]] = {
         "update": {"name": "Updated"},
         "state_field": None,
         "sorts": ["name", "created_at"],
+        "members": None,
+        "members_resource": None,
     },
     "members": {
         "entity": "member",
@@ -36,6 +38,8 @@ RESOURCES: dict[str, dict[str, Any]] = {
         "update": {"display_name": "Updated"},
         "state_field": None,
         "sorts": ["email", "created_at"],
+        "members": None,
+        "members_resource": None,
     },
     "projects": {
         "entity": "project",
@@ -50,6 +54,8 @@ RESOURCES: dict[str, dict[str, Any]] = {
         "update": {"description": "Updated"},
         "state_field": None,
         "sorts": ["name", "created_at"],
+        "members": None,
+        "members_resource": None,
     },
     "dashboards": {
         "entity": "dashboard",
@@ -70,6 +76,8 @@ RESOURCES: dict[str, dict[str, Any]] = {
         "update": {"title": "Updated"},
         "state_field": None,
         "sorts": ["title", "created_at"],
+        "members": None,
+        "members_resource": None,
     },
     "data-sources": {
         "entity": "data_source",
@@ -89,6 +97,8 @@ RESOURCES: dict[str, dict[str, Any]] = {
         "update": {"name": "Updated"},
         "state_field": "status",
         "sorts": ["name", "created_at"],
+        "members": None,
+        "members_resource": None,
     },
     "webhook-endpoints": {
         "entity": "webhook_endpoint",
@@ -108,6 +118,8 @@ RESOURCES: dict[str, dict[str, Any]] = {
         "update": {"url": "https://example.com/updated"},
         "state_field": None,
         "sorts": ["created_at"],
+        "members": None,
+        "members_resource": None,
     },
     "subscriptions": {
         "entity": "subscription",
@@ -122,6 +134,8 @@ RESOURCES: dict[str, dict[str, Any]] = {
         "update": {},
         "state_field": "status",
         "sorts": ["created_at"],
+        "members": None,
+        "members_resource": None,
     },
 }
 
@@ -606,3 +620,10 @@ LISTS: list[tuple[Any, ...]] = []
 
 # (resource, filterable list field, an item, another item): `?field=item` holds the item
 LIST_FILTERS: list[tuple[Any, ...]] = []
+
+# (resource, principal field, members resource, member role of the subject named (None: not a
+# member), expected status of a create naming it)
+PRINCIPALS: list[tuple[Any, ...]] = []
+
+# (resource, auto-principal field, role of a caller naming someone else, expected status)
+ON_BEHALF: list[tuple[Any, ...]] = []

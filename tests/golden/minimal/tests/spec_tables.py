@@ -22,6 +22,8 @@ RESOURCES: dict[str, dict[str, Any]] = {
         "update": {"title": "Updated"},
         "state_field": None,
         "sorts": ["title", "created_at"],
+        "members": None,
+        "members_resource": None,
     }
 }
 
@@ -86,3 +88,10 @@ LISTS: list[tuple[Any, ...]] = []
 
 # (resource, filterable list field, an item, another item): `?field=item` holds the item
 LIST_FILTERS: list[tuple[Any, ...]] = []
+
+# (resource, principal field, members resource, member role of the subject named (None: not a
+# member), expected status of a create naming it)
+PRINCIPALS: list[tuple[Any, ...]] = []
+
+# (resource, auto-principal field, role of a caller naming someone else, expected status)
+ON_BEHALF: list[tuple[Any, ...]] = []
