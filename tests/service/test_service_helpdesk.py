@@ -1,6 +1,6 @@
 """The help desk test spec (tests/service/specs/helpdesk): the field-type constructs (`list`
-and `principal` fields) generated, and the generated tests about them run on SQLite and
-PostgreSQL.
+and `principal` fields, field visibility) generated, and the generated tests about them run
+on SQLite and PostgreSQL.
 
 Only the suite's files that exercise the constructs (and the contract, permission, isolation
 and migration checks around them) run here, to keep each run short; the whole generated suite
@@ -22,6 +22,8 @@ REDIS_URL = os.environ.get("SPECFOUNDRY_TEST_REDIS_URL", "redis://127.0.0.1:6379
 FILES = (
     "tests/test_api_lists.py",
     "tests/test_api_principals.py",
+    "tests/test_api_visibility.py",
+    "tests/test_api_cache.py",
     "tests/test_api_contract.py",
     "tests/test_api_permissions.py",
     "tests/test_api_isolation.py",
@@ -43,6 +45,10 @@ def test_helpdesk_generates_the_construct_tests(helpdesk: Path) -> None:
     assert '("tickets", "assignee_id", "members", "customer", 422)' in tables
     assert '("tickets", "assignee_id", "members", "admin", 201)' in tables
     assert '("tickets", "requester_id", "customer", 403)' in tables
+    # customers never see the internal note; only the requester sees the satisfaction score
+    assert '("tickets", "internal_note", "customer", True, False)' in tables
+    assert '("tickets", "satisfaction", "agent", False, False)' in tables
+    assert '("tickets", "priority", "customer", "filter", {"priority": "1"}, 400)' in tables
 
 
 def test_helpdesk_suite_passes_on_sqlite(helpdesk: Path) -> None:

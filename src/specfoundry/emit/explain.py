@@ -156,6 +156,13 @@ def _flags(field: Field) -> list[str]:
         flags.append(f"on delete {field.on_delete.value}")
     if field.writable_by is not None:
         flags.append("writable by " + "/".join(r.raw for r in field.writable_by))
+    if field.hidden_sometimes:
+        text = "visible"
+        if field.read_roles is not None:
+            text += " to " + "/".join(r.raw for r in field.read_roles)
+        if field.read_condition is not None:
+            text += " when " + " ".join(field.read_condition.source.split())
+        flags.append(text)
     if field.on_behalf_of is not None:
         flags.append("on behalf of others by " + "/".join(r.raw for r in field.on_behalf_of))
     return flags

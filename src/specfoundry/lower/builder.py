@@ -364,6 +364,12 @@ class _Builder:
             max_items=raw.get("max_items"),
             unique_items=is_list and bool(raw.get("unique", False)),
             principal_roles=tuple(Name(r) for r in raw.get("roles", ())),
+            read_roles=tuple(Name(r) for r in raw["read"]["roles"])
+            if "roles" in (raw.get("read") or {})
+            else None,
+            read_condition=self.condition(raw["read"]["condition"], *path, "read", "condition")
+            if "condition" in (raw.get("read") or {})
+            else None,
             on_behalf_of=tuple(Name(r) for r in raw["on_behalf_of"])
             if "on_behalf_of" in raw
             else None,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from specfoundry.diagnostics import Location
+from specfoundry.model.expressions import Condition
 from specfoundry.model.names import Name
 
 
@@ -124,6 +125,15 @@ class Field:
     principal_roles: tuple[Name, ...] = ()
     # ``auto: principal``: roles that may name someone else on create (acting on their behalf).
     on_behalf_of: tuple[Name, ...] | None = None
+    # ``read:``: who sees the field in responses (absent for everyone else). Roles (inheritance
+    # applied; None: every role that may read the object) and a condition that must also hold.
+    read_roles: tuple[Name, ...] | None = None
+    read_condition: Condition | None = None
+
+    @property
+    def hidden_sometimes(self) -> bool:
+        """Whether a ``read:`` rule may leave the field out of a response."""
+        return self.read_roles is not None or self.read_condition is not None
 
     @property
     def item(self) -> Field:
@@ -139,6 +149,8 @@ class Field:
             min_items=None,
             max_items=None,
             unique_items=False,
+            read_roles=None,
+            read_condition=None,
         )
 
     @property

@@ -824,6 +824,19 @@ _CODES = (
         "tenancy:\n  members: {entity: member, subject: email}   # email is not a string\n",
         "tenancy:\n  members: {entity: member, subject: user_id, role: role}\n",
     ),
+    Code(
+        "SF394",
+        E,
+        "conditionally visible field used as a filter or sort",
+        "A field whose `read:` rule has a `condition` is absent from responses where the "
+        "condition is false; filtering or sorting on it would reveal its value there, so it "
+        "cannot be `filterable` or `sortable`. A field restricted by `read.roles` alone can: "
+        "callers without the roles get 400 for the filter and 422 for the sort, as for an "
+        "unknown field.",
+        'internal_note: {type: text, read: {condition: "resource.public == false"}, '
+        "sortable: true}\n",
+        "internal_note: {type: text, read: {roles: [agent]}, sortable: true}\n",
+    ),
     # -- internal ----------------------------------------------------------------------------
     Code(
         "SF999",

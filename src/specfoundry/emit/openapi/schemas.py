@@ -58,13 +58,13 @@ def json_default(field: Field) -> Any:
 def base_schema(field: Field) -> Schema:
     """The value's type and constraints; no nullability, default or description."""
     if field.type is FieldType.LIST:
-        schema = {"type": "array", "items": base_schema(field.item)}
+        array: Schema = {"type": "array", "items": base_schema(field.item)}
         if field.min_items:
-            schema["minItems"] = field.min_items
-        schema["maxItems"] = field.items_bound
+            array["minItems"] = field.min_items
+        array["maxItems"] = field.items_bound
         if field.unique_items:
-            schema["uniqueItems"] = True
-        return schema
+            array["uniqueItems"] = True
+        return array
     match field.type:
         case FieldType.STRING | FieldType.TEXT | FieldType.PRINCIPAL:
             schema: Schema = {"type": "string"}
@@ -142,6 +142,26 @@ def property_schema(
     return schema
 
 
+def visible_to(field: Field, schema: Schema) -> Schema:
+    """A field with a ``read:`` rule: may be absent, and says for whom it is present."""
+    rule: Schema = {}
+    who = "the roles " + ", ".join(f"`{r}`" for r in field.read_roles or ())
+    if field.read_roles is not None:
+        rule["roles"] = [r.raw for r in field.read_roles]
+    if field.read_condition is not None:
+        rule["condition"] = " ".join(field.read_condition.source.split())
+    if field.read_roles is None:
+        who = "callers who may read the object"
+    when = f" when `{rule['condition']}`" if "condition" in rule else ""
+    note = f"Present only for {who}{when}; absent otherwise."
+    description = schema.get("description")
+    return {
+        **schema,
+        "description": f"{description}\n\n{note}" if description else note,
+        "x-visible-to": rule,
+    }
+
+
 def state_field_note(machine: StateMachine) -> str:
     terminal = [s.name.raw for s in machine.states if s.terminal]
     text = (
@@ -168,13 +188,17 @@ def entity_shapes(
 
     read_props: dict[str, Schema] = {"id": dict(ID_PROPERTY)}
     for field in entity.fields:
-        read_props[field.name.raw] = property_schema(field, machine=machines.get(field.name.raw))
+        prop = property_schema(field, machine=machines.get(field.name.raw))
+        if field.hidden_sometimes:
+            prop = visible_to(field, prop)
+        read_props[field.name.raw] = prop
     read_props["created_at"] = dict(TIMESTAMP)
     read_props["updated_at"] = dict(TIMESTAMP)
     read: Schema = {"type": "object"}
     if entity.description:
         read["description"] = entity.description
-    read["required"] = list(read_props)
+    hidden = {f.name.raw for f in entity.fields if f.hidden_sometimes}
+    read["required"] = [name for name in read_props if name not in hidden]
     read["properties"] = read_props
     shapes[name] = read
 

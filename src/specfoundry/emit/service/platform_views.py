@@ -188,11 +188,13 @@ def platform_view(model: Service) -> PlatformView:
             if resource is None:
                 continue  # SF381
             entity = resource.entity.raw
+            target = model.entity(entity)
+            reads = [f.read_condition for f in target.fields] if target is not None else []
             per_subject = any(
                 "principal.id" in condition.source
                 for holder in model.permissions.holders(entity, "read")
                 for condition in holder.conditions
-            )
+            ) or any(c is not None and "principal.id" in c.source for c in reads)
             cached.append(CachedView(resource.entity.pascal, path, per_subject))
         cache = CacheView(settings.cache.ttl_seconds, tuple(cached), *_cache_probe(model))
     return PlatformView(api_keys, audit, cache, model.api.base_path)

@@ -822,6 +822,83 @@ def _expand_roles(model: Service, roles: tuple[Any, ...]) -> list[str]:
     ]
 
 
+def visibility_cases(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, field with a read rule, role of the reader, reader is the creator?, shown?):
+    for every role that may read the suite's sample object, whether the field is in its
+    responses (the rule's roles with inheritance, and its condition on the stored values)."""
+    rows: list[tuple[Any, ...]] = []
+    for resource, entity in _creatable(model):
+        if Operation.READ not in resource.operations:
+            continue
+        stored = _resource_values(model, entity, CREATOR)
+        for field in entity.fields:
+            if not field.hidden_sometimes:
+                continue
+            for role in model.permissions.roles:
+                for sub in (CREATOR, STRANGER):
+                    roles = {role.name.raw}
+                    if not _allowed(model, entity, "read", roles, stored, sub):
+                        continue
+                    shown = field.read_roles is None or bool(
+                        _lineage(model, roles) & {r.raw for r in field.read_roles}
+                    )
+                    if shown and field.read_condition is not None:
+                        principal = {"id": sub, "roles": sorted(roles), "tenant_id": None}
+                        shown = bool(evaluate(field.read_condition.expr, stored, principal))
+                    rows.append(
+                        (resource.path, field.name.raw, role.name.raw, sub == CREATOR, shown)
+                    )
+    return rows
+
+
+def hidden_probes(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, field restricted by read roles, role of the caller, how: filter | sort, the
+    query, expected status): a hidden field cannot be probed through a list."""
+    rows: list[tuple[Any, ...]] = []
+    for resource, entity in _creatable(model):
+        if Operation.LIST not in resource.operations:
+            continue
+        stored = _resource_values(model, entity, CREATOR)
+        for field in entity.fields:
+            if field.read_roles is None or field.read_condition is not None:
+                continue
+            readers = {r.raw for r in field.read_roles}
+            for role in model.permissions.roles:
+                if not _holds(model, entity, "list", {role.name.raw}):
+                    continue
+                shown = bool(_lineage(model, {role.name.raw}) & readers)
+                value = stored.get(field.name.raw)
+                if field.filterable and value is not None and field.type is not FieldType.LIST:
+                    query = {
+                        field.name.raw: str(value).lower()
+                        if isinstance(value, bool)
+                        else str(value)
+                    }
+                    rows.append(
+                        (
+                            resource.path,
+                            field.name.raw,
+                            role.name.raw,
+                            "filter",
+                            query,
+                            200 if shown else 400,
+                        )
+                    )
+                if field.sortable:
+                    query = {"sort": field.name.raw}
+                    rows.append(
+                        (
+                            resource.path,
+                            field.name.raw,
+                            role.name.raw,
+                            "sort",
+                            query,
+                            200 if shown else 422,
+                        )
+                    )
+    return rows
+
+
 def events_table(model: Service) -> list[tuple[Any, ...]]:
     """(resource, action, event types written to the outbox) for every action that emits."""
     rows: list[tuple[Any, ...]] = []
@@ -876,6 +953,8 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         "LIST_FILTERS": _data(list_filters(model)),
         "PRINCIPALS": _data(principal_cases(model)),
         "ON_BEHALF": _data(on_behalf_cases(model)),
+        "VISIBILITY": _data(visibility_cases(model)),
+        "HIDDEN_PROBES": _data(hidden_probes(model)),
     }
     files = {
         "tests/conftest.py": "conftest.py.j2",
@@ -910,6 +989,8 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         files["tests/test_api_deprecation.py"] = "test_api_deprecation.py.j2"
     if tables["LISTS"] != "[]":
         files["tests/test_api_lists.py"] = "test_api_lists.py.j2"
+    if tables["VISIBILITY"] != "[]":
+        files["tests/test_api_visibility.py"] = "test_api_visibility.py.j2"
     if tables["PRINCIPALS"] != "[]" or tables["ON_BEHALF"] != "[]":
         files["tests/test_api_principals.py"] = "test_api_principals.py.j2"
     if tables["DELETES"] != "[]" or tables["HIDDEN_REFERENCES"] != "[]":

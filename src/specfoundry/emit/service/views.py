@@ -323,6 +323,8 @@ class ResourceView:
     # (principal field, Python source of its ``Members(...)``): whom each may name.
     principals: tuple[tuple[str, str], ...] = ()
     members_class: str | None = None  # the tenancy.members model, when principals are checked
+    # (field, roles expanded or None, Python check over ``principal`` and ``obj`` or None)
+    visibility: tuple[tuple[str, tuple[str, ...] | None, str | None], ...] = ()
     default_limit: int = 10
     max_limit: int = 100
 
@@ -379,6 +381,45 @@ class ResourceView:
     def model_imports(self) -> tuple[str, ...]:
         members = {self.members_class} if self.members_class else set()
         return tuple(sorted({self.class_name, *self.ref_classes, *members}))
+
+    @property
+    def dump_call(self) -> str:
+        """The response body of ``obj`` for the caller: hidden fields left out."""
+        if self.visibility:
+            return f"redact(principal, obj, dump_{self.entity}(obj), VISIBILITY)"
+        return f"dump_{self.entity}(obj)"
+
+    @property
+    def list_dump(self) -> str:
+        if self.visibility:
+            return f"lambda obj: redact(principal, obj, dump_{self.entity}(obj), VISIBILITY)"
+        return f"dump_{self.entity}"
+
+    @property
+    def list_checks(self) -> tuple[str, ...]:
+        """Statements a list runs first: no filter or sort on a field hidden from the caller."""
+        if not self.visibility:
+            return ()
+        return ("refuse_hidden_query(principal, VISIBILITY, request.query_params, sort)",)
+
+    @property
+    def visibility_table(self) -> tuple[str, ...]:
+        """``VISIBILITY``: who sees each restricted field (none without ``read:`` rules)."""
+        if not self.visibility:
+            return ()
+        rows = []
+        for name, roles, check in self.visibility:
+            role_set = "None" if roles is None else f"frozenset({list(roles)!r})"
+            rule = f"FieldRule({role_set})"
+            if check is not None:
+                rule = f"FieldRule({role_set}, lambda principal, obj: {check})"
+            rows.append(f'    "{name}": {rule},')
+        return (
+            "# Who sees each restricted field (`read:`): others get responses without it.",
+            "VISIBILITY: dict[str, FieldRule] = {",
+            *rows,
+            "}",
+        )
 
     @property
     def principal_table(self) -> tuple[str, ...]:
@@ -952,7 +993,7 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
     filters = []
     for listed in entity.filterable_fields:
         # A list field is filtered by one item: `?labels=bug` holds `bug`.
-        f = listed.item if listed.type is FieldType.LIST else listed
+        f: Field = listed.item if listed.type is FieldType.LIST else listed
         if f.type in (FieldType.ENUM, FieldType.STATE):
             ann = "Literal[" + ", ".join(repr(v) for v in f.enum_values) + "]"
         elif f.type in (FieldType.EMAIL, FieldType.URL, FieldType.STRING, FieldType.TEXT) or (
@@ -977,13 +1018,13 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
     if entity.soft_delete:
         scope.append(f"{cls}.deleted_at.is_(None)")
     create_values = []
-    for f in fields:
-        if f.auto_principal and f.in_create:  # `on_behalf_of`: the value sent, if any
-            create_values.append((f.name, f"obj.{f.name} or principal.subject"))
-        elif f.auto_principal:
-            create_values.append((f.name, "principal.subject"))
-        elif f.auto_now:
-            create_values.append((f.name, "events.utcnow()"))
+    for fv in fields:
+        if fv.auto_principal and fv.in_create:  # `on_behalf_of`: the value sent, if any
+            create_values.append((fv.name, f"obj.{fv.name} or principal.subject"))
+        elif fv.auto_principal:
+            create_values.append((fv.name, "principal.subject"))
+        elif fv.auto_now:
+            create_values.append((fv.name, "events.utcnow()"))
     if machine is not None:
         create_values.append((machine.field, python_literal(machine.initial)))
     view = ResourceView(
@@ -1009,6 +1050,19 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
         scope_where=tuple(scope),
         create_values=tuple(create_values),
         principals=_principal_rules(model, entity),
+        visibility=tuple(
+            (
+                f.name.raw,
+                _expand(model, tuple(r.raw for r in f.read_roles))
+                if f.read_roles is not None
+                else None,
+                conditions.python_source(f.read_condition.expr, entity)
+                if f.read_condition is not None
+                else None,
+            )
+            for f in entity.fields
+            if f.hidden_sometimes
+        ),
         members_class=_members_class(model, entity),
         default_limit=model.api.pagination.default_limit,
         max_limit=model.api.pagination.max_limit,
@@ -1126,6 +1180,9 @@ def _imports(package: str, r: ResourceView) -> tuple[str, ...]:
         lines.append(f"from {package}.runtime.lists import contains")
     if r.principals:
         lines.append(f"from {package}.runtime.principals import Members, check_principals")
+    if r.visibility:
+        names = "FieldRule, redact" + (", refuse_hidden_query" if r.op("list") else "")
+        lines.append(f"from {package}.runtime.visibility import {names}")
     annotations = " ".join(f.annotation for f in r.filters)
     schemas = [alias for alias in _SCHEMA_ALIASES if alias in annotations.replace("[", " ").split()]
     schemas += [

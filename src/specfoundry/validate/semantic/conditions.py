@@ -78,6 +78,7 @@ def check(ctx: CheckContext) -> None:
                     ctx.at(*path, i, "when"),
                 )
                 _check(site, grant.condition.expr, top=True)
+    _field_reads(ctx)
     for machine in ctx.model.state_machines:
         entity = ctx.model.entity(machine.entity.raw)
         for t in machine.transitions:
@@ -276,3 +277,19 @@ def _choice_hint(kind: _Kind, value: object, roles: set[str]) -> str | None:
     if kind.type in CHOICE_TYPES and kind.choices and isinstance(value, str):
         return did_you_mean(value, kind.choices, "allowed values")
     return f"write a {kind.type} value"
+
+
+def _field_reads(ctx: CheckContext) -> None:
+    """The ``read.condition`` of each field (field visibility), over the field's entity."""
+    for entity in ctx.model.entities:
+        for field in entity.fields:
+            if field.read_condition is None:
+                continue
+            site = _Site(
+                ctx,
+                field.read_condition,
+                entity,
+                f"the read rule of field '{entity.name}.{field.name}'",
+                ctx.at("entities", entity.name.raw, "fields", field.name.raw, "read", "condition"),
+            )
+            _check(site, field.read_condition.expr, top=True)

@@ -343,6 +343,7 @@ def _principal(ctx: CheckContext, entity: Entity, field: Field) -> None:
     path = field_path(entity.name.raw, field.name.raw)
     label = f"'{entity.name}.{field.name}'"
     known = {r.name.raw for r in ctx.model.permissions.roles}
+    _read_rule(ctx, path, label, field, known)
     for option in ("roles", "on_behalf_of"):
         for i, role in enumerate(
             getattr(field, "principal_roles" if option == "roles" else option) or ()
@@ -376,3 +377,28 @@ def _principal(ctx: CheckContext, entity: Entity, field: Field) -> None:
 
 def _a(words: str) -> str:
     return ("an " if words[0] in "aeiou" else "a ") + words
+
+
+def _read_rule(
+    ctx: CheckContext, path: tuple[str, ...], label: str, field: Field, known: set[str]
+) -> None:
+    """``read:``: known roles; a conditional field is neither filterable nor sortable."""
+    for i, role in enumerate(field.read_roles or ()):
+        if role.raw not in known:
+            ctx.report(
+                "SF304",
+                f"unknown role '{role}' in the read rule of {label}",
+                ctx.at(*path, "read", "roles", i),
+                did_you_mean(role.raw, sorted(known), "roles"),
+            )
+    if field.read_condition is None:
+        return
+    for option in ("filterable", "sortable"):
+        if ctx.written(*path, option) and getattr(field, option):
+            ctx.report(
+                "SF394",
+                f"field {label} is read under a condition and cannot be {option}",
+                ctx.key(*path, option),
+                "a filter or sort on it would tell callers about objects where it is hidden; "
+                "restrict it by `read.roles` only, or remove the option",
+            )

@@ -95,3 +95,9 @@ PRINCIPALS: list[tuple[Any, ...]] = []
 
 # (resource, auto-principal field, role of a caller naming someone else, expected status)
 ON_BEHALF: list[tuple[Any, ...]] = []
+
+# (resource, field with a read rule, role of the reader, reader is the creator?, field shown?)
+VISIBILITY: list[tuple[Any, ...]] = []
+
+# (resource, field hidden from some roles, role, filter | sort, query, expected status)
+HIDDEN_PROBES: list[tuple[Any, ...]] = []
