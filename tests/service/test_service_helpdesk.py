@@ -1,9 +1,9 @@
 """The help desk test spec (tests/service/specs/helpdesk): the field-type constructs (`list`
-and `principal` fields, field visibility) generated, and the generated tests about them run
-on SQLite and PostgreSQL.
+and `principal` fields, field visibility, write hooks and effects) generated, and the
+generated tests about them run on SQLite and PostgreSQL.
 
-Only the suite's files that exercise the constructs (and the contract, permission, isolation
-and migration checks around them) run here, to keep each run short; the whole generated suite
+Only the suite's files that exercise the constructs (and the contract and migration checks
+around them) run here, to keep each run short; the whole generated suite
 passes as well (run it with `specfoundry generate tests/service/specs/helpdesk -o DIR`)."""
 
 from __future__ import annotations
@@ -23,10 +23,9 @@ FILES = (
     "tests/test_api_lists.py",
     "tests/test_api_principals.py",
     "tests/test_api_visibility.py",
+    "tests/test_api_effects.py",
     "tests/test_api_cache.py",
     "tests/test_api_contract.py",
-    "tests/test_api_permissions.py",
-    "tests/test_api_isolation.py",
     "tests/test_api_database.py",
 )
 
@@ -49,6 +48,9 @@ def test_helpdesk_generates_the_construct_tests(helpdesk: Path) -> None:
     assert '("tickets", "internal_note", "customer", True, False)' in tables
     assert '("tickets", "satisfaction", "agent", False, False)' in tables
     assert '("tickets", "priority", "customer", "filter", {"priority": "1"}, 400)' in tables
+    # the first public comment sets the ticket's first response time
+    assert '("comments", "ticket_id", "tickets", "first_responded_at", True, True)' in tables
+    assert "def on_comment_created(" in (helpdesk / "helpdesk_ext" / "hooks.py").read_text()
 
 
 def test_helpdesk_suite_passes_on_sqlite(helpdesk: Path) -> None:

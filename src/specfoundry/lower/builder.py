@@ -62,6 +62,7 @@ from specfoundry.model import (
     TenantSource,
     Transition,
 )
+from specfoundry.model.entities import WriteEffect
 from specfoundry.model.platform import EventDelivery, EventHandler
 from specfoundry.model.service import Members
 from specfoundry.model.sla import METRICS as SLA_METRICS
@@ -293,6 +294,12 @@ class _Builder:
         emits = tuple(
             sorted((action, Name(event)) for action, event in (raw.get("emits") or {}).items())
         )
+        hooks = tuple((action, Name(fn)) for action, fn in (raw.get("hooks") or {}).items())
+        effects = tuple(
+            self.write_effect(path, action, i, item)
+            for action, items in (raw.get("effects") or {}).items()
+            for i, item in enumerate(items)
+        )
         return Entity(
             name=Name(name),
             table=raw.get("table") or Name(name).plural,
@@ -304,6 +311,26 @@ class _Builder:
             soft_delete=bool(raw.get("soft_delete", False)),
             indexes=tuple(indexes),
             emits=emits,
+            hooks=hooks,
+            effects=effects,
+        )
+
+    def write_effect(
+        self, path: tuple[str, str], action: str, i: int, raw: dict[str, Any]
+    ) -> WriteEffect:
+        at = (*path, "effects", action, i)
+        target = raw["set"]
+        value = target.get("value")
+        special = AutoValue(value) if value in ("now", "principal") else None
+        return WriteEffect(
+            action=action,
+            target=Name(target["target"]),
+            field=Name(target["field"]),
+            value=None if special is not None else value,
+            special=special,
+            location=self.key(*at),
+            when=self.condition(raw["when"], *at, "when") if "when" in raw else None,
+            once=bool(raw.get("once", False)),
         )
 
     def field(

@@ -187,6 +187,23 @@ class Index:
 
 
 @dataclass(frozen=True, slots=True)
+class WriteEffect:
+    """``effects:`` of an entity: after ``action`` (create, update or delete) of an object, set
+    ``field`` of the object its reference ``target`` names to ``value`` (a literal, or
+    ``special``: now / the caller), when ``when`` holds for the object; ``once``: only while
+    that field is still null."""
+
+    action: str
+    target: Name
+    field: Name
+    value: DefaultValue
+    location: Location
+    special: AutoValue | None = None
+    when: Condition | None = None
+    once: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Entity:
     name: Name
     table: str
@@ -202,6 +219,13 @@ class Entity:
     origin: EntityOrigin = EntityOrigin.SPEC
     # Rows are never updated or deleted by the app role (PostgreSQL grants): the audit log.
     append_only: bool = False
+    # ``hooks:``: (action, function of the user's ``<svc>_ext/hooks.py``) run in the write's
+    # transaction; ``effects:`` set fields of referenced objects in it.
+    hooks: tuple[tuple[str, Name], ...] = ()
+    effects: tuple[WriteEffect, ...] = ()
+
+    def hook_for(self, action: str) -> Name | None:
+        return next((hook for act, hook in self.hooks if act == action), None)
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name.raw == name), None)

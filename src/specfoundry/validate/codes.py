@@ -837,6 +837,18 @@ _CODES = (
         "sortable: true}\n",
         "internal_note: {type: text, read: {roles: [agent]}, sortable: true}\n",
     ),
+    Code(
+        "SF395",
+        E,
+        "effect on a referenced object that cannot be applied",
+        "An entity's `effects` set a field of the object one of its reference fields names: "
+        "`target` must be a `ref` field of the entity (with or without `_id`), `field` a "
+        "field of the referenced entity (not a state or list), `value` a value it can hold "
+        "(`now` for dates, `principal` for strings).",
+        "effects:\n  create:\n    - set: {target: tiket, field: first_responded_at, value: now}\n",
+        "effects:\n  create:\n    - set: {target: ticket, field: first_responded_at, value: now}"
+        "\n      once: true\n",
+    ),
     # -- internal ----------------------------------------------------------------------------
     Code(
         "SF999",

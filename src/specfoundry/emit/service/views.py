@@ -19,6 +19,7 @@ from specfoundry.emit.service.literals import python_literal
 from specfoundry.emit.service.platform_views import PlatformView, platform_view
 from specfoundry.lower.http import lower_http
 from specfoundry.model import (
+    AutoValue,
     Entity,
     Field,
     FieldType,
@@ -323,6 +324,9 @@ class ResourceView:
     # (principal field, Python source of its ``Members(...)``): whom each may name.
     principals: tuple[tuple[str, str], ...] = ()
     members_class: str | None = None  # the tenancy.members model, when principals are checked
+    # Statements run after a create (flushed), an update (changes set) or before a delete, in
+    # its transaction: the entity's `effects` and its user hook (by action).
+    after: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # (field, roles expanded or None, Python check over ``principal`` and ``obj`` or None)
     visibility: tuple[tuple[str, tuple[str, ...] | None, str | None], ...] = ()
     default_limit: int = 10
@@ -381,6 +385,9 @@ class ResourceView:
     def model_imports(self) -> tuple[str, ...]:
         members = {self.members_class} if self.members_class else set()
         return tuple(sorted({self.class_name, *self.ref_classes, *members}))
+
+    def after_lines(self, action: str) -> tuple[str, ...]:
+        return next((lines for act, lines in self.after if act == action), ())
 
     @property
     def dump_call(self) -> str:
@@ -475,6 +482,25 @@ class HookView:
     class_name: str
     transitions: tuple[str, ...]
     machine: str
+    writes: tuple[str, ...] = ()  # create / update / delete (a write hook; no transitions)
+
+    @property
+    def summary(self) -> str:
+        """The stub's docstring: what calls the hook, and what it may do."""
+        if self.writes:
+            actions = ", ".join(f"`{a}`" for a in self.writes)
+            return f"Runs after {actions} of a {self.entity.replace('_', ' ')}, in its transaction."
+        names = ", ".join(f'"{t}"' for t in self.transitions)
+        return f"Runs on {names} of the `{self.machine}` state machine."
+
+    @property
+    def detail(self) -> str:
+        if self.writes:
+            return (
+                f"``{self.entity}`` is written (flushed on create). Use ``session`` for further "
+                "writes."
+            )
+        return f"``{self.entity}`` already has its new state. Use ``session`` for further writes."
 
 
 @dataclass(frozen=True, slots=True)
@@ -1050,6 +1076,7 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
         scope_where=tuple(scope),
         create_values=tuple(create_values),
         principals=_principal_rules(model, entity),
+        after=_after_writes(model, entity),
         visibility=tuple(
             (
                 f.name.raw,
@@ -1068,6 +1095,45 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
         max_limit=model.api.pagination.max_limit,
     )
     return dataclasses.replace(view, imports=_imports(model.name.raw, view))
+
+
+def _after_writes(model: Service, entity: Entity) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Per action, the route's statements for the entity's ``effects`` and ``hooks``."""
+    out = []
+    for action in ("create", "update", "delete"):
+        lines: list[str] = []
+        for effect in (e for e in entity.effects if e.action == action):
+            ref = entity.field(effect.target.raw) or entity.field(f"{effect.target.raw}_id")
+            assert ref is not None and ref.ref_entity is not None
+            target = model.entity(ref.ref_entity.raw)
+            assert target is not None
+            field = target.field(effect.field.raw)
+            cls, name = target.name.pascal, effect.field.raw
+            if effect.special is AutoValue.NOW:
+                value = "events.utcnow()"
+            elif effect.special is AutoValue.PRINCIPAL:
+                value = "principal.subject"
+            else:
+                value = python_literal(effect.value, field.type if field else None)
+            when = effect.when
+            lines.append(f"# effect: set {target.name}.{name}")
+            pad = ""
+            if when is not None:
+                lines.append(f"if {conditions.python_source(when.expr, entity)}:")
+                pad = "    "
+            load = f"sa.select({cls}).where({cls}.id == obj.{ref.name.raw})"
+            unset = f" and target.{name} is None" if effect.once else ""
+            lines += [
+                f"{pad}target = session.scalars({load}).one_or_none()",
+                f"{pad}if target is not None{unset}:",
+                f"{pad}    target.{name} = {value}",
+            ]
+        hook = entity.hook_for(action)
+        if hook is not None:
+            lines.append(f"hooks.{hook.raw}(session, principal, obj)")
+        if lines:
+            out.append((action, tuple(lines)))
+    return tuple(out)
 
 
 def _principal_fields(model: Service, entity: Entity) -> tuple[Field, ...]:
@@ -1180,6 +1246,8 @@ def _imports(package: str, r: ResourceView) -> tuple[str, ...]:
         lines.append(f"from {package}.runtime.lists import contains")
     if r.principals:
         lines.append(f"from {package}.runtime.principals import Members, check_principals")
+    if any(line.startswith("hooks.") for _, lines in r.after for line in lines):
+        lines.append(f"from {package}_ext import hooks")
     if r.visibility:
         names = "FieldRule, redact" + (", refuse_hidden_query" if r.op("list") else "")
         lines.append(f"from {package}.runtime.visibility import {names}")
@@ -1202,7 +1270,8 @@ def _service_modules(r: ResourceView) -> tuple[str, ...]:
     out = ["permissions"]
     if r.op("delete"):
         out.append("deletion")
-    if r.events or any(f.auto_now for f in r.fields):
+    effects_now = any("events.utcnow()" in line for _, lines in r.after for line in lines)
+    if r.events or effects_now or any(f.auto_now for f in r.fields):
         out.append("events")
     if r.transitions:
         out.append("machines")
@@ -1284,6 +1353,13 @@ def service_view(model: Service) -> ServiceView:
             names = (*prior.transitions, t.name.raw) if prior else (t.name.raw,)
             hooks[t.hook.raw] = HookView(
                 t.hook.raw, entity.name.raw, entity.name.pascal, names, m.name.raw
+            )
+    for entity in model.entities:
+        for action, hook in entity.hooks:
+            prior = hooks.get(hook.raw)
+            writes = (*prior.writes, action) if prior else (action,)
+            hooks[hook.raw] = HookView(
+                hook.raw, entity.name.raw, entity.name.pascal, (), "", writes
             )
     claims = model.tenancy.claims
     return ServiceView(

@@ -282,6 +282,16 @@ def _choice_hint(kind: _Kind, value: object, roles: set[str]) -> str | None:
 def _field_reads(ctx: CheckContext) -> None:
     """The ``read.condition`` of each field (field visibility), over the field's entity."""
     for entity in ctx.model.entities:
+        for effect in entity.effects:
+            if effect.when is not None:
+                site = _Site(
+                    ctx,
+                    effect.when,
+                    entity,
+                    f"an effect of {entity.name}.{effect.action}",
+                    effect.location,
+                )
+                _check(site, effect.when.expr, top=True)
         for field in entity.fields:
             if field.read_condition is None:
                 continue

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from specfoundry.model import AutoValue, Entity, Field, FieldType, OnDelete
+from specfoundry.model.entities import WriteEffect
 from specfoundry.validate.semantic.context import CheckContext, field_path
 from specfoundry.validate.semantic.references import did_you_mean
 from specfoundry.validate.semantic.values import NUMBER_TYPES, TEXT_TYPES, value_problem
@@ -37,6 +38,8 @@ _AUTO_TYPES = {
 def check(ctx: CheckContext) -> None:
     _members(ctx)
     for entity in ctx.model.entities:
+        for i, effect in enumerate(entity.effects):
+            _write_effect(ctx, entity, effect, i)
         for field in entity.fields:
             _field(ctx, entity, field)
             _principal(ctx, entity, field)
@@ -402,3 +405,51 @@ def _read_rule(
                 "a filter or sort on it would tell callers about objects where it is hidden; "
                 "restrict it by `read.roles` only, or remove the option",
             )
+
+
+def _write_effect(ctx: CheckContext, entity: Entity, effect: WriteEffect, i: int) -> None:
+    """An ``effects:`` entry: a reference of the entity, a settable field of its target, a
+    value that fits it."""
+    at = ("entities", entity.name.raw, "effects", effect.action)
+    index = sum(1 for e in entity.effects[:i] if e.action == effect.action)
+    ref = entity.field(effect.target.raw) or entity.field(f"{effect.target.raw}_id")
+    if ref is None or ref.type is not FieldType.REF or ref.ref_entity is None:
+        refs = [f.name.raw for f in entity.fields if f.type is FieldType.REF]
+        ctx.report(
+            "SF395",
+            f"effect of {entity.name}.{effect.action} targets '{effect.target}', which is not "
+            f"a reference field of '{entity.name}'",
+            ctx.at(*at, index, "set", "target"),
+            did_you_mean(effect.target.raw, refs, "reference fields"),
+        )
+        return
+    target = ctx.model.entity(ref.ref_entity.raw)
+    field = target.field(effect.field.raw) if target is not None else None
+    if target is None or field is None or field.type in (FieldType.STATE, FieldType.LIST):
+        names = [f.name.raw for f in target.fields] if target is not None else []
+        ctx.report(
+            "SF395",
+            f"effect of {entity.name}.{effect.action} sets '{effect.field}', which is not a "
+            f"settable field of '{ref.ref_entity}'",
+            ctx.at(*at, index, "set", "field"),
+            did_you_mean(effect.field.raw, names, f"fields of '{ref.ref_entity}'"),
+        )
+        return
+    if effect.special is not None:
+        problem = (
+            None
+            if field.type in _AUTO_TYPES[effect.special]
+            else f"`{effect.special}` cannot fill a {field.type} field"
+        )
+    elif effect.value is None:
+        problem = "the field is required" if field.required else None
+    else:
+        problem = value_problem(field.type, effect.value, field.enum_values)
+    if problem is not None:
+        ctx.report(
+            "SF395",
+            f"effect of {entity.name}.{effect.action} sets '{ref.ref_entity}.{field.name}' to "
+            f"a value it cannot hold: {problem}",
+            ctx.at(*at, index, "set", "value"),
+            f"write a {field.type} value",
+        )
