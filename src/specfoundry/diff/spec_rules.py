@@ -389,8 +389,12 @@ def _readers(service: Service, field: Field) -> frozenset[str]:
 
 
 def _visibility(a: Service, b: Service, fa: Field, fb: Field) -> tuple[str, str] | None:
-    """(rule, what changed) when the ``read:`` rule of a field shows it to more or fewer."""
-    ra, rb = _readers(a, fa), _readers(b, fb)
+    """(rule, what changed) when the ``read:`` rule of a field shows it to more or fewer.
+    Only roles both specs define count (a role added or removed is a finding of its own)."""
+    if not (fa.hidden_sometimes or fb.hidden_sometimes):
+        return None
+    both = {r.name.raw for r in a.permissions.roles} & {r.name.raw for r in b.permissions.roles}
+    ra, rb = _readers(a, fa) & both, _readers(b, fb) & both
     ca = fa.read_condition.source.split() if fa.read_condition else None
     cb = fb.read_condition.source.split() if fb.read_condition else None
     gained, lost = sorted(rb - ra), sorted(ra - rb)
