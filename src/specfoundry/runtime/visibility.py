@@ -7,7 +7,7 @@ object. Hidden fields are absent from the JSON (never ``null``: that would be a 
 
 A hidden field cannot be probed: a list filter on a field hidden from the caller's roles is
 the 400 of an unknown query parameter, a sort on it the 422 of an unknown sort value. Fields
-shown under a condition are never filterable or sortable (the compiler refuses it, SF394).
+shown under a condition are never filterable or sortable (the compiler refuses it, SF404).
 """
 
 from __future__ import annotations

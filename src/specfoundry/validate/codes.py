@@ -4,7 +4,8 @@ Codes are stable: a code keeps its meaning forever (a retired code is never reus
 can search for it and tools can filter on it. Ranges: SF1xx loading YAML, SF2xx JSON Schema
 (structure), SF3xx semantic checks: 30x references, 31x names, 32x state machines,
 33x conditions, 34x permissions, 35x API, 36x tenancy, 37x fields,
-38x billing and platform features, 39x field types; SF999 internal errors.
+38x billing and platform features; SF4xx field types, visibility and write effects;
+SF999 internal errors.
 
 ``docs/diagnostics.md`` is generated from this module by ``scripts/gen_diagnostics_doc.py``.
 """
@@ -43,7 +44,7 @@ AREAS = {
     "SF36": "Tenancy",
     "SF37": "Fields",
     "SF38": "Billing and platform features",
-    "SF39": "Field types",
+    "SF40": "Field types, visibility and write effects",
     "SF9": "Internal",
 }
 
@@ -784,9 +785,9 @@ _CODES = (
         "cache:\n  resources: [dashbords]\n",
         "cache:\n  resources: [dashboards]\n",
     ),
-    # -- SF39x: field types ----------------------------------------------------------------
+    # -- SF40x: field types, visibility and write effects ------------------------------------
     Code(
-        "SF390",
+        "SF400",
         E,
         "list without item type",
         "A `type: list` field must say what its items are with `items:` (string, integer, "
@@ -796,7 +797,7 @@ _CODES = (
         "labels: {type: list, items: string, max_length: 40, max_items: 20, unique: true}\n",
     ),
     Code(
-        "SF391",
+        "SF401",
         E,
         "option a list field cannot have",
         "A `list` field cannot be `sortable` (a list has no order to sort objects by), have "
@@ -805,7 +806,7 @@ _CODES = (
         "labels: {type: list, items: string, filterable: true}\n",
     ),
     Code(
-        "SF392",
+        "SF402",
         E,
         "principal option without what it needs",
         "A `principal` field's `roles` are checked against the role of the tenant's members, "
@@ -816,7 +817,7 @@ _CODES = (
         "role: role}\n",
     ),
     Code(
-        "SF393",
+        "SF403",
         E,
         "tenancy.members names no usable entity or field",
         "`tenancy.members.entity` must be a tenant-scoped entity, `subject` a string field "
@@ -825,7 +826,7 @@ _CODES = (
         "tenancy:\n  members: {entity: member, subject: user_id, role: role}\n",
     ),
     Code(
-        "SF394",
+        "SF404",
         E,
         "conditionally visible field used as a filter or sort",
         "A field whose `read:` rule has a `condition` is absent from responses where the "
@@ -838,7 +839,7 @@ _CODES = (
         "internal_note: {type: text, read: {roles: [agent]}, sortable: true}\n",
     ),
     Code(
-        "SF395",
+        "SF405",
         E,
         "effect on a referenced object that cannot be applied",
         "An entity's `effects` set a field of the object one of its reference fields names: "

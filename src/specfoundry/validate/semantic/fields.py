@@ -54,7 +54,7 @@ def _field(ctx: CheckContext, entity: Entity, field: Field) -> None:
         on_items = field.type is FieldType.LIST and option not in _NOT_ON_ITEMS
         applies = field.type in types or (on_items and field.item_type in types)
         if field.type is FieldType.LIST and field.item_type is None:
-            applies = True  # SF390 says what is missing; no second message about the options
+            applies = True  # SF400 says what is missing; no second message about the options
         if ctx.written(*path, option) and not applies:
             hint = f"`{option}` applies to {', '.join(sorted(types))} fields; remove it"
             if option == "values" and field.type is FieldType.STATE:
@@ -118,7 +118,7 @@ def _field(ctx: CheckContext, entity: Entity, field: Field) -> None:
 
     if (
         field.auto is not None
-        and field.type is not FieldType.LIST  # a list's `auto` is SF391
+        and field.type is not FieldType.LIST  # a list's `auto` is SF401
         and field.type not in _AUTO_TYPES[field.auto]
     ):
         allowed = " or ".join(_AUTO_TYPES[field.auto])
@@ -143,7 +143,7 @@ def _field(ctx: CheckContext, entity: Entity, field: Field) -> None:
 
 def _default(ctx: CheckContext, path: tuple[str, ...], label: str, field: Field) -> None:
     if not field.has_default or not ctx.written(*path, "default") or field.type is FieldType.LIST:
-        return  # a list's default is SF391
+        return  # a list's default is SF401
     where = ctx.at(*path, "default")
     if field.type is FieldType.STATE:
         ctx.report(
@@ -265,7 +265,7 @@ def _list(ctx: CheckContext, path: tuple[str, ...], label: str, field: Field) ->
     """A ``list`` field: its item type, item count bounds, and options a list cannot have."""
     if field.item_type is None:
         ctx.report(
-            "SF390",
+            "SF400",
             f"list field {label} does not say what its items are",
             ctx.at(*path, "type"),
             "add `items: <type>` (string, integer, uuid, enum, email or url), e.g. `items: string`",
@@ -295,7 +295,7 @@ def _list(ctx: CheckContext, path: tuple[str, ...], label: str, field: Field) ->
     ):
         if ctx.written(*path, option):
             ctx.report(
-                "SF391",
+                "SF401",
                 f"list field {label} cannot {what}",
                 ctx.key(*path, option),
                 why,
@@ -312,7 +312,7 @@ def _members(ctx: CheckContext) -> None:
     if entity is None or not entity.tenant_scoped or entity.is_tenant:
         names = [e.name.raw for e in ctx.model.entities if e.tenant_scoped and not e.is_tenant]
         ctx.report(
-            "SF393",
+            "SF403",
             f"tenancy.members names '{members.entity}', which is not a tenant-scoped entity",
             ctx.at(*path, "entity"),
             did_you_mean(members.entity.raw, names, "tenant-scoped entities"),
@@ -329,7 +329,7 @@ def _members(ctx: CheckContext) -> None:
         if field is None or field.type not in types:
             kinds = " or ".join(types)
             ctx.report(
-                "SF393",
+                "SF403",
                 f"tenancy.members.{key} names '{name}', which is not {_a(kinds)} field of "
                 f"'{entity.name}'",
                 ctx.at(*path, key),
@@ -361,7 +361,7 @@ def _principal(ctx: CheckContext, entity: Entity, field: Field) -> None:
     members = ctx.model.tenancy.members
     if field.principal_roles and (members is None or members.role is None):
         ctx.report(
-            "SF392",
+            "SF402",
             f"principal field {label} needs members with a role, but tenancy.members "
             + ("is not declared" if members is None else "has no `role`"),
             ctx.key(*path, "roles"),
@@ -370,7 +370,7 @@ def _principal(ctx: CheckContext, entity: Entity, field: Field) -> None:
         )
     if field.on_behalf_of is not None and field.auto is not AutoValue.PRINCIPAL:
         ctx.report(
-            "SF392",
+            "SF402",
             f"field {label} has `on_behalf_of` but is not filled by `auto: principal`",
             ctx.key(*path, "on_behalf_of"),
             "`on_behalf_of` lets roles name another member in an `auto: principal` field; "
@@ -399,7 +399,7 @@ def _read_rule(
     for option in ("filterable", "sortable"):
         if ctx.written(*path, option) and getattr(field, option):
             ctx.report(
-                "SF394",
+                "SF404",
                 f"field {label} is read under a condition and cannot be {option}",
                 ctx.key(*path, option),
                 "a filter or sort on it would tell callers about objects where it is hidden; "
@@ -416,7 +416,7 @@ def _write_effect(ctx: CheckContext, entity: Entity, effect: WriteEffect, i: int
     if ref is None or ref.type is not FieldType.REF or ref.ref_entity is None:
         refs = [f.name.raw for f in entity.fields if f.type is FieldType.REF]
         ctx.report(
-            "SF395",
+            "SF405",
             f"effect of {entity.name}.{effect.action} targets '{effect.target}', which is not "
             f"a reference field of '{entity.name}'",
             ctx.at(*at, index, "set", "target"),
@@ -428,7 +428,7 @@ def _write_effect(ctx: CheckContext, entity: Entity, effect: WriteEffect, i: int
     if target is None or field is None or field.type in (FieldType.STATE, FieldType.LIST):
         names = [f.name.raw for f in target.fields] if target is not None else []
         ctx.report(
-            "SF395",
+            "SF405",
             f"effect of {entity.name}.{effect.action} sets '{effect.field}', which is not a "
             f"settable field of '{ref.ref_entity}'",
             ctx.at(*at, index, "set", "field"),
@@ -447,7 +447,7 @@ def _write_effect(ctx: CheckContext, entity: Entity, effect: WriteEffect, i: int
         problem = value_problem(field.type, effect.value, field.enum_values)
     if problem is not None:
         ctx.report(
-            "SF395",
+            "SF405",
             f"effect of {entity.name}.{effect.action} sets '{ref.ref_entity}.{field.name}' to "
             f"a value it cannot hold: {problem}",
             ctx.at(*at, index, "set", "value"),
