@@ -305,6 +305,16 @@ CASES: list[tuple[str, Mutation, list[str]]] = [
         lambda s: _tenancy(s, cross_tenant_roles=(N("admin"),)),
         ["cross-tenant-role-added"],
     ),
+    (
+        "field-visibility-narrowed",
+        lambda s: _field(s, "region", read_roles=(N("writer"),)),
+        ["field-visibility-narrowed"],
+    ),
+    (
+        "field-visibility-narrowed-by-a-condition",
+        lambda s: _field(s, "region", read_condition=OWNER),
+        ["field-visibility-narrowed"],
+    ),
     ("nothing-identical", lambda s: s, []),
 ]
 
@@ -312,6 +322,11 @@ REVERSED: list[tuple[str, Mutation, list[str]]] = [
     ("condition-removed", lambda s: _grants(s, "update", Grant(N("writer"), loc(41), OWNER)), []),
     ("field-uniqueness-removed", lambda s: _field(s, "slug", unique=True), []),
     ("field-write-once-removed", lambda s: _field(s, "region", write_once=True), []),
+    (
+        "field-visibility-widened",
+        lambda s: _field(s, "region", read_roles=(N("admin"),)),
+        [],
+    ),
     (
         "cross-tenant-role-removed",
         lambda s: _tenancy(s, cross_tenant_roles=(N("admin"),)),

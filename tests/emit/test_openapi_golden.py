@@ -17,6 +17,9 @@ from specfoundry.emit.openapi import build_openapi, render
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden" / "minimal.openapi.yaml"
 MINIMAL = REPO / "examples" / "minimal" / "spec.yaml"
+# The help desk test spec: the field-type constructs (list fields) in the contract.
+HELPDESK_GOLDEN = Path(__file__).parent / "golden" / "helpdesk.openapi.yaml"
+HELPDESK = REPO / "tests" / "service" / "specs" / "helpdesk"
 _MAIN = "import sys; from specfoundry.cli import main; sys.argv[0] = 'specfoundry'; main()"
 
 
@@ -27,6 +30,16 @@ def test_minimal_contract_matches_golden() -> None:
         GOLDEN.write_text(text, encoding="utf-8", newline="\n")
     assert GOLDEN.exists(), "no golden yet: run with SPECFOUNDRY_UPDATE_GOLDENS=1"
     assert text == GOLDEN.read_text(encoding="utf-8"), (
+        "the contract changed; if intended, refresh with SPECFOUNDRY_UPDATE_GOLDENS=1 and review "
+        "the diff"
+    )
+
+
+def test_helpdesk_contract_matches_golden() -> None:
+    text = render(build_openapi(load_model(HELPDESK)).document, "yaml")
+    if os.environ.get("SPECFOUNDRY_UPDATE_GOLDENS") == "1":
+        HELPDESK_GOLDEN.write_text(text, encoding="utf-8", newline="\n")
+    assert text == HELPDESK_GOLDEN.read_text(encoding="utf-8"), (
         "the contract changed; if intended, refresh with SPECFOUNDRY_UPDATE_GOLDENS=1 and review "
         "the diff"
     )

@@ -46,12 +46,16 @@ def _inputs(model: Service, *, allow_destructive: bool) -> str:
 
 
 def _required_hooks(model: Service) -> dict[str, str]:
-    return {
+    hooks = {
         t.hook.raw: f"transition {machine.entity}.{t.name}"
         for machine in model.state_machines
         for t in machine.transitions
         if t.hook is not None
     }
+    for entity in model.entities:
+        for action, hook in entity.hooks:
+            hooks.setdefault(hook.raw, f"{action} of {entity.name}")
+    return hooks
 
 
 def _stale_user_code(model: Service, output: Path, emission: Emission) -> list[StaleReference]:

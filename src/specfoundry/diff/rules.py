@@ -1766,6 +1766,24 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
         "region: {type: string}",
     ),
     (
+        "Fields (spec only)",
+        "field-visibility-widened",
+        W,
+        "A field is shown to more callers: its `read:` rule was removed, gained roles, or lost "
+        "or changed its condition. Nothing breaks for clients; review who may now see it.",
+        "internal_note: {type: text, read: {roles: [agent]}}",
+        "internal_note: {type: text, read: {roles: [agent, customer]}}",
+    ),
+    (
+        "Fields (spec only)",
+        "field-visibility-narrowed",
+        W,
+        "A field is shown to fewer callers: a `read:` rule was added or lost roles. Clients of "
+        "the other roles stop receiving it (the contract no longer requires it in responses).",
+        "internal_note: {type: text}",
+        "internal_note: {type: text, read: {roles: [agent]}}",
+    ),
+    (
         "Ignore file",
         "ignore-entry-expired",
         W,

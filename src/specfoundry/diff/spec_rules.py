@@ -27,6 +27,7 @@ from specfoundry.model import (
     ActionRule,
     Condition,
     Entity,
+    Field,
     Grant,
     Name,
     Permissions,
@@ -409,6 +410,39 @@ def _unique(entity: Entity, field: str) -> bool:
     return any(i.unique and tuple(n.raw for n in i.fields) == (field,) for i in entity.indexes)
 
 
+def _readers(service: Service, field: Field) -> frozenset[str]:
+    """Roles that may see ``field`` (inheritance applied), before its condition."""
+    if field.read_roles is None:
+        return frozenset(r.name.raw for r in service.permissions.roles)
+    wanted = {r.raw for r in field.read_roles}
+    return frozenset(
+        r.name.raw
+        for r in service.permissions.roles
+        if r.name.raw in wanted or wanted & {n.raw for n in r.includes}
+    )
+
+
+def _visibility(a: Service, b: Service, fa: Field, fb: Field) -> tuple[str, str] | None:
+    """(rule, what changed) when the ``read:`` rule of a field shows it to more or fewer.
+    Only roles both specs define count (a role added or removed is a finding of its own)."""
+    if not (fa.hidden_sometimes or fb.hidden_sometimes):
+        return None
+    both = {r.name.raw for r in a.permissions.roles} & {r.name.raw for r in b.permissions.roles}
+    ra, rb = _readers(a, fa) & both, _readers(b, fb) & both
+    ca = fa.read_condition.source.split() if fa.read_condition else None
+    cb = fb.read_condition.source.split() if fb.read_condition else None
+    gained, lost = sorted(rb - ra), sorted(ra - rb)
+    if gained or (ca is not None and ca != cb):
+        what = f"roles {', '.join(gained)} now see it" if gained else "its condition changed"
+        if ca is not None and cb is None:
+            what = "its condition was removed"
+        return "field-visibility-widened", what
+    if lost or (ca is None and cb is not None):
+        what = f"roles {', '.join(lost)} no longer see it" if lost else "a condition was added"
+        return "field-visibility-narrowed", what
+    return None
+
+
 def _fields(a: Service, b: Service) -> Iterator[Change]:
     entities_b = {e.name.raw: e for e in b.entities}
     for ea in a.entities:
@@ -421,6 +455,10 @@ def _fields(a: Service, b: Service) -> Iterator[Change]:
                 continue
             pointer = join(_entity_pointer(ea.name.raw), "properties", fa.name.raw)
             what = f"{ea.name.raw}.{fa.name.raw}"
+            visibility = _visibility(a, b, fa, fb)
+            if visibility is not None:
+                rule, detail = visibility
+                yield _change(rule, f"{what}: {detail}", pointer, fa.location, fb.location)
             ua, ub = _unique(ea, fa.name.raw), _unique(eb, fb.name.raw)
             if ub and not ua:
                 yield _change(

@@ -106,6 +106,12 @@ def _entities(model: Service) -> list[Block]:
 
 
 def _type(field: Field) -> str:
+    if field.type is FieldType.LIST and field.item_type is not None:
+        bounds = f"{field.min_items or 0}..{field.items_bound}"
+        unique = ", unique" if field.unique_items else ""
+        return f"list of {_type(field.item)} ({bounds} items{unique})"
+    if field.type is FieldType.PRINCIPAL and field.principal_roles:
+        return f"principal ({'|'.join(r.raw for r in field.principal_roles)})"
     match field.type:
         case FieldType.ENUM:
             return f"enum({'|'.join(field.enum_values)})"
@@ -127,7 +133,8 @@ def _flags(field: Field) -> list[str]:
         (field.read_only, "read-only"),
         (field.write_once, "write-once"),
         (field.sortable, "sortable"),
-        (field.filterable, "filterable"),
+        (field.filterable and field.type is not FieldType.LIST, "filterable"),
+        (field.filterable and field.type is FieldType.LIST, "filterable (contains)"),
     ):
         if on:
             flags.append(label)
@@ -151,6 +158,15 @@ def _flags(field: Field) -> list[str]:
         flags.append(f"on delete {field.on_delete.value}")
     if field.writable_by is not None:
         flags.append("writable by " + "/".join(r.raw for r in field.writable_by))
+    if field.hidden_sometimes:
+        text = "visible"
+        if field.read_roles is not None:
+            text += " to " + "/".join(r.raw for r in field.read_roles)
+        if field.read_condition is not None:
+            text += " when " + " ".join(field.read_condition.source.split())
+        flags.append(text)
+    if field.on_behalf_of is not None:
+        flags.append("on behalf of others by " + "/".join(r.raw for r in field.on_behalf_of))
     return flags
 
 

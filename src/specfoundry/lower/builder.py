@@ -66,7 +66,9 @@ from specfoundry.model import (
     TenantSource,
     Transition,
 )
+from specfoundry.model.entities import WriteEffect
 from specfoundry.model.platform import EventDelivery, EventHandler, Webhooks
+from specfoundry.model.service import Members
 from specfoundry.model.sla import METRICS as SLA_METRICS
 from specfoundry.model.sla import OperationClass, Sla, SlaTarget
 
@@ -274,6 +276,14 @@ class _Builder:
             cross_tenant_roles=tuple(Name(r) for r in raw.get("cross_tenant_roles", [])),
             location=self.key("tenancy"),
             roles_from=self._roles_from(raw.get("roles_from")),
+            members=Members(
+                entity=Name(raw["members"]["entity"]),
+                subject=Name(raw["members"]["subject"]),
+                role=Name(raw["members"]["role"]) if "role" in raw["members"] else None,
+                location=self.key("tenancy", "members"),
+            )
+            if "members" in raw
+            else None,
         )
 
     def _roles_from(self, raw: Any) -> RolesFrom | None:
@@ -310,6 +320,12 @@ class _Builder:
         emits = tuple(
             sorted((action, Name(event)) for action, event in (raw.get("emits") or {}).items())
         )
+        hooks = tuple((action, Name(fn)) for action, fn in (raw.get("hooks") or {}).items())
+        effects = tuple(
+            self.write_effect(path, action, i, item)
+            for action, items in (raw.get("effects") or {}).items()
+            for i, item in enumerate(items)
+        )
         return Entity(
             name=Name(name),
             table=raw.get("table") or Name(name).plural,
@@ -322,6 +338,8 @@ class _Builder:
             indexes=tuple(indexes),
             emits=emits,
             membership=self._membership(path, raw.get("membership")),
+            hooks=hooks,
+            effects=effects,
         )
 
     def _membership(self, path: tuple[str, str], raw: Any) -> MembershipLink | None:
@@ -333,6 +351,24 @@ class _Builder:
             object=Name(raw["object"]),
             role=Name(role) if role else None,
             location=self.key(*path, "membership"),
+        )
+
+    def write_effect(
+        self, path: tuple[str, str], action: str, i: int, raw: dict[str, Any]
+    ) -> WriteEffect:
+        at = (*path, "effects", action, i)
+        target = raw["set"]
+        value = target.get("value")
+        special = AutoValue(value) if value in ("now", "principal") else None
+        return WriteEffect(
+            action=action,
+            target=Name(target["target"]),
+            field=Name(target["field"]),
+            value=None if special is not None else value,
+            special=special,
+            location=self.key(*at),
+            when=self.condition(raw["when"], *at, "when") if "when" in raw else None,
+            once=bool(raw.get("once", False)),
         )
 
     def field(
@@ -353,13 +389,16 @@ class _Builder:
         default = (
             self.default_value(ftype, raw.get("default"), *path, "default") if has_default else None
         )
+        is_list = ftype is FieldType.LIST
+        item_type = FieldType(raw["items"]) if is_list and "items" in raw else None
         return Field(
             name=Name(name),
             type=ftype,
             location=self.key(*path),
             description=raw.get("description"),
             required=bool(raw.get("required", False)),
-            unique=bool(raw.get("unique", False)),
+            # On a list, `unique` means that no item repeats (a JSON array has no unique index).
+            unique=bool(raw.get("unique", False)) and not is_list,
             read_only=provider_owned or bool(raw.get("read_only", False)),
             write_once=bool(raw.get("write_once", False)) and not provider_owned,
             parent_permission=Name(raw["parent_permission"])
@@ -388,6 +427,20 @@ class _Builder:
             state_machine=machine.name if machine is not None else None,
             sensitive=bool(raw.get("sensitive", False)),
             personal=bool(raw.get("personal", False)),
+            item_type=item_type,
+            min_items=raw.get("min_items"),
+            max_items=raw.get("max_items"),
+            unique_items=is_list and bool(raw.get("unique", False)),
+            principal_roles=tuple(Name(r) for r in raw.get("roles", ())),
+            read_roles=tuple(Name(r) for r in raw["read"]["roles"])
+            if "roles" in (raw.get("read") or {})
+            else None,
+            read_condition=self.condition(raw["read"]["condition"], *path, "read", "condition")
+            if "condition" in (raw.get("read") or {})
+            else None,
+            on_behalf_of=tuple(Name(r) for r in raw["on_behalf_of"])
+            if "on_behalf_of" in raw
+            else None,
         )
 
     def decimal(self, value: Any, *path: str | int) -> Decimal | None:

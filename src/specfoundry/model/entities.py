@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
 from specfoundry.diagnostics import Location
+from specfoundry.model.expressions import Condition
 from specfoundry.model.names import Name
 
 
@@ -26,14 +28,30 @@ class FieldType(enum.StrEnum):
     MONEY = "money"
     REF = "ref"
     STATE = "state"
+    LIST = "list"
+    # A subject id (the token's `sub`) that must be a member of the tenant (tenancy.members).
+    PRINCIPAL = "principal"
 
 
 # Field types whose values are strings on the wire.
 TEXTUAL_TYPES = frozenset(
     {FieldType.STRING, FieldType.TEXT, FieldType.EMAIL, FieldType.URL, FieldType.ENUM}
-    | {FieldType.STATE, FieldType.UUID, FieldType.REF}
+    | {FieldType.STATE, FieldType.UUID, FieldType.REF, FieldType.PRINCIPAL}
 )
+# The longest subject id a principal field holds (the column's length).
+PRINCIPAL_MAX_LENGTH = 255
 NUMERIC_TYPES = frozenset({FieldType.INTEGER, FieldType.DECIMAL, FieldType.MONEY})
+# The item types a ``list`` field may hold (stored as a JSON array of strings or integers).
+LIST_ITEM_TYPES = (
+    FieldType.STRING,
+    FieldType.INTEGER,
+    FieldType.UUID,
+    FieldType.ENUM,
+    FieldType.EMAIL,
+    FieldType.URL,
+)
+# A ``list`` field without ``max_items`` holds at most this many items (every request bounded).
+DEFAULT_MAX_ITEMS = 100
 
 
 class EntityOrigin(enum.StrEnum):
@@ -100,6 +118,48 @@ class Field:
     # A reference: the action the writer must hold on the object it names (create, re-point);
     # None means read (the object must be readable, else it is answered like a missing one).
     parent_permission: Name | None = None
+    # A ``list`` field: the type of its items (the field's length, value and range options
+    # apply to each item), how many it may hold, and whether an item may repeat.
+    item_type: FieldType | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    unique_items: bool = False
+    # A ``principal`` field: the member roles the named principal must hold (none: any member).
+    principal_roles: tuple[Name, ...] = ()
+    # ``auto: principal``: roles that may name someone else on create (acting on their behalf).
+    on_behalf_of: tuple[Name, ...] | None = None
+    # ``read:``: who sees the field in responses (absent for everyone else). Roles (inheritance
+    # applied; None: every role that may read the object) and a condition that must also hold.
+    read_roles: tuple[Name, ...] | None = None
+    read_condition: Condition | None = None
+
+    @property
+    def hidden_sometimes(self) -> bool:
+        """Whether a ``read:`` rule may leave the field out of a response."""
+        return self.read_roles is not None or self.read_condition is not None
+
+    @property
+    def item(self) -> Field:
+        """One item of a ``list`` field, as a field of its own (its constraints, required)."""
+        assert self.item_type is not None, f"{self.name} is not a list"
+        return dataclasses.replace(
+            self,
+            type=self.item_type,
+            required=True,
+            has_default=False,
+            default=None,
+            item_type=None,
+            min_items=None,
+            max_items=None,
+            unique_items=False,
+            read_roles=None,
+            read_condition=None,
+        )
+
+    @property
+    def items_bound(self) -> int:
+        """The most items a ``list`` field holds: ``max_items`` or the documented default."""
+        return self.max_items if self.max_items is not None else DEFAULT_MAX_ITEMS
 
     @property
     def nullable(self) -> bool:
@@ -108,11 +168,18 @@ class Field:
     @property
     def client_writable(self) -> bool:
         """Whether create/update bodies may carry the field at all."""
-        return not (self.read_only or self.auto is not None or self.type is FieldType.STATE)
+        auto = self.auto is not None and self.on_behalf_of is None
+        return not (self.read_only or auto or self.type is FieldType.STATE)
 
     @property
     def updatable(self) -> bool:
-        return self.client_writable and not self.write_once
+        return self.client_writable and not self.write_once and self.auto is None
+
+    @property
+    def writers(self) -> tuple[Name, ...] | None:
+        """The roles that may write the field (None: any role that may write the object):
+        ``writable_by``, or for an ``auto: principal`` field the ``on_behalf_of`` roles."""
+        return self.on_behalf_of if self.on_behalf_of is not None else self.writable_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +203,23 @@ class MembershipLink:
 
 
 @dataclass(frozen=True, slots=True)
+class WriteEffect:
+    """``effects:`` of an entity: after ``action`` (create, update or delete) of an object, set
+    ``field`` of the object its reference ``target`` names to ``value`` (a literal, or
+    ``special``: now / the caller), when ``when`` holds for the object; ``once``: only while
+    that field is still null."""
+
+    action: str
+    target: Name
+    field: Name
+    value: DefaultValue
+    location: Location
+    special: AutoValue | None = None
+    when: Condition | None = None
+    once: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Entity:
     name: Name
     table: str
@@ -152,6 +236,13 @@ class Entity:
     # Rows are never updated or deleted by the app role (PostgreSQL grants): the audit log.
     append_only: bool = False
     membership: MembershipLink | None = None
+    # ``hooks:``: (action, function of the user's ``<svc>_ext/hooks.py``) run in the write's
+    # transaction; ``effects:`` set fields of referenced objects in it.
+    hooks: tuple[tuple[str, Name], ...] = ()
+    effects: tuple[WriteEffect, ...] = ()
+
+    def hook_for(self, action: str) -> Name | None:
+        return next((hook for act, hook in self.hooks if act == action), None)
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name.raw == name), None)

@@ -40,6 +40,8 @@ class Tenancy:
     cross_tenant_roles: tuple[Name, ...]
     location: Location
     roles_from: RolesFrom | None = None
+    # Who belongs to a tenant: principal fields name one of its rows.
+    members: Members | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,17 @@ class RolesFrom:
     subject: Name
     role: Name
     prefer: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Members:
+    """``tenancy.members``: each row of ``entity`` says the principal whose id is in the string
+    field ``subject`` belongs to the tenant, with the role in the enum field ``role``."""
+
+    entity: Name
+    subject: Name
+    role: Name | None
     location: Location
 
 

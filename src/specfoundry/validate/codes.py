@@ -3,7 +3,9 @@
 Codes are stable: a code keeps its meaning forever (a retired code is never reused), so users
 can search for it and tools can filter on it. Ranges: SF1xx loading YAML, SF2xx JSON Schema
 (structure), SF3xx semantic checks: 30x references, 31x names, 32x state machines,
-33x conditions, 34x permissions, 35x API, 36x tenancy, 37x fields; SF999 internal errors.
+33x conditions, 34x permissions, 35x API, 36x tenancy, 37x fields,
+38x billing and platform features; SF4xx field types, visibility and write effects;
+SF999 internal errors.
 
 ``docs/diagnostics.md`` is generated from this module by ``scripts/gen_diagnostics_doc.py``.
 """
@@ -43,6 +45,7 @@ AREAS = {
     "SF37": "Fields",
     "SF38": "Billing and platform features",
     "SF39": "Platform features: jobs and timers",
+    "SF40": "Field types, visibility and write effects",
     "SF9": "Internal",
 }
 
@@ -472,7 +475,7 @@ _CODES = (
         E,
         "comparison not defined for the type",
         "`<`, `<=`, `>`, `>=` need ordered values (numbers, dates, text); booleans, enums, "
-        "states, uuids and principal.roles have no order. Json fields cannot be compared.",
+        "states, uuids and principal.roles have no order. Json and list fields cannot be compared.",
         "when: \"resource.status > 'draft'\"\n",
         "when: \"resource.status in ['live', 'archived']\"\n",
     ),
@@ -961,6 +964,71 @@ _CODES = (
         "source state and a positive delay.",
         "expire:\n  from: [trialing, past_due]\n  to: canceled\n  after: 7d\n  by: system\n",
         "One timer transition per source state.",
+    ),
+    # -- SF40x: field types, visibility and write effects ------------------------------------
+    Code(
+        "SF400",
+        E,
+        "list without item type",
+        "A `type: list` field must say what its items are with `items:` (string, integer, "
+        "uuid, enum, email or url). The field's `max_length`, `min_length`, `pattern`, "
+        "`values`, `minimum` and `maximum` then apply to each item.",
+        "labels: {type: list}\n",
+        "labels: {type: list, items: string, max_length: 40, max_items: 20, unique: true}\n",
+    ),
+    Code(
+        "SF401",
+        E,
+        "option a list field cannot have",
+        "A `list` field cannot be `sortable` (a list has no order to sort objects by), have "
+        "a `default` (it starts empty, or null when optional) or be filled by `auto`.",
+        "labels: {type: list, items: string, sortable: true}\n",
+        "labels: {type: list, items: string, filterable: true}\n",
+    ),
+    Code(
+        "SF402",
+        E,
+        "principal option without what it needs",
+        "A `principal` field's `roles` are checked against the role of the tenant's members, "
+        "so `tenancy.members` must be declared with a `role`; `on_behalf_of` belongs to "
+        "`auto: principal` fields.",
+        "assignee: {type: principal, roles: [agent]}   # no tenancy.members\n",
+        "tenancy:\n  tenant_entity: company\n  members: {entity: member, subject: user_id, "
+        "role: role}\n",
+    ),
+    Code(
+        "SF403",
+        E,
+        "tenancy.members names no usable entity or field",
+        "`tenancy.members.entity` must be a tenant-scoped entity, `subject` a string field "
+        "of it holding the token subject, `role` an enum field of role names.",
+        "tenancy:\n  members: {entity: member, subject: email}   # email is not a string\n",
+        "tenancy:\n  members: {entity: member, subject: user_id, role: role}\n",
+    ),
+    Code(
+        "SF404",
+        E,
+        "conditionally visible field used as a filter or sort",
+        "A field whose `read:` rule has a `condition` is absent from responses where the "
+        "condition is false; filtering or sorting on it would reveal its value there, so it "
+        "cannot be `filterable` or `sortable`. A field restricted by `read.roles` alone can: "
+        "callers without the roles get 400 for the filter and 422 for the sort, as for an "
+        "unknown field.",
+        'internal_note: {type: text, read: {condition: "resource.public == false"}, '
+        "sortable: true}\n",
+        "internal_note: {type: text, read: {roles: [agent]}, sortable: true}\n",
+    ),
+    Code(
+        "SF405",
+        E,
+        "effect on a referenced object that cannot be applied",
+        "An entity's `effects` set a field of the object one of its reference fields names: "
+        "`target` must be a `ref` field of the entity (with or without `_id`), `field` a "
+        "field of the referenced entity (not a state or list), `value` a value it can hold "
+        "(`now` for dates, `principal` for strings).",
+        "effects:\n  create:\n    - set: {target: tiket, field: first_responded_at, value: now}\n",
+        "effects:\n  create:\n    - set: {target: ticket, field: first_responded_at, value: now}"
+        "\n      once: true\n",
     ),
     # -- internal ----------------------------------------------------------------------------
     Code(

@@ -19,6 +19,7 @@ from specfoundry.emit.openapi.schemas import base_schema, ref
 from specfoundry.lower.http import HttpLoweringError, lower_http
 from specfoundry.model import (
     Entity,
+    FieldType,
     Holder,
     Resource,
     Service,
@@ -409,14 +410,16 @@ class _ResourceBuilder:
                     f"filterable field '{self.entity.name}.{field.name}' has the name of a list "
                     f"parameter"
                 )
+            plural = self.entity.name.plural.replace("_", " ")
             parameters.append(
                 {
                     "name": field.name.raw,
                     "in": "query",
                     "required": False,
-                    "description": f"Only {self.entity.name.plural.replace('_', ' ')} whose "
-                    f"`{field.name}` equals this value.",
-                    "schema": base_schema(field),
+                    "description": f"Only {plural} whose `{field.name}` contains this value."
+                    if field.type is FieldType.LIST
+                    else f"Only {plural} whose `{field.name}` equals this value.",
+                    "schema": base_schema(field.item if field.type is FieldType.LIST else field),
                     "x-location": field.location,
                 }
             )

@@ -12,6 +12,7 @@ from typing import Any
 from specfoundry.emit.openapi.locations import LocationRecorder
 from specfoundry.emit.openapi.problems import PROBLEM_BASE
 from specfoundry.model import Entity, Field, FieldType, Service, StateMachine
+from specfoundry.model.entities import PRINCIPAL_MAX_LENGTH
 
 Schema = dict[str, Any]
 
@@ -28,6 +29,7 @@ DEFAULT_MAX_LENGTH: dict[FieldType, int] = {
     FieldType.URL: 2048,
     FieldType.STRING: DEFAULT_TEXT_MAX_LENGTH,
     FieldType.TEXT: DEFAULT_TEXT_MAX_LENGTH,
+    FieldType.PRINCIPAL: PRINCIPAL_MAX_LENGTH,
 }
 
 
@@ -55,8 +57,16 @@ def json_default(field: Field) -> Any:
 
 def base_schema(field: Field) -> Schema:
     """The value's type and constraints; no nullability, default or description."""
+    if field.type is FieldType.LIST:
+        array: Schema = {"type": "array", "items": base_schema(field.item)}
+        if field.min_items:
+            array["minItems"] = field.min_items
+        array["maxItems"] = field.items_bound
+        if field.unique_items:
+            array["uniqueItems"] = True
+        return array
     match field.type:
-        case FieldType.STRING | FieldType.TEXT:
+        case FieldType.STRING | FieldType.TEXT | FieldType.PRINCIPAL:
             schema: Schema = {"type": "string"}
         case FieldType.EMAIL:
             schema = {"type": "string", "format": "email"}
@@ -125,9 +135,31 @@ def property_schema(
         schema["x-currency"] = field.currency
     if field.type is FieldType.REF and field.ref_entity is not None:
         schema["x-references"] = field.ref_entity.pascal
-    if writer_roles and field.writable_by is not None:
-        schema["x-writable-by"] = [r.raw for r in field.writable_by]
+    if field.type is FieldType.PRINCIPAL:
+        schema["x-principal"] = {"roles": [r.raw for r in field.principal_roles]}
+    if writer_roles and field.writers is not None:
+        schema["x-writable-by"] = [r.raw for r in field.writers]
     return schema
+
+
+def visible_to(field: Field, schema: Schema) -> Schema:
+    """A field with a ``read:`` rule: may be absent, and says for whom it is present."""
+    rule: Schema = {}
+    who = "the roles " + ", ".join(f"`{r}`" for r in field.read_roles or ())
+    if field.read_roles is not None:
+        rule["roles"] = [r.raw for r in field.read_roles]
+    if field.read_condition is not None:
+        rule["condition"] = " ".join(field.read_condition.source.split())
+    if field.read_roles is None:
+        who = "callers who may read the object"
+    when = f" when `{rule['condition']}`" if "condition" in rule else ""
+    note = f"Present only for {who}{when}; absent otherwise."
+    description = schema.get("description")
+    return {
+        **schema,
+        "description": f"{description}\n\n{note}" if description else note,
+        "x-visible-to": rule,
+    }
 
 
 def state_field_note(machine: StateMachine) -> str:
@@ -156,13 +188,17 @@ def entity_shapes(
 
     read_props: dict[str, Schema] = {"id": dict(ID_PROPERTY)}
     for field in entity.fields:
-        read_props[field.name.raw] = property_schema(field, machine=machines.get(field.name.raw))
+        prop = property_schema(field, machine=machines.get(field.name.raw))
+        if field.hidden_sometimes:
+            prop = visible_to(field, prop)
+        read_props[field.name.raw] = prop
     read_props["created_at"] = dict(TIMESTAMP)
     read_props["updated_at"] = dict(TIMESTAMP)
     read: Schema = {"type": "object"}
     if entity.description:
         read["description"] = entity.description
-    read["required"] = list(read_props)
+    hidden = {f.name.raw for f in entity.fields if f.hidden_sometimes}
+    read["required"] = [name for name in read_props if name not in hidden]
     read["properties"] = read_props
     shapes[name] = read
 

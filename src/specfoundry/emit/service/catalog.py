@@ -36,7 +36,7 @@ from typing import Any
 from specfoundry.emit.render import generated_header
 from specfoundry.emit.service.literals import python_literal
 from specfoundry.model import Entity, Field, FieldType, OnDelete, Service
-from specfoundry.model.entities import TENANT_COLUMN
+from specfoundry.model.entities import PRINCIPAL_MAX_LENGTH, TENANT_COLUMN
 from specfoundry.model.names import GENERATED_CLASSES, GENERATED_TABLES
 
 MAX_IDENTIFIER = 63
@@ -77,7 +77,7 @@ def sql_string(value: str) -> str:
 class SqlType:
     """A column type, portable between SQLite and PostgreSQL."""
 
-    kind: str  # uuid string text integer numeric boolean date datetime json
+    kind: str  # uuid string text integer numeric boolean date datetime json list
     length: int | None = None
     precision: int | None = None
     scale: int | None = None
@@ -104,6 +104,9 @@ class SqlType:
                 return "sa.DateTime(timezone=True)"
             case "json":
                 return "sa.JSON()"
+            case "list":
+                # JSONB on PostgreSQL: `@>` containment, served by a GIN index.
+                return 'sa.JSON().with_variant(JSONB(), "postgresql")'
         raise CatalogError(f"unknown SQL type kind {self.kind!r}")
 
     @property
@@ -123,6 +126,7 @@ class SqlType:
             "date": "dt.date",
             "datetime": "dt.datetime",
             "json": "Any",
+            "list": "list[Any]",
         }[self.kind]
 
     def to_json(self) -> dict[str, Any]:
@@ -220,14 +224,20 @@ class Index:
     unique: bool = False
     # SQL predicate of a partial index (both SQLite and PostgreSQL support them), or None.
     where: str | None = None
+    # PostgreSQL: a GIN index (jsonb_path_ops) over one list column, for `@>` containment;
+    # SQLite gets a plain index.
+    gin: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "name": self.name,
             "columns": list(self.columns),
             "unique": self.unique,
             "where": self.where,
         }
+        if self.gin:
+            data["gin"] = True
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,7 +496,9 @@ class _TableBuilder:
 
         add(identifier("ix", t, "created_at"), (*lead, "created_at", "id"))
         for f in entity.fields:
-            if f.filterable or f.sortable:
+            if f.type is FieldType.LIST and f.filterable:
+                result.append(Index(identifier("ix", t, f.name.raw), (f.name.raw,), gin=True))
+            elif f.filterable or f.sortable:
                 add(identifier("ix", t, f.name.raw), (*lead, f.name.raw, "created_at", "id"))
         for spec_index in entity.indexes:
             names = tuple(n.raw for n in spec_index.fields)
@@ -499,6 +511,8 @@ def _sql_type(f: Field) -> SqlType:
     match f.type:
         case FieldType.STRING | FieldType.EMAIL | FieldType.URL:
             return SqlType("string", f.max_length or DEFAULT_STRING_LENGTH.get(f.type))
+        case FieldType.PRINCIPAL:
+            return SqlType("string", f.max_length or PRINCIPAL_MAX_LENGTH)
         case FieldType.TEXT:
             return SqlType("text")
         case FieldType.ENUM | FieldType.STATE:
@@ -517,6 +531,8 @@ def _sql_type(f: Field) -> SqlType:
             return SqlType("uuid")
         case FieldType.JSON:
             return SqlType("json")
+        case FieldType.LIST:
+            return SqlType("list")
     raise CatalogError(f"no SQL type for field type {f.type}")  # pragma: no cover
 
 

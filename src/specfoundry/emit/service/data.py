@@ -29,6 +29,7 @@ from specfoundry.emit.service.catalog import (
 from specfoundry.emit.service.data_migrations import (
     DestructiveChangeError,
     PreviousOutput,
+    gin_options,
     migration_files,
 )
 from specfoundry.emit.service.data_migrations import py_string as _q
@@ -119,6 +120,7 @@ def data_view(model: Service, catalog: Catalog) -> dict[str, Any]:
     ]
     sample_types = {s["kind"] for f in factories for s in f["samples"]}
     needs_decimal = any(c.type.python_type == "Decimal" for t in catalog.tables for c in t.columns)
+    needs_jsonb = any(c.type.kind == "list" for t in catalog.tables for c in t.columns)
     decimal = ["from decimal import Decimal"]
     return {
         # the standard-library imports of models.py and the two test modules
@@ -127,6 +129,7 @@ def data_view(model: Service, catalog: Catalog) -> dict[str, Any]:
             "import uuid",
             *(decimal if needs_decimal else []),
             "from typing import Any, ClassVar",
+            *(["from sqlalchemy.dialects.postgresql import JSONB"] if needs_jsonb else []),
         ],
         "data_test_imports": [
             "import datetime as dt",
@@ -182,7 +185,7 @@ def _model_view(table: Table) -> dict[str, Any]:
         for fk in table.foreign_keys
     ]
     args += [f"sa.CheckConstraint({_q(c.sqltext)}, name={_q(c.name)})" for c in table.checks]
-    args += [_index_expr(i.name, i.columns, i.unique, i.where) for i in table.indexes]
+    args += [_index_expr(i.name, i.columns, i.unique, i.where, i.gin) for i in table.indexes]
     if table.append_only:
         # Read by db_security: the app role gets SELECT and INSERT only (audit records).
         args.append('{"info": {"append_only": True}}')
@@ -202,12 +205,15 @@ def _model_view(table: Table) -> dict[str, Any]:
     }
 
 
-def _index_expr(name: str, columns: tuple[str, ...], unique: bool, where: str | None) -> str:
+def _index_expr(
+    name: str, columns: tuple[str, ...], unique: bool, where: str | None, gin: bool = False
+) -> str:
     parts = [_q(name), _args(columns)]
     if unique:
         parts.append("unique=True")
     if where:
         parts += [f"sqlite_where=sa.text({_q(where)})", f"postgresql_where=sa.text({_q(where)})"]
+    parts += gin_options(columns) if gin else []
     return f"sa.Index({', '.join(parts)})"
 
 
@@ -278,7 +284,7 @@ def _sample(f: Any) -> tuple[str, str]:
     size = min(f.max_length or 16, 32)
     size = max(size, min(f.min_length or 1, 32))
     match f.type:
-        case FieldType.STRING | FieldType.TEXT:
+        case FieldType.STRING | FieldType.TEXT | FieldType.PRINCIPAL:
             return f"_text({size})", "str"
         case FieldType.EMAIL:
             return "_text(12) + '@example.com'", "str"
@@ -304,6 +310,8 @@ def _sample(f: Any) -> tuple[str, str]:
             return "uuid.uuid4()", "uuid"
         case FieldType.JSON:
             return "{}", "json"
+        case FieldType.LIST:
+            return "[]", "json"
     raise ValueError(f"no sample value for {f.type}")  # pragma: no cover
 
 

@@ -340,7 +340,16 @@ def _create_index(table: str, index: dict[str, Any]) -> str:
     if index.get("where"):
         where = _q(index["where"])
         args += [f"sqlite_where=sa.text({where})", f"postgresql_where=sa.text({where})"]
+    if index.get("gin"):
+        args += gin_options(index["columns"])
     return f"op.create_index({', '.join(args)})"
+
+
+def gin_options(columns: tuple[str, ...] | list[str]) -> list[str]:
+    """PostgreSQL's GIN index over a JSONB list column (``@>`` containment), as keyword
+    arguments of ``sa.Index`` / ``op.create_index``; SQLite ignores them."""
+    ops = ", ".join(f"{_q(c)}: {_q('jsonb_path_ops')}" for c in columns)
+    return ['postgresql_using="gin"', f"postgresql_ops={{{ops}}}"]
 
 
 def py_string(value: str, width: int = 60) -> str:
@@ -379,4 +388,11 @@ def render_revision(
         message=message.replace('"""', "'''"),
         upgrade=upgrade.steps or ["pass"],
         downgrade=downgrade.steps or ["pass"],
+        imports=_revision_imports(upgrade, downgrade),
     )
+
+
+def _revision_imports(upgrade: Ops, downgrade: Ops) -> list[str]:
+    """Imports the steps need beyond ``sa`` and ``op``: JSONB for list columns."""
+    text = "\n".join(upgrade.steps + downgrade.steps)
+    return ["from sqlalchemy.dialects.postgresql import JSONB"] if "JSONB()" in text else []

@@ -169,7 +169,7 @@ def _cache_probe(model: Service) -> tuple[str | None, str | None, str | None]:
             continue
         for f in entity.fields:
             plain = f.type in (FieldType.STRING, FieldType.TEXT) and f.pattern is None
-            if plain and f.updatable and not f.unique and f.writable_by is None:
+            if plain and f.updatable and not f.unique and f.writers is None:
                 value = "cache probe"[: f.max_length or 11]
                 if (f.min_length or 0) <= len(value):
                     return path, f.name.raw, value
@@ -257,12 +257,14 @@ def platform_view(model: Service) -> PlatformView:
             if resource is None:
                 continue  # SF381
             entity = resource.entity.raw
+            target = model.entity(entity)
+            reads = [f.read_condition for f in target.fields] if target is not None else []
             per_subject = any(
                 "principal.id" in condition.source
                 for action in ("read", "list")
                 for holder in model.permissions.holders(entity, action)
                 for condition in holder.conditions
-            )
+            ) or any(c is not None and "principal.id" in c.source for c in reads)
             lists = path in settings.cache.lists
             cached.append(CachedView(resource.entity.pascal, path, per_subject, lists))
         cache = CacheView(

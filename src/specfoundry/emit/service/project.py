@@ -18,7 +18,12 @@ from specfoundry.emit.service.jobs_view import jobs_view
 from specfoundry.emit.service.loadtest import plan_json as loadtest_plan_json
 from specfoundry.emit.service.platform_api import api_platform_view, readme_platform
 from specfoundry.emit.service.runtime_files import runtime_files
-from specfoundry.emit.service.views import ServiceView, request_models, service_view
+from specfoundry.emit.service.views import (
+    ServiceView,
+    request_models,
+    schema_imports,
+    service_view,
+)
 from specfoundry.model import Service
 from specfoundry.write.tree import EmittedFile, Owner
 
@@ -27,6 +32,7 @@ DUMPERS = {
     "int": "_plain",
     "bool": "_plain",
     "json": "_plain",
+    "list": "_plain",
     "uuid": "_uuid",
     "datetime": "_datetime",
     "date": "_date",
@@ -106,6 +112,7 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
         classes=classes,
         dumpers=DUMPERS,
         request_models={r.entity: request_models(r) for r in svc.resources},
+        imports=schema_imports(svc),
     )
     py(f"{name}/deps.py", "deps.py.j2", role_source=_role_source(model))
     py(f"{name}/routes/__init__.py", "routes_init.py.j2")

@@ -58,8 +58,18 @@ def _string(field: Field, n: int) -> str:
     raise TestPlanError(f"no sample value satisfies {field.name}'s pattern {field.pattern!r}")
 
 
+def _items(item: Field, count: int, start: int = 0) -> list[Any]:
+    """``count`` distinct valid items of a list field (enum items cycle through the values)."""
+    if item.type is FieldType.ENUM:
+        values = item.enum_values
+        return [values[(start + i) % len(values)] for i in range(count)]
+    return [sample_value(item, start + i + 1) for i in range(count)]
+
+
 def sample_value(field: Field, n: int) -> Any:
     """A valid JSON value for ``field``; ``n`` varies it (unique fields)."""
+    if field.type is FieldType.LIST:
+        return _items(field.item, max(1, field.min_items or 0))
     match field.type:
         case FieldType.STRING:
             return _string(field, n)
@@ -99,6 +109,8 @@ def sample_value(field: Field, n: int) -> Any:
         case FieldType.REF:
             assert field.ref_entity is not None
             return {"$ref": field.ref_entity.raw}
+        case FieldType.PRINCIPAL:
+            return CREATOR  # the suite's default caller: a member when the suite makes it one
     raise TestPlanError(f"no sample for {field.type}")  # pragma: no cover
 
 
@@ -111,10 +123,12 @@ def sample_payload(entity: Entity) -> dict[str, Any]:
     for field in entity.fields:
         if not field.client_writable:
             continue
-        if field.writable_by is not None and (field.has_default or not field.required):
+        if field.writers is not None and (field.has_default or not field.required):
             continue  # reserved fields are tested on their own
         if field.type is FieldType.REF and not field.required:
             continue  # optional references may form cycles (a tree); tested on their own
+        if field.type is FieldType.PRINCIPAL and not field.required:
+            continue  # names a member of the tenant; tested on their own (PRINCIPALS)
         out[field.name.raw] = sample_value(field, 0)
     return out
 
@@ -204,6 +218,10 @@ def other_value(field: Field) -> Any:
     when the field allows no other value."""
     sample = sample_value(field, 0)
     candidates: list[Any]
+    if field.type is FieldType.LIST:
+        count = max(1, field.min_items or 0)
+        candidates = [_items(field.item, count, start=1)]
+        return next((c for c in candidates if c != sample), None)
     match field.type:
         case FieldType.STRING | FieldType.TEXT:
             candidates = ["Updated", "updated", "upd", "u", "U", "x", "updated-x", "9"]
@@ -258,7 +276,7 @@ def update_payload(entity: Entity) -> dict[str, Any]:
     for field in entity.fields:
         if (
             field.updatable
-            and field.writable_by is None
+            and field.writers is None
             and not field.unique
             and field.type is not FieldType.REF
         ):
@@ -376,9 +394,9 @@ def _lineage(model: Service, roles: set[str]) -> set[str]:
 
 
 def _may_write(model: Service, field: Field, roles: set[str]) -> bool:
-    if field.writable_by is None:
+    if field.writers is None:
         return True
-    return bool(_lineage(model, roles) & {r.raw for r in field.writable_by})
+    return bool(_lineage(model, roles) & {r.raw for r in field.writers})
 
 
 def _may_write_sample(model: Service, entity: Entity, roles: set[str]) -> bool:
@@ -669,9 +687,9 @@ def writable_cases(model: Service) -> list[tuple[Any, ...]]:
             continue
         stored = _resource_values(model, entity, CREATOR)
         for field in entity.fields:
-            if field.writable_by is None or not field.updatable:
+            if field.writers is None or not field.updatable:
                 continue
-            writers = {r.raw for r in field.writable_by}
+            writers = {r.raw for r in field.writers}
             for role in model.permissions.roles:
                 roles = {role.name.raw}
                 lineage = {role.name.raw, *(n.raw for n in role.includes)}
@@ -703,8 +721,242 @@ def resources_table(model: Service, surface: HttpSurface) -> dict[str, dict[str,
             "update": update_payload(entity),
             "state_field": machine.field.raw if machine else None,
             "sorts": [f.name.raw for f in entity.sortable_fields] + ["created_at"],
+            "members": _members_of(model, entity),
+            "members_resource": _members_resource(model),
         }
     return out
+
+
+def _members_of(model: Service, entity: Entity) -> dict[str, Any] | None:
+    """For the tenancy.members entity: its subject and role fields, and a role value."""
+    members = model.tenancy.members
+    if members is None or members.entity.raw != entity.name.raw:
+        return None
+    role = entity.field(members.role.raw) if members.role is not None else None
+    return {
+        "subject": members.subject.raw,
+        "role": role.name.raw if role is not None else None,
+        "any_role": role.enum_values[0] if role is not None and role.enum_values else None,
+    }
+
+
+def _members_resource(model: Service) -> str | None:
+    """The resource the suite makes members through, if the spec has one."""
+    members = model.tenancy.members
+    target = model.entity(members.entity.raw) if members is not None else None
+    resource = _creating_resource(model, target) if target is not None else None
+    return resource.path if resource is not None else None
+
+
+def _bad_items(field: Field) -> Iterator[tuple[str, list[Any]]]:
+    """Lists a request must be refused (422) for: (what is wrong, the list)."""
+    item = field.item
+    good = _items(item, 1)
+    if field.items_bound < 1000:
+        yield "too many items", _items(item, field.items_bound + 1)
+    if field.min_items:
+        yield "too few items", _items(item, field.min_items - 1)
+    if field.unique_items:
+        yield "a repeated item", good + good
+    yield "an item of the wrong type", [{"not": "an item"}]
+    if item.type is FieldType.INTEGER:
+        yield "a string item", ["1"]
+    elif item.type is FieldType.ENUM:
+        yield "an item outside the values", ["not-one-of-the-values"]
+    elif item.type is FieldType.UUID:
+        yield "an item that is no uuid", ["not-a-uuid"]
+    elif item.max_length is not None:
+        yield "an item longer than max_length", ["x" * (item.max_length + 1)]
+    if item.type is FieldType.INTEGER and item.maximum is not None:
+        yield "an item above the maximum", [int(item.maximum) + 1]
+
+
+def _list_fields(model: Service) -> Iterator[tuple[Resource, Entity, Field]]:
+    for resource, entity in _creatable(model):
+        for field in entity.fields:
+            if field.type is FieldType.LIST and field.client_writable:
+                yield resource, entity, field
+
+
+def list_cases(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, list field, what is wrong, the list sent on create, expected status): the
+    item type, the item constraints and the length bounds of every writable list field."""
+    rows: list[tuple[Any, ...]] = []
+    for resource, _entity, field in _list_fields(model):
+        if not _may_write(model, field, {r.name.raw for r in model.permissions.roles}):
+            continue
+        rows.append((resource.path, field.name.raw, "the sample", sample_value(field, 0), 201))
+        for why, items in _bad_items(field):
+            rows.append((resource.path, field.name.raw, why, items, 422))
+    return rows
+
+
+def list_filters(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, filterable list field, an item, another item): `?field=item` lists the
+    objects whose list holds the item, and only those."""
+    rows: list[tuple[Any, ...]] = []
+    for resource, _entity, field in _list_fields(model):
+        if not field.filterable or Operation.LIST not in resource.operations:
+            continue
+        first, second = _items(field.item, 2)
+        if first != second:
+            rows.append((resource.path, field.name.raw, first, second))
+    return rows
+
+
+def principal_cases(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, principal field, members resource, the named subject's member role or None
+    for no member at all, expected status of a create naming it)."""
+    members = model.tenancy.members
+    if members is None:
+        return []
+    target = model.entity(members.entity.raw)
+    members_resource = _creating_resource(model, target) if target is not None else None
+    if target is None or members_resource is None:
+        return []
+    found = target.field(members.role.raw) if members.role is not None else None
+    role_values: tuple[str, ...] = found.enum_values if found is not None else ()
+    rows: list[tuple[Any, ...]] = []
+    for resource, entity in _creatable(model):
+        for field in entity.fields:
+            if field.type is not FieldType.PRINCIPAL or not field.client_writable:
+                continue
+            if field.writers is not None:
+                continue
+            path = (resource.path, field.name.raw, members_resource.path)
+            rows.append((*path, None, 422))
+            wanted = set(_expand_roles(model, field.principal_roles))
+            for value in role_values:
+                ok = not field.principal_roles or value in wanted
+                rows.append((*path, value, 201 if ok else 422))
+    return rows
+
+
+def on_behalf_cases(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, auto-principal field, role of the caller, expected status) of a create that
+    names another principal: 201 for the `on_behalf_of` roles, 403 for the others."""
+    rows: list[tuple[Any, ...]] = []
+    for resource, entity in _creatable(model):
+        for field in entity.fields:
+            if field.on_behalf_of is None or not field.client_writable:
+                continue
+            for role in model.permissions.roles:
+                if not _holds(model, entity, "create", {role.name.raw}):
+                    continue
+                if not _may_write_sample(model, entity, {role.name.raw}):
+                    continue
+                ok = _may_write(model, field, {role.name.raw})
+                rows.append((resource.path, field.name.raw, role.name.raw, 201 if ok else 403))
+    return rows
+
+
+def _expand_roles(model: Service, roles: tuple[Any, ...]) -> list[str]:
+    wanted = {r.raw for r in roles}
+    return [
+        r.name.raw
+        for r in model.permissions.roles
+        if r.name.raw in wanted or wanted & {n.raw for n in r.includes}
+    ]
+
+
+def visibility_cases(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, field with a read rule, role of the reader, reader is the creator?, shown?):
+    for every role that may read the suite's sample object, whether the field is in its
+    responses (the rule's roles with inheritance, and its condition on the stored values)."""
+    rows: list[tuple[Any, ...]] = []
+    for resource, entity in _creatable(model):
+        if Operation.READ not in resource.operations:
+            continue
+        stored = _resource_values(model, entity, CREATOR)
+        for field in entity.fields:
+            if not field.hidden_sometimes:
+                continue
+            for role in model.permissions.roles:
+                for sub in (CREATOR, STRANGER):
+                    roles = {role.name.raw}
+                    if not _allowed(model, entity, "read", roles, stored, sub):
+                        continue
+                    shown = field.read_roles is None or bool(
+                        _lineage(model, roles) & {r.raw for r in field.read_roles}
+                    )
+                    if shown and field.read_condition is not None:
+                        principal = {"id": sub, "roles": sorted(roles), "tenant_id": None}
+                        shown = bool(evaluate(field.read_condition.expr, stored, principal))
+                    rows.append(
+                        (resource.path, field.name.raw, role.name.raw, sub == CREATOR, shown)
+                    )
+    return rows
+
+
+def hidden_probes(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, field restricted by read roles, role of the caller, how: filter | sort, the
+    query, expected status): a hidden field cannot be probed through a list."""
+    rows: list[tuple[Any, ...]] = []
+    for resource, entity in _creatable(model):
+        if Operation.LIST not in resource.operations:
+            continue
+        stored = _resource_values(model, entity, CREATOR)
+        for field in entity.fields:
+            if field.read_roles is None or field.read_condition is not None:
+                continue
+            readers = {r.raw for r in field.read_roles}
+            for role in model.permissions.roles:
+                if not _holds(model, entity, "list", {role.name.raw}):
+                    continue
+                shown = bool(_lineage(model, {role.name.raw}) & readers)
+                value = stored.get(field.name.raw)
+                if field.filterable and value is not None and field.type is not FieldType.LIST:
+                    query = {
+                        field.name.raw: str(value).lower()
+                        if isinstance(value, bool)
+                        else str(value)
+                    }
+                    rows.append(
+                        (
+                            resource.path,
+                            field.name.raw,
+                            role.name.raw,
+                            "filter",
+                            query,
+                            200 if shown else 400,
+                        )
+                    )
+                if field.sortable:
+                    query = {"sort": field.name.raw}
+                    rows.append(
+                        (
+                            resource.path,
+                            field.name.raw,
+                            role.name.raw,
+                            "sort",
+                            query,
+                            200 if shown else 422,
+                        )
+                    )
+    return rows
+
+
+def effect_cases(model: Service) -> list[tuple[Any, ...]]:
+    """(resource, reference field, referenced resource, field the effect sets, set by the
+    suite's sample create?, once?): the `create` effects of each creatable entity."""
+    rows: list[tuple[Any, ...]] = []
+    for resource, entity in _creatable(model):
+        stored = _resource_values(model, entity, CREATOR)
+        principal = {"id": CREATOR, "roles": [r.name.raw for r in model.permissions.roles]}
+        for effect in entity.effects:
+            ref = entity.field(effect.target.raw) or entity.field(f"{effect.target.raw}_id")
+            if effect.action != "create" or ref is None or ref.ref_entity is None:
+                continue
+            if ref.name.raw not in sample_payload(entity):
+                continue  # the sample names no referenced object
+            target = model.api.resource_for(ref.ref_entity.raw)
+            if target is None or Operation.READ not in target.operations:
+                continue
+            applies = effect.when is None or bool(evaluate(effect.when.expr, stored, principal))
+            rows.append(
+                (resource.path, ref.name.raw, target.path, effect.field.raw, applies, effect.once)
+            )
+    return rows
 
 
 def events_table(model: Service) -> list[tuple[Any, ...]]:
@@ -757,6 +1009,13 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         "ACCESS": _data(access_table(model)),
         "PLATFORM": _data(platform_table(model)),
         "BILLING": _data(billing_table(model)),
+        "LISTS": _data(list_cases(model)),
+        "LIST_FILTERS": _data(list_filters(model)),
+        "PRINCIPALS": _data(principal_cases(model)),
+        "ON_BEHALF": _data(on_behalf_cases(model)),
+        "VISIBILITY": _data(visibility_cases(model)),
+        "HIDDEN_PROBES": _data(hidden_probes(model)),
+        "EFFECTS": _data(effect_cases(model)),
     }
     files = {
         "tests/conftest.py": "conftest.py.j2",
@@ -789,6 +1048,14 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         files["tests/test_api_billing.py"] = "test_api_billing.py.j2"
     if svc.has_deprecation:
         files["tests/test_api_deprecation.py"] = "test_api_deprecation.py.j2"
+    if tables["LISTS"] != "[]":
+        files["tests/test_api_lists.py"] = "test_api_lists.py.j2"
+    if tables["EFFECTS"] != "[]":
+        files["tests/test_api_effects.py"] = "test_api_effects.py.j2"
+    if tables["VISIBILITY"] != "[]":
+        files["tests/test_api_visibility.py"] = "test_api_visibility.py.j2"
+    if tables["PRINCIPALS"] != "[]" or tables["ON_BEHALF"] != "[]":
+        files["tests/test_api_principals.py"] = "test_api_principals.py.j2"
     if tables["DELETES"] != "[]" or tables["HIDDEN_REFERENCES"] != "[]":
         files["tests/test_api_references.py"] = "test_api_references.py.j2"
     out = [EmittedFile(PurePosixPath("tests/__init__.py"), header.encode())]

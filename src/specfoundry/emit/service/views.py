@@ -19,6 +19,7 @@ from specfoundry.emit.service.literals import python_literal
 from specfoundry.emit.service.platform_views import PlatformView, platform_view
 from specfoundry.lower.http import lower_http
 from specfoundry.model import (
+    AutoValue,
     Entity,
     Field,
     FieldType,
@@ -110,6 +111,14 @@ class FilterView:
     name: str
     annotation: str
     query_args: str  # constraints, as keyword arguments of Query(...)
+    contains: bool = False  # a list field: objects whose list holds the value
+
+    def where(self, class_name: str) -> str:
+        """The list query's condition for this filter (Python source)."""
+        column = f"{class_name}.{self.name}"
+        if self.contains:
+            return f"contains({column}, {self.param})"
+        return f"{column} == {self.param}"
 
     @property
     def param(self) -> str:
@@ -315,6 +324,14 @@ class ResourceView:
     # (field, Python source) set on a new object before the create permission check.
     create_values: tuple[tuple[str, str], ...] = ()
     imports: tuple[str, ...] = ()  # the module's import lines (ruff sorts them)
+    # (principal field, Python source of its ``Members(...)``): whom each may name.
+    principals: tuple[tuple[str, str], ...] = ()
+    members_class: str | None = None  # the tenancy.members model, when principals are checked
+    # Statements run after a create (flushed), an update (changes set) or before a delete, in
+    # its transaction: the entity's `effects` and its user hook (by action).
+    after: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # (field, roles expanded or None, Python check over ``principal`` and ``obj`` or None)
+    visibility: tuple[tuple[str, tuple[str, ...] | None, str | None], ...] = ()
     default_limit: int = 10
     max_limit: int = 100
 
@@ -369,7 +386,73 @@ class ResourceView:
 
     @property
     def model_imports(self) -> tuple[str, ...]:
-        return tuple(sorted({self.class_name, *self.ref_classes}))
+        members = {self.members_class} if self.members_class else set()
+        return tuple(sorted({self.class_name, *self.ref_classes, *members}))
+
+    def after_lines(self, action: str) -> tuple[str, ...]:
+        return next((lines for act, lines in self.after if act == action), ())
+
+    @property
+    def dump_call(self) -> str:
+        """The response body of ``obj`` for the caller: hidden fields left out."""
+        if self.visibility:
+            return f"redact(principal, obj, dump_{self.entity}(obj), VISIBILITY)"
+        return f"dump_{self.entity}(obj)"
+
+    @property
+    def list_dump(self) -> str:
+        if self.visibility:
+            return f"lambda obj: redact(principal, obj, dump_{self.entity}(obj), VISIBILITY)"
+        return f"dump_{self.entity}"
+
+    @property
+    def list_checks(self) -> tuple[str, ...]:
+        """Statements a list runs first: no filter or sort on a field hidden from the caller."""
+        if not self.visibility:
+            return ()
+        return ("refuse_hidden_query(principal, VISIBILITY, request.query_params, sort)",)
+
+    @property
+    def visibility_table(self) -> tuple[str, ...]:
+        """``VISIBILITY``: who sees each restricted field (none without ``read:`` rules)."""
+        if not self.visibility:
+            return ()
+        rows = []
+        for name, roles, check in self.visibility:
+            role_set = "None" if roles is None else f"frozenset({list(roles)!r})"
+            rule = f"FieldRule({role_set})"
+            if check is not None:
+                rule = f"FieldRule({role_set}, lambda principal, obj: {check})"
+            rows.append(f'    "{name}": {rule},')
+        return (
+            "# Who sees each restricted field (`read:`): others get responses without it.",
+            "VISIBILITY: dict[str, FieldRule] = {",
+            *rows,
+            "}",
+        )
+
+    @property
+    def principal_table(self) -> tuple[str, ...]:
+        """The ``PRINCIPALS`` table's lines (none without principal fields to check)."""
+        if not self.principals:
+            return ()
+        rows = [f'    "{name}": {members},' for name, members in self.principals]
+        return (
+            "# Whom a principal field may name: a member of the caller's tenant (with the roles).",
+            "PRINCIPALS: dict[str, Members] = {",
+            *rows,
+            "}",
+        )
+
+    @property
+    def create_checks(self) -> tuple[str, ...]:
+        """Statements checking a create body's values beyond its schema and references."""
+        return ("check_principals(session, values, PRINCIPALS)",) if self.principals else ()
+
+    @property
+    def update_checks(self) -> tuple[str, ...]:
+        """Statements checking an update's changes beyond their schema and references."""
+        return ("check_principals(session, changes, PRINCIPALS)",) if self.principals else ()
 
     @property
     def create_fields(self) -> tuple[FieldView, ...]:
@@ -402,6 +485,25 @@ class HookView:
     class_name: str
     transitions: tuple[str, ...]
     machine: str
+    writes: tuple[str, ...] = ()  # create / update / delete (a write hook; no transitions)
+
+    @property
+    def summary(self) -> str:
+        """The stub's docstring: what calls the hook, and what it may do."""
+        if self.writes:
+            actions = ", ".join(f"`{a}`" for a in self.writes)
+            return f"Runs after {actions} of a {self.entity.replace('_', ' ')}, in its transaction."
+        names = ", ".join(f'"{t}"' for t in self.transitions)
+        return f"Runs on {names} of the `{self.machine}` state machine."
+
+    @property
+    def detail(self) -> str:
+        if self.writes:
+            return (
+                f"``{self.entity}`` is written (flushed on create). Use ``session`` for further "
+                "writes."
+            )
+        return f"``{self.entity}`` already has its new state. Use ``session`` for further writes."
 
 
 @dataclass(frozen=True, slots=True)
@@ -540,6 +642,8 @@ def _kind(field: Field) -> str:
             return "uuid"
         case FieldType.JSON:
             return "json"
+        case FieldType.LIST:
+            return "list"
     return "str"
 
 
@@ -551,10 +655,15 @@ _STRING_VALIDATORS = {
 
 def base_annotation(field: Field) -> str:
     """The pydantic type of a request value (the aliases are defined in schemas.py)."""
+    if field.type is FieldType.LIST:
+        listed = f"list[{item_annotation(field.item)}]"
+        if field.unique_items:
+            return f"Annotated[{listed}, AfterValidator(unique_items)]"
+        return listed
     match field.type:
         case FieldType.EMAIL | FieldType.URL:
             return _STRING_VALIDATORS[field.type]
-        case FieldType.STRING | FieldType.TEXT:
+        case FieldType.STRING | FieldType.TEXT | FieldType.PRINCIPAL:
             return "Text"
         case FieldType.INTEGER:
             return "Int"
@@ -575,7 +684,19 @@ def base_annotation(field: Field) -> str:
     raise ValueError(field.type)  # pragma: no cover
 
 
+def item_annotation(item: Field) -> str:
+    """The pydantic type of one item of a list field, with the field's item constraints."""
+    if item.type is FieldType.UUID:
+        return "Annotated[str, Strict(), AfterValidator(uuid_item)]"
+    args = field_args(item)
+    base = base_annotation(item)
+    return f"Annotated[{base}, Field({args})]" if args else base
+
+
 def field_args(field: Field) -> str:
+    if field.type is FieldType.LIST:  # the list's length; item constraints are on the items
+        bounds = [f"min_length={field.min_items}"] if field.min_items else []
+        return ", ".join([*bounds, f"max_length={field.items_bound}"])
     args: list[str] = []
     if field.min_length is not None:
         args.append(f"min_length={field.min_length}")
@@ -816,8 +937,8 @@ def field_view(model: Service, field: Field) -> FieldView:
         field_args=field_args(field),
         in_create=field.client_writable,
         in_update=field.updatable,
-        writable_by=_expand(model, tuple(r.raw for r in field.writable_by))
-        if field.writable_by is not None
+        writable_by=_expand(model, tuple(r.raw for r in field.writers))
+        if field.writers is not None
         else None,
         auto_principal=field.auto is not None and field.auto.value == "principal",
         auto_now=field.auto is not None and field.auto.value == "now",
@@ -929,10 +1050,14 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
         SortView(f.name.raw, f.name.raw, _kind(f), f.nullable) for f in entity.sortable_fields
     ] + [SortView("created_at", "created_at", "datetime", False)]
     filters = []
-    for f in entity.filterable_fields:
+    for listed in entity.filterable_fields:
+        # A list field is filtered by one item: `?labels=bug` holds `bug`.
+        f: Field = listed.item if listed.type is FieldType.LIST else listed
         if f.type in (FieldType.ENUM, FieldType.STATE):
             ann = "Literal[" + ", ".join(repr(v) for v in f.enum_values) + "]"
-        elif f.type in (FieldType.EMAIL, FieldType.URL, FieldType.STRING, FieldType.TEXT):
+        elif f.type in (FieldType.EMAIL, FieldType.URL, FieldType.STRING, FieldType.TEXT) or (
+            f.type is FieldType.PRINCIPAL
+        ):
             ann = base_annotation(f)
         else:
             ann = _FILTER_ANNOTATION.get(_kind(f), "str")
@@ -941,7 +1066,7 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
             for a in field_args(f).split(", ")
             if a and not a.startswith(("max_digits", "decimal_places"))
         )
-        filters.append(FilterView(f.name.raw, ann, args))
+        filters.append(FilterView(f.name.raw, ann, args, contains=f is not listed))
     actions = [op.value for op in Operation]
     rules = {a: rule_view(model, entity, a) for a in actions}
     fields = tuple(field_view(model, f) for f in entity.fields)
@@ -952,11 +1077,13 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
     if entity.soft_delete:
         scope.append(f"{cls}.deleted_at.is_(None)")
     create_values = []
-    for f in fields:
-        if f.auto_principal:
-            create_values.append((f.name, "principal.subject"))
-        elif f.auto_now:
-            create_values.append((f.name, "events.utcnow()"))
+    for fv in fields:
+        if fv.auto_principal and fv.in_create:  # `on_behalf_of`: the value sent, if any
+            create_values.append((fv.name, f"obj.{fv.name} or principal.subject"))
+        elif fv.auto_principal:
+            create_values.append((fv.name, "principal.subject"))
+        elif fv.auto_now:
+            create_values.append((fv.name, "events.utcnow()"))
     if machine is not None:
         create_values.append((machine.field, python_literal(machine.initial)))
     view = ResourceView(
@@ -981,10 +1108,105 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
         doc=f"`{http.collection_path}`: the {entity.name.raw.replace('_', ' ')} resource.",
         scope_where=tuple(scope),
         create_values=tuple(create_values),
+        principals=_principal_rules(model, entity),
+        after=_after_writes(model, entity),
+        visibility=tuple(
+            (
+                f.name.raw,
+                _expand(model, tuple(r.raw for r in f.read_roles))
+                if f.read_roles is not None
+                else None,
+                conditions.python_source(f.read_condition.expr, entity)
+                if f.read_condition is not None
+                else None,
+            )
+            for f in entity.fields
+            if f.hidden_sometimes
+        ),
+        members_class=_members_class(model, entity),
         default_limit=model.api.pagination.default_limit,
         max_limit=model.api.pagination.max_limit,
     )
     return dataclasses.replace(view, imports=_imports(model.name.raw, view))
+
+
+def _after_writes(model: Service, entity: Entity) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Per action, the route's statements for the entity's ``effects`` and ``hooks``."""
+    out = []
+    for action in ("create", "update", "delete"):
+        lines: list[str] = []
+        for effect in (e for e in entity.effects if e.action == action):
+            ref = entity.field(effect.target.raw) or entity.field(f"{effect.target.raw}_id")
+            assert ref is not None and ref.ref_entity is not None
+            target = model.entity(ref.ref_entity.raw)
+            assert target is not None
+            field = target.field(effect.field.raw)
+            cls, name = target.name.pascal, effect.field.raw
+            if effect.special is AutoValue.NOW:
+                value = "events.utcnow()"
+            elif effect.special is AutoValue.PRINCIPAL:
+                value = "principal.subject"
+            else:
+                value = python_literal(effect.value, field.type if field else None)
+            when = effect.when
+            lines.append(f"# effect: set {target.name}.{name}")
+            pad = ""
+            if when is not None:
+                lines.append(f"if {conditions.python_source(when.expr, entity)}:")
+                pad = "    "
+            load = f"sa.select({cls}).where({cls}.id == obj.{ref.name.raw})"
+            unset = f" and target.{name} is None" if effect.once else ""
+            lines += [
+                f"{pad}target = session.scalars({load}).one_or_none()",
+                f"{pad}if target is not None{unset}:",
+                f"{pad}    target.{name} = {value}",
+            ]
+        hook = entity.hook_for(action)
+        if hook is not None:
+            lines.append(f"hooks.{hook.raw}(session, principal, obj)")
+        if lines:
+            out.append((action, tuple(lines)))
+    return tuple(out)
+
+
+def _principal_fields(model: Service, entity: Entity) -> tuple[Field, ...]:
+    """Fields naming a principal the tenancy's members must hold: ``principal`` fields, and
+    ``auto: principal`` fields someone may fill on another's behalf."""
+    if model.tenancy.members is None:
+        return ()
+    return tuple(
+        f
+        for f in entity.fields
+        if f.client_writable and (f.type is FieldType.PRINCIPAL or f.on_behalf_of is not None)
+    )
+
+
+def _members_class(model: Service, entity: Entity) -> str | None:
+    members = model.tenancy.members
+    if members is None or not _principal_fields(model, entity):
+        return None
+    return members.entity.pascal
+
+
+def _principal_rules(model: Service, entity: Entity) -> tuple[tuple[str, str], ...]:
+    """``PRINCIPALS`` of a resource module: a ``Members(...)`` per principal field."""
+    members = model.tenancy.members
+    fields = _principal_fields(model, entity)
+    if members is None or not fields:
+        return ()
+    target = model.entity(members.entity.raw)
+    assert target is not None
+    cls = members.entity.pascal
+    rows = []
+    for f in fields:
+        args = [f"{cls}.{members.subject.raw}"]
+        if target.soft_delete:
+            args.append(f"{cls}.deleted_at.is_(None)")
+        if f.principal_roles and members.role is not None:
+            roles = _expand(model, tuple(r.raw for r in f.principal_roles))
+            args.append(f"{cls}.{members.role.raw}.in_({list(roles)!r})")
+        rows.append((f.name.raw, f"Members({', '.join(args)})"))
+    return tuple(rows)
 
 
 # What each route kind uses from FastAPI and from the service's ``routes`` package.
@@ -1044,7 +1266,7 @@ def _imports(package: str, r: ResourceView) -> tuple[str, ...]:
         f"from typing import {', '.join(typing_names)}",
         f"from {package}.auth import Principal",
         f"from {package}.deps import {', '.join(sorted(used & _DEPS))}",
-        f"from {package}.models import {', '.join(sorted({r.class_name, *r.ref_classes}))}",
+        f"from {package}.models import {', '.join(r.model_imports)}",
         f"from {package}.problems import not_found",
         f"from {package}.routes import {', '.join(routes)}",
         f"from {package}.runtime.deprecation import Deprecation, deprecating_route",
@@ -1053,6 +1275,15 @@ def _imports(package: str, r: ResourceView) -> tuple[str, ...]:
         lines.append("from fastapi.responses import JSONResponse")
     if OperationKind.LIST in kinds:
         lines.append(f"from {package}.pagination import SortKey, paginate")
+    if any(f.contains for f in r.filters):
+        lines.append(f"from {package}.runtime.lists import contains")
+    if r.principals:
+        lines.append(f"from {package}.runtime.principals import Members, check_principals")
+    if any(line.startswith("hooks.") for _, lines in r.after for line in lines):
+        lines.append(f"from {package}_ext import hooks")
+    if r.visibility:
+        names = "FieldRule, redact" + (", refuse_hidden_query" if r.op("list") else "")
+        lines.append(f"from {package}.runtime.visibility import {names}")
     annotations = " ".join(f.annotation for f in r.filters)
     schemas = [alias for alias in _SCHEMA_ALIASES if alias in annotations.replace("[", " ").split()]
     schemas += [
@@ -1072,11 +1303,21 @@ def _service_modules(r: ResourceView) -> tuple[str, ...]:
     out = ["permissions"]
     if r.op("delete"):
         out.append("deletion")
-    if r.events or any(f.auto_now for f in r.fields):
+    effects_now = any("events.utcnow()" in line for _, lines in r.after for line in lines)
+    if r.events or effects_now or any(f.auto_now for f in r.fields):
         out.append("events")
     if r.transitions:
         out.append("machines")
     return tuple(sorted(out))
+
+
+def schema_imports(svc: ServiceView) -> tuple[str, ...]:
+    """schemas.py's imports of the runtime's list item checks, when a request model uses them."""
+    annotations = " ".join(
+        f.create_annotation + " " + f.update_annotation for r in svc.resources for f in r.fields
+    )
+    names = [n for n in ("unique_items", "uuid_item") if f"({n})" in annotations]
+    return (f"from {svc.name}.runtime.lists import {', '.join(names)}",) if names else ()
 
 
 def request_models(r: ResourceView) -> tuple[RequestModelView, ...]:
@@ -1145,6 +1386,13 @@ def service_view(model: Service) -> ServiceView:
             names = (*prior.transitions, t.name.raw) if prior else (t.name.raw,)
             hooks[t.hook.raw] = HookView(
                 t.hook.raw, entity.name.raw, entity.name.pascal, names, m.name.raw
+            )
+    for entity in model.entities:
+        for action, hook in entity.hooks:
+            prior = hooks.get(hook.raw)
+            writes = (*prior.writes, action) if prior else (action,)
+            hooks[hook.raw] = HookView(
+                hook.raw, entity.name.raw, entity.name.pascal, (), "", writes
             )
     claims = model.tenancy.claims
     return ServiceView(

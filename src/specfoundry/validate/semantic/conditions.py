@@ -84,6 +84,7 @@ def check(ctx: CheckContext) -> None:
                     ctx.at(*path, i, "when"),
                 )
                 _check(site, grant.condition.expr, top=True)
+    _field_reads(ctx)
     for machine in ctx.model.state_machines:
         entity = ctx.model.entity(machine.entity.raw)
         for t in machine.transitions:
@@ -412,12 +413,13 @@ def _compare(
 
 
 def _is_json(site: _Site, kind: _Kind) -> bool:
-    """Report (SF334) and return True when ``kind`` is a json field: it has no comparison."""
-    if kind.type is not FieldType.JSON:
+    """Report (SF334) and return True when ``kind`` is a json or list field: it has no
+    comparison."""
+    if kind.type not in (FieldType.JSON, FieldType.LIST):
         return False
     site.report(
         "SF334",
-        f"{kind.label} is a json field, which cannot be compared",
+        f"{kind.label} is a {kind.type} field, which cannot be compared",
         "compare a field of another type",
     )
     return True
@@ -450,3 +452,29 @@ def _choice_hint(kind: _Kind, value: object, roles: set[str]) -> str | None:
     if kind.type in CHOICE_TYPES and kind.choices and isinstance(value, str):
         return did_you_mean(value, kind.choices, "allowed values")
     return f"write a {kind.type} value"
+
+
+def _field_reads(ctx: CheckContext) -> None:
+    """The ``read.condition`` of each field (field visibility), over the field's entity."""
+    for entity in ctx.model.entities:
+        for effect in entity.effects:
+            if effect.when is not None:
+                site = _Site(
+                    ctx,
+                    effect.when,
+                    entity,
+                    f"an effect of {entity.name}.{effect.action}",
+                    effect.location,
+                )
+                _check(site, effect.when.expr, top=True)
+        for field in entity.fields:
+            if field.read_condition is None:
+                continue
+            site = _Site(
+                ctx,
+                field.read_condition,
+                entity,
+                f"the read rule of field '{entity.name}.{field.name}'",
+                ctx.at("entities", entity.name.raw, "fields", field.name.raw, "read", "condition"),
+            )
+            _check(site, field.read_condition.expr, top=True)

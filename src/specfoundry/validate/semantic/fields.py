@@ -6,6 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from specfoundry.model import AutoValue, Entity, Field, FieldType, OnDelete
+from specfoundry.model.entities import WriteEffect
 from specfoundry.validate.semantic.context import CheckContext, field_path
 from specfoundry.validate.semantic.references import did_you_mean
 from specfoundry.validate.semantic.values import NUMBER_TYPES, TEXT_TYPES, value_problem
@@ -21,17 +22,27 @@ _OPTION_TYPES: dict[str, frozenset[FieldType]] = {
     "pattern": TEXT_TYPES,
     "minimum": NUMBER_TYPES,
     "maximum": NUMBER_TYPES,
+    "items": frozenset({FieldType.LIST}),
+    "min_items": frozenset({FieldType.LIST}),
+    "max_items": frozenset({FieldType.LIST}),
+    "roles": frozenset({FieldType.PRINCIPAL}),
 }
+# Options of the field itself, never of a list's items.
+_NOT_ON_ITEMS = frozenset({"entity", "on_delete", "currency", "roles"})
 _AUTO_TYPES = {
     AutoValue.NOW: (FieldType.DATE, FieldType.DATETIME),
-    AutoValue.PRINCIPAL: (FieldType.STRING, FieldType.UUID),
+    AutoValue.PRINCIPAL: (FieldType.STRING, FieldType.UUID, FieldType.PRINCIPAL),
 }
 
 
 def check(ctx: CheckContext) -> None:
+    _members(ctx)
     for entity in ctx.model.entities:
+        for i, effect in enumerate(entity.effects):
+            _write_effect(ctx, entity, effect, i)
         for field in entity.fields:
             _field(ctx, entity, field)
+            _principal(ctx, entity, field)
 
 
 def _field(ctx: CheckContext, entity: Entity, field: Field) -> None:
@@ -39,17 +50,27 @@ def _field(ctx: CheckContext, entity: Entity, field: Field) -> None:
     label = f"'{entity.name}.{field.name}'"
 
     for option, types in _OPTION_TYPES.items():
-        if ctx.written(*path, option) and field.type not in types:
+        # On a list, the value options constrain each item: they follow the item type.
+        on_items = field.type is FieldType.LIST and option not in _NOT_ON_ITEMS
+        applies = field.type in types or (on_items and field.item_type in types)
+        if field.type is FieldType.LIST and field.item_type is None:
+            applies = True  # SF400 says what is missing; no second message about the options
+        if ctx.written(*path, option) and not applies:
             hint = f"`{option}` applies to {', '.join(sorted(types))} fields; remove it"
             if option == "values" and field.type is FieldType.STATE:
                 hint = "a state field's values are the states of its state machine; remove it"
+            what = f"field {label} of type {field.type}"
+            if on_items and field.item_type is not None:
+                what = f"the {field.item_type} items of list field {label}"
             ctx.report(
                 "SF374",
-                f"`{option}` does not apply to field {label} of type {field.type}",
+                f"`{option}` does not apply to {what}",
                 ctx.key(*path, option),
                 hint,
             )
 
+    if field.type is FieldType.LIST:
+        _list(ctx, path, label, field)
     if field.type is FieldType.ENUM and not field.enum_values:
         ctx.report(
             "SF373",
@@ -95,7 +116,11 @@ def _field(ctx: CheckContext, entity: Entity, field: Field) -> None:
                 "check brackets and escapes; in YAML, quote patterns with single quotes",
             )
 
-    if field.auto is not None and field.type not in _AUTO_TYPES[field.auto]:
+    if (
+        field.auto is not None
+        and field.type is not FieldType.LIST  # a list's `auto` is SF401
+        and field.type not in _AUTO_TYPES[field.auto]
+    ):
         allowed = " or ".join(_AUTO_TYPES[field.auto])
         ctx.report(
             "SF376",
@@ -117,8 +142,8 @@ def _field(ctx: CheckContext, entity: Entity, field: Field) -> None:
 
 
 def _default(ctx: CheckContext, path: tuple[str, ...], label: str, field: Field) -> None:
-    if not field.has_default or not ctx.written(*path, "default"):
-        return
+    if not field.has_default or not ctx.written(*path, "default") or field.type is FieldType.LIST:
+        return  # a list's default is SF401
     where = ctx.at(*path, "default")
     if field.type is FieldType.STATE:
         ctx.report(
@@ -233,4 +258,198 @@ def _contradictions(ctx: CheckContext, path: tuple[str, ...], label: str, field:
             "`default`",
             "default",
             "the service fills auto fields; remove the default",
+        )
+
+
+def _list(ctx: CheckContext, path: tuple[str, ...], label: str, field: Field) -> None:
+    """A ``list`` field: its item type, item count bounds, and options a list cannot have."""
+    if field.item_type is None:
+        ctx.report(
+            "SF400",
+            f"list field {label} does not say what its items are",
+            ctx.at(*path, "type"),
+            "add `items: <type>` (string, integer, uuid, enum, email or url), e.g. `items: string`",
+        )
+    elif field.item_type is FieldType.ENUM and not field.enum_values:
+        ctx.report(
+            "SF373",
+            f"list field {label} of enum items has no `values`",
+            ctx.at(*path, "items"),
+            "list the items' values, e.g. `values: [bug, question]`",
+        )
+    if (
+        field.min_items is not None
+        and field.max_items is not None
+        and field.min_items > field.max_items
+    ):
+        ctx.report(
+            "SF370",
+            f"field {label} has min_items {field.min_items} above max_items {field.max_items}",
+            ctx.at(*path, "min_items"),
+            "no list could be valid; swap or fix the bounds",
+        )
+    for option, what, why in (
+        ("sortable", "be `sortable`", "a list has no order to sort objects by"),
+        ("default", "have a `default`", "a list starts empty (or null when optional)"),
+        ("auto", "be filled by `auto`", "the service fills no list; remove `auto`"),
+    ):
+        if ctx.written(*path, option):
+            ctx.report(
+                "SF401",
+                f"list field {label} cannot {what}",
+                ctx.key(*path, option),
+                why,
+            )
+
+
+def _members(ctx: CheckContext) -> None:
+    """``tenancy.members``: an entity of the tenant with a string subject and an enum role."""
+    members = ctx.model.tenancy.members
+    if members is None:
+        return
+    path = ("tenancy", "members")
+    entity = ctx.model.entity(members.entity.raw)
+    if entity is None or not entity.tenant_scoped or entity.is_tenant:
+        names = [e.name.raw for e in ctx.model.entities if e.tenant_scoped and not e.is_tenant]
+        ctx.report(
+            "SF403",
+            f"tenancy.members names '{members.entity}', which is not a tenant-scoped entity",
+            ctx.at(*path, "entity"),
+            did_you_mean(members.entity.raw, names, "tenant-scoped entities"),
+        )
+        return
+    wanted = (
+        ("subject", members.subject, (FieldType.STRING, FieldType.PRINCIPAL)),
+        ("role", members.role, (FieldType.ENUM,)),
+    )
+    for key, name, types in wanted:
+        if name is None:
+            continue
+        field = entity.field(name.raw)
+        if field is None or field.type not in types:
+            kinds = " or ".join(types)
+            ctx.report(
+                "SF403",
+                f"tenancy.members.{key} names '{name}', which is not {_a(kinds)} field of "
+                f"'{entity.name}'",
+                ctx.at(*path, key),
+                did_you_mean(
+                    name.raw,
+                    [f.name.raw for f in entity.fields if f.type in types],
+                    f"{kinds} fields of '{entity.name}'",
+                ),
+            )
+
+
+def _principal(ctx: CheckContext, entity: Entity, field: Field) -> None:
+    """``roles`` of a principal field and ``on_behalf_of`` of an ``auto: principal`` field."""
+    path = field_path(entity.name.raw, field.name.raw)
+    label = f"'{entity.name}.{field.name}'"
+    known = {r.name.raw for r in ctx.model.permissions.roles}
+    _read_rule(ctx, path, label, field, known)
+    for option in ("roles", "on_behalf_of"):
+        for i, role in enumerate(
+            getattr(field, "principal_roles" if option == "roles" else option) or ()
+        ):
+            if role.raw not in known:
+                ctx.report(
+                    "SF304",
+                    f"unknown role '{role}' in {option} of {label}",
+                    ctx.at(*path, option, i),
+                    did_you_mean(role.raw, sorted(known), "roles"),
+                )
+    members = ctx.model.tenancy.members
+    if field.principal_roles and (members is None or members.role is None):
+        ctx.report(
+            "SF402",
+            f"principal field {label} needs members with a role, but tenancy.members "
+            + ("is not declared" if members is None else "has no `role`"),
+            ctx.key(*path, "roles"),
+            "declare `tenancy.members: {entity: member, subject: user_id, role: role}`, "
+            "or remove `roles`",
+        )
+    if field.on_behalf_of is not None and field.auto is not AutoValue.PRINCIPAL:
+        ctx.report(
+            "SF402",
+            f"field {label} has `on_behalf_of` but is not filled by `auto: principal`",
+            ctx.key(*path, "on_behalf_of"),
+            "`on_behalf_of` lets roles name another member in an `auto: principal` field; "
+            "remove it or add `auto: principal`",
+        )
+
+
+def _a(words: str) -> str:
+    return ("an " if words[0] in "aeiou" else "a ") + words
+
+
+def _read_rule(
+    ctx: CheckContext, path: tuple[str, ...], label: str, field: Field, known: set[str]
+) -> None:
+    """``read:``: known roles; a conditional field is neither filterable nor sortable."""
+    for i, role in enumerate(field.read_roles or ()):
+        if role.raw not in known:
+            ctx.report(
+                "SF304",
+                f"unknown role '{role}' in the read rule of {label}",
+                ctx.at(*path, "read", "roles", i),
+                did_you_mean(role.raw, sorted(known), "roles"),
+            )
+    if field.read_condition is None:
+        return
+    for option in ("filterable", "sortable"):
+        if ctx.written(*path, option) and getattr(field, option):
+            ctx.report(
+                "SF404",
+                f"field {label} is read under a condition and cannot be {option}",
+                ctx.key(*path, option),
+                "a filter or sort on it would tell callers about objects where it is hidden; "
+                "restrict it by `read.roles` only, or remove the option",
+            )
+
+
+def _write_effect(ctx: CheckContext, entity: Entity, effect: WriteEffect, i: int) -> None:
+    """An ``effects:`` entry: a reference of the entity, a settable field of its target, a
+    value that fits it."""
+    at = ("entities", entity.name.raw, "effects", effect.action)
+    index = sum(1 for e in entity.effects[:i] if e.action == effect.action)
+    ref = entity.field(effect.target.raw) or entity.field(f"{effect.target.raw}_id")
+    if ref is None or ref.type is not FieldType.REF or ref.ref_entity is None:
+        refs = [f.name.raw for f in entity.fields if f.type is FieldType.REF]
+        ctx.report(
+            "SF405",
+            f"effect of {entity.name}.{effect.action} targets '{effect.target}', which is not "
+            f"a reference field of '{entity.name}'",
+            ctx.at(*at, index, "set", "target"),
+            did_you_mean(effect.target.raw, refs, "reference fields"),
+        )
+        return
+    target = ctx.model.entity(ref.ref_entity.raw)
+    field = target.field(effect.field.raw) if target is not None else None
+    if target is None or field is None or field.type in (FieldType.STATE, FieldType.LIST):
+        names = [f.name.raw for f in target.fields] if target is not None else []
+        ctx.report(
+            "SF405",
+            f"effect of {entity.name}.{effect.action} sets '{effect.field}', which is not a "
+            f"settable field of '{ref.ref_entity}'",
+            ctx.at(*at, index, "set", "field"),
+            did_you_mean(effect.field.raw, names, f"fields of '{ref.ref_entity}'"),
+        )
+        return
+    if effect.special is not None:
+        problem = (
+            None
+            if field.type in _AUTO_TYPES[effect.special]
+            else f"`{effect.special}` cannot fill a {field.type} field"
+        )
+    elif effect.value is None:
+        problem = "the field is required" if field.required else None
+    else:
+        problem = value_problem(field.type, effect.value, field.enum_values)
+    if problem is not None:
+        ctx.report(
+            "SF405",
+            f"effect of {entity.name}.{effect.action} sets '{ref.ref_entity}.{field.name}' to "
+            f"a value it cannot hold: {problem}",
+            ctx.at(*at, index, "set", "value"),
+            f"write a {field.type} value",
         )

@@ -8,7 +8,9 @@ from decimal import Decimal, InvalidOperation
 
 from specfoundry.model import FieldType
 
-TEXT_TYPES = frozenset({FieldType.STRING, FieldType.TEXT, FieldType.EMAIL, FieldType.URL})
+TEXT_TYPES = frozenset(
+    {FieldType.STRING, FieldType.TEXT, FieldType.EMAIL, FieldType.URL, FieldType.PRINCIPAL}
+)
 NUMBER_TYPES = frozenset({FieldType.INTEGER, FieldType.DECIMAL, FieldType.MONEY})
 CHOICE_TYPES = frozenset({FieldType.ENUM, FieldType.STATE})
 ID_TYPES = frozenset({FieldType.UUID, FieldType.REF})

@@ -3,7 +3,8 @@ created it once); a hook added to the spec later must be added here by hand.
 
 Each hook runs inside the transition's transaction, after the guard, the effects and the state
 change, before the events are written. Raise ``insights.problems.Problem`` to refuse the
-transition (everything rolls back).
+transition (everything rolls back). Write hooks (`hooks:` of an entity) run likewise after a
+create, update or delete and its effects.
 """
 
 from __future__ import annotations

@@ -22,6 +22,8 @@ RESOURCES: dict[str, dict[str, Any]] = {
         "update": {"name": "Updated"},
         "state_field": None,
         "sorts": ["name", "created_at"],
+        "members": None,
+        "members_resource": None,
     },
     "members": {
         "entity": "member",
@@ -36,6 +38,8 @@ RESOURCES: dict[str, dict[str, Any]] = {
         "update": {"display_name": "Updated"},
         "state_field": None,
         "sorts": ["email", "created_at"],
+        "members": None,
+        "members_resource": None,
     },
     "projects": {
         "entity": "project",
@@ -50,6 +54,8 @@ RESOURCES: dict[str, dict[str, Any]] = {
         "update": {"description": "Updated"},
         "state_field": None,
         "sorts": ["name", "created_at"],
+        "members": None,
+        "members_resource": None,
     },
     "dashboards": {
         "entity": "dashboard",
@@ -70,6 +76,8 @@ RESOURCES: dict[str, dict[str, Any]] = {
         "update": {"title": "Updated"},
         "state_field": None,
         "sorts": ["title", "created_at"],
+        "members": None,
+        "members_resource": None,
     },
     "data-sources": {
         "entity": "data_source",
@@ -90,6 +98,8 @@ RESOURCES: dict[str, dict[str, Any]] = {
         "update": {"name": "Updated"},
         "state_field": "status",
         "sorts": ["name", "created_at"],
+        "members": None,
+        "members_resource": None,
     },
     "subscriptions": {
         "entity": "subscription",
@@ -104,6 +114,8 @@ RESOURCES: dict[str, dict[str, Any]] = {
         "update": {},
         "state_field": "status",
         "sorts": ["created_at"],
+        "members": None,
+        "members_resource": None,
     },
 }
 
@@ -550,3 +562,26 @@ BILLING: dict[str, Any] = {
     "writable_resource": "members",
     "quota": {"resource": "members", "entity": "member", "limit": 5},
 }
+
+# (resource, list field, what is wrong, the list sent on create, expected status)
+LISTS: list[tuple[Any, ...]] = []
+
+# (resource, filterable list field, an item, another item): `?field=item` holds the item
+LIST_FILTERS: list[tuple[Any, ...]] = []
+
+# (resource, principal field, members resource, member role of the subject named (None: not a
+# member), expected status of a create naming it)
+PRINCIPALS: list[tuple[Any, ...]] = []
+
+# (resource, auto-principal field, role of a caller naming someone else, expected status)
+ON_BEHALF: list[tuple[Any, ...]] = []
+
+# (resource, field with a read rule, role of the reader, reader is the creator?, field shown?)
+VISIBILITY: list[tuple[Any, ...]] = []
+
+# (resource, field hidden from some roles, role, filter | sort, query, expected status)
+HIDDEN_PROBES: list[tuple[Any, ...]] = []
+
+# (resource, reference field, referenced resource, field a create effect sets there, set by the
+# sample create?, only while still null?)
+EFFECTS: list[tuple[Any, ...]] = []

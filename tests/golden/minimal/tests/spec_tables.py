@@ -22,6 +22,8 @@ RESOURCES: dict[str, dict[str, Any]] = {
         "update": {"title": "Updated"},
         "state_field": None,
         "sorts": ["title", "created_at"],
+        "members": None,
+        "members_resource": None,
     }
 }
 
@@ -80,3 +82,26 @@ ACCESS: list[tuple[Any, ...]] = []
 PLATFORM: dict[str, Any] = {"rate_limits": False, "default_plan": None, "idempotency": False}
 # billing: the suite's tenants get the `entitled` plan and state; {} without `billing:`
 BILLING: dict[str, Any] = {}
+
+# (resource, list field, what is wrong, the list sent on create, expected status)
+LISTS: list[tuple[Any, ...]] = []
+
+# (resource, filterable list field, an item, another item): `?field=item` holds the item
+LIST_FILTERS: list[tuple[Any, ...]] = []
+
+# (resource, principal field, members resource, member role of the subject named (None: not a
+# member), expected status of a create naming it)
+PRINCIPALS: list[tuple[Any, ...]] = []
+
+# (resource, auto-principal field, role of a caller naming someone else, expected status)
+ON_BEHALF: list[tuple[Any, ...]] = []
+
+# (resource, field with a read rule, role of the reader, reader is the creator?, field shown?)
+VISIBILITY: list[tuple[Any, ...]] = []
+
+# (resource, field hidden from some roles, role, filter | sort, query, expected status)
+HIDDEN_PROBES: list[tuple[Any, ...]] = []
+
+# (resource, reference field, referenced resource, field a create effect sets there, set by the
+# sample create?, only while still null?)
+EFFECTS: list[tuple[Any, ...]] = []
