@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from service_support import EXAMPLES, ROLES, clean_env, run_pytest
+from service_support import EXAMPLES, ROLES, SERVICES, clean_env, run_pytest
 
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
@@ -47,7 +47,7 @@ def test_schemathesis_finds_nothing(services: dict[str, Path], name: str) -> Non
     folder = services[name]
     runner = folder / "fuzz_contract.py"
     shutil.copy(HERE / "schemathesis_runner.py", runner)
-    svc = "notes" if name == "minimal" else "insights"
+    svc = SERVICES[name]
     env = clean_env(SERVICE=svc, ROLES=ROLES[name], MAX_EXAMPLES="15")
     try:
         run_pytest(

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from service_support import EXAMPLES, clean_env, run_pytest
+from service_support import EXAMPLES, SERVICES, clean_env, run_pytest
 
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 def _probe(folder: Path, name: str, **env: str) -> None:
     runner = folder / "probe_contract.py"
     shutil.copy(HERE / "probe_runner.py", runner)
-    svc = "notes" if name == "minimal" else "insights"
+    svc = SERVICES[name]
     try:
         output = run_pytest(
             folder, runner.name, "-s", "-p", "no:warnings", env=clean_env(SERVICE=svc, **env)
