@@ -28,7 +28,7 @@ def test_analytics_switches_every_feature_on() -> None:
     email = next(e for e in model.entities if e.name.raw == "member").field("email")
     assert email is not None and email.sensitive
     view = platform_view(model)
-    assert view.modules == ("apikeys", "audit", "webhooks", "jobs", "cache")
+    assert view.modules == ("apikeys", "audit", "webhooks", "jobs", "deadletters", "cache")
     hooks = model.platform.webhooks
     assert hooks is not None and hooks.roles == ("admin",) and hooks.attempts == 10
     assert {"webhook_endpoint", "webhook_delivery", "processed_event"} <= set(built_in)

@@ -354,6 +354,7 @@ def test_error_responses(doc: dict[str, Any]) -> None:
                 "/v1/audit-events",
                 "/v1/webhook-",
                 "/v1/jobs",
+                "/v1/dead-letters",
             )
             assert ("402" in codes) == (gated and not path.startswith(ungated)), where
             assert "429" in codes, where  # the analytics spec sets rate limits

@@ -61,6 +61,18 @@ class Permissions:
         object.__setattr__(self, "_by_action", index)
         object.__setattr__(self, "_holders", {})
 
+    def administrators(self) -> tuple[str, ...]:
+        """The top role (the one that includes the most others, first declared on a tie) and
+        every role that includes it: who administers what no spec rule names (dead letters)."""
+        if not self.roles:
+            return ()
+        top = max(self.roles, key=lambda r: len(r.includes)).name.raw
+        return tuple(
+            r.name.raw
+            for r in self.roles
+            if r.name.raw == top or top in {n.raw for n in r.includes}
+        )
+
     def role(self, name: str) -> Role | None:
         return next((r for r in self.roles if r.name.raw == name), None)
 

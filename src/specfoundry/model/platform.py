@@ -75,6 +75,12 @@ class Platform:
     webhooks: Webhooks | None = None
     jobs: Jobs = field(default_factory=Jobs)
 
+    @property
+    def dead_letters(self) -> bool:
+        """Whether the service serves ``/dead-letters``: event handlers (the spec's, or webhook
+        delivery's fan-out) run in the worker, and their messages carry their event's tenant."""
+        return self.events.enabled or self.webhooks is not None
+
 
 @dataclass(frozen=True, slots=True)
 class BillingEventRule:

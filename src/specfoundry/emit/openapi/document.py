@@ -13,6 +13,7 @@ import yaml
 
 from specfoundry.diagnostics import Location
 from specfoundry.emit.openapi.billing import billing_paths, billing_schemas
+from specfoundry.emit.openapi.dead_letters import dead_letters_contract
 from specfoundry.emit.openapi.locations import LocationRecorder
 from specfoundry.emit.openapi.operations import (
     build_paths,
@@ -114,6 +115,10 @@ def build_openapi(model: Service, *, validate: bool = True) -> OpenAPIDocument:
     paths = dict(sorted({**paths, **hook_paths}.items()))
     schemas.update(hook_schemas)
     tags += hook_tags
+    dead_paths, dead_schemas, dead_tags = dead_letters_contract(model, recorder)
+    paths = dict(sorted({**paths, **dead_paths}.items()))
+    schemas.update(dead_schemas)
+    tags += dead_tags
 
     document: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,

@@ -87,6 +87,8 @@ class PlatformView:
     webhooks: WebhooksView | None = None
     # Background jobs or timers (``jobs.py``: the jobs router and the timers' listener).
     background: bool = False
+    # ``/dead-letters`` (``deadletters.py``): who sees and retries them; None: not served.
+    dead_letter_roles: tuple[str, ...] | None = None
 
     @property
     def readme(self) -> str:
@@ -142,6 +144,7 @@ class PlatformView:
             ("audit", self.audit is not None),
             ("webhooks", self.webhooks is not None),
             ("jobs", self.background),
+            ("deadletters", self.dead_letter_roles is not None),
             ("cache", self.cache is not None),
         )
         return tuple(name for name, on in pairs if on)
@@ -278,4 +281,7 @@ def platform_view(model: Service) -> PlatformView:
     background = model.platform.jobs.enabled or any(
         t.after_seconds is not None for m in model.state_machines for t in m.transitions
     )
-    return PlatformView(api_keys, audit, cache, model.api.base_path, webhooks, background)
+    dead_letters = model.permissions.administrators() if model.platform.dead_letters else None
+    return PlatformView(
+        api_keys, audit, cache, model.api.base_path, webhooks, background, dead_letters
+    )

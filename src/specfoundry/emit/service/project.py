@@ -127,6 +127,8 @@ def http_layer_files(model: Service) -> list[EmittedFile]:
     ):
         if view is not None:
             py(f"{name}/{module}.py", f"{module}.py.j2", p=view)
+    if platform.dead_letter_roles is not None:
+        py(f"{name}/deadletters.py", "deadletters.py.j2", roles=platform.dead_letter_roles)
     py(f"{name}/app.py", "app.py.j2", api_platform=api_platform_view(model))
     py(f"{name}/cli.py", "cli.py.j2")
     py("loadtest/locustfile.py", "loadtest/locustfile.py.j2")

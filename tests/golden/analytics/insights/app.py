@@ -18,6 +18,7 @@ from insights import apikeys as platform_apikeys
 from insights import audit as platform_audit
 from insights import billing, models, problems
 from insights import cache as platform_cache
+from insights import deadletters as platform_deadletters
 from insights import jobs as platform_jobs
 from insights import webhooks as platform_webhooks
 from insights.auth import TokenVerifier
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     platform_audit.install(app)
     platform_webhooks.install(app)
     platform_jobs.install(app)
+    platform_deadletters.install(app)
     platform_cache.install(app)
     register_extension_routes(app)
     app.openapi = contract  # type: ignore[method-assign]

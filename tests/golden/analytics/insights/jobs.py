@@ -137,11 +137,3 @@ def install(app: FastAPI) -> None:
     app.state.timers = _timers.Timers(broker, factory, open_session, TransitionRecord, TIMERS)
     app.state.timers.listen(factory)
     _jobs.install(app, jobs, session_scope)
-
-
-def register_cli(commands: Any) -> None:
-    """No command of its own (``worker`` runs the jobs and timers)."""
-
-
-def run_cli(args: Any) -> int | None:
-    return None

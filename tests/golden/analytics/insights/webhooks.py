@@ -9,8 +9,6 @@ module binds it to the spec: the models, who manages webhooks, the declared even
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI
 
 from insights.models import WebhookDelivery, WebhookEndpoint
@@ -51,11 +49,3 @@ def install(app: FastAPI) -> None:
 
     settings = app.state.settings
     _runtime.install(app, POLICY, session_scope, lambda: webhook_sender(DELIVERY, settings))
-
-
-def register_cli(commands: Any) -> None:
-    """No command of its own (``worker`` delivers)."""
-
-
-def run_cli(args: Any) -> int | None:
-    return None

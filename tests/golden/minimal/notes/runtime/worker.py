@@ -260,6 +260,21 @@ def _run(delivery: Delivery, settings: Settings, queues: tuple[str, ...], thread
         runtime.broker.close()
 
 
+def dead_letter_source(delivery: Delivery, settings: Settings) -> DeadLetters | None:
+    """The dead letters an API process can reach: the in-process worker's (``serve`` without
+    ``REDIS_URL``), else Redis's, else None."""
+    local = _LOCAL.get(delivery.namespace)
+    if local is not None:
+        return DeadLetters(local.broker, delivery.queues)
+    if not settings.redis_url:
+        return None
+    with _SENDERS_LOCK:
+        runtime = _SENDERS.get(delivery.namespace)
+        if runtime is None:
+            runtime = _SENDERS[delivery.namespace] = build(delivery, settings, relay=False)
+    return DeadLetters(runtime.broker, delivery.queues)
+
+
 def dead_letters(delivery: Delivery, settings: Settings) -> DeadLetters:
     """The Redis dead-letter queues of the handlers' queues (the stub broker keeps none
     between processes)."""
