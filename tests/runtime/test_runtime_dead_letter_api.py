@@ -130,13 +130,30 @@ def test_another_tenants_dead_letter_is_answered_like_a_missing_one(setup: Setup
     assert setup.caller(other).get("/v1/dead-letters").json()["data"]  # still there
 
 
-def test_other_roles_are_refused_and_no_queue_is_503(
+def test_other_roles_are_refused_and_an_unreachable_broker_is_503(
     setup: Setup, factory: sessionmaker[TenantSession]
 ) -> None:
     tenant = setup.tenant()
     assert setup.caller(tenant, ("viewer",)).get("/v1/dead-letters").status_code == 403
     assert TestClient(setup.app).get("/v1/dead-letters").status_code == 401
-    unreachable = Setup(_app(factory, lambda: None), factory, setup.relay, setup.worker, [], [])
-    response = unreachable.caller(tenant).get("/v1/dead-letters")
+
+    class Away:
+        def entries(self) -> list[Any]:
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    away = Setup(_app(factory, lambda: Away()), factory, setup.relay, setup.worker, [], [])
+    response = away.caller(tenant).get("/v1/dead-letters")
     assert response.status_code == 503
     assert response.headers["retry-after"] == "60"
+    assert "6379" not in response.text
+
+
+def test_no_queue_in_this_process_means_no_dead_letters(
+    setup: Setup, factory: sessionmaker[TenantSession]
+) -> None:
+    """Without REDIS_URL the only queue is the in-process worker's (per process)."""
+    tenant = setup.tenant()
+    alone = Setup(_app(factory, lambda: None), factory, setup.relay, setup.worker, [], [])
+    client = alone.caller(tenant)
+    assert client.get("/v1/dead-letters").json()["data"] == []
+    assert client.post("/v1/dead-letters/x/retry").status_code == 404

@@ -14,6 +14,7 @@ a retry after a fix runs it once.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,8 @@ from .auth import Principal
 from .problems import Problem, not_found
 from .routing import Authorize
 from .tasks import DeadLetter, DeadLetters
+
+logger = logging.getLogger(__name__)
 
 # What lists and retries dead letters, resolved on use (the worker may start after the app);
 # None when none is reachable (no REDIS_URL and no in-process worker).
@@ -51,20 +54,26 @@ def dump(letter: DeadLetter) -> dict[str, Any]:
     }
 
 
-def _letters(source: DeadLetterSource) -> DeadLetters:
+def _of_tenant(
+    source: DeadLetterSource, principal: Principal
+) -> tuple[DeadLetters | None, list[DeadLetter]]:
+    """The queues and the caller's tenant's dead letters in them. No queue reachable from this
+    process (no ``REDIS_URL`` and no in-process worker: the stub broker is per process) means
+    none; Redis unreachable is a 503."""
     letters = source()
     if letters is None:
+        return None, []
+    try:
+        entries = letters.entries()
+    except Exception as error:  # the broker is away (redis.ConnectionError, timeouts)
+        logger.warning("dead letters unreachable: %s", error)
         raise Problem(
             "service-unavailable",
-            "No queue is reachable: set REDIS_URL and run the `worker`.",
+            "The queues are unreachable; try again later.",
             headers={"Retry-After": "60"},
-        )
-    return letters
-
-
-def _of_tenant(letters: DeadLetters, principal: Principal) -> list[DeadLetter]:
+        ) from error
     tenant = str(principal.tenant_id)
-    return [letter for letter in letters.entries() if letter.tenant_id == tenant]
+    return letters, [letter for letter in entries if letter.tenant_id == tenant]
 
 
 def router(policy: DeadLetterPolicy, source: DeadLetterSource) -> APIRouter:
@@ -77,8 +86,8 @@ def router(policy: DeadLetterPolicy, source: DeadLetterSource) -> APIRouter:
 
     @api.get("/dead-letters", operation_id="list_dead_letters", tags=["dead-letters"])
     def list_dead_letters(principal: Principal = manage) -> dict[str, Any]:
-        data = [dump(letter) for letter in _of_tenant(_letters(source), principal)]
-        return {"object": "list", "data": data, "has_more": False}
+        _, mine = _of_tenant(source, principal)
+        return {"object": "list", "data": [dump(letter) for letter in mine], "has_more": False}
 
     @api.post(
         "/dead-letters/{message_id}/retry",
@@ -87,10 +96,9 @@ def router(policy: DeadLetterPolicy, source: DeadLetterSource) -> APIRouter:
         tags=["dead-letters"],
     )
     def retry_dead_letter(message_id: str, principal: Principal = manage) -> JSONResponse:
-        letters = _letters(source)
-        mine = {letter.message_id: letter for letter in _of_tenant(letters, principal)}
-        letter = mine.get(message_id)
-        if letter is None:
+        letters, mine = _of_tenant(source, principal)
+        letter = next((m for m in mine if m.message_id == message_id), None)
+        if letters is None or letter is None:
             raise not_found("dead letter")
         letters.retry(message_id)
         return JSONResponse(dump(letter), status_code=202)
