@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session, attributes
 
 from .auth import Principal
 from .events import jsonable
-from .pagination import SortKey, paginate
+from .pagination import SortKey, forward_page
 from .problems import Problem
 from .routing import Authorize, IsoDateTime
 
@@ -466,27 +466,18 @@ def router(
             statement = statement.where(model.occurred_at >= _aware(since))
         if until is not None:
             statement = statement.where(model.occurred_at < _aware(until))
-        page = paginate(
-            session,
-            statement,
-            sort="-seq",
-            key=sort_key,
-            id_column=model.id,
-            limit=limit,
-            starting_after=starting_after,
-            ending_before=None,
-            dump=dump,
-            max_bytes=request.app.state.settings.list_page_max_bytes,
-        )
-        session.close()
         return JSONResponse(
-            {
-                "object": "list",
-                "url": request.url.path,
-                "has_more": page.has_more,
-                "next_cursor": page.next_cursor,
-                "data": page.data,
-            }
+            forward_page(
+                request,
+                session,
+                statement,
+                sort="-seq",
+                key=sort_key,
+                id_column=model.id,
+                limit=limit,
+                starting_after=starting_after,
+                dump=dump,
+            )
         )
 
     return api

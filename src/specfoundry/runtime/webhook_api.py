@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from . import webhooks as wh
 from .auth import Principal
 from .events import jsonable
-from .pagination import SortKey, paginate
+from .pagination import SortKey, forward_page
 from .problems import Problem, not_found
 from .routing import Authorize, commit
 
@@ -197,25 +197,11 @@ def router(policy: WebhookPolicy, session_scope: Callable[..., Any]) -> APIRoute
     def listing(
         request: Request, session: Session, statement: Any, model: Any, **kw: Any
     ) -> JSONResponse:
-        page = paginate(
-            session,
-            statement,
-            sort="-created_at",
-            key=SortKey(model.created_at, "datetime", False),
-            id_column=model.id,
-            ending_before=None,
-            max_bytes=request.app.state.settings.list_page_max_bytes,
-            **kw,
-        )
-        session.close()
+        key = SortKey(model.created_at, "datetime", False)
         return JSONResponse(
-            {
-                "object": "list",
-                "url": request.url.path,
-                "has_more": page.has_more,
-                "next_cursor": page.next_cursor,
-                "data": page.data,
-            }
+            forward_page(
+                request, session, statement, sort="-created_at", key=key, id_column=model.id, **kw
+            )
         )
 
     def with_secret(row: Any, status: int = 200) -> JSONResponse:

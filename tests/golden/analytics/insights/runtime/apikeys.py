@@ -51,7 +51,7 @@ from sqlalchemy.orm import Session
 
 from .auth import InvalidToken, Principal
 from .events import jsonable
-from .pagination import SortKey, paginate
+from .pagination import SortKey, forward_page
 from .problems import Problem, not_found
 from .routing import Authorize, IsoDateTime, commit
 
@@ -331,27 +331,18 @@ def router(
         principal: Principal = manage,
         session: Session = Depends(session_scope),
     ) -> JSONResponse:
-        page = paginate(
-            session,
-            sa.select(model).where(model.tenant_id == principal.tenant_id),
-            sort="-created_at",
-            key=sort_key,
-            id_column=model.id,
-            limit=limit,
-            starting_after=starting_after,
-            ending_before=None,
-            dump=lambda row: dump(row, policy.prefix),
-            max_bytes=request.app.state.settings.list_page_max_bytes,
-        )
-        session.close()
         return JSONResponse(
-            {
-                "object": "list",
-                "url": request.url.path,
-                "has_more": page.has_more,
-                "next_cursor": page.next_cursor,
-                "data": page.data,
-            }
+            forward_page(
+                request,
+                session,
+                sa.select(model).where(model.tenant_id == principal.tenant_id),
+                sort="-created_at",
+                key=sort_key,
+                id_column=model.id,
+                limit=limit,
+                starting_after=starting_after,
+                dump=lambda row: dump(row, policy.prefix),
+            )
         )
 
     @api.get("/{id}", operation_id="get_api_key")

@@ -219,3 +219,41 @@ def paginate(
     if last is not None and (has_more or backwards):
         next_cursor = encode(sort, key.kind, getattr(last, name), last.id)
     return Page(rows=rows, has_more=has_more, next_cursor=next_cursor, data=data)
+
+
+def forward_page(
+    request: Any,
+    session: Session,
+    statement: Select[Any],
+    *,
+    sort: str,
+    key: SortKey,
+    id_column: Any,
+    limit: int,
+    starting_after: str | None,
+    dump: Callable[[Any], dict[str, Any]],
+) -> dict[str, Any]:
+    """One page of a platform feature's list route (API keys, audit events, jobs, webhooks),
+    forward only (``starting_after``), bounded by the service's ``list_page_max_bytes``; the
+    session is closed before the answer is sent. The body is the list envelope of every route:
+    ``object``, ``url``, ``has_more``, ``next_cursor``, ``data``."""
+    page = paginate(
+        session,
+        statement,
+        sort=sort,
+        key=key,
+        id_column=id_column,
+        limit=limit,
+        starting_after=starting_after,
+        ending_before=None,
+        dump=dump,
+        max_bytes=request.app.state.settings.list_page_max_bytes,
+    )
+    session.close()
+    return {
+        "object": "list",
+        "url": request.url.path,
+        "has_more": page.has_more,
+        "next_cursor": page.next_cursor,
+        "data": page.data,
+    }
