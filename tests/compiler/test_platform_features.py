@@ -92,3 +92,17 @@ def test_top_role_includes_the_most_others() -> None:
     assert top_role({"permissions": {"roles": roles}}) == ("owner",)
     assert top_role({}) == ()
     assert top_role({"permissions": {"roles": {"a": {}, "b": {}}}}) == ("a",)
+
+
+def test_an_export_without_columns_leaves_fields_with_read_rules_out(tmp_path: Path) -> None:
+    """The CSV is written once for the starter, without per-caller visibility: a field only
+    some roles may read must never be in it (explicit columns: SF396)."""
+    from specfoundry.emit.service.jobs_view import _work
+
+    case = ROOT / "tests" / "compiler" / "cases" / "SF396-export-hidden-column" / "spec.yaml"
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(case.read_text().replace("    columns: [id, title, internal]\n", ""))
+    model = load_model(spec)
+    (job,) = model.platform.jobs.jobs
+    text, _, _ = _work(model, job)
+    assert "'title'" in text and "'internal'" not in text

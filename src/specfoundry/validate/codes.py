@@ -44,7 +44,7 @@ AREAS = {
     "SF36": "Tenancy",
     "SF37": "Fields",
     "SF38": "Billing and platform features",
-    "SF39": "Platform features: jobs and timers",
+    "SF39": "Platform features: jobs, timers and built-in events",
     "SF40": "Field types, visibility and write effects",
     "SF9": "Internal",
 }
@@ -946,6 +946,17 @@ _CODES = (
         "`payload` it writes must list fields (name and type) the feature sends.",
         "events:\n  api_key.revoked:\n    payload: {key: string}\n",
         "events:\n  api_key.revoked:\n    payload: {api_key_id: uuid}\n",
+    ),
+    Code(
+        "SF396",
+        E,
+        "export column hidden by a read rule",
+        "An export's CSV is written once for the starter, without the per-caller field "
+        "visibility of API responses, so a field with a `read:` rule cannot be one of its "
+        "`columns`; an export without `columns` leaves such fields out.",
+        "jobs:\n  export_tickets:\n    kind: export\n    entity: ticket\n"
+        "    columns: [title, internal_note]\n    roles: [agent]\n",
+        "    columns: [title]\n",
     ),
     Code(
         "SF397",

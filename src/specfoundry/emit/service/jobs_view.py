@@ -111,9 +111,11 @@ def _work(model: Service, job: Job) -> tuple[str, str | None, str | None]:
     cls = entity.name.pascal
     soft = entity.soft_delete
     if job.kind is JobKind.EXPORT:
+        # A field with a `read:` rule is never exported (the CSV has no per-caller visibility;
+        # SF396 refuses it as an explicit column).
         columns = job.columns or (
             *STANDARD_COLUMNS,
-            *(f.name.raw for f in entity.fields),
+            *(f.name.raw for f in entity.fields if not f.hidden_sometimes),
             *TRAILING_COLUMNS,
         )
         dump = f"dump_{entity.name.raw}"

@@ -121,7 +121,7 @@ def _job(ctx: CheckContext, model: Service, job: Job, roles: set[str]) -> None:
                 item.location,
                 f"use type: {sorted(accepted)[0]}",
             )
-    fields = {f.name.raw for f in entity.fields}
+    fields = {f.name.raw: f for f in entity.fields}
     for n, column in enumerate(job.columns):
         if column not in fields and column not in STANDARD_COLUMNS:
             ctx.report(
@@ -129,6 +129,14 @@ def _job(ctx: CheckContext, model: Service, job: Job, roles: set[str]) -> None:
                 f"column '{column}' of job '{job.name}' is not a field of '{entity.name}'",
                 ctx.at(*path, "columns", n),
                 "columns: id, created_at, updated_at or a field of the entity",
+            )
+        elif column in fields and fields[column].hidden_sometimes:
+            ctx.report(
+                "SF396",
+                f"column '{column}' of job '{job.name}' has a `read:` rule: "
+                "an export would show it to callers who may not see it",
+                ctx.at(*path, "columns", n),
+                "leave it out of `columns` (an export without `columns` leaves such fields out)",
             )
     for name, _ in job.set:
         field = entity.field(name)
