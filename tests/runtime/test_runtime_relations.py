@@ -7,6 +7,7 @@ filter runs under the session's tenant filter (the subquery's tables are covered
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,6 +39,7 @@ class RelProject(TenantScoped, Base):
     owner_id: Mapped[str | None] = mapped_column(sa.String(), nullable=True)
     status: Mapped[str | None] = mapped_column(sa.String(), nullable=True)
     archived: Mapped[bool | None] = mapped_column(sa.Boolean(), nullable=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(), nullable=True)
 
 
 class RelTask(TenantScoped, Base):
@@ -53,6 +55,7 @@ class RelMember(TenantScoped, Base):
     user_id: Mapped[str] = mapped_column(sa.String())
     rel_project_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
     role: Mapped[str] = mapped_column(sa.String())
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(), nullable=True)
 
 
 class RelComment(TenantScoped, Base):
@@ -70,6 +73,7 @@ entities:
     fields:
       name: {type: string}
   rel_project:
+    soft_delete: true
     fields:
       owner_id: {type: string}
       status: {type: enum, values: [open, closed]}
@@ -82,6 +86,7 @@ entities:
     fields:
       rel_task_id: {type: ref, entity: rel_task, on_delete: set_null}
   rel_member:
+    soft_delete: true
     membership: {subject: user_id, object: rel_project_id, role: role}
     fields:
       user_id: {type: string, required: true}
@@ -302,3 +307,49 @@ def test_generation_time_evaluation_follows_nested_values() -> None:
     assert not evaluate(expr, {"project_id": {"owner_id": "bob"}}, me)
     assert not evaluate(expr, {"project_id": None}, me)
     assert evaluate(parse_condition("not " + "resource.project.owner_id == 'x'").expr, {}, me)
+
+
+def test_soft_deleted_rows_lend_nothing_to_a_relation(
+    model: Service, factory: sessionmaker[TenantSession]
+) -> None:
+    """A soft-deleted membership grants no membership, and a soft-deleted project no longer
+    lends its owner to its tasks: both sides of the condition agree (the API answers 404 for
+    such rows, so they must not open anything)."""
+    tenant = uuid.uuid4()
+    with open_session(factory, tenant) as s:
+        s.add(Org(id=tenant))
+        s.flush()
+        kept, removed = RelProject(owner_id="dora"), RelProject(owner_id="dora")
+        s.add_all([kept, removed])
+        s.flush()
+        removed.deleted_at = datetime(2026, 1, 1)
+        s.add_all(
+            [
+                RelMember(user_id="erin", rel_project_id=kept.id, role="lead"),
+                RelMember(
+                    user_id="erin",
+                    rel_project_id=removed.id,
+                    role="lead",
+                    deleted_at=datetime(2026, 1, 1),
+                ),
+                RelMember(user_id="erin", rel_project_id=removed.id, role="guest"),
+            ]
+        )
+        s.add_all([RelTask(rel_project_id=kept.id), RelTask(rel_project_id=removed.id)])
+        s.commit()
+        kept_id = kept.id
+    cases = {
+        ("dora", "resource.rel_project.owner_id == principal.id"),
+        ("erin", "principal.role_in(resource.rel_project) == 'lead'"),
+        ("erin", "principal in resource.rel_project.members"),
+    }
+    for subject, source in sorted(cases):
+        check, where = _compile(model, "rel_task", source)
+        principal = Principal(subject, tenant, frozenset({"member"}))
+        with open_session(factory, tenant) as s:
+            tasks = s.scalars(sa.select(RelTask)).all()
+            by_check = {t.rel_project_id for t in tasks if check(principal, t)}
+            by_filter = set(
+                s.scalars(sa.select(RelTask.rel_project_id).where(where(principal))).all()
+            )
+        assert by_check == by_filter == {kept_id}, source

@@ -95,6 +95,12 @@ def _tenant_column(entity: Entity) -> str | None:
     return "tenant_id" if entity.tenant_scoped else None
 
 
+def _live(entity: Entity, name: str) -> tuple[str, ...]:
+    """The clause that keeps a soft-deleted row of ``entity`` (model class ``name``) out of a
+    relation's ``EXISTS``, as ``permissions._reach`` keeps it out of the object check."""
+    return (f"{name}.deleted_at.is_(None)",) if entity.soft_delete else ()
+
+
 class _Renderer:
     def __init__(
         self,
@@ -168,12 +174,14 @@ class _Renderer:
             mine, theirs = _tenant_column(hop.target), _tenant_column(hop.source)
             if mine is not None and theirs is not None:
                 clauses.append(f"{name}.{mine} == {source}.{theirs}")
+            clauses.extend(_live(hop.target, name))
             source = name
         clauses.append(f"{m}.{link.object.raw} == {source}.id")
         mine, theirs = _tenant_column(members), _tenant_column(target)
         if mine is not None and theirs is not None:
             clauses.append(f"{m}.{mine} == {source}.{theirs}")
         clauses.append(f"{m}.{link.subject.raw} == {self.principal}.subject")
+        clauses.extend(_live(members, m))
         if node.roles is not None and link.role is not None:
             clauses.append(f"{m}.{link.role.raw}.in_({list(node.roles)!r})")
         columns = ", ".join([*(f"{h.target.name.pascal}.id" for h in hops), f"{m}.id"])
@@ -199,6 +207,7 @@ class _Renderer:
             mine, theirs = _tenant_column(hop.target), _tenant_column(hop.source)
             if mine is not None and theirs is not None:
                 clauses.append(f"{target}.{mine} == {source}.{theirs}")
+            clauses.extend(_live(hop.target, target))
             source = target
         clauses.append(inner.sql(_strip(node, attribute)))
         self.uses_uuid |= inner.uses_uuid

@@ -35,7 +35,10 @@ Hop = tuple[Any, str]
 
 
 def _reach(obj: Any, hops: Sequence[Hop]) -> Any:
-    """The object ``hops`` lead to from ``obj`` (``obj`` itself without hops), or None."""
+    """The object ``hops`` lead to from ``obj`` (``obj`` itself without hops), or None.
+
+    A soft-deleted row on the way (``deleted_at`` set) is a missing link: the API answers 404
+    for it, so it must not lend its owner or its members to the objects that still name it."""
     session = object_session(obj)
     if session is None:
         return None
@@ -46,7 +49,7 @@ def _reach(obj: Any, hops: Sequence[Hop]) -> Any:
             if key is None:
                 return None
             current = session.get(model, key)
-            if current is None:
+            if current is None or getattr(current, "deleted_at", None) is not None:
                 return None
     return current
 
@@ -74,6 +77,9 @@ def member_of(
     ]
     if roles is not None and role_field is not None:
         clauses.append(getattr(membership, role_field).in_(list(roles)))
+    deleted_at = getattr(membership, "deleted_at", None)
+    if deleted_at is not None:  # a soft-deleted membership row grants nothing
+        clauses.append(deleted_at.is_(None))
     with session.no_autoflush:
         found = session.scalar(sa.select(membership.id).where(*clauses).limit(1))
     return found is not None
