@@ -7,8 +7,8 @@ filter runs under the session's tenant filter (the subquery's tables are covered
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
