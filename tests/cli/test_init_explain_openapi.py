@@ -111,6 +111,9 @@ def test_explain_shows_entities_roles_machines_and_api() -> None:
     assert "connect          draft, failing, paused -> connecting" in text
     assert "resource.host != null" in text
     assert "canceled_at=now, hook on_subscription_canceled" in text
+    # Who runs each transition: roles, or the provider/system with a timer's delay.
+    timeout = next(line for line in text.splitlines() if line.startswith("connect_timeout"))
+    assert "connecting -> failing" in timeout and "system after 10m" in timeout
     assert "DELETE  /v1/data-sources/{id}" in text
     assert "since 2026-09-01, sunset 2027-03-01" in text
 

@@ -15,11 +15,13 @@ from specfoundry.lower.http import lower_http
 from specfoundry.model import (
     CRUD_ACTIONS,
     Condition,
+    Driver,
     Entity,
     Field,
     FieldType,
     Service,
     StateMachine,
+    Transition,
 )
 from specfoundry.model.http import HttpDeprecation
 from specfoundry.model.relations import PathError, resolve_path
@@ -282,16 +284,32 @@ def _machines(model: Service) -> list[Block]:
                 (
                     t.name.raw,
                     f"{', '.join(s.raw for s in t.sources)} -> {t.target}",
-                    ", ".join(r.raw for r in t.roles) or "-",
+                    _runs(t),
                     t.guard.source.strip() if t.guard else "-",
                     effects or "-",
                     ", ".join(e.raw for e in t.events) or "-",
                 )
             )
         blocks.append(
-            Table(("transition", "from -> to", "roles", "guard", "effects", "events"), tuple(rows))
+            Table(("transition", "from -> to", "run by", "guard", "effects", "events"), tuple(rows))
         )
     return blocks
+
+
+def _runs(transition: Transition) -> str:
+    """Who runs a transition: its roles, or the provider/system (with a timer's delay)."""
+    if transition.by is Driver.API:
+        return ", ".join(r.raw for r in transition.roles) or "-"
+    delay = transition.after_seconds
+    return f"{transition.by.value}" + (f" after {_duration(delay)}" if delay is not None else "")
+
+
+def _duration(seconds: float) -> str:
+    """``600`` -> ``10m``: the largest unit that divides it, as the spec writes ``after:``."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
 
 
 def _states(machine: StateMachine) -> str:
