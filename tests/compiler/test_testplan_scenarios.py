@@ -106,6 +106,15 @@ def test_role_in_rules_take_a_lower_object_role_that_may_still_read(projects: Se
     ]
 
 
+def test_role_in_create_rules_follow_the_body_s_reference(projects: Service) -> None:
+    steps, checks = _scenarios(projects)["task-shares-role-in-create-as-member"]
+    assert [s["key"] for s in steps][:2] == ["project", "task"]  # no subject: it is created
+    assert [(c["as"], c["refs"], c["expected"]) for c in checks] == [
+        ("lowered", {"task_id": "task"}, 403),
+        ("elevated", {"task_id": "task"}, 201),
+    ]
+
+
 def test_the_owner_of_a_related_object_is_not_the_creator_of_the_object(projects: Service) -> None:
     steps, checks = _scenarios(projects)["comments-owner-via-task.project-as-member"]
     assert [(s["key"], s["as"]) for s in steps] == [

@@ -262,17 +262,25 @@ class _Plan:
         key = f"{sub}-in-{target}"
         return self.row(key, link_entity, {link.object.raw: target}, values)
 
-    def chain(self, entity: Entity, path: tuple[str, ...], last_sub: str = CREATOR) -> str | None:
-        """The scenario's ``subject`` (an object of ``entity``) and the objects its relation
-        ``path`` goes through, deepest first (created by ``last_sub``); the key of the object
-        the path reaches, or None when the suite cannot make them."""
+    def chain(
+        self,
+        entity: Entity,
+        path: tuple[str, ...],
+        last_sub: str = CREATOR,
+        *,
+        subject: bool = True,
+    ) -> str | None:
+        """The scenario's ``subject`` (an object of ``entity``; left out when not
+        ``subject``) and the objects its relation ``path`` goes through, deepest first (that
+        one created by ``last_sub``); the key of the object the path reaches, or None when
+        the suite cannot make them."""
         try:
             hops = resolve_path(self.model, entity, path)
         except PathError:
             return None
         keys = ["subject", *(h.target.name.raw for h in hops)]
         entities = [entity, *(h.target for h in hops)]
-        for i in reversed(range(len(keys))):
+        for i in reversed(range(0 if subject else 1, len(keys))):
             refs = {hops[i].field.name.raw: keys[i + 1]} if i < len(hops) else {}
             sub = last_sub if i == len(hops) else CREATOR
             if not self.create(keys[i], entities[i], sub, refs):
@@ -400,6 +408,61 @@ def _lower_role(
     return others[0]
 
 
+def _role_in_create(model: Service, resource: Any, entity: Entity) -> list[tuple[Any, ...]]:
+    """A member with an object role the create rule's ``role_in`` grants on the object the
+    body's reference leads to creates (201); one with another role is refused."""
+    for holder in model.permissions.holders(entity.name.raw, "create"):
+        role = {holder.role.name.raw}
+        for cond in holder.conditions:
+            for node in _member_of_nodes(cond.expr):
+                if not node.roles or not node.path:
+                    continue
+                ref = resolve_path(model, entity, node.path[:1])[0].field
+                if ref.name.raw not in sample_payload(entity) or not ref.client_writable:
+                    continue
+                probe = _Plan(model)
+                target = probe.chain(entity, node.path, subject=False)
+                if target is None:
+                    continue
+                first = ref.ref_entity.raw if ref.ref_entity is not None else ""
+                values = _role_values(model, probe.objects[target].entity)
+                others = [v for v in values if v not in node.roles]
+                if not others:
+                    continue
+                plan = _Plan(model)
+                plan.chain(entity, node.path, subject=False)
+                lower = others[0]
+                for value in others:  # prefer a role that may read the parent: a 403
+                    trial = _Plan(model)
+                    trial.chain(entity, node.path, subject=False)
+                    trial.member("lowered", target, value)
+                    if _create_status(trial, entity, ref.name.raw, "lowered", role, first) != 422:
+                        lower = value
+                        break
+                plan.member("lowered", target, lower)
+                plan.member("elevated", target, node.roles[0])
+                checks = []
+                for sub in ("lowered", "elevated"):
+                    status = _create_status(plan, entity, ref.name.raw, sub, role, first)
+                    checks.append(
+                        {
+                            "resource": resource.path,
+                            "as": sub,
+                            "roles": sorted(role),
+                            "action": "create",
+                            "refs": {ref.name.raw: first},
+                            "expected": status,
+                            "listed": None,
+                            "like_missing": status == 422,
+                        }
+                    )
+                if checks[0]["expected"] == checks[1]["expected"]:
+                    continue
+                name = f"{resource.path}-role-in-create-as-{holder.role.name.raw}"
+                return [_row(name, plan, checks)]
+    return []
+
+
 def _owner_via(model: Service, resource: Any, entity: Entity) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
     seen: set[tuple[str, ...]] = set()
@@ -490,8 +553,10 @@ def _parent(model: Service, resource: Any, entity: Entity) -> list[tuple[Any, ..
     return rows
 
 
-def _create_status(plan: _Plan, entity: Entity, ref: str, sub: str, roles: set[str]) -> int:
-    """The status of a create of ``entity`` by ``sub`` naming object "parent" in ``ref``
+def _create_status(
+    plan: _Plan, entity: Entity, ref: str, sub: str, roles: set[str], parent: str = "parent"
+) -> int:
+    """The status of a create of ``entity`` by ``sub`` naming object ``parent`` in ``ref``
     (the sample's other references are created by the suite's creator)."""
     model = plan.model
     who = plan.principal(sub, roles)
@@ -500,9 +565,9 @@ def _create_status(plan: _Plan, entity: Entity, ref: str, sub: str, roles: set[s
         for h in model.permissions.holders(entity.name.raw, "create")
     ):
         return 403
-    parent_obj = plan.objects["parent"]
+    parent_obj = plan.objects[parent]
     values = _resource_values(model, entity, sub)
-    values[ref] = plan.stored("parent")
+    values[ref] = plan.stored(parent)
     for f in entity.fields:
         if (
             f.type is not FieldType.REF
@@ -565,6 +630,7 @@ def relation_scenarios(model: Service) -> list[tuple[Any, ...]]:
         if Operation.READ in resource.operations:
             rows += _visible(model, resource, entity)
             rows += _owner_via(model, resource, entity)
+        rows += _role_in_create(model, resource, entity)
         for action in ("update", "delete"):
             if Operation(action) in resource.operations:
                 rows += _role_in(model, resource, entity, action)
