@@ -417,7 +417,10 @@ def _role_in_create(model: Service, resource: Any, entity: Entity) -> list[tuple
             for node in _member_of_nodes(cond.expr):
                 if not node.roles or not node.path:
                     continue
-                ref = resolve_path(model, entity, node.path[:1])[0].field
+                try:
+                    ref = resolve_path(model, entity, node.path[:1])[0].field
+                except PathError:
+                    continue
                 if ref.name.raw not in sample_payload(entity) or not ref.client_writable:
                     continue
                 probe = _Plan(model)
