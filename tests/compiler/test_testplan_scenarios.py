@@ -17,7 +17,9 @@ from specfoundry.model import Service
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# A membership entity no route creates: the scenario writes its rows directly.
+# A membership entity no route creates: the scenario writes its rows directly (the generated
+# test passes on SQLite and PostgreSQL: `specfoundry generate` this spec and run
+# tests/test_api_relations.py).
 NO_ROUTE = """
 service: {name: crew, version: 0.1.0}
 tenancy: {tenant_entity: org}
@@ -35,7 +37,7 @@ entities:
       board_id: {type: ref, entity: board, required: true}
       user_id: {type: string, required: true, max_length: 64}
       level: {type: enum, values: [chair, guest], required: true}
-      note: {type: string, required: true, max_length: 20}
+      note: {type: string, required: true, max_length: 20, unique: true}
 permissions:
   roles:
     member: {}
@@ -155,10 +157,11 @@ def test_membership_rows_without_a_route_are_written_directly(tmp_path: Path) ->
         "key": "insider-in-subject",
         "insert": "Seat",
         "refs": {"board_id": "subject"},
-        "values": {"user_id": "insider", "level": "chair", "note": "sample-0"},
+        "values": {"user_id": "insider", "level": "chair", "note": "sample-2"},
     }
     assert [c["expected"] for c in checks] == [200, 404]
-    _, updates = scenarios["boards-role-in-update-as-member"]
+    steps, updates = scenarios["boards-role-in-update-as-member"]
+    assert [s["values"]["note"] for s in steps[1:]] == ["sample-2", "sample-3"]  # unique
     assert _outcomes(updates) == [
         ("lowered", "update", 403, None),
         ("elevated", "update", 200, None),

@@ -36,6 +36,7 @@ from specfoundry.emit.service.testplan import (
     _lineage,
     _resource_values,
     sample_payload,
+    sample_value,
     update_payload,
 )
 from specfoundry.model import Entity, FieldType, Operation, Service
@@ -206,8 +207,7 @@ class _Plan:
         if not self.allowed(entity, "create", self.stored(key), who):
             return False
         step = {"key": key, "create": resource.path, "as": sub, "refs": dict(refs or {})}
-        step["values"] = dict(values or {})
-        self.steps.append(step)
+        self.steps.append({**step, "values": dict(values or {})})
         return True
 
     def row(self, key: str, entity: Entity, refs: dict[str, str], values: dict[str, Any]) -> bool:
@@ -234,7 +234,7 @@ class _Plan:
             elif f.required and not f.has_default and f.client_writable:
                 if f.type not in _PLAIN:
                     return False  # the suite cannot write this column's value generically
-                direct[name] = sample_payload(entity).get(name)
+                direct[name] = sample_value(f, len(self.steps) + 1)  # varied: unique ones
         insert = {"key": key, "insert": entity.name.pascal, "refs": dict(refs)}
         self.steps.append({**insert, "values": direct})
         return True
