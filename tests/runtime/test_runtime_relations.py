@@ -30,7 +30,7 @@ from specfoundry.runtime.db import (
     make_session_factory,
     open_session,
 )
-from specfoundry.runtime.permissions import member_of, related
+from specfoundry.runtime.permissions import aliased_exists, member_of, related
 
 
 class RelProject(TenantScoped, Base):
@@ -134,6 +134,13 @@ PROJECT_CONDITIONS = [
     "principal in resource.members",
     "principal.role_in(resource) in ['lead', 'guest'] or resource.archived",
 ]
+# On the membership entity itself: the subquery must read other membership rows (an alias),
+# not the listed row (a correlated table would list only the caller's own rows).
+MEMBER_CONDITIONS = [
+    "principal in resource.rel_project.members",
+    "principal.role_in(resource.rel_project) == 'lead'",
+    "principal not in resource.rel_project.members",
+]
 
 
 @pytest.fixture(scope="module")
@@ -167,6 +174,7 @@ def _compile(model: Service, entity_name: str, source: str) -> tuple[Any, Any]:
         "uuid": uuid,
         "related": related,
         "member_of": member_of,
+        "aliased_exists": aliased_exists,
         "RelMember": RelMember,
         "RelProject": RelProject,
         "RelTask": RelTask,
@@ -224,20 +232,29 @@ def _world(factory: sessionmaker[TenantSession]) -> tuple[uuid.UUID, uuid.UUID]:
     return a, b
 
 
-@pytest.mark.parametrize("source", TASK_CONDITIONS + COMMENT_CONDITIONS + PROJECT_CONDITIONS)
+CASES = (
+    [("rel_task", c) for c in TASK_CONDITIONS]
+    + [("rel_comment", c) for c in COMMENT_CONDITIONS]
+    + [("rel_project", c) for c in PROJECT_CONDITIONS]
+    + [("rel_member", c) for c in MEMBER_CONDITIONS]
+)
+CLASSES: dict[str, Any] = {
+    "rel_task": RelTask,
+    "rel_comment": RelComment,
+    "rel_project": RelProject,
+    "rel_member": RelMember,
+}
+
+
+@pytest.mark.parametrize(("name", "source"), CASES, ids=[f"{n}: {c}" for n, c in CASES])
 def test_check_and_filter_agree(
     model: Service,
     factory: sessionmaker[TenantSession],
     world: tuple[uuid.UUID, uuid.UUID],
+    name: str,
     source: str,
 ) -> None:
-    cls: Any
-    if source in PROJECT_CONDITIONS:
-        cls, name = RelProject, "rel_project"
-    elif source in COMMENT_CONDITIONS:
-        cls, name = RelComment, "rel_comment"
-    else:
-        cls, name = RelTask, "rel_task"
+    cls = CLASSES[name]
     check, where = _compile(model, name, source)
     a, _ = world
     sizes = set()

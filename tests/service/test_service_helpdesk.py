@@ -1,6 +1,6 @@
 """The help desk test spec (tests/service/specs/helpdesk): the field-type constructs (`list`
-and `principal` fields, field visibility, write hooks and effects) generated, and the
-generated tests about them run on SQLite and PostgreSQL.
+and `principal` fields, field visibility, write hooks and effects on create, update and
+delete) generated, and the generated tests about them run on SQLite and PostgreSQL.
 
 Only the suite's files that exercise the constructs (and the contract and migration checks
 around them) run here, to keep each run short; the whole generated suite
@@ -24,6 +24,7 @@ FILES = (
     "tests/test_api_principals.py",
     "tests/test_api_visibility.py",
     "tests/test_api_effects.py",
+    "tests/test_api_hooks.py",
     "tests/test_api_cache.py",
     "tests/test_api_contract.py",
     "tests/test_api_database.py",
@@ -48,8 +49,13 @@ def test_helpdesk_generates_the_construct_tests(helpdesk: Path) -> None:
     assert '("tickets", "internal_note", "customer", True, False)' in tables
     assert '("tickets", "satisfaction", "agent", False, False)' in tables
     assert '("tickets", "priority", "customer", "filter", {"priority": "1"}, 400)' in tables
-    # the first public comment sets the ticket's first response time
-    assert '("comments", "ticket_id", "tickets", "first_responded_at", True, True)' in tables
+    # the first public comment sets the ticket's first response time (a private one does not);
+    # editing a public comment and removing one set theirs; each write hook is tested
+    effects = (helpdesk / "tests" / "scenario_tables.py").read_text()
+    assert '"first_responded_at",\n        {"public": False},' in effects
+    assert '{"body": "Updated", "public": True},' in effects
+    assert '("comments", "delete", "ticket_id", "tickets", "first_removal_at"' in effects
+    assert '("comments", "update", "on_comment_edited")' in effects
     assert "def on_comment_created(" in (helpdesk / "helpdesk_ext" / "hooks.py").read_text()
 
 

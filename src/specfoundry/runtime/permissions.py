@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import aliased, object_session
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import Exists
 
 from .auth import Principal
 
@@ -82,6 +83,17 @@ def member_of(
     with session.no_autoflush:
         found = session.scalar(sa.select(membership.id).where(*clauses).limit(1))
     return found is not None
+
+
+def aliased_exists(
+    model: Any, where: Callable[[Any], Sequence[ColumnElement[bool]]], *columns: Any
+) -> Exists:
+    """``EXISTS`` over the rows of a fresh alias of ``model`` that ``where(alias)`` selects
+    (with ``columns`` of the relation path): the SQL side of a membership condition whose
+    membership entity is also the listed entity or on the path. Without the alias, SQL would
+    correlate the subquery's table to the outer query's and test the listed row itself."""
+    alias = aliased(model)
+    return sa.select(*columns, alias.id).where(*where(alias)).exists()
 
 
 def related(obj: Any, hops: Sequence[Hop], check: Callable[[Any], bool]) -> bool:

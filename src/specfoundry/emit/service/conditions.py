@@ -165,7 +165,13 @@ class _Renderer:
         hops, target, members = self._membership(node)
         assert members.membership is not None
         link = members.membership
-        m = members.name.pascal
+        # The membership entity may be the listed entity itself (a project member's rule
+        # reading ``resource.project.members``) or one the path goes through: the subquery
+        # then reads its rows through an alias, else SQL correlates them to the outer row.
+        aliased = members.name == self.entity.name or any(
+            h.target.name == members.name for h in hops
+        )
+        m = "m" if aliased else members.name.pascal
         clauses: list[str] = []
         source = self.model
         for hop in hops:
@@ -184,8 +190,13 @@ class _Renderer:
         clauses.extend(_live(members, m))
         if node.roles is not None and link.role is not None:
             clauses.append(f"{m}.{link.role.raw}.in_({list(node.roles)!r})")
-        columns = ", ".join([*(f"{h.target.name.pascal}.id" for h in hops), f"{m}.id"])
-        exists = f"sa.select({columns}).where({', '.join(clauses)}).exists()"
+        hop_columns = [f"{h.target.name.pascal}.id" for h in hops]
+        if aliased:
+            args = [members.name.pascal, f"lambda m: ({', '.join(clauses)},)", *hop_columns]
+            exists = f"aliased_exists({', '.join(args)})"
+        else:
+            columns = ", ".join([*hop_columns, f"{m}.id"])
+            exists = f"sa.select({columns}).where({', '.join(clauses)}).exists()"
         return f"~{exists}" if negate != node.negated else exists
 
     def _py_related(self, node: Expr, attribute: Attribute) -> str:

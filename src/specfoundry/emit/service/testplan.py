@@ -936,29 +936,6 @@ def hidden_probes(model: Service) -> list[tuple[Any, ...]]:
     return rows
 
 
-def effect_cases(model: Service) -> list[tuple[Any, ...]]:
-    """(resource, reference field, referenced resource, field the effect sets, set by the
-    suite's sample create?, once?): the `create` effects of each creatable entity."""
-    rows: list[tuple[Any, ...]] = []
-    for resource, entity in _creatable(model):
-        stored = _resource_values(model, entity, CREATOR)
-        principal = {"id": CREATOR, "roles": [r.name.raw for r in model.permissions.roles]}
-        for effect in entity.effects:
-            ref = entity.field(effect.target.raw) or entity.field(f"{effect.target.raw}_id")
-            if effect.action != "create" or ref is None or ref.ref_entity is None:
-                continue
-            if ref.name.raw not in sample_payload(entity):
-                continue  # the sample names no referenced object
-            target = model.api.resource_for(ref.ref_entity.raw)
-            if target is None or Operation.READ not in target.operations:
-                continue
-            applies = effect.when is None or bool(evaluate(effect.when.expr, stored, principal))
-            rows.append(
-                (resource.path, ref.name.raw, target.path, effect.field.raw, applies, effect.once)
-            )
-    return rows
-
-
 def events_table(model: Service) -> list[tuple[Any, ...]]:
     """(resource, action, event types written to the outbox) for every action that emits."""
     rows: list[tuple[Any, ...]] = []
@@ -992,6 +969,10 @@ def _data(value: Any) -> str:
 
 
 def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFile]:
+    # Imported here: these modules build on this one's helpers.
+    from specfoundry.emit.service.testplan_effects import effect_cases, hook_cases
+    from specfoundry.emit.service.testplan_relations import relation_scenarios
+
     roles = [r.name.raw for r in model.permissions.roles]
     surface = lower_http(model)
     tables = {
@@ -1015,7 +996,9 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         "ON_BEHALF": _data(on_behalf_cases(model)),
         "VISIBILITY": _data(visibility_cases(model)),
         "HIDDEN_PROBES": _data(hidden_probes(model)),
+        "SCENARIOS": _data(relation_scenarios(model)),
         "EFFECTS": _data(effect_cases(model)),
+        "HOOKS": _data(hook_cases(model)),
     }
     files = {
         "tests/conftest.py": "conftest.py.j2",
@@ -1050,8 +1033,14 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         files["tests/test_api_deprecation.py"] = "test_api_deprecation.py.j2"
     if tables["LISTS"] != "[]":
         files["tests/test_api_lists.py"] = "test_api_lists.py.j2"
+    if any(tables[name] != "[]" for name in ("SCENARIOS", "EFFECTS", "HOOKS")):
+        files["tests/scenario_tables.py"] = "scenario_tables.py.j2"
+    if tables["SCENARIOS"] != "[]":
+        files["tests/test_api_relations.py"] = "test_api_relations.py.j2"
     if tables["EFFECTS"] != "[]":
         files["tests/test_api_effects.py"] = "test_api_effects.py.j2"
+    if tables["HOOKS"] != "[]":
+        files["tests/test_api_hooks.py"] = "test_api_hooks.py.j2"
     if tables["VISIBILITY"] != "[]":
         files["tests/test_api_visibility.py"] = "test_api_visibility.py.j2"
     if tables["PRINCIPALS"] != "[]" or tables["ON_BEHALF"] != "[]":

@@ -818,7 +818,9 @@ def _runtime_names(conditions_: tuple[ConditionView, ...]) -> tuple[str, ...]:
     for helper in ("member_of", "related"):
         if any(f"{helper}(" in c.python for c in conditions_):
             names.append(helper)
-    return tuple(names)
+    if any("aliased_exists(" in c.sql for c in conditions_):
+        names.append("aliased_exists")
+    return tuple(sorted(names[:4]) + sorted(names[4:]))
 
 
 def permissions_view(model: Service) -> PermissionsView:

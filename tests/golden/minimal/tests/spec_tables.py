@@ -101,7 +101,3 @@ VISIBILITY: list[tuple[Any, ...]] = []
 
 # (resource, field hidden from some roles, role, filter | sort, query, expected status)
 HIDDEN_PROBES: list[tuple[Any, ...]] = []
-
-# (resource, reference field, referenced resource, field a create effect sets there, set by the
-# sample create?, only while still null?)
-EFFECTS: list[tuple[Any, ...]] = []
