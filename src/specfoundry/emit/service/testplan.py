@@ -971,6 +971,7 @@ def _data(value: Any) -> str:
 def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFile]:
     # Imported here: these modules build on this one's helpers.
     from specfoundry.emit.service.testplan_effects import effect_cases, hook_cases
+    from specfoundry.emit.service.testplan_nested import nested_scenarios, nested_table
     from specfoundry.emit.service.testplan_relations import relation_scenarios
 
     roles = [r.name.raw for r in model.permissions.roles]
@@ -999,6 +1000,8 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         "SCENARIOS": _data(relation_scenarios(model)),
         "EFFECTS": _data(effect_cases(model)),
         "HOOKS": _data(hook_cases(model)),
+        "NESTED": _data(nested_table(model)),
+        "NESTED_SCENARIOS": _data(nested_scenarios(model)),
     }
     files = {
         "tests/conftest.py": "conftest.py.j2",
@@ -1033,10 +1036,12 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         files["tests/test_api_deprecation.py"] = "test_api_deprecation.py.j2"
     if tables["LISTS"] != "[]":
         files["tests/test_api_lists.py"] = "test_api_lists.py.j2"
-    if any(tables[name] != "[]" for name in ("SCENARIOS", "EFFECTS", "HOOKS")):
+    if any(tables[name] != "[]" for name in ("SCENARIOS", "EFFECTS", "HOOKS", "NESTED")):
         files["tests/scenario_tables.py"] = "scenario_tables.py.j2"
     if tables["SCENARIOS"] != "[]":
         files["tests/test_api_relations.py"] = "test_api_relations.py.j2"
+    if tables["NESTED"] != "[]":
+        files["tests/test_api_nested.py"] = "test_api_nested.py.j2"
     if tables["EFFECTS"] != "[]":
         files["tests/test_api_effects.py"] = "test_api_effects.py.j2"
     if tables["HOOKS"] != "[]":
