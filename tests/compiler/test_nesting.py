@@ -1,0 +1,120 @@
+"""Nested resources (``api.resources.<r>.parent``) through the HTTP lowering, the contract,
+the service's route modules and ``explain``: the routes under the parent, their operation ids,
+the parent's path parameter, the nested create body without the parent field, and ``flat``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from specfoundry.compiler import load_model
+from specfoundry.emit.explain import explain_blocks, render_text
+from specfoundry.emit.openapi import build_openapi
+from specfoundry.emit.service.views import service_view
+from specfoundry.lower.http import lower_http
+from specfoundry.model import Service
+
+SPEC = """
+service: {name: tracker, version: 0.1.0}
+tenancy: {tenant_entity: team}
+entities:
+  team:
+    tenant_scoped: false
+    fields:
+      name: {type: string, required: true}
+  task:
+    fields:
+      title: {type: string, required: true}
+  comment:
+    fields:
+      task_id: {type: ref, entity: task, required: true, filterable: true}
+      body: {type: text, required: true}
+permissions:
+  roles:
+    reader: {}
+  rules:
+    task: {read: [reader], list: [reader], create: [reader]}
+    comment: {read: [reader], list: [reader], create: [reader], update: [reader], delete: [reader]}
+api:
+  resources:
+    tasks: {entity: task, operations: [list, read, create]}
+    comments:
+      entity: comment
+      operations: [list, read, create, update, delete]
+      parent: {resource: tasks, flat: FLAT}
+"""
+
+
+def model(tmp_path: Path, flat: bool) -> Service:
+    path = tmp_path / "spec.yaml"
+    path.write_text(SPEC.replace("FLAT", str(flat).lower()), encoding="utf-8")
+    return load_model(path)
+
+
+@pytest.mark.parametrize("flat", [False, True])
+def test_nested_routes_and_their_operation_ids(tmp_path: Path, flat: bool) -> None:
+    comments = lower_http(model(tmp_path, flat)).resource("comments")
+    nested = [(o.method, o.path, o.id.raw, o.path_params) for o in comments.nested]
+    assert nested == [
+        ("GET", "/v1/tasks/{task_id}/comments", "list_task_comments", ("task_id",)),
+        ("GET", "/v1/tasks/{task_id}/comments/{id}", "get_task_comment", ("task_id", "id")),
+        ("POST", "/v1/tasks/{task_id}/comments", "create_task_comment", ("task_id",)),
+        ("PATCH", "/v1/tasks/{task_id}/comments/{id}", "update_task_comment", ("task_id", "id")),
+        ("DELETE", "/v1/tasks/{task_id}/comments/{id}", "delete_task_comment", ("task_id", "id")),
+    ]
+    flat_ids = [o.id.raw for o in comments.flat]
+    assert flat_ids == (
+        ["list_comments", "get_comment", "create_comment", "update_comment", "delete_comment"]
+        if flat
+        else []
+    )
+
+
+@pytest.mark.parametrize("flat", [False, True])
+def test_the_contract_documents_the_parent_and_the_nested_body(tmp_path: Path, flat: bool) -> None:
+    doc = build_openapi(model(tmp_path, flat)).document
+    assert ("/v1/comments" in doc["paths"]) is flat
+    listing = doc["paths"]["/v1/tasks/{task_id}/comments"]["get"]
+    params = [p for p in listing["parameters"] if "name" in p]
+    assert params[0] == {
+        "name": "task_id",
+        "in": "path",
+        "required": True,
+        "description": "Id of the task. It must exist in the caller's tenant and be readable by "
+        "the caller; otherwise the operation answers 404.",
+        "schema": {"type": "string", "format": "uuid"},
+    }
+    # The parent field is fixed by the path: no `task_id` filter on the nested list.
+    assert [p["name"] for p in params if p["in"] == "query"] == ["sort"]
+    create = doc["paths"]["/v1/tasks/{task_id}/comments"]["post"]
+    body = create["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/CommentCreateNested"}
+    nested_body = doc["components"]["schemas"]["CommentCreateNested"]
+    assert set(nested_body["properties"]) == {"body"} and nested_body["required"] == ["body"]
+    assert ("CommentCreate" in doc["components"]["schemas"]) is flat
+    item = doc["paths"]["/v1/tasks/{task_id}/comments/{id}"]
+    assert sorted(item) == ["delete", "get", "patch"]
+    for op in item.values():
+        assert [p.get("name") for p in op["parameters"][:2]] == ["task_id", "id"]
+        assert "404" in op["responses"]
+
+
+def test_the_route_module_checks_the_parent_first(tmp_path: Path) -> None:
+    svc = service_view(model(tmp_path, False))
+    comments = next(r for r in svc.resources if r.path == "comments")
+    assert comments.router_names == (("nested_router", "comment_nested_router"),)
+    for route in comments.routes:
+        assert route.router == "nested_router"
+        assert route.prelude[0].startswith("parent = nesting.parent_id(session, principal, task_id")
+    create = next(r for r in comments.routes if r.name == "create")
+    assert create.set_values == ('values["task_id"] = parent',)
+    assert create.location == "/v1/tasks/{parent}/comments/{obj.id}"
+    read = next(r for r in comments.routes if r.name == "read")
+    assert read.after_load == ('nesting.check_parent(obj, "task_id", parent, NOUN)',)
+
+
+def test_explain_shows_the_nested_routes(tmp_path: Path) -> None:
+    text = render_text(explain_blocks(model(tmp_path, True)))
+    assert "/v1/tasks/{task_id}/comments/{id}  get_task_comment" in text
+    assert "comments: nested under tasks" in text
