@@ -4,6 +4,7 @@ the parent's path parameter, the nested create body without the parent field, an
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,13 @@ import pytest
 from specfoundry.compiler import load_model
 from specfoundry.emit.explain import explain_blocks, render_text
 from specfoundry.emit.openapi import build_openapi
+from specfoundry.emit.service.billing_view import billing_view
 from specfoundry.emit.service.views import service_view
 from specfoundry.lower.http import lower_http
 from specfoundry.model import Service
+from specfoundry.model.http import OperationKind
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 SPEC = """
 service: {name: tracker, version: 0.1.0}
@@ -118,3 +123,25 @@ def test_explain_shows_the_nested_routes(tmp_path: Path) -> None:
     text = render_text(explain_blocks(model(tmp_path, True)))
     assert "/v1/tasks/{task_id}/comments/{id}  get_task_comment" in text
     assert "comments: nested under tasks" in text
+
+
+def test_billing_gates_a_nested_route_by_its_own_resource_feature(tmp_path: Path) -> None:
+    """examples/analytics with data sources (feature `connectors`) nested under projects: the
+    nested routes are gated like the flat ones (the gate matched only `/v1/data-sources`, so
+    `/v1/projects/{project_id}/data-sources` got the ungated projects' treatment)."""
+    spec = tmp_path / "analytics"
+    shutil.copytree(EXAMPLES / "analytics", spec)
+    api = spec / "api.yaml"
+    anchor = "      entity: data_source\n"
+    api.write_text(
+        api.read_text().replace(anchor, anchor + "      parent: {resource: projects, flat: true}\n")
+    )
+    analytics = load_model(spec)
+    view = billing_view(analytics)
+    assert view is not None
+    assert dict(view.features) == {
+        "/v1/data-sources": "connectors",
+        "/v1/projects/{project_id}/data-sources": "connectors",
+    }
+    nested = lower_http(analytics).resource("data-sources").nested_operation(OperationKind.LIST)
+    assert nested is not None and 402 in nested.statuses

@@ -218,14 +218,22 @@ class _Lowering:
             ops.append(self.operation(resource, entity, OperationKind.TRANSITION, found[0], parent))
         return ops
 
-    def _payment_required(self, resource: Resource, entity: Entity, kind: OperationKind) -> bool:
-        """With ``billing:``, whether the entitlement check may answer 402 on this operation."""
+    def _payment_required(
+        self,
+        resource: Resource,
+        entity: Entity,
+        kind: OperationKind,
+        parent: HttpParent | None = None,
+    ) -> bool:
+        """With ``billing:``, whether the entitlement check may answer 402 on this operation
+        (a nested route is under its own resource's feature, else its parent's)."""
         billing = self.model.platform.billing
         if billing is None or entity.name == billing.entity:
             return False
         if kind in _WRITES or kind is OperationKind.TRANSITION:
             return True
-        gated = any(resource.path in paths for _, paths in billing.features)
+        gated_paths = {resource.path} | ({parent.resource} if parent is not None else set())
+        gated = any(gated_paths & set(paths) for _, paths in billing.features)
         return gated or not billing.reads_without_access
 
     def operation(
@@ -249,7 +257,7 @@ class _Lowering:
             rate_limited=limits is not None,
             idempotent=method.upper() in self.model.platform.idempotency.methods,
             limiter_may_deny=limits is not None and limits.on_storage_error == "deny",
-            payment_required=self._payment_required(resource, entity, kind),
+            payment_required=self._payment_required(resource, entity, kind, parent),
         )
         status = SUCCESS[kind]
         successes = {status} | ({304} if kind is OperationKind.READ else set())
