@@ -12,11 +12,13 @@ import pytest
 from specfoundry.compiler import load_model
 from specfoundry.emit.explain import explain_blocks, render_text
 from specfoundry.emit.openapi import build_openapi
+from specfoundry.emit.service import loadtest
 from specfoundry.emit.service.billing_view import billing_view
 from specfoundry.emit.service.views import service_view
 from specfoundry.lower.http import lower_http
 from specfoundry.model import Service
 from specfoundry.model.http import OperationKind
+from specfoundry.model.sla import operation_ids
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -145,3 +147,19 @@ def test_billing_gates_a_nested_route_by_its_own_resource_feature(tmp_path: Path
     }
     nested = lower_http(analytics).resource("data-sources").nested_operation(OperationKind.LIST)
     assert nested is not None and 402 in nested.statuses
+
+
+@pytest.mark.parametrize("flat", [False, True])
+def test_sla_operation_ids_are_the_routes(tmp_path: Path, flat: bool) -> None:
+    """`sla.operations` names operation ids: the nested ones exist, the flat ones only with
+    `flat: true` (they were the flat ids whatever the nesting)."""
+    nested = model(tmp_path, flat)
+    assert set(operation_ids(nested)) == {o.id.raw for o in lower_http(nested).operations}
+
+
+def test_the_load_test_runs_only_routes_that_exist(tmp_path: Path) -> None:
+    resources = {
+        r["path"]: r["operations"] for r in loadtest.plan(model(tmp_path, False))["resources"]
+    }
+    assert resources["/v1/comments"] == {}  # no flat routes to run
+    assert set(resources["/v1/tasks"]) == {"list", "read", "create"}
