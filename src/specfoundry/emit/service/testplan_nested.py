@@ -1,9 +1,10 @@
 """Generated tests of nested resources (``api.resources.<r>.parent``), ``tests/test_api_nested.py``.
 
-``NESTED``: per nested resource with a flat create route (the suite makes its objects there),
-its parent, the parent field and the nested routes; the test checks list, create and read
-through the nested path for a readable parent, 404 for a parent of another tenant and a missing
-one (the same body), and for a child reached under another parent.
+``NESTED``: per nested resource that creates (and whose parent does), its parent, the parent
+field, the nested routes and the sample bodies (children are made through the nested route).
+The test checks list, create and read through the nested path for a readable parent, 404 for
+a parent of another tenant and a missing one (the same body), and for a child reached under
+another parent. The suite's other tables leave out resources without flat routes.
 
 ``NESTED_SCENARIOS``: where the parent's read rule has a membership condition
 (``principal in resource.<path>.members``), a plan (:mod:`specfoundry.runtime.scenarios`)
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from specfoundry.emit.service.testplan import CREATOR
+from specfoundry.emit.service.testplan import CREATOR, sample_payload, update_payload, varying
 from specfoundry.emit.service.testplan_relations import (
     OUTSIDER,
     _grant_value,
@@ -37,10 +38,12 @@ def nested_table(model: Service) -> list[dict[str, Any]]:
     rows = []
     for resource in model.api.resources:
         nesting = resolve_nesting(model, resource)
-        if nesting is None or not nesting.flat or Operation.CREATE not in resource.operations:
+        if nesting is None or Operation.CREATE not in resource.operations:
             continue
         if Operation.CREATE not in nesting.parent.operations:
             continue  # the suite cannot make a parent
+        child = model.entity(resource.entity.raw)
+        assert child is not None
         http = surface.resource(resource.path)
         assert http.nested_collection_path is not None
         rows.append(
@@ -50,7 +53,14 @@ def nested_table(model: Service) -> list[dict[str, Any]]:
                 "field": nesting.field.name.raw,
                 "param": nesting.param,
                 "path": http.nested_collection_path,
+                "flat": nesting.flat,
                 "operations": [o.action.raw for o in http.nested if o.action.raw in _ORDER],
+                # What `Api.body` needs to make a child (the resource may have no flat route).
+                "entity": child.name.raw,
+                "class_name": child.name.pascal,
+                "sample": sample_payload(child),
+                "varying": varying(child),
+                "update": update_payload(child),
             }
         )
     return rows
