@@ -12,7 +12,7 @@ import pytest
 from specfoundry.compiler import load_model
 from specfoundry.emit.explain import explain_blocks, render_text
 from specfoundry.emit.openapi import build_openapi
-from specfoundry.emit.service import loadtest
+from specfoundry.emit.service import loadtest, testplan
 from specfoundry.emit.service.billing_view import billing_view
 from specfoundry.emit.service.views import service_view
 from specfoundry.lower.http import lower_http
@@ -163,3 +163,20 @@ def test_the_load_test_runs_only_routes_that_exist(tmp_path: Path) -> None:
     }
     assert resources["/v1/comments"] == {}  # no flat routes to run
     assert set(resources["/v1/tasks"]) == {"list", "read", "create"}
+
+
+def test_the_suite_tests_a_resource_without_flat_routes_through_its_nested_routes(
+    tmp_path: Path,
+) -> None:
+    """Without `flat`, no table of the generated suite sends a request to `/v1/comments`
+    (the role matrix did: 10 failures); `test_api_nested.py` makes and checks comments under
+    their task."""
+    nested = model(tmp_path, False)
+    assert [r.path for r in testplan.flat_only(nested).api.resources] == ["tasks"]
+    files = {
+        str(f.path): f.content.decode()
+        for f in testplan.test_files(nested, service_view(nested), "# header\n")
+    }
+    assert "'comments'" not in files["tests/spec_tables.py"]
+    assert "'flat': False" in files["tests/scenario_tables.py"]
+    assert "tests/test_api_nested.py" in files
