@@ -80,9 +80,11 @@ class Api:
         tenant: uuid.UUID,
         n: int | None = None,
         values: dict[str, Any] | None = None,
+        spec: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """A create body from the spec's sample; ``values`` override (or add) fields."""
-        spec = RESOURCES[resource]
+        """A create body from the spec's sample (``spec``: a resource's table entry, by default
+        ``RESOURCES[resource]``); ``values`` override (or add) fields."""
+        spec = RESOURCES[resource] if spec is None else spec
         n = next(_sequence) if n is None else n
         out: dict[str, Any] = dict(values or {})
         for name, value in spec["sample"].items():
