@@ -1019,6 +1019,9 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         "EFFECTS": _data(effect_cases(model)),
         "HOOKS": _data(hook_cases(model)),
         "NESTED": _data(nested_table(full)),
+        "NESTED_ONLY": _data(
+            {row["resource"]: row for row in nested_table(full) if not row["flat"]}
+        ),
         "NESTED_SCENARIOS": _data(nested_scenarios(full)),
     }
     files = {
