@@ -12,7 +12,7 @@ import pytest
 from specfoundry.compiler import load_model
 from specfoundry.emit.explain import explain_blocks, render_text
 from specfoundry.emit.openapi import build_openapi
-from specfoundry.emit.service import loadtest, testplan
+from specfoundry.emit.service import emit_service, loadtest, testplan
 from specfoundry.emit.service.billing_view import billing_view
 from specfoundry.emit.service.views import service_view
 from specfoundry.lower.http import lower_http
@@ -177,6 +177,18 @@ def test_the_suite_tests_a_resource_without_flat_routes_through_its_nested_route
         str(f.path): f.content.decode()
         for f in testplan.test_files(nested, service_view(nested), "# header\n")
     }
-    assert "'comments'" not in files["tests/spec_tables.py"]
+    tables = files["tests/spec_tables.py"]
+    assert "'/v1/comments'" not in tables  # no flat path anywhere
+    assert "NESTED_ONLY: dict[str, dict[str, Any]] = {'comments':" in tables
     assert "'flat': False" in files["tests/scenario_tables.py"]
     assert "tests/test_api_nested.py" in files
+
+
+@pytest.mark.parametrize("flat", [False, True])
+def test_the_module_tables_are_declared_once(tmp_path: Path, flat: bool) -> None:
+    """With flat and nested routes, SORT_KEYS, CREATE_RESTRICTED and UPDATE_RESTRICTED were
+    laid out by both (mypy: no-redef)."""
+    files = {str(f.path): f.content.decode() for f in emit_service(model(tmp_path, flat))}
+    module = files["tracker/routes/comment.py"]
+    for table in ("SORT_KEYS:", "CREATE_RESTRICTED:", "UPDATE_RESTRICTED:"):
+        assert module.count(table) == 1, table

@@ -287,6 +287,9 @@ class RouteView:
     after_load: tuple[str, ...] = ()  # after ``_load``: the object is the parent's
     filters: tuple[FilterView, ...] = ()  # a list's filters
     location: str = ""  # a create's ``Location`` header, an f-string body
+    # ``(None,)`` when the route lays out its kind's module table (SORT_KEYS, CREATE_RESTRICTED,
+    # UPDATE_RESTRICTED); ``()`` on a nested route whose flat twin already did.
+    declares: tuple[None, ...] = (None,)
 
     @property
     def kind(self) -> str:
@@ -1118,6 +1121,13 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
         )
         filters.append(FilterView(f.name.raw, ann, args, contains=f is not listed))
     routes = [_placed(route, tuple(filters), http.collection_path) for route in routes]
+    flat_kinds = {r.http.kind for r in routes if r.http.parent is None}
+    routes = [
+        dataclasses.replace(r, declares=())
+        if r.http.parent is not None and r.http.kind in flat_kinds
+        else r
+        for r in routes
+    ]
     actions = [op.value for op in Operation]
     rules = {a: rule_view(model, entity, a) for a in actions}
     fields = tuple(field_view(model, f) for f in entity.fields)
