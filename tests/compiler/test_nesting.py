@@ -115,7 +115,10 @@ def test_the_route_module_checks_the_parent_first(tmp_path: Path) -> None:
         assert route.router == "nested_router"
         assert route.prelude[0].startswith("parent = nesting.parent_id(session, principal, task_id")
     create = next(r for r in comments.routes if r.name == "create")
-    assert create.set_values == ('values["task_id"] = parent',)
+    assert create.set_values == (
+        'check_writable(principal, {"task_id"}, CREATE_RESTRICTED)',
+        'values["task_id"] = parent',
+    )
     assert create.location == "/v1/tasks/{parent}/comments/{obj.id}"
     read = next(r for r in comments.routes if r.name == "read")
     assert read.after_load == ('nesting.check_parent(obj, "task_id", parent, NOUN)',)

@@ -27,3 +27,62 @@ def test_the_suite_of_a_nested_only_resource_passes(tmp_path: Path) -> None:
     output = run_pytest(folder, "-p", "no:warnings", env=clean_env())
     assert "failed" not in output.splitlines()[-1], output[-3000:]
     assert (folder / "tests" / "test_api_nested.py").is_file()
+
+
+RESTRICTED = """
+service: {name: tracker, version: 0.1.0}
+tenancy: {tenant_entity: team}
+entities:
+  team:
+    tenant_scoped: false
+    fields:
+      name: {type: string, required: true}
+  task:
+    fields:
+      title: {type: string, required: true}
+  comment:
+    fields:
+      task_id: {type: ref, entity: task, required: true, writable_by: [lead]}
+      body: {type: text, required: true}
+permissions:
+  roles:
+    reader: {}
+    lead: {inherits: [reader]}
+  rules:
+    task: {read: [reader], list: [reader], create: [reader]}
+    comment: {read: [reader], list: [reader], create: [reader]}
+api:
+  resources:
+    tasks: {entity: task, operations: [list, read, create]}
+    comments:
+      entity: comment
+      operations: [list, read, create]
+      parent: {resource: tasks}
+"""
+
+CHECK = """
+from tests.api_support import Api
+
+
+def test_the_path_writes_the_parent_field_under_its_write_rule(api: Api) -> None:
+    tenant = api.tenant()
+    task = api.create("tasks", tenant)["id"]
+    path = f"/v1/tasks/{task}/comments"
+    reader = api.client.post(path, json={"body": "x"}, headers=api.headers(tenant, ["reader"]))
+    assert reader.status_code == 403, reader.text
+    lead = api.client.post(path, json={"body": "x"}, headers=api.headers(tenant, ["lead"]))
+    assert lead.status_code == 201, lead.text
+"""
+
+
+def test_a_nested_create_keeps_the_parent_field_write_rule(tmp_path: Path) -> None:
+    """`writable_by` on the parent field holds when the path, not the body, names the parent
+    (the nested create set it past `check_writable`: 201 for a reader)."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(RESTRICTED, encoding="utf-8")
+    folder = generate(load_model(spec), tmp_path / "service")
+    (folder / "tests" / "test_nested_write_rule.py").write_text(CHECK, encoding="utf-8")
+    output = run_pytest(
+        folder, "tests/test_nested_write_rule.py", "-p", "no:warnings", env=clean_env()
+    )
+    assert "1 passed" in output, output[-3000:]

@@ -1217,7 +1217,13 @@ def _placed(route: RouteView, filters: tuple[FilterView, ...], collection: str) 
         where=(f"{route.http.entity.pascal}.{field} == parent",)
         if kind is OperationKind.LIST
         else (),
-        set_values=(f'values["{field}"] = parent',) if kind is OperationKind.CREATE else (),
+        set_values=(
+            # The path names the parent field: a role that may not write it may not either.
+            f'check_writable(principal, {{"{field}"}}, CREATE_RESTRICTED)',
+            f'values["{field}"] = parent',
+        )
+        if kind is OperationKind.CREATE
+        else (),
         after_load=(f'nesting.check_parent(obj, "{field}", parent, NOUN)',)
         if kind not in (OperationKind.LIST, OperationKind.CREATE)
         else (),
