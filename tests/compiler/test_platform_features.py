@@ -106,3 +106,26 @@ def test_an_export_without_columns_leaves_fields_with_read_rules_out(tmp_path: P
     (job,) = model.platform.jobs.jobs
     text, _, _ = _work(model, job)
     assert "'title'" in text and "'internal'" not in text
+
+
+def test_cache_varies_per_caller_when_a_rule_reads_memberships(tmp_path: Path) -> None:
+    """Two members with the same roles see different tasks (project memberships) and tasks
+    shared with different guests: the cached answer must be keyed by the caller, not only by
+    the roles. ``principal in resource...members`` and ``role_in`` read the caller's subject
+    though no condition spells ``principal.id``; roles read from a membership table do too."""
+    import shutil
+
+    spec = tmp_path / "projects"
+    shutil.copytree(ROOT / "examples" / "projects", spec)
+    # Rules that read memberships only (no `principal.id` written anywhere).
+    rules = spec / "permissions.yaml"
+    text = rules.read_text().replace(" or resource.project.owner_id == principal.id", "")
+    rules.write_text(text.replace(" or resource.task.project.owner_id == principal.id", ""))
+    with (spec / "service.yaml").open("a") as out:
+        out.write("cache:\n  ttl_seconds: 60\n  resources: [{name: tasks, lists: true}, members]\n")
+    model = load_model(spec)
+    view = platform_view(model)
+    assert view.cache is not None
+    cached = {c.resource: c.per_subject for c in view.cache.cached}
+    # tasks: membership tests; members: plain role rules, but roles come from the member table.
+    assert cached == {"tasks": True, "members": True}
