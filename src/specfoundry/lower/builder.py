@@ -421,9 +421,12 @@ class _Builder:
             on_delete=OnDelete(raw.get("on_delete", "restrict")),
             currency=raw.get("currency"),
             auto=AutoValue(raw["auto"]) if "auto" in raw else None,
-            writable_by=tuple(Name(r) for r in raw["writable_by"])
-            if "writable_by" in raw
+            writable_by=self.writers(raw),
+            write_key="write" if "writable_by" not in raw and "write" in raw else "writable_by",
+            write_condition=self.condition(raw["write"]["condition"], *path, "write", "condition")
+            if "condition" in (raw.get("write") or {}) and "writable_by" not in raw
             else None,
+            member_of=tuple(raw["member_of"].split(".")) if raw.get("member_of") else (),
             state_machine=machine.name if machine is not None else None,
             sensitive=bool(raw.get("sensitive", False)),
             personal=bool(raw.get("personal", False)),
@@ -442,6 +445,15 @@ class _Builder:
             if "on_behalf_of" in raw
             else None,
         )
+
+    @staticmethod
+    def writers(raw: dict[str, Any]) -> tuple[Name, ...] | None:
+        """The roles that may write a field: ``writable_by``, else ``write.roles`` (both
+        together is SF417, reported by the field checks; ``writable_by`` wins meanwhile)."""
+        if "writable_by" in raw:
+            return tuple(Name(r) for r in raw["writable_by"])
+        roles = (raw.get("write") or {}).get("roles")
+        return tuple(Name(r) for r in roles) if roles is not None else None
 
     def decimal(self, value: Any, *path: str | int) -> Decimal | None:
         if value is None or isinstance(value, bool):
