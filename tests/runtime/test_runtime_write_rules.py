@@ -229,3 +229,41 @@ def test_a_principal_must_be_a_member_of_the_related_object(
         with pytest.raises(Problem):
             check_members_of(s, task, {"assignee_id"}, rules)
         s.rollback()
+
+
+@pytest.mark.parametrize(
+    ("source", "admin", "member"),
+    [
+        ("principal.roles in ['admin']", True, False),
+        ("principal.roles in ['admin', 'owner']", True, False),
+        ("principal.roles not in ['admin']", False, True),
+        ("principal.roles == 'admin'", True, False),
+        ("'admin' != principal.roles", False, True),
+    ],
+)
+def test_principal_roles_tests_whether_the_caller_holds_a_role(
+    tmp_path: Any, source: str, admin: bool, member: bool
+) -> None:
+    """``principal.roles`` is a set: ``in [...]`` holds when the caller holds any of the roles
+    (it compared the set with each string, so it was always false), ``==`` when it holds the
+    one. The object check, the list filter and the generation-time evaluation agree."""
+    from specfoundry.emit.service.conditions import evaluate, sql_source
+
+    path = tmp_path / "spec.yaml"
+    path.write_text(SPEC, encoding="utf-8")
+    model = load_model(path)
+    entity = model.entity("wr_task")
+    assert entity is not None
+    expr = parse_condition(source).expr
+    namespace: dict[str, Any] = {"sa": sa}
+    py = python_source(expr, entity, service=model)
+    sql = sql_source(expr, entity, model="WrTask", service=model)
+    exec(f"def check(principal, obj):\n    return {py}\n", namespace)
+    exec(f"def where(principal):\n    return {sql}\n", namespace)
+    tenant = uuid.uuid4()
+    for roles, expected in (({"admin", "member"}, admin), ({"member"}, member)):
+        principal = Principal("ann", tenant, frozenset(roles))
+        assert namespace["check"](principal, None) is expected
+        clause = namespace["where"](principal)
+        assert str(clause.compile()) == ("true" if expected else "false")
+        assert evaluate(expr, {}, {"roles": roles}) is expected
