@@ -33,8 +33,8 @@ from specfoundry.model import (
 )
 from specfoundry.model.expressions import Scope
 from specfoundry.model.http import HttpDeprecation, HttpOperation, HttpResource, OperationKind
-from specfoundry.model.relations import Hop, PathError, membership_for, resolve_path
 from specfoundry.model.machines import Access, EffectValue
+from specfoundry.model.relations import Hop, PathError, membership_for, resolve_path
 
 INT32 = 2**31 - 1
 
@@ -887,7 +887,9 @@ def _runtime_names(
     relation helpers its conditions call."""
     names = ["Condition", "PermissionTable", "Rule", "When"]
     for helper in ("member_of", "related"):
-        if any(f"{helper}(" in c.python for c in (*conditions_, *checks)):
+        if any(f"{helper}(" in c.python for c in conditions_) or any(
+            f"{helper}(" in c.python for c in checks
+        ):
             names.append(helper)
     if any("aliased_exists(" in c.sql for c in conditions_):
         names.append("aliased_exists")
@@ -904,8 +906,10 @@ def permissions_view(model: Service) -> PermissionsView:
         roles=tuple(r.name.raw for r in model.permissions.roles),
         classes=tuple(
             sorted(
-                {c.class_name for c in (*conditions_, *checks)}
-                | {k for c in (*conditions_, *checks) for k in c.related_classes}
+                {c.class_name for c in conditions_}
+                | {c.class_name for c in checks}
+                | {k for c in conditions_ for k in c.related_classes}
+                | {k for c in checks for k in c.related_classes}
             )
         ),
         conditions=conditions_,
@@ -1272,7 +1276,9 @@ def _member_of_hops(model: Service, entity: Entity, field: Field) -> tuple[Hop, 
         return None
 
 
-def _members_of_rules(model: Service, entity: Entity) -> list[tuple[Field, tuple[Hop, ...], Entity]]:
+def _members_of_rules(
+    model: Service, entity: Entity
+) -> list[tuple[Field, tuple[Hop, ...], Entity]]:
     out = []
     for f in entity.fields:
         if not f.member_of or f.type is not FieldType.PRINCIPAL or not f.client_writable:
