@@ -129,3 +129,37 @@ def test_cache_varies_per_caller_when_a_rule_reads_memberships(tmp_path: Path) -
     cached = {c.resource: c.per_subject for c in view.cache.cached}
     # tasks: membership tests; members: plain role rules, but roles come from the member table.
     assert cached == {"tasks": True, "members": True}
+
+
+def test_members_say_where_tenant_roles_come_from(tmp_path: Path) -> None:
+    """`tenancy.members.roles: union` is what `tenancy.roles_from: {..., prefer: union}` was
+    (one key for the member table instead of two naming the same entity); the old key still
+    works, with the SF421 warning, and the new one wins when both are written."""
+    import shutil
+
+    from specfoundry.compiler import compile_spec
+
+    model = load_model(ROOT / "examples" / "projects")
+    source = model.tenancy.roles_from
+    assert source is not None and source.key == "members"
+    assert (source.entity.raw, source.subject.raw, source.role.raw, source.prefer) == (
+        "member",
+        "user_id",
+        "role",
+        "union",
+    )
+    old = (ROOT / "examples" / "projects" / "service.yaml").read_text()
+    spec_dir = tmp_path / "old"
+    shutil.copytree(ROOT / "examples" / "projects", spec_dir)
+    (spec_dir / "service.yaml").write_text(
+        old.replace(
+            "members: {entity: member, subject: user_id, role: role, roles: union}",
+            "roles_from: {entity: member, subject: user_id, role: role, prefer: membership}\n"
+            "  members: {entity: member, subject: user_id, role: role}",
+        )
+    )
+    result = compile_spec(spec_dir)
+    assert [d.code for d in result.diagnostics] == ["SF421"]
+    assert result.model is not None and result.model.tenancy.roles_from is not None
+    assert result.model.tenancy.roles_from.prefer == "membership"
+    assert result.model.tenancy.roles_from.key == "roles_from"

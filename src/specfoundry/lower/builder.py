@@ -275,7 +275,8 @@ class _Builder:
             ),
             cross_tenant_roles=tuple(Name(r) for r in raw.get("cross_tenant_roles", [])),
             location=self.key("tenancy"),
-            roles_from=self._roles_from(raw.get("roles_from")),
+            roles_from=self._members_roles(raw.get("members"))
+            or self._roles_from(raw.get("roles_from")),
             members=Members(
                 entity=Name(raw["members"]["entity"]),
                 subject=Name(raw["members"]["subject"]),
@@ -284,6 +285,23 @@ class _Builder:
             )
             if "members" in raw
             else None,
+        )
+
+    def _members_roles(self, raw: Any) -> RolesFrom | None:
+        """``tenancy.members.roles: membership | union``: tenant roles from the member rows
+        (``token``, the default: from the token only). Without a ``role`` field there is
+        nothing to read (SF403 says so)."""
+        if not isinstance(raw, dict) or raw.get("roles", "token") == "token":
+            return None
+        if "role" not in raw:
+            return None
+        return RolesFrom(
+            entity=Name(raw["entity"]),
+            subject=Name(raw["subject"]),
+            role=Name(raw["role"]),
+            prefer=str(raw["roles"]),
+            location=self.key("tenancy", "members", "roles"),
+            key="members",
         )
 
     def _roles_from(self, raw: Any) -> RolesFrom | None:

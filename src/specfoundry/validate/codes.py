@@ -51,6 +51,7 @@ AREAS = {
     "SF418": "Field write rules and project membership of principals",
     "SF419": "Field write rules and project membership of principals",
     "SF420": "Field write rules and project membership of principals",
+    "SF421": "Field write rules and project membership of principals",
     "SF9": "Internal",
 }
 
@@ -1086,6 +1087,19 @@ _CODES = (
         "assignee_id: {type: principal, member_of: projet}\n",
         "assignee_id: {type: principal, member_of: project}   # project_member has "
         "`membership: {subject: user_id, object: project_id}`\n",
+    ),
+    Code(
+        "SF421",
+        W,
+        "`tenancy.roles_from` is deprecated",
+        "Where tenant-level roles come from is said once, on the members: "
+        "`tenancy.members.roles` is `token` (the default: the token's roles), `membership` "
+        "(the caller's member row only) or `union` (both). `tenancy.roles_from` still works "
+        "(its `prefer: token`, the token's roles when it carries any, has no new spelling) "
+        "unless `tenancy.members.roles` is also set, which wins.",
+        "tenancy:\n  roles_from: {entity: member, subject: user_id, role: role, prefer: union}\n"
+        "  members: {entity: member, subject: user_id, role: role}\n",
+        "tenancy:\n  members: {entity: member, subject: user_id, role: role, roles: union}\n",
     ),
     # -- internal ----------------------------------------------------------------------------
     Code(

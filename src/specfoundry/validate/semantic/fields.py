@@ -315,6 +315,14 @@ def _members(ctx: CheckContext) -> None:
     if members is None:
         return
     path = ("tenancy", "members")
+    if members.role is None and ctx.written(*path, "roles"):
+        ctx.report(
+            "SF403",
+            "tenancy.members.roles reads roles from the member rows, but tenancy.members has "
+            "no `role`",
+            ctx.key(*path, "roles"),
+            "add `role: <enum field of role names>` to tenancy.members, or remove `roles`",
+        )
     entity = ctx.model.entity(members.entity.raw)
     if entity is None or not entity.tenant_scoped or entity.is_tenant:
         names = [e.name.raw for e in ctx.model.entities if e.tenant_scoped and not e.is_tenant]
