@@ -274,7 +274,8 @@ def inventory_page(model: Service) -> list[Block]:
         Paragraph(
             "Every field the service stores, its type, whether the spec marks it as sensitive "
             "(`sensitive: true`) or personal data (`personal: true`), and who can read and "
-            "write it. Reads follow the entity's `read` and `list` rules; every row also "
+            "write it. Reads follow the entity's `read` and `list` rules narrowed by the field's "
+            "`read:` rule, writes the field's `write:` rule; every row also "
             f"carries {code('id')}, {code('created_at')} and {code('updated_at')}, and rows of "
             f"tenant-scoped entities {code('tenant_id')}."
         ),
@@ -287,7 +288,7 @@ def inventory_page(model: Service) -> list[Block]:
                 code(field.name.raw),
                 "sensitive" if field.sensitive else "",
                 "personal" if field.personal else "",
-                _holders_text(model, _readers(model, entity), entity.name.raw),
+                _field_readers(model, entity, field),
             )
             for entity, field in flagged
         )
