@@ -665,15 +665,20 @@ def _write_rule(model: Service, resource: Any, entity: Entity) -> list[tuple[Any
         value = other_value(f)
         if value is None:
             continue
-        plans: list[tuple[_Plan, tuple[str, ...]]] = []
+        # (plan, callers, (reference field, key of the object it names) of a create)
+        plans: list[tuple[_Plan, tuple[str, ...], tuple[str, str] | None]] = []
         plain = _Plan(model)
         if plain.create("subject", entity, CREATOR):
-            plans.append((plain, (CREATOR, OUTSIDER)))
+            plans.append((plain, (CREATOR, OUTSIDER), None))
         for node in _member_of_nodes(f.write_condition.expr):
             plan = _Plan(model)
             target = plan.chain(entity, node.path)
             if target is None:
                 continue
+            first = None
+            if node.path:
+                hop = resolve_path(model, entity, node.path[:1])[0]
+                first = (hop.field.name.raw, hop.target.name.raw)
             values = _role_values(model, plan.objects[target].entity)
             granted = node.roles[0] if node.roles else (values[0] if values else None)
             others = [v for v in values if node.roles and v not in node.roles]
@@ -683,9 +688,9 @@ def _write_rule(model: Service, resource: Any, entity: Entity) -> list[tuple[Any
             for other in others:
                 if plan.member(f"lowered-{other}", target, other):
                     members.append(f"lowered-{other}")
-            plans.append((plan, (*members, OUTSIDER)))
+            plans.append((plan, (*members, OUTSIDER), first))
         found = None
-        for plan, subs in plans:
+        for plan, subs, first in plans:
             for role in model.permissions.roles:
                 roles = {role.name.raw}
                 statuses = {
@@ -698,13 +703,13 @@ def _write_rule(model: Service, resource: Any, entity: Entity) -> list[tuple[Any
                 ]
                 allowed = [s for s in subs if statuses[s] == 200]
                 if refused and allowed:
-                    found = (plan, role.name.raw, allowed[0], refused[0])
+                    found = (plan, role.name.raw, allowed[0], refused[0], first)
                     break
             if found is not None:
                 break
         if found is None:
             continue
-        plan, role_name, allowed_sub, refused_sub = found
+        plan, role_name, allowed_sub, refused_sub, first = found
         checks = []
         for sub in (refused_sub, allowed_sub):
             checks.append(
@@ -719,8 +724,52 @@ def _write_rule(model: Service, resource: Any, entity: Entity) -> list[tuple[Any
                     "listed": None,
                 }
             )
+        if first is not None and Operation.CREATE in resource.operations and f.client_writable:
+            creates = [
+                _create_write(plan, entity, f.name.raw, value, first, sub, {role_name})
+                for sub in (refused_sub, allowed_sub)
+            ]
+            if sorted(c["expected"] for c in creates) == [201, 403]:
+                checks += [{**c, "resource": resource.path} for c in creates]
         rows.append(_row(f"{resource.path}-write-rule-{f.name.raw}-as-{role_name}", plan, checks))
     return rows
+
+
+def _create_write(
+    plan: _Plan,
+    entity: Entity,
+    name: str,
+    value: Any,
+    first: tuple[str, str],
+    sub: str,
+    roles: set[str],
+) -> dict[str, Any]:
+    """A create sending field ``name`` whose reference ``first[0]`` names object ``first[1]``:
+    the create's own status, then the field's write rule on the object as it would be."""
+    ref, key = first
+    status = _create_status(plan, entity, ref, sub, roles, key)
+    if status == 201:
+        who = plan.principal(sub, roles)
+        f = entity.field(name)
+        assert f is not None
+        values = _resource_values(plan.model, entity, sub)
+        values[ref] = plan.stored(key)
+        values[name] = value
+        lineage = _lineage(plan.model, set(who["roles"]))
+        if (f.writers is not None and not lineage & {r.raw for r in f.writers}) or (
+            f.write_condition is not None and not evaluate(f.write_condition.expr, values, who)
+        ):
+            status = 403
+    return {
+        "as": sub,
+        "roles": sorted(roles),
+        "action": "create",
+        "refs": {ref: key},
+        "values": {name: value},
+        "expected": status,
+        "listed": None,
+        "like_missing": False,
+    }
 
 
 def _tenant_member(plan: _Plan, sub: str, field: Any) -> bool:
