@@ -106,3 +106,60 @@ def test_an_export_without_columns_leaves_fields_with_read_rules_out(tmp_path: P
     (job,) = model.platform.jobs.jobs
     text, _, _ = _work(model, job)
     assert "'title'" in text and "'internal'" not in text
+
+
+def test_cache_varies_per_caller_when_a_rule_reads_memberships(tmp_path: Path) -> None:
+    """Two members with the same roles see different tasks (project memberships) and tasks
+    shared with different guests: the cached answer must be keyed by the caller, not only by
+    the roles. ``principal in resource...members`` and ``role_in`` read the caller's subject
+    though no condition spells ``principal.id``; roles read from a membership table do too."""
+    import shutil
+
+    spec = tmp_path / "projects"
+    shutil.copytree(ROOT / "examples" / "projects", spec)
+    # Rules that read memberships only (no `principal.id` written anywhere).
+    rules = spec / "permissions.yaml"
+    text = rules.read_text().replace(" or resource.project.owner_id == principal.id", "")
+    rules.write_text(text.replace(" or resource.task.project.owner_id == principal.id", ""))
+    with (spec / "service.yaml").open("a") as out:
+        out.write("cache:\n  ttl_seconds: 60\n  resources: [{name: tasks, lists: true}, members]\n")
+    model = load_model(spec)
+    view = platform_view(model)
+    assert view.cache is not None
+    cached = {c.resource: c.per_subject for c in view.cache.cached}
+    # tasks: membership tests; members: plain role rules, but roles come from the member table.
+    assert cached == {"tasks": True, "members": True}
+
+
+def test_members_say_where_tenant_roles_come_from(tmp_path: Path) -> None:
+    """`tenancy.members.roles: union` is what `tenancy.roles_from: {..., prefer: union}` was
+    (one key for the member table instead of two naming the same entity); the old key still
+    works, with the SF421 warning, and the new one wins when both are written."""
+    import shutil
+
+    from specfoundry.compiler import compile_spec
+
+    model = load_model(ROOT / "examples" / "projects")
+    source = model.tenancy.roles_from
+    assert source is not None and source.key == "members"
+    assert (source.entity.raw, source.subject.raw, source.role.raw, source.prefer) == (
+        "member",
+        "user_id",
+        "role",
+        "union",
+    )
+    old = (ROOT / "examples" / "projects" / "service.yaml").read_text()
+    spec_dir = tmp_path / "old"
+    shutil.copytree(ROOT / "examples" / "projects", spec_dir)
+    (spec_dir / "service.yaml").write_text(
+        old.replace(
+            "members: {entity: member, subject: user_id, role: role, roles: union}",
+            "roles_from: {entity: member, subject: user_id, role: role, prefer: membership}\n"
+            "  members: {entity: member, subject: user_id, role: role}",
+        )
+    )
+    result = compile_spec(spec_dir)
+    assert [d.code for d in result.diagnostics] == ["SF421"]
+    assert result.model is not None and result.model.tenancy.roles_from is not None
+    assert result.model.tenancy.roles_from.prefer == "membership"
+    assert result.model.tenancy.roles_from.key == "roles_from"

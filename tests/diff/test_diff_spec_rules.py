@@ -315,6 +315,16 @@ CASES: list[tuple[str, Mutation, list[str]]] = [
         lambda s: _field(s, "region", read_condition=OWNER),
         ["field-visibility-narrowed"],
     ),
+    (
+        "field-write-narrowed",
+        lambda s: _field(s, "region", writable_by=(N("admin"),)),
+        ["field-write-narrowed"],
+    ),
+    (
+        "field-write-narrowed-by-a-condition",
+        lambda s: _field(s, "region", write_condition=OWNER),
+        ["field-write-narrowed"],
+    ),
     ("nothing-identical", lambda s: s, []),
 ]
 
@@ -325,6 +335,11 @@ REVERSED: list[tuple[str, Mutation, list[str]]] = [
     (
         "field-visibility-widened",
         lambda s: _field(s, "region", read_roles=(N("admin"),)),
+        [],
+    ),
+    (
+        "field-write-widened",
+        lambda s: _field(s, "region", write_condition=OWNER),
         [],
     ),
     (

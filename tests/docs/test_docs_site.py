@@ -179,3 +179,22 @@ def test_since_adds_the_changelog_page(tmp_path: Path) -> None:
         app, ["docs", str(EXAMPLES["minimal"]), "-o", str(out), "--since", "no-such-rev"]
     )
     assert bad.exit_code == 2
+
+
+def test_data_inventory_follows_field_read_and_write_rules() -> None:
+    """The projects example's `estimate_hours` is read by members only (guests may read the
+    task, not the field) and written under a condition: "who can read" showed every reader
+    of the task, guests included, and "who can write" no condition."""
+    from specfoundry.compiler import load_model
+
+    root = Path(__file__).resolve().parents[2]
+    page = emit_docs(load_model(root / "examples" / "projects"))["docs/data-inventory.md"]
+    estimate = next(
+        line for line in page.decode().splitlines() if line.startswith("| `estimate_hours`")
+    )
+    readers, writers = estimate.split(" | ")[4:6]
+    assert "guest" not in readers and readers.startswith("member (when")
+    assert "admin" in readers and "owner" in readers
+    assert "only when the caller holds `admin` or `owner`" in writers
+    title = next(line for line in page.decode().splitlines() if line.startswith("| `title`"))
+    assert "guest (when" in title.split(" | ")[4]

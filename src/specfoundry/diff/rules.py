@@ -1784,6 +1784,25 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
         "internal_note: {type: text, read: {roles: [agent]}}",
     ),
     (
+        "Fields (spec only)",
+        "field-write-widened",
+        W,
+        "More callers may write a field: its `write` / `writable_by` rule was removed, gained "
+        "roles, or lost or changed its condition. Nothing breaks for clients; review who may "
+        "now change it.",
+        "estimate: {type: decimal, write: {roles: [lead]}}",
+        "estimate: {type: decimal, write: {roles: [lead, member]}}",
+    ),
+    (
+        "Fields (spec only)",
+        "field-write-narrowed",
+        E,
+        "Fewer callers may write a field: a `write` / `writable_by` rule was added, lost roles "
+        "or gained a condition. Requests that sent the field and were accepted are now 403.",
+        "estimate: {type: decimal}",
+        'estimate: {type: decimal, write: {roles: [lead], condition: "resource.done == false"}}',
+    ),
+    (
         "Ignore file",
         "ignore-entry-expired",
         W,

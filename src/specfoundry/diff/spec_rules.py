@@ -443,6 +443,41 @@ def _visibility(a: Service, b: Service, fa: Field, fb: Field) -> tuple[str, str]
     return None
 
 
+def _writers(service: Service, field: Field) -> frozenset[str]:
+    """Roles that may write ``field`` (inheritance applied), before its condition."""
+    if field.writers is None:
+        return frozenset(r.name.raw for r in service.permissions.roles)
+    wanted = {r.raw for r in field.writers}
+    return frozenset(
+        r.name.raw
+        for r in service.permissions.roles
+        if r.name.raw in wanted or wanted & {n.raw for n in r.includes}
+    )
+
+
+def _write_rule(a: Service, b: Service, fa: Field, fb: Field) -> tuple[str, str] | None:
+    """(rule, what changed) when a field's ``write`` rule (roles, condition) lets more or
+    fewer callers write it. Only roles both specs define count."""
+    if fa.writers is None and fb.writers is None and not (fa.write_condition or fb.write_condition):
+        return None
+    both = {r.name.raw for r in a.permissions.roles} & {r.name.raw for r in b.permissions.roles}
+    wa, wb = _writers(a, fa) & both, _writers(b, fb) & both
+    ca = fa.write_condition.source.split() if fa.write_condition else None
+    cb = fb.write_condition.source.split() if fb.write_condition else None
+    gained, lost = sorted(wb - wa), sorted(wa - wb)
+    if gained or (ca is not None and ca != cb):
+        what = f"roles {', '.join(gained)} may now write it" if gained else "its condition changed"
+        if ca is not None and cb is None:
+            what = "its write condition was removed"
+        return "field-write-widened", what
+    if lost or (ca is None and cb is not None):
+        what = (
+            f"roles {', '.join(lost)} may no longer write it" if lost else "a condition was added"
+        )
+        return "field-write-narrowed", what
+    return None
+
+
 def _fields(a: Service, b: Service) -> Iterator[Change]:
     entities_b = {e.name.raw: e for e in b.entities}
     for ea in a.entities:
@@ -458,6 +493,10 @@ def _fields(a: Service, b: Service) -> Iterator[Change]:
             visibility = _visibility(a, b, fa, fb)
             if visibility is not None:
                 rule, detail = visibility
+                yield _change(rule, f"{what}: {detail}", pointer, fa.location, fb.location)
+            writing = _write_rule(a, b, fa, fb)
+            if writing is not None:
+                rule, detail = writing
                 yield _change(rule, f"{what}: {detail}", pointer, fa.location, fb.location)
             ua, ub = _unique(ea, fa.name.raw), _unique(eb, fb.name.raw)
             if ub and not ua:

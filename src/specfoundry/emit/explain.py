@@ -159,8 +159,15 @@ def _flags(field: Field) -> list[str]:
         flags.append(f"pattern {field.pattern}")
     if field.type is FieldType.REF:
         flags.append(f"on delete {field.on_delete.value}")
-    if field.writable_by is not None:
-        flags.append("writable by " + "/".join(r.raw for r in field.writable_by))
+    if field.writable_by is not None or field.write_condition is not None:
+        text = "writable"
+        if field.writable_by is not None:
+            text += " by " + "/".join(r.raw for r in field.writable_by)
+        if field.write_condition is not None:
+            text += " when " + " ".join(field.write_condition.source.split())
+        flags.append(text)
+    if field.member_of:
+        flags.append("member of " + ".".join(field.member_of))
     if field.hidden_sometimes:
         text = "visible"
         if field.read_roles is not None:

@@ -276,7 +276,8 @@ class _Builder:
             ),
             cross_tenant_roles=tuple(Name(r) for r in raw.get("cross_tenant_roles", [])),
             location=self.key("tenancy"),
-            roles_from=self._roles_from(raw.get("roles_from")),
+            roles_from=self._members_roles(raw.get("members"))
+            or self._roles_from(raw.get("roles_from")),
             members=Members(
                 entity=Name(raw["members"]["entity"]),
                 subject=Name(raw["members"]["subject"]),
@@ -285,6 +286,23 @@ class _Builder:
             )
             if "members" in raw
             else None,
+        )
+
+    def _members_roles(self, raw: Any) -> RolesFrom | None:
+        """``tenancy.members.roles: membership | union``: tenant roles from the member rows
+        (``token``, the default: from the token only). Without a ``role`` field there is
+        nothing to read (SF403 says so)."""
+        if not isinstance(raw, dict) or raw.get("roles", "token") == "token":
+            return None
+        if "role" not in raw:
+            return None
+        return RolesFrom(
+            entity=Name(raw["entity"]),
+            subject=Name(raw["subject"]),
+            role=Name(raw["role"]),
+            prefer=str(raw["roles"]),
+            location=self.key("tenancy", "members", "roles"),
+            key="members",
         )
 
     def _roles_from(self, raw: Any) -> RolesFrom | None:
@@ -422,9 +440,12 @@ class _Builder:
             on_delete=OnDelete(raw.get("on_delete", "restrict")),
             currency=raw.get("currency"),
             auto=AutoValue(raw["auto"]) if "auto" in raw else None,
-            writable_by=tuple(Name(r) for r in raw["writable_by"])
-            if "writable_by" in raw
+            writable_by=self.writers(raw),
+            write_key="write" if "writable_by" not in raw and "write" in raw else "writable_by",
+            write_condition=self.condition(raw["write"]["condition"], *path, "write", "condition")
+            if "condition" in (raw.get("write") or {}) and "writable_by" not in raw
             else None,
+            member_of=tuple(raw["member_of"].split(".")) if raw.get("member_of") else (),
             state_machine=machine.name if machine is not None else None,
             sensitive=bool(raw.get("sensitive", False)),
             personal=bool(raw.get("personal", False)),
@@ -443,6 +464,15 @@ class _Builder:
             if "on_behalf_of" in raw
             else None,
         )
+
+    @staticmethod
+    def writers(raw: dict[str, Any]) -> tuple[Name, ...] | None:
+        """The roles that may write a field: ``writable_by``, else ``write.roles`` (both
+        together is SF417, reported by the field checks; ``writable_by`` wins meanwhile)."""
+        if "writable_by" in raw:
+            return tuple(Name(r) for r in raw["writable_by"])
+        roles = (raw.get("write") or {}).get("roles")
+        return tuple(Name(r) for r in roles) if roles is not None else None
 
     def decimal(self, value: Any, *path: str | int) -> Decimal | None:
         if value is None or isinstance(value, bool):

@@ -132,6 +132,14 @@ class Field:
     # applied; None: every role that may read the object) and a condition that must also hold.
     read_roles: tuple[Name, ...] | None = None
     read_condition: Condition | None = None
+    # ``write:``: a condition that must hold (on the row before the write; on create, the row
+    # as it would be) for a caller to write the field; its roles are ``writable_by``.
+    # ``write_key``: the spec key the roles were written under (``writable_by`` or ``write``).
+    write_condition: Condition | None = None
+    write_key: str = "writable_by"
+    # A ``principal`` field: a reference field (or relation path) naming the object the
+    # principal must also be a member of, through that object's membership entity.
+    member_of: tuple[str, ...] = ()
 
     @property
     def hidden_sometimes(self) -> bool:
@@ -154,6 +162,8 @@ class Field:
             unique_items=False,
             read_roles=None,
             read_condition=None,
+            write_condition=None,
+            member_of=(),
         )
 
     @property

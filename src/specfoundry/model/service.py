@@ -56,6 +56,9 @@ class RolesFrom:
     role: Name
     prefer: str
     location: Location
+    # The spec key it was declared under: ``members`` (``tenancy.members.roles``, the current
+    # spelling) or ``roles_from`` (the deprecated one).
+    key: str = "roles_from"
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,12 @@ AREAS = {
     "SF39": "Platform features: jobs, timers and built-in events",
     "SF40": "Field types, visibility and write effects",
     "SF41": "Nested resources",
+    # SF417-SF421 (SF410-SF416 are the nested resources'): write rules and member_of.
+    "SF417": "Field write rules and project membership of principals",
+    "SF418": "Field write rules and project membership of principals",
+    "SF419": "Field write rules and project membership of principals",
+    "SF420": "Field write rules and project membership of principals",
+    "SF421": "Field write rules and project membership of principals",
     "SF9": "Internal",
 }
 
@@ -1111,6 +1117,60 @@ _CODES = (
         "itself or a sibling; a parent must be another entity the child references.",
         "replies: {entity: comment, operations: [list], parent: {resource: comments}}\n",
         "comments: {entity: comment, operations: [list], parent: {resource: tasks}}\n",
+    ),
+    Code(
+        "SF417",
+        E,
+        "`write` and `writable_by` on one field",
+        "`writable_by: [roles]` is the shorthand of `write: {roles: [roles]}`. A field takes "
+        "one of the two: with both, which roles may write it would be ambiguous.",
+        "estimate_hours: {type: decimal, writable_by: [admin], write: {condition: "
+        '"resource.done == false"}}\n',
+        'estimate_hours: {type: decimal, write: {roles: [admin], condition: "resource.done '
+        '== false"}}\n',
+    ),
+    Code(
+        "SF418",
+        E,
+        "write rule on a field clients never write",
+        "A `write` rule says who may send a field in create and update bodies; a read-only "
+        "field, a state field or a field filled by `auto` is never sent, so the rule would "
+        "never apply.",
+        "owner_id: {type: string, auto: principal, write: {roles: [admin]}}\n",
+        "owner_id: {type: string, auto: principal, on_behalf_of: [admin]}\n",
+    ),
+    Code(
+        "SF419",
+        E,
+        "`member_of` on a field that is not a principal",
+        "`member_of` checks that the principal a `type: principal` field names is a member of "
+        "a related object; other fields name no principal.",
+        "assignee: {type: string, member_of: project}\n",
+        "assignee_id: {type: principal, member_of: project}\n",
+    ),
+    Code(
+        "SF420",
+        E,
+        "`member_of` path leading to no object with members",
+        "`member_of` names a reference field of the entity (with or without `_id`) or a "
+        "relation path of them (`task.project`), and the entity it reaches must have a "
+        "membership entity (`membership: {subject, object}` whose object references it).",
+        "assignee_id: {type: principal, member_of: projet}\n",
+        "assignee_id: {type: principal, member_of: project}   # project_member has "
+        "`membership: {subject: user_id, object: project_id}`\n",
+    ),
+    Code(
+        "SF421",
+        W,
+        "`tenancy.roles_from` is deprecated",
+        "Where tenant-level roles come from is said once, on the members: "
+        "`tenancy.members.roles` is `token` (the default: the token's roles), `membership` "
+        "(the caller's member row only) or `union` (both). `tenancy.roles_from` still works "
+        "(its `prefer: token`, the token's roles when it carries any, has no new spelling) "
+        "unless `tenancy.members.roles` is also set, which wins.",
+        "tenancy:\n  roles_from: {entity: member, subject: user_id, role: role, prefer: union}\n"
+        "  members: {entity: member, subject: user_id, role: role}\n",
+        "tenancy:\n  members: {entity: member, subject: user_id, role: role, roles: union}\n",
     ),
     # -- internal ----------------------------------------------------------------------------
     Code(

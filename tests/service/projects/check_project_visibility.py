@@ -90,7 +90,7 @@ def test_a_non_member_gets_404_for_tasks_and_comments_everywhere(api: Api) -> No
     assert hidden.status_code == 422
     assert (hidden.status_code, hidden.json()) == (absent.status_code, absent.json())
 
-    # Workspace roles from the member table (tenancy.roles_from, prefer: union): zed's token
+    # Workspace roles from the member table (tenancy.members.roles: union): zed's token
     # carries no role; the member row makes zed an admin, who sees every task.
     zed = api.headers(tenant, [], sub="zed")
     assert api.client.get(f"/v1/tasks/{task['id']}", headers=zed).status_code == 404

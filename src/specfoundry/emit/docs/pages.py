@@ -25,7 +25,7 @@ from specfoundry.emit.docs.markdown import (
 from specfoundry.emit.docs.policies import DatabaseSql
 from specfoundry.emit.docs.sentences import sentence
 from specfoundry.emit.explain import _actions, _flags, _type
-from specfoundry.model import Entity, Field, Service, StateMachine
+from specfoundry.model import Entity, Field, Name, Service, StateMachine
 from specfoundry.model.access import Holder
 from specfoundry.model.entities import EntityOrigin
 
@@ -201,26 +201,47 @@ def _classification(field: Field) -> tuple[str, str]:
     return ("yes" if field.sensitive else "", "yes" if field.personal else "")
 
 
+def _lineage_of(model: Service, names: tuple[Name, ...]) -> set[str]:
+    """The roles named and the roles inheriting them."""
+    allowed = {r.raw for r in names}
+    return {
+        r.name.raw
+        for r in model.permissions.roles
+        if r.name.raw in allowed or any(i.raw in allowed for i in r.includes)
+    }
+
+
 def _writers(model: Service, entity: Entity, field: Field) -> str:
     if not field.client_writable:
         return "the service only" if field.type.value != "state" else "transitions only"
     if field.writable_by is not None:
-        allowed = {r.raw for r in field.writable_by}
-        roles = [
-            r.name.raw
-            for r in model.permissions.roles
-            if r.name.raw in allowed or any(i.raw in allowed for i in r.includes)
-        ]
-        return ", ".join(roles) or "nobody"
-    holders: dict[str, None] = {}
-    for action in ("create", "update"):
-        for holder in model.permissions.holders(entity.name.raw, action):
-            holders[holder.role.name.raw] = None
-    return ", ".join(holders) or "nobody"
+        allowed = _lineage_of(model, field.writable_by)
+        text = ", ".join(r.name.raw for r in model.permissions.roles if r.name.raw in allowed)
+        text = text or "nobody"
+    else:
+        holders: dict[str, None] = {}
+        for action in ("create", "update"):
+            for holder in model.permissions.holders(entity.name.raw, action):
+                holders[holder.role.name.raw] = None
+        text = ", ".join(holders) or "nobody"
+    if field.write_condition is not None and text != "nobody":
+        text += f", only when {sentence(field.write_condition, entity.name.raw)}"
+    return text
+
+
+def _field_readers(model: Service, entity: Entity, field: Field) -> str:
+    """Who reads ``field``: the entity's readers, narrowed by the field's ``read:`` rule."""
+    holders = _readers(model, entity)
+    if field.read_roles is not None:
+        allowed = _lineage_of(model, field.read_roles)
+        holders = tuple(h for h in holders if h.role.name.raw in allowed)
+    text = _holders_text(model, holders, entity.name.raw)
+    if field.read_condition is not None and text != "nobody":
+        text += f", only when {sentence(field.read_condition, entity.name.raw)}"
+    return text
 
 
 def inventory_table(model: Service, entity: Entity) -> Table:
-    readers = _holders_text(model, _readers(model, entity), entity.name.raw)
     rows = []
     for field in entity.fields:
         sensitive, personal = _classification(field)
@@ -230,7 +251,7 @@ def inventory_table(model: Service, entity: Entity) -> Table:
                 _type(field),
                 sensitive,
                 personal,
-                readers,
+                _field_readers(model, entity, field),
                 _writers(model, entity, field),
                 field.description or "",
             )
@@ -253,7 +274,8 @@ def inventory_page(model: Service) -> list[Block]:
         Paragraph(
             "Every field the service stores, its type, whether the spec marks it as sensitive "
             "(`sensitive: true`) or personal data (`personal: true`), and who can read and "
-            "write it. Reads follow the entity's `read` and `list` rules; every row also "
+            "write it. Reads follow the entity's `read` and `list` rules narrowed by the field's "
+            "`read:` rule, writes the field's `write:` rule; every row also "
             f"carries {code('id')}, {code('created_at')} and {code('updated_at')}, and rows of "
             f"tenant-scoped entities {code('tenant_id')}."
         ),
@@ -266,7 +288,7 @@ def inventory_page(model: Service) -> list[Block]:
                 code(field.name.raw),
                 "sensitive" if field.sensitive else "",
                 "personal" if field.personal else "",
-                _holders_text(model, _readers(model, entity), entity.name.raw),
+                _field_readers(model, entity, field),
             )
             for entity, field in flagged
         )

@@ -45,6 +45,8 @@ def _expr(node: Expr, subject: str) -> str:
             return _compare(op, left, right, subject)
         case Membership(left=left, values=values, negated=negated):
             options = _either([_literal(v) for v in values])
+            if left.scope is Scope.PRINCIPAL and left.name == "roles":  # a set of roles
+                return f"the caller {'holds neither' if negated else 'holds'} {options}"
             verb = "is not" if negated else "is"
             return f"{_attribute(left, subject)} {verb} {options}"
         case Not(operand=operand):

@@ -137,8 +137,12 @@ def property_schema(
         schema["x-references"] = field.ref_entity.pascal
     if field.type is FieldType.PRINCIPAL:
         schema["x-principal"] = {"roles": [r.raw for r in field.principal_roles]}
+        if field.member_of:
+            schema["x-principal"]["member_of"] = ".".join(field.member_of)
     if writer_roles and field.writers is not None:
         schema["x-writable-by"] = [r.raw for r in field.writers]
+    if writer_roles and field.write_condition is not None:
+        schema["x-write-condition"] = " ".join(field.write_condition.source.split())
     return schema
 
 

@@ -89,6 +89,11 @@ def _strip(node: Expr, attribute: Attribute) -> Expr:
     raise UnsupportedCondition(f"unsupported condition node {node!r}")
 
 
+def _is_roles(node: Attribute | Literal) -> bool:
+    """``principal.roles``: a set of role names, so ``==`` and ``in`` test holding a role."""
+    return isinstance(node, Attribute) and node.scope is Scope.PRINCIPAL and node.name == "roles"
+
+
 def _tenant_column(entity: Entity) -> str | None:
     if entity.is_tenant:
         return "id"
@@ -285,7 +290,16 @@ class _Renderer:
                 # A trailing comma only where a tuple needs one (ruff format would otherwise
                 # explode the tuple one item a line).
                 tuple_ = f"({items},)" if len(values) == 1 else f"({items})"
+                if _is_roles(left):  # a set of roles: does the caller hold any of them?
+                    held = f"{self.py_operand(left, None)}.isdisjoint({tuple_})"
+                    return f"({held})" if negated else f"(not {held})"
                 return f"({self.py_operand(left, None)} {word} {tuple_})"
+            case Compare(op=op, left=left, right=right) if op in (CompareOp.EQ, CompareOp.NE) and (
+                _is_roles(left) or _is_roles(right)
+            ):
+                roles, role = (left, right) if _is_roles(left) else (right, left)
+                word = "in" if op is CompareOp.EQ else "not in"
+                return f"({self.py_operand(role, None)} {word} {self.py_operand(roles, None)})"
             case Compare(op=op, left=left, right=right):
                 return self._py_compare(op, left, right)
         raise UnsupportedCondition(f"unsupported condition node {node!r}")
@@ -331,6 +345,8 @@ class _Renderer:
                 return f"sa.and_({parts})" if conj else f"sa.or_({parts})"
             case Membership(left=left, values=values, negated=negated):
                 return self._sql_membership(left, values, negated != negate)
+            case Compare(left=left, right=right) if _is_roles(left) or _is_roles(right):
+                return self._constant(self.py(node), negate)
             case Compare(op=op, left=left, right=right):
                 return self._sql_compare(op, left, right, negate)
         raise UnsupportedCondition(f"unsupported condition node {node!r}")
@@ -497,8 +513,19 @@ def _value(node: Expr, resource: Mapping[str, Any], principal: Mapping[str, Any]
             values = [bool(_value(o, resource, principal)) for o in operands]
             return all(values) if op is BoolOp.AND else any(values)
         case Membership(left=left, values=values, negated=negated):
-            found = _operand(left, resource, principal) in [v.value for v in values]
+            value = _operand(left, resource, principal)
+            if _is_roles(left):
+                return bool(set(value or ()) & {v.value for v in values}) != negated
+            found = value in [v.value for v in values]
             return found != negated
+        case Compare(op=op, left=left, right=right) if op in (CompareOp.EQ, CompareOp.NE) and (
+            _is_roles(left) or _is_roles(right)
+        ):
+            roles, role = (left, right) if _is_roles(left) else (right, left)
+            held = _operand(role, resource, principal) in set(
+                _operand(roles, resource, principal) or ()
+            )
+            return held == (op is CompareOp.EQ)
         case Compare(op=op, left=left, right=right):
             a = _operand(left, resource, principal)
             b = _operand(right, resource, principal)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from specfoundry.emit.service.webhooks_view import WebhooksView, webhooks_view
 from specfoundry.model import Operation, Service
-from specfoundry.model.entities import EntityOrigin, FieldType, OnDelete
+from specfoundry.model.entities import Entity, EntityOrigin, FieldType, OnDelete
+from specfoundry.model.expressions import Condition, Scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +218,31 @@ def _cascades(
     return tuple((name, tuple(paths)) for name, paths in sorted(out.items()))
 
 
+def _reads_subject(condition: Condition | None) -> bool:
+    """Whether a condition's value depends on who the caller is beyond their roles and tenant:
+    ``principal.id`` (also through a relation path) and membership tests (``principal in
+    resource...members``, ``role_in``), which ``Condition.attributes`` reports as
+    ``principal.id``."""
+    return condition is not None and any(
+        a.scope is Scope.PRINCIPAL and a.name == "id" for a in condition.attributes()
+    )
+
+
+def _per_subject(model: Service, entity: str, target: Entity | None) -> bool:
+    """Whether cached answers of ``entity`` must be keyed by the caller's subject: a read or
+    list rule or a field's ``read:`` rule reads the caller, or the caller's roles come from a
+    membership table (the token's roles, which the cache sees, are then not the whole story)."""
+    if model.tenancy.roles_from is not None:
+        return True
+    reads = [f.read_condition for f in target.fields] if target is not None else []
+    return any(
+        _reads_subject(condition)
+        for action in ("read", "list")
+        for holder in model.permissions.holders(entity, action)
+        for condition in holder.conditions
+    ) or any(_reads_subject(c) for c in reads)
+
+
 def platform_view(model: Service) -> PlatformView:
     settings = model.platform
     api_keys = None
@@ -261,13 +287,7 @@ def platform_view(model: Service) -> PlatformView:
                 continue  # SF381
             entity = resource.entity.raw
             target = model.entity(entity)
-            reads = [f.read_condition for f in target.fields] if target is not None else []
-            per_subject = any(
-                "principal.id" in condition.source
-                for action in ("read", "list")
-                for holder in model.permissions.holders(entity, action)
-                for condition in holder.conditions
-            ) or any(c is not None and "principal.id" in c.source for c in reads)
+            per_subject = _per_subject(model, entity, target)
             lists = path in settings.cache.lists
             cached.append(CachedView(resource.entity.pascal, path, per_subject, lists))
         cache = CacheView(

@@ -825,6 +825,8 @@ def principal_cases(model: Service) -> list[tuple[Any, ...]]:
                 continue
             if field.writers is not None:
                 continue
+            if field.member_of:
+                continue  # also a member of a related object: the `member-of` scenario
             path = (resource.path, field.name.raw, members_resource.path)
             rows.append((*path, None, 422))
             wanted = set(_expand_roles(model, field.principal_roles))

@@ -20,7 +20,12 @@ Scenarios, a few per construct:
 * ``parent``: a member who may read a parent but lacks its ``parent_permission`` gets 403 on
   the child's create, one who holds it 201, a non-member the 422 of a missing parent;
 * ``roles-from``: a ``tenancy.roles_from`` row gives a caller whose token has no role the
-  row's role.
+  row's role;
+* ``write-rule``: a field's ``write`` condition: a caller who may update the object but not
+  write the field (another object role, not the owner) gets 403 and the field is unchanged, one
+  the condition allows writes it;
+* ``member-of``: a principal field with ``member_of``: a member of the tenant who is also a
+  member of the related object is accepted on create and update, one who is not is 422.
 """
 
 from __future__ import annotations
@@ -33,8 +38,10 @@ from specfoundry.emit.service.testplan import (
     CREATOR,
     _creatable,
     _creating_resource,
+    _expand_roles,
     _lineage,
     _resource_values,
+    other_value,
     sample_payload,
     sample_value,
     update_payload,
@@ -286,6 +293,26 @@ class _Plan:
             if not self.create(keys[i], entities[i], sub, refs):
                 return None
         return keys[-1]
+
+    def expect_write(self, key: str, name: str, sub: str, roles: set[str]) -> int:
+        """The status of an update of object ``key`` sending field ``name`` only: the update's
+        own status, then the field's write roles and condition (on the stored row)."""
+        status, _listed = self.expect(key, "update", sub, roles)
+        if status != 200:
+            return status
+        entity = self.objects[key].entity
+        f = entity.field(name)
+        assert f is not None
+        who = self.principal(sub, roles)
+        if f.writers is not None and not (
+            _lineage(self.model, set(who["roles"])) & {r.raw for r in f.writers}
+        ):
+            return 403
+        if f.write_condition is not None and not evaluate(
+            f.write_condition.expr, self.stored(key), who
+        ):
+            return 403
+        return 200
 
     def check(self, sub: str, roles: set[str], action: str, key: str = "subject") -> dict[str, Any]:
         status, listed = self.expect(key, action, sub, roles)
@@ -624,6 +651,218 @@ def _roles_from(model: Service) -> list[tuple[Any, ...]]:
     return []
 
 
+def _write_rule(model: Service, resource: Any, entity: Entity) -> list[tuple[Any, ...]]:
+    """For each field with a ``write`` condition, one scenario where one caller may update the
+    object and write the field and another may update it but not write the field: a plain
+    object (its creator against an outsider) or, for a ``role_in`` test in the condition, the
+    members of the related object with the granted role and with another."""
+    rows: list[tuple[Any, ...]] = []
+    if Operation.UPDATE not in resource.operations:
+        return rows
+    for f in entity.fields:
+        if f.write_condition is None or not f.updatable:
+            continue
+        value = other_value(f)
+        if value is None:
+            continue
+        # (plan, callers, (reference field, key of the object it names) of a create)
+        plans: list[tuple[_Plan, tuple[str, ...], tuple[str, str] | None]] = []
+        plain = _Plan(model)
+        if plain.create("subject", entity, CREATOR):
+            plans.append((plain, (CREATOR, OUTSIDER), None))
+        for node in _member_of_nodes(f.write_condition.expr):
+            plan = _Plan(model)
+            target = plan.chain(entity, node.path)
+            if target is None:
+                continue
+            first = None
+            if node.path:
+                hop = resolve_path(model, entity, node.path[:1])[0]
+                first = (hop.field.name.raw, hop.target.name.raw)
+            values = _role_values(model, plan.objects[target].entity)
+            granted = node.roles[0] if node.roles else (values[0] if values else None)
+            others = [v for v in values if node.roles and v not in node.roles]
+            if not plan.member("elevated", target, granted):
+                continue
+            members = ["elevated"]
+            for other in others:
+                if plan.member(f"lowered-{other}", target, other):
+                    members.append(f"lowered-{other}")
+            plans.append((plan, (*members, OUTSIDER), first))
+        found = None
+        for plan, subs, first in plans:
+            for role in model.permissions.roles:
+                roles = {role.name.raw}
+                statuses = {
+                    sub: plan.expect_write("subject", f.name.raw, sub, roles) for sub in subs
+                }
+                refused = [
+                    s
+                    for s in subs
+                    if statuses[s] == 403 and plan.expect("subject", "update", s, roles)[0] == 200
+                ]
+                allowed = [s for s in subs if statuses[s] == 200]
+                if refused and allowed:
+                    found = (plan, role.name.raw, allowed[0], refused[0], first)
+                    break
+            if found is not None:
+                break
+        if found is None:
+            continue
+        plan, role_name, allowed_sub, refused_sub, first = found
+        checks = []
+        for sub in (refused_sub, allowed_sub):
+            checks.append(
+                {
+                    "resource": resource.path,
+                    "as": sub,
+                    "roles": [role_name],
+                    "action": "update",
+                    "body": {f.name.raw: value},
+                    "kept": f.name.raw,
+                    "expected": plan.expect_write("subject", f.name.raw, sub, {role_name}),
+                    "listed": None,
+                }
+            )
+        if first is not None and Operation.CREATE in resource.operations and f.client_writable:
+            creates = [
+                _create_write(plan, entity, f.name.raw, value, first, sub, {role_name})
+                for sub in (refused_sub, allowed_sub)
+            ]
+            if sorted(c["expected"] for c in creates) == [201, 403]:
+                checks += [{**c, "resource": resource.path} for c in creates]
+        rows.append(_row(f"{resource.path}-write-rule-{f.name.raw}-as-{role_name}", plan, checks))
+    return rows
+
+
+def _create_write(
+    plan: _Plan,
+    entity: Entity,
+    name: str,
+    value: Any,
+    first: tuple[str, str],
+    sub: str,
+    roles: set[str],
+) -> dict[str, Any]:
+    """A create sending field ``name`` whose reference ``first[0]`` names object ``first[1]``:
+    the create's own status, then the field's write rule on the object as it would be."""
+    ref, key = first
+    status = _create_status(plan, entity, ref, sub, roles, key)
+    if status == 201:
+        who = plan.principal(sub, roles)
+        f = entity.field(name)
+        assert f is not None
+        values = _resource_values(plan.model, entity, sub)
+        values[ref] = plan.stored(key)
+        values[name] = value
+        lineage = _lineage(plan.model, set(who["roles"]))
+        if (f.writers is not None and not lineage & {r.raw for r in f.writers}) or (
+            f.write_condition is not None and not evaluate(f.write_condition.expr, values, who)
+        ):
+            status = 403
+    return {
+        "as": sub,
+        "roles": sorted(roles),
+        "action": "create",
+        "refs": {ref: key},
+        "values": {name: value},
+        "expected": status,
+        "listed": None,
+        "like_missing": False,
+    }
+
+
+def _tenant_member(plan: _Plan, sub: str, field: Any) -> bool:
+    """A row of ``tenancy.members`` making ``sub`` a member of the tenant with a role the
+    principal field requires."""
+    model = plan.model
+    members = model.tenancy.members
+    if members is None:
+        return True
+    rows_entity = model.entity(members.entity.raw)
+    if rows_entity is None:
+        return False
+    values: dict[str, Any] = {members.subject.raw: sub}
+    if members.role is not None:
+        role_field = rows_entity.field(members.role.raw)
+        choices = role_field.enum_values if role_field is not None else ()
+        wanted = _expand_roles(model, field.principal_roles) if field.principal_roles else []
+        pick = (
+            next((v for v in wanted if v in choices), None) if wanted else next(iter(choices), None)
+        )
+        if pick is None:
+            return False
+        values[members.role.raw] = pick
+        source = model.tenancy.roles_from
+        if source is not None and source.entity == members.entity and pick in plan.all_roles:
+            plan.role_rows.append((sub, pick))
+    return plan.row(f"{sub}-member", rows_entity, {}, values)
+
+
+def _member_of_field(model: Service, resource: Any, entity: Entity) -> list[tuple[Any, ...]]:
+    """A principal field with ``member_of``: naming a member of the related object is
+    accepted, naming another member of the tenant is 422 (create, and update when exposed)."""
+    rows: list[tuple[Any, ...]] = []
+    for f in entity.fields:
+        if not f.member_of or f.type is not FieldType.PRINCIPAL or not f.client_writable:
+            continue
+        try:
+            ref = resolve_path(model, entity, f.member_of[:1])[0].field
+        except PathError:
+            continue
+        if ref.name.raw not in sample_payload(entity) or not ref.client_writable:
+            continue
+        plan = _Plan(model)
+        target = plan.chain(entity, f.member_of)
+        if target is None:
+            continue
+        first = ref.ref_entity.raw if ref.ref_entity is not None else ""
+        values = _role_values(model, plan.objects[target].entity)
+        if not values:
+            continue
+        if not (
+            _tenant_member(plan, "insider", f)
+            and _tenant_member(plan, "bystander", f)
+            and plan.member("insider", target, values[0])
+        ):
+            continue
+        roles = plan.all_roles
+        if _create_status(plan, entity, ref.name.raw, CREATOR, roles, first) != 201:
+            continue
+        checks: list[dict[str, Any]] = []
+        for named, status in (("bystander", 422), ("insider", 201)):
+            checks.append(
+                {
+                    "resource": resource.path,
+                    "as": CREATOR,
+                    "roles": sorted(roles),
+                    "action": "create",
+                    "refs": {ref.name.raw: first},
+                    "values": {f.name.raw: named},
+                    "expected": status,
+                    "listed": None,
+                    "like_missing": False,
+                }
+            )
+        updates = Operation.UPDATE in resource.operations and f.updatable
+        if updates and plan.expect("subject", "update", CREATOR, roles)[0] == 200:
+            for named, status in (("bystander", 422), ("insider", 200)):
+                checks.append(
+                    {
+                        "resource": resource.path,
+                        "as": CREATOR,
+                        "roles": sorted(roles),
+                        "action": "update",
+                        "body": {f.name.raw: named},
+                        "kept": f.name.raw,
+                        "expected": status,
+                        "listed": None,
+                    }
+                )
+        rows.append(_row(f"{resource.path}-member-of-{f.name.raw}", plan, checks))
+    return rows
+
+
 def relation_scenarios(model: Service) -> list[tuple[Any, ...]]:
     """(name, steps, checks) of every scenario (see the module's docstring)."""
     rows: list[tuple[Any, ...]] = []
@@ -638,5 +877,7 @@ def relation_scenarios(model: Service) -> list[tuple[Any, ...]]:
             if Operation(action) in resource.operations:
                 rows += _role_in(model, resource, entity, action)
         rows += _parent(model, resource, entity)
+        rows += _write_rule(model, resource, entity)
+        rows += _member_of_field(model, resource, entity)
     rows += _roles_from(model)
     return rows

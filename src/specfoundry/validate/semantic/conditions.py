@@ -468,13 +468,19 @@ def _field_reads(ctx: CheckContext) -> None:
                 )
                 _check(site, effect.when.expr, top=True)
         for field in entity.fields:
-            if field.read_condition is None:
-                continue
-            site = _Site(
-                ctx,
-                field.read_condition,
-                entity,
-                f"the read rule of field '{entity.name}.{field.name}'",
-                ctx.at("entities", entity.name.raw, "fields", field.name.raw, "read", "condition"),
-            )
-            _check(site, field.read_condition.expr, top=True)
+            for rule, condition in (
+                ("read", field.read_condition),
+                ("write", field.write_condition),
+            ):
+                if condition is None:
+                    continue
+                site = _Site(
+                    ctx,
+                    condition,
+                    entity,
+                    f"the {rule} rule of field '{entity.name}.{field.name}'",
+                    ctx.at(
+                        "entities", entity.name.raw, "fields", field.name.raw, rule, "condition"
+                    ),
+                )
+                _check(site, condition.expr, top=True)

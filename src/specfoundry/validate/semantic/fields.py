@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from specfoundry.model import AutoValue, Entity, Field, FieldType, OnDelete
 from specfoundry.model.entities import WriteEffect
+from specfoundry.model.relations import PathError, membership_for, resolve_path
 from specfoundry.validate.semantic.context import CheckContext, field_path
 from specfoundry.validate.semantic.references import did_you_mean
 from specfoundry.validate.semantic.values import NUMBER_TYPES, TEXT_TYPES, value_problem
@@ -43,6 +44,8 @@ def check(ctx: CheckContext) -> None:
         for field in entity.fields:
             _field(ctx, entity, field)
             _principal(ctx, entity, field)
+            _write_rule(ctx, entity, field)
+            _member_of(ctx, entity, field)
 
 
 def _field(ctx: CheckContext, entity: Entity, field: Field) -> None:
@@ -238,14 +241,18 @@ def _contradictions(ctx: CheckContext, path: tuple[str, ...], label: str, field:
             "write_once",
             "read_only fields are never written by clients; keep one of the two",
         )
-    if field.read_only and field.writable_by is not None:
+    if field.read_only and field.writable_by is not None and field.write_key == "writable_by":
         clash(
             "`read_only`",
             "`writable_by`",
             "writable_by",
             "no role can write a read-only field; keep one",
         )
-    if field.auto is not None and field.writable_by is not None:
+    if (
+        field.auto is not None
+        and field.writable_by is not None
+        and field.write_key == "writable_by"
+    ):
         clash(
             f"`auto: {field.auto}`",
             "`writable_by`",
@@ -308,6 +315,14 @@ def _members(ctx: CheckContext) -> None:
     if members is None:
         return
     path = ("tenancy", "members")
+    if members.role is None and ctx.written(*path, "roles"):
+        ctx.report(
+            "SF403",
+            "tenancy.members.roles reads roles from the member rows, but tenancy.members has "
+            "no `role`",
+            ctx.key(*path, "roles"),
+            "add `role: <enum field of role names>` to tenancy.members, or remove `roles`",
+        )
     entity = ctx.model.entity(members.entity.raw)
     if entity is None or not entity.tenant_scoped or entity.is_tenant:
         names = [e.name.raw for e in ctx.model.entities if e.tenant_scoped and not e.is_tenant]
@@ -375,6 +390,78 @@ def _principal(ctx: CheckContext, entity: Entity, field: Field) -> None:
             ctx.key(*path, "on_behalf_of"),
             "`on_behalf_of` lets roles name another member in an `auto: principal` field; "
             "remove it or add `auto: principal`",
+        )
+
+
+def _write_rule(ctx: CheckContext, entity: Entity, field: Field) -> None:
+    """``write:``: not together with ``writable_by`` (SF417), only on a field clients write
+    (SF418). Its roles are checked with ``writable_by``'s, its condition with the others."""
+    path = field_path(entity.name.raw, field.name.raw)
+    label = f"'{entity.name}.{field.name}'"
+    if not ctx.written(*path, "write"):
+        return
+    if ctx.written(*path, "writable_by"):
+        ctx.report(
+            "SF417",
+            f"field {label} has both `write` and `writable_by`",
+            ctx.key(*path, "write"),
+            "`writable_by: [r]` is the shorthand of `write: {roles: [r]}`; keep `write` and "
+            "move the roles into it",
+        )
+    if not field.client_writable or field.auto is not None:
+        why = (
+            "read-only"
+            if field.read_only
+            else "a state field"
+            if field.type is FieldType.STATE
+            else f"filled by `auto: {field.auto}`"
+        )
+        ctx.report(
+            "SF418",
+            f"field {label} has a `write` rule but clients never write it ({why})",
+            ctx.key(*path, "write"),
+            "remove the `write` rule, or let clients write the field",
+        )
+
+
+def _member_of(ctx: CheckContext, entity: Entity, field: Field) -> None:
+    """``member_of``: on a principal field (SF419), a path to an object with a membership
+    entity (SF420)."""
+    if not field.member_of:
+        return
+    path = field_path(entity.name.raw, field.name.raw)
+    label = f"'{entity.name}.{field.name}'"
+    where = ctx.at(*path, "member_of")
+    if field.type is not FieldType.PRINCIPAL:
+        ctx.report(
+            "SF419",
+            f"field {label} has `member_of` but is a {field.type} field, not a principal",
+            where,
+            "`member_of` checks the principal a `type: principal` field names; make the "
+            "field `type: principal` or remove `member_of`",
+        )
+        return
+    dotted = ".".join(field.member_of)
+    try:
+        hops = resolve_path(ctx.model, entity, field.member_of)
+    except PathError as exc:
+        refs = [f.name.raw for f in entity.fields if f.type is FieldType.REF]
+        ctx.report(
+            "SF420",
+            f"`member_of: {dotted}` of {label} does not lead to an object: {exc}",
+            where,
+            did_you_mean(exc.hop, refs, "reference fields") or "name a reference field",
+        )
+        return
+    target = hops[-1].target
+    if membership_for(ctx.model, target) is None:
+        ctx.report(
+            "SF420",
+            f"`member_of: {dotted}` of {label} leads to '{target.name}', which no membership "
+            "entity links principals to",
+            where,
+            f"mark an entity `membership: {{subject, object}}` whose object references "
+            f"'{target.name}'",
         )
 
 

@@ -178,7 +178,7 @@ def _duplicates(ctx: CheckContext) -> None:
                 field.writable_by or (),
                 f"writable_by of '{entity.name}.{field.name}'",
                 *fpath,
-                "writable_by",
+                *(("write", "roles") if field.write_key == "write" else ("writable_by",)),
             )
         for i, index in enumerate(entity.indexes):
             base: tuple[str | int, ...] = ("entities", entity.name.raw, "indexes", i)

@@ -114,7 +114,7 @@ def _entity(ctx: CheckContext, entity: Entity) -> None:
                 role.raw,
                 f"writable_by of '{entity.name}.{field.name}'",
                 *path,
-                "writable_by",
+                *(("write", "roles") if field.write_key == "write" else ("writable_by",)),
                 i,
             )
     for action, event in entity.emits:

@@ -9,6 +9,7 @@ from specfoundry.validate.semantic.references import did_you_mean
 
 def check(ctx: CheckContext) -> None:
     _roles_from(ctx)
+    _roles_from_deprecated(ctx)
     model = ctx.model
     tenant = model.entity(model.tenancy.tenant_entity.raw)
     if tenant is not None and tenant.tenant_scoped:
@@ -76,12 +77,14 @@ def _roles_from(ctx: CheckContext) -> None:
     source = ctx.model.tenancy.roles_from
     if source is None:
         return
-    where = ctx.at("tenancy", "roles_from")
+    key = source.key
+    label = "tenancy.members" if key == "members" else "roles_from"
+    where = ctx.at("tenancy", key)
     entity = ctx.model.entity(source.entity.raw)
     if entity is None:
         ctx.report(
             "SF365",
-            f"roles_from names the unknown entity '{source.entity}'",
+            f"{label} names the unknown entity '{source.entity}'",
             where,
             did_you_mean(source.entity.raw, [e.name.raw for e in ctx.model.entities], "entities"),
         )
@@ -90,15 +93,15 @@ def _roles_from(ctx: CheckContext) -> None:
     if subject is None or subject.type is not FieldType.STRING:
         ctx.report(
             "SF365",
-            f"roles_from subject '{source.subject}' must be a string field of '{entity.name}'",
-            ctx.at("tenancy", "roles_from", "subject"),
+            f"{label} subject '{source.subject}' must be a string field of '{entity.name}'",
+            ctx.at("tenancy", key, "subject"),
         )
     role = entity.field(source.role.raw)
     if role is None or role.type is not FieldType.ENUM:
         ctx.report(
             "SF365",
-            f"roles_from role '{source.role}' must be an enum field of '{entity.name}'",
-            ctx.at("tenancy", "roles_from", "role"),
+            f"{label} role '{source.role}' must be an enum field of '{entity.name}'",
+            ctx.at("tenancy", key, "role"),
         )
         return
     defined = {r.name.raw for r in ctx.model.permissions.roles}
@@ -106,8 +109,24 @@ def _roles_from(ctx: CheckContext) -> None:
     if unknown:
         ctx.report(
             "SF365",
-            f"roles_from role field '{entity.name}.{role.name}' has values that are not roles: "
+            f"{label} role field '{entity.name}.{role.name}' has values that are not roles: "
             + ", ".join(unknown),
-            ctx.at("tenancy", "roles_from", "role"),
+            ctx.at("tenancy", key, "role"),
             "every value of the role field must be a role under permissions.roles",
         )
+
+
+def _roles_from_deprecated(ctx: CheckContext) -> None:
+    """``tenancy.roles_from`` is the old spelling of ``tenancy.members.roles`` (SF421)."""
+    if not ctx.written("tenancy", "roles_from"):
+        return
+    source = ctx.model.tenancy.roles_from
+    ignored = source is not None and source.key == "members"
+    ctx.report(
+        "SF421",
+        "tenancy.roles_from is deprecated"
+        + ("; tenancy.members.roles is set, so it is ignored" if ignored else ""),
+        ctx.key("tenancy", "roles_from"),
+        "say where tenant roles come from on the members: `members: {entity: member, subject: "
+        "user_id, role: role, roles: membership | union}` (`token`, the default: the token's)",
+    )

@@ -5,16 +5,23 @@ A resource module lists, per principal field, the membership rows it may name
 (``PRINCIPALS``: the ``tenancy.members`` entity's subject column, and the role condition when
 the field requires roles). The session is the tenant's, so another tenant's member is never
 found: the answer is the same 422 as for a subject that is no member at all.
+
+A principal field with ``member_of`` (``MEMBERS_OF``: field -> ``MemberOf``) must also name a
+member of a related object (a task's assignee, of the task's project): a row of that object's
+membership entity. It is checked on the object as it will be stored (create: the new object;
+update: after the changes are set), whenever the field or the reference leading to the object
+was sent; a principal who is no member is the same 422.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from .permissions import Hop, _reach
 from .problems import Problem
 
 
@@ -47,4 +54,58 @@ def check_principals(
     if wrong:
         raise Problem(
             "validation-error", "A principal field names no member of the tenant.", errors=wrong
+        )
+
+
+class MemberOf:
+    """The object a principal field's value must be a member of: reached from the object
+    through ``hops`` (as relation conditions do), its members the rows of ``membership``
+    whose ``object_field`` names it and whose ``subject_field`` holds the principal."""
+
+    __slots__ = ("hops", "membership", "object_field", "subject_field")
+
+    def __init__(
+        self, hops: Sequence[Hop], membership: Any, object_field: str, subject_field: str
+    ) -> None:
+        self.hops = tuple(hops)
+        self.membership = membership
+        self.object_field = object_field
+        self.subject_field = subject_field
+
+    def holds(self, session: Session, obj: Any, subject: object) -> bool:
+        target = _reach(obj, self.hops)
+        if target is None or target.id is None:
+            return False
+        m = self.membership
+        clauses = [
+            getattr(m, self.object_field) == target.id,
+            getattr(m, self.subject_field) == subject,
+        ]
+        deleted_at = getattr(m, "deleted_at", None)
+        if deleted_at is not None:  # a soft-deleted membership row makes no member
+            clauses.append(deleted_at.is_(None))
+        with session.no_autoflush:
+            return session.scalar(sa.select(m.id).where(*clauses).limit(1)) is not None
+
+
+def check_members_of(
+    session: Session, obj: Any, sent: Iterable[str], rules: Mapping[str, MemberOf]
+) -> None:
+    """Each principal field with ``member_of`` whose value or path was sent names a member of
+    the related object; else 422 problem+json listing the fields."""
+    written = set(sent)
+    wrong: list[dict[str, str]] = []
+    for field, rule in rules.items():
+        value = getattr(obj, field)
+        if value is None:
+            continue
+        if field not in written and (not rule.hops or rule.hops[0][1] not in written):
+            continue
+        if not rule.holds(session, obj, value):
+            wrong.append({"pointer": f"/{field}", "message": "not a member of the related object"})
+    if wrong:
+        raise Problem(
+            "validation-error",
+            "A principal field names no member of the object it must belong to.",
+            errors=wrong,
         )
