@@ -86,3 +86,42 @@ def test_a_nested_create_keeps_the_parent_field_write_rule(tmp_path: Path) -> No
         folder, "tests/test_nested_write_rule.py", "-p", "no:warnings", env=clean_env()
     )
     assert "1 passed" in output, output[-3000:]
+
+
+CONDITIONAL = RESTRICTED.replace(
+    "writable_by: [lead]}",
+    'write: {condition: "resource.task.owner_id == principal.id"}}',
+).replace(
+    "      title: {type: string, required: true}\n",
+    "      title: {type: string, required: true}\n"
+    "      owner_id: {type: string, auto: principal}\n",
+)
+
+CHECK_CONDITION = """
+from tests.api_support import Api
+
+
+def test_the_path_writes_the_parent_field_under_its_write_condition(api: Api) -> None:
+    tenant = api.tenant()
+    mine = api.create("tasks", tenant, sub="ann")["id"]
+    theirs = api.create("tasks", tenant, sub="bob")["id"]
+    ann = api.headers(tenant, ["reader"], sub="ann")
+    body = {"body": "x"}
+    refused = api.client.post(f"/v1/tasks/{theirs}/comments", json=body, headers=ann)
+    assert refused.status_code == 403, refused.text
+    made = api.client.post(f"/v1/tasks/{mine}/comments", json=body, headers=ann)
+    assert made.status_code == 201, made.text
+"""
+
+
+def test_a_nested_create_keeps_the_parent_field_write_condition(tmp_path: Path) -> None:
+    """A conditional `write:` rule on the parent field holds on the nested create too (it
+    checked only the fields of the body)."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(CONDITIONAL, encoding="utf-8")
+    folder = generate(load_model(spec), tmp_path / "service")
+    (folder / "tests" / "test_nested_write_rule.py").write_text(CHECK_CONDITION, encoding="utf-8")
+    output = run_pytest(
+        folder, "tests/test_nested_write_rule.py", "-p", "no:warnings", env=clean_env()
+    )
+    assert "1 passed" in output, output[-3000:]

@@ -34,6 +34,7 @@ from specfoundry.model import (
 from specfoundry.model.expressions import Scope
 from specfoundry.model.http import HttpDeprecation, HttpOperation, HttpResource, OperationKind
 from specfoundry.model.machines import Access, EffectValue
+from specfoundry.model.relations import Hop, PathError, membership_for, resolve_path
 
 INT32 = 2**31 - 1
 
@@ -143,6 +144,19 @@ class ConditionView:
 
 
 @dataclass(frozen=True, slots=True)
+class FieldCheckView:
+    """A field's ``read`` or ``write`` condition as a check of one object, in permissions.py
+    (which imports what relation paths and membership tests need): ``<entity>_<field>_read``
+    / ``_write``, referenced by the resource module's ``VISIBILITY`` / ``WRITE_CONDITIONS``."""
+
+    function: str
+    class_name: str
+    source: str
+    python: str
+    related_classes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class GrantView:
     """Roles holding an action when any of ``conditions`` (constants) is true."""
 
@@ -178,6 +192,7 @@ class PermissionsView:
     rules: tuple[RuleView, ...]
     # What permissions.py imports from the runtime (``related`` only with relation paths).
     runtime_names: tuple[str, ...] = ("Condition", "PermissionTable", "Rule", "When")
+    field_checks: tuple[FieldCheckView, ...] = ()  # fields' read and write conditions
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +305,9 @@ class RouteView:
     # ``(None,)`` when the route lays out its kind's module table (SORT_KEYS, CREATE_RESTRICTED,
     # UPDATE_RESTRICTED); ``()`` on a nested route whose flat twin already did.
     declares: tuple[None, ...] = (None,)
+    # A create's checks of the new object beyond the resource's: on a nested route, the
+    # parent field's conditional write rule (the path, not the body, sent it).
+    object_checks: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -343,8 +361,13 @@ class ResourceView:
     # Statements run after a create (flushed), an update (changes set) or before a delete, in
     # its transaction: the entity's `effects` and its user hook (by action).
     after: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    # (field, roles expanded or None, Python check over ``principal`` and ``obj`` or None)
+    # (field, roles expanded or None, the permissions.py check of its condition or None)
     visibility: tuple[tuple[str, tuple[str, ...] | None, str | None], ...] = ()
+    # (field, the permissions.py check of its ``write`` condition)
+    write_conditions: tuple[tuple[str, str], ...] = ()
+    # (principal field, Python source of its ``MemberOf(...)``) and the classes they name
+    members_of: tuple[tuple[str, str], ...] = ()
+    members_of_classes: tuple[str, ...] = ()
     default_limit: int = 10
     max_limit: int = 100
 
@@ -433,7 +456,9 @@ class ResourceView:
     @property
     def model_imports(self) -> tuple[str, ...]:
         members = {self.members_class} if self.members_class else set()
-        return tuple(sorted({self.class_name, *self.ref_classes, *members}))
+        return tuple(
+            sorted({self.class_name, *self.ref_classes, *members, *self.members_of_classes})
+        )
 
     def after_lines(self, action: str) -> tuple[str, ...]:
         return next((lines for act, lines in self.after if act == action), ())
@@ -468,7 +493,7 @@ class ResourceView:
             role_set = "None" if roles is None else f"frozenset({list(roles)!r})"
             rule = f"FieldRule({role_set})"
             if check is not None:
-                rule = f"FieldRule({role_set}, lambda principal, obj: {check})"
+                rule = f"FieldRule({role_set}, {check})"
             rows.append(f'    "{name}": {rule},')
         return (
             "# Who sees each restricted field (`read:`): others get responses without it.",
@@ -491,14 +516,61 @@ class ResourceView:
         )
 
     @property
+    def write_table(self) -> tuple[str, ...]:
+        """``WRITE_CONDITIONS`` and ``MEMBERS_OF``: the fields' conditional write rules and the
+        objects principal fields must be members of (none without them)."""
+        lines: list[str] = []
+        if self.write_conditions:
+            lines += [
+                "# Fields written only when a condition holds for the row before the write.",
+                "WRITE_CONDITIONS: dict[str, WriteCheck] = {",
+                *(f'    "{name}": {check},' for name, check in self.write_conditions),
+                "}",
+            ]
+        if self.members_of:
+            lines += [
+                "# Principal fields naming a member of a related object (`member_of`).",
+                "MEMBERS_OF: dict[str, MemberOf] = {",
+                *(f'    "{name}": {rule},' for name, rule in self.members_of),
+                "}",
+            ]
+        return tuple(lines)
+
+    @property
     def create_checks(self) -> tuple[str, ...]:
         """Statements checking a create body's values beyond its schema and references."""
         return ("check_principals(session, values, PRINCIPALS)",) if self.principals else ()
 
     @property
+    def create_object_checks(self) -> tuple[str, ...]:
+        """Statements checking the new object (in the session, before the INSERT) after the
+        create permission: conditional write rules, principals' memberships."""
+        lines = []
+        if self.write_conditions:
+            lines.append(
+                "check_write_conditions(principal, obj, body.model_fields_set, WRITE_CONDITIONS)"
+            )
+        if self.members_of:
+            lines.append("check_members_of(session, obj, values, MEMBERS_OF)")
+        return tuple(lines)
+
+    @property
     def update_checks(self) -> tuple[str, ...]:
-        """Statements checking an update's changes beyond their schema and references."""
-        return ("check_principals(session, changes, PRINCIPALS)",) if self.principals else ()
+        """Statements checking an update's changes beyond their schema and references (the
+        row is still as it was before the write)."""
+        lines = []
+        if self.principals:
+            lines.append("check_principals(session, changes, PRINCIPALS)")
+        if self.write_conditions:
+            lines.append("check_write_conditions(principal, obj, changes, WRITE_CONDITIONS)")
+        return tuple(lines)
+
+    @property
+    def update_object_checks(self) -> tuple[str, ...]:
+        """Statements checking the updated object, its changes set, before the commit."""
+        if self.members_of:
+            return ("check_members_of(session, obj, changes, MEMBERS_OF)",)
+        return ()
 
     @property
     def create_fields(self) -> tuple[FieldView, ...]:
@@ -862,12 +934,16 @@ def rule_view(model: Service, entity: Entity, action: str) -> RuleView:
     )
 
 
-def _runtime_names(conditions_: tuple[ConditionView, ...]) -> tuple[str, ...]:
+def _runtime_names(
+    conditions_: tuple[ConditionView, ...], checks: tuple[FieldCheckView, ...] = ()
+) -> tuple[str, ...]:
     """What permissions.py imports from runtime.permissions: the table's classes, and the
     relation helpers its conditions call."""
     names = ["Condition", "PermissionTable", "Rule", "When"]
     for helper in ("member_of", "related"):
-        if any(f"{helper}(" in c.python for c in conditions_):
+        if any(f"{helper}(" in c.python for c in conditions_) or any(
+            f"{helper}(" in c.python for c in checks
+        ):
             names.append(helper)
     if any("aliased_exists(" in c.sql for c in conditions_):
         names.append("aliased_exists")
@@ -879,16 +955,20 @@ def permissions_view(model: Service) -> PermissionsView:
     exposed = _exposed(model)
     entities = [e for e in model.entities if e.name.raw in exposed]
     conditions_ = tuple(c for e in entities for c in condition_views(model, e))
+    checks = tuple(c for e in entities for c in field_check_views(model, e))
     return PermissionsView(
         roles=tuple(r.name.raw for r in model.permissions.roles),
         classes=tuple(
             sorted(
                 {c.class_name for c in conditions_}
+                | {c.class_name for c in checks}
                 | {k for c in conditions_ for k in c.related_classes}
+                | {k for c in checks for k in c.related_classes}
             )
         ),
         conditions=conditions_,
-        runtime_names=_runtime_names(conditions_),
+        runtime_names=_runtime_names(conditions_, checks),
+        field_checks=checks,
         rules=tuple(
             rule_view(model, e, action) for e in entities for action in _entity_actions(model, e)
         ),
@@ -1177,17 +1257,40 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
                 _expand(model, tuple(r.raw for r in f.read_roles))
                 if f.read_roles is not None
                 else None,
-                conditions.python_source(f.read_condition.expr, entity)
+                f"permissions.{entity.name.raw}_{f.name.raw}_read"
                 if f.read_condition is not None
                 else None,
             )
             for f in entity.fields
             if f.hidden_sometimes
         ),
+        write_conditions=tuple(
+            (f.name.raw, f"permissions.{entity.name.raw}_{f.name.raw}_write")
+            for f in entity.fields
+            if f.write_condition is not None and f.client_writable
+        ),
+        members_of=_members_of(model, entity),
+        members_of_classes=_members_of_classes(model, entity),
         members_class=_members_class(model, entity),
         default_limit=model.api.pagination.default_limit,
         max_limit=model.api.pagination.max_limit,
     )
+    conditional = {name for name, _ in view.write_conditions}
+    placed = tuple(
+        dataclasses.replace(
+            r,
+            object_checks=(
+                f'check_write_conditions(principal, obj, {{"{r.http.parent.field}"}}, '
+                "WRITE_CONDITIONS)",
+            ),
+        )
+        if r.http.parent is not None
+        and r.http.kind is OperationKind.CREATE
+        and r.http.parent.field.raw in conditional
+        else r
+        for r in view.routes
+    )
+    view = dataclasses.replace(view, routes=placed)
     return dataclasses.replace(view, imports=_imports(model.name.raw, view))
 
 
@@ -1283,6 +1386,74 @@ def _principal_fields(model: Service, entity: Entity) -> tuple[Field, ...]:
         for f in entity.fields
         if f.client_writable and (f.type is FieldType.PRINCIPAL or f.on_behalf_of is not None)
     )
+
+
+def _member_of_hops(model: Service, entity: Entity, field: Field) -> tuple[Hop, ...] | None:
+    """The hops of a principal field's ``member_of`` and the membership entity (None when the
+    compiler refused it)."""
+    try:
+        return resolve_path(model, entity, field.member_of)
+    except PathError:
+        return None
+
+
+def _members_of_rules(
+    model: Service, entity: Entity
+) -> list[tuple[Field, tuple[Hop, ...], Entity]]:
+    out = []
+    for f in entity.fields:
+        if not f.member_of or f.type is not FieldType.PRINCIPAL or not f.client_writable:
+            continue
+        hops = _member_of_hops(model, entity, f)
+        members = membership_for(model, hops[-1].target) if hops else None
+        if hops and members is not None and members.membership is not None:
+            out.append((f, hops, members))
+    return out
+
+
+def _members_of(model: Service, entity: Entity) -> tuple[tuple[str, str], ...]:
+    """``MEMBERS_OF`` of a resource module: a ``MemberOf(...)`` per ``member_of`` field."""
+    rows = []
+    for f, hops, members in _members_of_rules(model, entity):
+        assert members.membership is not None
+        chain = "".join(f"({h.target.name.pascal}, {h.field.name.raw!r}), " for h in hops)
+        link = members.membership
+        rows.append(
+            (
+                f.name.raw,
+                f"MemberOf(({chain}), {members.name.pascal}, "
+                f"{link.object.raw!r}, {link.subject.raw!r})",
+            )
+        )
+    return tuple(rows)
+
+
+def _members_of_classes(model: Service, entity: Entity) -> tuple[str, ...]:
+    classes = {
+        c
+        for _f, hops, members in _members_of_rules(model, entity)
+        for c in (members.name.pascal, *(h.target.name.pascal for h in hops))
+    }
+    return tuple(sorted(classes))
+
+
+def field_check_views(model: Service, entity: Entity) -> tuple[FieldCheckView, ...]:
+    """The ``read`` and ``write`` conditions of ``entity``'s fields, for permissions.py."""
+    out = []
+    for f in entity.fields:
+        for rule, condition in (("read", f.read_condition), ("write", f.write_condition)):
+            if condition is None or (rule == "write" and not f.client_writable):
+                continue
+            out.append(
+                FieldCheckView(
+                    function=f"{entity.name.raw}_{f.name.raw}_{rule}",
+                    class_name=entity.name.pascal,
+                    source=" ".join(condition.source.split()),
+                    python=conditions.python_source(condition.expr, entity, service=model),
+                    related_classes=conditions.related_classes(condition.expr, entity, model),
+                )
+            )
+    return tuple(out)
 
 
 def _members_class(model: Service, entity: Entity) -> str | None:
@@ -1390,6 +1561,12 @@ def _imports(package: str, r: ResourceView) -> tuple[str, ...]:
     if r.visibility:
         names = "FieldRule, redact" + (", refuse_hidden_query" if r.op("list") else "")
         lines.append(f"from {package}.runtime.visibility import {names}")
+    if r.write_conditions:
+        lines.append(
+            f"from {package}.runtime.write_rules import WriteCheck, check_write_conditions"
+        )
+    if r.members_of:
+        lines.append(f"from {package}.runtime.principals import MemberOf, check_members_of")
     annotations = " ".join(f.annotation for f in r.filters)
     schemas = [alias for alias in _SCHEMA_ALIASES if alias in annotations.replace("[", " ").split()]
     schemas += [
