@@ -4,6 +4,7 @@ subscription machine, saas-standards B-02), grace periods with a frozen clock (B
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import time
@@ -395,3 +396,23 @@ def test_the_dev_command_builds_events_the_service_applies() -> None:
         ]
     )
     assert args.type == "invoice.paid" and args.url == "http://127.0.0.1:8000/webhooks/stripe"
+
+
+def test_a_nested_route_takes_its_own_resource_feature_else_its_parent() -> None:
+    """``/v1/tasks/{task_id}/comments`` is under both ``/v1/tasks`` and the nested comments
+    base: the longer one decides (the first in the table used to win: tasks' feature)."""
+    h = Harness()
+    features = {
+        "/v1/tasks": "tasks",
+        "/v1/tasks/{task_id}/comments": "comments",
+        "/v1/comments": "comments",
+    }
+    h.billing.config = dataclasses.replace(h.config, features=features)
+    assert h.billing.feature_for("/v1/tasks/{task_id}/comments/{id}") == "comments"
+    assert h.billing.feature_for("/v1/tasks/{task_id}/comments") == "comments"
+    assert h.billing.feature_for("/v1/tasks/{id}") == "tasks"
+    assert h.billing.feature_for("/v1/comments/{id}") == "comments"
+    only_parent = {"/v1/tasks": "tasks"}
+    h.billing.config = dataclasses.replace(h.config, features=only_parent)
+    assert h.billing.feature_for("/v1/tasks/{task_id}/comments") == "tasks"
+    assert h.billing.feature_for("/v1/projects") is None

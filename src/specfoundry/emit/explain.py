@@ -24,6 +24,7 @@ from specfoundry.model import (
     Transition,
 )
 from specfoundry.model.http import HttpDeprecation
+from specfoundry.model.nesting import resolve_nesting
 from specfoundry.model.relations import PathError, resolve_path
 
 
@@ -364,6 +365,16 @@ def _api(model: Service) -> list[Block]:
             notes.append(f"{resource.path}: {resource.deprecated.note}")
         if resource.require_precondition:
             notes.append(f"{resource.path}: writes require If-Match (428 without it)")
+        nesting = resolve_nesting(model, resource)
+        if nesting is not None:
+            parent = nesting.parent_entity.name.raw.replace("_", " ")
+            flat = "; the flat routes stay" if nesting.flat else "; no flat routes"
+            notes.append(
+                f"{resource.path}: nested under {nesting.parent.path} "
+                f"({api.base_path}/{nesting.parent.path}/{{{nesting.param}}}/{resource.path}, "
+                f"`{nesting.field.name}` from the path): a {parent} the caller may not read "
+                f"answers 404{flat}"
+            )
     if notes:
         blocks.append(Bullets(tuple(notes)))
     return blocks

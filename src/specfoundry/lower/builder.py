@@ -47,6 +47,7 @@ from specfoundry.model import (
     IsolationModel,
     MembershipLink,
     Name,
+    Nesting,
     OnDelete,
     Operation,
     Pagination,
@@ -659,6 +660,9 @@ class _Builder:
                     else None,
                     deprecated_operations=per_op,
                     require_precondition=bool(body.get("require_precondition", False)),
+                    parent=self.nesting(body["parent"], *path, "parent")
+                    if "parent" in body
+                    else None,
                 )
             )
         return Api(
@@ -669,6 +673,14 @@ class _Builder:
                 max_limit=pagination.get("max_limit", 100),
             ),
             rate_limits=self.rate_limits(raw["rate_limits"]) if "rate_limits" in raw else None,
+        )
+
+    def nesting(self, raw: dict[str, Any], *path: str | int) -> Nesting:
+        return Nesting(
+            resource=raw["resource"],
+            field=Name(raw["field"]) if "field" in raw else None,
+            flat=bool(raw.get("flat", False)),
+            location=self.key(*path),
         )
 
     def deprecation(self, raw: dict[str, Any], *path: str | int) -> Deprecation | None:

@@ -19,10 +19,12 @@ from specfoundry.model.http import (
     ErrorResponse,
     HttpDeprecation,
     HttpOperation,
+    HttpParent,
     HttpResource,
     HttpSurface,
     OperationKind,
 )
+from specfoundry.model.nesting import resolve_nesting
 from specfoundry.runtime.problem_types import PROBLEM_TYPES
 
 
@@ -64,13 +66,18 @@ _WRITES = (OperationKind.CREATE, OperationKind.UPDATE, OperationKind.DELETE)
 _PRECONDITIONED = (OperationKind.UPDATE, OperationKind.DELETE, OperationKind.TRANSITION)
 
 
-def operation_id(kind: OperationKind, entity: Name, transition: Name | None = None) -> Name:
+def operation_id(
+    kind: OperationKind, entity: Name, transition: Name | None = None, parent: Name | None = None
+) -> Name:
+    """``<verb>_<entity>``; under a parent ``<verb>_<parent>_<entity>`` (``get_task_comment``,
+    ``list_task_comments``)."""
+    prefix = f"{parent.raw}_" if parent is not None else ""
     if kind is OperationKind.LIST:
-        return Name(f"list_{entity.plural}")
+        return Name(f"list_{prefix}{entity.plural}")
     if kind is OperationKind.TRANSITION:
         assert transition is not None
-        return Name(f"{transition.raw}_{entity.raw}")
-    return Name(f"{VERB[kind]}_{entity.raw}")
+        return Name(f"{transition.raw}_{prefix}{entity.raw}")
+    return Name(f"{VERB[kind]}_{prefix}{entity.raw}")
 
 
 def _epoch(day: dt.date) -> int:
@@ -132,10 +139,13 @@ def error_responses(
     )
 
 
-def _schemas(kind: OperationKind, entity: Name) -> tuple[str | None, str | None]:
-    """(request body schema, success body schema) names in ``components/schemas``."""
+def _schemas(
+    kind: OperationKind, entity: Name, nested: bool = False
+) -> tuple[str | None, str | None]:
+    """(request body schema, success body schema) names in ``components/schemas``; a nested
+    create's body (``CommentCreateNested``) leaves out the parent field, taken from the path."""
     request = {
-        OperationKind.CREATE: f"{entity.pascal}Create",
+        OperationKind.CREATE: f"{entity.pascal}Create{'Nested' if nested else ''}",
         OperationKind.UPDATE: f"{entity.pascal}Update",
     }.get(kind)
     if kind is OperationKind.LIST:
@@ -155,8 +165,46 @@ class _Lowering:
         if entity is None:
             raise HttpLoweringError(f"resource '{resource.path}' names unknown entity")
         collection = f"{self.base}/{resource.path}"
+        nesting = resolve_nesting(self.model, resource)
+        if resource.parent is not None and nesting is None:
+            raise HttpLoweringError(f"resource '{resource.path}' has an invalid parent")
+        parent = None
+        nested_collection = None
+        if nesting is not None:
+            parent = HttpParent(
+                resource=nesting.parent.path,
+                entity=nesting.parent_entity.name,
+                param=nesting.param,
+                field=nesting.field.name,
+            )
+            nested_collection = (
+                f"{self.base}/{nesting.parent.path}/{{{nesting.param}}}/{resource.path}"
+            )
+        ops: list[HttpOperation] = []
+        placements: list[HttpParent | None] = []
+        if nesting is None or nesting.flat:
+            placements.append(None)  # the flat routes
+        if parent is not None:
+            placements.append(parent)
+        for under in placements:
+            ops += self.operations(resource, entity, under)
+        return HttpResource(
+            path=resource.path,
+            entity=entity.name,
+            collection_path=collection,
+            item_path=f"{collection}/{{id}}",
+            operations=tuple(ops),
+            location=resource.location,
+            parent=parent,
+            nested_collection_path=nested_collection,
+        )
+
+    def operations(
+        self, resource: Resource, entity: Entity, parent: HttpParent | None
+    ) -> list[HttpOperation]:
+        """The CRUD operations then the exposed transitions, flat or under ``parent``."""
         ops = [
-            self.operation(resource, entity, OperationKind(op.value), None)
+            self.operation(resource, entity, OperationKind(op.value), None, parent)
             for op in resource.operations
         ]
         machines = self.model.machine_for(entity.name.raw)
@@ -167,28 +215,34 @@ class _Lowering:
                     f"resource '{resource.path}' exposes transition '{name}', which no "
                     f"state machine of '{entity.name}' defines"
                 )
-            ops.append(self.operation(resource, entity, OperationKind.TRANSITION, found[0]))
-        return HttpResource(
-            path=resource.path,
-            entity=entity.name,
-            collection_path=collection,
-            item_path=f"{collection}/{{id}}",
-            operations=tuple(ops),
-            location=resource.location,
-        )
+            ops.append(self.operation(resource, entity, OperationKind.TRANSITION, found[0], parent))
+        return ops
 
-    def _payment_required(self, resource: Resource, entity: Entity, kind: OperationKind) -> bool:
-        """With ``billing:``, whether the entitlement check may answer 402 on this operation."""
+    def _payment_required(
+        self,
+        resource: Resource,
+        entity: Entity,
+        kind: OperationKind,
+        parent: HttpParent | None = None,
+    ) -> bool:
+        """With ``billing:``, whether the entitlement check may answer 402 on this operation
+        (a nested route is under its own resource's feature, else its parent's)."""
         billing = self.model.platform.billing
         if billing is None or entity.name == billing.entity:
             return False
         if kind in _WRITES or kind is OperationKind.TRANSITION:
             return True
-        gated = any(resource.path in paths for _, paths in billing.features)
+        gated_paths = {resource.path} | ({parent.resource} if parent is not None else set())
+        gated = any(gated_paths & set(paths) for _, paths in billing.features)
         return gated or not billing.reads_without_access
 
     def operation(
-        self, resource: Resource, entity: Entity, kind: OperationKind, transition: Transition | None
+        self,
+        resource: Resource,
+        entity: Entity,
+        kind: OperationKind,
+        transition: Transition | None,
+        parent: HttpParent | None = None,
     ) -> HttpOperation:
         t_name = transition.name if transition is not None else None
         action = t_name if t_name is not None else Name(kind.value)
@@ -203,21 +257,26 @@ class _Lowering:
             rate_limited=limits is not None,
             idempotent=method.upper() in self.model.platform.idempotency.methods,
             limiter_may_deny=limits is not None and limits.on_storage_error == "deny",
-            payment_required=self._payment_required(resource, entity, kind),
+            payment_required=self._payment_required(resource, entity, kind, parent),
         )
         status = SUCCESS[kind]
         successes = {status} | ({304} if kind is OperationKind.READ else set())
-        request, response = _schemas(kind, entity.name)
+        request, response = _schemas(kind, entity.name, nested=parent is not None)
         location = transition.location if transition is not None else resource.location
+        base = f"{self.base}/{resource.path}"
+        params: tuple[str, ...] = ("id",) if "{id}" in suffix else ()
+        if parent is not None:
+            base = f"{self.base}/{parent.resource}/{{{parent.param}}}/{resource.path}"
+            params = (parent.param, *params)
         return HttpOperation(
-            id=operation_id(kind, entity.name, t_name),
+            id=operation_id(kind, entity.name, t_name, parent.entity if parent else None),
             kind=kind,
             entity=entity.name,
             action=action,
             method=method,
-            path=f"{self.base}/{resource.path}{suffix}",
+            path=f"{base}{suffix}",
             suffix=suffix,
-            path_params=("id",) if "{id}" in suffix else (),
+            path_params=params,
             status=status,
             statuses=tuple(sorted(successes | {e.status for e in errors})),
             errors=errors,
@@ -230,6 +289,7 @@ class _Lowering:
             deprecation=dep,
             transition=t_name,
             location=location,
+            parent=parent,
         )
 
 

@@ -9,6 +9,7 @@ from specfoundry.model.access import CRUD_ACTIONS, ActionRule, Grant, Holder, Pe
 from specfoundry.model.api import (
     Api,
     Deprecation,
+    Nesting,
     Operation,
     Pagination,
     RateLimit,
@@ -92,6 +93,7 @@ __all__ = [
     "IsolationModel",
     "MembershipLink",
     "Name",
+    "Nesting",
     "OnDelete",
     "Operation",
     "Pagination",

@@ -27,6 +27,16 @@ class Deprecation:
 
 
 @dataclass(frozen=True, slots=True)
+class Nesting:
+    """``parent:`` of a resource: its routes also live under ``/v{N}/<parent>/{<parent>_id}``."""
+
+    resource: str  # the parent resource's path
+    field: Name | None  # the child's reference field to the parent; None: the only one
+    flat: bool  # keep the flat routes as well
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
 class Resource:
     """An entity exposed at ``/v{N}/{path}``."""
 
@@ -38,6 +48,7 @@ class Resource:
     deprecated: Deprecation | None = None
     deprecated_operations: tuple[tuple[str, Deprecation], ...] = ()
     require_precondition: bool = False
+    parent: Nesting | None = None
 
     def deprecation_of(self, operation: str) -> Deprecation | None:
         own = next((d for op, d in self.deprecated_operations if op == operation), None)
@@ -118,3 +129,6 @@ class Api:
 
     def resource_for(self, entity: str) -> Resource | None:
         return next((r for r in self.resources if r.entity.raw == entity), None)
+
+    def resource(self, path: str) -> Resource | None:
+        return next((r for r in self.resources if r.path == path), None)

@@ -50,6 +50,16 @@ class ErrorResponse:
 
 
 @dataclass(frozen=True, slots=True)
+class HttpParent:
+    """The parent a nested route reaches its objects through (``api.resources.<r>.parent``)."""
+
+    resource: str  # the parent resource's path segment, ``tasks``
+    entity: Name  # the parent's entity
+    param: str  # the path parameter of the parent's id, ``task_id``
+    field: Name  # the child's reference field naming the parent
+
+
+@dataclass(frozen=True, slots=True)
 class HttpOperation:
     id: Name  # operationId, and the name of the route function
     kind: OperationKind
@@ -71,6 +81,8 @@ class HttpOperation:
     deprecation: HttpDeprecation | None
     transition: Name | None  # the state machine transition a TRANSITION runs
     location: Location
+    # The parent of a nested route (``/v1/tasks/{task_id}/comments``); None on a flat one.
+    parent: HttpParent | None = None
 
     @property
     def method_lower(self) -> str:
@@ -89,24 +101,41 @@ class HttpResource:
     entity: Name
     collection_path: str  # ``/v1/data-sources``
     item_path: str  # ``/v1/data-sources/{id}``
-    operations: tuple[HttpOperation, ...]  # CRUD in the spec's order, then transitions
+    # Every route: the flat ones (CRUD in the spec's order, then transitions), then the nested
+    # ones in the same order. A resource nested without ``flat`` has only nested routes.
+    operations: tuple[HttpOperation, ...]
     location: Location
+    parent: HttpParent | None = None  # a nested resource's parent
+    nested_collection_path: str | None = None  # ``/v1/tasks/{task_id}/comments``
+
+    @property
+    def flat(self) -> tuple[HttpOperation, ...]:
+        """The flat routes (``/v1/comments...``)."""
+        return tuple(o for o in self.operations if o.parent is None)
+
+    @property
+    def nested(self) -> tuple[HttpOperation, ...]:
+        """The nested routes (``/v1/tasks/{task_id}/comments...``)."""
+        return tuple(o for o in self.operations if o.parent is not None)
 
     def operation(self, kind: OperationKind) -> HttpOperation | None:
-        """The CRUD operation of ``kind`` (the first transition for TRANSITION)."""
-        return next((o for o in self.operations if o.kind is kind), None)
+        """The flat CRUD operation of ``kind`` (the first transition for TRANSITION)."""
+        return next((o for o in self.flat if o.kind is kind), None)
+
+    def nested_operation(self, kind: OperationKind) -> HttpOperation | None:
+        return next((o for o in self.nested if o.kind is kind), None)
 
     @property
     def crud(self) -> tuple[HttpOperation, ...]:
-        return tuple(o for o in self.operations if o.kind is not OperationKind.TRANSITION)
+        return tuple(o for o in self.flat if o.kind is not OperationKind.TRANSITION)
 
     @property
     def transitions(self) -> tuple[HttpOperation, ...]:
-        return tuple(o for o in self.operations if o.kind is OperationKind.TRANSITION)
+        return tuple(o for o in self.flat if o.kind is OperationKind.TRANSITION)
 
     @property
     def deprecated(self) -> tuple[HttpOperation, ...]:
-        return tuple(o for o in self.operations if o.deprecation is not None)
+        return tuple(o for o in self.flat if o.deprecation is not None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,15 +81,23 @@ _CLASSES = {
 
 def operation_ids(model: Service) -> dict[str, OperationClass]:
     """Every operationId of the API (as the OpenAPI emitter names them) with its class."""
+    from specfoundry.model.nesting import resolve_nesting  # it imports the Service
+
     out: dict[str, OperationClass] = {}
     for resource in model.api.resources:
         entity = resource.entity
-        for op in resource.operations:
-            name = {
-                "list": f"list_{entity.plural}",
-                "read": f"get_{entity.raw}",
-            }.get(op.value, f"{op.value}_{entity.raw}")
-            out[name] = _CLASSES[op.value]
-        for t in resource.transitions:
-            out[f"{t.raw}_{entity.raw}"] = OperationClass.TRANSITION
+        nesting = resolve_nesting(model, resource)
+        # Flat routes `<verb>_<entity>`; nested ones `<verb>_<parent>_<entity>`.
+        prefixes = [""] if nesting is None or nesting.flat else []
+        if nesting is not None:
+            prefixes.append(f"{nesting.parent_entity.name.raw}_")
+        for prefix in prefixes:
+            for op in resource.operations:
+                name = {
+                    "list": f"list_{prefix}{entity.plural}",
+                    "read": f"get_{prefix}{entity.raw}",
+                }.get(op.value, f"{op.value}_{prefix}{entity.raw}")
+                out[name] = _CLASSES[op.value]
+            for t in resource.transitions:
+                out[f"{t.raw}_{prefix}{entity.raw}"] = OperationClass.TRANSITION
     return out

@@ -341,10 +341,15 @@ class Billing:
         return value
 
     def feature_for(self, path: str) -> str | None:
-        for base, feature in self.config.features.items():
-            if path == base or path.startswith(base + "/"):
-                return feature
-        return None
+        """The feature of the longest base path ``path`` is under: a nested route
+        (``/v1/tasks/{task_id}/comments``) takes its own resource's feature, else its
+        parent's."""
+        found = [
+            (len(base), feature)
+            for base, feature in self.config.features.items()
+            if path == base or path.startswith(base + "/")
+        ]
+        return max(found)[1] if found else None
 
     def exempt(self, path: str) -> bool:
         return any(path == b or path.startswith(b + "/") for b in self.config.exempt_paths)

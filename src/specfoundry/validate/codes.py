@@ -4,7 +4,8 @@ Codes are stable: a code keeps its meaning forever (a retired code is never reus
 can search for it and tools can filter on it. Ranges: SF1xx loading YAML, SF2xx JSON Schema
 (structure), SF3xx semantic checks: 30x references, 31x names, 32x state machines,
 33x conditions, 34x permissions, 35x API, 36x tenancy, 37x fields,
-38x billing and platform features; SF4xx field types, visibility and write effects;
+38x billing and platform features; SF40x field types, visibility and write effects;
+41x nested resources;
 SF999 internal errors.
 
 ``docs/diagnostics.md`` is generated from this module by ``scripts/gen_diagnostics_doc.py``.
@@ -46,6 +47,7 @@ AREAS = {
     "SF38": "Billing and platform features",
     "SF39": "Platform features: jobs, timers and built-in events",
     "SF40": "Field types, visibility and write effects",
+    "SF41": "Nested resources",
     # SF417-SF421 (SF410-SF416 are the nested resources'): write rules and member_of.
     "SF417": "Field write rules and project membership of principals",
     "SF418": "Field write rules and project membership of principals",
@@ -1046,6 +1048,75 @@ _CODES = (
         "effects:\n  create:\n    - set: {target: tiket, field: first_responded_at, value: now}\n",
         "effects:\n  create:\n    - set: {target: ticket, field: first_responded_at, value: now}"
         "\n      once: true\n",
+    ),
+    # -- SF41x: nested resources -------------------------------------------------------------
+    Code(
+        "SF410",
+        E,
+        "nested under an unknown resource",
+        "`parent.resource` names the resource whose routes this one nests under; it must be a "
+        "key of `api.resources`.",
+        "comments:\n  entity: comment\n  operations: [list, create]\n  parent: {resource: taks}\n",
+        "comments:\n  entity: comment\n  operations: [list, create]\n  parent: {resource: tasks}\n",
+    ),
+    Code(
+        "SF411",
+        E,
+        "nested resource without a reference to its parent",
+        "A nested resource's entity must have a `ref` field naming the parent resource's "
+        "entity: it holds the parent id taken from the path.",
+        "comments: {entity: comment, operations: [list], parent: {resource: tasks}}\n"
+        "# and `comment` has no `ref` field to `task`\n",
+        "comment:\n  fields:\n    task_id: {type: ref, entity: task, required: true}\n",
+    ),
+    Code(
+        "SF412",
+        E,
+        "nested resource with several references to its parent",
+        "The child entity references the parent's entity through more than one field; "
+        "`parent.field` says which one holds the parent of the path.",
+        "parent: {resource: tasks}  # comment has task_id and reply_to_task_id\n",
+        "parent: {resource: tasks, field: task_id}\n",
+    ),
+    Code(
+        "SF413",
+        E,
+        "parent field is not a reference to the parent",
+        "`parent.field` must be a `ref` field of the child entity whose `entity` is the parent "
+        "resource's entity.",
+        "parent: {resource: tasks, field: body}\n",
+        "parent: {resource: tasks, field: task_id}\n",
+    ),
+    Code(
+        "SF414",
+        E,
+        "parent resource without a read operation",
+        "Every nested route loads the parent named in the path and answers 404 unless the "
+        "caller may read it, so the parent resource must expose `read`.",
+        "tasks: {entity: task, operations: [list, create]}\n"
+        "comments: {entity: comment, operations: [list], parent: {resource: tasks}}\n",
+        "tasks: {entity: task, operations: [list, read, create]}\n",
+    ),
+    Code(
+        "SF415",
+        E,
+        "nested more than one level",
+        "Nesting is one level only: the parent resource may not be nested itself (nor may a "
+        "resource be its own parent, or two resources each other's). Deeper objects keep their "
+        "own one-level nesting under their direct parent.",
+        "comments: {entity: comment, operations: [list], parent: {resource: tasks}}\n"
+        "tasks: {entity: task, operations: [list, read], parent: {resource: projects}}\n",
+        "comments: {entity: comment, operations: [list], parent: {resource: tasks}}\n"
+        "tasks: {entity: task, operations: [list, read]}  # not nested itself\n",
+    ),
+    Code(
+        "SF416",
+        E,
+        "nested under a resource of the same entity",
+        "A resource nested under a resource of its own entity would route an object under "
+        "itself or a sibling; a parent must be another entity the child references.",
+        "replies: {entity: comment, operations: [list], parent: {resource: comments}}\n",
+        "comments: {entity: comment, operations: [list], parent: {resource: tasks}}\n",
     ),
     Code(
         "SF417",

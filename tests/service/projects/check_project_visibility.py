@@ -1,12 +1,14 @@
 """Runs inside the generated ``planwise`` service (examples/projects), with its own fixtures:
-a non-member of a project gets 404 for its tasks and comments through every route, and cannot
-name them in a write; a project member and a guest the task is shared with can read them."""
+a non-member of a project gets 404 for its tasks and comments through every route, nested
+(``/v1/tasks/{task_id}/comments``) or not, and cannot name them in a write; a project member
+and a guest the task is shared with can read them."""
 
 from __future__ import annotations
 
 from tests.api_support import Api
 
 MEMBER = ["member"]
+MISSING = "00000000-0000-4000-8000-000000000000"
 
 
 def test_a_non_member_gets_404_for_tasks_and_comments_everywhere(api: Api) -> None:
@@ -37,6 +39,19 @@ def test_a_non_member_gets_404_for_tasks_and_comments_everywhere(api: Api) -> No
         for path in ("/v1/tasks", "/v1/comments"):
             listed = api.client.get(path, headers=outsider)
             assert listed.status_code == 200 and listed.json()["data"] == [], path
+        # The nested routes: the task in the path is answered like a missing one, on each.
+        for task_id in (task["id"], MISSING):
+            nested = f"/v1/tasks/{task_id}/comments"
+            answers = [
+                api.client.get(nested, headers=outsider),
+                api.client.post(nested, json={"body": "x"}, headers=outsider),
+                api.client.get(f"{nested}/{comment['id']}", headers=outsider),
+                api.client.patch(f"{nested}/{comment['id']}", json={"body": "x"}, headers=outsider),
+                api.client.delete(f"{nested}/{comment['id']}", headers=outsider),
+            ]
+            assert [a.status_code for a in answers] == [404] * 5, [a.text for a in answers]
+            bodies = [{k: v for k, v in a.json().items() if k != "instance"} for a in answers]
+            assert all(b["detail"] == "No task with this id." for b in bodies), bodies
         filtered = api.client.get("/v1/comments", params={"task_id": task["id"]}, headers=outsider)
         assert filtered.status_code == 200 and filtered.json()["data"] == []
         # Naming the hidden task is answered like naming a missing one.
@@ -52,6 +67,8 @@ def test_a_non_member_gets_404_for_tasks_and_comments_everywhere(api: Api) -> No
 
     alice = api.headers(tenant, MEMBER, sub="alice")
     assert api.client.get(f"/v1/tasks/{task['id']}", headers=alice).status_code == 200
+    nested = api.client.get(f"/v1/tasks/{task['id']}/comments", headers=alice)
+    assert [c["id"] for c in nested.json()["data"]] == [comment["id"]], nested.text
     assert [c["id"] for c in api.client.get("/v1/comments", headers=alice).json()["data"]] == [
         comment["id"]
     ]
@@ -90,6 +107,8 @@ def test_a_non_member_gets_404_for_tasks_and_comments_everywhere(api: Api) -> No
     assert shared.status_code == 201, shared.text
     assert api.client.get(f"/v1/tasks/{task['id']}", headers=bob).status_code == 200
     assert api.client.get(f"/v1/comments/{comment['id']}", headers=bob).status_code == 200
+    nested = f"/v1/tasks/{task['id']}/comments/{comment['id']}"
+    assert api.client.get(nested, headers=bob).status_code == 200
     assert [t["id"] for t in api.client.get("/v1/tasks", headers=bob).json()["data"]] == [
         task["id"]
     ]

@@ -27,6 +27,7 @@ from specfoundry.emit.openapi.schemas import entity_shapes, problem_schemas
 from specfoundry.emit.openapi.validation import validate_contract
 from specfoundry.emit.openapi.webhooks import webhooks_contract
 from specfoundry.model import Operation, Service
+from specfoundry.model.nesting import resolve_nesting
 
 OPENAPI_VERSION = "3.1.0"
 # Top-level keys in the order people read them; anything else follows, sorted.
@@ -76,11 +77,15 @@ def build_openapi(model: Service, *, validate: bool = True) -> OpenAPIDocument:
         if entity is None:
             continue  # build_paths reports it
         ops = set(resource.operations)
+        nesting = resolve_nesting(model, resource)
         schemas.update(
             entity_shapes(
                 model,
                 entity,
-                create=Operation.CREATE in ops,
+                create=Operation.CREATE in ops and (nesting is None or nesting.flat),
+                nested_create=nesting.field
+                if nesting is not None and Operation.CREATE in ops
+                else None,
                 update=Operation.UPDATE in ops,
                 listing=Operation.LIST in ops,
                 recorder=recorder,

@@ -298,6 +298,9 @@ class _ResourceBuilder:
             for status, response in op["responses"].items():
                 if status.startswith("2") or status == "304":
                     response.setdefault("headers", {}).update(_deprecation_headers(deprecation))
+        if operation.parent is not None:
+            op["parameters"] = [self._parent_id(operation), *op.get("parameters", [])]
+            op["description"] = _join(op.get("description"), self._nested_text(operation))
         self._platform(operation.method, op)
         responses: Obj = dict(op["responses"])
         for error in operation.errors:
@@ -361,6 +364,37 @@ class _ResourceBuilder:
             "x-location": self.resource.location,
         }
 
+    def _parent_id(self, operation: HttpOperation) -> Obj:
+        parent = operation.parent
+        assert parent is not None
+        noun = parent.entity.raw.replace("_", " ")
+        return {
+            "name": parent.param,
+            "in": "path",
+            "required": True,
+            "description": f"Id of the {noun}. It must exist in the caller's tenant and be "
+            "readable by the caller; otherwise the operation answers 404.",
+            "schema": {"type": "string", "format": "uuid"},
+            "x-location": self.resource.parent.location
+            if self.resource.parent is not None
+            else self.resource.location,
+        }
+
+    def _nested_text(self, operation: HttpOperation) -> str:
+        parent = operation.parent
+        assert parent is not None
+        noun = parent.entity.raw.replace("_", " ")
+        text = (
+            f"Nested under the {noun} `{{{parent.param}}}`: a missing {noun}, one of another "
+            f"tenant or one the caller may not read answers 404"
+        )
+        if operation.kind is OperationKind.LIST:
+            plural = self.entity.name.plural.replace("_", " ")
+            return text + f"; only the {plural} of that {noun} are listed."
+        if operation.kind is OperationKind.CREATE:
+            return text + f"; the new {self.noun}'s `{parent.field}` is that {noun}."
+        return text + f", as does a {self.noun} of another {noun}."
+
     def _if_match(self, operation: HttpOperation) -> Obj:
         name = "IfMatchRequired" if operation.if_match_required else "IfMatch"
         return {"$ref": f"#/components/parameters/{name}"}
@@ -405,6 +439,8 @@ class _ResourceBuilder:
         ]
         taken = {"limit", "starting_after", "ending_before", "sort"}
         for field in self.entity.filterable_fields:
+            if operation.parent is not None and field.name == operation.parent.field:
+                continue  # fixed by the path
             if field.name.raw in taken:
                 raise OpenAPIBuildError(
                     f"filterable field '{self.entity.name}.{field.name}' has the name of a list "

@@ -184,6 +184,7 @@ def entity_shapes(
     update: bool,
     listing: bool,
     recorder: LocationRecorder,
+    nested_create: Field | None = None,
 ) -> dict[str, Schema]:
     """The named schemas of one exposed entity, with their locations recorded."""
     name = entity.name.pascal
@@ -207,20 +208,31 @@ def entity_shapes(
     shapes[name] = read
 
     writable = [f for f in entity.fields if f.client_writable]
+    noun = entity.name.raw.replace("_", " ")
+    bodies: list[tuple[str, str, list[Field]]] = []
     if create:
+        bodies.append((f"{name}Create", f"A new {noun}.", writable))
+    if nested_create is not None:  # the nested route's: the parent comes from the path
+        parent = nested_create.ref_entity.raw.replace("_", " ") if nested_create.ref_entity else ""
+        bodies.append(
+            (
+                f"{name}CreateNested",
+                f"A new {noun} of the {parent} named in the path (`{nested_create.name}` is "
+                "taken from there).",
+                [f for f in writable if f.name != nested_create.name],
+            )
+        )
+    for body_name, description, fields in bodies:
         props = {
-            f.name.raw: property_schema(f, with_default=True, writer_roles=True) for f in writable
+            f.name.raw: property_schema(f, with_default=True, writer_roles=True) for f in fields
         }
-        body: Schema = {
-            "type": "object",
-            "description": f"A new {entity.name.raw.replace('_', ' ')}.",
-        }
-        required = [f.name.raw for f in writable if f.required and not f.has_default]
+        body: Schema = {"type": "object", "description": description}
+        required = [f.name.raw for f in fields if f.required and not f.has_default]
         if required:
             body["required"] = required
         body["properties"] = props
         body["additionalProperties"] = False
-        shapes[f"{name}Create"] = body
+        shapes[body_name] = body
     if update:
         props = {f.name.raw: property_schema(f, writer_roles=True) for f in writable if f.updatable}
         shapes[f"{name}Update"] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from specfoundry.model import EntityOrigin, FieldType, Service
+from specfoundry.model.nesting import resolve_nesting
 
 _KINDS = {
     FieldType.DATETIME: "datetime",
@@ -108,12 +109,19 @@ def billing_view(model: Service) -> BillingView | None:
         if field is not None and field.type is FieldType.ENUM:
             kind = "enum:" + "|".join(field.enum_values)
         fields.append((name.raw, path, kind))
-    resources = {r.path: f"{model.api.base_path}/{r.path}" for r in model.api.resources}
+    resources = {r.path: [f"{model.api.base_path}/{r.path}"] for r in model.api.resources}
+    for r in model.api.resources:  # a nested resource's routes under its parent as well
+        nesting = resolve_nesting(model, r)
+        if nesting is not None:
+            resources[r.path].append(
+                f"{model.api.base_path}/{nesting.parent.path}/{{{nesting.param}}}/{r.path}"
+            )
     features = sorted(
-        (resources[path], feature)
+        (base, feature)
         for feature, paths in billing.features
         for path in paths
         if path in resources
+        for base in resources[path]
     )
     quota_entities = sorted({name for plan in billing.plans for name, _ in plan.quotas})
     own = model.api.resource_for(entity.name.raw)

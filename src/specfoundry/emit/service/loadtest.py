@@ -18,6 +18,7 @@ from typing import Any
 from specfoundry.emit.render import generated_header
 from specfoundry.emit.service import testplan
 from specfoundry.model import Entity, FieldType, Service
+from specfoundry.model.nesting import resolve_nesting
 from specfoundry.model.sla import OperationClass, operation_ids
 
 ANY_PLAN = "*"
@@ -74,7 +75,9 @@ def plan(model: Service) -> dict[str, Any]:
     roles: set[str] = set()
     for resource, entity in _order(model):
         operations: dict[str, dict[str, str]] = {}
-        for op in resource.operations:
+        nesting = resolve_nesting(model, resource)
+        flat = nesting is None or nesting.flat
+        for op in resource.operations if flat else ():  # the load test runs flat routes
             role = _role(model, entity.name.raw, op.value)
             if role is None:
                 continue

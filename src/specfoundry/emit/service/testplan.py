@@ -8,6 +8,7 @@ then check the running app against these tables.
 
 from __future__ import annotations
 
+import dataclasses
 import pprint
 import re
 import uuid
@@ -32,6 +33,7 @@ from specfoundry.model import (
     StateMachine,
 )
 from specfoundry.model.http import HttpSurface
+from specfoundry.model.nesting import resolve_nesting
 from specfoundry.write.tree import EmittedFile
 
 CREATOR = "creator"
@@ -970,11 +972,28 @@ def _data(value: Any) -> str:
     return pprint.pformat(value, width=96, sort_dicts=False)
 
 
+def flat_only(model: Service) -> Service:
+    """``model`` without the resources nested under a parent without ``flat: true``."""
+    kept = tuple(
+        r
+        for r in model.api.resources
+        if r.parent is None or ((n := resolve_nesting(model, r)) is not None and n.flat)
+    )
+    if len(kept) == len(model.api.resources):
+        return model
+    return dataclasses.replace(model, api=dataclasses.replace(model.api, resources=kept))
+
+
 def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFile]:
     # Imported here: these modules build on this one's helpers.
     from specfoundry.emit.service.testplan_effects import effect_cases, hook_cases
+    from specfoundry.emit.service.testplan_nested import nested_scenarios, nested_table
     from specfoundry.emit.service.testplan_relations import relation_scenarios
 
+    full = model
+    # The suite's tables exercise flat routes: a resource nested without them is tested by
+    # test_api_nested.py alone.
+    model = flat_only(model)
     roles = [r.name.raw for r in model.permissions.roles]
     surface = lower_http(model)
     tables = {
@@ -1001,6 +1020,11 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         "SCENARIOS": _data(relation_scenarios(model)),
         "EFFECTS": _data(effect_cases(model)),
         "HOOKS": _data(hook_cases(model)),
+        "NESTED": _data(nested_table(full)),
+        "NESTED_ONLY": _data(
+            {row["resource"]: row for row in nested_table(full) if not row["flat"]}
+        ),
+        "NESTED_SCENARIOS": _data(nested_scenarios(full)),
     }
     files = {
         "tests/conftest.py": "conftest.py.j2",
@@ -1035,10 +1059,12 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         files["tests/test_api_deprecation.py"] = "test_api_deprecation.py.j2"
     if tables["LISTS"] != "[]":
         files["tests/test_api_lists.py"] = "test_api_lists.py.j2"
-    if any(tables[name] != "[]" for name in ("SCENARIOS", "EFFECTS", "HOOKS")):
+    if any(tables[name] != "[]" for name in ("SCENARIOS", "EFFECTS", "HOOKS", "NESTED")):
         files["tests/scenario_tables.py"] = "scenario_tables.py.j2"
     if tables["SCENARIOS"] != "[]":
         files["tests/test_api_relations.py"] = "test_api_relations.py.j2"
+    if tables["NESTED"] != "[]":
+        files["tests/test_api_nested.py"] = "test_api_nested.py.j2"
     if tables["EFFECTS"] != "[]":
         files["tests/test_api_effects.py"] = "test_api_effects.py.j2"
     if tables["HOOKS"] != "[]":

@@ -292,6 +292,22 @@ class RouteView:
     http: HttpOperation
     events: tuple[EventView, ...] = ()  # written to the outbox (create, update, delete)
     transition: TransitionView | None = None
+    # A nested route (``/v1/tasks/{task_id}/comments``) differs from a flat one only by what
+    # follows; each is empty on a flat route.
+    router: str = "router"  # the module's router it is declared on
+    params: tuple[str, ...] = ()  # parameters first in the signature: the parent's id
+    prelude: tuple[str, ...] = ()  # statements first in the body: the parent's check
+    where: tuple[str, ...] = ()  # a list's further conditions: the parent's children
+    set_values: tuple[str, ...] = ()  # a create's values taken from the path
+    after_load: tuple[str, ...] = ()  # after ``_load``: the object is the parent's
+    filters: tuple[FilterView, ...] = ()  # a list's filters
+    location: str = ""  # a create's ``Location`` header, an f-string body
+    # ``(None,)`` when the route lays out its kind's module table (SORT_KEYS, CREATE_RESTRICTED,
+    # UPDATE_RESTRICTED); ``()`` on a nested route whose flat twin already did.
+    declares: tuple[None, ...] = (None,)
+    # A create's checks of the new object beyond the resource's: on a nested route, the
+    # parent field's conditional write rule (the path, not the body, sent it).
+    object_checks: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -354,6 +370,39 @@ class ResourceView:
     members_of_classes: tuple[str, ...] = ()
     default_limit: int = 10
     max_limit: int = 100
+
+    @property
+    def nested_routes(self) -> tuple[RouteView, ...]:
+        return tuple(r for r in self.routes if r.http.parent is not None)
+
+    @property
+    def nested_router_lines(self) -> tuple[str, ...]:
+        """The nested routes' router and the parent's noun (none without a parent)."""
+        nested = self.nested_routes
+        if not nested:
+            return ()
+        parent = nested[0].http.parent
+        assert parent is not None
+        prefix = nested[0].http.path.removesuffix(nested[0].http.suffix)
+        return (
+            "# The routes under the parent: its id in the path, checked first (runtime.nesting).",
+            "nested_router = APIRouter(",
+            f'    prefix="{prefix}",',
+            f'    tags=["{self.path}"],',
+            "    route_class=deprecating_route(DEPRECATED),",
+            ")",
+            f'PARENT_NOUN = "{parent.entity.raw.replace("_", " ")}"',
+        )
+
+    @property
+    def router_names(self) -> tuple[tuple[str, str], ...]:
+        """(module attribute, alias in ``routes.routers``) of each router with routes."""
+        out = []
+        if any(r.http.parent is None for r in self.routes):
+            out.append(("router", self.router))
+        if self.nested_routes:
+            out.append(("nested_router", f"{self.entity}_nested_router"))
+        return tuple(out)
 
     @property
     def load_where(self) -> tuple[str, ...]:
@@ -604,6 +653,11 @@ class ServiceView:
     @property
     def has_deprecation(self) -> bool:
         return any(r.has_deprecation for r in self.resources)
+
+    @property
+    def routers(self) -> tuple[str, ...]:
+        """The routers ``routes.routers()`` returns, by their aliases there."""
+        return tuple(alias for r in self.resources for _, alias in r.router_names)
 
     @property
     def app_imports(self) -> tuple[str, ...]:
@@ -1146,6 +1200,14 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
             if a and not a.startswith(("max_digits", "decimal_places"))
         )
         filters.append(FilterView(f.name.raw, ann, args, contains=f is not listed))
+    routes = [_placed(route, tuple(filters), http.collection_path) for route in routes]
+    flat_kinds = {r.http.kind for r in routes if r.http.parent is None}
+    routes = [
+        dataclasses.replace(r, declares=())
+        if r.http.parent is not None and r.http.kind in flat_kinds
+        else r
+        for r in routes
+    ]
     actions = [op.value for op in Operation]
     rules = {a: rule_view(model, entity, a) for a in actions}
     fields = tuple(field_view(model, f) for f in entity.fields)
@@ -1213,7 +1275,66 @@ def resource_view(model: Service, resource: Resource, http: HttpResource) -> Res
         default_limit=model.api.pagination.default_limit,
         max_limit=model.api.pagination.max_limit,
     )
+    conditional = {name for name, _ in view.write_conditions}
+    placed = tuple(
+        dataclasses.replace(
+            r,
+            object_checks=(
+                f'check_write_conditions(principal, obj, {{"{r.http.parent.field}"}}, '
+                "WRITE_CONDITIONS)",
+            ),
+        )
+        if r.http.parent is not None
+        and r.http.kind is OperationKind.CREATE
+        and r.http.parent.field.raw in conditional
+        else r
+        for r in view.routes
+    )
+    view = dataclasses.replace(view, routes=placed)
     return dataclasses.replace(view, imports=_imports(model.name.raw, view))
+
+
+def _placed(route: RouteView, filters: tuple[FilterView, ...], collection: str) -> RouteView:
+    """``route`` with what its place asks for: on a nested route, the parent from the path is
+    checked first (``runtime.nesting``), a list shows only its children (and has no filter on
+    the parent field), a create takes the parent field from the path, and an object of another
+    parent is not found."""
+    parent = route.http.parent
+    kind = route.http.kind
+    if parent is None:
+        return dataclasses.replace(
+            route,
+            filters=filters if kind is OperationKind.LIST else (),
+            location=f"{collection}/{{obj.id}}" if kind is OperationKind.CREATE else "",
+        )
+    field = parent.field.raw
+    nested = route.http.path.removesuffix(route.http.suffix)
+    return dataclasses.replace(
+        route,
+        router="nested_router",
+        params=(f"{parent.param}: str,",),
+        prelude=(
+            f"parent = nesting.parent_id(session, principal, {parent.param}, "
+            f'REFERENCES["{field}"], PARENT_NOUN)',
+        ),
+        where=(f"{route.http.entity.pascal}.{field} == parent",)
+        if kind is OperationKind.LIST
+        else (),
+        set_values=(
+            # The path names the parent field: a role that may not write it may not either.
+            f'check_writable(principal, {{"{field}"}}, CREATE_RESTRICTED)',
+            f'values["{field}"] = parent',
+        )
+        if kind is OperationKind.CREATE
+        else (),
+        after_load=(f'nesting.check_parent(obj, "{field}", parent, NOUN)',)
+        if kind not in (OperationKind.LIST, OperationKind.CREATE)
+        else (),
+        filters=tuple(f for f in filters if f.name != field) if kind is OperationKind.LIST else (),
+        location=nested.replace(f"{{{parent.param}}}", "{parent}") + "/{obj.id}"
+        if kind is OperationKind.CREATE
+        else "",
+    )
 
 
 def _after_writes(model: Service, entity: Entity) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -1435,6 +1556,8 @@ def _imports(package: str, r: ResourceView) -> tuple[str, ...]:
         lines.append(f"from {package}.runtime.principals import Members, check_principals")
     if any(line.startswith("hooks.") for _, lines in r.after for line in lines):
         lines.append(f"from {package}_ext import hooks")
+    if r.nested_routes:
+        lines.append(f"from {package}.runtime import nesting")
     if r.visibility:
         names = "FieldRule, redact" + (", refuse_hidden_query" if r.op("list") else "")
         lines.append(f"from {package}.runtime.visibility import {names}")
@@ -1483,13 +1606,26 @@ def schema_imports(svc: ServiceView) -> tuple[str, ...]:
 def request_models(r: ResourceView) -> tuple[RequestModelView, ...]:
     """The request bodies of ``r``'s operations: Create and Update, when it has them."""
     out = []
-    if r.op("create"):
+    schemas = {route.http.request_schema for route in r.routes}
+    if f"{r.class_name}Create" in schemas:
         out.append(
             RequestModelView(
                 f"{r.class_name}Create",
                 tuple(
                     RequestFieldView(f.name, f.create_annotation, f.create_value)
                     for f in r.create_fields
+                ),
+            )
+        )
+    nested = next((o.http for o in r.nested_routes if o.http.kind is OperationKind.CREATE), None)
+    if nested is not None and nested.parent is not None:  # the parent field from the path
+        out.append(
+            RequestModelView(
+                f"{r.class_name}CreateNested",
+                tuple(
+                    RequestFieldView(f.name, f.create_annotation, f.create_value)
+                    for f in r.create_fields
+                    if f.name != nested.parent.field.raw
                 ),
             )
         )

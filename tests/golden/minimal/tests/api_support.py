@@ -16,13 +16,20 @@ from notes.auth import TokenVerifier
 from notes.cli import create_tenant
 from notes.db import make_session_factory, open_session
 from notes.settings import Settings
-from tests.spec_tables import BILLING, RESOURCES, ROLES
+from tests.spec_tables import BILLING, NESTED_ONLY, RESOURCES, ROLES
 
 TEST_SECRET = "generated-suite-secret-0123456789abcdef0123456789"
 TEST_WEBHOOK_SECRET = "whsec_generated-suite"
 CREATOR = "creator"
 STRANGER = "stranger"
+MISSING_ID = "00000000-0000-4000-8000-000000000000"
 _sequence = itertools.count(1)
+
+
+def _spec(resource: str) -> dict[str, Any]:
+    """A resource's table entry: ``RESOURCES``, or ``NESTED_ONLY`` for a resource that has
+    only nested routes (made and reached under its parent)."""
+    return RESOURCES[resource] if resource in RESOURCES else NESTED_ONLY[resource]
 
 
 def _vary(value: Any, n: int, limit: int | None = None) -> Any:
@@ -39,6 +46,7 @@ class Api:
         self.settings = settings
         self.verifier = TokenVerifier(settings)
         self.factory = make_session_factory(client.app.state.engine)  # type: ignore[attr-defined]
+        self.parents: dict[str, str] = {}  # object id -> parent id, of nested-only objects
 
     # -- identities ------------------------------------------------------------------------
     def tenant(self, name: str = "Tenant", *, entitled: bool = True) -> uuid.UUID:
@@ -80,9 +88,11 @@ class Api:
         tenant: uuid.UUID,
         n: int | None = None,
         values: dict[str, Any] | None = None,
+        spec: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """A create body from the spec's sample; ``values`` override (or add) fields."""
-        spec = RESOURCES[resource]
+        """A create body from the spec's sample (``spec``: a resource's table entry, by default
+        ``RESOURCES[resource]``); ``values`` override (or add) fields."""
+        spec = _spec(resource) if spec is None else spec
         n = next(_sequence) if n is None else n
         out: dict[str, Any] = dict(values or {})
         for name, value in spec["sample"].items():
@@ -98,7 +108,7 @@ class Api:
 
     @staticmethod
     def resource_of(entity: str) -> str:
-        for name, spec in RESOURCES.items():
+        for name, spec in {**RESOURCES, **NESTED_ONLY}.items():
             if spec["entity"] == entity and "create" in spec["operations"]:
                 return name
         raise LookupError(f"no resource creates {entity}; the suite cannot make one")
@@ -112,24 +122,33 @@ class Api:
         n: int | None = None,
         values: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        response = self.client.post(
-            RESOURCES[resource]["path"],
-            json=self.body(resource, tenant, n, values),
-            headers=self.headers(tenant, sub=sub),
-        )
+        spec = _spec(resource)
+        body = self.body(resource, tenant, n, values)
+        path = spec["path"]
+        if resource in NESTED_ONLY:  # under its parent, named in the path
+            parent = str(body.pop(spec["field"]))
+            path = path.replace("{" + spec["param"] + "}", parent)
+        response = self.client.post(path, json=body, headers=self.headers(tenant, sub=sub))
         assert response.status_code == 201, response.text
         created: dict[str, Any] = response.json()
+        if resource in NESTED_ONLY:
+            self.parents[str(created["id"])] = parent
         return created
 
     def url(self, resource: str, obj_id: str | uuid.UUID, suffix: str = "") -> str:
-        return f"{RESOURCES[resource]['path']}/{obj_id}{suffix}"
+        spec = _spec(resource)
+        path = spec["path"]
+        if resource in NESTED_ONLY:
+            parent = self.parents.get(str(obj_id), MISSING_ID)
+            path = path.replace("{" + spec["param"] + "}", parent)
+        return f"{path}/{obj_id}{suffix}"
 
     def read(self, resource: str, tenant: uuid.UUID, obj_id: str) -> Any:
         return self.client.get(self.url(resource, obj_id), headers=self.headers(tenant))
 
     # -- direct database access (to put objects into a state) -------------------------------
     def model(self, resource: str) -> Any:
-        return getattr(models, RESOURCES[resource]["class_name"])
+        return getattr(models, _spec(resource)["class_name"])
 
     def set_fields(self, resource: str, tenant: uuid.UUID, obj_id: str, **values: Any) -> None:
         with open_session(self.factory, tenant) as session:
