@@ -38,7 +38,6 @@ WEIGHTS = (
     ("test_data_deltas.py::test_delta_migrates_postgres_without_drift", 6),
     ("test_service_probe.py::test_probe_finds_no_5xx_and_no_unreadable_row[minimal]", 6),
     ("test_service_probe.py::test_probe_finds_no_5xx_and_no_unreadable_row_on_postgres[mi", 6),
-    ("test_data_generated_suite.py::test_generated_suite_on_postgres[analytics]", 6),
     ("test_data_deltas.py::test_delta_migrates_sqlite_without_drift", 4),
 )
 SLOW_UNLISTED = 3  # a `slow`-marked test without a weight

@@ -23,12 +23,12 @@ def _summary(output: str) -> str:
     return lines[-1] if lines else output[-500:]
 
 
-def _run_suite(folder: Path, name: str, env: dict[str, str]) -> str:
-    """The example's whole generated suite, with our extra tests in it (EXTRA_TESTS): each of
-    those must have run and passed, not merely not failed."""
+def _run_suite(folder: Path, name: str, env: dict[str, str], *, must_pass: tuple[str, ...]) -> str:
+    """The example's whole generated suite, with our extra tests in it (EXTRA_TESTS). Those and
+    the files in ``must_pass`` must have run and passed, not merely not failed."""
     output = run_pytest(folder, "-p", "no:warnings", "-rap", env=env)
     assert " failed" not in _summary(output)
-    for path in EXTRA_TESTS.get(name, {}):
+    for path in (*EXTRA_TESTS.get(name, {}), *must_pass):
         assert f"PASSED {path}::" in output, f"{path} did not run:\n{output[-2000:]}"
     return output
 
@@ -36,7 +36,8 @@ def _run_suite(folder: Path, name: str, env: dict[str, str]) -> str:
 @pytest.mark.parametrize("name", list(EXAMPLES))
 def test_generated_suite_passes_on_sqlite(services: dict[str, Path], name: str) -> None:
     env = clean_env(REDIS_URL=REDIS_URL)  # the cache tests of the suite (cache: in the spec)
-    _run_suite(services[name], name, env)
+    output = _run_suite(services[name], name, env, must_pass=("tests/test_data_layer.py",))
+    assert "row-level security exists only on PostgreSQL" in output  # test_rls.py skips here
 
 
 @pytest.mark.postgres
@@ -45,9 +46,14 @@ def test_generated_suite_passes_on_postgres(
     services: dict[str, Path], service_pg_url: str, name: str
 ) -> None:
     env = clean_env(DATABASE_URL=service_pg_url, REDIS_URL=REDIS_URL)
-    output = _run_suite(services[name], name, env)
-    summary = _summary(output)
-    assert "skipped" not in summary or "row-level" not in output, "RLS tests were skipped"
+    # The data layer's and row-level security's tests (tests/test_data_layer.py, test_rls.py)
+    # are part of the suite: both must have run, none of the RLS tests skipped.
+    output = _run_suite(
+        services[name], name, env, must_pass=("tests/test_data_layer.py", "tests/test_rls.py")
+    )
+    assert "row-level security" not in "\n".join(
+        line for line in output.splitlines() if line.startswith("SKIPPED")
+    ), "RLS tests were skipped"
 
 
 @pytest.mark.parametrize("name", list(EXAMPLES))
