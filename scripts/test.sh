@@ -10,6 +10,10 @@ bash scripts/services.sh
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
 workers=${PYTEST_WORKERS:-auto}
+# Bytecode is written and reused: the suite starts ~80 Python processes (the generated services'
+# own suites, the CLI), each importing FastAPI, SQLAlchemy and pydantic; compiling them from
+# source every time cost about 1 CPU-second per process. (Some images set the variable.)
+unset PYTHONDONTWRITEBYTECODE
 # Temporary files (generated services, their SQLite databases) in memory-backed /dev/shm when it
 # has room: SQLite syncs the disk at every commit and the suite commits tens of thousands of times.
 basetemp=()
@@ -22,5 +26,6 @@ fi
 if [ "$workers" = "1" ]; then
   .venv/bin/python -m pytest "${basetemp[@]}" "$@"
 else
-  .venv/bin/python -m pytest -n "$workers" --durations=10 "${basetemp[@]}" "$@"
+  # tests/conftest.py puts the slowest tests first; work stealing keeps both workers busy to the end.
+  .venv/bin/python -m pytest -n "$workers" --dist worksteal --durations=10 "${basetemp[@]}" "$@"
 fi

@@ -1,4 +1,4 @@
-"""Fixtures of the service emitter tests: both examples generated once, and a PostgreSQL gate."""
+"""Fixtures of the service emitter tests: every example generated once, and a PostgreSQL gate."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from service_support import EXAMPLES, generate
+from service_support import EXAMPLES, EXTRA_TESTS, generate
 
 from specfoundry.compiler import load_model
 from specfoundry.model import Service
@@ -26,7 +26,7 @@ def services(
     service_models: dict[str, Service], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
     return {
-        name: generate(model, tmp_path_factory.mktemp(f"service-{name}"))
+        name: generate(model, tmp_path_factory.mktemp(f"service-{name}"), EXTRA_TESTS.get(name))
         for name, model in service_models.items()
     }
 

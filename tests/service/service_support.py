@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,19 +13,29 @@ from specfoundry.model import Service
 from specfoundry.write import apply, plan
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = {"minimal": ROOT / "examples" / "minimal", "analytics": ROOT / "examples" / "analytics"}
+HERE = Path(__file__).resolve().parent
+EXAMPLES = {
+    "minimal": ROOT / "examples" / "minimal",
+    "analytics": ROOT / "examples" / "analytics",
+    "projects": ROOT / "examples" / "projects",
+}
 ROLES = {"minimal": "reader,writer", "analytics": "owner,support", "projects": "owner"}
 SERVICES = {"minimal": "notes", "analytics": "insights", "projects": "planwise"}
-# examples/projects runs its own focused end-to-end test in the suite
-# (test_service_projects_example.py); its whole generated suite, probe and schemathesis run on
-# every example with SPECFOUNDRY_EXAMPLES=all (about 90 s more: over the suite's time budget).
-if os.environ.get("SPECFOUNDRY_EXAMPLES") == "all":
-    EXAMPLES["projects"] = ROOT / "examples" / "projects"
+# Tests of ours that run inside a generated example's suite, with its fixtures (copied into its
+# tests/ folder when the example is generated): examples/projects' non-member visibility check.
+EXTRA_TESTS = {
+    "projects": {
+        "tests/test_project_visibility.py": HERE / "projects" / "check_project_visibility.py"
+    }
+}
 
 
-def generate(model: Service, out: Path) -> Path:
-    """Write the service of ``model`` into ``out`` through the write layer, like the CLI."""
+def generate(model: Service, out: Path, extra_tests: dict[str, Path] | None = None) -> Path:
+    """Write the service of ``model`` into ``out`` through the write layer, like the CLI, then
+    copy ``extra_tests`` (path in the service: our file) into it."""
     apply(plan(out, emit_service(model)))
+    for target, source in (extra_tests or {}).items():
+        shutil.copy(source, out / target)
     return out
 
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from service_support import EXAMPLES, ROLES, SERVICES, clean_env, run_pytest
+from service_support import EXAMPLES, EXTRA_TESTS, ROLES, SERVICES, clean_env, run_pytest
 
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
@@ -23,11 +23,21 @@ def _summary(output: str) -> str:
     return lines[-1] if lines else output[-500:]
 
 
+def _run_suite(folder: Path, name: str, env: dict[str, str], *, must_pass: tuple[str, ...]) -> str:
+    """The example's whole generated suite, with our extra tests in it (EXTRA_TESTS). Those and
+    the files in ``must_pass`` must have run and passed, not merely not failed."""
+    output = run_pytest(folder, "-p", "no:warnings", "-rap", env=env)
+    assert " failed" not in _summary(output)
+    for path in (*EXTRA_TESTS.get(name, {}), *must_pass):
+        assert f"PASSED {path}::" in output, f"{path} did not run:\n{output[-2000:]}"
+    return output
+
+
 @pytest.mark.parametrize("name", list(EXAMPLES))
 def test_generated_suite_passes_on_sqlite(services: dict[str, Path], name: str) -> None:
     env = clean_env(REDIS_URL=REDIS_URL)  # the cache tests of the suite (cache: in the spec)
-    output = run_pytest(services[name], "-p", "no:warnings", env=env)
-    assert " failed" not in _summary(output)
+    output = _run_suite(services[name], name, env, must_pass=("tests/test_data_layer.py",))
+    assert "row-level security exists only on PostgreSQL" in output  # test_rls.py skips here
 
 
 @pytest.mark.postgres
@@ -36,10 +46,14 @@ def test_generated_suite_passes_on_postgres(
     services: dict[str, Path], service_pg_url: str, name: str
 ) -> None:
     env = clean_env(DATABASE_URL=service_pg_url, REDIS_URL=REDIS_URL)
-    output = run_pytest(services[name], "-p", "no:warnings", env=env)
-    summary = _summary(output)
-    assert " failed" not in summary
-    assert "skipped" not in summary or "row-level" not in output, "RLS tests were skipped"
+    # The data layer's and row-level security's tests (tests/test_data_layer.py, test_rls.py)
+    # are part of the suite: both must have run, none of the RLS tests skipped.
+    output = _run_suite(
+        services[name], name, env, must_pass=("tests/test_data_layer.py", "tests/test_rls.py")
+    )
+    assert "row-level security" not in "\n".join(
+        line for line in output.splitlines() if line.startswith("SKIPPED")
+    ), "RLS tests were skipped"
 
 
 @pytest.mark.parametrize("name", list(EXAMPLES))

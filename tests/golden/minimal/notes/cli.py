@@ -79,25 +79,31 @@ def check_database(settings: Settings) -> None:
         engine.dispose()
 
 
-def create_tenant(settings: Settings, name: str) -> uuid.UUID:
-    from notes.db import make_engine, make_session_factory, open_session
+def add_tenant(session_factory: Any, name: str) -> uuid.UUID:
+    """A new tenant through ``session_factory`` (sessions of an engine the caller holds)."""
+    from notes.db import open_session
     from notes.models import Team
 
     tenant_id = uuid.uuid4()
+    with open_session(session_factory, tenant_id) as session:
+        session.add(
+            Team(
+                id=tenant_id,
+                name=name[:80],
+            )
+        )
+        session.commit()
+    return tenant_id
+
+
+def create_tenant(settings: Settings, name: str) -> uuid.UUID:
+    from notes.db import make_engine, make_session_factory
+
     engine = make_engine(settings.database_url)
     try:
-        session = open_session(make_session_factory(engine), tenant_id)
-        with session:
-            session.add(
-                Team(
-                    id=tenant_id,
-                    name=name[:80],
-                )
-            )
-            session.commit()
+        return add_tenant(make_session_factory(engine), name)
     finally:
         engine.dispose()
-    return tenant_id
 
 
 def issue_token(

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from notes import models
 from notes.auth import TokenVerifier
-from notes.cli import create_tenant
+from notes.cli import add_tenant
 from notes.db import make_session_factory, open_session
 from notes.settings import Settings
 from tests.spec_tables import BILLING, NESTED_ONLY, RESOURCES, ROLES
@@ -52,7 +52,8 @@ class Api:
     def tenant(self, name: str = "Tenant", *, entitled: bool = True) -> uuid.UUID:
         """A new tenant; with ``billing:``, on the plan and in a state that grant everything
         (``entitled=False``: no subscription at all)."""
-        tenant = create_tenant(self.settings, f"{name} {next(_sequence)}")
+        # Through the app's engine: a new engine per tenant cost a connection each (PostgreSQL).
+        tenant = add_tenant(self.factory, f"{name} {next(_sequence)}")
         if entitled and BILLING:
             self.subscribe(tenant, BILLING["entitled"]["state"], BILLING["entitled"]["plan"])
         return tenant

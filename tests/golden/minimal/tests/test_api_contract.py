@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,9 @@ PUBLIC = {"/openapi.json", "/docs", "/docs/assets"}
 PROBLEM = "application/problem+json"
 
 
+@functools.cache
 def _contract() -> dict[str, Any]:
+    """The emitted contract, parsed once for the module (the tests only read it)."""
     return read_contract(ROOT / "openapi.yaml")
 
 
