@@ -21,6 +21,8 @@ EXAMPLES = {
 }
 ROLES = {"minimal": "reader,writer", "analytics": "owner,support", "projects": "owner"}
 SERVICES = {"minimal": "notes", "analytics": "insights", "projects": "planwise"}
+# The Redis database the generated suites' cache tests use (CI=true fails them without one).
+REDIS_URL = os.environ.get("SPECFOUNDRY_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 # Tests of ours that run inside a generated example's suite, with its fixtures (copied into its
 # tests/ folder when the example is generated): examples/projects' non-member visibility check.
 EXTRA_TESTS = {

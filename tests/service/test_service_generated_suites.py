@@ -3,7 +3,6 @@ each app, and the four-command quickstart through the real console entry point."
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -11,11 +10,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from service_support import EXAMPLES, EXTRA_TESTS, ROLES, SERVICES, clean_env, run_pytest
+from service_support import (
+    EXAMPLES,
+    EXTRA_TESTS,
+    REDIS_URL,
+    ROLES,
+    SERVICES,
+    clean_env,
+    run_pytest,
+)
 
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
-REDIS_URL = os.environ.get("SPECFOUNDRY_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 
 
 def _summary(output: str) -> str:

@@ -8,17 +8,15 @@ passes as well (run it with `specfoundry generate tests/service/specs/helpdesk -
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from service_support import ROOT, clean_env, generate, run_pytest
+from service_support import REDIS_URL, ROOT, clean_env, generate, run_pytest
 
 from specfoundry.compiler import load_model
 
 pytestmark = pytest.mark.slow
 SPEC = ROOT / "tests" / "service" / "specs" / "helpdesk"
-REDIS_URL = os.environ.get("SPECFOUNDRY_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 FILES = (
     "tests/test_api_lists.py",
     "tests/test_api_principals.py",

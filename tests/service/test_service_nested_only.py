@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from service_support import clean_env, generate, run_pytest
+from service_support import REDIS_URL, clean_env, generate, run_pytest
 
 from specfoundry.compiler import load_model
 
@@ -24,7 +24,7 @@ def test_the_suite_of_a_nested_only_resource_passes(tmp_path: Path) -> None:
     anchor = "      entity: data_source\n"
     api.write_text(api.read_text().replace(anchor, anchor + "      parent: {resource: projects}\n"))
     folder = generate(load_model(spec), tmp_path / "service")
-    output = run_pytest(folder, "-p", "no:warnings", env=clean_env())
+    output = run_pytest(folder, "-p", "no:warnings", env=clean_env(REDIS_URL=REDIS_URL))
     assert "failed" not in output.splitlines()[-1], output[-3000:]
     assert (folder / "tests" / "test_api_nested.py").is_file()
 
