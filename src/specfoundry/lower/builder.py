@@ -9,13 +9,18 @@ date that is not a date) becomes a diagnostic here.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from specfoundry.diagnostics import Diagnostic, Location, Severity
 from specfoundry.load import SourceMap
-from specfoundry.lower.conditions import ConditionSyntaxError, parse_condition
+from specfoundry.lower.conditions import (
+    ConditionSyntaxError,
+    parse_condition,
+    with_inherited_roles,
+)
 from specfoundry.lower.platform import api_keys as platform_api_keys
 from specfoundry.lower.platform import audit as platform_audit
 from specfoundry.lower.platform import cache as platform_cache
@@ -94,7 +99,7 @@ class _Builder:
     # -- conditions -------------------------------------------------------------------------
     def condition(self, text: str, *path: str | int) -> Condition | None:
         try:
-            return parse_condition(text)
+            return with_inherited_roles(parse_condition(text), self._role_holders)
         except ConditionSyntaxError as exc:
             self.error(
                 "SF330",
@@ -104,6 +109,24 @@ class _Builder:
                 "literals using == != < <= > >= in, joined by and/or/not",
             )
             return None
+
+    @functools.cached_property
+    def _role_holders(self) -> dict[str, tuple[str, ...]]:
+        """Each role with the roles that include it (inherit it, transitively), in the spec's
+        order: ``principal.roles`` tests hold for them too (``with_inherited_roles``)."""
+        raw = (self.data.get("permissions") or {}).get("roles") or {}
+        if not isinstance(raw, dict):
+            return {}
+        parents = {
+            str(name): [str(p) for p in (body or {}).get("inherits", []) or []]
+            if isinstance(body, dict) or body is None
+            else []
+            for name, body in raw.items()
+        }
+        return {
+            role: tuple(other for other in parents if role in _closure(other, parents))
+            for role in parents
+        }
 
     # -- service ----------------------------------------------------------------------------
     def service(self) -> Service:

@@ -8,6 +8,7 @@ result is our own syntax tree (:mod:`specfoundry.model.expressions`).
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 
 from specfoundry.model.expressions import (
     Attribute,
@@ -17,6 +18,7 @@ from specfoundry.model.expressions import (
     Condition,
     Expr,
     Literal,
+    LiteralValue,
     Logical,
     MemberOf,
     Membership,
@@ -197,3 +199,44 @@ def _literal(node: ast.expr) -> Literal:
 def _unsupported(node: ast.AST, what: str) -> ConditionSyntaxError:
     offset = getattr(node, "col_offset", 0)
     return ConditionSyntaxError(f"conditions do not support {what}", offset)
+
+
+def with_inherited_roles(condition: Condition, holders: Mapping[str, tuple[str, ...]]) -> Condition:
+    """``condition`` with every test of ``principal.roles`` widened to the roles that inherit
+    the named ones: ``principal.roles in ['admin']`` holds for an ``owner`` who inherits
+    ``admin``, as a rule granting ``admin`` does. ``holders`` maps a role to itself and every
+    role that includes it (in the spec's order); the caller's role set stays what the token or
+    the member table says, so the widening happens once, here, for every renderer."""
+    return Condition(condition.source, _widen(condition.expr, holders))
+
+
+def _widen(node: Expr, holders: Mapping[str, tuple[str, ...]]) -> Expr:
+    match node:
+        case Not(operand=operand):
+            return Not(_widen(operand, holders))
+        case Logical(op=op, operands=operands):
+            return Logical(op, tuple(_widen(o, holders) for o in operands))
+        case Membership(left=left, values=values, negated=negated) if _is_roles(left):
+            return Membership(left, _holding(values, holders), negated)
+        case Compare(op=op, left=left, right=right) if op in (CompareOp.EQ, CompareOp.NE):
+            for roles, role in ((left, right), (right, left)):
+                if _is_roles(roles) and isinstance(roles, Attribute) and isinstance(role, Literal):
+                    return Membership(roles, _holding((role,), holders), op is CompareOp.NE)
+    return node
+
+
+def _is_roles(node: Expr) -> bool:
+    return isinstance(node, Attribute) and node.scope is Scope.PRINCIPAL and node.name == "roles"
+
+
+def _holding(
+    values: tuple[Literal, ...], holders: Mapping[str, tuple[str, ...]]
+) -> tuple[Literal, ...]:
+    """The named roles and every role that includes one of them, each once, named ones first."""
+    names: list[LiteralValue] = []
+    for value in values:
+        widened = holders.get(value.value, ()) if isinstance(value.value, str) else ()
+        for name in (value.value, *widened):
+            if name not in names:
+                names.append(name)
+    return tuple(Literal(name) for name in names)
