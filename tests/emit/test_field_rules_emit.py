@@ -59,3 +59,26 @@ def test_write_rules_and_member_of_in_the_service_and_the_contract() -> None:
         assert estimate["x-write-condition"].startswith("principal.roles in ['admin'] or")
         assignee = schemas[shape]["properties"]["assignee_id"]
         assert assignee["x-principal"] == {"roles": ["member"], "member_of": "project"}
+
+
+def test_a_bulk_update_job_carries_the_fields_write_rules(tmp_path: Path) -> None:
+    """A bulk update of a field with a write rule wrote it for any starter of the job (the
+    update route refused them); the job now gets the field's roles and its condition."""
+    spec = tmp_path / "projects"
+    shutil.copytree(ROOT / "examples" / "projects", spec)
+    (spec / "jobs.yaml").write_text(
+        "jobs:\n"
+        "  reset_estimates:\n"
+        "    kind: bulk_update\n"
+        "    entity: task\n"
+        "    set: {estimate_hours: 0}\n"
+        "    roles: [member]\n",
+        encoding="utf-8",
+    )
+    files = _files(spec)
+    jobs = files["planwise/jobs.py"]
+    # (ruff formats the generated file: double quotes, one argument per line)
+    assert 'writers={"estimate_hours": frozenset(["member", "admin", "owner"])},' in jobs
+    assert 'write_conditions={"estimate_hours": permissions.task_estimate_hours_write},' in jobs
+    assert "def task_estimate_hours_write(" in files["planwise/permissions.py"]
+    compile(jobs, "jobs.py", "exec")

@@ -171,6 +171,33 @@ class JobsApp:
                 attempts=1,
             ),
             jobs_runtime.JobType(
+                name="retitle_docs",
+                work=jobs_runtime.BulkUpdate(
+                    entity="doc",
+                    model=Doc,
+                    values={"title": "untitled"},
+                    writers={"title": frozenset({"admin"})},
+                    batch_size=batch_size,
+                ),
+                roles=frozenset({"editor", "admin"}),
+                input=ArchiveInput,
+                attempts=1,
+            ),
+            jobs_runtime.JobType(
+                name="shelve_docs",
+                work=jobs_runtime.BulkUpdate(
+                    entity="doc",
+                    model=Doc,
+                    values={"archived": True},
+                    # As a `write: {condition: "resource.title != 'keep'"}` on `archived`.
+                    write_conditions={"archived": lambda principal, doc: doc.title != "keep"},
+                    batch_size=batch_size,
+                ),
+                roles=frozenset({"editor", "admin"}),
+                input=ArchiveInput,
+                attempts=1,
+            ),
+            jobs_runtime.JobType(
                 name="count_docs",
                 work=jobs_runtime.Function(count_docs),
                 roles=frozenset({"admin"}),
@@ -282,6 +309,29 @@ def test_bulk_update_runs_in_batches_and_checks_each_row(env: JobsApp) -> None:
     assert not archived["not mine"] and not archived["letter"]
     assert untouched is not None and not untouched.archived
     assert versions["mine 0"] == 2 and versions["not mine"] == 1
+
+
+def test_bulk_update_keeps_the_fields_write_rules(env: JobsApp) -> None:
+    """A bulk update writes no field the update route would refuse: a field reserved to other
+    roles refuses the start (403, nothing queued), a write condition skips the rows it is false
+    for (they were updated regardless)."""
+    tenant = uuid.uuid4()
+    for title in ("keep", "a", "b"):
+        env.add(tenant, title=title, owner="carol")
+    carol = env.client(tenant, "carol", ("editor",))
+    refused = carol.post("/v1/jobs/retitle-docs/start", json={"kind": "memo"})
+    assert refused.status_code == 403, refused.text
+    assert "`title`" in refused.json()["detail"]
+    assert carol.get("/v1/jobs").json()["data"] == []
+
+    job = carol.post("/v1/jobs/shelve-docs/start", json={"kind": "memo"}).json()
+    env.drain()
+    done = carol.get(f"/v1/jobs/{job['id']}").json()
+    assert done["status"] == "succeeded", done
+    assert done["result"] == {"total": 3, "done": 3, "updated": 2, "unchanged": 0, "skipped": 1}
+    with open_session(env.factory, tenant) as session:
+        archived = {d.title: d.archived for d in session.scalars(sa.select(Doc))}
+    assert archived == {"keep": False, "a": True, "b": True}
 
 
 def test_cancel_stops_a_job_between_batches(env: JobsApp, monkeypatch: pytest.MonkeyPatch) -> None:

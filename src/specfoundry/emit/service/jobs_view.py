@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from specfoundry.emit.service.platform_views import _holders
-from specfoundry.model import Service
+from specfoundry.model import Entity, Service
 from specfoundry.model.jobs import Job, JobKind
 from specfoundry.model.names import Name
 
@@ -129,9 +129,32 @@ def _work(model: Service, job: Job) -> tuple[str, str | None, str | None]:
     batch = job.batch_size or 100
     text = (
         f"_jobs.BulkUpdate({entity.name.raw!r}, {cls}, values={values!r}, "
-        f"soft_delete={soft}, batch_size={batch})"
+        f"soft_delete={soft}, batch_size={batch}{_write_rules(model, entity, values)})"
     )
     return text, cls, None
+
+
+def _write_rules(model: Service, entity: Entity, values: dict[str, object]) -> str:
+    """The set fields' write rules as ``BulkUpdate`` arguments (none: an empty string): the
+    roles that may write them, inheritance resolved, and their conditions' generated checks."""
+    fields = [f for f in entity.fields if f.name.raw in values]
+    writers = {
+        f.name.raw: _holders(model, tuple(r.raw for r in f.writers))
+        for f in fields
+        if f.writers is not None
+    }
+    checks = [
+        f"{f.name.raw!r}: permissions.{entity.name.raw}_{f.name.raw}_write"
+        for f in fields
+        if f.write_condition is not None and f.client_writable
+    ]
+    text = ""
+    if writers:
+        roles = ", ".join(f"{k!r}: frozenset({list(v)!r})" for k, v in writers.items())
+        text += f", writers={{{roles}}}"
+    if checks:
+        text += f", write_conditions={{{', '.join(checks)}}}"
+    return text
 
 
 def jobs_view(model: Service, svc: str, ext: str) -> JobsView:

@@ -53,7 +53,8 @@ from .auth import Principal
 from .events import jsonable
 from .pagination import SortKey, forward_page
 from .problems import Problem, not_found
-from .routing import Authorize, commit
+from .routing import Authorize, check_writable, commit
+from .write_rules import WriteCheck
 
 logger = logging.getLogger(__name__)
 
@@ -93,13 +94,28 @@ class Export:
 
 @dataclass(frozen=True, slots=True)
 class BulkUpdate:
-    """``values`` set on every matching row of ``entity`` the starter may read and update."""
+    """``values`` set on every matching row of ``entity`` the starter may read and update.
+
+    The fields' write rules hold as on the update route: ``writers`` (``writable_by`` / a
+    ``write:`` rule's roles, inheritance resolved) refuse the start with 403 when the starter
+    holds none of a set field's roles; ``write_conditions`` (a ``write:`` rule's condition, the
+    generated ``permissions.<entity>_<field>_write``) skip each row it is false for."""
 
     entity: str
     model: Any
     values: Mapping[str, Any]
     soft_delete: bool = False
     batch_size: int = 100
+    writers: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    write_conditions: Mapping[str, WriteCheck] = field(default_factory=dict)
+
+    def writable(self, principal: Principal, obj: Any) -> bool:
+        """Whether the starter may write every set field of ``obj`` (its write conditions)."""
+        return all(
+            check(principal, obj)
+            for name, check in self.write_conditions.items()
+            if name in self.values
+        )
 
 
 @dataclass(slots=True)
@@ -341,6 +357,11 @@ class Jobs:
         try:
             if not principal.roles & job.roles:
                 raise JobFailed(f"the starter no longer holds a role allowed to run `{job.name}`")
+            if isinstance(job.work, BulkUpdate) and _unwritable(principal, job.work):
+                raise JobFailed(
+                    "the starter no longer holds a role that may write "
+                    + ", ".join(f"`{f}`" for f in _unwritable(principal, job.work))
+                )
             try:
                 values = job.input.model_validate(stored).model_dump(exclude_none=True)
             except ValidationError as exc:
@@ -467,8 +488,10 @@ class Jobs:
                     break
                 for obj in batch:
                     # As the update route: a row the starter may not read or update is skipped.
-                    allowed = table.allows(principal, work.entity, "read", obj) and table.allows(
-                        principal, work.entity, "update", obj
+                    allowed = (
+                        table.allows(principal, work.entity, "read", obj)
+                        and table.allows(principal, work.entity, "update", obj)
+                        and work.writable(principal, obj)
                     )
                     if not allowed:
                         counts["skipped"] += 1
@@ -542,6 +565,8 @@ def router(jobs: Jobs, session_scope: Callable[..., Any]) -> APIRouter:
             session: Session = Depends(session_scope),
         ) -> JSONResponse:
             values: dict[str, Any] = body.model_dump(mode="json", exclude_none=True)
+            if isinstance(job.work, BulkUpdate):
+                check_writable(principal, job.work.values, job.work.writers)
             row = jobs.create(session, principal, job, values)
             commit(session)
             jobs.send(job, row.id, principal.tenant_id)
@@ -640,3 +665,10 @@ def install(app: FastAPI, jobs: Jobs, session_scope: Callable[..., Any]) -> None
     app.state.jobs = jobs
     if jobs.types:
         app.include_router(router(jobs, session_scope))
+
+
+def _unwritable(principal: Principal, work: BulkUpdate) -> list[str]:
+    """The set fields whose write roles the starter holds none of."""
+    return sorted(
+        f for f in work.values if f in work.writers and not principal.roles & work.writers[f]
+    )
