@@ -49,7 +49,11 @@ def test_write_rules_and_member_of_in_the_service_and_the_contract() -> None:
     routes = files["planwise/routes/task.py"]
     assert '"estimate_hours": permissions.task_estimate_hours_write,' in routes
     assert "check_write_conditions(principal, obj, changes, WRITE_CONDITIONS)" in routes
-    assert '"assignee_id": MemberOf(((Project, "project_id"),), ProjectMember' in routes
+    assert (
+        '"assignee_id": MemberOf(\n        ((Project, "project_id"),),\n        ProjectMember,'
+        in routes
+    )
+    assert 'role_field="role",\n        roles=("lead", "contributor"),' in routes
     assert "check_members_of(session, obj, values, MEMBERS_OF)" in routes
     doc = build_openapi(model).document
     schemas = doc["components"]["schemas"]
@@ -58,7 +62,11 @@ def test_write_rules_and_member_of_in_the_service_and_the_contract() -> None:
         assert estimate["x-writable-by"] == ["member"]
         assert estimate["x-write-condition"].startswith("principal.roles in ['admin'] or")
         assignee = schemas[shape]["properties"]["assignee_id"]
-        assert assignee["x-principal"] == {"roles": ["member"], "member_of": "project"}
+        assert assignee["x-principal"] == {
+            "roles": ["member"],
+            "member_of": "project",
+            "member_of_roles": ["lead", "contributor"],
+        }
 
 
 def test_a_bulk_update_job_carries_the_fields_write_rules(tmp_path: Path) -> None:

@@ -231,6 +231,35 @@ def test_a_principal_must_be_a_member_of_the_related_object(
         s.rollback()
 
 
+def test_member_of_with_roles_needs_one_of_them(
+    factory: sessionmaker[TenantSession], world: tuple[uuid.UUID, uuid.UUID]
+) -> None:
+    """``member_of: {path, roles: [lead]}``: a contributor of the project is refused like a
+    non-member, with a message naming the roles; the lead is accepted."""
+    tenant, project_id = world
+    rules = {
+        "assignee_id": MemberOf(
+            ((WrProject, "wr_project_id"),),
+            WrMember,
+            "wr_project_id",
+            "user_id",
+            role_field="role",
+            roles=("lead",),
+        )
+    }
+    with open_session(factory, tenant) as s:
+        lead = WrTask(wr_project_id=project_id, assignee_id="lena")
+        s.add(lead)
+        check_members_of(s, lead, {"assignee_id"}, rules)
+        contributor = WrTask(wr_project_id=project_id, assignee_id="carl")
+        s.add(contributor)
+        with pytest.raises(Problem) as refused:
+            check_members_of(s, contributor, {"assignee_id"}, rules)
+        error = refused.value.extensions["errors"][0]
+        assert error["pointer"] == "/assignee_id" and "lead" in error["message"]
+        s.rollback()
+
+
 @pytest.mark.parametrize(
     ("source", "admin", "member"),
     [

@@ -167,7 +167,12 @@ def _flags(field: Field) -> list[str]:
             text += " when " + " ".join(field.write_condition.source.split())
         flags.append(text)
     if field.member_of:
-        flags.append("member of " + ".".join(field.member_of))
+        roles = field.member_of_roles
+        flags.append(
+            "member of "
+            + ".".join(field.member_of)
+            + (f" as {' or '.join(roles)}" if roles is not None else "")
+        )
     if field.hidden_sometimes:
         text = "visible"
         if field.read_roles is not None:

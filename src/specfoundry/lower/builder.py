@@ -468,7 +468,8 @@ class _Builder:
             write_condition=self.condition(raw["write"]["condition"], *path, "write", "condition")
             if "condition" in (raw.get("write") or {}) and "writable_by" not in raw
             else None,
-            member_of=tuple(raw["member_of"].split(".")) if raw.get("member_of") else (),
+            member_of=_member_of_path(raw.get("member_of")),
+            member_of_roles=_member_of_roles(raw.get("member_of")),
             state_machine=machine.name if machine is not None else None,
             sensitive=bool(raw.get("sensitive", False)),
             personal=bool(raw.get("personal", False)),
@@ -773,6 +774,19 @@ def _effect_value(value: Any) -> Any:
     if isinstance(value, str) and value in EffectValue._value2member_map_:
         return EffectValue(value)
     return value
+
+
+def _member_of_path(raw: Any) -> tuple[str, ...]:
+    """``member_of: project`` or ``member_of: {path: project, roles: [...]}``: the path."""
+    text = raw.get("path") if isinstance(raw, dict) else raw
+    return tuple(text.split(".")) if isinstance(text, str) and text else ()
+
+
+def _member_of_roles(raw: Any) -> tuple[str, ...] | None:
+    """The roles of ``member_of: {path, roles}``; None for the plain form (any membership)."""
+    if not isinstance(raw, dict) or "roles" not in raw:
+        return None
+    return tuple(str(r) for r in raw["roles"] or ())
 
 
 def _closure(role: str, parents: dict[str, list[str]]) -> list[str]:

@@ -140,6 +140,9 @@ class Field:
     # A ``principal`` field: a reference field (or relation path) naming the object the
     # principal must also be a member of, through that object's membership entity.
     member_of: tuple[str, ...] = ()
+    # ``member_of: {path, roles}``: the membership row must also hold one of these roles (the
+    # membership entity's role values); None: any membership.
+    member_of_roles: tuple[str, ...] | None = None
 
     @property
     def hidden_sometimes(self) -> bool:
@@ -164,6 +167,7 @@ class Field:
             read_condition=None,
             write_condition=None,
             member_of=(),
+            member_of_roles=None,
         )
 
     @property

@@ -54,6 +54,7 @@ AREAS = {
     "SF419": "Field write rules and project membership of principals",
     "SF420": "Field write rules and project membership of principals",
     "SF421": "Field write rules and project membership of principals",
+    "SF422": "Field write rules and project membership of principals",
     "SF9": "Internal",
 }
 
@@ -1171,6 +1172,17 @@ _CODES = (
         "tenancy:\n  roles_from: {entity: member, subject: user_id, role: role, prefer: union}\n"
         "  members: {entity: member, subject: user_id, role: role}\n",
         "tenancy:\n  members: {entity: member, subject: user_id, role: role, roles: union}\n",
+    ),
+    Code(
+        "SF422",
+        E,
+        "`member_of` role the membership does not define",
+        "`member_of: {path, roles}` requires the principal's membership row to hold one of "
+        "`roles`: the membership entity must say which field is the role (`membership: "
+        "{subject, object, role}`) and each role must be one of that field's values.",
+        "assignee_id:\n  type: principal\n  member_of: {path: project, roles: [owner]}\n",
+        "assignee_id:\n  type: principal\n  member_of: {path: project, roles: [lead, contributor]}"
+        "   # project_member.role: [lead, contributor, viewer]\n",
     ),
     # -- internal ----------------------------------------------------------------------------
     Code(

@@ -139,6 +139,8 @@ def property_schema(
         schema["x-principal"] = {"roles": [r.raw for r in field.principal_roles]}
         if field.member_of:
             schema["x-principal"]["member_of"] = ".".join(field.member_of)
+            if field.member_of_roles is not None:
+                schema["x-principal"]["member_of_roles"] = list(field.member_of_roles)
     if writer_roles and field.writers is not None:
         schema["x-writable-by"] = [r.raw for r in field.writers]
     if writer_roles and field.write_condition is not None:

@@ -818,19 +818,29 @@ def _member_of_field(model: Service, resource: Any, entity: Entity) -> list[tupl
             continue
         first = ref.ref_entity.raw if ref.ref_entity is not None else ""
         values = _role_values(model, plan.objects[target].entity)
-        if not values:
+        allowed = [v for v in values if f.member_of_roles is None or v in f.member_of_roles]
+        if not allowed:
             continue
+        # With `member_of: {path, roles}`, a member holding another role is refused too.
+        others = [v for v in values if v not in allowed]
+        named_as: list[tuple[str, int]] = [("bystander", 422), ("insider", 201)]
         if not (
             _tenant_member(plan, "insider", f)
             and _tenant_member(plan, "bystander", f)
-            and plan.member("insider", target, values[0])
+            and plan.member("insider", target, allowed[0])
         ):
             continue
+        if (
+            others
+            and _tenant_member(plan, "sideliner", f)
+            and plan.member("sideliner", target, others[0])
+        ):
+            named_as.insert(1, ("sideliner", 422))
         roles = plan.all_roles
         if _create_status(plan, entity, ref.name.raw, CREATOR, roles, first) != 201:
             continue
         checks: list[dict[str, Any]] = []
-        for named, status in (("bystander", 422), ("insider", 201)):
+        for named, status in named_as:
             checks.append(
                 {
                     "resource": resource.path,
@@ -846,7 +856,8 @@ def _member_of_field(model: Service, resource: Any, entity: Entity) -> list[tupl
             )
         updates = Operation.UPDATE in resource.operations and f.updatable
         if updates and plan.expect("subject", "update", CREATOR, roles)[0] == 200:
-            for named, status in (("bystander", 422), ("insider", 200)):
+            for named, created in named_as:
+                status = 200 if created == 201 else created
                 checks.append(
                     {
                         "resource": resource.path,

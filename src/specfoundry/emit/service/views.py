@@ -1418,11 +1418,16 @@ def _members_of(model: Service, entity: Entity) -> tuple[tuple[str, str], ...]:
         assert members.membership is not None
         chain = "".join(f"({h.target.name.pascal}, {h.field.name.raw!r}), " for h in hops)
         link = members.membership
+        roles = (
+            f", role_field={link.role.raw!r}, roles={f.member_of_roles!r}"
+            if f.member_of_roles is not None and link.role is not None
+            else ""
+        )
         rows.append(
             (
                 f.name.raw,
                 f"MemberOf(({chain}), {members.name.pascal}, "
-                f"{link.object.raw!r}, {link.subject.raw!r})",
+                f"{link.object.raw!r}, {link.subject.raw!r}{roles})",
             )
         )
     return tuple(rows)

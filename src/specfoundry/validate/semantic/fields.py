@@ -454,7 +454,8 @@ def _member_of(ctx: CheckContext, entity: Entity, field: Field) -> None:
         )
         return
     target = hops[-1].target
-    if membership_for(ctx.model, target) is None:
+    members = membership_for(ctx.model, target)
+    if members is None or members.membership is None:
         ctx.report(
             "SF420",
             f"`member_of: {dotted}` of {label} leads to '{target.name}', which no membership "
@@ -462,6 +463,28 @@ def _member_of(ctx: CheckContext, entity: Entity, field: Field) -> None:
             where,
             f"mark an entity `membership: {{subject, object}}` whose object references "
             f"'{target.name}'",
+        )
+        return
+    if field.member_of_roles is None:
+        return
+    role = members.membership.role
+    role_field = members.field(role.raw) if role is not None else None
+    values = tuple(role_field.enum_values) if role_field is not None else ()
+    for n, name in enumerate(field.member_of_roles):
+        if name in values:
+            continue
+        ctx.report(
+            "SF422",
+            f"`member_of` of {label} requires the role '{name}' in '{target.name}', but "
+            + (
+                f"'{members.name}' has no role field"
+                if not values
+                else f"it is not a value of '{members.name}.{role.raw if role else ''}'"
+            ),
+            ctx.at(*path, "member_of", "roles", n),
+            f"roles: {', '.join(values)}"
+            if values
+            else f"add `role: <enum field>` to the `membership:` of '{members.name}'",
         )
 
 

@@ -62,15 +62,24 @@ class MemberOf:
     through ``hops`` (as relation conditions do), its members the rows of ``membership``
     whose ``object_field`` names it and whose ``subject_field`` holds the principal."""
 
-    __slots__ = ("hops", "membership", "object_field", "subject_field")
+    __slots__ = ("hops", "membership", "object_field", "role_field", "roles", "subject_field")
 
     def __init__(
-        self, hops: Sequence[Hop], membership: Any, object_field: str, subject_field: str
+        self,
+        hops: Sequence[Hop],
+        membership: Any,
+        object_field: str,
+        subject_field: str,
+        role_field: str | None = None,
+        roles: Sequence[str] = (),
     ) -> None:
         self.hops = tuple(hops)
         self.membership = membership
         self.object_field = object_field
         self.subject_field = subject_field
+        # ``member_of: {path, roles}``: the membership row's ``role_field`` holds one of them.
+        self.role_field = role_field
+        self.roles = tuple(roles)
 
     def holds(self, session: Session, obj: Any, subject: object) -> bool:
         target = _reach(obj, self.hops)
@@ -81,6 +90,8 @@ class MemberOf:
             getattr(m, self.object_field) == target.id,
             getattr(m, self.subject_field) == subject,
         ]
+        if self.role_field is not None:
+            clauses.append(getattr(m, self.role_field).in_(self.roles))
         deleted_at = getattr(m, "deleted_at", None)
         if deleted_at is not None:  # a soft-deleted membership row makes no member
             clauses.append(deleted_at.is_(None))
@@ -102,7 +113,10 @@ def check_members_of(
         if field not in written and (not rule.hops or rule.hops[0][1] not in written):
             continue
         if not rule.holds(session, obj, value):
-            wrong.append({"pointer": f"/{field}", "message": "not a member of the related object"})
+            message = "not a member of the related object" + (
+                f" with a role among {', '.join(rule.roles)}" if rule.role_field else ""
+            )
+            wrong.append({"pointer": f"/{field}", "message": message})
     if wrong:
         raise Problem(
             "validation-error",
