@@ -76,6 +76,8 @@ def service() -> Service:
             Field(N("slug"), FieldType.STRING, loc(11)),
             Field(N("region"), FieldType.STRING, loc(12)),
             Field(N("status"), FieldType.STATE, loc(13)),
+            Field(N("assignee"), FieldType.PRINCIPAL, loc(14)),
+            Field(N("member"), FieldType.PRINCIPAL, loc(15), member_of=("project",)),
         ),
     )
     machine = StateMachine(
@@ -325,6 +327,21 @@ CASES: list[tuple[str, Mutation, list[str]]] = [
         lambda s: _field(s, "region", write_condition=OWNER),
         ["field-write-narrowed"],
     ),
+    (
+        "principal-field-narrowed-by-member-of",
+        lambda s: _field(s, "assignee", member_of=("project",)),
+        ["principal-field-narrowed"],
+    ),
+    (
+        "principal-field-narrowed-by-member-roles",
+        lambda s: _field(s, "member", member_of_roles=("lead",)),
+        ["principal-field-narrowed"],
+    ),
+    (
+        "principal-field-narrowed-by-tenant-roles",
+        lambda s: _field(s, "assignee", principal_roles=(N("admin"),)),
+        ["principal-field-narrowed"],
+    ),
     ("nothing-identical", lambda s: s, []),
 ]
 
@@ -345,6 +362,11 @@ REVERSED: list[tuple[str, Mutation, list[str]]] = [
     (
         "cross-tenant-role-removed",
         lambda s: _tenancy(s, cross_tenant_roles=(N("admin"),)),
+        [],
+    ),
+    (
+        "principal-field-widened",
+        lambda s: _field(s, "member", member_of_roles=("lead",)),
         [],
     ),
 ]
@@ -369,6 +391,15 @@ def test_spec_rule_reverse_direction(rule: str, mutate: Mutation) -> None:
         assert rules == ["condition-removed", "condition-removed"]
     else:
         assert rules == [rule]
+
+
+def test_principal_member_roles_compare_as_sets() -> None:
+    """The same membership roles in another order change nothing; one more role widens."""
+    base = _field(service(), "member", member_of_roles=("lead", "contributor"))
+    reordered = _field(service(), "member", member_of_roles=("contributor", "lead"))
+    assert list(compare_models(base, reordered)) == []
+    more = _field(service(), "member", member_of_roles=("contributor", "lead", "viewer"))
+    assert [c.rule for c in compare_models(base, more)] == ["principal-field-widened"]
 
 
 def test_condition_changed_unless_provably_same() -> None:

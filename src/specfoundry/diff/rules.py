@@ -1803,6 +1803,25 @@ OTHER_RULES: tuple[tuple[str, Level, str, str, str, str], ...] = (
         'estimate: {type: decimal, write: {roles: [lead], condition: "resource.done == false"}}',
     ),
     (
+        "Fields (spec only)",
+        "principal-field-narrowed",
+        E,
+        "A `principal` field accepts fewer principals: its `roles` lost some, it gained "
+        "`member_of`, or its `member_of` roles or object changed. Requests naming a principal "
+        "that was accepted are now 422.",
+        "assignee_id: {type: principal, member_of: project}",
+        "assignee_id: {type: principal, member_of: {path: project, roles: [lead]}}",
+    ),
+    (
+        "Fields (spec only)",
+        "principal-field-widened",
+        I,
+        "A `principal` field accepts more principals: its `roles` gained some, or its "
+        "`member_of` (or that membership's roles) was relaxed. Nothing breaks for clients.",
+        "assignee_id: {type: principal, member_of: {path: project, roles: [lead]}}",
+        "assignee_id: {type: principal, member_of: project}",
+    ),
+    (
         "Ignore file",
         "ignore-entry-expired",
         W,

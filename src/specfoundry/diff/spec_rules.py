@@ -28,6 +28,7 @@ from specfoundry.model import (
     Condition,
     Entity,
     Field,
+    FieldType,
     Grant,
     Name,
     Permissions,
@@ -478,6 +479,59 @@ def _write_rule(a: Service, b: Service, fa: Field, fb: Field) -> tuple[str, str]
     return None
 
 
+def _principal_rule(a: Service, b: Service, fa: Field, fb: Field) -> tuple[str, str] | None:
+    """(rule, what changed) when a ``principal`` field accepts fewer or more principals: its
+    tenant ``roles`` (inheritance applied, roles both specs define), its ``member_of`` object
+    or that membership's ``roles``. A changed path counts as narrowed (a principal that was a
+    member of the old object need not be one of the new)."""
+    if fa.type is not FieldType.PRINCIPAL or fb.type is not FieldType.PRINCIPAL:
+        return None
+    both = {r.name.raw for r in a.permissions.roles} & {r.name.raw for r in b.permissions.roles}
+
+    def accepted(service: Service, field: Field) -> frozenset[str]:
+        if not field.principal_roles:
+            return frozenset(both)
+        return frozenset(_expand(service, {r.raw for r in field.principal_roles})) & both
+
+    def member_roles(field: Field) -> frozenset[str] | None:
+        return None if field.member_of_roles is None else frozenset(field.member_of_roles)
+
+    narrower: list[str] = []
+    wider: list[str] = []
+    ra, rb = accepted(a, fa), accepted(b, fb)
+    if ra - rb:
+        narrower.append(f"members holding {', '.join(sorted(ra - rb))} are no longer accepted")
+    if rb - ra:
+        wider.append(f"members holding {', '.join(sorted(rb - ra))} are now accepted")
+    if fa.member_of != fb.member_of:
+        if not fb.member_of:
+            wider.append(f"it no longer needs a member of {'.'.join(fa.member_of)}")
+        else:
+            narrower.append(f"it must now be a member of {'.'.join(fb.member_of)}")
+    elif fb.member_of:
+        ma, mb = member_roles(fa), member_roles(fb)
+        if mb is not None and (ma is None or ma - mb):
+            lost = "any role" if ma is None else ", ".join(sorted(ma - mb))
+            narrower.append(f"members of {'.'.join(fb.member_of)} as {lost} are no longer accepted")
+        elif ma is not None and (mb is None or mb - ma):
+            gained = "any role" if mb is None else ", ".join(sorted(mb - ma))
+            wider.append(f"members of {'.'.join(fb.member_of)} as {gained} are now accepted")
+    if narrower:
+        return "principal-field-narrowed", "; ".join(narrower)
+    if wider:
+        return "principal-field-widened", "; ".join(wider)
+    return None
+
+
+def _expand(service: Service, wanted: set[str]) -> list[str]:
+    """``wanted`` and the roles that include one of them."""
+    return [
+        r.name.raw
+        for r in service.permissions.roles
+        if r.name.raw in wanted or wanted & {n.raw for n in r.includes}
+    ]
+
+
 def _fields(a: Service, b: Service) -> Iterator[Change]:
     entities_b = {e.name.raw: e for e in b.entities}
     for ea in a.entities:
@@ -497,6 +551,10 @@ def _fields(a: Service, b: Service) -> Iterator[Change]:
             writing = _write_rule(a, b, fa, fb)
             if writing is not None:
                 rule, detail = writing
+                yield _change(rule, f"{what}: {detail}", pointer, fa.location, fb.location)
+            principal = _principal_rule(a, b, fa, fb)
+            if principal is not None:
+                rule, detail = principal
                 yield _change(rule, f"{what}: {detail}", pointer, fa.location, fb.location)
             ua, ub = _unique(ea, fa.name.raw), _unique(eb, fb.name.raw)
             if ub and not ua:
