@@ -5,6 +5,7 @@ made under their project (`Api.create` through the nested route)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from service_support import REDIS_URL, clean_env, generate, run_pytest
 
 from specfoundry.compiler import load_model
+from specfoundry.emit.service.testplan import role_matrix
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,10 +25,20 @@ def test_the_suite_of_a_nested_only_resource_passes(tmp_path: Path) -> None:
     api = spec / "api.yaml"
     anchor = "      entity: data_source\n"
     api.write_text(api.read_text().replace(anchor, anchor + "      parent: {resource: projects}\n"))
-    folder = generate(load_model(spec), tmp_path / "service")
-    output = run_pytest(folder, "-p", "no:warnings", env=clean_env(REDIS_URL=REDIS_URL))
+    model = load_model(spec)
+    folder = generate(model, tmp_path / "service")
+    output = run_pytest(folder, "-p", "no:warnings", "-rA", env=clean_env(REDIS_URL=REDIS_URL))
     assert "failed" not in output.splitlines()[-1], output[-3000:]
     assert (folder / "tests" / "test_api_nested.py").is_file()
+    # The role matrix covers it too, under its project: every role x action (transitions
+    # included), as the flat resources.
+    rows = [row for row in role_matrix(model) if row[0] == "data-sources"]
+    assert {row[3] for row in rows} >= {"list", "create", "read", "update", "delete", "connect"}
+    assert {row[4] for row in rows} >= {200, 201, 204, 403, 404}
+    passed = re.findall(
+        r"^PASSED tests/test_api_permissions.py::test_role_matrix\[data-sources-", output, re.M
+    )
+    assert len(passed) == len(rows), output[-3000:]
 
 
 RESTRICTED = """
