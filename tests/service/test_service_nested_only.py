@@ -1,7 +1,8 @@
 """A resource with nested routes only gets a passing generated suite: examples/analytics with
 data sources (transitions, a timer, a billing feature, referenced by dashboards) nested under
-projects without `flat`. The flat-route tables leave it out; objects the other tests need are
-made under their project (`Api.create` through the nested route)."""
+projects without `flat`. The flat-route tables leave it out, but the role matrix reaches it
+under its project (SQLite, and PostgreSQL for that part); objects the other tests need are made
+under their project (`Api.create` through the nested route)."""
 
 from __future__ import annotations
 
@@ -14,24 +15,26 @@ from service_support import REDIS_URL, clean_env, generate, run_pytest
 
 from specfoundry.compiler import load_model
 from specfoundry.emit.service.testplan import role_matrix
+from specfoundry.model import Service
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_suite_of_a_nested_only_resource_passes(tmp_path: Path) -> None:
+def _nested_only(tmp_path: Path) -> tuple[Service, Path]:
+    """examples/analytics with data sources nested under projects (no flat routes), generated."""
     spec = tmp_path / "spec"
     shutil.copytree(ROOT / "examples" / "analytics", spec)
     api = spec / "api.yaml"
     anchor = "      entity: data_source\n"
     api.write_text(api.read_text().replace(anchor, anchor + "      parent: {resource: projects}\n"))
     model = load_model(spec)
-    folder = generate(model, tmp_path / "service")
-    output = run_pytest(folder, "-p", "no:warnings", "-rA", env=clean_env(REDIS_URL=REDIS_URL))
-    assert "failed" not in output.splitlines()[-1], output[-3000:]
-    assert (folder / "tests" / "test_api_nested.py").is_file()
-    # The role matrix covers it too, under its project: every role x action (transitions
-    # included), as the flat resources.
+    return model, generate(model, tmp_path / "service")
+
+
+def _check_role_matrix(model: Service, output: str) -> None:
+    """The role matrix covered data sources under their project, every role x action
+    (transitions included) as the flat resources, and each case passed (``-rA`` output)."""
     rows = [row for row in role_matrix(model) if row[0] == "data-sources"]
     assert {row[3] for row in rows} >= {"list", "create", "read", "update", "delete", "connect"}
     assert {row[4] for row in rows} >= {200, 201, 204, 403, 404}
@@ -39,6 +42,32 @@ def test_the_suite_of_a_nested_only_resource_passes(tmp_path: Path) -> None:
         r"^PASSED tests/test_api_permissions.py::test_role_matrix\[data-sources-", output, re.M
     )
     assert len(passed) == len(rows), output[-3000:]
+
+
+def test_the_suite_of_a_nested_only_resource_passes(tmp_path: Path) -> None:
+    model, folder = _nested_only(tmp_path)
+    output = run_pytest(folder, "-p", "no:warnings", "-rA", env=clean_env(REDIS_URL=REDIS_URL))
+    assert "failed" not in output.splitlines()[-1], output[-3000:]
+    assert (folder / "tests" / "test_api_nested.py").is_file()
+    _check_role_matrix(model, output)
+
+
+@pytest.mark.postgres
+def test_the_role_matrix_of_a_nested_only_resource_passes_on_postgres(
+    tmp_path: Path, service_pg_url: str
+) -> None:
+    model, folder = _nested_only(tmp_path)
+    output = run_pytest(
+        folder,
+        "tests/test_api_permissions.py",
+        "tests/test_api_nested.py",
+        "-p",
+        "no:warnings",
+        "-rA",
+        env=clean_env(DATABASE_URL=service_pg_url, REDIS_URL=REDIS_URL),
+    )
+    assert "failed" not in output.splitlines()[-1], output[-3000:]
+    _check_role_matrix(model, output)
 
 
 RESTRICTED = """
