@@ -166,3 +166,66 @@ def test_a_nested_create_keeps_the_parent_field_write_condition(tmp_path: Path) 
         folder, "tests/test_nested_write_rule.py", "-p", "no:warnings", env=clean_env()
     )
     assert "1 passed" in output, output[-3000:]
+
+
+HIDDEN_PARENT = """
+service: {name: tracker, version: 0.1.0}
+tenancy: {tenant_entity: team}
+entities:
+  team:
+    tenant_scoped: false
+    fields:
+      name: {type: string, required: true}
+  task:
+    fields:
+      title: {type: string, required: true}
+  comment:
+    fields:
+      task_id: {type: ref, entity: task, required: true}
+      body: {type: text, required: true}
+permissions:
+  roles:
+    reader: {}
+    lead: {inherits: [reader]}
+  rules:
+    task: {read: [lead], list: [lead], create: [lead]}
+    comment: {read: [reader], list: [reader], create: [reader], update: [reader]}
+api:
+  resources:
+    tasks: {entity: task, operations: [list, read, create]}
+    comments:
+      entity: comment
+      operations: [list, read, create, update]
+      parent: {resource: tasks}
+"""
+
+
+def test_the_role_matrix_of_a_nested_only_resource_expects_404_under_a_hidden_parent(
+    tmp_path: Path,
+) -> None:
+    """A role that holds the child's actions but may not read the parent gets 404 on every
+    nested route (the parent as a missing one), and the generated matrix says so and passes."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(HIDDEN_PARENT, encoding="utf-8")
+    model = load_model(spec)
+    rows = {(r[1], r[3]): r[4] for r in role_matrix(model) if r[0] == "comments"}
+    assert {a: rows["reader", a] for a in ("list", "create", "read", "update")} == {
+        "list": 404,
+        "create": 404,
+        "read": 404,
+        "update": 404,
+    }
+    assert {a: rows["lead", a] for a in ("list", "create", "read", "update")} == {
+        "list": 200,
+        "create": 201,
+        "read": 200,
+        "update": 200,
+    }
+    folder = generate(model, tmp_path / "service")
+    output = run_pytest(
+        folder, "tests/test_api_permissions.py", "-p", "no:warnings", "-rA", env=clean_env()
+    )
+    assert "failed" not in output.splitlines()[-1], output[-3000:]
+    assert "PASSED tests/test_api_permissions.py::test_role_matrix[comments-reader-owner-list]" in (
+        output
+    )
