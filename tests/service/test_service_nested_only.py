@@ -1,8 +1,8 @@
 """A resource with nested routes only gets a passing generated suite: examples/analytics with
 data sources (transitions, a timer, a billing feature, referenced by dashboards) nested under
-projects without `flat`. The flat-route tables leave it out, but the role matrix reaches it
-under its project (SQLite, and PostgreSQL for that part); objects the other tests need are made
-under their project (`Api.create` through the nested route)."""
+projects without `flat`. The other flat-route tables leave it out; the role matrix (SQLite, and
+PostgreSQL for that part) and the state machine tables reach it under its project, and objects
+the other tests need are made there (`Api.create` through the nested route)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from service_support import REDIS_URL, clean_env, generate, run_pytest
 
 from specfoundry.compiler import load_model
-from specfoundry.emit.service.testplan import role_matrix
+from specfoundry.emit.service.testplan import role_matrix, transition_table
 from specfoundry.model import Service
 
 pytestmark = pytest.mark.slow
@@ -50,6 +50,15 @@ def test_the_suite_of_a_nested_only_resource_passes(tmp_path: Path) -> None:
     assert "failed" not in output.splitlines()[-1], output[-3000:]
     assert (folder / "tests" / "test_api_nested.py").is_file()
     _check_role_matrix(model, output)
+    # ... and the state machine tables: every (state, transition) pair under its project.
+    pairs = [row for row in transition_table(model) if row[0] == "data-sources"]
+    assert len(pairs) == 30  # 6 states x 5 transitions
+    passed = re.findall(
+        r"^PASSED tests/test_api_machines.py::test_state_transition_table\[data-sources-",
+        output,
+        re.M,
+    )
+    assert len(passed) == len(pairs), output[-3000:]
 
 
 @pytest.mark.postgres

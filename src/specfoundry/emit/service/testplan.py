@@ -583,6 +583,9 @@ def _transition_subjects(
     transitions the generated tests can exercise: it has transitions, and objects to run them
     on can be created through the API."""
     for resource, entity in _creatable(model):
+        parent = _nested_only_parent(model, resource)
+        if parent is not None and _creating_resource(model, parent) is None:
+            continue  # nested only, under a parent the suite cannot make
         if resource.transitions:
             machine = model.machine_for(entity.name.raw)[0]
             yield resource, entity, machine, _resource_values(model, entity, CREATOR)
@@ -658,8 +661,13 @@ def transition_roles(model: Service) -> list[tuple[Any, ...]]:
     state does not allow: its 409 must list only what that caller may run."""
     rows: list[tuple[Any, ...]] = []
     for resource, entity, machine, stored in _transition_subjects(model):
+        parent = _nested_only_parent(model, resource)
         for role in model.permissions.roles:
             roles = {role.name.raw}
+            if parent is not None and not _allowed(
+                model, parent, "read", roles, _resource_values(model, parent, CREATOR), CREATOR
+            ):
+                continue  # 404 under a parent it may not read, before any state
             for state in machine.states:
                 here = {**stored, machine.field.raw: state.name.raw}
                 if not _allowed(model, entity, "read", roles, here, CREATOR):
@@ -1017,7 +1025,7 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
 
     full = model
     # The suite's tables exercise flat routes: a resource nested without them is tested by
-    # test_api_nested.py and the role matrix (under its parent) alone.
+    # test_api_nested.py, the role matrix and the state machine tables (under its parent) alone.
     model = flat_only(model)
     roles = [r.name.raw for r in model.permissions.roles]
     surface = lower_http(model)
@@ -1025,14 +1033,14 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
         "RESOURCES": _data(resources_table(model, surface)),
         "ROLES": _data(roles),
         "ROLE_MATRIX": _data(role_matrix(full)),
-        "TRANSITIONS": _data(transition_table(model)),
-        "TRANSITION_ROLES": _data(transition_roles(model)),
+        "TRANSITIONS": _data(transition_table(full)),
+        "TRANSITION_ROLES": _data(transition_roles(full)),
         "DELETES": _data(delete_cases(model)),
         "HIDDEN_REFERENCES": _data(hidden_references(model)),
-        "GUARD_FAILURES": _data(guard_failures(model)),
+        "GUARD_FAILURES": _data(guard_failures(full)),
         "WRITABLE": _data(writable_cases(model)),
         "DEPRECATED": _data(deprecated_table(surface)),
-        "EVENTS": _data(events_table(model)),
+        "EVENTS": _data(events_table(full)),
         "ACCESS": _data(access_table(model)),
         "PLATFORM": _data(platform_table(model)),
         "BILLING": _data(billing_table(model)),

@@ -61,6 +61,7 @@ def nested_table(model: Service) -> list[dict[str, Any]]:
                 "sample": sample_payload(child),
                 "varying": varying(child),
                 "update": update_payload(child),
+                "state_field": next((m.field.raw for m in model.machine_for(child.name.raw)), None),
             }
         )
     return rows
