@@ -31,6 +31,7 @@ def test_role_matrix(
     tenant = api.tenant()
     roles = [role] if role else []
     caller = api.headers(tenant, roles, sub=CREATOR if owner else STRANGER)
+    response: Any
     if action == "create":
         body = api.body(resource, tenant)
         path = api.collection(resource, api.parent_of(resource, body))
@@ -41,7 +42,6 @@ def test_role_matrix(
     url = api.url(resource, created["id"])
     collection = api.collection(resource, api.parents.get(created["id"]))
     before = api.read(resource, tenant, created["id"])
-    response: Any
     if action == "read":
         response = api.client.get(url, headers=caller)
     elif action == "list":
