@@ -302,8 +302,23 @@ def _guard_ok(
     return evaluate(transition.guard.expr, resource, principal)
 
 
+def _nested_only_parent(model: Service, resource: Resource) -> Entity | None:
+    """The parent entity of a resource with nested routes only (``parent:`` without ``flat``)."""
+    if resource.parent is None:
+        return None
+    nesting = resolve_nesting(model, resource)
+    if nesting is None or nesting.flat:
+        return None
+    return nesting.parent_entity
+
+
 def role_matrix(model: Service) -> list[tuple[Any, ...]]:
-    """(resource, role or None, owner?, action, expected status, listed?) for every case."""
+    """(resource, role or None, owner?, action, expected status, listed?) for every case.
+
+    A resource with nested routes only is exercised under a parent the suite's creator made
+    (``Api.create``, ``Api.url``): the route first answers 404 when the caller may not read
+    that parent (after a collection route's 403 for a role without the action), then as the
+    flat routes do."""
     rows: list[tuple[Any, ...]] = []
     role_names = [r.name.raw for r in model.permissions.roles]
     for resource in model.api.resources:
@@ -312,6 +327,9 @@ def role_matrix(model: Service) -> list[tuple[Any, ...]]:
         ops = set(resource.operations)
         if entity.is_tenant or Operation.CREATE not in ops:
             continue
+        parent = _nested_only_parent(model, resource)
+        if parent is not None and _creating_resource(model, parent) is None:
+            continue  # the suite cannot make a parent (nested_table leaves it out too)
         owners = (True, False) if _mentions_principal(model, entity) else (True,)
         machine = next(iter(model.machine_for(entity.name.raw)), None)
         for role in [*role_names, None]:
@@ -319,7 +337,10 @@ def role_matrix(model: Service) -> list[tuple[Any, ...]]:
             for owner in owners:
                 sub = CREATOR if owner else STRANGER
                 stored = _resource_values(model, entity, CREATOR)
-                readable = _allowed(model, entity, "read", roles, stored, sub)
+                reached = parent is None or _allowed(
+                    model, parent, "read", roles, _resource_values(model, parent, CREATOR), sub
+                )
+                readable = reached and _allowed(model, entity, "read", roles, stored, sub)
 
                 def on_object(
                     action: str,
@@ -341,6 +362,8 @@ def role_matrix(model: Service) -> list[tuple[Any, ...]]:
                 if Operation.LIST in ops:
                     if not _holds(model, entity, "list", roles):
                         rows.append((resource.path, role, owner, "list", 403, None))
+                    elif not reached:
+                        rows.append((resource.path, role, owner, "list", 404, None))
                     else:
                         listed = readable and _allowed(model, entity, "list", roles, stored, sub)
                         rows.append((resource.path, role, owner, "list", 200, listed))
@@ -360,9 +383,11 @@ def role_matrix(model: Service) -> list[tuple[Any, ...]]:
                     )
                 if owner:
                     mine = _resource_values(model, entity, sub)
-                    if not _holds(model, entity, "create", roles) or not _may_write_sample(
-                        model, entity, roles
-                    ):
+                    if not _holds(model, entity, "create", roles):
+                        status = 403
+                    elif not reached:
+                        status = 404  # the parent in the path, as a missing one
+                    elif not _may_write_sample(model, entity, roles):
                         status = 403
                     elif not _refs_readable(model, entity, roles, sub):
                         status = 422  # a reference it may not read is no reference at all
@@ -558,6 +583,9 @@ def _transition_subjects(
     transitions the generated tests can exercise: it has transitions, and objects to run them
     on can be created through the API."""
     for resource, entity in _creatable(model):
+        parent = _nested_only_parent(model, resource)
+        if parent is not None and _creating_resource(model, parent) is None:
+            continue  # nested only, under a parent the suite cannot make
         if resource.transitions:
             machine = model.machine_for(entity.name.raw)[0]
             yield resource, entity, machine, _resource_values(model, entity, CREATOR)
@@ -633,8 +661,13 @@ def transition_roles(model: Service) -> list[tuple[Any, ...]]:
     state does not allow: its 409 must list only what that caller may run."""
     rows: list[tuple[Any, ...]] = []
     for resource, entity, machine, stored in _transition_subjects(model):
+        parent = _nested_only_parent(model, resource)
         for role in model.permissions.roles:
             roles = {role.name.raw}
+            if parent is not None and not _allowed(
+                model, parent, "read", roles, _resource_values(model, parent, CREATOR), CREATOR
+            ):
+                continue  # 404 under a parent it may not read, before any state
             for state in machine.states:
                 here = {**stored, machine.field.raw: state.name.raw}
                 if not _allowed(model, entity, "read", roles, here, CREATOR):
@@ -992,22 +1025,22 @@ def test_files(model: Service, svc: ServiceView, header: str) -> list[EmittedFil
 
     full = model
     # The suite's tables exercise flat routes: a resource nested without them is tested by
-    # test_api_nested.py alone.
+    # test_api_nested.py, the role matrix and the state machine tables (under its parent) alone.
     model = flat_only(model)
     roles = [r.name.raw for r in model.permissions.roles]
     surface = lower_http(model)
     tables = {
         "RESOURCES": _data(resources_table(model, surface)),
         "ROLES": _data(roles),
-        "ROLE_MATRIX": _data(role_matrix(model)),
-        "TRANSITIONS": _data(transition_table(model)),
-        "TRANSITION_ROLES": _data(transition_roles(model)),
+        "ROLE_MATRIX": _data(role_matrix(full)),
+        "TRANSITIONS": _data(transition_table(full)),
+        "TRANSITION_ROLES": _data(transition_roles(full)),
         "DELETES": _data(delete_cases(model)),
         "HIDDEN_REFERENCES": _data(hidden_references(model)),
-        "GUARD_FAILURES": _data(guard_failures(model)),
+        "GUARD_FAILURES": _data(guard_failures(full)),
         "WRITABLE": _data(writable_cases(model)),
         "DEPRECATED": _data(deprecated_table(surface)),
-        "EVENTS": _data(events_table(model)),
+        "EVENTS": _data(events_table(full)),
         "ACCESS": _data(access_table(model)),
         "PLATFORM": _data(platform_table(model)),
         "BILLING": _data(billing_table(model)),

@@ -4,7 +4,8 @@
 field, the nested routes and the sample bodies (children are made through the nested route).
 The test checks list, create and read through the nested path for a readable parent, 404 for
 a parent of another tenant and a missing one (the same body), and for a child reached under
-another parent. The suite's other tables leave out resources without flat routes.
+another parent. The role matrix and the state machine tables reach a resource without flat
+routes under its parent too; the suite's other tables leave it out.
 
 ``NESTED_SCENARIOS``: where the parent's read rule has a membership condition
 (``principal in resource.<path>.members``), a plan (:mod:`specfoundry.runtime.scenarios`)
@@ -61,6 +62,7 @@ def nested_table(model: Service) -> list[dict[str, Any]]:
                 "sample": sample_payload(child),
                 "varying": varying(child),
                 "update": update_payload(child),
+                "state_field": next((m.field.raw for m in model.machine_for(child.name.raw)), None),
             }
         )
     return rows

@@ -26,7 +26,7 @@ MISSING_ID = "00000000-0000-4000-8000-000000000000"
 _sequence = itertools.count(1)
 
 
-def _spec(resource: str) -> dict[str, Any]:
+def spec_of(resource: str) -> dict[str, Any]:
     """A resource's table entry: ``RESOURCES``, or ``NESTED_ONLY`` for a resource that has
     only nested routes (made and reached under its parent)."""
     return RESOURCES[resource] if resource in RESOURCES else NESTED_ONLY[resource]
@@ -93,7 +93,7 @@ class Api:
     ) -> dict[str, Any]:
         """A create body from the spec's sample (``spec``: a resource's table entry, by default
         ``RESOURCES[resource]``); ``values`` override (or add) fields."""
-        spec = _spec(resource) if spec is None else spec
+        spec = spec_of(resource) if spec is None else spec
         n = next(_sequence) if n is None else n
         out: dict[str, Any] = dict(values or {})
         for name, value in spec["sample"].items():
@@ -123,25 +123,35 @@ class Api:
         n: int | None = None,
         values: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        spec = _spec(resource)
         body = self.body(resource, tenant, n, values)
-        path = spec["path"]
-        if resource in NESTED_ONLY:  # under its parent, named in the path
-            parent = str(body.pop(spec["field"]))
-            path = path.replace("{" + spec["param"] + "}", parent)
-        response = self.client.post(path, json=body, headers=self.headers(tenant, sub=sub))
+        parent = self.parent_of(resource, body)
+        response = self.client.post(
+            self.collection(resource, parent), json=body, headers=self.headers(tenant, sub=sub)
+        )
         assert response.status_code == 201, response.text
         created: dict[str, Any] = response.json()
-        if resource in NESTED_ONLY:
+        if parent is not None:
             self.parents[str(created["id"])] = parent
         return created
 
+    @staticmethod
+    def parent_of(resource: str, body: dict[str, Any]) -> str | None:
+        """The parent a create body names, taken out of it for the path, of a nested-only
+        resource; None (the body unchanged) for a resource with flat routes."""
+        if resource not in NESTED_ONLY:
+            return None
+        return str(body.pop(NESTED_ONLY[resource]["field"]))
+
+    def collection(self, resource: str, parent: str | None = None) -> str:
+        """The collection path: a nested-only resource's under ``parent`` (an object's parent
+        id, see ``parents``; a missing one when not given)."""
+        spec = spec_of(resource)
+        if resource not in NESTED_ONLY:
+            return str(spec["path"])
+        return str(spec["path"]).replace("{" + spec["param"] + "}", parent or MISSING_ID)
+
     def url(self, resource: str, obj_id: str | uuid.UUID, suffix: str = "") -> str:
-        spec = _spec(resource)
-        path = spec["path"]
-        if resource in NESTED_ONLY:
-            parent = self.parents.get(str(obj_id), MISSING_ID)
-            path = path.replace("{" + spec["param"] + "}", parent)
+        path = self.collection(resource, self.parents.get(str(obj_id)))
         return f"{path}/{obj_id}{suffix}"
 
     def read(self, resource: str, tenant: uuid.UUID, obj_id: str) -> Any:
@@ -149,7 +159,7 @@ class Api:
 
     # -- direct database access (to put objects into a state) -------------------------------
     def model(self, resource: str) -> Any:
-        return getattr(models, _spec(resource)["class_name"])
+        return getattr(models, spec_of(resource)["class_name"])
 
     def set_fields(self, resource: str, tenant: uuid.UUID, obj_id: str, **values: Any) -> None:
         with open_session(self.factory, tenant) as session:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from insights.models import OutboxEvent, TransitionRecord
-from tests.api_support import Api
+from tests.api_support import Api, spec_of
 from tests.spec_tables import EVENTS, GUARD_FAILURES, RESOURCES, TRANSITION_ROLES, TRANSITIONS
 
 EMITS = {(resource, action): types for resource, action, types in EVENTS}
@@ -27,7 +27,7 @@ def test_state_transition_table(
     outcome: str,
     allowed: list[str],
 ) -> None:
-    spec = RESOURCES[resource]
+    spec = spec_of(resource)
     field = spec["state_field"]
     tenant = api.tenant()
     headers = api.headers(tenant)
@@ -62,7 +62,7 @@ def test_state_transition_table(
 def test_invalid_transition_lists_only_what_the_caller_may_run(
     api: Api, resource: str, role: str, state: str, transition: str, allowed: list[str]
 ) -> None:
-    spec = RESOURCES[resource]
+    spec = spec_of(resource)
     tenant = api.tenant()
     created = api.create(resource, tenant)
     api.set_fields(resource, tenant, created["id"], **{spec["state_field"]: state})
@@ -110,7 +110,7 @@ def test_transition_refuses_a_request_body(api: Api, resource: str, body: object
 def test_false_guard_is_409(
     api: Api, resource: str, transition: str, state: str, nulls: list[str]
 ) -> None:
-    spec = RESOURCES[resource]
+    spec = spec_of(resource)
     tenant = api.tenant()
     created = api.create(resource, tenant)
     api.set_fields(
