@@ -28,9 +28,9 @@ class CompileResult:
         return self.model is not None
 
 
-def compile_spec(path: Path, display_root: Path | None = None) -> CompileResult:
+def compile_spec(path: Path | str, display_root: Path | None = None) -> CompileResult:
     """Compile a spec file or folder; ``model`` is None when there are errors."""
-    loaded = load_spec(path, display_root)
+    loaded = load_spec(Path(path), display_root)
     diagnostics = list(loaded.diagnostics)
     if loaded.data is None or has_errors(diagnostics):
         return _result(None, diagnostics, loaded.sources)
@@ -62,7 +62,7 @@ def _result(
     return CompileResult(model, tuple(sorted(diagnostics, key=sort_key)), sources)
 
 
-def load_model(path: Path) -> Service:
+def load_model(path: Path | str) -> Service:
     """For library users and tests: the model, or :class:`CompileError` with every diagnostic."""
     result = compile_spec(path)
     if result.model is None:

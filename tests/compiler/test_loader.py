@@ -289,3 +289,11 @@ def test_odd_documents_give_diagnostics(tmp_path: Path, text: str) -> None:
     result = compile_spec(write(tmp_path / "spec.yaml", text))
     assert result.model is None
     assert result.diagnostics
+
+
+def test_load_model_takes_a_path_as_text() -> None:
+    """Library users pass strings (`load_model("examples/minimal")`); it raised AttributeError."""
+    from specfoundry.compiler import load_model
+
+    root = Path(__file__).resolve().parents[2]
+    assert load_model(str(root / "examples" / "minimal")).name.raw == "notes"
