@@ -411,16 +411,22 @@ def _unique(entity: Entity, field: str) -> bool:
     return any(i.unique and tuple(n.raw for n in i.fields) == (field,) for i in entity.indexes)
 
 
-def _readers(service: Service, field: Field) -> frozenset[str]:
-    """Roles that may see ``field`` (inheritance applied), before its condition."""
-    if field.read_roles is None:
+def _holding(service: Service, roles: tuple[Name, ...] | None) -> frozenset[str]:
+    """``roles`` and every role that includes one of them; every role when ``roles`` is None
+    (no rule)."""
+    if roles is None:
         return frozenset(r.name.raw for r in service.permissions.roles)
-    wanted = {r.raw for r in field.read_roles}
+    wanted = {r.raw for r in roles}
     return frozenset(
         r.name.raw
         for r in service.permissions.roles
         if r.name.raw in wanted or wanted & {n.raw for n in r.includes}
     )
+
+
+def _readers(service: Service, field: Field) -> frozenset[str]:
+    """Roles that may see ``field`` (inheritance applied), before its condition."""
+    return _holding(service, field.read_roles)
 
 
 def _visibility(a: Service, b: Service, fa: Field, fb: Field) -> tuple[str, str] | None:
@@ -446,14 +452,7 @@ def _visibility(a: Service, b: Service, fa: Field, fb: Field) -> tuple[str, str]
 
 def _writers(service: Service, field: Field) -> frozenset[str]:
     """Roles that may write ``field`` (inheritance applied), before its condition."""
-    if field.writers is None:
-        return frozenset(r.name.raw for r in service.permissions.roles)
-    wanted = {r.raw for r in field.writers}
-    return frozenset(
-        r.name.raw
-        for r in service.permissions.roles
-        if r.name.raw in wanted or wanted & {n.raw for n in r.includes}
-    )
+    return _holding(service, field.writers)
 
 
 def _write_rule(a: Service, b: Service, fa: Field, fb: Field) -> tuple[str, str] | None:
@@ -489,9 +488,7 @@ def _principal_rule(a: Service, b: Service, fa: Field, fb: Field) -> tuple[str, 
     both = {r.name.raw for r in a.permissions.roles} & {r.name.raw for r in b.permissions.roles}
 
     def accepted(service: Service, field: Field) -> frozenset[str]:
-        if not field.principal_roles:
-            return frozenset(both)
-        return frozenset(_expand(service, {r.raw for r in field.principal_roles})) & both
+        return _holding(service, field.principal_roles or None) & both
 
     def member_roles(field: Field) -> frozenset[str] | None:
         return None if field.member_of_roles is None else frozenset(field.member_of_roles)
@@ -521,15 +518,6 @@ def _principal_rule(a: Service, b: Service, fa: Field, fb: Field) -> tuple[str, 
     if wider:
         return "principal-field-widened", "; ".join(wider)
     return None
-
-
-def _expand(service: Service, wanted: set[str]) -> list[str]:
-    """``wanted`` and the roles that include one of them."""
-    return [
-        r.name.raw
-        for r in service.permissions.roles
-        if r.name.raw in wanted or wanted & {n.raw for n in r.includes}
-    ]
 
 
 def _fields(a: Service, b: Service) -> Iterator[Change]:
